@@ -1,3 +1,187 @@
-fn main() {
-    println!("opora");
+//! The `opora` command line: it only parses arguments and wires stages together.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use opora::diag::Diagnostics;
+use opora::pipeline::{self, Options};
+use opora::scaffold::{self, Collection};
+
+#[derive(Parser)]
+#[command(name = "opora", version, about = "Static-site generator for resource-map and knowledge portals")]
+struct Cli {
+    /// The portal's root folder (where opora.toml is).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Github,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check content and build the site into public/ (or --output).
+    Build {
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Publish under this URL instead of opora.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Check content without writing anything; exits non-zero on errors.
+    Check {
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Create a new record with all required fields.
+    New {
+        #[arg(value_enum)]
+        collection: Collection,
+        /// Name or title, in Russian; the file name is transliterated from it.
+        title: String,
+        /// Region code (required for services and regions), e.g. RU-MOS.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Build, then serve the site on 127.0.0.1 for preview.
+    Serve {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on; loopback unless you ask otherwise.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build { output, strict, base_url } => {
+            let opts = Options { output: output.unwrap_or_else(|| cli.root.join("public")), root: cli.root, strict, base_url };
+            run_build(&opts)
+        }
+        Command::Check { strict, format } => {
+            let opts = Options { output: cli.root.join("public"), root: cli.root, strict, base_url: None };
+            match pipeline::check(&opts) {
+                Ok(report) => {
+                    print_diagnostics(&report.diagnostics, format);
+                    let fatal = report.diagnostics.is_fatal(strict);
+                    summary(&report.diagnostics, if fatal { "check failed" } else { "check passed" });
+                    if fatal { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+                }
+                Err(failed) => {
+                    print_diagnostics(&failed.diagnostics, format);
+                    summary(&failed.diagnostics, "check failed");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::New { collection, title, region } => {
+            let today = today_iso();
+            match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
+                Ok(s) if s.path.exists() => {
+                    eprintln!("error: {} already exists", s.path.display());
+                    ExitCode::FAILURE
+                }
+                Ok(s) => {
+                    if let Some(parent) = s.path.parent() {
+                        let _ = std::fs::create_dir_all(parent);
+                    }
+                    match std::fs::write(&s.path, s.text) {
+                        Ok(()) => {
+                            println!("created {}", s.path.display());
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => {
+                            eprintln!("error: cannot write {}: {e}", s.path.display());
+                            ExitCode::FAILURE
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve { port, bind, output } => {
+            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            let listener = match std::net::TcpListener::bind((bind.as_str(), port)) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let url = format!("http://{bind}:{}/", listener.local_addr().map(|a| a.port()).unwrap_or(port));
+            let opts = Options { output: output.clone(), root: cli.root, strict: false, base_url: Some(url.clone()) };
+            if run_build(&opts) != ExitCode::SUCCESS {
+                return ExitCode::FAILURE;
+            }
+            println!("serving {} at {url} (Ctrl+C to stop)", output.display());
+            match opora::serve::serve(&output, listener) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+fn run_build(opts: &Options) -> ExitCode {
+    let started = std::time::Instant::now();
+    match pipeline::build(opts) {
+        Ok(report) => {
+            print_diagnostics(&report.diagnostics, Format::Human);
+            let timings: Vec<String> = report.timings.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
+            println!(
+                "built {} pages ({} files) into {} in {} ms [{}]",
+                report.pages,
+                report.files,
+                opts.output.display(),
+                started.elapsed().as_millis(),
+                timings.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, Format::Human);
+            summary(&failed.diagnostics, "build failed; the previous output was left untouched");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_diagnostics(diags: &Diagnostics, format: Format) {
+    for d in diags.items() {
+        match format {
+            Format::Human => eprintln!("{}", d.render()),
+            Format::Github => println!("{}", d.github()),
+        }
+    }
+}
+
+fn summary(diags: &Diagnostics, verdict: &str) {
+    eprintln!("{verdict}: {} error(s), {} warning(s)", diags.error_count(), diags.warning_count());
+}
+
+fn today_iso() -> String {
+    let days = opora::validate::today_days_now();
+    opora::ru::civil_from_days(days)
 }

@@ -997,6 +997,11 @@ pub fn today(config: &Config) -> i64 {
     if let Some(d) = config.today.as_ref().and_then(|d| d.date) {
         return ru::days_from_civil(d.year as i32, d.month as u32, d.day as u32);
     }
+    today_days_now()
+}
+
+/// The system clock's date as days since 1970-01-01 (UTC).
+pub fn today_days_now() -> i64 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
