@@ -1,4 +1,5 @@
 //! The `opora` command line: it only parses arguments and wires stages together.
+#![allow(clippy::result_large_err)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,11 @@ use opora::pipeline::{self, Options};
 use opora::scaffold::{self, Collection};
 
 #[derive(Parser)]
-#[command(name = "opora", version, about = "Static-site generator for resource-map and knowledge portals")]
+#[command(
+    name = "opora",
+    version,
+    about = "Static-site generator for resource-map and knowledge portals"
+)]
 struct Cli {
     /// The portal's root folder (where opora.toml is).
     #[arg(long, global = true, default_value = ".")]
@@ -70,18 +75,43 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { output, strict, base_url } => {
-            let opts = Options { output: output.unwrap_or_else(|| cli.root.join("public")), root: cli.root, strict, base_url };
+        Command::Build {
+            output,
+            strict,
+            base_url,
+        } => {
+            let opts = Options {
+                output: output.unwrap_or_else(|| cli.root.join("public")),
+                root: cli.root,
+                strict,
+                base_url,
+            };
             run_build(&opts)
         }
         Command::Check { strict, format } => {
-            let opts = Options { output: cli.root.join("public"), root: cli.root, strict, base_url: None };
+            let opts = Options {
+                output: cli.root.join("public"),
+                root: cli.root,
+                strict,
+                base_url: None,
+            };
             match pipeline::check(&opts) {
                 Ok(report) => {
                     print_diagnostics(&report.diagnostics, format);
                     let fatal = report.diagnostics.is_fatal(strict);
-                    summary(&report.diagnostics, if fatal { "check failed" } else { "check passed" });
-                    if fatal { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+                    summary(
+                        &report.diagnostics,
+                        if fatal {
+                            "check failed"
+                        } else {
+                            "check passed"
+                        },
+                    );
+                    if fatal {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
                 }
                 Err(failed) => {
                     print_diagnostics(&failed.diagnostics, format);
@@ -90,7 +120,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::New { collection, title, region } => {
+        Command::New {
+            collection,
+            title,
+            region,
+        } => {
             let today = today_iso();
             match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
                 Ok(s) if s.path.exists() => {
@@ -123,12 +157,22 @@ fn main() -> ExitCode {
             let listener = match std::net::TcpListener::bind((bind.as_str(), port)) {
                 Ok(l) => l,
                 Err(e) => {
-                    eprintln!("error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port");
+                    eprintln!(
+                        "error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port"
+                    );
                     return ExitCode::FAILURE;
                 }
             };
-            let url = format!("http://{bind}:{}/", listener.local_addr().map(|a| a.port()).unwrap_or(port));
-            let opts = Options { output: output.clone(), root: cli.root, strict: false, base_url: Some(url.clone()) };
+            let url = format!(
+                "http://{bind}:{}/",
+                listener.local_addr().map(|a| a.port()).unwrap_or(port)
+            );
+            let opts = Options {
+                output: output.clone(),
+                root: cli.root,
+                strict: false,
+                base_url: Some(url.clone()),
+            };
             if run_build(&opts) != ExitCode::SUCCESS {
                 return ExitCode::FAILURE;
             }
@@ -149,7 +193,11 @@ fn run_build(opts: &Options) -> ExitCode {
     match pipeline::build(opts) {
         Ok(report) => {
             print_diagnostics(&report.diagnostics, Format::Human);
-            let timings: Vec<String> = report.timings.iter().map(|(n, d)| format!("{n} {} ms", d.as_millis())).collect();
+            let timings: Vec<String> = report
+                .timings
+                .iter()
+                .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                .collect();
             println!(
                 "built {} pages ({} files) into {} in {} ms [{}]",
                 report.pages,
@@ -162,7 +210,10 @@ fn run_build(opts: &Options) -> ExitCode {
         }
         Err(failed) => {
             print_diagnostics(&failed.diagnostics, Format::Human);
-            summary(&failed.diagnostics, "build failed; the previous output was left untouched");
+            summary(
+                &failed.diagnostics,
+                "build failed; the previous output was left untouched",
+            );
             ExitCode::FAILURE
         }
     }
@@ -178,7 +229,11 @@ fn print_diagnostics(diags: &Diagnostics, format: Format) {
 }
 
 fn summary(diags: &Diagnostics, verdict: &str) {
-    eprintln!("{verdict}: {} error(s), {} warning(s)", diags.error_count(), diags.warning_count());
+    eprintln!(
+        "{verdict}: {} error(s), {} warning(s)",
+        diags.error_count(),
+        diags.warning_count()
+    );
 }
 
 fn today_iso() -> String {

@@ -90,14 +90,14 @@ fn split_extension(s: &str) -> (&str, Option<String>) {
 /// The area-code length the writer marked: digits inside parentheses, or the
 /// second group when the number is written `8-3473-…` / `+7 383 …`.
 fn marked_area_len(main: &str, has_trunk: bool) -> Option<usize> {
-    if let (Some(open), Some(close)) = (main.find('('), main.find(')')) {
-        if open < close {
-            let n = main[open..close]
-                .chars()
-                .filter(char::is_ascii_digit)
-                .count();
-            return (3..=5).contains(&n).then_some(n);
-        }
+    if let (Some(open), Some(close)) = (main.find('('), main.find(')'))
+        && open < close
+    {
+        let n = main[open..close]
+            .chars()
+            .filter(char::is_ascii_digit)
+            .count();
+        return (3..=5).contains(&n).then_some(n);
     }
     if !has_trunk {
         return None;

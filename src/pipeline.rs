@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::content::load;
 use crate::content::source::{parse_toml, read_text};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::output::{Staging, fnv1a};
+use crate::output::{OutputFile, Staging, fnv1a};
 use crate::render;
 use crate::site::Site;
 use crate::validate;
@@ -41,10 +41,12 @@ pub struct Failed {
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join("opora.toml");
     if !path.exists() {
-        return Err(Diagnostic::error("opora.toml", "no opora.toml here").hint(format!(
-            "run opora in the portal's root folder (looked in {}), or pass --root DIR",
-            root.display()
-        )));
+        return Err(
+            Diagnostic::error("opora.toml", "no opora.toml here").hint(format!(
+                "run opora in the portal's root folder (looked in {}), or pass --root DIR",
+                root.display()
+            )),
+        );
     }
     let file = read_text(root, &path)?;
     let len = file.text.len();
@@ -52,7 +54,7 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
 }
 
 /// Everything up to rendered files in memory: shared by `check` and `build`.
-pub fn render_site(opts: &Options, report: &mut Report) -> Result<(Site, Vec<(String, Vec<u8>)>), Failed> {
+pub fn render_site(opts: &Options, report: &mut Report) -> Result<(Site, Vec<OutputFile>), Failed> {
     let mut diags = Diagnostics::default();
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
@@ -96,8 +98,14 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<(Site, Vec<(St
             return Err(fail(diags));
         }
     };
-    files.push(("sitemap.xml".into(), render::pages::sitemap(&site, &jobs).into_bytes()));
-    files.push(("robots.txt".into(), render::pages::robots(&site).into_bytes()));
+    files.push((
+        "sitemap.xml".into(),
+        render::pages::sitemap(&site, &jobs).into_bytes(),
+    ));
+    files.push((
+        "robots.txt".into(),
+        render::pages::robots(&site).into_bytes(),
+    ));
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
@@ -115,14 +123,29 @@ pub fn check(opts: &Options) -> Result<Report, Failed> {
 /// `opora build`: renders, then writes through a staging directory.
 pub fn build(opts: &Options) -> Result<Report, Failed> {
     let mut report = Report::default();
-    let (_site, files) = render_site(opts, &mut report)?;
-    let t = Instant::now();
-    let io_fail = |what: &str, e: std::io::Error| {
-        let mut ds = report_clone(&report.diagnostics);
-        ds.push(Diagnostic::error(opts.output.display().to_string(), format!("{what}: {e}")).hint("check the output folder's permissions and free disk space"));
+    let io_fail = |diags: &Diagnostics, what: &str, e: std::io::Error| {
+        let mut ds = diags.clone();
+        ds.push(
+            Diagnostic::error(opts.output.display().to_string(), format!("{what}: {e}"))
+                .hint("check the output folder's permissions and free disk space"),
+        );
         Failed { diagnostics: ds }
     };
-    let staging = Staging::new(&opts.output).map_err(|e| io_fail("cannot create the staging folder", e))?;
+    let staging = Staging::new(&opts.output).map_err(|e| {
+        io_fail(
+            &Diagnostics::default(),
+            "cannot create the staging folder",
+            e,
+        )
+    })?;
+    let (_site, files) = match render_site(opts, &mut report) {
+        Ok(r) => r,
+        Err(failed) => {
+            staging.abandon();
+            return Err(failed);
+        }
+    };
+    let t = Instant::now();
     let write = staging
         .copy_tree(&opts.root.join("static"))
         .and_then(|copied| {
@@ -131,29 +154,34 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
         });
     if let Err(e) = write {
         staging.abandon();
-        return Err(io_fail("cannot write the site", e));
+        return Err(io_fail(&report.diagnostics, "cannot write the site", e));
     }
     report.files += files.len();
     report.bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
-    staging.commit().map_err(|e| io_fail("cannot swap in the new site", e))?;
+    staging
+        .commit()
+        .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the new site", e))?;
     report.timings.push(("write", t.elapsed()));
     Ok(report)
-}
-
-fn report_clone(d: &Diagnostics) -> Diagnostics {
-    d.clone()
 }
 
 /// Short content hashes of static files, appended to their URLs as `?v=…` so
 /// browsers can cache them for long and still see changes.
 fn asset_versions(static_dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(static_dir).sort_by_file_name().into_iter().flatten() {
-        if entry.file_type().is_file() {
-            if let (Ok(bytes), Ok(rel)) = (std::fs::read(entry.path()), entry.path().strip_prefix(static_dir)) {
-                let key = rel.to_string_lossy().replace('\\', "/");
-                out.insert(key, format!("{:08x}", fnv1a(&bytes) as u32));
-            }
+    for entry in walkdir::WalkDir::new(static_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file()
+            && let (Ok(bytes), Ok(rel)) = (
+                std::fs::read(entry.path()),
+                entry.path().strip_prefix(static_dir),
+            )
+        {
+            let key = rel.to_string_lossy().replace('\\', "/");
+            out.insert(key, format!("{:08x}", fnv1a(&bytes) as u32));
         }
     }
     out

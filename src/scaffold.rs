@@ -20,7 +20,13 @@ pub struct Scaffold {
 }
 
 /// Builds the file for a new record; `region` is required for services.
-pub fn scaffold(root: &Path, collection: Collection, title: &str, region: Option<&str>, today: &str) -> Result<Scaffold, String> {
+pub fn scaffold(
+    root: &Path,
+    collection: Collection,
+    title: &str,
+    region: Option<&str>,
+    today: &str,
+) -> Result<Scaffold, String> {
     let slug = ru::slugify(title);
     if slug.is_empty() {
         return Err("the name gives an empty file name; use letters or digits".into());
@@ -33,7 +39,7 @@ pub fn scaffold(root: &Path, collection: Collection, title: &str, region: Option
             (
                 format!("content/services/{folder}/{slug}.md"),
                 format!(
-                    "+++\n# Название — точно как в источнике\nname = {}\n# Вид организации: kinds в data/taxonomy.toml\nkind = \"family-centre\"\n# С чем помогают: needs в data/taxonomy.toml\nneeds = [\"crisis\"]\nregion = {}\n# Город или район\nmunicipality = \"\"\n# Координаты; precision: exact | street | city\n# location = {{ lat = 55.75, lon = 37.62, precision = \"city\" }}\n# Телефоны в любом привычном виде: \"8 (495) 123-45-67\"\nphones = []\nemails = []\n# website = \"https://\"\n# Когда вы проверили сведения (звонок, сайт)\nverified = {today}\n# Откуда сведения: документ и строка или адрес страницы\nsources = [{{ url = \"https://\", title = \"\" }}]\n+++\nКоротко и простыми словами: чем здесь помогают, кому и как обратиться.\n",
+                    "+++\n# Название — точно как в источнике\nname = {}\n# Вид организации: kinds в data/taxonomy.toml\nkind = \"family-centre\"\n# С чем помогают: needs в data/taxonomy.toml\nneeds = [\"crisis\"]\nregion = {}\n# Город или район\nmunicipality = \"\"\n# Координаты; precision: exact | street | city\n# location = {{ lat = 55.75, lon = 37.62, precision = \"city\" }}\n# Телефоны в любом привычном виде: \"8 (495) 123-45-67\"\nphones = []\nemails = []\n# website = \"https://\"\n# Когда вы проверили сведения (звонок, сайт)\nverified = {today}\n# Откуда сведения: документ и строка или адрес страницы\nsources = [{{ url = \"https://example.org/\", title = \"ЗАМЕНИТЕ: откуда сведения\" }}]\n+++\nКоротко и простыми словами: чем здесь помогают, кому и как обратиться.\n",
                     q(title),
                     q(code)
                 ),
@@ -44,7 +50,7 @@ pub fn scaffold(root: &Path, collection: Collection, title: &str, region: Option
             (
                 format!("content/regions/{}.md", code.to_lowercase()),
                 format!(
-                    "+++\ncode = {}\nname = {}\n# Для заголовков: «в Московской области»\nname_in = \"\"\ncentre = \"\"\ntimezone = \"Europe/Moscow\"\n# Роли: region_roles в data/taxonomy.toml\nroles = [\"mentioned\"]\n# Примерные границы [мин. долгота, мин. широта, макс. долгота, макс. широта]\n# bbox = [35.1, 54.2, 40.2, 56.96]\nsources = [{{ url = \"https://\", title = \"\" }}]\n+++\nО регионе простыми словами.\n",
+                    "+++\ncode = {}\nname = {}\n# Для заголовков: «в Московской области»\nname_in = \"\"\ncentre = \"\"\ntimezone = \"Europe/Moscow\"\n# Роли: region_roles в data/taxonomy.toml\nroles = [\"mentioned\"]\n# Примерные границы [мин. долгота, мин. широта, макс. долгота, макс. широта]\n# bbox = [35.1, 54.2, 40.2, 56.96]\nsources = [{{ url = \"https://example.org/\", title = \"ЗАМЕНИТЕ: откуда сведения\" }}]\n+++\nО регионе простыми словами.\n",
                     q(code),
                     q(title)
                 ),
@@ -59,7 +65,7 @@ pub fn scaffold(root: &Path, collection: Collection, title: &str, region: Option
             (
                 format!("content/practices/{slug}.md"),
                 format!(
-                    "+++\ntitle = {}\nregion = {}\n# Организация: id записи в content/services/ (папка/файл)\n# organization = \"ru-mos/…\"\norganization_name = \"\"\n# directions и target_groups: data/taxonomy.toml\ndirections = [\"family-support\"]\ntarget_groups = [\"families-tzhs\"]\n# full — все разделы паспорта; partial — только те, что есть в источнике\npassport = \"full\"\nsummary = \"\"\nsources = [{{ url = \"https://\", title = \"\" }}]\n+++\n{sections}",
+                    "+++\ntitle = {}\nregion = {}\n# Организация: id записи в content/services/ (папка/файл)\n# organization = \"ru-mos/…\"\norganization_name = \"\"\n# directions и target_groups: data/taxonomy.toml\ndirections = [\"family-support\"]\ntarget_groups = [\"families-tzhs\"]\n# full — все разделы паспорта; partial — только те, что есть в источнике\npassport = \"full\"\nsummary = \"\"\nsources = [{{ url = \"https://example.org/\", title = \"ЗАМЕНИТЕ: откуда сведения\" }}]\n+++\n{sections}",
                     q(title),
                     q(code)
                 ),
@@ -68,23 +74,29 @@ pub fn scaffold(root: &Path, collection: Collection, title: &str, region: Option
         Collection::Programme => (
             format!("content/programmes/{slug}.md"),
             format!(
-                "+++\ntitle = {}\n# Вид: programme_kinds в data/taxonomy.toml\nkind = \"training\"\nprovider = \"\"\naudience = [\"specialist\"]\nsummary = \"\"\nsources = [{{ url = \"https://\", title = \"\" }}]\n\n# [[modules]]\n# title = \"\"\n# hours = 8\n+++\nО программе простыми словами.\n",
+                "+++\ntitle = {}\n# Вид: programme_kinds в data/taxonomy.toml\nkind = \"training\"\nprovider = \"\"\naudience = [\"specialist\"]\nsummary = \"\"\nsources = [{{ url = \"https://example.org/\", title = \"ЗАМЕНИТЕ: откуда сведения\" }}]\n\n# [[modules]]\n# title = \"\"\n# hours = 8\n+++\nО программе простыми словами.\n",
                 q(title)
             ),
         ),
         Collection::Route => (
             format!("content/routes/{slug}.md"),
             format!(
-                "+++\ntitle = {}\n# family — для семей, specialist — для специалистов\naudience = \"family\"\nneeds = [\"crisis\"]\nsummary = \"\"\nsources = [{{ url = \"https://\", title = \"\" }}]\n\n[[steps]]\ntitle = \"Первый шаг\"\ntext = \"Что сделать.\"\n+++\n",
+                "+++\ntitle = {}\n# family — для семей, specialist — для специалистов\naudience = \"family\"\nneeds = [\"crisis\"]\nsummary = \"\"\nsources = [{{ url = \"https://example.org/\", title = \"ЗАМЕНИТЕ: откуда сведения\" }}]\n\n[[steps]]\ntitle = \"Первый шаг\"\ntext = \"Что сделать.\"\n+++\n",
                 q(title)
             ),
         ),
         Collection::Page => (
             format!("content/pages/{slug}.md"),
-            format!("+++\ntitle = {}\nsummary = \"\"\n+++\nТекст страницы.\n", q(title)),
+            format!(
+                "+++\ntitle = {}\nsummary = \"\"\n+++\nТекст страницы.\n",
+                q(title)
+            ),
         ),
     };
-    Ok(Scaffold { path: root.join(rel), text })
+    Ok(Scaffold {
+        path: root.join(rel),
+        text,
+    })
 }
 
 fn toml_string(s: &str) -> String {

@@ -76,21 +76,46 @@ fn handle(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
     let method = parts.next().unwrap_or("");
     let target = parts.next().unwrap_or("/");
     if method != "GET" && method != "HEAD" {
-        return respond(&mut stream, "405 Method Not Allowed", "text/plain", b"method not allowed", method == "HEAD");
+        return respond(
+            &mut stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"method not allowed",
+            method == "HEAD",
+        );
     }
     match resolve(root, target).filter(|p| p.is_file()) {
         Some(path) => {
             let body = std::fs::read(&path)?;
-            respond(&mut stream, "200 OK", content_type(&path), &body, method == "HEAD")
+            respond(
+                &mut stream,
+                "200 OK",
+                content_type(&path),
+                &body,
+                method == "HEAD",
+            )
         }
         None => {
-            let body = std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
-            respond(&mut stream, "404 Not Found", "text/html; charset=utf-8", &body, method == "HEAD")
+            let body =
+                std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
+            respond(
+                &mut stream,
+                "404 Not Found",
+                "text/html; charset=utf-8",
+                &body,
+                method == "HEAD",
+            )
         }
     }
 }
 
-fn respond(stream: &mut TcpStream, status: &str, ctype: &str, body: &[u8], head: bool) -> std::io::Result<()> {
+fn respond(
+    stream: &mut TcpStream,
+    status: &str,
+    ctype: &str,
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
     write!(
         stream,
         "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
@@ -133,7 +158,8 @@ mod tests {
         assert!(resolve(&site, "//etc/passwd").is_none());
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(tmp.path().join("secret.txt"), site.join("link.txt")).unwrap();
+            std::os::unix::fs::symlink(tmp.path().join("secret.txt"), site.join("link.txt"))
+                .unwrap();
             assert!(resolve(&site, "/link.txt").is_none());
         }
     }

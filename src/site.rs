@@ -316,7 +316,11 @@ impl Resolver<'_> {
     fn region_ref(&self, code: &str) -> TermRef {
         TermRef {
             id: code.to_string(),
-            label: self.region_names.get(code).cloned().unwrap_or_else(|| code.to_string()),
+            label: self
+                .region_names
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.to_string()),
         }
     }
 
@@ -335,7 +339,10 @@ impl Resolver<'_> {
                 .find(|d| d.id == id)
                 .map_or_else(|| id.to_string(), |d| d.title.clone()),
             None => s.title.clone().unwrap_or_else(|| {
-                s.url.as_ref().map(|u| u.get_ref().clone()).unwrap_or_default()
+                s.url
+                    .as_ref()
+                    .map(|u| u.get_ref().clone())
+                    .unwrap_or_default()
             }),
         };
         let url = s.url.as_ref().map(|u| u.get_ref().clone()).or_else(|| {
@@ -355,7 +362,8 @@ impl Resolver<'_> {
     }
 
     fn inline_md(&self, text: Option<&str>) -> String {
-        text.map(|t| markdown::render(t, &self.abbr).html).unwrap_or_default()
+        text.map(|t| markdown::render(t, &self.abbr).html)
+            .unwrap_or_default()
     }
 }
 
@@ -376,14 +384,22 @@ pub fn phone_views(phones: &[toml::Spanned<PhoneEntry>]) -> Vec<PhoneView> {
 pub fn map_links(lat: f64, lon: f64, label: &str) -> MapLinks {
     let q: String = label
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == ' ' { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect::<String>()
         .split_whitespace()
         .collect::<Vec<_>>()
         .join("+");
     MapLinks {
         geo: format!("geo:{lat:.6},{lon:.6}?q={lat:.6},{lon:.6}({q})"),
-        osm: format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=16/{lat:.6}/{lon:.6}"),
+        osm: format!(
+            "https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=16/{lat:.6}/{lon:.6}"
+        ),
         yandex: format!("https://yandex.ru/maps/?pt={lon:.6},{lat:.6}&z=16&l=map"),
     }
 }
@@ -391,7 +407,7 @@ pub fn map_links(lat: f64, lon: f64, label: &str) -> MapLinks {
 /// "с рождения до 4 лет", "от 6 месяцев до 3 лет".
 pub fn age_text(min: u32, max: u32) -> String {
     fn months(n: u32) -> String {
-        if n % 12 == 0 {
+        if n.is_multiple_of(12) {
             let y = i64::from(n / 12);
             format!("{y} {}", ru::plural(y, "года", "лет", "лет"))
         } else {
@@ -428,12 +444,22 @@ impl Site {
         let region_names = content
             .regions
             .iter()
-            .filter_map(|r| Some((r.meta.code.as_ref()?.get_ref().clone(), r.meta.name.clone()?)))
+            .filter_map(|r| {
+                Some((
+                    r.meta.code.as_ref()?.get_ref().clone(),
+                    r.meta.name.clone()?,
+                ))
+            })
             .collect();
         let service_names = content
             .services
             .iter()
-            .map(|s| (crate::validate::service_id(s), s.meta.name.clone().unwrap_or_default()))
+            .map(|s| {
+                (
+                    crate::validate::service_id(s),
+                    s.meta.name.clone().unwrap_or_default(),
+                )
+            })
             .collect();
         let rz = Resolver {
             data,
@@ -446,14 +472,26 @@ impl Site {
         };
         let _ = &rz.base;
 
-        let mut services: Vec<ServiceView> = content.services.iter().map(|s| resolve_service(&rz, s)).collect();
+        let mut services: Vec<ServiceView> = content
+            .services
+            .iter()
+            .map(|s| resolve_service(&rz, s))
+            .collect();
         services.sort_by(|a, b| a.id.cmp(&b.id));
         let mut services_by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut services_by_need: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut order: Vec<usize> = (0..services.len()).collect();
-        order.sort_by(|&a, &b| services[a].name.cmp(&services[b].name).then(services[a].id.cmp(&services[b].id)));
+        order.sort_by(|&a, &b| {
+            services[a]
+                .name
+                .cmp(&services[b].name)
+                .then(services[a].id.cmp(&services[b].id))
+        });
         for &i in &order {
-            services_by_region.entry(services[i].region.clone()).or_default().push(i);
+            services_by_region
+                .entry(services[i].region.clone())
+                .or_default()
+                .push(i);
             for n in &services[i].needs {
                 services_by_need.entry(n.id.clone()).or_default().push(i);
             }
@@ -462,19 +500,41 @@ impl Site {
         let mut regions: Vec<RegionView> = content
             .regions
             .iter()
-            .map(|r| resolve_region(&rz, r, services_by_region.get(r.meta.code.as_ref().map_or("", |c| c.get_ref())).map_or(0, Vec::len)))
+            .map(|r| {
+                resolve_region(
+                    &rz,
+                    r,
+                    services_by_region
+                        .get(r.meta.code.as_ref().map_or("", |c| c.get_ref()))
+                        .map_or(0, Vec::len),
+                )
+            })
             .collect();
         // The federation itself goes last; subjects alphabetically, ё as е.
         regions.sort_by_key(|r| (r.code == "RU", r.name.to_lowercase().replace('ё', "е")));
 
-        let mut practices: Vec<PracticeView> = content.practices.iter().map(|p| resolve_practice(&rz, p)).collect();
+        let mut practices: Vec<PracticeView> = content
+            .practices
+            .iter()
+            .map(|p| resolve_practice(&rz, p))
+            .collect();
         practices.sort_by(|a, b| a.title.cmp(&b.title));
-        let mut programmes: Vec<ProgrammeView> = content.programmes.iter().map(|p| resolve_programme(&rz, p)).collect();
+        let mut programmes: Vec<ProgrammeView> = content
+            .programmes
+            .iter()
+            .map(|p| resolve_programme(&rz, p))
+            .collect();
         programmes.sort_by(|a, b| a.title.cmp(&b.title));
-        let mut routes: Vec<RouteView> = content.routes.iter().map(|r| resolve_route(&rz, r)).collect();
+        let mut routes: Vec<RouteView> = content
+            .routes
+            .iter()
+            .map(|r| resolve_route(&rz, r))
+            .collect();
         routes.sort_by(|a, b| (!a.family, &a.title).cmp(&(!b.family, &b.title)));
         let mut pages: Vec<PageView> = content.pages.iter().map(|p| resolve_page(&rz, p)).collect();
-        pages.sort_by(|a, b| (a.menu.unwrap_or(i64::MAX), &a.slug).cmp(&(b.menu.unwrap_or(i64::MAX), &b.slug)));
+        pages.sort_by(|a, b| {
+            (a.menu.unwrap_or(i64::MAX), &a.slug).cmp(&(b.menu.unwrap_or(i64::MAX), &b.slug))
+        });
 
         let needs = data
             .taxonomy
@@ -506,12 +566,19 @@ impl Site {
             })
             .collect();
         glossary.sort_by_key(|g| g.term.to_lowercase().replace('ё', "е"));
-        let stats = data.stats.iter().map(|(id, t, _)| resolve_stats(&rz, id, t)).collect();
+        let stats = data
+            .stats
+            .iter()
+            .map(|(id, t, _)| resolve_stats(&rz, id, t))
+            .collect();
         let directions = data
             .taxonomy
             .directions
             .iter()
-            .map(|t| TermRef { id: t.id.clone(), label: t.label.clone() })
+            .map(|t| TermRef {
+                id: t.id.clone(),
+                label: t.label.clone(),
+            })
             .collect();
         Site {
             config,
@@ -535,16 +602,28 @@ impl Site {
 fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
     let m = &s.meta;
     let id = crate::validate::service_id(s);
-    let region = m.region.as_ref().map(|r| r.get_ref().clone()).unwrap_or_default();
+    let region = m
+        .region
+        .as_ref()
+        .map(|r| r.get_ref().clone())
+        .unwrap_or_default();
     let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
-    let verified = m.verified.as_ref().map(|v| v.get_ref().to_string()).unwrap_or_default();
-    let verified_days = ru::parse_iso_date(&verified).map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
+    let verified = m
+        .verified
+        .as_ref()
+        .map(|v| v.get_ref().to_string())
+        .unwrap_or_default();
+    let verified_days =
+        ru::parse_iso_date(&verified).map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
     ServiceView {
         url: format!("services/{id}/"),
         file: s.file.rel.clone(),
         short_name: m.short_name.clone(),
         organization: m.organization.clone(),
-        kind: rz.term(Vocabulary::Kinds, m.kind.as_ref().map_or("", |k| k.get_ref())),
+        kind: rz.term(
+            Vocabulary::Kinds,
+            m.kind.as_ref().map_or("", |k| k.get_ref()),
+        ),
         needs: rz.terms(Vocabulary::Needs, &m.needs),
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
         region_name: rz.region_ref(&region).label,
@@ -568,7 +647,10 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         website: m.website.as_ref().map(|w| w.get_ref().clone()),
         contacts: m.contacts.clone(),
         hours: m.hours.clone(),
-        age: m.age_months.as_ref().map(|a| age_text(a.get_ref()[0], a.get_ref()[1])),
+        age: m
+            .age_months
+            .as_ref()
+            .map(|a| age_text(a.get_ref()[0], a.get_ref()[1])),
         cost: m.cost.clone(),
         eligibility: m.eligibility.clone(),
         how_to_apply: m.how_to_apply.clone(),
@@ -585,19 +667,31 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
 
 fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -> RegionView {
     let m = &r.meta;
-    let code = m.code.as_ref().map(|c| c.get_ref().clone()).unwrap_or_default();
+    let code = m
+        .code
+        .as_ref()
+        .map(|c| c.get_ref().clone())
+        .unwrap_or_default();
     let name = m.name.clone().unwrap_or_else(|| code.clone());
     let mut municipalities: Vec<MunicipalityView> = m
         .municipalities
         .iter()
-        .map(|mu| MunicipalityView { name: mu.name.clone(), slug: ru::slugify(&mu.name), lat: mu.lat, lon: mu.lon })
+        .map(|mu| MunicipalityView {
+            name: mu.name.clone(),
+            slug: ru::slugify(&mu.name),
+            lat: mu.lat,
+            lon: mu.lon,
+        })
         .collect();
     municipalities.sort_by(|a, b| a.name.cmp(&b.name));
     RegionView {
         slug: code.to_lowercase(),
         url: rz.region_url(&code),
         file: r.file.rel.clone(),
-        name_in: m.name_in.clone().unwrap_or_else(|| format!("регион: {name}")),
+        name_in: m
+            .name_in
+            .clone()
+            .unwrap_or_else(|| format!("регион: {name}")),
         centre: m.centre.clone(),
         timezone: m.timezone.clone(),
         roles: rz.terms(Vocabulary::RegionRoles, &m.roles),
@@ -605,7 +699,11 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         bbox: m.bbox.as_ref().map(|b| *b.get_ref()),
         centre_location: m.centre_location.as_ref().map(|c| (c.lat, c.lon)),
         dvs: m.dvs.clone(),
-        dvs_source: m.dvs.as_ref().and_then(|d| d.source.as_ref()).map(|s| rz.source(s)),
+        dvs_source: m
+            .dvs
+            .as_ref()
+            .and_then(|d| d.source.as_ref())
+            .map(|s| rz.source(s)),
         municipalities,
         sources: rz.sources(&m.sources),
         body_html: r.body.html.clone(),
@@ -622,10 +720,17 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
     let region = m.region.as_ref().map(|r| r.get_ref().clone());
     let organization = match (&m.organization, &m.organization_name) {
         (Some(id), _) => Some(LinkView {
-            name: rz.service_names.get(id.get_ref()).cloned().unwrap_or_else(|| id.get_ref().clone()),
+            name: rz
+                .service_names
+                .get(id.get_ref())
+                .cloned()
+                .unwrap_or_else(|| id.get_ref().clone()),
             url: Some(format!("services/{}/", id.get_ref())),
         }),
-        (None, Some(name)) => Some(LinkView { name: name.clone(), url: None }),
+        (None, Some(name)) => Some(LinkView {
+            name: name.clone(),
+            url: None,
+        }),
         (None, None) => None,
     };
     let contacts = m.contacts.clone().unwrap_or_default();
@@ -638,7 +743,11 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
         region: region.as_ref().map(|c| rz.region_ref(c)),
         organization,
         phones: phone_views(&contacts.phones),
-        emails: contacts.emails.iter().map(|e| e.get_ref().clone()).collect(),
+        emails: contacts
+            .emails
+            .iter()
+            .map(|e| e.get_ref().clone())
+            .collect(),
         website: contacts.website.as_ref().map(|w| w.get_ref().clone()),
         people: contacts.people.clone(),
         directions: rz.terms(Vocabulary::Directions, &m.directions),
@@ -652,7 +761,10 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
             .headings
             .iter()
             .filter(|h| h.level == 2)
-            .map(|h| SectionRef { heading: h.text.clone(), id: h.id.clone() })
+            .map(|h| SectionRef {
+                heading: h.text.clone(),
+                id: h.id.clone(),
+            })
             .collect(),
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
@@ -668,12 +780,19 @@ fn resolve_programme(rz: &Resolver, p: &Record<ProgrammeMeta>) -> ProgrammeView 
         url: format!("programmes/{}/", p.slug),
         file: p.file.rel.clone(),
         title: m.title.clone().unwrap_or_else(|| p.slug.clone()),
-        kind: rz.term(Vocabulary::ProgrammeKinds, m.kind.as_ref().map_or("", |k| k.get_ref())),
+        kind: rz.term(
+            Vocabulary::ProgrammeKinds,
+            m.kind.as_ref().map_or("", |k| k.get_ref()),
+        ),
         provider: m.provider.clone(),
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
         format: m.format.clone(),
         hours: m.hours,
-        regions: m.regions.iter().map(|r| rz.region_ref(r.get_ref())).collect(),
+        regions: m
+            .regions
+            .iter()
+            .map(|r| rz.region_ref(r.get_ref()))
+            .collect(),
         directions: rz.terms(Vocabulary::Directions, &m.directions),
         summary: m.summary.clone(),
         modules: m.modules.clone(),
@@ -723,7 +842,10 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
                 branches: s
                     .branches
                     .iter()
-                    .map(|b| BranchView { label: b.label.clone(), html: rz.inline_md(b.text.as_deref()) })
+                    .map(|b| BranchView {
+                        label: b.label.clone(),
+                        html: rz.inline_md(b.text.as_deref()),
+                    })
                     .collect(),
             }
         })
@@ -772,7 +894,10 @@ fn resolve_stats(rz: &Resolver, id: &str, t: &StatsTable) -> StatsView {
         rows: t.rows.get_ref().clone(),
         regions: t.regions.iter().map(|r| r.get_ref().clone()).collect(),
         topics: t.topics.iter().map(|r| r.get_ref().clone()).collect(),
-        chart_svg: t.chart.as_ref().and_then(|c| crate::render::chart::bar_chart(t, c.get_ref())),
+        chart_svg: t
+            .chart
+            .as_ref()
+            .and_then(|c| crate::render::chart::bar_chart(t, c.get_ref())),
     }
 }
 

@@ -237,6 +237,9 @@ impl Collection {
     ];
 }
 
+/// A loaded record with the problems found in its body, or why it could not load.
+type LoadResult = Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 enum Loaded {
     Region(Record<RegionMeta>),
     Service(Record<ServiceMeta>),
@@ -302,7 +305,7 @@ pub fn load_content(root: &Path, abbr: &Abbreviations, diags: &mut Diagnostics) 
         }
     }
 
-    let results: Vec<Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>>> = jobs
+    let results: Vec<LoadResult> = jobs
         .par_iter()
         .map(|(collection, path)| load_one(root, *collection, path, abbr))
         .collect();
@@ -333,12 +336,7 @@ pub fn load_content(root: &Path, abbr: &Abbreviations, diags: &mut Diagnostics) 
 
 /// Loads one record; body problems come back beside the record, so references to
 /// it still resolve and the editor sees only the real mistakes.
-fn load_one(
-    root: &Path,
-    collection: Collection,
-    path: &Path,
-    abbr: &Abbreviations,
-) -> Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviations) -> LoadResult {
     let file = read_text(root, path).map_err(|d| vec![d])?;
     let split = split_front_matter(&file).map_err(|d| vec![d])?;
     let slug = file_stem(path);

@@ -65,7 +65,7 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
         match event {
             Event::Html(html) | Event::InlineHtml(html) => {
                 let trimmed = html.trim();
-                if !(trimmed.starts_with("<!--") && trimmed.ends_with("-->")) && !trimmed.is_empty()
+                if !(trimmed.is_empty() || trimmed.starts_with("<!--") && trimmed.ends_with("-->"))
                 {
                     out.problems.push(BodyProblem {
                         offset: range.start,

@@ -2,8 +2,8 @@
 //! without JavaScript and print well. The numbers are in the table beside the
 //! chart, so screen readers get them as text; the SVG itself is a labelled image.
 
-use crate::data::{ChartSpec, StatsTable};
 use crate::content::markdown::escape_html;
+use crate::data::{ChartSpec, StatsTable};
 
 /// Reads a cell as written in Russian sources: `1 234`, `12,5`, `15%`, `~40`.
 pub fn parse_number(cell: &str) -> Option<f64> {
@@ -15,7 +15,12 @@ pub fn parse_number(cell: &str) -> Option<f64> {
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
         .map(|c| if c == ',' { '.' } else { c })
         .collect();
-    if cleaned.is_empty() || !cleaned.chars().next().is_some_and(|c| c.is_ascii_digit() || c == '-') {
+    if cleaned.is_empty()
+        || !cleaned
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit() || c == '-')
+    {
         return None;
     }
     cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
@@ -26,15 +31,30 @@ const COLORS: [&str; 4] = ["#1f5f8b", "#c2571a", "#3b7d3b", "#7a4a9c"];
 /// A horizontal grouped bar chart; `None` when no cell reads as a number.
 pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     let rows = table.rows.get_ref();
-    let series: Vec<usize> = spec.value_columns.iter().copied().filter(|&c| c < table.columns.len()).collect();
+    let series: Vec<usize> = spec
+        .value_columns
+        .iter()
+        .copied()
+        .filter(|&c| c < table.columns.len())
+        .collect();
     if series.is_empty() || spec.label_column >= table.columns.len() {
         return None;
     }
     let values: Vec<Vec<Option<f64>>> = rows
         .iter()
-        .map(|r| series.iter().map(|&c| r.get(c).and_then(|v| parse_number(v))).collect())
+        .map(|r| {
+            series
+                .iter()
+                .map(|&c| r.get(c).and_then(|v| parse_number(v)))
+                .collect()
+        })
         .collect();
-    let max = values.iter().flatten().flatten().copied().fold(0.0_f64, f64::max);
+    let max = values
+        .iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .fold(0.0_f64, f64::max);
     if max <= 0.0 {
         return None;
     }
@@ -44,7 +64,11 @@ pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     let chart_w = 330.0;
     let value_w = 70.0;
     let group_h = bar_h * series.len() as f64 + group_gap;
-    let legend_h = if series.len() > 1 { 22.0 * series.len() as f64 } else { 0.0 };
+    let legend_h = if series.len() > 1 {
+        22.0 * series.len() as f64
+    } else {
+        0.0
+    };
     let height = legend_h + group_h * rows.len() as f64 + 10.0;
     let width = label_w + chart_w + value_w;
     let mut svg = format!(
@@ -66,7 +90,11 @@ pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
         let top = legend_h + group_h * r as f64;
         let label = row.get(spec.label_column).map_or("", String::as_str);
         let short: String = label.chars().take(34).collect();
-        let short = if label.chars().count() > 34 { format!("{}…", short.trim_end()) } else { short };
+        let short = if label.chars().count() > 34 {
+            format!("{}…", short.trim_end())
+        } else {
+            short
+        };
         svg.push_str(&format!(
             "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">{}</text>",
             label_w - 8.0,

@@ -42,7 +42,10 @@ pub const TEMPLATES: [&str; 17] = [
     "404.html",
 ];
 
-pub fn environment(templates_dir: &Path, asset_versions: BTreeMap<String, String>) -> Environment<'static> {
+pub fn environment(
+    templates_dir: &Path,
+    asset_versions: BTreeMap<String, String>,
+) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_loader(minijinja::path_loader(templates_dir));
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -50,14 +53,14 @@ pub fn environment(templates_dir: &Path, asset_versions: BTreeMap<String, String
     env.set_lstrip_blocks(true);
     // minijinja's HTML escaping also escapes `/`, which turns every URL into
     // `&#x2f;` noise; escaping the five significant characters is enough.
-    env.set_formatter(|out, state, value| {
-        match (state.auto_escape(), value.as_str()) {
-            (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => {
-                out.write_str(&crate::content::markdown::escape_html(s)).map_err(Error::from)
-            }
+    env.set_formatter(
+        |out, state, value| match (state.auto_escape(), value.as_str()) {
+            (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => out
+                .write_str(&crate::content::markdown::escape_html(s))
+                .map_err(Error::from),
             _ => minijinja::escape_formatter(out, state, value),
-        }
-    });
+        },
+    );
     env.add_filter("plural", plural_filter);
     env.add_filter("date", |s: String| ru::date_long(&s));
     env.add_function("asset", move |path: String| -> String {
@@ -78,29 +81,47 @@ fn plural_filter(n: i64, one: String, few: String, many: String) -> String {
 pub fn check_templates(env: &Environment<'static>) -> Vec<Diagnostic> {
     TEMPLATES
         .iter()
-        .filter_map(|name| env.get_template(name).err().map(|e| template_diagnostic(name, &e)))
+        .filter_map(|name| {
+            env.get_template(name)
+                .err()
+                .map(|e| template_diagnostic(name, &e))
+        })
         .collect()
 }
 
 pub fn template_diagnostic(page: &str, e: &Error) -> Diagnostic {
     let name = e.name().unwrap_or(page);
-    let mut d = Diagnostic::error(format!("templates/{name}"), format!("template error: {}", e.detail().unwrap_or(&e.to_string())));
+    let mut d = Diagnostic::error(
+        format!("templates/{name}"),
+        format!("template error: {}", e.detail().unwrap_or(&e.to_string())),
+    );
     d.pos.line = e.line().unwrap_or(1);
     d.hint = Some(match e.kind() {
-        ErrorKind::TemplateNotFound => "the portal's templates/ folder must have this file".to_string(),
-        ErrorKind::UndefinedError => format!("a variable used while rendering {page} does not exist"),
+        ErrorKind::TemplateNotFound => {
+            "the portal's templates/ folder must have this file".to_string()
+        }
+        ErrorKind::UndefinedError => {
+            format!("a variable used while rendering {page} does not exist")
+        }
         _ => format!("while rendering {page}"),
     });
     d
 }
 
 /// Renders all jobs in parallel; output order follows the jobs' order.
-pub fn render_all(env: &Environment<'static>, jobs: &[PageJob]) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
-    let results: Vec<Result<(String, Vec<u8>), Diagnostic>> = jobs
+pub fn render_all(
+    env: &Environment<'static>,
+    jobs: &[PageJob],
+) -> Result<Vec<crate::output::OutputFile>, Vec<Diagnostic>> {
+    let results: Vec<Result<crate::output::OutputFile, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let tmpl = env.get_template(job.template).map_err(|e| template_diagnostic(&job.path, &e))?;
-            let html = tmpl.render(&job.context).map_err(|e| template_diagnostic(&job.path, &e))?;
+            let tmpl = env
+                .get_template(job.template)
+                .map_err(|e| template_diagnostic(&job.path, &e))?;
+            let html = tmpl
+                .render(&job.context)
+                .map_err(|e| template_diagnostic(&job.path, &e))?;
             Ok((job.path.clone(), html.into_bytes()))
         })
         .collect();
@@ -111,11 +132,18 @@ pub fn render_all(env: &Environment<'static>, jobs: &[PageJob]) -> Result<Vec<(S
             Ok(f) => out.push(f),
             Err(d) => {
                 // One broken template would fail every page; report it once.
-                if !errors.iter().any(|e: &Diagnostic| e.file == d.file && e.message == d.message) {
+                if !errors
+                    .iter()
+                    .any(|e: &Diagnostic| e.file == d.file && e.message == d.message)
+                {
                     errors.push(d);
                 }
             }
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }

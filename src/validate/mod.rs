@@ -170,10 +170,10 @@ fn check_terms<M>(
             );
         }
     }
-    if has_duplicates(values) {
-        if let Some(v) = values.first() {
-            out.push(rec.warning_at(v, format!("`{field}` lists a value twice")));
-        }
+    if has_duplicates(values)
+        && let Some(v) = values.first()
+    {
+        out.push(rec.warning_at(v, format!("`{field}` lists a value twice")));
     }
 }
 
@@ -288,8 +288,17 @@ fn check_source<M>(cx: &Context, rec: &Record<M>, s: &Source, out: &mut Vec<Diag
             rec.error("a citation needs `doc` or `url`")
                 .hint("e.g. { doc = \"003\", line = 36 }"),
         ),
+        (None, Some(url)) if is_placeholder(url.get_ref(), s.title.as_deref()) => out.push(
+            rec.warning_at(url, "the source is still the placeholder from `opora new`")
+                .hint("replace it with the document or web page the facts come from"),
+        ),
         _ => {}
     }
+}
+
+/// The citation `opora new` writes, so an editor cannot forget to replace it.
+fn is_placeholder(url: &str, title: Option<&str>) -> bool {
+    url.starts_with("https://example.org/") || title.is_some_and(|t| t.starts_with("ЗАМЕНИТЕ"))
 }
 
 fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -404,10 +413,10 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
         }
     }
     check_sources(cx, r, &m.sources, true, out);
-    if let Some(dvs) = &m.dvs {
-        if let Some(s) = &dvs.source {
-            check_source(cx, r, s, out);
-        }
+    if let Some(dvs) = &m.dvs
+        && let Some(s) = &dvs.source
+    {
+        check_source(cx, r, s, out);
     }
 }
 
@@ -494,24 +503,24 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
                 s.error_at(loc, "coordinates out of range")
                     .hint("lat is −90…90, lon is −180…180"),
             );
-        } else if let Some(bbox) = region.and_then(|r| r.meta.bbox.as_ref()) {
-            if !formats::in_bbox(bbox.get_ref(), l.lat, l.lon) {
-                let swapped = formats::in_bbox(bbox.get_ref(), l.lon, l.lat);
-                out.push(
-                    s.error_at(
-                        loc,
-                        format!(
-                            "location {}, {} is outside the region's bounds",
-                            l.lat, l.lon
-                        ),
-                    )
-                    .hint(if swapped {
-                        "lat and lon look swapped"
-                    } else {
-                        "check the coordinates, or the region"
-                    }),
-                );
-            }
+        } else if let Some(bbox) = region.and_then(|r| r.meta.bbox.as_ref())
+            && !formats::in_bbox(bbox.get_ref(), l.lat, l.lon)
+        {
+            let swapped = formats::in_bbox(bbox.get_ref(), l.lon, l.lat);
+            out.push(
+                s.error_at(
+                    loc,
+                    format!(
+                        "location {}, {} is outside the region's bounds",
+                        l.lat, l.lon
+                    ),
+                )
+                .hint(if swapped {
+                    "lat and lon look swapped"
+                } else {
+                    "check the coordinates, or the region"
+                }),
+            );
         }
     }
     for p in &m.phones {
@@ -530,13 +539,13 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
             );
         }
     }
-    if let Some(w) = &m.website {
-        if !formats::is_web_url(w.get_ref()) {
-            out.push(
-                s.error_at(w, format!("`{}` is not a web address", w.get_ref()))
-                    .hint("write the full address with http:// or https://"),
-            );
-        }
+    if let Some(w) = &m.website
+        && !formats::is_web_url(w.get_ref())
+    {
+        out.push(
+            s.error_at(w, format!("`{}` is not a web address", w.get_ref()))
+                .hint("write the full address with http:// or https://"),
+        );
     }
     if let Some(age) = &m.age_months {
         let [min, max] = *age.get_ref();
@@ -654,13 +663,13 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
     if let Some(r) = &m.region {
         check_region_ref(cx, p, r, out);
     }
-    if let Some(org) = &m.organization {
-        if !cx.services.contains(org.get_ref()) {
-            out.push(
+    if let Some(org) = &m.organization
+        && !cx.services.contains(org.get_ref())
+    {
+        out.push(
                 p.error_at(org, format!("organization `{}` is not a service record", org.get_ref()))
                     .hint("use the id `<region folder>/<file name>` of a file in content/services/, or organization_name = \"…\""),
             );
-        }
     }
     check_terms(
         cx,
@@ -678,13 +687,13 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
         "target_groups",
         out,
     );
-    if let Some(year) = &m.year {
-        if !(1950..=2100).contains(year.get_ref()) {
-            out.push(
-                p.error_at(year, "year looks wrong")
-                    .hint("the year the practice started, e.g. year = 2014"),
-            );
-        }
+    if let Some(year) = &m.year
+        && !(1950..=2100).contains(year.get_ref())
+    {
+        out.push(
+            p.error_at(year, "year looks wrong")
+                .hint("the year the practice started, e.g. year = 2014"),
+        );
     }
     if let Some(c) = &m.contacts {
         for ph in &c.phones {
@@ -697,10 +706,10 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
                 out.push(p.error_at(e, format!("`{}` is not an e-mail address", e.get_ref())));
             }
         }
-        if let Some(w) = &c.website {
-            if !formats::is_web_url(w.get_ref()) {
-                out.push(p.error_at(w, format!("`{}` is not a web address", w.get_ref())));
-            }
+        if let Some(w) = &c.website
+            && !formats::is_web_url(w.get_ref())
+        {
+            out.push(p.error_at(w, format!("`{}` is not a web address", w.get_ref())));
         }
     }
     passport::check(p, out);
@@ -869,19 +878,19 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         for s in &t.sources {
-            if let Some(doc) = &s.doc {
-                if !cx.documents.contains(doc.get_ref().as_str()) {
-                    out.push(
-                        Diagnostic::error(
-                            &file.rel,
-                            format!(
-                                "document `{}` is not listed in data/sources.toml",
-                                doc.get_ref()
-                            ),
-                        )
-                        .at(&file.text, doc.span()),
-                    );
-                }
+            if let Some(doc) = &s.doc
+                && !cx.documents.contains(doc.get_ref().as_str())
+            {
+                out.push(
+                    Diagnostic::error(
+                        &file.rel,
+                        format!(
+                            "document `{}` is not listed in data/sources.toml",
+                            doc.get_ref()
+                        ),
+                    )
+                    .at(&file.text, doc.span()),
+                );
             }
         }
     }
@@ -951,21 +960,20 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if let Some(s) = &table.source {
-            if let Some(doc) = &s.doc {
-                if !cx.documents.contains(doc.get_ref().as_str()) {
-                    out.push(
-                        Diagnostic::error(
-                            &file.rel,
-                            format!(
-                                "document `{}` is not listed in data/sources.toml",
-                                doc.get_ref()
-                            ),
-                        )
-                        .at(&file.text, doc.span()),
-                    );
-                }
-            }
+        if let Some(s) = &table.source
+            && let Some(doc) = &s.doc
+            && !cx.documents.contains(doc.get_ref().as_str())
+        {
+            out.push(
+                Diagnostic::error(
+                    &file.rel,
+                    format!(
+                        "document `{}` is not listed in data/sources.toml",
+                        doc.get_ref()
+                    ),
+                )
+                .at(&file.text, doc.span()),
+            );
         }
     }
 }
