@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod diag;
+pub mod history;
 pub mod output;
 pub mod phone;
 pub mod pipeline;

@@ -86,7 +86,8 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<(Site, Vec<Out
     if diags.is_fatal(opts.strict) {
         return Err(fail(diags));
     }
-    let site = Site::resolve(config, &data, &content, today);
+    let history = crate::history::History::load(&opts.root);
+    let site = Site::resolve(config, &data, &content, today, history);
     report.timings.push(("resolve", t.elapsed()));
 
     let t = Instant::now();

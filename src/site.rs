@@ -275,6 +275,8 @@ pub struct StatsView {
 
 pub struct Site {
     pub config: Config,
+    /// When each source file last changed (git, else file time).
+    pub history: crate::history::History,
     pub base: String,
     pub regions: Vec<RegionView>,
     pub services: Vec<ServiceView>,
@@ -439,7 +441,13 @@ pub fn first_sentence(plain: &str, max_chars: usize) -> String {
 }
 
 impl Site {
-    pub fn resolve(config: Config, data: &Data, content: &Content, today: i64) -> Site {
+    pub fn resolve(
+        config: Config,
+        data: &Data,
+        content: &Content,
+        today: i64,
+        history: crate::history::History,
+    ) -> Site {
         let base = config.base_path();
         let region_names = content
             .regions
@@ -582,6 +590,7 @@ impl Site {
             .collect();
         Site {
             config,
+            history,
             base,
             regions,
             services,

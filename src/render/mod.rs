@@ -19,6 +19,8 @@ pub struct PageJob {
     pub path: String,
     pub template: &'static str,
     pub context: Value,
+    /// When the page's source last changed, for the sitemap.
+    pub lastmod: Option<String>,
 }
 
 /// Every template the renderer uses; checked up front so a missing one is one clear error.

@@ -24,6 +24,9 @@ struct PageMeta {
     /// Family-facing pages get the quick-exit button.
     family: bool,
     edit_url: Option<String>,
+    /// `YYYY-MM-DD` the source file last changed, and the same in words.
+    updated: Option<String>,
+    updated_text: Option<String>,
     crumbs: Vec<Crumb>,
 }
 
@@ -46,7 +49,10 @@ impl Builder<'_> {
         crumbs: &[(&str, &str)],
         extra: Value,
     ) {
+        let updated = file.and_then(|f| self.site.history.updated(f));
         let meta = PageMeta {
+            updated_text: updated.as_deref().map(crate::ru::date_long),
+            updated: updated.clone(),
             title: title.to_string(),
             description: description.to_string(),
             url: url.to_string(),
@@ -83,6 +89,7 @@ impl Builder<'_> {
             path,
             template,
             context: ctx,
+            lastmod: updated,
         });
     }
 
@@ -522,16 +529,27 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    let mut urls: Vec<String> = jobs
+    let mut urls: Vec<(String, Option<&str>)> = jobs
         .iter()
         .filter(|j| j.path.ends_with("index.html"))
-        .map(|j| site.config.absolute(j.path.trim_end_matches("index.html")))
+        .map(|j| {
+            (
+                site.config.absolute(j.path.trim_end_matches("index.html")),
+                j.lastmod.as_deref(),
+            )
+        })
         .collect();
     urls.sort();
-    for u in urls {
+    for (u, lastmod) in urls {
         out.push_str("  <url><loc>");
         out.push_str(&crate::content::markdown::escape_html(&u));
-        out.push_str("</loc></url>\n");
+        out.push_str("</loc>");
+        if let Some(d) = lastmod {
+            out.push_str("<lastmod>");
+            out.push_str(d);
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
     }
     out.push_str("</urlset>\n");
     out
