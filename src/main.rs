@@ -49,6 +49,9 @@ enum Command {
         strict: bool,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Also list records whose `verified` date is too old, by region.
+        #[arg(long)]
+        freshness: bool,
     },
     /// Create a new record with all required fields.
     New {
@@ -88,7 +91,11 @@ fn main() -> ExitCode {
             };
             run_build(&opts)
         }
-        Command::Check { strict, format } => {
+        Command::Check {
+            strict,
+            format,
+            freshness,
+        } => {
             let opts = Options {
                 output: cli.root.join("public"),
                 root: cli.root,
@@ -96,8 +103,11 @@ fn main() -> ExitCode {
                 base_url: None,
             };
             match pipeline::check(&opts) {
-                Ok(report) => {
+                Ok((report, site)) => {
                     print_diagnostics(&report.diagnostics, format);
+                    if freshness {
+                        print!("{}", opora::freshness::report(&site));
+                    }
                     let fatal = report.diagnostics.is_fatal(strict);
                     summary(
                         &report.diagnostics,

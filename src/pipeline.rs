@@ -1,7 +1,7 @@
 //! The build pipeline, stage by stage: load → validate → resolve → render → write.
 //! The CLI, the dev server and the tests all go through here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::content::load;
 use crate::content::source::{parse_toml, read_text};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::linkcheck;
 use crate::output::{OutputFile, Staging, fnv1a};
 use crate::render;
 use crate::site::Site;
@@ -54,7 +55,15 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
 }
 
 /// Everything up to rendered files in memory: shared by `check` and `build`.
-pub fn render_site(opts: &Options, report: &mut Report) -> Result<(Site, Vec<OutputFile>), Failed> {
+/// A site rendered in memory, not yet written.
+pub struct Rendered {
+    pub site: Site,
+    pub files: Vec<OutputFile>,
+    /// Output path → the record file it shows.
+    pub sources: HashMap<String, String>,
+}
+
+pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Failed> {
     let mut diags = Diagnostics::default();
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
@@ -111,14 +120,65 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<(Site, Vec<Out
     report.timings.push(("render", t.elapsed()));
     diags.sort();
     report.diagnostics = diags;
-    Ok((site, files))
+    let sources = jobs
+        .into_iter()
+        .filter_map(|j| Some((j.path, j.source?)))
+        .collect();
+    Ok(Rendered {
+        site,
+        files,
+        sources,
+    })
 }
 
 /// `opora check`: everything `build` does except writing.
-pub fn check(opts: &Options) -> Result<Report, Failed> {
+pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
     let mut report = Report::default();
-    render_site(opts, &mut report)?;
-    Ok(report)
+    let rendered = render_site(opts, &mut report)?;
+    let t = Instant::now();
+    let pages: Vec<linkcheck::Page> = rendered
+        .files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            Some(linkcheck::Page {
+                path,
+                html: std::str::from_utf8(bytes).ok()?,
+            })
+        })
+        .collect();
+    let static_files = static_files(&opts.root.join("static"));
+    let base = rendered.site.base.clone();
+    for broken in linkcheck::check(&pages, &static_files, &base) {
+        let source = rendered.sources.get(&broken.page);
+        let text = source.and_then(|f| std::fs::read_to_string(opts.root.join(f)).ok());
+        let d = linkcheck::blame(
+            &broken,
+            source.map(String::as_str).zip(text.as_deref()),
+            &base,
+        );
+        report.diagnostics.push(d);
+    }
+    report.diagnostics.sort();
+    report.timings.push(("links", t.elapsed()));
+    Ok((report, rendered.site))
+}
+
+/// Site paths of the files `static/` contributes.
+fn static_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            Some(
+                e.path()
+                    .strip_prefix(dir)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            )
+        })
+        .collect()
 }
 
 /// `opora build`: renders, then writes through a staging directory.
@@ -139,8 +199,8 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
             e,
         )
     })?;
-    let (_site, files) = match render_site(opts, &mut report) {
-        Ok(r) => r,
+    let files = match render_site(opts, &mut report) {
+        Ok(r) => r.files,
         Err(failed) => {
             staging.abandon();
             return Err(failed);

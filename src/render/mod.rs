@@ -21,6 +21,8 @@ pub struct PageJob {
     pub context: Value,
     /// When the page's source last changed, for the sitemap.
     pub lastmod: Option<String>,
+    /// The record file the page shows, for blaming problems found in the output.
+    pub source: Option<String>,
 }
 
 /// Every template the renderer uses; checked up front so a missing one is one clear error.

@@ -90,6 +90,7 @@ impl Builder<'_> {
             template,
             context: ctx,
             lastmod: updated,
+            source: file.map(str::to_string),
         });
     }
 
