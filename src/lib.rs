@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod render;
 pub mod ru;
 pub mod scaffold;
+pub mod schema;
 pub mod serve;
 pub mod site;
 pub mod validate;

@@ -63,6 +63,12 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Write JSON Schema files for each record type's front matter.
+    Schema {
+        /// Folder to write `<type>.schema.json` files into.
+        #[arg(long, short, default_value = "schemas")]
+        out: PathBuf,
+    },
     /// Build, then serve the site on 127.0.0.1 for preview.
     Serve {
         #[arg(long, default_value_t = 8080)]
@@ -161,6 +167,29 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+        Command::Schema { out } => {
+            let (data, content, diags) = pipeline::load_only(&cli.root);
+            print_diagnostics(&diags, Format::Human);
+            let out = if out.is_absolute() {
+                out
+            } else {
+                cli.root.join(out)
+            };
+            if let Err(e) = std::fs::create_dir_all(&out) {
+                eprintln!("error: cannot create {}: {e}", out.display());
+                return ExitCode::FAILURE;
+            }
+            for (name, schema) in opora::schema::schemas(&data, &content) {
+                let path = out.join(format!("{name}.schema.json"));
+                let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+                if let Err(e) = std::fs::write(&path, text) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
         }
         Command::Serve { port, bind, output } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));

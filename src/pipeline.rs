@@ -55,6 +55,15 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
 }
 
 /// Everything up to rendered files in memory: shared by `check` and `build`.
+/// Loads data and content without validating or rendering (for `opora schema`).
+pub fn load_only(root: &Path) -> (crate::content::Data, crate::content::Content, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let data = load::load_data(root, &mut diags);
+    let abbr = load::abbreviations(&data.glossary);
+    let content = load::load_content(root, &abbr, &mut diags);
+    (data, content, diags)
+}
+
 /// A site rendered in memory, not yet written.
 pub struct Rendered {
     pub site: Site,
