@@ -510,26 +510,24 @@ fn check(schema: &Value, value: &Value, path: &str, out: &mut Vec<String>) {
         out.push(format!("{path}: expected {ty}, found {value}"));
         return;
     }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(value) {
-            out.push(format!("{path}: {value} is not one of the allowed values"));
-        }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        out.push(format!("{path}: {value} is not one of the allowed values"));
     }
     if let (Some(min), Some(n)) = (
         schema.get("minimum").and_then(Value::as_f64),
         value.as_f64(),
-    ) {
-        if n < min {
-            out.push(format!("{path}: {n} is below {min}"));
-        }
+    ) && n < min
+    {
+        out.push(format!("{path}: {n} is below {min}"));
     }
     if let (Some(max), Some(n)) = (
         schema.get("maximum").and_then(Value::as_f64),
         value.as_f64(),
-    ) {
-        if n > max {
-            out.push(format!("{path}: {n} is above {max}"));
-        }
+    ) && n > max
+    {
+        out.push(format!("{path}: {n} is above {max}"));
     }
     if let Some(items) = value.as_array() {
         let len = items.len() as u64;
