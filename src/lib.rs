@@ -13,6 +13,7 @@ pub mod data;
 pub mod diag;
 pub mod freshness;
 pub mod history;
+pub mod import;
 pub mod linkcheck;
 pub mod output;
 pub mod phone;

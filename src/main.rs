@@ -63,6 +63,17 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Create service records from a spreadsheet saved as CSV (columns in Russian; see docs).
+    Import {
+        /// The CSV file (UTF-8, comma-separated, header row first).
+        file: PathBuf,
+        /// Region for rows without a «Регион» cell, e.g. RU-MOS.
+        #[arg(long)]
+        region: Option<String>,
+        /// Show what would be created or changed, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write JSON Schema files for each record type's front matter.
     Schema {
         /// Folder to write `<type>.schema.json` files into.
@@ -166,6 +177,55 @@ fn main() -> ExitCode {
                     eprintln!("error: {e}");
                     ExitCode::FAILURE
                 }
+            }
+        }
+        Command::Import {
+            file,
+            region,
+            dry_run,
+        } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot read {}: {e}\n  = hint: save the spreadsheet as CSV in UTF-8",
+                        file.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            let (data, content, diags) = pipeline::load_only(&cli.root);
+            if diags.error_count() > 0 {
+                print_diagnostics(&diags, Format::Human);
+                summary(&diags, "fix the portal's content before importing");
+                return ExitCode::FAILURE;
+            }
+            let plan = opora::import::plan(
+                &cli.root,
+                &text,
+                region.as_deref(),
+                &today_iso(),
+                &data,
+                &content,
+            );
+            print!("{}", plan.describe(&cli.root));
+            if dry_run {
+                println!("dry run: nothing written");
+            } else {
+                match plan.apply() {
+                    Ok(n) => println!(
+                        "wrote {n} file(s); run `opora check` and review them before committing"
+                    ),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            if plan.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
             }
         }
         Command::Schema { out } => {
