@@ -72,7 +72,22 @@ pub struct Rendered {
     pub sources: HashMap<String, String>,
 }
 
-pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Failed> {
+/// A site resolved and with its page list made, ready to render: the dev
+/// server renders pages from it on request; `build` renders all of them.
+pub struct Prepared {
+    pub site: Site,
+    pub jobs: Vec<render::PageJob>,
+    pub env: minijinja::Environment<'static>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Load → validate → resolve → page list. `cache` lets the dev server skip
+/// parsing files that did not change.
+pub fn prepare(
+    opts: &Options,
+    cache: Option<&mut load::LoadCache>,
+    report: &mut Report,
+) -> Result<Prepared, Failed> {
     let mut diags = Diagnostics::default();
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
@@ -89,7 +104,7 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Fail
     }
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
-    let content = load::load_content(&opts.root, &abbr, &mut diags);
+    let content = load::load_content_cached(&opts.root, &abbr, &mut diags, cache);
     report.timings.push(("load", t.elapsed()));
 
     let t = Instant::now();
@@ -110,6 +125,28 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Fail
 
     let t = Instant::now();
     let jobs = render::pages::jobs(&site);
+    report.timings.push(("contexts", t.elapsed()));
+    diags.sort();
+    Ok(Prepared {
+        site,
+        jobs,
+        env,
+        diagnostics: diags,
+    })
+}
+
+pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Failed> {
+    let Prepared {
+        site,
+        jobs,
+        env,
+        diagnostics: mut diags,
+    } = prepare(opts, None, report)?;
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort();
+        Failed { diagnostics }
+    };
+    let t = Instant::now();
     let mut files = match render::render_all(&env, &jobs) {
         Ok(f) => f,
         Err(errors) => {

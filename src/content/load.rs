@@ -14,7 +14,7 @@ use crate::data::{Documents, Glossary, StatsTable, Taxonomy};
 use crate::diag::{Diagnostic, Diagnostics, rel_path};
 
 /// One content record: its typed front matter, rendered body and where it came from.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Record<M> {
     pub file: Arc<SourceText>,
     /// File name without `.md`.
@@ -240,6 +240,7 @@ impl Collection {
 /// A loaded record with the problems found in its body, or why it could not load.
 type LoadResult = Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>>;
 
+#[derive(Clone)]
 enum Loaded {
     Region(Record<RegionMeta>),
     Service(Record<ServiceMeta>),
@@ -249,7 +250,33 @@ enum Loaded {
     Page(Record<PageMeta>),
 }
 
+/// Parsed files kept between builds of the dev server: a file is parsed again
+/// only when its size or modification time changed, or the glossary did
+/// (abbreviations are marked up in bodies).
+#[derive(Default)]
+pub struct LoadCache {
+    glossary_fingerprint: u64,
+    files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, LoadResult)>, // keyed by path
+}
+
+/// Modification time and size: enough to notice an edited file.
+type Stamp = (std::time::SystemTime, u64);
+
+fn file_stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
 pub fn load_content(root: &Path, abbr: &Abbreviations, diags: &mut Diagnostics) -> Content {
+    load_content_cached(root, abbr, diags, None)
+}
+
+pub fn load_content_cached(
+    root: &Path,
+    abbr: &Abbreviations,
+    diags: &mut Diagnostics,
+    mut cache: Option<&mut LoadCache>,
+) -> Content {
     let content_dir = root.join("content");
     let mut jobs: Vec<(Collection, PathBuf)> = Vec::new();
     if !content_dir.is_dir() {
@@ -305,9 +332,36 @@ pub fn load_content(root: &Path, abbr: &Abbreviations, diags: &mut Diagnostics) 
         }
     }
 
-    let results: Vec<LoadResult> = jobs
+    if let Some(c) = cache.as_deref_mut() {
+        let fp = abbr.fingerprint();
+        if c.glossary_fingerprint != fp {
+            c.files.clear();
+            c.glossary_fingerprint = fp;
+        }
+    }
+    let cached = cache.as_deref();
+    let results: Vec<(PathBuf, Option<Stamp>, LoadResult)> = jobs
         .par_iter()
-        .map(|(collection, path)| load_one(root, *collection, path, abbr))
+        .map(|(collection, path)| {
+            let stamp = file_stamp(path);
+            let hit = cached
+                .and_then(|c| c.files.get(path))
+                .filter(|(t, len, _)| Some((*t, *len)) == stamp);
+            let result = match hit {
+                Some((_, _, r)) => r.clone(),
+                None => load_one(root, *collection, path, abbr),
+            };
+            (path.clone(), stamp, result)
+        })
+        .collect();
+    let results: Vec<LoadResult> = results
+        .into_iter()
+        .map(|(path, stamp, r)| {
+            if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
+                c.files.insert(path, (t, len, r.clone()));
+            }
+            r
+        })
         .collect();
 
     let mut content = Content::default();

@@ -16,6 +16,20 @@ pub struct Abbreviations {
 }
 
 impl Abbreviations {
+    /// A hash of the whole map, to notice when the glossary changed.
+    pub fn fingerprint(&self) -> u64 {
+        let mut entries: Vec<_> = self.map.iter().collect();
+        entries.sort();
+        let mut bytes = Vec::new();
+        for (k, v) in entries {
+            bytes.extend_from_slice(k.as_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(v.as_bytes());
+            bytes.push(0);
+        }
+        crate::output::fnv1a(&bytes)
+    }
+
     pub fn insert(&mut self, term: &str, expansion: &str) {
         // Only abbreviation-like tokens: a single word with at least two capitals.
         let single_word = term.chars().all(char::is_alphanumeric);

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use minijinja::{Value, context};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::PageJob;
@@ -34,6 +35,8 @@ struct Builder<'a> {
     site: &'a Site,
     globals: Value,
     jobs: Vec<PageJob>,
+    /// One card per service, in `site.services` order.
+    cards: Vec<Value>,
 }
 
 impl Builder<'_> {
@@ -49,6 +52,31 @@ impl Builder<'_> {
         crumbs: &[(&str, &str)],
         extra: Value,
     ) {
+        let job = self.job(
+            url,
+            template,
+            title,
+            description,
+            family,
+            file,
+            crumbs,
+            extra,
+        );
+        self.jobs.push(job);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn job(
+        &self,
+        url: &str,
+        template: &'static str,
+        title: &str,
+        description: &str,
+        family: bool,
+        file: Option<&str>,
+        crumbs: &[(&str, &str)],
+        extra: Value,
+    ) -> PageJob {
         let updated = file.and_then(|f| self.site.history.updated(f));
         let meta = PageMeta {
             updated_text: updated.as_deref().map(crate::ru::date_long),
@@ -85,46 +113,60 @@ impl Builder<'_> {
             extra,
             self.globals.clone(),
         ]);
-        self.jobs.push(PageJob {
+        PageJob {
             path,
             template,
             context: ctx,
             lastmod: updated,
             source: file.map(str::to_string),
-        });
+        }
     }
 
     fn services(&self, idx: &[usize]) -> Vec<&ServiceView> {
         idx.iter().map(|&i| &self.site.services[i]).collect()
     }
+
+    /// Services grouped by municipality (district for cities), groups in name order.
+    fn by_municipality(&self, idx: &[usize]) -> Vec<Group> {
+        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for &i in idx {
+            let s = &self.site.services[i];
+            let key = s
+                .municipality
+                .clone()
+                .or_else(|| s.district.clone())
+                .unwrap_or_else(|| "Весь регион".to_string());
+            groups.entry(key).or_default().push(self.cards[i].clone());
+        }
+        groups
+            .into_iter()
+            .map(|(name, services)| Group {
+                slug: crate::ru::slugify(&name),
+                name,
+                services,
+            })
+            .collect()
+    }
+}
+
+/// What a list shows of a service; made once per service and shared by every
+/// list it appears in (minijinja values are reference-counted).
+#[derive(Serialize)]
+struct Card<'a> {
+    url: &'a str,
+    name: &'a str,
+    kind: &'a crate::site::TermRef,
+    municipality: Option<&'a str>,
+    district: Option<&'a str>,
+    phones: &'a [crate::site::PhoneView],
+    needs: &'a [crate::site::TermRef],
 }
 
 #[derive(Serialize)]
-struct Group<'a> {
+struct Group {
     name: String,
     slug: String,
-    services: Vec<&'a ServiceView>,
-}
-
-/// Services grouped by municipality (district for cities), groups in name order.
-fn by_municipality<'a>(services: &[&'a ServiceView]) -> Vec<Group<'a>> {
-    let mut groups: BTreeMap<String, Vec<&'a ServiceView>> = BTreeMap::new();
-    for s in services {
-        let key = s
-            .municipality
-            .clone()
-            .or_else(|| s.district.clone())
-            .unwrap_or_else(|| "Весь регион".to_string());
-        groups.entry(key).or_default().push(s);
-    }
-    groups
-        .into_iter()
-        .map(|(name, services)| Group {
-            slug: crate::ru::slugify(&name),
-            name,
-            services,
-        })
-        .collect()
+    services: Vec<Value>,
 }
 
 #[derive(Serialize)]
@@ -152,10 +194,26 @@ pub fn jobs(site: &Site) -> Vec<PageJob> {
             menu => Value::from_serialize(&menu),
         },
     };
+    let cards = site
+        .services
+        .par_iter()
+        .map(|s| {
+            Value::from_serialize(Card {
+                url: &s.url,
+                name: &s.name,
+                kind: &s.kind,
+                municipality: s.municipality.as_deref(),
+                district: s.district.as_deref(),
+                phones: &s.phones[..s.phones.len().min(1)],
+                needs: &s.needs,
+            })
+        })
+        .collect();
     let mut b = Builder {
         site,
         globals,
         jobs: Vec::new(),
+        cards,
     };
     let home = ("Главная", "");
 
@@ -245,7 +303,7 @@ pub fn jobs(site: &Site) -> Vec<PageJob> {
             .unwrap_or_else(|| format!("Помощь семьям с детьми {}", r.name_in));
         let extra = context! {
             region => Value::from_serialize(r),
-            groups => Value::from_serialize(by_municipality(&services)),
+            groups => Value::from_serialize(b.by_municipality(&idx)),
             need_counts => Value::from_serialize(&need_counts),
             stats => Value::from_serialize(&stats),
             practices => Value::from_serialize(&practices),
@@ -265,27 +323,32 @@ pub fn jobs(site: &Site) -> Vec<PageJob> {
         );
     }
 
-    // Services
-    for s in &site.services {
-        let description = format!("{}. {}", s.kind.label, first_sentence(&s.plain, 160));
-        let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
-        b.page(
-            &s.url,
-            "service.html",
-            &s.name,
-            &description,
-            family,
-            Some(&s.file),
-            &[
-                home,
-                ("Регионы", "regions/"),
-                (&s.region_name, &s.region_url),
-            ],
-            context! {
-                service => Value::from_serialize(s),
-            },
-        );
-    }
+    // Services: the bulk of a large portal, so their contexts are made in parallel.
+    let service_jobs: Vec<PageJob> = site
+        .services
+        .par_iter()
+        .map(|s| {
+            let description = format!("{}. {}", s.kind.label, first_sentence(&s.plain, 160));
+            let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
+            b.job(
+                &s.url,
+                "service.html",
+                &s.name,
+                &description,
+                family,
+                Some(&s.file),
+                &[
+                    home,
+                    ("Регионы", "regions/"),
+                    (&s.region_name, &s.region_url),
+                ],
+                context! {
+                    service => Value::from_serialize(s),
+                },
+            )
+        })
+        .collect();
+    b.jobs.extend(service_jobs);
 
     // Needs: national pages point to regions; regional pages list services.
     b.page(
@@ -349,12 +412,12 @@ pub fn jobs(site: &Site) -> Vec<PageJob> {
             },
         );
         for r in &site.regions {
-            let services: Vec<&ServiceView> = idx
+            let in_region: Vec<usize> = idx
                 .iter()
-                .map(|&i| &site.services[i])
-                .filter(|s| s.region == r.code)
+                .copied()
+                .filter(|&i| site.services[i].region == r.code)
                 .collect();
-            if services.is_empty() {
+            if in_region.is_empty() {
                 continue;
             }
             let url = format!("needs/{}/{}/", n.id, r.slug);
@@ -370,8 +433,8 @@ pub fn jobs(site: &Site) -> Vec<PageJob> {
                 context! {
                     need => Value::from_serialize(n),
                     region => Value::from_serialize(r),
-                    groups => Value::from_serialize(by_municipality(&services)),
-                    count => services.len(),
+                    groups => Value::from_serialize(b.by_municipality(&in_region)),
+                    count => in_region.len(),
                 },
             );
         }
