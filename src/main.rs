@@ -252,7 +252,6 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Serve { port, bind, output } => {
-            let output = output.unwrap_or_else(|| cli.root.join("public"));
             let listener = match std::net::TcpListener::bind((bind.as_str(), port)) {
                 Ok(l) => l,
                 Err(e) => {
@@ -262,27 +261,25 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let url = format!(
-                "http://{bind}:{}/",
-                listener.local_addr().map(|a| a.port()).unwrap_or(port)
-            );
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+            let url = format!("http://{bind}:{port}/");
+            let output = output.unwrap_or_else(|| opora::serve::default_output(&cli.root));
             let opts = Options {
-                output: output.clone(),
+                output,
                 root: cli.root,
                 strict: false,
                 base_url: Some(url.clone()),
             };
-            if run_build(&opts) != ExitCode::SUCCESS {
-                return ExitCode::FAILURE;
+            let server = opora::serve::DevServer::start(opts);
+            if let Err(e) = server.watch() {
+                eprintln!("warning: cannot watch files ({e}); restart to see changes");
             }
-            println!("serving {} at {url} (Ctrl+C to stop)", output.display());
-            match opora::serve::serve(&output, listener) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            println!(
+                "serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/"
+            );
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            server.serve(listener);
+            ExitCode::SUCCESS
         }
     }
 }

@@ -72,17 +72,16 @@ pub struct Rendered {
     pub sources: HashMap<String, String>,
 }
 
-/// A site resolved and with its page list made, ready to render: the dev
-/// server renders pages from it on request; `build` renders all of them.
+/// A site resolved and ready to render: the dev server renders pages from it
+/// on request; `build` renders all of them.
 pub struct Prepared {
     pub site: Site,
-    pub jobs: Vec<render::PageJob>,
     pub env: minijinja::Environment<'static>,
     pub diagnostics: Diagnostics,
 }
 
-/// Load → validate → resolve → page list. `cache` lets the dev server skip
-/// parsing files that did not change.
+/// Load → validate → resolve. `cache` lets the dev server skip parsing files
+/// that did not change.
 pub fn prepare(
     opts: &Options,
     cache: Option<&mut load::LoadCache>,
@@ -122,14 +121,9 @@ pub fn prepare(
     let history = crate::history::History::load(&opts.root);
     let site = Site::resolve(config, &data, &content, today, history);
     report.timings.push(("resolve", t.elapsed()));
-
-    let t = Instant::now();
-    let jobs = render::pages::jobs(&site);
-    report.timings.push(("contexts", t.elapsed()));
     diags.sort();
     Ok(Prepared {
         site,
-        jobs,
         env,
         diagnostics: diags,
     })
@@ -138,10 +132,12 @@ pub fn prepare(
 pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Failed> {
     let Prepared {
         site,
-        jobs,
         env,
         diagnostics: mut diags,
     } = prepare(opts, None, report)?;
+    let t = Instant::now();
+    let jobs = render::pages::jobs(&site);
+    report.timings.push(("contexts", t.elapsed()));
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         Failed { diagnostics }

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -482,7 +483,7 @@ impl Site {
 
         let mut services: Vec<ServiceView> = content
             .services
-            .iter()
+            .par_iter()
             .map(|s| resolve_service(&rz, s))
             .collect();
         services.sort_by(|a, b| a.id.cmp(&b.id));

@@ -1,8 +1,6 @@
-//! A small static file server for previewing the built site on loopback.
-//! It never serves a file outside the site folder.
+//! Files on disk for the preview server: mapping request paths to files
+//! without ever leaving the served folder, and content types.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 
 /// Maps a request path to a file under `root`, refusing anything that could escape it.
@@ -26,7 +24,7 @@ pub fn resolve(root: &Path, request_path: &str) -> Option<PathBuf> {
     canon.starts_with(&canon_root).then_some(canon)
 }
 
-fn percent_decode(s: &str) -> Option<String> {
+pub fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -60,83 +58,6 @@ pub fn content_type(path: &Path) -> &'static str {
         "ico" => "image/x-icon",
         _ => "application/octet-stream",
     }
-}
-
-fn handle(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-            break;
-        }
-    }
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let target = parts.next().unwrap_or("/");
-    if method != "GET" && method != "HEAD" {
-        return respond(
-            &mut stream,
-            "405 Method Not Allowed",
-            "text/plain",
-            b"method not allowed",
-            method == "HEAD",
-        );
-    }
-    match resolve(root, target).filter(|p| p.is_file()) {
-        Some(path) => {
-            let body = std::fs::read(&path)?;
-            respond(
-                &mut stream,
-                "200 OK",
-                content_type(&path),
-                &body,
-                method == "HEAD",
-            )
-        }
-        None => {
-            let body =
-                std::fs::read(root.join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
-            respond(
-                &mut stream,
-                "404 Not Found",
-                "text/html; charset=utf-8",
-                &body,
-                method == "HEAD",
-            )
-        }
-    }
-}
-
-fn respond(
-    stream: &mut TcpStream,
-    status: &str,
-    ctype: &str,
-    body: &[u8],
-    head: bool,
-) -> std::io::Result<()> {
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    if !head {
-        stream.write_all(body)?;
-    }
-    stream.flush()
-}
-
-/// Serves `root` until the process ends; one thread per connection.
-pub fn serve(root: &Path, listener: TcpListener) -> std::io::Result<()> {
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let root = root.to_path_buf();
-        std::thread::spawn(move || {
-            let _ = handle(&root, stream);
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
