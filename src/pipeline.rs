@@ -234,7 +234,7 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
         );
         Failed { diagnostics: ds }
     };
-    let staging = Staging::new(&opts.output).map_err(|e| {
+    let mut staging = Staging::new(&opts.output).map_err(|e| {
         io_fail(
             &Diagnostics::default(),
             "cannot create the staging folder",
