@@ -22,6 +22,7 @@ pub mod render;
 pub mod ru;
 pub mod scaffold;
 pub mod schema;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod validate;

@@ -74,6 +74,25 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Search the built portal's index (run `opora build` first).
+    Search {
+        /// The query, as a reader would type it.
+        query: String,
+        /// Only this region, e.g. RU-MOS.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this type: service, route, practice, programme, region, page, glossary, need.
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// The output folder the index was built for.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Write JSON Schema files for each record type's front matter.
     Schema {
         /// Folder to write `<type>.schema.json` files into.
@@ -226,6 +245,55 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Search {
+            query,
+            region,
+            doc_type,
+            limit,
+            json,
+            output,
+        } => {
+            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            let opts = opora::search::query::QueryOptions {
+                limit,
+                doc_type,
+                region,
+            };
+            match opora::search::query::search(&pipeline::index_dir(&output), &query, &opts) {
+                Ok(hits) if json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&hits).unwrap_or_default()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(hits) => {
+                    if hits.is_empty() {
+                        println!("nothing found for «{query}»");
+                    }
+                    for (i, h) in hits.iter().enumerate() {
+                        println!(
+                            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
+                            i + 1,
+                            h.score,
+                            h.title,
+                            opora::search::type_label(&h.doc_type),
+                            if h.region.is_empty() {
+                                String::new()
+                            } else {
+                                format!(", {}", h.region)
+                            },
+                            h.url
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::Schema { out } => {

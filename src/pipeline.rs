@@ -129,14 +129,73 @@ pub fn prepare(
     })
 }
 
-pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Failed> {
+/// Where the native search index of an output folder lives: beside it.
+pub fn index_dir(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.index"))
+}
+
+/// Builds the tantivy index (into `index_dir`) and its static export.
+fn build_search(
+    site: &Site,
+    index_dir: &Path,
+    report: &mut Report,
+) -> Result<crate::search::export::Exported, Diagnostic> {
+    let fail = |e: crate::search::SearchError| {
+        Diagnostic::error("search", e.to_string())
+            .hint("the search index could not be built; check free disk space")
+    };
+    let t = Instant::now();
+    let docs = crate::search::docs::from_site(site);
+    let synonyms = crate::search::docs::synonyms(site);
+    let index = crate::search::index::write(&docs, index_dir).map_err(fail)?;
+    std::fs::write(
+        index_dir.join("synonyms.json"),
+        serde_json::to_vec(&synonyms).unwrap_or_default(),
+    )
+    .map_err(|e| fail(e.into()))?;
+    report.timings.push(("index", t.elapsed()));
+    let t = Instant::now();
+    let (_, fields) = crate::search::index::schema();
+    let region_names = site
+        .regions
+        .iter()
+        .map(|r| (r.code.clone(), r.name.clone()))
+        .collect();
+    let exported = crate::search::export::export(&index, &fields, &docs, &synonyms, &region_names)
+        .map_err(fail)?;
+    report.timings.push(("export", t.elapsed()));
+    Ok(exported)
+}
+
+/// `search_index`: where to write the native index; `None` skips search
+/// (as `check` does: it has nothing to verify there).
+pub fn render_site(
+    opts: &Options,
+    report: &mut Report,
+    search_index: Option<&Path>,
+) -> Result<Rendered, Failed> {
     let Prepared {
         site,
         env,
         diagnostics: mut diags,
     } = prepare(opts, None, report)?;
+    let search = match search_index.filter(|_| !site.config.search.disabled) {
+        Some(dir) => match build_search(&site, dir, report) {
+            Ok(e) => Some(e),
+            Err(d) => {
+                diags.push(d);
+                diags.sort();
+                return Err(Failed { diagnostics: diags });
+            }
+        },
+        None => None,
+    };
     let t = Instant::now();
-    let jobs = render::pages::jobs(&site);
+    let jobs = render::pages::jobs(&site, search.as_ref().map(|e| e.manifest.as_str()));
     report.timings.push(("contexts", t.elapsed()));
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
@@ -158,6 +217,9 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Fail
         "robots.txt".into(),
         render::pages::robots(&site).into_bytes(),
     ));
+    if let Some(search) = search {
+        files.extend(search.files);
+    }
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
@@ -176,7 +238,7 @@ pub fn render_site(opts: &Options, report: &mut Report) -> Result<Rendered, Fail
 /// `opora check`: everything `build` does except writing.
 pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
     let mut report = Report::default();
-    let rendered = render_site(opts, &mut report)?;
+    let rendered = render_site(opts, &mut report, None)?;
     let t = Instant::now();
     let pages: Vec<linkcheck::Page> = rendered
         .files
@@ -241,7 +303,9 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
             e,
         )
     })?;
-    let files = match render_site(opts, &mut report) {
+    let live_index = index_dir(&opts.output);
+    let new_index = PathBuf::from(format!("{}.new", live_index.display()));
+    let files = match render_site(opts, &mut report, Some(&new_index)) {
         Ok(r) => r.files,
         Err(failed) => {
             staging.abandon();
@@ -264,6 +328,12 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     staging
         .commit()
         .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the new site", e))?;
+    // The native index follows the site it describes.
+    if new_index.exists() {
+        let _ = std::fs::remove_dir_all(&live_index);
+        std::fs::rename(&new_index, &live_index)
+            .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the search index", e))?;
+    }
     report.timings.push(("write", t.elapsed()));
     Ok(report)
 }

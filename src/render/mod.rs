@@ -26,7 +26,7 @@ pub struct PageJob {
 }
 
 /// Every template the renderer uses; checked up front so a missing one is one clear error.
-pub const TEMPLATES: [&str; 17] = [
+pub const TEMPLATES: [&str; 18] = [
     "base.html",
     "home.html",
     "regions.html",
@@ -42,6 +42,7 @@ pub const TEMPLATES: [&str; 17] = [
     "programmes.html",
     "programme.html",
     "glossary.html",
+    "search.html",
     "page.html",
     "404.html",
 ];

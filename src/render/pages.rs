@@ -77,6 +77,7 @@ pub enum Kind {
     Programmes,
     Programme(usize),
     Glossary,
+    Search,
     Page(usize),
     NotFound,
 }
@@ -91,7 +92,8 @@ pub struct Pages {
 const HOME: (&str, &str) = ("Главная", "");
 
 impl Pages {
-    pub fn new(site: &Site) -> Pages {
+    /// `search_manifest`: site path of the static search index, when there is one.
+    pub fn new(site: &Site, search_manifest: Option<&str>) -> Pages {
         let family_needs: Vec<_> = site
             .needs
             .iter()
@@ -100,6 +102,7 @@ impl Pages {
         let menu: Vec<_> = site.pages.iter().filter(|p| p.menu.is_some()).collect();
         let globals = context! {
             base => site.base.clone(),
+            search_manifest => search_manifest.map(str::to_string),
             site => context! {
                 title => site.config.title.clone(),
                 tagline => site.config.tagline.clone(),
@@ -182,6 +185,7 @@ impl Pages {
                 .map(|(i, p)| (path_of(&p.url), Kind::Programme(i))),
         );
         out.push((path_of("glossary/"), Kind::Glossary));
+        out.push((path_of("search/"), Kind::Search));
         out.extend(
             site.pages
                 .iter()
@@ -628,6 +632,28 @@ impl Pages {
                     },
                 )
             }
+            Kind::Search => {
+                let family_needs: Vec<_> = site
+                    .needs
+                    .iter()
+                    .filter(|n| n.audience == "family")
+                    .collect();
+                let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
+                self.job(
+                    site,
+                    "search/",
+                    "search.html",
+                    "Поиск",
+                    "Поиск служб, маршрутов, практик и программ.",
+                    true,
+                    None,
+                    &[HOME],
+                    context! {
+                        needs => Value::from_serialize(&family_needs),
+                        regions => Value::from_serialize(&regions),
+                    },
+                )
+            }
             Kind::NotFound => self.job(
                 site,
                 "404.html",
@@ -649,8 +675,8 @@ fn path_of(url: &str) -> String {
 }
 
 /// Every page with its context, made in parallel.
-pub fn jobs(site: &Site) -> Vec<PageJob> {
-    let pages = Pages::new(site);
+pub fn jobs(site: &Site, search_manifest: Option<&str>) -> Vec<PageJob> {
+    let pages = Pages::new(site, search_manifest);
     pages
         .list(site)
         .par_iter()

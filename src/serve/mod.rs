@@ -102,7 +102,8 @@ impl DevServer {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             match pipeline::prepare(&self.opts, Some(&mut cache), &mut report) {
                 Ok(p) => {
-                    let pages = Pages::new(&p.site);
+                    let manifest = search_manifest_in(&self.opts.output);
+                    let pages = Pages::new(&p.site, manifest.as_deref());
                     let index = pages.list(&p.site).into_iter().collect();
                     Outcome::Ready {
                         site: Box::new(p.site),
@@ -318,6 +319,18 @@ impl DevServer {
     pub fn root(&self) -> &Path {
         &self.opts.root
     }
+}
+
+/// The search manifest the first build wrote, so the preview's search works
+/// (its index reflects that build; restart to re-index).
+fn search_manifest_in(output: &Path) -> Option<String> {
+    let dir = output.join("search");
+    let name = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("manifest-"))?;
+    Some(format!("search/{name}"))
 }
 
 /// Adds the live-reload script (a same-origin file, so the page's CSP allows it).
