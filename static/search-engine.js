@@ -129,39 +129,81 @@
     return this.load(this.m.meta.files[Math.floor(doc / size)]).then(function (rows) { return rows[doc % size]; });
   };
 
+  // One posting list: a term in a field, ordered by contribution (highest
+  // first), with overflow blocks still on the server.
+  function List(weight, cache, first, overflow) {
+    this.weight = weight;
+    this.cache = cache;
+    this.p = first.slice();
+    this.overflow = overflow.slice();
+  }
+  List.prototype.impact = function (k) {
+    var tf = this.p[k + 1];
+    return f32(this.weight * f32(tf / f32(tf + f32(this.cache[this.p[k + 2]]))));
+  };
+  // The most a document not yet loaded from this list can still get from it.
+  List.prototype.bound = function () {
+    return this.overflow.length && this.p.length ? this.impact(this.p.length - 3) : 0;
+  };
+
   // opts: {limit, type, region, live}. Resolves to the ranked documents.
   Engine.prototype.search = async function (query, opts) {
     opts = opts || {};
+    var self = this;
     var limit = opts.limit || 10;
     var exp = await this.expand(query, !!opts.live);
     var all = exp.terms.concat(exp.completions);
-    var fields = this.m.fields, scores = new Map();
+    var fields = this.m.fields, lists = [];
     for (var t = 0; t < all.length; t++) {
       var entry = await this.postings(all[t]);
       if (!entry) continue;
-      var weights = fields.map(function (f, i) { return f32(f32(f32(entry.i[i]) * ONE_PLUS_K1) * f32(f.boost)); });
-      var p = entry.p;
-      for (var k = 0; k < p.length; k += 4) {
-        var fi = p[k], doc = p[k + 1], tf = p[k + 2], norm = p[k + 3];
-        var tff = f32(tf / f32(tf + f32(fields[fi].cache[norm])));
-        var s = f32(weights[fi] * tff);
-        scores.set(doc, f32((scores.get(doc) || 0) + s));
-      }
-    }
-    var docs = Array.from(scores.keys());
-    if (opts.type || opts.region) {
-      var facets = await this.facets();
-      var typeIx = this.m.facets.types.findIndex(function (x) { return x.id === opts.type; });
-      var regionIx = this.m.facets.regions.findIndex(function (x) { return x.id === opts.region; });
-      docs = docs.filter(function (d) {
-        return (!opts.type || facets.type[d] === typeIx) && (!opts.region || facets.region[d] === regionIx);
+      entry.l.forEach(function (l) {
+        var w = f32(f32(f32(entry.i[l.f]) * ONE_PLUS_K1) * f32(fields[l.f].boost));
+        lists.push(new List(w, fields[l.f].cache, l.p, l.o));
       });
     }
-    docs.sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
-    docs = docs.slice(0, limit);
+    var facets = (opts.type || opts.region) ? await this.facets() : null;
+    var typeIx = facets ? this.m.facets.types.findIndex(function (x) { return x.id === opts.type; }) : -1;
+    var regionIx = facets ? this.m.facets.regions.findIndex(function (x) { return x.id === opts.region; }) : -1;
+    function allowed(d) {
+      return !facets || ((!opts.type || facets.type[d] === typeIx) && (!opts.region || facets.region[d] === regionIx));
+    }
+    var scores, seen, ranked;
+    for (;;) {
+      // Scores from what is loaded, summed list by list (tantivy's order).
+      scores = new Map();
+      seen = lists.map(function () { return new Set(); });
+      lists.forEach(function (list, li) {
+        for (var k = 0; k < list.p.length; k += 3) {
+          var doc = list.p[k];
+          seen[li].add(doc);
+          scores.set(doc, f32((scores.get(doc) || 0) + list.impact(k)));
+        }
+      });
+      ranked = Array.from(scores.keys()).filter(allowed);
+      ranked.sort(function (a, b) { return scores.get(b) - scores.get(a) || a - b; });
+      var pending = lists.filter(function (l) { return l.overflow.length > 0; });
+      if (!pending.length) break;
+      // Exact when the top documents are complete in every unfinished list and
+      // nothing outside them could still overtake the last of them.
+      var top = ranked.slice(0, limit);
+      var kth = top.length === limit ? scores.get(top[limit - 1]) : 0;
+      var unseen = lists.reduce(function (n, l) { return n + l.bound(); }, 0);
+      var exact = top.length === limit && unseen <= kth && top.every(function (d) {
+        return lists.every(function (l, li) { return l.bound() === 0 || seen[li].has(d); });
+      }) && ranked.slice(limit).every(function (d) {
+        var upper = scores.get(d);
+        lists.forEach(function (l, li) { if (!seen[li].has(d)) upper += l.bound(); });
+        return upper <= kth;
+      });
+      if (exact) break;
+      var next = pending.reduce(function (a, b) { return b.bound() > a.bound() ? b : a; });
+      var more = await this.load(next.overflow.shift());
+      next.p = next.p.concat(more);
+    }
+    var docs = ranked.slice(0, limit);
     var rows = await Promise.all(docs.map(this.meta, this));
     var marked = exp.terms.concat(exp.completions);
-    var self = this;
     return {
       terms: exp.terms,
       results: docs.map(function (doc, i) {

@@ -34,11 +34,19 @@ fn serve(root: PathBuf) -> u16 {
                 match opora::serve::files::resolve(&root, &target).filter(|p| p.is_file()) {
                     Some(p) => {
                         let body = std::fs::read(&p).unwrap();
-                        let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", opora::serve::files::content_type(&p), body.len());
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            opora::serve::files::content_type(&p),
+                            body.len()
+                        );
                         let _ = stream.write_all(&body);
                     }
                     None => {
-                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        );
                     }
                 }
             });
@@ -59,8 +67,13 @@ fn visit(url: &str, scratch: &Path) -> (String, Vec<String>) {
         .arg(url)
         .output()
         .expect("Chromium must be installed for the browser tests (Debian package `chromium`; scripts/test.sh installs it)");
-    assert!(o.status.success(), "chromium failed: {}", String::from_utf8_lossy(&o.stderr));
-    let log: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&netlog).unwrap()).unwrap();
+    assert!(
+        o.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&netlog).unwrap()).unwrap();
     let mut requested = Vec::new();
     for e in log["events"].as_array().unwrap() {
         let p = &e["params"];
@@ -82,13 +95,36 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
     let port = serve(out);
     let origin = format!("http://127.0.0.1:{port}/");
 
-    let (dom, requested) = visit(&format!("{origin}search/?q=%D0%A1%D0%BD%D0%B5%D0%B3%D0%B8%D1%80%D0%B8"), dir.path());
-    assert!(dom.contains("href=\"/services/ru-nvs/nsk-snegiri/\" class=\"result-title\""), "the search for «Снегири» shows the centre:\n{}", &dom[dom.find("<main").unwrap_or(0)..].chars().take(2000).collect::<String>());
-    assert!(dom.contains("<mark>Снегири</mark>"), "matched words are highlighted");
-    assert!(requested.iter().any(|u| u.ends_with(".wasm")), "the wasm module was fetched: {requested:?}");
+    let (dom, requested) = visit(
+        &format!("{origin}search/?q=%D0%A1%D0%BD%D0%B5%D0%B3%D0%B8%D1%80%D0%B8"),
+        dir.path(),
+    );
+    assert!(
+        dom.contains("href=\"/services/ru-nvs/nsk-snegiri/\" class=\"result-title\""),
+        "the search for «Снегири» shows the centre:\n{}",
+        &dom[dom.find("<main").unwrap_or(0)..]
+            .chars()
+            .take(2000)
+            .collect::<String>()
+    );
+    assert!(
+        dom.contains("<mark>Снегири</mark>"),
+        "matched words are highlighted"
+    );
+    assert!(
+        requested.iter().any(|u| u.ends_with(".wasm")),
+        "the wasm module was fetched: {requested:?}"
+    );
 
     let mut all = requested;
-    for page in ["", "regions/ru-mos/", "services/ru-klu/kaluga-doverie/", "practices/kaluga-soprovozhdenie/", "routes/rebenok-v-semeynom-tsentre/", "programmes/komanda-0-4/"] {
+    for page in [
+        "",
+        "regions/ru-mos/",
+        "services/ru-klu/kaluga-doverie/",
+        "practices/kaluga-soprovozhdenie/",
+        "routes/rebenok-v-semeynom-tsentre/",
+        "programmes/komanda-0-4/",
+    ] {
         let (dom, requested) = visit(&format!("{origin}{page}"), dir.path());
         assert!(dom.contains("</main>"), "{page} rendered");
         all.extend(requested);

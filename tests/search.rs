@@ -228,3 +228,88 @@ fn russian_forms_match_each_other_through_the_index() {
         );
     }
 }
+
+/// Enough documents that common words overflow the first posting block, so the
+/// browser's threshold algorithm has to fetch more blocks and must still agree
+/// with tantivy.
+#[test]
+fn parity_holds_when_postings_overflow_into_more_blocks() {
+    let portal = mini_portal();
+    let words = [
+        "помощь",
+        "семья",
+        "психолог",
+        "юрист",
+        "коляска",
+        "кризис",
+        "центр",
+        "дети",
+        "мама",
+        "консультация",
+    ];
+    let towns = ["Орехово-Зуево", "Руза", "Егорьевск", "Балашиха"];
+    for i in 0..420usize {
+        // Varied lengths and repetitions give every document its own score.
+        let body: Vec<&str> = (0..(3 + i % 17))
+            .map(|k| words[(i * 7 + k * k) % words.len()])
+            .collect();
+        let text = format!(
+            "+++\nname = \"Центр {i} «{}»\"\nkind = \"family-centre\"\nneeds = [\"crisis\"]\nregion = \"RU-MOS\"\nmunicipality = \"{}\"\nverified = 2026-11-01\nsources = [{{ doc = \"000\", line = 1 }}]\n+++\n{}.\n",
+            words[i % words.len()],
+            towns[i % towns.len()],
+            body.join(" ")
+        );
+        std::fs::write(
+            portal
+                .path()
+                .join(format!("content/services/ru-mos/centr-{i}.md")),
+            text,
+        )
+        .unwrap();
+    }
+    let out = portal.path().join("public");
+    let o = opora(portal.path(), &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let overflow = std::fs::read_dir(out.join("search"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("o-"))
+        .count();
+    assert!(overflow > 0, "the test needs overflow blocks");
+    let queries = [
+        "центр",
+        "семья помощь",
+        "психолог Руза",
+        "коляска мама дети",
+        "консультация юриста",
+        "кризис",
+    ];
+    let o = Command::new("node")
+        .arg(repo().join("tests/js/search-node.cjs"))
+        .arg(&out)
+        .arg(serde_json::to_string(&queries).unwrap())
+        .output()
+        .expect("node");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let browser: std::collections::HashMap<String, Vec<Hit>> =
+        serde_json::from_slice(&o.stdout).unwrap();
+    for q in queries {
+        let n = opora(
+            portal.path(),
+            &[
+                "search",
+                q,
+                "--json",
+                "--limit",
+                "10",
+                "--output",
+                out.to_str().unwrap(),
+            ],
+        );
+        let native: Vec<Hit> = serde_json::from_slice(&n.stdout).unwrap();
+        let nu: Vec<&str> = native.iter().map(|h| h.url.as_str()).collect();
+        let bu: Vec<&str> = browser[q].iter().map(|h| h.url.as_str()).collect();
+        assert_eq!(nu.len(), 10, "«{q}» should fill the top 10");
+        assert_eq!(nu, bu, "«{q}»: native and browser top 10 differ");
+    }
+}

@@ -24,6 +24,13 @@ use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
 use crate::output::{OutputFile, fnv1a};
 
 pub const META_SHARD_DOCS: usize = 32;
+/// Postings of one term in one field are ordered by their BM25 contribution,
+/// highest first; the first block sits in the prefix shard, the rest in
+/// overflow files the browser fetches only when the top results could still
+/// change (a threshold algorithm in static/search-engine.js). Common words in
+/// a large portal would otherwise cost megabytes on the first query.
+pub const FIRST_BLOCK: usize = 128;
+pub const OVERFLOW_BLOCK: usize = 2048;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
@@ -122,10 +129,45 @@ pub fn export(
             term.clone(),
             json!(per_field.iter().map(|p| p.0).collect::<Vec<_>>()),
         );
-        let flat: Vec<u32> = per_field.iter().flat_map(|p| p.2.iter().copied()).collect();
+        let mut lists = Vec::new();
+        for (fi, (_, idf_value, flat)) in per_field.iter().enumerate() {
+            if flat.is_empty() {
+                continue;
+            }
+            let weight = idf_value * (1.0 + K1) * TEXT_FIELDS[fi].1;
+            let cache = &caches[fi];
+            // (impact, doc, tf, norm), highest contribution first, then by doc.
+            let mut entries: Vec<(f32, u32, u32, u32)> = flat
+                .chunks(4)
+                .map(|c| {
+                    let tf = c[2] as f32;
+                    (
+                        weight * (tf / (tf + cache[c[3] as usize])),
+                        c[1],
+                        c[2],
+                        c[3],
+                    )
+                })
+                .collect();
+            entries.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let triples = |es: &[(f32, u32, u32, u32)]| {
+                es.iter()
+                    .flat_map(|e| [e.1, e.2, e.3])
+                    .collect::<Vec<u32>>()
+            };
+            let first = entries.len().min(FIRST_BLOCK);
+            let mut overflow = Vec::new();
+            for chunk in entries[first..].chunks(OVERFLOW_BLOCK) {
+                let bytes = serde_json::to_vec(&triples(chunk)).unwrap_or_default();
+                let name = hashed("o", "json", &bytes);
+                overflow.push(json!(name));
+                files.push((name, bytes));
+            }
+            lists.push(json!({ "f": fi, "p": triples(&entries[..first]), "o": overflow }));
+        }
         post.entry(prefix(term, 2)).or_default().insert(
             term.clone(),
-            json!({ "i": per_field.iter().map(|p| p.1).collect::<Vec<_>>(), "p": flat }),
+            json!({ "i": per_field.iter().map(|p| p.1).collect::<Vec<_>>(), "l": lists }),
         );
     }
     let mut dict_files = serde_json::Map::new();
