@@ -77,10 +77,10 @@ fn visit(url: &str, scratch: &Path) -> (String, Vec<String>) {
     let mut requested = Vec::new();
     for e in log["events"].as_array().unwrap() {
         let p = &e["params"];
-        if let (Some(u), Some(init)) = (p["url"].as_str(), p["initiator"].as_str()) {
-            if init != "not an origin" {
-                requested.push(u.to_string());
-            }
+        if let (Some(u), Some(init)) = (p["url"].as_str(), p["initiator"].as_str())
+            && init != "not an origin"
+        {
+            requested.push(u.to_string());
         }
     }
     (String::from_utf8_lossy(&o.stdout).into_owned(), requested)
