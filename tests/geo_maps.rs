@@ -174,3 +174,44 @@ fn invalid_coordinates_do_not_break_a_map() {
     assert_eq!(svg.matches("<circle").count(), 0);
     assert!(svg.contains("пока не отмечены"));
 }
+
+/// Page-weight budget: every region's map, and the country map with all regions linked,
+/// stay under 70 KB before compression (about a third of that gzipped). `GEO_DUMP_DIR=dir` writes them
+/// out for measuring compressed sizes.
+#[test]
+fn maps_stay_within_the_page_weight_budget() {
+    let b = boundaries();
+    let dump = std::env::var_os("GEO_DUMP_DIR").map(std::path::PathBuf::from);
+    let mut largest = (0, String::new());
+    for code in b.codes() {
+        // Twenty services at the middle of the region's box (where a town would be).
+        let bb = b.bbox(code).unwrap();
+        let mut pts = sample_points(20);
+        for p in &mut pts {
+            (p.lat, p.lon) = ((bb[1] + bb[3]) / 2.0, (bb[0] + bb[2]) / 2.0);
+        }
+        let svg = region_svg(&b, code, b.name(code).unwrap(), &pts).unwrap();
+        if svg.len() > largest.0 {
+            largest = (svg.len(), code.to_string());
+        }
+        if let Some(d) = &dump {
+            std::fs::write(d.join(format!("{code}.svg")), &svg).unwrap();
+        }
+    }
+    assert!(largest.0 < 70_000, "{largest:?}");
+    let all: Vec<RegionLink> = b
+        .codes()
+        .map(|c| RegionLink {
+            code: c.into(),
+            href: format!("/regions/{}/", c.to_lowercase()),
+            name: c.into(),
+            count: 1,
+        })
+        .collect();
+    let country = country_svg(&b, &all);
+    if let Some(d) = &dump {
+        std::fs::write(d.join("country.svg"), &country).unwrap();
+        std::fs::write(d.join("country-none.svg"), country_svg(&b, &[])).unwrap();
+    }
+    assert!(country.len() < 120_000, "{}", country.len());
+}

@@ -85,8 +85,11 @@ pub fn content_services() -> Vec<GeoService> {
     out
 }
 
-/// `(code, centre (lat, lon), municipalities [(name, lat, lon)])` for every region file.
-pub fn content_regions() -> Vec<(String, (f64, f64), Vec<(String, f64, f64)>)> {
+/// A municipality centre: `(name, lat, lon)`.
+pub type Muni = (String, f64, f64);
+
+/// `(code, centre (lat, lon), municipalities)` for every region file.
+pub fn content_regions() -> Vec<(String, (f64, f64), Vec<Muni>)> {
     let mut out = Vec::new();
     for path in md_files(&repo().join("content/regions")) {
         let fm = front_matter(&path);
