@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use tantivy::directory::{Directory, RamDirectory};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -82,13 +83,36 @@ pub fn excerpt_of(body: &str) -> String {
 }
 
 /// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
+///
+/// The index is built in memory and then saved with plain writes: tantivy's
+/// own directory syncs every file to disk, which on a small VM costs more than
+/// indexing a whole portal, and this index is rebuilt on every build anyway.
 pub fn write(docs: &[SearchDoc], dir: &Path) -> Result<Index, SearchError> {
+    // The raw directory (a shared handle) keeps files with their footers,
+    // exactly as tantivy would have written them to disk.
+    let ram = RamDirectory::create();
+    let index = build(docs, ram.clone())?;
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
+    for file in index.directory().list_managed_files() {
+        let Ok(slice) = ram.open_read(&file) else {
+            continue;
+        };
+        let bytes = slice.read_bytes()?;
+        std::fs::write(dir.join(&file), bytes.as_slice())?;
+    }
+    let meta = ram
+        .atomic_read(Path::new("meta.json"))
+        .map_err(|e| SearchError(format!("search index: {e}")))?;
+    std::fs::write(dir.join("meta.json"), meta)?;
+    Ok(index)
+}
+
+fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchError> {
     let (schema, f) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
     index.tokenizers().register(NAME, RussianTokenizer);
     // One thread and one segment keep doc ids equal to positions in `docs`,
     // which the static export relies on.
