@@ -52,7 +52,7 @@ const RELEVANCE: [(&str, &str); 8] = [
     ("Снегири", "services/ru-nvs/nsk-snegiri/"),
     (
         "передышка для родителей ребёнка-инвалида",
-        "practices/rannyaya-pomoshch-tekhnologii/",
+        "needs/respite/",
     ),
     ("КДН", "glossary/#kdnizp"),
     (
