@@ -54,7 +54,7 @@ const RELEVANCE: [(&str, &str); 8] = [
         "передышка для родителей ребёнка-инвалида",
         "needs/respite/",
     ),
-    ("КДН", "glossary/#kdnizp"),
+    ("КДН", "glossary/#kdn"),
     (
         "супервизия специалистов",
         "programmes/supervizia-deystvuem-vmeste/",
