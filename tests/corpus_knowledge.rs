@@ -130,12 +130,25 @@ fn the_fixture_lists_six_passports_with_every_section() {
 fn each_full_passport_has_its_source_title_and_every_section_in_order() {
     for passport in fixture().passports {
         let path = repo_path(&format!("content/practices/{}.md", passport.slug));
-        assert!(path.exists(), "{}: missing {}", passport.toc_number, path.display());
+        assert!(
+            path.exists(),
+            "{}: missing {}",
+            passport.toc_number,
+            path.display()
+        );
         let record = read_record(&path);
         let where_ = path.display();
 
-        assert_eq!(str_field(&record.front, "title"), Some(passport.title.as_str()), "{where_}: title");
-        assert_eq!(str_field(&record.front, "passport"), Some("full"), "{where_}: passport");
+        assert_eq!(
+            str_field(&record.front, "title"),
+            Some(passport.title.as_str()),
+            "{where_}: title"
+        );
+        assert_eq!(
+            str_field(&record.front, "passport"),
+            Some("full"),
+            "{where_}: passport"
+        );
         let collection = str_field(&record.front, "collection").unwrap_or_default();
         assert!(
             collection.ends_with(&passport.toc_number),
@@ -145,10 +158,17 @@ fn each_full_passport_has_its_source_title_and_every_section_in_order() {
 
         let found = sections(&record.body);
         let headings: Vec<&str> = found.iter().map(|(heading, _)| heading.as_str()).collect();
-        let expected: Vec<&str> = passport.source_sections.iter().map(String::as_str).collect();
+        let expected: Vec<&str> = passport
+            .source_sections
+            .iter()
+            .map(String::as_str)
+            .collect();
         assert_eq!(headings, expected, "{where_}: passport headings");
         for (heading, text) in &found {
-            assert!(!text.trim().is_empty(), "{where_}: section «{heading}» is empty");
+            assert!(
+                !text.trim().is_empty(),
+                "{where_}: section «{heading}» is empty"
+            );
         }
     }
 }
@@ -167,7 +187,11 @@ fn every_practice_uses_known_headings_in_passport_order() {
                 "{}: «{heading}» is out of order or repeated",
                 path.display()
             );
-            assert!(!text.trim().is_empty(), "{}: «{heading}» is empty", path.display());
+            assert!(
+                !text.trim().is_empty(),
+                "{}: «{heading}» is empty",
+                path.display()
+            );
             last = Some(position);
         }
     }
@@ -202,7 +226,11 @@ fn every_route_step_has_a_title_and_family_routes_link_needs() {
                 .as_table()
                 .unwrap_or_else(|| panic!("{where_}: step {} is not a table", index + 1));
             let title = str_field(step, "title").unwrap_or_default();
-            assert!(!title.trim().is_empty(), "{where_}: step {} has no title", index + 1);
+            assert!(
+                !title.trim().is_empty(),
+                "{where_}: step {} has no title",
+                index + 1
+            );
         }
         if str_field(&record.front, "audience") == Some("family") {
             let linked = steps
@@ -210,7 +238,10 @@ fn every_route_step_has_a_title_and_family_routes_link_needs() {
                 .filter_map(toml::Value::as_table)
                 .map(needs_of)
                 .sum::<usize>();
-            assert!(linked > 0, "{where_}: a family route links at least one need");
+            assert!(
+                linked > 0,
+                "{where_}: a family route links at least one need"
+            );
         }
     }
 }
