@@ -1,3 +1,406 @@
-fn main() {
-    println!("opora");
+//! The `opora` command line: it only parses arguments and wires stages together.
+#![allow(clippy::result_large_err)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use opora::diag::Diagnostics;
+use opora::pipeline::{self, Options};
+use opora::scaffold::{self, Collection};
+
+#[derive(Parser)]
+#[command(
+    name = "opora",
+    version,
+    about = "Static-site generator for resource-map and knowledge portals"
+)]
+struct Cli {
+    /// The portal's root folder (where opora.toml is).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Github,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check content and build the site into public/ (or --output).
+    Build {
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Publish under this URL instead of opora.toml's base_url.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Check content without writing anything; exits non-zero on errors.
+    Check {
+        #[arg(long)]
+        strict: bool,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Also list records whose `verified` date is too old, by region.
+        #[arg(long)]
+        freshness: bool,
+    },
+    /// Create a new record with all required fields.
+    New {
+        #[arg(value_enum)]
+        collection: Collection,
+        /// Name or title, in Russian; the file name is transliterated from it.
+        title: String,
+        /// Region code (required for services and regions), e.g. RU-MOS.
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Create service records from a spreadsheet saved as CSV (columns in Russian; see docs).
+    Import {
+        /// The CSV file (UTF-8, comma-separated, header row first).
+        file: PathBuf,
+        /// Region for rows without a «Регион» cell, e.g. RU-MOS.
+        #[arg(long)]
+        region: Option<String>,
+        /// Show what would be created or changed, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Search the built portal's index (run `opora build` first).
+    Search {
+        /// The query, as a reader would type it.
+        query: String,
+        /// Only this region, e.g. RU-MOS.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this type: service, route, practice, programme, region, page, glossary, need.
+        #[arg(long = "type")]
+        doc_type: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+        /// The output folder the index was built for.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Write JSON Schema files for each record type's front matter.
+    Schema {
+        /// Folder to write `<type>.schema.json` files into.
+        #[arg(long, short, default_value = "schemas")]
+        out: PathBuf,
+    },
+    /// Build, then serve the site on 127.0.0.1 for preview.
+    Serve {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on; loopback unless you ask otherwise.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            output,
+            strict,
+            base_url,
+        } => {
+            let opts = Options {
+                output: output.unwrap_or_else(|| cli.root.join("public")),
+                root: cli.root,
+                strict,
+                base_url,
+            };
+            run_build(&opts)
+        }
+        Command::Check {
+            strict,
+            format,
+            freshness,
+        } => {
+            let opts = Options {
+                output: cli.root.join("public"),
+                root: cli.root,
+                strict,
+                base_url: None,
+            };
+            match pipeline::check(&opts) {
+                Ok((report, site)) => {
+                    print_diagnostics(&report.diagnostics, format);
+                    if freshness {
+                        print!("{}", opora::freshness::report(&site));
+                    }
+                    let fatal = report.diagnostics.is_fatal(strict);
+                    summary(
+                        &report.diagnostics,
+                        if fatal {
+                            "check failed"
+                        } else {
+                            "check passed"
+                        },
+                    );
+                    if fatal {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                }
+                Err(failed) => {
+                    print_diagnostics(&failed.diagnostics, format);
+                    summary(&failed.diagnostics, "check failed");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::New {
+            collection,
+            title,
+            region,
+        } => {
+            let today = today_iso();
+            match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
+                Ok(s) if s.path.exists() => {
+                    eprintln!("error: {} already exists", s.path.display());
+                    ExitCode::FAILURE
+                }
+                Ok(s) => {
+                    if let Some(parent) = s.path.parent() {
+                        let _ = std::fs::create_dir_all(parent);
+                    }
+                    match std::fs::write(&s.path, s.text) {
+                        Ok(()) => {
+                            println!("created {}", s.path.display());
+                            ExitCode::SUCCESS
+                        }
+                        Err(e) => {
+                            eprintln!("error: cannot write {}: {e}", s.path.display());
+                            ExitCode::FAILURE
+                        }
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Import {
+            file,
+            region,
+            dry_run,
+        } => {
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot read {}: {e}\n  = hint: save the spreadsheet as CSV in UTF-8",
+                        file.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            let (data, content, diags) = pipeline::load_only(&cli.root);
+            if diags.error_count() > 0 {
+                print_diagnostics(&diags, Format::Human);
+                summary(&diags, "fix the portal's content before importing");
+                return ExitCode::FAILURE;
+            }
+            let plan = opora::import::plan(
+                &cli.root,
+                &text,
+                region.as_deref(),
+                &today_iso(),
+                &data,
+                &content,
+            );
+            print!("{}", plan.describe(&cli.root));
+            if dry_run {
+                println!("dry run: nothing written");
+            } else {
+                match plan.apply() {
+                    Ok(n) => println!(
+                        "wrote {n} file(s); run `opora check` and review them before committing"
+                    ),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+            if plan.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Search {
+            query,
+            region,
+            doc_type,
+            limit,
+            json,
+            output,
+        } => {
+            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            let opts = opora::search::query::QueryOptions {
+                limit,
+                doc_type,
+                region,
+            };
+            match opora::search::query::search(&pipeline::index_dir(&output), &query, &opts) {
+                Ok(hits) if json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&hits).unwrap_or_default()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(hits) => {
+                    if hits.is_empty() {
+                        println!("nothing found for «{query}»");
+                    }
+                    for (i, h) in hits.iter().enumerate() {
+                        println!(
+                            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
+                            i + 1,
+                            h.score,
+                            h.title,
+                            opora::search::type_label(&h.doc_type),
+                            if h.region.is_empty() {
+                                String::new()
+                            } else {
+                                format!(", {}", h.region)
+                            },
+                            h.url
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Schema { out } => {
+            let (data, content, diags) = pipeline::load_only(&cli.root);
+            print_diagnostics(&diags, Format::Human);
+            let out = if out.is_absolute() {
+                out
+            } else {
+                cli.root.join(out)
+            };
+            if let Err(e) = std::fs::create_dir_all(&out) {
+                eprintln!("error: cannot create {}: {e}", out.display());
+                return ExitCode::FAILURE;
+            }
+            for (name, schema) in opora::schema::schemas(&data, &content) {
+                let path = out.join(format!("{name}.schema.json"));
+                let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+                if let Err(e) = std::fs::write(&path, text) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+                println!("wrote {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Serve { port, bind, output } => {
+            let listener = match std::net::TcpListener::bind((bind.as_str(), port)) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port"
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+            let url = format!("http://{bind}:{port}/");
+            let output = output.unwrap_or_else(|| opora::serve::default_output(&cli.root));
+            let opts = Options {
+                output,
+                root: cli.root,
+                strict: false,
+                base_url: Some(url.clone()),
+            };
+            let server = opora::serve::DevServer::start(opts);
+            if let Err(e) = server.watch() {
+                eprintln!("warning: cannot watch files ({e}); restart to see changes");
+            }
+            println!(
+                "serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/"
+            );
+            let _ = std::io::Write::flush(&mut std::io::stdout());
+            server.serve(listener);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn run_build(opts: &Options) -> ExitCode {
+    let started = std::time::Instant::now();
+    match pipeline::build(opts) {
+        Ok(report) => {
+            print_diagnostics(&report.diagnostics, Format::Human);
+            let timings: Vec<String> = report
+                .timings
+                .iter()
+                .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
+                .collect();
+            println!(
+                "built {} pages ({} files) into {} in {} ms [{}]",
+                report.pages,
+                report.files,
+                opts.output.display(),
+                started.elapsed().as_millis(),
+                timings.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, Format::Human);
+            summary(
+                &failed.diagnostics,
+                "build failed; the previous output was left untouched",
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_diagnostics(diags: &Diagnostics, format: Format) {
+    for d in diags.items() {
+        match format {
+            Format::Human => eprintln!("{}", d.render()),
+            Format::Github => println!("{}", d.github()),
+        }
+    }
+}
+
+fn summary(diags: &Diagnostics, verdict: &str) {
+    eprintln!(
+        "{verdict}: {} error(s), {} warning(s)",
+        diags.error_count(),
+        diags.warning_count()
+    );
+}
+
+fn today_iso() -> String {
+    let days = opora::validate::today_days_now();
+    opora::ru::civil_from_days(days)
 }

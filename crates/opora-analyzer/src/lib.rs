@@ -1,0 +1,327 @@
+//! Russian analysis for search: split into words (letters and digits; a hyphen
+//! splits, so «детей-инвалидов» gives «детей» and «инвалидов»), lower-case,
+//! fold ё to е (before stop words, so «её» is caught as «ее»), drop stop words
+//! and over-long tokens, and stem with Snowball's Russian stemmer.
+//!
+//! й is never folded to и: «бесплатный» and «бесплатная» must share a stem,
+//! which they do only if й stays й for the stemmer.
+
+use frostem::{Algorithm, Stemmer};
+
+/// Tokens longer than this (in characters) are noise: URLs, hashes.
+pub const MAX_TOKEN_CHARS: usize = 40;
+
+/// Snowball's Russian stop list, with ё already folded to е.
+pub const STOP_WORDS: [&str; 151] = [
+    "и",
+    "в",
+    "во",
+    "не",
+    "что",
+    "он",
+    "на",
+    "я",
+    "с",
+    "со",
+    "как",
+    "а",
+    "то",
+    "все",
+    "она",
+    "так",
+    "его",
+    "но",
+    "да",
+    "ты",
+    "к",
+    "у",
+    "же",
+    "вы",
+    "за",
+    "бы",
+    "по",
+    "только",
+    "ее",
+    "мне",
+    "было",
+    "вот",
+    "от",
+    "меня",
+    "еще",
+    "нет",
+    "о",
+    "из",
+    "ему",
+    "теперь",
+    "когда",
+    "даже",
+    "ну",
+    "вдруг",
+    "ли",
+    "если",
+    "уже",
+    "или",
+    "ни",
+    "быть",
+    "был",
+    "него",
+    "до",
+    "вас",
+    "нибудь",
+    "опять",
+    "уж",
+    "вам",
+    "ведь",
+    "там",
+    "потом",
+    "себя",
+    "ничего",
+    "ей",
+    "может",
+    "они",
+    "тут",
+    "где",
+    "есть",
+    "надо",
+    "ней",
+    "для",
+    "мы",
+    "тебя",
+    "их",
+    "чем",
+    "была",
+    "сам",
+    "чтоб",
+    "без",
+    "будто",
+    "чего",
+    "раз",
+    "тоже",
+    "себе",
+    "под",
+    "будет",
+    "ж",
+    "тогда",
+    "кто",
+    "этот",
+    "того",
+    "потому",
+    "этого",
+    "какой",
+    "совсем",
+    "ним",
+    "здесь",
+    "этом",
+    "один",
+    "почти",
+    "мой",
+    "тем",
+    "чтобы",
+    "нее",
+    "сейчас",
+    "были",
+    "куда",
+    "зачем",
+    "всех",
+    "никогда",
+    "можно",
+    "при",
+    "наконец",
+    "два",
+    "об",
+    "другой",
+    "хоть",
+    "после",
+    "над",
+    "больше",
+    "тот",
+    "через",
+    "эти",
+    "нас",
+    "про",
+    "всего",
+    "них",
+    "какая",
+    "много",
+    "разве",
+    "три",
+    "эту",
+    "моя",
+    "впрочем",
+    "хорошо",
+    "свою",
+    "этой",
+    "перед",
+    "иногда",
+    "лучше",
+    "чуть",
+    "том",
+    "нельзя",
+    "такой",
+    "им",
+    "более",
+    "всегда",
+    "конечно",
+    "всю",
+    "между",
+];
+
+/// One analyzed token: the indexed term and where it came from in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub term: String,
+    /// Byte offsets of the original word, for highlighting.
+    pub start: usize,
+    pub end: usize,
+    /// Position among the kept words.
+    pub position: usize,
+}
+
+/// Lower case and ё→е: the form stop words and the term dictionary use.
+pub fn normalize(word: &str) -> String {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'ё' { 'е' } else { c })
+        .collect()
+}
+
+pub fn is_stop_word(normalized: &str) -> bool {
+    STOP_WORDS.contains(&normalized)
+}
+
+/// The Snowball Russian stem of a normalized word (Latin words pass through).
+pub fn stem(normalized: &str) -> String {
+    Stemmer::new(Algorithm::Russian)
+        .stem(normalized)
+        .into_owned()
+}
+
+/// Words of a text with their byte ranges, split at anything not a letter or digit.
+pub fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut iter = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some(&(_, c)) = iter.peek() {
+            if c.is_alphanumeric() {
+                break;
+            }
+            iter.next();
+        }
+        let (start, _) = *iter.peek()?;
+        let mut end = start;
+        while let Some(&(i, c)) = iter.peek() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            end = i + c.len_utf8();
+            iter.next();
+        }
+        Some((start, end))
+    })
+}
+
+/// The whole analysis: what gets indexed, and what a query is turned into.
+pub fn analyze(text: &str) -> Vec<Token> {
+    let stemmer = Stemmer::new(Algorithm::Russian);
+    let mut out = Vec::new();
+    for (start, end) in words(text) {
+        let word = &text[start..end];
+        if word.chars().count() > MAX_TOKEN_CHARS {
+            continue;
+        }
+        let normalized = normalize(word);
+        if is_stop_word(&normalized) {
+            continue;
+        }
+        let position = out.len();
+        out.push(Token {
+            term: stemmer.stem(&normalized).into_owned(),
+            start,
+            end,
+            position,
+        });
+    }
+    out
+}
+
+/// Levenshtein distance, bounded: returns `max + 1` as soon as it is exceeded.
+pub fn edit_distance_within(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return max + 1;
+        }
+        prev = cur;
+    }
+    prev[b.len()].min(max + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        analyze(text).into_iter().map(|t| t.term).collect()
+    }
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(terms(a), terms(b), "«{a}» and «{b}» must analyze alike");
+    }
+
+    #[test]
+    fn forms_a_popular_static_search_tool_gets_wrong() {
+        same("грудной", "грудная");
+        same("грудная", "грудного");
+        same("бесплатный", "бесплатная");
+        same("районный", "районная");
+    }
+
+    #[test]
+    fn yo_folds_before_stop_words() {
+        same("ёлка", "елка");
+        assert!(terms("её").is_empty(), "«её» is the stop word «ее»");
+        same("пьёт", "пьет");
+    }
+
+    #[test]
+    fn short_i_is_kept() {
+        assert!(terms("бесплатный")[0].contains('й') || terms("бесплатный") == terms("бесплатная"));
+        assert_ne!(normalize("й"), "и");
+    }
+
+    #[test]
+    fn hyphens_split_words() {
+        assert_eq!(
+            terms("детей-инвалидов"),
+            [terms("детей"), terms("инвалидов")].concat()
+        );
+        let t = analyze("Помощь детям-инвалидам");
+        assert_eq!(t.len(), 3);
+        assert_eq!(&"Помощь детям-инвалидам"[t[1].start..t[1].end], "детям");
+    }
+
+    #[test]
+    fn stop_words_and_long_tokens_go() {
+        assert_eq!(terms("где взять коляску"), terms("взять коляску"));
+        assert!(terms(&"а".repeat(41)).is_empty());
+        assert_eq!(terms("КДН"), vec!["кдн".to_string()]);
+    }
+
+    #[test]
+    fn bounded_edit_distance() {
+        assert_eq!(edit_distance_within("каляск", "коляск", 1), 1);
+        assert_eq!(edit_distance_within("кризис", "кризис", 1), 0);
+        assert_eq!(edit_distance_within("абвгд", "вгдеж", 1), 2);
+    }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Everything CI checks: formatting, lints and the whole test suite, including
+# the browser tests (Debian's chromium, installed here when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: chromium is not installed; install Debian's chromium package for the browser tests" >&2
+  fi
+fi
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace

@@ -1,0 +1,431 @@
+//! Loading: walk `content/` and `data/`, read every file, parse front matter into
+//! typed records and render Markdown bodies — in parallel, collecting diagnostics.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use super::markdown::{self, Abbreviations, RenderedMarkdown};
+use super::records::*;
+use super::source::{SourceText, parse_toml, read_text, split_front_matter};
+use crate::data::{Documents, Glossary, StatsTable, Taxonomy};
+use crate::diag::{Diagnostic, Diagnostics, rel_path};
+
+/// One content record: its typed front matter, rendered body and where it came from.
+#[derive(Debug, Clone)]
+pub struct Record<M> {
+    pub file: Arc<SourceText>,
+    /// File name without `.md`.
+    pub slug: String,
+    /// For services: the region folder the file sits in.
+    pub folder: Option<String>,
+    pub meta: M,
+    /// Byte offset of the TOML text in the file, to place spans.
+    pub front_offset: usize,
+    pub body: RenderedMarkdown,
+    /// Byte offset of the body in the file.
+    pub body_offset: usize,
+}
+
+impl<M> Record<M> {
+    /// A diagnostic pointing at a spanned front-matter value.
+    pub fn error_at<T>(&self, value: &toml::Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        let span = value.span();
+        Diagnostic::error(&self.file.rel, message).at(
+            &self.file.text,
+            self.front_offset + span.start..self.front_offset + span.end,
+        )
+    }
+
+    pub fn warning_at<T>(
+        &self,
+        value: &toml::Spanned<T>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let mut d = self.error_at(value, message);
+        d.severity = crate::diag::Severity::Warning;
+        d
+    }
+
+    /// A diagnostic on the record as a whole (its first line).
+    pub fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(&self.file.rel, message).at_line(&self.file.text, 1)
+    }
+
+    /// A diagnostic at a byte offset of the Markdown body.
+    pub fn error_in_body(
+        &self,
+        offset: usize,
+        len: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let start = self.body_offset + offset;
+        Diagnostic::error(&self.file.rel, message).at(&self.file.text, start..start + len)
+    }
+
+    /// The record's raw Markdown body.
+    pub fn markdown(&self) -> &str {
+        &self.file.text[self.body_offset..]
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Data {
+    pub taxonomy: Taxonomy,
+    pub glossary: Glossary,
+    pub documents: Documents,
+    /// (id, table, file) sorted by id.
+    pub stats: Vec<(String, StatsTable, Arc<SourceText>)>,
+    /// Files the data came from, for diagnostics.
+    pub taxonomy_file: Option<Arc<SourceText>>,
+    pub glossary_file: Option<Arc<SourceText>>,
+    pub documents_file: Option<Arc<SourceText>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Content {
+    pub regions: Vec<Record<RegionMeta>>,
+    pub services: Vec<Record<ServiceMeta>>,
+    pub practices: Vec<Record<PracticeMeta>>,
+    pub programmes: Vec<Record<ProgrammeMeta>>,
+    pub routes: Vec<Record<RouteMeta>>,
+    pub pages: Vec<Record<PageMeta>>,
+}
+
+/// Reads one whole-file TOML data file; a missing optional file gives the default.
+fn load_data_file<T: DeserializeOwned + Default>(
+    root: &Path,
+    rel: &str,
+    required: bool,
+    diags: &mut Diagnostics,
+) -> (T, Option<Arc<SourceText>>) {
+    let path = root.join(rel);
+    if !path.exists() {
+        if required {
+            diags.push(
+                Diagnostic::error(rel, "this data file is missing")
+                    .hint("every portal needs it; see docs/content-format.md"),
+            );
+        }
+        return (T::default(), None);
+    }
+    match read_text(root, &path) {
+        Ok(file) => {
+            let len = file.text.len();
+            match parse_toml::<T>(&file, (0, len)) {
+                Ok(v) => (v, Some(Arc::new(file))),
+                Err(d) => {
+                    diags.push(d);
+                    (T::default(), Some(Arc::new(file)))
+                }
+            }
+        }
+        Err(d) => {
+            diags.push(d);
+            (T::default(), None)
+        }
+    }
+}
+
+pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
+    let (taxonomy, taxonomy_file) =
+        load_data_file::<Taxonomy>(root, "data/taxonomy.toml", true, diags);
+    let (glossary, glossary_file) =
+        load_data_file::<Glossary>(root, "data/glossary.toml", false, diags);
+    let (documents, documents_file) =
+        load_data_file::<Documents>(root, "data/sources.toml", false, diags);
+    let mut stats = Vec::new();
+    let stats_dir = root.join("data/stats");
+    for path in sorted_files(&stats_dir, 1, diags, root) {
+        let rel = rel_path(root, &path);
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            diags.push(
+                Diagnostic::warning(&rel, "not a .toml file; ignored")
+                    .hint("statistics tables are .toml files"),
+            );
+            continue;
+        }
+        let id = file_stem(&path);
+        match read_text(root, &path) {
+            Ok(file) => {
+                let len = file.text.len();
+                match parse_toml::<StatsTable>(&file, (0, len)) {
+                    Ok(t) => stats.push((id, t, Arc::new(file))),
+                    Err(d) => diags.push(d),
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    Data {
+        taxonomy,
+        glossary,
+        documents,
+        stats,
+        taxonomy_file,
+        glossary_file,
+        documents_file,
+    }
+}
+
+pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
+    let mut a = Abbreviations::default();
+    for t in &glossary.terms {
+        a.insert(&t.term, &t.expansion);
+        for alias in &t.aliases {
+            a.insert(alias, &t.expansion);
+        }
+    }
+    a
+}
+
+/// Files (and stray directories) under `dir` up to `depth`, sorted, hidden ones skipped.
+fn sorted_files(dir: &Path, depth: usize, diags: &mut Diagnostics, root: &Path) -> Vec<PathBuf> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() || e.file_type().is_symlink() => {
+                out.push(e.into_path())
+            }
+            // A directory at the deepest level is where a file belongs.
+            Ok(e) if e.file_type().is_dir() && e.depth() == depth => out.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => {
+                let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
+                diags.push(Diagnostic::error(rel, format!("cannot read: {e}")));
+            }
+        }
+    }
+    out
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Collection {
+    Regions,
+    Services,
+    Practices,
+    Programmes,
+    Routes,
+    Pages,
+}
+
+impl Collection {
+    const ALL: [(Collection, &'static str, usize); 6] = [
+        (Collection::Regions, "regions", 1),
+        (Collection::Services, "services", 2),
+        (Collection::Practices, "practices", 1),
+        (Collection::Programmes, "programmes", 1),
+        (Collection::Routes, "routes", 1),
+        (Collection::Pages, "pages", 1),
+    ];
+}
+
+/// A loaded record with the problems found in its body, or why it could not load.
+type LoadResult = Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+#[derive(Clone)]
+enum Loaded {
+    Region(Record<RegionMeta>),
+    Service(Record<ServiceMeta>),
+    Practice(Record<PracticeMeta>),
+    Programme(Record<ProgrammeMeta>),
+    Route(Record<RouteMeta>),
+    Page(Record<PageMeta>),
+}
+
+/// Parsed files kept between builds of the dev server: a file is parsed again
+/// only when its size or modification time changed, or the glossary did
+/// (abbreviations are marked up in bodies).
+#[derive(Default)]
+pub struct LoadCache {
+    glossary_fingerprint: u64,
+    files: std::collections::HashMap<PathBuf, (std::time::SystemTime, u64, LoadResult)>, // keyed by path
+}
+
+/// Modification time and size: enough to notice an edited file.
+type Stamp = (std::time::SystemTime, u64);
+
+fn file_stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+pub fn load_content(root: &Path, abbr: &Abbreviations, diags: &mut Diagnostics) -> Content {
+    load_content_cached(root, abbr, diags, None)
+}
+
+pub fn load_content_cached(
+    root: &Path,
+    abbr: &Abbreviations,
+    diags: &mut Diagnostics,
+    mut cache: Option<&mut LoadCache>,
+) -> Content {
+    let content_dir = root.join("content");
+    let mut jobs: Vec<(Collection, PathBuf)> = Vec::new();
+    if !content_dir.is_dir() {
+        diags.push(
+            Diagnostic::error("content", "there is no content/ directory")
+                .hint("run opora in the portal's root, or pass --root DIR"),
+        );
+        return Content::default();
+    }
+    let known: Vec<&str> = Collection::ALL.iter().map(|(_, n, _)| *n).collect();
+    for path in sorted_files(&content_dir, 1, diags, root) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !path.is_dir() || !known.contains(&name.as_str()) {
+            diags.push(
+                Diagnostic::warning(rel_path(root, &path), "not a known collection; ignored")
+                    .hint(format!("content/ holds the folders {}", known.join(", "))),
+            );
+        }
+    }
+    for (collection, name, depth) in Collection::ALL {
+        let dir = content_dir.join(name);
+        for path in sorted_files(&dir, depth, diags, root) {
+            let rel_depth = path
+                .strip_prefix(&dir)
+                .map(|p| p.components().count())
+                .unwrap_or(0);
+            if rel_depth != depth && !path.is_dir() {
+                let expected = if depth == 2 {
+                    format!("content/{name}/<region>/<slug>.md")
+                } else {
+                    format!("content/{name}/<slug>.md")
+                };
+                diags.push(
+                    Diagnostic::error(
+                        rel_path(root, &path),
+                        "file is not where this collection's records go",
+                    )
+                    .hint(format!("move it to {expected}")),
+                );
+                continue;
+            }
+            if path.is_file() && path.extension().and_then(|e| e.to_str()) != Some("md") {
+                diags.push(
+                    Diagnostic::warning(rel_path(root, &path), "not a .md file; ignored")
+                        .hint("records are Markdown files with a .md extension"),
+                );
+                continue;
+            }
+            jobs.push((collection, path));
+        }
+    }
+
+    if let Some(c) = cache.as_deref_mut() {
+        let fp = abbr.fingerprint();
+        if c.glossary_fingerprint != fp {
+            c.files.clear();
+            c.glossary_fingerprint = fp;
+        }
+    }
+    let cached = cache.as_deref();
+    let results: Vec<(PathBuf, Option<Stamp>, LoadResult)> = jobs
+        .par_iter()
+        .map(|(collection, path)| {
+            let stamp = file_stamp(path);
+            let hit = cached
+                .and_then(|c| c.files.get(path))
+                .filter(|(t, len, _)| Some((*t, *len)) == stamp);
+            let result = match hit {
+                Some((_, _, r)) => r.clone(),
+                None => load_one(root, *collection, path, abbr),
+            };
+            (path.clone(), stamp, result)
+        })
+        .collect();
+    let results: Vec<LoadResult> = results
+        .into_iter()
+        .map(|(path, stamp, r)| {
+            if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
+                c.files.insert(path, (t, len, r.clone()));
+            }
+            r
+        })
+        .collect();
+
+    let mut content = Content::default();
+    for r in results {
+        let loaded = match r {
+            Ok((loaded, problems)) => {
+                diags.extend(problems);
+                loaded
+            }
+            Err(ds) => {
+                diags.extend(ds);
+                continue;
+            }
+        };
+        match loaded {
+            Loaded::Region(r) => content.regions.push(r),
+            Loaded::Service(r) => content.services.push(r),
+            Loaded::Practice(r) => content.practices.push(r),
+            Loaded::Programme(r) => content.programmes.push(r),
+            Loaded::Route(r) => content.routes.push(r),
+            Loaded::Page(r) => content.pages.push(r),
+        }
+    }
+    content
+}
+
+/// Loads one record; body problems come back beside the record, so references to
+/// it still resolve and the editor sees only the real mistakes.
+fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviations) -> LoadResult {
+    let file = read_text(root, path).map_err(|d| vec![d])?;
+    let split = split_front_matter(&file).map_err(|d| vec![d])?;
+    let slug = file_stem(path);
+    let folder = (collection == Collection::Services)
+        .then(|| path.parent().map(file_stem))
+        .flatten();
+    let file = Arc::new(file);
+    macro_rules! record {
+        ($variant:ident, $meta:ty) => {{
+            let meta: $meta = parse_toml(&file, split.front).map_err(|d| vec![d])?;
+            let body = markdown::render(&file.text[split.body..], abbr);
+            let rec = Record {
+                file: file.clone(),
+                slug,
+                folder,
+                meta,
+                front_offset: split.front.0,
+                body,
+                body_offset: split.body,
+            };
+            let problems: Vec<Diagnostic> = rec
+                .body
+                .problems
+                .iter()
+                .map(|p| rec.error_in_body(p.offset, p.len, &p.message).hint(&p.hint))
+                .collect();
+            Ok((Loaded::$variant(rec), problems))
+        }};
+    }
+    match collection {
+        Collection::Regions => record!(Region, RegionMeta),
+        Collection::Services => record!(Service, ServiceMeta),
+        Collection::Practices => record!(Practice, PracticeMeta),
+        Collection::Programmes => record!(Programme, ProgrammeMeta),
+        Collection::Routes => record!(Route, RouteMeta),
+        Collection::Pages => record!(Page, PageMeta),
+    }
+}

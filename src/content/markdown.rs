@@ -1,0 +1,370 @@
+//! Markdown bodies → safe HTML.
+//!
+//! Content can never inject markup: raw HTML is refused (comments are dropped),
+//! links may only use safe schemes, and images must be local files — an image from
+//! another host would be a third-party request from a family's phone.
+//! Cheap Russian typography is applied to text: «ёлочки» for straight quotes,
+//! an ellipsis character, and a dash for a spaced hyphen.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashMap;
+
+/// Abbreviations to mark with `<abbr>`: term → expansion.
+#[derive(Debug, Default, Clone)]
+pub struct Abbreviations {
+    map: HashMap<String, String>,
+}
+
+impl Abbreviations {
+    /// A hash of the whole map, to notice when the glossary changed.
+    pub fn fingerprint(&self) -> u64 {
+        let mut entries: Vec<_> = self.map.iter().collect();
+        entries.sort();
+        let mut bytes = Vec::new();
+        for (k, v) in entries {
+            bytes.extend_from_slice(k.as_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(v.as_bytes());
+            bytes.push(0);
+        }
+        crate::output::fnv1a(&bytes)
+    }
+
+    pub fn insert(&mut self, term: &str, expansion: &str) {
+        // Only abbreviation-like tokens: a single word with at least two capitals.
+        let single_word = term.chars().all(char::is_alphanumeric);
+        let capitals = term.chars().filter(|c| c.is_uppercase()).count();
+        if single_word && capitals >= 2 {
+            self.map.insert(term.to_string(), expansion.to_string());
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+    /// Byte offset of the heading in the Markdown source.
+    pub offset: usize,
+}
+
+/// A problem found in a body, at a byte offset of the Markdown source.
+#[derive(Debug, Clone)]
+pub struct BodyProblem {
+    pub offset: usize,
+    pub len: usize,
+    pub message: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderedMarkdown {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// Text without markup, for search and summaries.
+    pub plain: String,
+    pub problems: Vec<BodyProblem>,
+}
+
+pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut out = RenderedMarkdown::default();
+    let mut events: Vec<Event> = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut heading: Option<(usize, Heading)> = None; // (index of start event, heading)
+    let mut image_depth = 0usize;
+
+    for (event, range) in Parser::new_ext(md, options).into_offset_iter() {
+        match event {
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let trimmed = html.trim();
+                if !(trimmed.is_empty() || trimmed.starts_with("<!--") && trimmed.ends_with("-->"))
+                {
+                    out.problems.push(BodyProblem {
+                        offset: range.start,
+                        len: html.trim_end().len(),
+                        message: "raw HTML is not allowed in content".into(),
+                        hint: "write it in Markdown (**bold**, [link](url), tables); HTML could inject scripts into the site".into(),
+                    });
+                }
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((
+                    events.len(),
+                    Heading {
+                        level: heading_number(level),
+                        offset: range.start,
+                        ..Heading::default()
+                    },
+                ));
+                events.push(Event::Html(CowStr::Borrowed("")));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, mut h)) = heading.take() {
+                    h.text = h.text.trim().to_string();
+                    h.id = unique_id(&mut used_ids, &h.text);
+                    events[start] = Event::Html(format!("<h{} id=\"{}\">", h.level, h.id).into());
+                    events.push(Event::Html(
+                        format!("</h{}>\n", heading_number(level)).into(),
+                    ));
+                    out.headings.push(h);
+                } else {
+                    events.push(Event::End(TagEnd::Heading(level)));
+                }
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                if let Some(reason) = unsafe_link(&dest_url) {
+                    out.problems.push(BodyProblem {
+                        offset: range.start,
+                        len: range.len(),
+                        message: format!("link to `{dest_url}` is not allowed: {reason}"),
+                        hint: "use an https:// address, mailto:, tel:, or a path on this site"
+                            .into(),
+                    });
+                }
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                if !is_local(&dest_url) {
+                    out.problems.push(BodyProblem {
+                        offset: range.start,
+                        len: range.len(),
+                        message: format!("image `{dest_url}` is not on this site"),
+                        hint: "put the image under static/ and link it with a path like /images/photo.jpg; images from other hosts are third-party requests".into(),
+                    });
+                }
+                image_depth += 1;
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::End(TagEnd::Image) => {
+                image_depth = image_depth.saturating_sub(1);
+                events.push(Event::End(TagEnd::Image));
+            }
+            Event::Text(text) => {
+                let typeset = typographize(&text);
+                if let Some((_, h)) = heading.as_mut() {
+                    h.text.push_str(&typeset);
+                }
+                push_plain(&mut out.plain, &typeset);
+                if image_depth > 0 || heading.is_some() || abbr.map.is_empty() {
+                    events.push(Event::Text(typeset.into()));
+                } else {
+                    events.push(Event::Html(mark_abbreviations(&typeset, abbr).into()));
+                }
+            }
+            Event::Code(code) => {
+                if let Some((_, h)) = heading.as_mut() {
+                    h.text.push_str(&code);
+                }
+                push_plain(&mut out.plain, &code);
+                events.push(Event::Code(code));
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                out.plain.push(' ');
+                events.push(event);
+            }
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => {
+                out.plain.push(' ');
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out.plain = out.plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    out
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn push_plain(plain: &mut String, text: &str) {
+    plain.push_str(text);
+}
+
+fn unique_id(used: &mut HashMap<String, usize>, text: &str) -> String {
+    let mut base = crate::ru::slugify(text);
+    if base.is_empty() {
+        base = "section".into();
+    }
+    let n = used.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 { base } else { format!("{base}-{n}") }
+}
+
+fn unsafe_link(url: &str) -> Option<&'static str> {
+    let lower = url.trim().to_ascii_lowercase();
+    let scheme = lower.split_once(':').map(|(s, _)| s);
+    match scheme {
+        None => None,
+        Some(s) if s.contains('/') || s.contains('?') || s.contains('#') => None,
+        Some("http" | "https" | "mailto" | "tel" | "geo") => None,
+        Some("javascript" | "vbscript" | "data") => {
+            Some("it could run code in the reader's browser")
+        }
+        Some(_) => Some("unknown link scheme"),
+    }
+}
+
+fn is_local(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    !(lower.starts_with("//") || lower.contains(':'))
+}
+
+/// «Ёлочки» for straight double quotes, … for three dots, — for a spaced hyphen.
+pub fn typographize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev: Option<char> = None;
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '"' => {
+                // Opening after start/space/bracket, closing otherwise.
+                let opening = match prev {
+                    None => true,
+                    Some(p) => p.is_whitespace() || "([{«—".contains(p),
+                };
+                out.push(if opening { '«' } else { '»' });
+            }
+            '.' if chars.get(i + 1) == Some(&'.') && chars.get(i + 2) == Some(&'.') => {
+                out.push('…');
+                i += 2;
+            }
+            '-' if prev == Some(' ') && chars.get(i + 1) == Some(&' ') => out.push('—'),
+            _ => out.push(c),
+        }
+        prev = Some(c);
+        i += 1;
+    }
+    out
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn mark_abbreviations(text: &str, abbr: &Abbreviations) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut word_start: Option<usize> = None;
+    let flush = |out: &mut String, word: &str| match abbr.map.get(word) {
+        Some(expansion) => {
+            out.push_str("<abbr title=\"");
+            out.push_str(&escape_html(expansion));
+            out.push_str("\">");
+            out.push_str(&escape_html(word));
+            out.push_str("</abbr>");
+        }
+        None => out.push_str(&escape_html(word)),
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            word_start.get_or_insert(i);
+        } else {
+            if let Some(start) = word_start.take() {
+                flush(&mut out, &text[start..i]);
+            }
+            out.push_str(&escape_html(&text[i..i + c.len_utf8()]));
+        }
+    }
+    if let Some(start) = word_start {
+        flush(&mut out, &text[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(md: &str) -> RenderedMarkdown {
+        let mut a = Abbreviations::default();
+        a.insert(
+            "КДНиЗП",
+            "комиссия по делам несовершеннолетних и защите их прав",
+        );
+        a.insert("семья", "not an abbreviation");
+        render(md, &a)
+    }
+
+    #[test]
+    fn headings_get_transliterated_ids() {
+        let out = r("## Целевые группы\n\nтекст\n\n## Целевые группы\n");
+        assert!(
+            out.html
+                .contains("<h2 id=\"tselevye-gruppy\">Целевые группы</h2>"),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("id=\"tselevye-gruppy-2\""));
+        assert_eq!(out.headings.len(), 2);
+    }
+
+    #[test]
+    fn raw_html_is_refused_and_not_emitted() {
+        let out = r("Текст\n\n<script>alert(1)</script>\n\nи <b>жирный</b>");
+        assert_eq!(out.problems.len(), 3, "{:?}", out.problems);
+        assert!(!out.html.contains("<script"));
+        assert!(!out.html.contains("<b>"));
+        assert!(r("<!-- заметка редактора -->\n\nТекст").problems.is_empty());
+    }
+
+    #[test]
+    fn unsafe_links_and_remote_images_are_refused() {
+        assert_eq!(r("[x](javascript:alert(1))").problems.len(), 1);
+        assert_eq!(r("![x](https://cdn.example/a.png)").problems.len(), 1);
+        assert!(
+            r("[x](https://example.org) [y](/routes/) [z](tel:+74951234567)")
+                .problems
+                .is_empty()
+        );
+        assert!(r("![схема](/images/a.png)").problems.is_empty());
+    }
+
+    #[test]
+    fn typography_and_abbreviations() {
+        let out = r("Звоните в \"КДНиЗП\" - это важно...");
+        assert!(out.html.contains("«<abbr title=\"комиссия по делам несовершеннолетних и защите их прав\">КДНиЗП</abbr>» — это важно…"), "{}", out.html);
+        assert_eq!(out.plain, "Звоните в «КДНиЗП» — это важно…");
+    }
+
+    #[test]
+    fn tables_render() {
+        let out = r("| a | b |\n|---|---|\n| 1 | 2 |\n");
+        assert!(out.html.contains("<table>"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Content: typed records, safe file reading, front matter, Markdown bodies.
+
+pub mod load;
+pub mod markdown;
+pub mod records;
+pub mod source;
+
+pub use load::{Content, Data, Record};

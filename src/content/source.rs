@@ -1,0 +1,215 @@
+//! Reading user files safely: size limits, encodings, directories where files
+//! belong, and the `+++` front matter split. Every failure is a diagnostic.
+
+use std::path::Path;
+
+use crate::diag::{Diagnostic, rel_path};
+
+/// Content files are small text; anything bigger is a mistake (a pasted dump, a
+/// binary), and reading it would only slow every build.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A file's text, kept for the whole run so diagnostics can quote it.
+#[derive(Debug)]
+pub struct SourceText {
+    /// Portal-relative path with `/` separators.
+    pub rel: String,
+    pub text: String,
+}
+
+pub fn read_text(root: &Path, path: &Path) -> Result<SourceText, Diagnostic> {
+    let rel = rel_path(root, path);
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Diagnostic::error(&rel, format!("cannot read this file: {e}")))?;
+    if meta.is_dir() {
+        return Err(
+            Diagnostic::error(&rel, "this is a directory, but a file belongs here")
+                .hint("rename or remove the directory; records are single `.md` files"),
+        );
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            &rel,
+            format!(
+                "file is {:.1} MB; content files must be under {} MB",
+                meta.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        )
+        .hint("split the text into several records, or move large data out of content/"));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(&rel, format!("cannot read this file: {e}")))?;
+    let text = decode(&rel, bytes)?;
+    Ok(SourceText { rel, text })
+}
+
+fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(
+            Diagnostic::error(rel, "file is in UTF-16; content files must be UTF-8")
+                .hint("in your editor choose \"Save with encoding\" → UTF-8"),
+        );
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if let Some(i) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..i].iter().filter(|&&b| b == b'\n').count() + 1;
+        let mut d = Diagnostic::error(rel, "file contains a NUL byte: it looks binary, not text")
+            .hint("content files are UTF-8 text; images and documents go under static/");
+        d.pos.line = line;
+        return Err(d);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+            let (pos, line_text) = crate::diag::locate(valid, valid.len());
+            let looks_cp1251 = bytes.iter().filter(|&&b| b >= 0xC0).count() > 2;
+            let hint = if looks_cp1251 {
+                "the file looks like Windows-1251; save it as UTF-8 (in your editor: Save with encoding → UTF-8)"
+            } else {
+                "save the file as UTF-8"
+            };
+            let mut d = Diagnostic::error(rel, "file is not valid UTF-8").hint(hint);
+            d.pos = pos;
+            d.excerpt = Some(line_text.to_string());
+            Err(d)
+        }
+    }
+}
+
+/// The parts of a record file: TOML between `+++` lines, then Markdown.
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    /// Byte range of the TOML text.
+    pub front: (usize, usize),
+    /// Byte offset where the Markdown body starts.
+    pub body: usize,
+}
+
+pub fn split_front_matter(file: &SourceText) -> Result<Split, Diagnostic> {
+    let text = &file.text;
+    let first_line_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_line_end].trim_end() != "+++" {
+        let d = Diagnostic::error(&file.rel, "a record must start with a `+++` line")
+            .at(text, 0..first_line_end)
+            .hint("put the fields between two `+++` lines at the top, then the text");
+        return Err(d);
+    }
+    let front_start = (first_line_end + 1).min(text.len());
+    let mut offset = front_start;
+    for line in text[front_start..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok(Split {
+                front: (front_start, offset),
+                body: offset + line.len(),
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(
+        &file.rel,
+        "front matter is not closed: no second `+++` line",
+    )
+    .at(text, 0..first_line_end)
+    .hint("add a line with just `+++` after the last field"))
+}
+
+/// Parses TOML found at `offset` of the file, turning a serde error into a
+/// diagnostic at the right place.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &SourceText,
+    range: (usize, usize),
+) -> Result<T, Diagnostic> {
+    let toml_text = &file.text[range.0..range.1];
+    toml::from_str::<T>(toml_text).map_err(|e| toml_diagnostic(file, range.0, &e))
+}
+
+fn toml_diagnostic(file: &SourceText, offset: usize, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let hint = if message.contains("unknown field") {
+        "check the spelling; the fields of each collection are listed in docs/content-format.md"
+    } else if message.contains("missing field") {
+        "add the field; docs/content-format.md shows an example"
+    } else if message.contains("invalid type") || message.contains("did not match") {
+        "check the value's form: text in \"quotes\", lists in [brackets], numbers without quotes, dates as 2026-01-31"
+    } else {
+        "check the TOML syntax: `key = value`, text in double quotes, one key per line"
+    };
+    let d = Diagnostic::error(&file.rel, message).hint(hint);
+    match e.span() {
+        Some(span) => d.at(&file.text, offset + span.start..offset + span.end),
+        None => d.at(&file.text, offset..offset),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn st(text: &str) -> SourceText {
+        SourceText {
+            rel: "x.md".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn splits_front_matter() {
+        let f = st("+++\na = 1\n+++\nBody\n");
+        let s = split_front_matter(&f).unwrap();
+        assert_eq!(&f.text[s.front.0..s.front.1], "a = 1\n");
+        assert_eq!(&f.text[s.body..], "Body\n");
+        let f = st("+++\r\na = 1\r\n+++\r\n");
+        assert!(split_front_matter(&f).is_ok());
+    }
+
+    #[test]
+    fn unclosed_and_missing_front_matter() {
+        let e = split_front_matter(&st("+++\na = 1\n")).unwrap_err();
+        assert!(e.message.contains("not closed"));
+        let e = split_front_matter(&st("# Title\n")).unwrap_err();
+        assert!(e.message.contains("start with"));
+    }
+
+    #[test]
+    fn toml_errors_point_into_the_file() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct M {
+            a: i64,
+        }
+        let f = st("+++\na = \"x\"\n+++\n");
+        let s = split_front_matter(&f).unwrap();
+        let e = parse_toml::<M>(&f, s.front).unwrap_err();
+        assert_eq!(e.pos.line, 2, "{}", e.render());
+    }
+
+    #[test]
+    fn decodes_and_refuses_bad_encodings() {
+        assert!(decode("x", vec![0xEF, 0xBB, 0xBF, b'a']).is_ok());
+        let cp1251 = "+++\nname = \""
+            .bytes()
+            .chain([0xD1, 0xE5, 0xEC, 0xFC, 0xFF])
+            .collect();
+        let e = decode("x", cp1251).unwrap_err();
+        assert_eq!(e.pos.line, 2);
+        assert!(e.hint.unwrap().contains("Windows-1251"));
+        assert!(
+            decode("x", vec![0xFF, 0xFE, 0, 0])
+                .unwrap_err()
+                .message
+                .contains("UTF-16")
+        );
+        assert!(
+            decode("x", vec![b'a', 0, b'b'])
+                .unwrap_err()
+                .message
+                .contains("NUL")
+        );
+    }
+}

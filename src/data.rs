@@ -1,0 +1,143 @@
+//! Shared data under `data/`: taxonomy, glossary, cited documents, statistics tables.
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::content::records::Source;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub id: String,
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    /// For needs: who looks for this (family | specialist).
+    pub audience: Option<String>,
+    /// For directions: one of the project's own directions.
+    #[serde(default)]
+    pub project: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taxonomy {
+    #[serde(default)]
+    pub needs: Vec<Term>,
+    #[serde(default)]
+    pub kinds: Vec<Term>,
+    #[serde(default)]
+    pub target_groups: Vec<Term>,
+    #[serde(default)]
+    pub directions: Vec<Term>,
+    #[serde(default)]
+    pub region_roles: Vec<Term>,
+    #[serde(default)]
+    pub programme_kinds: Vec<Term>,
+}
+
+/// A vocabulary of the taxonomy, named for messages.
+#[derive(Debug, Clone, Copy)]
+pub enum Vocabulary {
+    Needs,
+    Kinds,
+    TargetGroups,
+    Directions,
+    RegionRoles,
+    ProgrammeKinds,
+}
+
+impl Vocabulary {
+    pub fn key(self) -> &'static str {
+        match self {
+            Vocabulary::Needs => "needs",
+            Vocabulary::Kinds => "kinds",
+            Vocabulary::TargetGroups => "target_groups",
+            Vocabulary::Directions => "directions",
+            Vocabulary::RegionRoles => "region_roles",
+            Vocabulary::ProgrammeKinds => "programme_kinds",
+        }
+    }
+}
+
+impl Taxonomy {
+    pub fn terms(&self, v: Vocabulary) -> &[Term] {
+        match v {
+            Vocabulary::Needs => &self.needs,
+            Vocabulary::Kinds => &self.kinds,
+            Vocabulary::TargetGroups => &self.target_groups,
+            Vocabulary::Directions => &self.directions,
+            Vocabulary::RegionRoles => &self.region_roles,
+            Vocabulary::ProgrammeKinds => &self.programme_kinds,
+        }
+    }
+
+    pub fn find(&self, v: Vocabulary, id: &str) -> Option<&Term> {
+        self.terms(v).iter().find(|t| t.id == id)
+    }
+
+    pub fn label<'a>(&'a self, v: Vocabulary, id: &'a str) -> &'a str {
+        self.find(v, id).map_or(id, |t| t.label.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryTerm {
+    pub term: String,
+    pub expansion: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub explanation: String,
+    #[serde(default)]
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Glossary {
+    #[serde(default)]
+    pub terms: Vec<GlossaryTerm>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    pub file: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Documents {
+    #[serde(default)]
+    pub documents: Vec<Document>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChartSpec {
+    #[serde(default)]
+    pub label_column: usize,
+    pub value_columns: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsTable {
+    pub title: String,
+    pub unit: Option<String>,
+    pub date: Option<String>,
+    pub source: Option<Source>,
+    #[serde(default)]
+    pub regions: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub topics: Vec<Spanned<String>>,
+    pub chart: Option<Spanned<ChartSpec>>,
+    pub note: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Spanned<Vec<Vec<String>>>,
+}

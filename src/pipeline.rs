@@ -1,0 +1,361 @@
+//! The build pipeline, stage by stage: load → validate → resolve → render → write.
+//! The CLI, the dev server and the tests all go through here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::content::load;
+use crate::content::source::{parse_toml, read_text};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::linkcheck;
+use crate::output::{OutputFile, Staging, fnv1a};
+use crate::render;
+use crate::site::Site;
+use crate::validate;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub strict: bool,
+    /// Overrides `base_url` (the dev server serves at its own address).
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub diagnostics: Diagnostics,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// What the checks found when the build cannot go on.
+#[derive(Debug)]
+pub struct Failed {
+    pub diagnostics: Diagnostics,
+}
+
+pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
+    let path = root.join("opora.toml");
+    if !path.exists() {
+        return Err(
+            Diagnostic::error("opora.toml", "no opora.toml here").hint(format!(
+                "run opora in the portal's root folder (looked in {}), or pass --root DIR",
+                root.display()
+            )),
+        );
+    }
+    let file = read_text(root, &path)?;
+    let len = file.text.len();
+    parse_toml::<Config>(&file, (0, len))
+}
+
+/// Everything up to rendered files in memory: shared by `check` and `build`.
+/// Loads data and content without validating or rendering (for `opora schema`).
+pub fn load_only(root: &Path) -> (crate::content::Data, crate::content::Content, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let data = load::load_data(root, &mut diags);
+    let abbr = load::abbreviations(&data.glossary);
+    let content = load::load_content(root, &abbr, &mut diags);
+    (data, content, diags)
+}
+
+/// A site rendered in memory, not yet written.
+pub struct Rendered {
+    pub site: Site,
+    pub files: Vec<OutputFile>,
+    /// Output path → the record file it shows.
+    pub sources: HashMap<String, String>,
+}
+
+/// A site resolved and ready to render: the dev server renders pages from it
+/// on request; `build` renders all of them.
+pub struct Prepared {
+    pub site: Site,
+    pub env: minijinja::Environment<'static>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Load → validate → resolve. `cache` lets the dev server skip parsing files
+/// that did not change.
+pub fn prepare(
+    opts: &Options,
+    cache: Option<&mut load::LoadCache>,
+    report: &mut Report,
+) -> Result<Prepared, Failed> {
+    let mut diags = Diagnostics::default();
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort();
+        Failed { diagnostics }
+    };
+    let t = Instant::now();
+    let mut config = load_config(&opts.root).map_err(|d| {
+        let mut ds = Diagnostics::default();
+        ds.push(d);
+        fail(ds)
+    })?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = url.clone();
+    }
+    let data = load::load_data(&opts.root, &mut diags);
+    let abbr = load::abbreviations(&data.glossary);
+    let content = load::load_content_cached(&opts.root, &abbr, &mut diags, cache);
+    report.timings.push(("load", t.elapsed()));
+
+    let t = Instant::now();
+    let today = validate::today(&config);
+    diags.extend(validate::validate(&config, &data, &content, today));
+    report.timings.push(("validate", t.elapsed()));
+
+    let t = Instant::now();
+    let static_dir = opts.root.join("static");
+    let env = render::environment(&opts.root.join("templates"), asset_versions(&static_dir));
+    diags.extend(render::check_templates(&env));
+    if diags.is_fatal(opts.strict) {
+        return Err(fail(diags));
+    }
+    let history = crate::history::History::load(&opts.root);
+    let site = Site::resolve(config, &data, &content, today, history);
+    report.timings.push(("resolve", t.elapsed()));
+    diags.sort();
+    Ok(Prepared {
+        site,
+        env,
+        diagnostics: diags,
+    })
+}
+
+/// Where the native search index of an output folder lives: beside it.
+pub fn index_dir(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.index"))
+}
+
+/// Builds the tantivy index (into `index_dir`) and its static export.
+fn build_search(
+    site: &Site,
+    index_dir: &Path,
+    report: &mut Report,
+) -> Result<crate::search::export::Exported, Diagnostic> {
+    let fail = |e: crate::search::SearchError| {
+        Diagnostic::error("search", e.to_string())
+            .hint("the search index could not be built; check free disk space")
+    };
+    let t = Instant::now();
+    let docs = crate::search::docs::from_site(site);
+    let synonyms = crate::search::docs::synonyms(site);
+    let index = crate::search::index::write(&docs, index_dir).map_err(fail)?;
+    std::fs::write(
+        index_dir.join("synonyms.json"),
+        serde_json::to_vec(&synonyms).unwrap_or_default(),
+    )
+    .map_err(|e| fail(e.into()))?;
+    report.timings.push(("index", t.elapsed()));
+    let t = Instant::now();
+    let (_, fields) = crate::search::index::schema();
+    let region_names = site
+        .regions
+        .iter()
+        .map(|r| (r.code.clone(), r.name.clone()))
+        .collect();
+    let exported = crate::search::export::export(&index, &fields, &docs, &synonyms, &region_names)
+        .map_err(fail)?;
+    report.timings.push(("export", t.elapsed()));
+    Ok(exported)
+}
+
+/// `search_index`: where to write the native index; `None` skips search
+/// (as `check` does: it has nothing to verify there).
+pub fn render_site(
+    opts: &Options,
+    report: &mut Report,
+    search_index: Option<&Path>,
+) -> Result<Rendered, Failed> {
+    let Prepared {
+        site,
+        env,
+        diagnostics: mut diags,
+    } = prepare(opts, None, report)?;
+    let search = match search_index.filter(|_| !site.config.search.disabled) {
+        Some(dir) => match build_search(&site, dir, report) {
+            Ok(e) => Some(e),
+            Err(d) => {
+                diags.push(d);
+                diags.sort();
+                return Err(Failed { diagnostics: diags });
+            }
+        },
+        None => None,
+    };
+    let t = Instant::now();
+    let jobs = render::pages::jobs(&site, search.as_ref().map(|e| e.manifest.as_str()));
+    report.timings.push(("contexts", t.elapsed()));
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort();
+        Failed { diagnostics }
+    };
+    let t = Instant::now();
+    let mut files = match render::render_all(&env, &jobs) {
+        Ok(f) => f,
+        Err(errors) => {
+            diags.extend(errors);
+            return Err(fail(diags));
+        }
+    };
+    files.push((
+        "sitemap.xml".into(),
+        render::pages::sitemap(&site, &jobs).into_bytes(),
+    ));
+    files.push((
+        "robots.txt".into(),
+        render::pages::robots(&site).into_bytes(),
+    ));
+    if let Some(search) = search {
+        files.extend(search.files);
+    }
+    report.pages = jobs.len();
+    report.timings.push(("render", t.elapsed()));
+    diags.sort();
+    report.diagnostics = diags;
+    let sources = jobs
+        .into_iter()
+        .filter_map(|j| Some((j.path, j.source?)))
+        .collect();
+    Ok(Rendered {
+        site,
+        files,
+        sources,
+    })
+}
+
+/// `opora check`: everything `build` does except writing.
+pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
+    let mut report = Report::default();
+    let rendered = render_site(opts, &mut report, None)?;
+    let t = Instant::now();
+    let pages: Vec<linkcheck::Page> = rendered
+        .files
+        .iter()
+        .filter_map(|(path, bytes)| {
+            Some(linkcheck::Page {
+                path,
+                html: std::str::from_utf8(bytes).ok()?,
+            })
+        })
+        .collect();
+    let static_files = static_files(&opts.root.join("static"));
+    let base = rendered.site.base.clone();
+    for broken in linkcheck::check(&pages, &static_files, &base) {
+        let source = rendered.sources.get(&broken.page);
+        let text = source.and_then(|f| std::fs::read_to_string(opts.root.join(f)).ok());
+        let d = linkcheck::blame(
+            &broken,
+            source.map(String::as_str).zip(text.as_deref()),
+            &base,
+        );
+        report.diagnostics.push(d);
+    }
+    report.diagnostics.sort();
+    report.timings.push(("links", t.elapsed()));
+    Ok((report, rendered.site))
+}
+
+/// Site paths of the files `static/` contributes.
+fn static_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            Some(
+                e.path()
+                    .strip_prefix(dir)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            )
+        })
+        .collect()
+}
+
+/// `opora build`: renders, then writes through a staging directory.
+pub fn build(opts: &Options) -> Result<Report, Failed> {
+    let mut report = Report::default();
+    let io_fail = |diags: &Diagnostics, what: &str, e: std::io::Error| {
+        let mut ds = diags.clone();
+        ds.push(
+            Diagnostic::error(opts.output.display().to_string(), format!("{what}: {e}"))
+                .hint("check the output folder's permissions and free disk space"),
+        );
+        Failed { diagnostics: ds }
+    };
+    let mut staging = Staging::new(&opts.output).map_err(|e| {
+        io_fail(
+            &Diagnostics::default(),
+            "cannot create the staging folder",
+            e,
+        )
+    })?;
+    let live_index = index_dir(&opts.output);
+    let new_index = PathBuf::from(format!("{}.new", live_index.display()));
+    let files = match render_site(opts, &mut report, Some(&new_index)) {
+        Ok(r) => r.files,
+        Err(failed) => {
+            staging.abandon();
+            return Err(failed);
+        }
+    };
+    let t = Instant::now();
+    let write = staging
+        .copy_tree(&opts.root.join("static"))
+        .and_then(|copied| {
+            report.files += copied.len();
+            staging.write_all(&files)
+        });
+    if let Err(e) = write {
+        staging.abandon();
+        return Err(io_fail(&report.diagnostics, "cannot write the site", e));
+    }
+    report.files += files.len();
+    report.bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
+    staging
+        .commit()
+        .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the new site", e))?;
+    // The native index follows the site it describes.
+    if new_index.exists() {
+        let _ = std::fs::remove_dir_all(&live_index);
+        std::fs::rename(&new_index, &live_index)
+            .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the search index", e))?;
+    }
+    report.timings.push(("write", t.elapsed()));
+    Ok(report)
+}
+
+/// Short content hashes of static files, appended to their URLs as `?v=…` so
+/// browsers can cache them for long and still see changes.
+fn asset_versions(static_dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(static_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if entry.file_type().is_file()
+            && let (Ok(bytes), Ok(rel)) = (
+                std::fs::read(entry.path()),
+                entry.path().strip_prefix(static_dir),
+            )
+        {
+            let key = rel.to_string_lossy().replace('\\', "/");
+            out.insert(key, format!("{:08x}", fnv1a(&bytes) as u32));
+        }
+    }
+    out
+}

@@ -1,0 +1,154 @@
+//! Rendering: one minijinja environment (templates from the portal's
+//! `templates/`), Russian filters, and every page rendered in parallel.
+
+pub mod chart;
+pub mod pages;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minijinja::{Environment, Error, ErrorKind, Value};
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::ru;
+
+/// One output file to produce from a template.
+pub struct PageJob {
+    /// Output path relative to the site root, e.g. `regions/ru-mos/index.html`.
+    pub path: String,
+    pub template: &'static str,
+    pub context: Value,
+    /// When the page's source last changed, for the sitemap.
+    pub lastmod: Option<String>,
+    /// The record file the page shows, for blaming problems found in the output.
+    pub source: Option<String>,
+}
+
+/// Every template the renderer uses; checked up front so a missing one is one clear error.
+pub const TEMPLATES: [&str; 18] = [
+    "base.html",
+    "home.html",
+    "regions.html",
+    "region.html",
+    "service.html",
+    "needs.html",
+    "need.html",
+    "need_region.html",
+    "routes.html",
+    "route.html",
+    "practices.html",
+    "practice.html",
+    "programmes.html",
+    "programme.html",
+    "glossary.html",
+    "search.html",
+    "page.html",
+    "404.html",
+];
+
+pub fn environment(
+    templates_dir: &Path,
+    asset_versions: BTreeMap<String, String>,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_loader(minijinja::path_loader(templates_dir));
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    // minijinja's HTML escaping also escapes `/`, which turns every URL into
+    // `&#x2f;` noise; escaping the five significant characters is enough.
+    env.set_formatter(
+        |out, state, value| match (state.auto_escape(), value.as_str()) {
+            (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => out
+                .write_str(&crate::content::markdown::escape_html(s))
+                .map_err(Error::from),
+            _ => minijinja::escape_formatter(out, state, value),
+        },
+    );
+    env.add_filter("plural", plural_filter);
+    env.add_filter("date", |s: String| ru::date_long(&s));
+    env.add_function("asset", move |path: String| -> String {
+        match asset_versions.get(&path) {
+            Some(v) => format!("{path}?v={v}"),
+            None => path,
+        }
+    });
+    env
+}
+
+/// `{{ n|plural("услуга", "услуги", "услуг") }}` → `5 услуг`.
+fn plural_filter(n: i64, one: String, few: String, many: String) -> String {
+    format!("{n} {}", ru::plural(n, &one, &few, &many))
+}
+
+/// Checks every template parses, reporting each broken one with its line.
+pub fn check_templates(env: &Environment<'static>) -> Vec<Diagnostic> {
+    TEMPLATES
+        .iter()
+        .filter_map(|name| {
+            env.get_template(name)
+                .err()
+                .map(|e| template_diagnostic(name, &e))
+        })
+        .collect()
+}
+
+pub fn template_diagnostic(page: &str, e: &Error) -> Diagnostic {
+    let name = e.name().unwrap_or(page);
+    let mut d = Diagnostic::error(
+        format!("templates/{name}"),
+        format!("template error: {}", e.detail().unwrap_or(&e.to_string())),
+    );
+    d.pos.line = e.line().unwrap_or(1);
+    d.hint = Some(match e.kind() {
+        ErrorKind::TemplateNotFound => {
+            "the portal's templates/ folder must have this file".to_string()
+        }
+        ErrorKind::UndefinedError => {
+            format!("a variable used while rendering {page} does not exist")
+        }
+        _ => format!("while rendering {page}"),
+    });
+    d
+}
+
+/// Renders all jobs in parallel; output order follows the jobs' order.
+pub fn render_all(
+    env: &Environment<'static>,
+    jobs: &[PageJob],
+) -> Result<Vec<crate::output::OutputFile>, Vec<Diagnostic>> {
+    let results: Vec<Result<crate::output::OutputFile, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let tmpl = env
+                .get_template(job.template)
+                .map_err(|e| template_diagnostic(&job.path, &e))?;
+            let html = tmpl
+                .render(&job.context)
+                .map_err(|e| template_diagnostic(&job.path, &e))?;
+            Ok((job.path.clone(), html.into_bytes()))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(f) => out.push(f),
+            Err(d) => {
+                // One broken template would fail every page; report it once.
+                if !errors
+                    .iter()
+                    .any(|e: &Diagnostic| e.file == d.file && e.message == d.message)
+                {
+                    errors.push(d);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}

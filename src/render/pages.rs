@@ -1,0 +1,723 @@
+//! Which pages the site has, and what each page's template receives.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Value, context};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::PageJob;
+use crate::site::{Site, first_sentence};
+
+#[derive(Serialize)]
+struct Crumb {
+    name: String,
+    url: String,
+}
+
+/// What every page knows about itself.
+#[derive(Serialize)]
+struct PageMeta {
+    title: String,
+    description: String,
+    url: String,
+    canonical: String,
+    /// Family-facing pages get the quick-exit button.
+    family: bool,
+    edit_url: Option<String>,
+    /// `YYYY-MM-DD` the source file last changed, and the same in words.
+    updated: Option<String>,
+    updated_text: Option<String>,
+    crumbs: Vec<Crumb>,
+}
+
+/// What a list shows of a service; made once per service and shared by every
+/// list it appears in (minijinja values are reference-counted).
+#[derive(Serialize)]
+struct Card<'a> {
+    url: &'a str,
+    name: &'a str,
+    kind: &'a crate::site::TermRef,
+    municipality: Option<&'a str>,
+    district: Option<&'a str>,
+    phones: &'a [crate::site::PhoneView],
+    needs: &'a [crate::site::TermRef],
+}
+
+#[derive(Serialize)]
+struct Group {
+    name: String,
+    slug: String,
+    services: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct NeedCount<'a> {
+    need: &'a crate::site::NeedView,
+    count: usize,
+    url: String,
+}
+
+/// Every page the site has, as something cheap to list and to look up by URL;
+/// its context is made only when the page is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Home,
+    Regions,
+    Region(usize),
+    Service(usize),
+    Needs,
+    Need(usize),
+    /// (need, region) — only where the region has services for the need.
+    NeedRegion(usize, usize),
+    Routes,
+    Route(usize),
+    Practices,
+    Practice(usize),
+    Programmes,
+    Programme(usize),
+    Glossary,
+    Search,
+    Page(usize),
+    NotFound,
+}
+
+/// What every page shares: site-wide values and the service cards.
+pub struct Pages {
+    globals: Value,
+    /// One card per service, in `site.services` order.
+    cards: Vec<Value>,
+}
+
+const HOME: (&str, &str) = ("Главная", "");
+
+impl Pages {
+    /// `search_manifest`: site path of the static search index, when there is one.
+    pub fn new(site: &Site, search_manifest: Option<&str>) -> Pages {
+        let family_needs: Vec<_> = site
+            .needs
+            .iter()
+            .filter(|n| n.audience == "family")
+            .collect();
+        let menu: Vec<_> = site.pages.iter().filter(|p| p.menu.is_some()).collect();
+        let globals = context! {
+            base => site.base.clone(),
+            search_manifest => search_manifest.map(str::to_string),
+            site => context! {
+                title => site.config.title.clone(),
+                tagline => site.config.tagline.clone(),
+                language => site.config.language.clone(),
+                quick_exit_url => site.config.quick_exit_url.clone(),
+                needs => Value::from_serialize(&family_needs),
+                menu => Value::from_serialize(&menu),
+            },
+        };
+        let cards = site
+            .services
+            .par_iter()
+            .map(|s| {
+                Value::from_serialize(Card {
+                    url: &s.url,
+                    name: &s.name,
+                    kind: &s.kind,
+                    municipality: s.municipality.as_deref(),
+                    district: s.district.as_deref(),
+                    phones: &s.phones[..s.phones.len().min(1)],
+                    needs: &s.needs,
+                })
+            })
+            .collect();
+        Pages { globals, cards }
+    }
+
+    /// All pages with their output paths (`regions/ru-mos/index.html`).
+    pub fn list(&self, site: &Site) -> Vec<(String, Kind)> {
+        let mut out = vec![
+            (path_of(""), Kind::Home),
+            (path_of("regions/"), Kind::Regions),
+        ];
+        out.extend(
+            site.regions
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (path_of(&r.url), Kind::Region(i))),
+        );
+        out.extend(
+            site.services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (path_of(&s.url), Kind::Service(i))),
+        );
+        out.push((path_of("needs/"), Kind::Needs));
+        for (n, need) in site.needs.iter().enumerate() {
+            out.push((path_of(&need.url), Kind::Need(n)));
+            let idx = site.services_by_need.get(&need.id);
+            for (r, region) in site.regions.iter().enumerate() {
+                if idx
+                    .is_some_and(|idx| idx.iter().any(|&i| site.services[i].region == region.code))
+                {
+                    out.push((
+                        path_of(&format!("needs/{}/{}/", need.id, region.slug)),
+                        Kind::NeedRegion(n, r),
+                    ));
+                }
+            }
+        }
+        out.push((path_of("routes/"), Kind::Routes));
+        out.extend(
+            site.routes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (path_of(&r.url), Kind::Route(i))),
+        );
+        out.push((path_of("practices/"), Kind::Practices));
+        out.extend(
+            site.practices
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (path_of(&p.url), Kind::Practice(i))),
+        );
+        out.push((path_of("programmes/"), Kind::Programmes));
+        out.extend(
+            site.programmes
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (path_of(&p.url), Kind::Programme(i))),
+        );
+        out.push((path_of("glossary/"), Kind::Glossary));
+        out.push((path_of("search/"), Kind::Search));
+        out.extend(
+            site.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (path_of(&p.url), Kind::Page(i))),
+        );
+        out.push(("404.html".into(), Kind::NotFound));
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn job(
+        &self,
+        site: &Site,
+        url: &str,
+        template: &'static str,
+        title: &str,
+        description: &str,
+        family: bool,
+        file: Option<&str>,
+        crumbs: &[(&str, &str)],
+        extra: Value,
+    ) -> PageJob {
+        let updated = file.and_then(|f| site.history.updated(f));
+        let meta = PageMeta {
+            updated_text: updated.as_deref().map(crate::ru::date_long),
+            updated: updated.clone(),
+            title: title.to_string(),
+            description: description.to_string(),
+            url: url.to_string(),
+            canonical: site.config.absolute(url),
+            family,
+            edit_url: file.and_then(|f| {
+                site.config
+                    .edit_link_base
+                    .as_ref()
+                    .map(|b| format!("{b}{f}"))
+            }),
+            crumbs: crumbs
+                .iter()
+                .map(|(n, u)| Crumb {
+                    name: n.to_string(),
+                    url: u.to_string(),
+                })
+                .collect(),
+        };
+        let ctx = minijinja::value::merge_maps([
+            context! { page => Value::from_serialize(&meta) },
+            extra,
+            self.globals.clone(),
+        ]);
+        PageJob {
+            path: if url.ends_with(".html") {
+                url.to_string()
+            } else {
+                path_of(url)
+            },
+            template,
+            context: ctx,
+            lastmod: updated,
+            source: file.map(str::to_string),
+        }
+    }
+
+    /// Services grouped by municipality (district for cities), groups in name order.
+    fn by_municipality(&self, site: &Site, idx: &[usize]) -> Vec<Group> {
+        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for &i in idx {
+            let s = &site.services[i];
+            let key = s
+                .municipality
+                .clone()
+                .or_else(|| s.district.clone())
+                .unwrap_or_else(|| "Весь регион".to_string());
+            groups.entry(key).or_default().push(self.cards[i].clone());
+        }
+        groups
+            .into_iter()
+            .map(|(name, services)| Group {
+                slug: crate::ru::slugify(&name),
+                name,
+                services,
+            })
+            .collect()
+    }
+
+    /// The page with its full template context.
+    pub fn render_job(&self, site: &Site, kind: Kind) -> PageJob {
+        match kind {
+            Kind::Home => {
+                let family_needs: Vec<_> = site
+                    .needs
+                    .iter()
+                    .filter(|n| n.audience == "family")
+                    .collect();
+                let family_routes: Vec<_> = site.routes.iter().filter(|r| r.family).collect();
+                let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
+                self.job(
+                    site,
+                    "",
+                    "home.html",
+                    &site.config.title,
+                    &site.config.tagline,
+                    true,
+                    None,
+                    &[],
+                    context! {
+                        needs => Value::from_serialize(&family_needs),
+                        regions => Value::from_serialize(&regions),
+                        routes => Value::from_serialize(&family_routes),
+                        practice_count => site.practices.len(),
+                        programme_count => site.programmes.len(),
+                        service_count => site.services.len(),
+                    },
+                )
+            }
+            Kind::Regions => self.job(
+                site,
+                "regions/",
+                "regions.html",
+                "Регионы",
+                "Выберите регион, чтобы найти помощь рядом.",
+                true,
+                None,
+                &[HOME],
+                context! {
+                    regions => Value::from_serialize(&site.regions),
+                },
+            ),
+            Kind::Region(i) => {
+                let r = &site.regions[i];
+                let idx = site
+                    .services_by_region
+                    .get(&r.code)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut need_counts: Vec<NeedCount> = Vec::new();
+                for n in &site.needs {
+                    let count = idx
+                        .iter()
+                        .filter(|&&i| site.services[i].needs.iter().any(|x| x.id == n.id))
+                        .count();
+                    if count > 0 {
+                        need_counts.push(NeedCount {
+                            need: n,
+                            count,
+                            url: format!("needs/{}/{}/", n.id, r.slug),
+                        });
+                    }
+                }
+                let stats: Vec<_> = site
+                    .stats
+                    .iter()
+                    .filter(|s| s.regions.contains(&r.code))
+                    .collect();
+                let practices: Vec<_> = site
+                    .practices
+                    .iter()
+                    .filter(|p| p.region.as_ref().is_some_and(|x| x.id == r.code))
+                    .collect();
+                let routes: Vec<_> = site
+                    .routes
+                    .iter()
+                    .filter(|x| x.region.as_ref().is_some_and(|x| x.id == r.code))
+                    .collect();
+                let programmes: Vec<_> = site
+                    .programmes
+                    .iter()
+                    .filter(|p| {
+                        p.regions.iter().any(|x| x.id == r.code)
+                            || p.trained
+                                .iter()
+                                .any(|t| t.region.as_ref().is_some_and(|x| x.id == r.code))
+                    })
+                    .collect();
+                let description = r
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| format!("Помощь семьям с детьми {}", r.name_in));
+                self.job(
+                    site,
+                    &r.url,
+                    "region.html",
+                    &r.name,
+                    &description,
+                    true,
+                    Some(&r.file),
+                    &[HOME, ("Регионы", "regions/")],
+                    context! {
+                        region => Value::from_serialize(r),
+                        groups => Value::from_serialize(self.by_municipality(site, &idx)),
+                        need_counts => Value::from_serialize(&need_counts),
+                        stats => Value::from_serialize(&stats),
+                        practices => Value::from_serialize(&practices),
+                        routes => Value::from_serialize(&routes),
+                        programmes => Value::from_serialize(&programmes),
+                        service_count => idx.len(),
+                    },
+                )
+            }
+            Kind::Service(i) => {
+                let s = &site.services[i];
+                let description = format!("{}. {}", s.kind.label, first_sentence(&s.plain, 160));
+                let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
+                self.job(
+                    site,
+                    &s.url,
+                    "service.html",
+                    &s.name,
+                    &description,
+                    family,
+                    Some(&s.file),
+                    &[
+                        HOME,
+                        ("Регионы", "regions/"),
+                        (&s.region_name, &s.region_url),
+                    ],
+                    context! {
+                        service => Value::from_serialize(s),
+                    },
+                )
+            }
+            Kind::Needs => self.job(
+                site,
+                "needs/",
+                "needs.html",
+                "Какая помощь нужна",
+                "Все виды помощи семьям с малышами.",
+                true,
+                None,
+                &[HOME],
+                context! {
+                    needs => Value::from_serialize(&site.needs),
+                },
+            ),
+            Kind::Need(n) => {
+                let need = &site.needs[n];
+                let idx = site
+                    .services_by_need
+                    .get(&need.id)
+                    .cloned()
+                    .unwrap_or_default();
+                let regions: Vec<Value> = site
+                    .regions
+                    .iter()
+                    .filter_map(|r| {
+                        let count = idx.iter().filter(|&&i| site.services[i].region == r.code).count();
+                        (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count })
+                    })
+                    .collect();
+                let routes: Vec<_> = site
+                    .routes
+                    .iter()
+                    .filter(|r| {
+                        r.needs.iter().any(|x| x.id == need.id)
+                            || r.steps
+                                .iter()
+                                .any(|s| s.needs.iter().any(|x| x.id == need.id))
+                    })
+                    .collect();
+                self.job(
+                    site,
+                    &need.url,
+                    "need.html",
+                    &need.label,
+                    &need.description,
+                    need.audience == "family",
+                    None,
+                    &[HOME, ("Виды помощи", "needs/")],
+                    context! {
+                        need => Value::from_serialize(need),
+                        regions => regions,
+                        routes => Value::from_serialize(&routes),
+                    },
+                )
+            }
+            Kind::NeedRegion(n, r) => {
+                let (need, region) = (&site.needs[n], &site.regions[r]);
+                let in_region: Vec<usize> = site
+                    .services_by_need
+                    .get(&need.id)
+                    .map(|idx| {
+                        idx.iter()
+                            .copied()
+                            .filter(|&i| site.services[i].region == region.code)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let url = format!("needs/{}/{}/", need.id, region.slug);
+                let title = format!("{} {}", need.label, region.name_in);
+                self.job(
+                    site,
+                    &url,
+                    "need_region.html",
+                    &title,
+                    &need.description,
+                    need.audience == "family",
+                    None,
+                    &[HOME, ("Виды помощи", "needs/"), (&need.label, &need.url)],
+                    context! {
+                        need => Value::from_serialize(need),
+                        region => Value::from_serialize(region),
+                        groups => Value::from_serialize(self.by_municipality(site, &in_region)),
+                        count => in_region.len(),
+                    },
+                )
+            }
+            Kind::Routes => self.job(
+                site,
+                "routes/",
+                "routes.html",
+                "Что делать, если…",
+                "Пошаговые маршруты для семей и порядок работы для специалистов.",
+                true,
+                None,
+                &[HOME],
+                context! {
+                    routes => Value::from_serialize(&site.routes),
+                },
+            ),
+            Kind::Route(i) => {
+                let r = &site.routes[i];
+                let description = r
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&r.plain, 160));
+                self.job(
+                    site,
+                    &r.url,
+                    "route.html",
+                    &r.title,
+                    &description,
+                    r.family,
+                    Some(&r.file),
+                    &[HOME, ("Что делать, если…", "routes/")],
+                    context! {
+                        route => Value::from_serialize(r),
+                    },
+                )
+            }
+            Kind::Practices => self.job(
+                site,
+                "practices/",
+                "practices.html",
+                "Лучшие практики",
+                "Каталог практик профилактики социального сиротства по регионам и направлениям.",
+                false,
+                None,
+                &[HOME],
+                context! {
+                    practices => Value::from_serialize(&site.practices),
+                    directions => Value::from_serialize(&site.directions),
+                },
+            ),
+            Kind::Practice(i) => {
+                let p = &site.practices[i];
+                let description = p
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&p.plain, 160));
+                self.job(
+                    site,
+                    &p.url,
+                    "practice.html",
+                    &p.title,
+                    &description,
+                    false,
+                    Some(&p.file),
+                    &[HOME, ("Лучшие практики", "practices/")],
+                    context! {
+                        practice => Value::from_serialize(p),
+                    },
+                )
+            }
+            Kind::Programmes => self.job(
+                site,
+                "programmes/",
+                "programmes.html",
+                "Обучающие программы",
+                "Программы обучения специалистов и родителей.",
+                false,
+                None,
+                &[HOME],
+                context! {
+                    programmes => Value::from_serialize(&site.programmes),
+                },
+            ),
+            Kind::Programme(i) => {
+                let p = &site.programmes[i];
+                let description = p
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&p.plain, 160));
+                let stats: Vec<_> = site
+                    .stats
+                    .iter()
+                    .filter(|s| p.stats.contains(&s.id))
+                    .collect();
+                self.job(
+                    site,
+                    &p.url,
+                    "programme.html",
+                    &p.title,
+                    &description,
+                    false,
+                    Some(&p.file),
+                    &[HOME, ("Обучающие программы", "programmes/")],
+                    context! {
+                        programme => Value::from_serialize(p),
+                        stats => Value::from_serialize(&stats),
+                    },
+                )
+            }
+            Kind::Glossary => self.job(
+                site,
+                "glossary/",
+                "glossary.html",
+                "Словарь сокращений и терминов",
+                "Что значат КДНиЗП, СОП, ТЖС и другие сокращения.",
+                false,
+                Some("data/glossary.toml"),
+                &[HOME],
+                context! {
+                    terms => Value::from_serialize(&site.glossary),
+                },
+            ),
+            Kind::Page(i) => {
+                let p = &site.pages[i];
+                let description = p
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&p.plain, 160));
+                self.job(
+                    site,
+                    &p.url,
+                    "page.html",
+                    &p.title,
+                    &description,
+                    p.family,
+                    Some(&p.file),
+                    &[HOME],
+                    context! {
+                        content => Value::from_serialize(p),
+                    },
+                )
+            }
+            Kind::Search => {
+                let family_needs: Vec<_> = site
+                    .needs
+                    .iter()
+                    .filter(|n| n.audience == "family")
+                    .collect();
+                let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
+                self.job(
+                    site,
+                    "search/",
+                    "search.html",
+                    "Поиск",
+                    "Поиск служб, маршрутов, практик и программ.",
+                    true,
+                    None,
+                    &[HOME],
+                    context! {
+                        needs => Value::from_serialize(&family_needs),
+                        regions => Value::from_serialize(&regions),
+                    },
+                )
+            }
+            Kind::NotFound => self.job(
+                site,
+                "404.html",
+                "404.html",
+                "Страница не найдена",
+                "",
+                true,
+                None,
+                &[],
+                context! {},
+            ),
+        }
+    }
+}
+
+/// The output file of a site URL: `regions/` → `regions/index.html`.
+fn path_of(url: &str) -> String {
+    format!("{url}index.html")
+}
+
+/// Every page with its context, made in parallel.
+pub fn jobs(site: &Site, search_manifest: Option<&str>) -> Vec<PageJob> {
+    let pages = Pages::new(site, search_manifest);
+    pages
+        .list(site)
+        .par_iter()
+        .map(|(_, kind)| pages.render_job(site, *kind))
+        .collect()
+}
+
+/// `sitemap.xml` for every HTML page except the 404 page.
+pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    let mut urls: Vec<(String, Option<&str>)> = jobs
+        .iter()
+        .filter(|j| j.path.ends_with("index.html"))
+        .map(|j| {
+            (
+                site.config.absolute(j.path.trim_end_matches("index.html")),
+                j.lastmod.as_deref(),
+            )
+        })
+        .collect();
+    urls.sort();
+    for (u, lastmod) in urls {
+        out.push_str("  <url><loc>");
+        out.push_str(&crate::content::markdown::escape_html(&u));
+        out.push_str("</loc>");
+        if let Some(d) = lastmod {
+            out.push_str("<lastmod>");
+            out.push_str(d);
+            out.push_str("</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}
+
+pub fn robots(site: &Site) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        site.config.absolute("sitemap.xml")
+    )
+}

@@ -1,0 +1,199 @@
+//! Russian language helpers: plural forms, dates, transliterated slugs.
+
+/// Picks the Russian plural form for `n`: 1 услуга, 2 услуги, 5 услуг, 21 услуга, 11 услуг.
+pub fn plural<'a>(n: i64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    let n = n.unsigned_abs();
+    let (last, last_two) = (n % 10, n % 100);
+    if last == 1 && last_two != 11 {
+        one
+    } else if (2..=4).contains(&last) && !(12..=14).contains(&last_two) {
+        few
+    } else {
+        many
+    }
+}
+
+const MONTHS_GENITIVE: [&str; 12] = [
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+];
+
+/// `2026-11-24` → `24 ноября 2026 г.`; anything else is returned unchanged.
+pub fn date_long(iso: &str) -> String {
+    match parse_iso_date(iso) {
+        Some((y, m, d)) => format!("{d} {} {y} г.", MONTHS_GENITIVE[m as usize - 1]),
+        None => iso.to_string(),
+    }
+}
+
+/// Parses `YYYY-MM-DD` (a TOML local date), checking the day exists in that month.
+pub fn parse_iso_date(s: &str) -> Option<(i32, u32, u32)> {
+    let s = s.get(..10)?;
+    let mut parts = s.split('-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    Some((y, m, d))
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 (proleptic Gregorian), for date arithmetic without a date crate.
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y } as i64;
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `YYYY-MM-DD` for days since 1970-01-01 (inverse of [`days_from_civil`]).
+pub fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Latin transliteration for URLs (the common passport-style scheme, ё → e).
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_dash = false;
+    for ch in s.chars().flat_map(char::to_lowercase) {
+        let piece: &str = match ch {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'й' => "y",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'ю' => "yu",
+            'я' => "ya",
+            c if c.is_ascii_alphanumeric() => {
+                if pending_dash && !out.is_empty() {
+                    out.push('-');
+                }
+                pending_dash = false;
+                out.push(c);
+                continue;
+            }
+            _ => {
+                pending_dash = true;
+                continue;
+            }
+        };
+        if piece.is_empty() {
+            continue;
+        }
+        if pending_dash && !out.is_empty() {
+            out.push('-');
+        }
+        pending_dash = false;
+        out.push_str(piece);
+    }
+    out
+}
+
+/// Whether a file or URL slug is lower-case Latin letters, digits and single hyphens.
+pub fn is_valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plural_forms() {
+        let f = |n| plural(n, "услуга", "услуги", "услуг");
+        assert_eq!(f(1), "услуга");
+        assert_eq!(f(2), "услуги");
+        assert_eq!(f(4), "услуги");
+        assert_eq!(f(5), "услуг");
+        assert_eq!(f(11), "услуг");
+        assert_eq!(f(12), "услуг");
+        assert_eq!(f(14), "услуг");
+        assert_eq!(f(21), "услуга");
+        assert_eq!(f(22), "услуги");
+        assert_eq!(f(111), "услуг");
+        assert_eq!(f(0), "услуг");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date_long("2026-11-24"), "24 ноября 2026 г.");
+        assert_eq!(date_long("2024-02-29"), "29 февраля 2024 г.");
+        assert_eq!(parse_iso_date("2023-02-29"), None);
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(
+            days_from_civil(2026, 11, 24) - days_from_civil(2025, 11, 24),
+            365
+        );
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Семья и дом"), "semya-i-dom");
+        assert_eq!(slugify("«Под крылом аиста»"), "pod-krylom-aista");
+        assert_eq!(slugify("Ёлка — щука, 2024"), "elka-shchuka-2024");
+        assert_eq!(slugify("Команда 0–4"), "komanda-0-4");
+        assert!(is_valid_slug("semya-i-dom"));
+        assert!(!is_valid_slug("Семья"));
+        assert!(!is_valid_slug("a--b"));
+    }
+}

@@ -1,0 +1,172 @@
+//! Bad input: each fixture under tests/fixtures/bad/<case>/ is laid over the
+//! mini portal; `opora build` must fail with the diagnostic named in the case's
+//! `expect.txt` (first line: `file:line:col`, then message fragments) and
+//! leave the previous output byte-for-byte as it was.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+fn build_ok(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let out = opora(root, &["build"]);
+    assert!(
+        out.status.success(),
+        "mini portal must build: {}",
+        stderr(&out)
+    );
+    snapshot(&root.join("public"))
+}
+
+/// Lays `case` over a fresh mini portal with a built `public/`, builds again
+/// and checks the failure; returns stderr.
+fn expect_failure(setup: impl FnOnce(&Path), expected: &[&str], extra_args: &[&str]) -> String {
+    let portal = mini_portal();
+    let root = portal.path();
+    let before = build_ok(root);
+    setup(root);
+    let mut args = vec!["build"];
+    args.extend_from_slice(extra_args);
+    let out = opora(root, &args);
+    let err = stderr(&out);
+    assert!(!out.status.success(), "build should fail; stderr:\n{err}");
+    for e in expected {
+        assert!(err.contains(e), "expected `{e}` in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        snapshot(&root.join("public")),
+        before,
+        "previous public/ must be untouched"
+    );
+    // No staging leftovers beside public/.
+    let leftovers: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    err
+}
+
+#[test]
+fn every_fixture_case_reports_its_diagnostic() {
+    let cases = repo().join("tests/fixtures/bad");
+    let mut names: Vec<_> = std::fs::read_dir(&cases)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 10,
+        "expected the fixture cases, found {}",
+        names.len()
+    );
+    for case in names {
+        let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap();
+        let expected: Vec<&str> = expect.lines().filter(|l| !l.trim().is_empty()).collect();
+        let strict = case.join("strict").exists();
+        let args: &[&str] = if strict { &["--strict"] } else { &[] };
+        let files = case.join("files");
+        let err = expect_failure(|root| copy_dir(&files, root), &expected, args);
+        eprintln!(
+            "case {} ok: {}",
+            case.display(),
+            err.lines().next().unwrap_or("")
+        );
+    }
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let err = expect_failure(
+        |root| {
+            copy_dir(&repo().join("tests/fixtures/bad/unknown-need/files"), root);
+            copy_dir(&repo().join("tests/fixtures/bad/bad-phone/files"), root);
+            copy_dir(&repo().join("tests/fixtures/bad/raw-html/files"), root);
+        },
+        &["crysis", "phone `55-06-02`", "raw HTML"],
+        &[],
+    );
+    assert!(
+        err.contains("3 error(s)") || err.contains("error(s)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn binary_garbage_is_a_diagnostic() {
+    expect_failure(
+        |root| {
+            let bytes: Vec<u8> = (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect();
+            std::fs::write(root.join("content/services/ru-mos/garbage.md"), bytes).unwrap();
+        },
+        &["content/services/ru-mos/garbage.md"],
+        &[],
+    );
+}
+
+#[test]
+fn windows_1251_is_a_diagnostic_with_a_hint() {
+    expect_failure(
+        |root| {
+            let mut bytes = b"+++\nname = \"".to_vec();
+            bytes.extend([0xD1, 0xE5, 0xEC, 0xFC, 0xFF, 0xE8, b'"', b'\n']);
+            std::fs::write(root.join("content/pages/cp1251.md"), bytes).unwrap();
+        },
+        &[
+            "content/pages/cp1251.md:2:",
+            "not valid UTF-8",
+            "Windows-1251",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn huge_file_is_refused_without_reading_it() {
+    expect_failure(
+        |root| {
+            let f = std::fs::File::create(root.join("content/pages/huge.md")).unwrap();
+            f.set_len(50 * 1024 * 1024).unwrap();
+        },
+        &["content/pages/huge.md", "50.0 MB"],
+        &[],
+    );
+}
+
+#[test]
+fn directory_where_a_file_belongs() {
+    expect_failure(
+        |root| std::fs::create_dir_all(root.join("content/practices/folder.md")).unwrap(),
+        &["content/practices/folder.md", "is a directory"],
+        &[],
+    );
+}
+
+#[test]
+fn broken_template_names_the_template_line() {
+    expect_failure(
+        |root| {
+            let path = root.join("templates/service.html");
+            let mut t = std::fs::read_to_string(&path).unwrap();
+            t.push_str("\n{% if %}\n");
+            std::fs::write(path, t).unwrap();
+        },
+        &["templates/service.html", "template error"],
+        &[],
+    );
+}
+
+#[test]
+fn missing_config_is_clear() {
+    let portal = mini_portal();
+    std::fs::remove_file(portal.path().join("opora.toml")).unwrap();
+    let out = opora(portal.path(), &["check"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no opora.toml"), "{}", stderr(&out));
+}

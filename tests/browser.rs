@@ -1,0 +1,135 @@
+//! A real browser (headless Chromium, Debian's `chromium` package) opens the
+//! built portal from a local server: search works, and no page asks any host
+//! but the local one for anything. Every request is recorded with Chromium's
+//! NetLog; requests a page initiated carry the page's origin, which tells them
+//! apart from the browser's own housekeeping traffic.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A minimal static file server for the built site, on a free loopback port.
+fn serve(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let mut stream = stream;
+                match opora::serve::files::resolve(&root, &target).filter(|p| p.is_file()) {
+                    Some(p) => {
+                        let body = std::fs::read(&p).unwrap();
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                            opora::serve::files::content_type(&p),
+                            body.len()
+                        );
+                        let _ = stream.write_all(&body);
+                    }
+                    None => {
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        );
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Loads `url` in headless Chromium; returns the DOM after scripts ran and the
+/// URLs the page itself requested.
+fn visit(url: &str, scratch: &Path) -> (String, Vec<String>) {
+    let profile = tempfile::tempdir_in(scratch).unwrap();
+    let netlog = profile.path().join("netlog.json");
+    let o = Command::new("chromium")
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--virtual-time-budget=10000", "--dump-dom"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg(url)
+        .output()
+        .expect("Chromium must be installed for the browser tests (Debian package `chromium`; scripts/test.sh installs it)");
+    assert!(
+        o.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&netlog).unwrap()).unwrap();
+    let mut requested = Vec::new();
+    for e in log["events"].as_array().unwrap() {
+        let p = &e["params"];
+        if let (Some(u), Some(init)) = (p["url"].as_str(), p["initiator"].as_str())
+            && init != "not an origin"
+        {
+            requested.push(u.to_string());
+        }
+    }
+    (String::from_utf8_lossy(&o.stdout).into_owned(), requested)
+}
+
+#[test]
+fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let o = opora(&repo(), &["build", "--output", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let port = serve(out);
+    let origin = format!("http://127.0.0.1:{port}/");
+
+    let (dom, requested) = visit(
+        &format!("{origin}search/?q=%D0%A1%D0%BD%D0%B5%D0%B3%D0%B8%D1%80%D0%B8"),
+        dir.path(),
+    );
+    assert!(
+        dom.contains("href=\"/services/ru-nvs/nsk-snegiri/\" class=\"result-title\""),
+        "the search for «Снегири» shows the centre:\n{}",
+        &dom[dom.find("<main").unwrap_or(0)..]
+            .chars()
+            .take(2000)
+            .collect::<String>()
+    );
+    assert!(
+        dom.contains("<mark>Снегири</mark>"),
+        "matched words are highlighted"
+    );
+    assert!(
+        requested.iter().any(|u| u.ends_with(".wasm")),
+        "the wasm module was fetched: {requested:?}"
+    );
+
+    let mut all = requested;
+    for page in [
+        "",
+        "regions/ru-mos/",
+        "services/ru-klu/kaluga-doverie/",
+        "practices/kaluga-soprovozhdenie/",
+        "routes/rebenok-v-semeynom-tsentre/",
+        "programmes/komanda-0-4/",
+    ] {
+        let (dom, requested) = visit(&format!("{origin}{page}"), dir.path());
+        assert!(dom.contains("</main>"), "{page} rendered");
+        all.extend(requested);
+    }
+    assert!(all.len() > 10, "the pages fetched their assets: {all:?}");
+    let foreign: Vec<&String> = all.iter().filter(|u| !u.starts_with(&origin)).collect();
+    assert!(foreign.is_empty(), "requests to other hosts: {foreign:?}");
+}

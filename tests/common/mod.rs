@@ -1,0 +1,76 @@
+//! Helpers shared by the integration tests: temporary portals and running the CLI.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A small portal in a temporary folder: the repo's templates, static files,
+/// taxonomy and source list, plus the `tests/fixtures/mini` content.
+pub fn mini_portal() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo();
+    copy_dir(&root.join("templates"), &dir.path().join("templates"));
+    copy_dir(&root.join("static"), &dir.path().join("static"));
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::copy(
+        root.join("data/taxonomy.toml"),
+        dir.path().join("data/taxonomy.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("data/sources.toml"),
+        dir.path().join("data/sources.toml"),
+    )
+    .unwrap();
+    copy_dir(&root.join("tests/fixtures/mini"), dir.path());
+    dir
+}
+
+pub fn opora(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opora"))
+        .arg("--root")
+        .arg(root)
+        .args(args)
+        .output()
+        .expect("run opora")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            out.push((rel, std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    out
+}

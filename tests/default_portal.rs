@@ -1,0 +1,290 @@
+//! The default portal (this repository's content) builds, and its pages are
+//! what families and specialists need: real links, real phones, full passports,
+//! nothing loaded from other hosts, and the same bytes every time.
+
+mod common;
+
+use common::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// Builds the default portal once for all tests in this file.
+fn built() -> &'static PathBuf {
+    static OUT: OnceLock<PathBuf> = OnceLock::new();
+    OUT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let out = dir.join("public");
+        let o = opora(
+            &repo(),
+            &["build", "--strict", "--output", out.to_str().unwrap()],
+        );
+        assert!(
+            o.status.success(),
+            "default portal must build with --strict:\n{}",
+            stderr(&o)
+        );
+        out
+    })
+}
+
+fn read(rel: &str) -> String {
+    let path = built().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Front matter of every `.md` file in a content folder, parsed as TOML.
+fn records(collection: &str) -> Vec<(PathBuf, toml::Table)> {
+    let mut out = Vec::new();
+    for entry in walkdir::WalkDir::new(repo().join("content").join(collection)).sort_by_file_name()
+    {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let front = text.split("+++").nth(1).unwrap();
+            out.push((entry.path().to_path_buf(), toml::from_str(front).unwrap()));
+        }
+    }
+    out
+}
+
+fn service_url(path: &std::path::Path) -> String {
+    let region = path
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
+    let slug = path.file_stem().unwrap().to_string_lossy();
+    format!("services/{region}/{slug}/index.html")
+}
+
+#[test]
+fn every_service_phone_is_a_tel_link() {
+    let services = records("services");
+    let with_phones: Vec<_> = services
+        .iter()
+        .filter(|(_, t)| {
+            t.get("phones")
+                .and_then(|p| p.as_array())
+                .is_some_and(|a| !a.is_empty())
+        })
+        .collect();
+    assert!(
+        !with_phones.is_empty(),
+        "the default portal should have services with phones"
+    );
+    for (path, table) in with_phones {
+        let html = read(&service_url(path));
+        for phone in table["phones"].as_array().unwrap() {
+            let raw = phone
+                .as_str()
+                .or_else(|| phone.get("number").and_then(|n| n.as_str()))
+                .unwrap();
+            let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+            let national = &digits[digits.len() - 10..];
+            assert!(
+                html.contains(&format!("href=\"tel:+7{national}")),
+                "{} lacks tel: link for {raw}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn region_pages_list_their_services() {
+    for (path, table) in records("services") {
+        let name = table["name"].as_str().unwrap();
+        let region = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let html = read(&format!("regions/{region}/index.html"));
+        let href = format!(
+            "href=\"/{}\"",
+            service_url(&path).trim_end_matches("index.html")
+        );
+        let escaped = name
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('\'', "&#39;");
+        assert!(
+            html.contains(&href) && html.contains(&escaped),
+            "region {region} page does not list {name}"
+        );
+    }
+}
+
+#[test]
+fn full_passports_show_every_section() {
+    let sections = opora::validate::passport::SECTIONS;
+    let mut full = 0;
+    for (path, table) in records("practices") {
+        if table.get("passport").and_then(|p| p.as_str()) != Some("full") {
+            continue;
+        }
+        full += 1;
+        let slug = path.file_stem().unwrap().to_string_lossy();
+        let html = read(&format!("practices/{slug}/index.html"));
+        for (_, heading) in sections {
+            let id = opora::ru::slugify(heading);
+            assert!(
+                html.contains(&format!("<h2 id=\"{id}\">{heading}</h2>")),
+                "{slug} lacks section {heading}"
+            );
+            assert!(
+                html.contains(&format!("href=\"#{id}\"")),
+                "{slug} table of contents lacks {heading}"
+            );
+        }
+    }
+    assert!(full >= 1, "the default portal should have a full passport");
+}
+
+#[test]
+fn route_steps_are_in_order() {
+    let routes = records("routes");
+    assert!(!routes.is_empty());
+    for (path, table) in routes {
+        let slug = path.file_stem().unwrap().to_string_lossy();
+        let html = read(&format!("routes/{slug}/index.html"));
+        let steps = table["steps"].as_array().unwrap();
+        let mut last = 0;
+        for (i, step) in steps.iter().enumerate() {
+            let marker = format!("id=\"step-{}\"", i + 1);
+            let at = html
+                .find(&marker)
+                .unwrap_or_else(|| panic!("{slug}: no step {}", i + 1));
+            assert!(at > last, "{slug}: steps out of order");
+            last = at;
+            let title = step["title"].as_str().unwrap();
+            let first_word = title.split_whitespace().next().unwrap();
+            assert!(
+                html[at..].contains(first_word),
+                "{slug}: step {} title missing",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn core_pages_exist() {
+    for page in [
+        "index.html",
+        "404.html",
+        "regions/index.html",
+        "needs/index.html",
+        "routes/index.html",
+        "practices/index.html",
+        "programmes/index.html",
+        "glossary/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "style.css",
+        "quick-exit.js",
+    ] {
+        assert!(built().join(page).is_file(), "{page} missing");
+    }
+    let sitemap = read("sitemap.xml");
+    assert!(
+        sitemap.contains("<loc>") && !sitemap.contains("404"),
+        "{sitemap}"
+    );
+    assert!(read("robots.txt").contains("Sitemap: "));
+}
+
+/// Attributes that make a browser fetch something, and the tags they belong to.
+const FETCHING: [(&str, &str); 8] = [
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("object", "data"),
+];
+
+#[test]
+fn no_page_loads_anything_from_another_host() {
+    let mut pages = 0;
+    for (rel, bytes) in snapshot(built()) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        pages += 1;
+        let html = String::from_utf8(bytes).unwrap();
+        for (tag, attr) in FETCHING {
+            for part in html.split(&format!("<{tag}")).skip(1) {
+                let tag_text = &part[..part.find('>').unwrap_or(part.len())];
+                if tag == "link" && tag_text.contains("rel=\"canonical\"") {
+                    continue; // a canonical link is metadata, never fetched
+                }
+                if let Some(v) = tag_text.split(&format!("{attr}=\"")).nth(1) {
+                    let url = &v[..v.find('"').unwrap()];
+                    assert!(
+                        !(url.starts_with("http:")
+                            || url.starts_with("https:")
+                            || url.starts_with("//")),
+                        "{rel}: <{tag} {attr}=\"{url}\"> loads from another host"
+                    );
+                }
+            }
+        }
+        assert!(
+            !html.contains("@import") && !html.contains("url(http"),
+            "{rel}"
+        );
+        assert!(
+            html.contains("http-equiv=\"Content-Security-Policy\""),
+            "{rel} lacks a CSP"
+        );
+        assert!(!html.contains("document.cookie"), "{rel}");
+    }
+    assert!(pages > 10);
+    let css = read("style.css");
+    assert!(
+        !css.contains("url(") && !css.contains("@import"),
+        "CSS must not fetch anything"
+    );
+}
+
+#[test]
+fn family_pages_have_quick_exit_and_specialist_pages_do_not() {
+    let home = read("index.html");
+    assert!(home.contains("id=\"quick-exit\"") && home.contains("quick-exit.js"));
+    let practices = read("practices/index.html");
+    assert!(!practices.contains("id=\"quick-exit\""));
+    let js = std::fs::read_to_string(repo().join("static/quick-exit.js")).unwrap();
+    assert!(js.contains("location.replace") && js.contains("Escape"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let other = tempfile::tempdir().unwrap();
+    let out = other.path().join("public");
+    let o = opora(
+        &repo(),
+        &["build", "--strict", "--output", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = snapshot(built());
+    let b = snapshot(&out);
+    assert_eq!(a.len(), b.len());
+    for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ba == bb, "{pa} differs between builds");
+    }
+}
+
+#[test]
+fn check_strict_passes_on_the_default_portal() {
+    let o = opora(&repo(), &["check", "--strict"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -1,0 +1,87 @@
+//! "Обновлено" comes from git history (one `git log` for the whole portal) and
+//! reaches the page and the sitemap's `lastmod`; outside git, the file time.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn git(root: &Path, args: &[&str], date: &str) {
+    let o = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "Редактор")
+        .env("GIT_AUTHOR_EMAIL", "editor@example.org")
+        .env("GIT_COMMITTER_NAME", "Редактор")
+        .env("GIT_COMMITTER_EMAIL", "editor@example.org")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn pages_and_sitemap_show_the_last_commit_date() {
+    let portal = mini_portal();
+    let root = portal.path();
+    git(root, &["init", "-q"], "2024-03-05T10:00:00+03:00");
+    git(root, &["add", "-A"], "2024-03-05T10:00:00+03:00");
+    git(
+        root,
+        &["commit", "-q", "-m", "first"],
+        "2024-03-05T10:00:00+03:00",
+    );
+    let page = root.join("content/pages/about.md");
+    let mut text = std::fs::read_to_string(&page).unwrap();
+    text.push_str("\nЕщё абзац.\n");
+    std::fs::write(&page, text).unwrap();
+    git(
+        root,
+        &["commit", "-q", "-am", "second"],
+        "2025-07-09T12:00:00+03:00",
+    );
+
+    let o = opora(root, &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let about = std::fs::read_to_string(root.join("public/about/index.html")).unwrap();
+    assert!(
+        about.contains("<time datetime=\"2025-07-09\">9 июля 2025 г.</time>"),
+        "{about}"
+    );
+    let service =
+        std::fs::read_to_string(root.join("public/services/ru-klu/kaluga-doverie/index.html"))
+            .unwrap();
+    assert!(
+        service.contains("Страница обновлена: <time datetime=\"2024-03-05\">"),
+        "{service}"
+    );
+    // "Проверено" is the editor's `verified` date, shown separately.
+    assert!(service.contains("Сведения проверены: <time datetime=\"2026-11-24\">"));
+    let sitemap = std::fs::read_to_string(root.join("public/sitemap.xml")).unwrap();
+    assert!(
+        sitemap
+            .contains("<loc>https://example.org/portal/about/</loc><lastmod>2025-07-09</lastmod>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn outside_git_the_file_time_is_used() {
+    let portal = mini_portal();
+    let o = opora(portal.path(), &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let about = std::fs::read_to_string(portal.path().join("public/about/index.html")).unwrap();
+    let days = opora::validate::today_days_now();
+    let today = opora::ru::civil_from_days(days);
+    assert!(
+        about.contains(&format!("<time datetime=\"{today}\">")),
+        "{about}"
+    );
+}
