@@ -8,7 +8,7 @@ use tantivy::schema::{
 use tantivy::{Index, IndexReader, TantivyDocument, doc};
 
 use super::tokenizer::{NAME, RussianTokenizer};
-use super::{SearchDoc, SearchError, TEXT_FIELDS};
+use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
 
 pub struct Fields {
     pub text: [Field; 3],
@@ -81,12 +81,31 @@ pub fn excerpt_of(body: &str) -> String {
     out
 }
 
+/// Where the synonym groups are saved beside the index, for native queries.
+pub const SYNONYMS_FILE: &str = "synonyms.json";
+
 /// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
-pub fn write(docs: &[SearchDoc], dir: &Path) -> Result<Index, SearchError> {
+/// `dir` must be empty, missing, or hold a previous index (which is replaced):
+/// any other folder is refused rather than wiped.
+pub fn write(
+    docs: &[SearchDoc],
+    synonyms: &[SynonymGroup],
+    dir: &Path,
+) -> Result<Index, SearchError> {
     if dir.exists() {
+        let empty = std::fs::read_dir(dir)?.next().is_none();
+        if !empty && !dir.join("meta.json").exists() {
+            return Err(SearchError(format!(
+                "{} is not empty and holds no search index; refusing to overwrite it",
+                dir.display()
+            )));
+        }
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
+    let synonyms_json =
+        serde_json::to_vec(synonyms).map_err(|e| SearchError(format!("search synonyms: {e}")))?;
+    std::fs::write(dir.join(SYNONYMS_FILE), synonyms_json)?;
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema)?;
     index.tokenizers().register(NAME, RussianTokenizer);
