@@ -173,7 +173,9 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
 pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
     let mut a = Abbreviations::default();
     for t in &glossary.terms {
-        let Some(expansion) = &t.expansion else { continue };
+        let Some(expansion) = &t.expansion else {
+            continue;
+        };
         a.insert(&t.term, expansion);
         for alias in &t.aliases {
             a.insert(alias, expansion);

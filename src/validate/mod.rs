@@ -874,7 +874,10 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     &file.rel,
-                    format!("term `{}` has neither an expansion nor an explanation", t.term),
+                    format!(
+                        "term `{}` has neither an expansion nor an explanation",
+                        t.term
+                    ),
                 )
                 .at_line(&file.text, line),
             );
