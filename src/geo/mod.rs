@@ -10,6 +10,7 @@ mod export;
 mod links;
 mod projection;
 mod shards;
+pub mod site;
 mod svg;
 
 pub use boundaries::{Boundaries, GeoError};
@@ -69,6 +70,15 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let h = ((lat2 - lat1) / 2.0).sin().powi(2)
         + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// Distance as Russian readers expect it: «3,2 км» below 10 km, whole km above.
+pub fn format_km(km: f64) -> String {
+    if km < 10.0 {
+        format!("{:.1} км", km).replace('.', ",")
+    } else {
+        format!("{} км", km.round() as i64)
+    }
 }
 
 /// True when the coordinates are finite and inside WGS 84 ranges.
