@@ -5,10 +5,10 @@ mod geo_common;
 use geo_common::*;
 
 #[test]
-fn has_every_federal_subject_the_package_carries_with_iso_codes() {
+fn has_every_region_the_package_files_under_russia_with_portal_codes() {
     let b = boundaries();
     let codes: Vec<&str> = b.codes().collect();
-    assert_eq!(codes.len(), 83, "{codes:?}");
+    assert_eq!(codes.len(), 85, "{codes:?}");
     for c in &codes {
         let tail = c.strip_prefix("RU-").expect("RU- prefix");
         assert!(
