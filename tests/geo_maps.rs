@@ -8,7 +8,10 @@ use opora::geo::{RegionLink, country_svg, region_svg};
 
 /// Services whose coordinates are known to fall outside their region's polygon:
 /// `(service id, why)`. Empty means every point checked out.
-const KNOWN_OUTSIDE: &[(&str, &str)] = &[];
+const KNOWN_OUTSIDE: &[(&str, &str)] = &[(
+    "ru-mow/msk-tspsid-zelenograd",
+    "boundary data error: Natural Earth draws Zelenograd, an exclave of Moscow, inside Moscow Oblast",
+)];
 
 fn hrefs(svg: &str) -> Vec<String> {
     svg.split("<a href=\"")
@@ -49,6 +52,14 @@ fn points_lie_inside_their_region() {
     let mut outside = Vec::new();
     for s in content_services() {
         let known = KNOWN_OUTSIDE.iter().any(|(id, _)| *id == s.id);
+        if known {
+            // A listed exception must still be outside, or the list is stale.
+            assert!(
+                !b.contains(&s.region, s.lat, s.lon),
+                "{} is inside now; remove it from KNOWN_OUTSIDE",
+                s.id
+            );
+        }
         if !b.contains(&s.region, s.lat, s.lon) && !known {
             outside.push(format!(
                 "{} ({}, {}) is in {:?}, not {}",
