@@ -79,6 +79,8 @@ pub enum Kind {
     Programmes,
     Programme(usize),
     Glossary,
+    /// Open geodata: links to the GeoJSON files (src/geo).
+    OpenData,
     Stats,
     Search,
     Page(usize),
@@ -202,6 +204,7 @@ impl Pages {
                 .map(|(i, p)| (path_of(&p.url), Kind::Programme(i))),
         );
         out.push((path_of("glossary/"), Kind::Glossary));
+        out.push((path_of("open-data/"), Kind::OpenData));
         out.push((path_of("search/"), Kind::Search));
         out.push((path_of("stats/"), Kind::Stats));
         out.extend(
@@ -666,6 +669,33 @@ impl Pages {
                         programme => Value::from_serialize(p),
                         stats => Value::from_serialize(&stats),
                     },
+                )
+            }
+            Kind::OpenData => {
+                // Regions with at least one located service have a file (geo::site::data_files).
+                let files: Vec<Value> = site
+                    .regions
+                    .iter()
+                    .filter(|r| {
+                        site.services.iter().any(|s| s.region == r.code && s.location.is_some())
+                    })
+                    .map(|r| context! { name => r.name.clone(), path => format!("geo/regions/{}.geojson", r.code.to_lowercase()) })
+                    .collect();
+                let located = site
+                    .services
+                    .iter()
+                    .filter(|s| s.location.is_some())
+                    .count();
+                self.job(
+                    site,
+                    "open-data/",
+                    "open_data.html",
+                    "Открытые данные",
+                    "Организации портала с координатами в формате GeoJSON (RFC 7946): по всей стране и по регионам.",
+                    false,
+                    None,
+                    &[HOME],
+                    context! { files => files, located => located },
                 )
             }
             Kind::Glossary => self.job(
