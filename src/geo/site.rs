@@ -57,6 +57,44 @@ fn precision_id(label: &str) -> &'static str {
 pub struct Maps {
     pub country: String,
     pub regions: BTreeMap<String, String>,
+    /// The opt-in tile map's settings, `None` unless the portal turned it on.
+    pub tiles: Option<TileMap>,
+}
+
+/// What region pages need to show the opt-in tile map.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TileMap {
+    pub url: String,
+    pub attribution: String,
+    pub script: String,
+}
+
+/// Path of the tile-map script inside the site.
+pub const TILE_MAP_SCRIPT: &str = "geo/tile-map.js";
+
+/// The tile map is on only when enabled *and* given a tile URL template.
+pub fn tile_map(config: &crate::config::MapConfig, base: &str) -> Option<TileMap> {
+    let url = config
+        .tile_url
+        .as_ref()
+        .filter(|u| config.tiles && u.contains("{z}"))?;
+    Some(TileMap {
+        url: url.clone(),
+        attribution: config.tile_attribution.clone().unwrap_or_default(),
+        script: format!("{base}{TILE_MAP_SCRIPT}"),
+    })
+}
+
+/// The tile-map script as a site file, or nothing when the tile map is off: no map code
+/// is shipped by default.
+pub fn tile_map_files(config: &crate::config::MapConfig) -> Vec<(String, Vec<u8>)> {
+    match tile_map(config, "/") {
+        Some(_) => vec![(
+            TILE_MAP_SCRIPT.to_string(),
+            include_bytes!("tile-map.js").to_vec(),
+        )],
+        None => Vec::new(),
+    }
 }
 
 impl Maps {
@@ -96,6 +134,7 @@ impl Maps {
         Maps {
             country: country_svg(b, &links),
             regions,
+            tiles: tile_map(&site.config.map, &site.base),
         }
     }
 }
@@ -108,5 +147,6 @@ pub fn data_files(site: &Site) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .chain(near_me_shards(&services))
         .map(|(p, s)| (p, s.into_bytes()))
+        .chain(tile_map_files(&site.config.map))
         .collect()
 }

@@ -407,6 +407,7 @@ impl Pages {
                         programmes => Value::from_serialize(&programmes),
                         service_count => idx.len(),
                         region_map => self.maps.regions.get(&r.code).cloned(),
+                        tile_map => Value::from_serialize(&self.maps.tiles),
                     },
                 )
             }
