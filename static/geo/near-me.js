@@ -100,7 +100,7 @@
   function enhance(doc) {
     var boxes = doc.querySelectorAll("[data-near-me]");
     Array.prototype.forEach.call(boxes, function (box) {
-      if (!("geolocation" in navigator) || !window.fetch) return;
+      if (typeof navigator === "undefined" || !navigator.geolocation || typeof fetch !== "function") return;
       var base = box.getAttribute("data-base") || "/geo/near/";
       var status = doc.createElement("p");
       status.setAttribute("role", "status");
@@ -147,7 +147,7 @@
     });
   }
 
-  var api = { distanceKm: distanceKm, cellLowerBoundKm: cellLowerBoundKm, nearest: nearest, formatKm: formatKm };
+  var api = { distanceKm: distanceKm, cellLowerBoundKm: cellLowerBoundKm, nearest: nearest, formatKm: formatKm, enhance: enhance };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = api;
   } else {
