@@ -84,6 +84,15 @@ enum Command {
         /// Only this type: service, route, practice, programme, region, page, glossary, need.
         #[arg(long = "type")]
         doc_type: Option<String>,
+        /// Only this need, e.g. crisis (ids from data/taxonomy.toml).
+        #[arg(long)]
+        need: Option<String>,
+        /// Only for this audience: family or specialist.
+        #[arg(long)]
+        audience: Option<String>,
+        /// Only this kind, e.g. family-centre.
+        #[arg(long)]
+        kind: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         /// Machine-readable output.
@@ -251,17 +260,23 @@ fn main() -> ExitCode {
             query,
             region,
             doc_type,
+            need,
+            audience,
+            kind,
             limit,
             json,
             output,
         } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
-            let opts = opora::search::query::QueryOptions {
+            let opts = opora::search::QueryOptions {
                 limit,
                 doc_type,
                 region,
+                need,
+                audience,
+                kind,
             };
-            match opora::search::query::search(&pipeline::index_dir(&output), &query, &opts) {
+            match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
                 Ok(hits) if json => {
                     println!(
                         "{}",

@@ -148,26 +148,13 @@ fn build_search(
         Diagnostic::error("search", e.to_string())
             .hint("the search index could not be built; check free disk space")
     };
-    let t = Instant::now();
     let docs = crate::search::docs::from_site(site);
     let synonyms = crate::search::docs::synonyms(site);
-    let index = crate::search::index::write(&docs, index_dir).map_err(fail)?;
-    std::fs::write(
-        index_dir.join("synonyms.json"),
-        serde_json::to_vec(&synonyms).unwrap_or_default(),
-    )
-    .map_err(|e| fail(e.into()))?;
-    report.timings.push(("index", t.elapsed()));
-    let t = Instant::now();
-    let (_, fields) = crate::search::index::schema();
-    let region_names = site
-        .regions
-        .iter()
-        .map(|r| (r.code.clone(), r.name.clone()))
-        .collect();
-    let exported = crate::search::export::export(&index, &fields, &docs, &synonyms, &region_names)
-        .map_err(fail)?;
-    report.timings.push(("export", t.elapsed()));
+    let labels = crate::search::docs::facet_labels(site);
+    let (exported, search_report) =
+        crate::search::index_and_export(&docs, &synonyms, &labels, index_dir).map_err(fail)?;
+    report.timings.push(("index", search_report.index_time));
+    report.timings.push(("export", search_report.export_time));
     Ok(exported)
 }
 

@@ -252,7 +252,7 @@ pub struct NeedView {
 pub struct GlossaryView {
     pub term: String,
     pub anchor: String,
-    pub expansion: String,
+    pub expansion: Option<String>,
     pub aliases: Vec<String>,
     pub explanation: String,
     pub sources: Vec<SourceView>,

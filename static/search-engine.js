@@ -146,7 +146,10 @@
     return this.overflow.length && this.p.length ? this.impact(this.p.length - 3) : 0;
   };
 
-  // opts: {limit, type, region, live}. Resolves to the ranked documents.
+  // Facet option names and their value lists in the manifest.
+  var FACETS = [["type", "types"], ["region", "regions"], ["need", "needs"], ["audience", "audiences"], ["kind", "kinds"]];
+
+  // opts: {limit, type, region, need, audience, kind, live}. Resolves to the ranked documents.
   Engine.prototype.search = async function (query, opts) {
     opts = opts || {};
     var self = this;
@@ -162,11 +165,20 @@
         lists.push(new List(w, fields[l.f].cache, l.p, l.o));
       });
     }
-    var facets = (opts.type || opts.region) ? await this.facets() : null;
-    var typeIx = facets ? this.m.facets.types.findIndex(function (x) { return x.id === opts.type; }) : -1;
-    var regionIx = facets ? this.m.facets.regions.findIndex(function (x) { return x.id === opts.region; }) : -1;
+    // Filters: a document passes when it has every chosen facet value (an
+    // unknown value matches nothing, as in tantivy).
+    var chosen = FACETS.filter(function (f) { return opts[f[0]]; });
+    var facets = chosen.length ? await this.facets() : null;
+    var wanted = chosen.map(function (f) {
+      var i = self.m.facets[f[1]].findIndex(function (x) { return x.id === opts[f[0]]; });
+      // -1 in the facet data means "no value": an unknown value must not match it.
+      return [f[0], i < 0 ? null : i];
+    });
     function allowed(d) {
-      return !facets || ((!opts.type || facets.type[d] === typeIx) && (!opts.region || facets.region[d] === regionIx));
+      return wanted.every(function (w) {
+        var v = facets[w[0]][d];
+        return Array.isArray(v) ? v.indexOf(w[1]) >= 0 : v === w[1];
+      });
     }
     var scores, seen, ranked;
     for (;;) {

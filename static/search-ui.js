@@ -11,8 +11,10 @@
   var input = document.getElementById("search-q");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
-  var typeSelect = document.getElementById("search-type");
-  var regionSelect = document.getElementById("search-region");
+  // Filter selects: option name, manifest list, whether to show counts.
+  var filters = [["type", "types", true], ["region", "regions", false], ["need", "needs", true], ["audience", "audiences", false]]
+    .map(function (f) { return { name: f[0], list: f[1], counts: f[2], select: document.getElementById("search-" + f[0]) }; })
+    .filter(function (f) { return f.select; });
   var enginePromise = null;
   var seq = 0;
 
@@ -44,11 +46,11 @@
 
   function fillFilters(facets) {
     var params = new URLSearchParams(location.search);
-    facets.types.forEach(function (t) {
-      typeSelect.add(new Option(t.label + " (" + t.count + ")", t.id, false, params.get("type") === t.id));
-    });
-    facets.regions.forEach(function (r) {
-      regionSelect.add(new Option(r.label, r.id, false, params.get("region") === r.id));
+    filters.forEach(function (f) {
+      (facets[f.list] || []).forEach(function (v) {
+        var label = f.counts ? v.label + " (" + v.count + ")" : v.label;
+        f.select.add(new Option(label, v.id, false, params.get(f.name) === v.id));
+      });
     });
     document.getElementById("search-filters").hidden = false;
   }
@@ -97,7 +99,9 @@
     var mine = ++seq;
     if (query.trim() === "") { render("", { results: [] }, { types: [], regions: [] }); return; }
     engine().then(function (e) {
-      return e.search(query, { limit: 10, type: typeSelect.value, region: regionSelect.value, live: live }).then(function (found) {
+      var opts = { limit: 10, live: live };
+      filters.forEach(function (f) { if (f.select.value) opts[f.name] = f.select.value; });
+      return e.search(query, opts).then(function (found) {
         if (mine === seq) render(query, found, e.m.facets);
       });
     }).catch(function () {
@@ -115,12 +119,11 @@
     ev.preventDefault();
     var params = new URLSearchParams();
     params.set("q", input.value);
-    if (typeSelect.value) params.set("type", typeSelect.value);
-    if (regionSelect.value) params.set("region", regionSelect.value);
+    filters.forEach(function (f) { if (f.select.value) params.set(f.name, f.select.value); });
     history.replaceState(null, "", "?" + params.toString());
     run(false);
   });
-  [typeSelect, regionSelect].forEach(function (s) { s.addEventListener("change", function () { run(false); }); });
+  filters.forEach(function (f) { f.select.addEventListener("change", function () { run(false); }); });
 
   // Arrow keys move between the input and the results.
   form.parentNode.addEventListener("keydown", function (ev) {

@@ -173,9 +173,12 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
 pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
     let mut a = Abbreviations::default();
     for t in &glossary.terms {
-        a.insert(&t.term, &t.expansion);
+        let Some(expansion) = &t.expansion else {
+            continue;
+        };
+        a.insert(&t.term, expansion);
         for alias in &t.aliases {
-            a.insert(alias, &t.expansion);
+            a.insert(alias, expansion);
         }
     }
     a

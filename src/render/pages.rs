@@ -77,6 +77,7 @@ pub enum Kind {
     Programmes,
     Programme(usize),
     Glossary,
+    Stats,
     Search,
     Page(usize),
     NotFound,
@@ -186,6 +187,7 @@ impl Pages {
         );
         out.push((path_of("glossary/"), Kind::Glossary));
         out.push((path_of("search/"), Kind::Search));
+        out.push((path_of("stats/"), Kind::Stats));
         out.extend(
             site.pages
                 .iter()
@@ -629,6 +631,35 @@ impl Pages {
                     &[HOME],
                     context! {
                         content => Value::from_serialize(p),
+                    },
+                )
+            }
+            Kind::Stats => {
+                // Tables grouped by the project direction they belong to; the rest last.
+                let mut groups: Vec<Value> = site
+                    .directions
+                    .iter()
+                    .filter_map(|d| {
+                        let tables: Vec<_> = site.stats.iter().filter(|t| t.topics.contains(&d.id)).collect();
+                        (!tables.is_empty()).then(|| context! { id => d.id.clone(), label => d.label.clone(), tables => Value::from_serialize(&tables) })
+                    })
+                    .collect();
+                let other: Vec<_> = site.stats.iter().filter(|t| t.topics.is_empty()).collect();
+                if !other.is_empty() {
+                    groups.push(context! { id => "other", label => "Другие таблицы", tables => Value::from_serialize(&other) });
+                }
+                self.job(
+                    site,
+                    "stats/",
+                    "stats.html",
+                    "Цифры и таблицы",
+                    "Статистика из материалов проекта: таблицы и диаграммы с источниками.",
+                    false,
+                    None,
+                    &[HOME],
+                    context! {
+                        groups => groups,
+                        count => site.stats.len(),
                     },
                 )
             }

@@ -1,7 +1,7 @@
 //! What gets indexed: every record of the site as a [`SearchDoc`], and the
 //! glossary as synonym groups.
 
-use super::{SearchDoc, SynonymGroup};
+use super::{FacetLabels, SearchDoc, SynonymGroup};
 use crate::site::Site;
 
 fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
@@ -157,7 +157,7 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             url: format!("glossary/#{}", g.anchor),
             doc_type: "glossary".into(),
             title: g.term.clone(),
-            names: join([g.expansion.as_str(), &g.aliases.join(" · ")]),
+            names: join([g.expansion.as_deref().unwrap_or(""), &g.aliases.join(" · ")]),
             body: g.explanation.clone(),
             region: None,
             needs: Vec::new(),
@@ -175,8 +175,26 @@ pub fn synonyms(site: &Site) -> Vec<SynonymGroup> {
         .map(|g| SynonymGroup {
             terms: std::iter::once(g.term.clone())
                 .chain(g.aliases.iter().cloned())
-                .chain(std::iter::once(g.expansion.clone()))
+                .chain(g.expansion.clone())
                 .collect(),
         })
         .collect()
+}
+
+/// Labels for the browser's filters: region names, need and kind labels.
+pub fn facet_labels(site: &Site) -> FacetLabels {
+    let mut labels = FacetLabels::default();
+    for r in &site.regions {
+        labels.regions.insert(r.code.clone(), r.name.clone());
+    }
+    for n in &site.needs {
+        labels.needs.insert(n.id.clone(), n.label.clone());
+    }
+    for s in &site.services {
+        labels.kinds.insert(s.kind.id.clone(), s.kind.label.clone());
+    }
+    for p in &site.programmes {
+        labels.kinds.insert(p.kind.id.clone(), p.kind.label.clone());
+    }
+    labels
 }

@@ -20,7 +20,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Index, TERMINATED};
 
 use super::index::Fields;
-use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
+use super::{FacetLabels, SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
 use crate::output::{OutputFile, fnv1a};
 
 pub const META_SHARD_DOCS: usize = 32;
@@ -57,6 +57,8 @@ fn idf(doc_freq: u64, doc_count: u64) -> f32 {
 
 pub struct Exported {
     pub files: Vec<OutputFile>,
+    /// Distinct terms over all text fields.
+    pub terms: usize,
     /// Site path of the manifest, for the search page.
     pub manifest: String,
     pub wasm: String,
@@ -67,7 +69,7 @@ pub fn export(
     fields: &Fields,
     docs: &[SearchDoc],
     synonyms: &[SynonymGroup],
-    region_names: &BTreeMap<String, String>,
+    labels: &FacetLabels,
 ) -> Result<Exported, SearchError> {
     let reader = index.reader()?;
     let searcher = reader.searcher();
@@ -206,39 +208,12 @@ pub fn export(
         files.push((name, bytes));
     }
 
-    // Facets: per-document codes, loaded only when the reader filters.
-    let mut type_names: Vec<String> = docs.iter().map(|d| d.doc_type.clone()).collect();
-    type_names.sort();
-    type_names.dedup();
-    let mut region_codes: Vec<String> = docs.iter().filter_map(|d| d.region.clone()).collect();
-    region_codes.sort();
-    region_codes.dedup();
-    let type_of: Vec<usize> = docs
-        .iter()
-        .map(|d| type_names.binary_search(&d.doc_type).unwrap_or(0))
-        .collect();
-    let region_of: Vec<i64> = docs
-        .iter()
-        .map(|d| {
-            d.region
-                .as_ref()
-                .and_then(|r| region_codes.binary_search(r).ok())
-                .map_or(-1, |i| i as i64)
-        })
-        .collect();
-    let facet_bytes =
-        serde_json::to_vec(&json!({ "type": type_of, "region": region_of })).unwrap_or_default();
+    let facets = facets(docs, labels);
+    let facet_bytes = serde_json::to_vec(&facets.per_doc).unwrap_or_default();
     let facets_name = hashed("facets", "json", &facet_bytes);
     files.push((facets_name.clone(), facet_bytes));
-    let count = |f: &dyn Fn(&SearchDoc) -> bool| docs.iter().filter(|d| f(d)).count();
-    let types: Vec<Value> = type_names
-        .iter()
-        .map(|t| json!({ "id": t, "label": super::type_label(t), "count": count(&|d| &d.doc_type == t) }))
-        .collect();
-    let regions: Vec<Value> = region_codes
-        .iter()
-        .map(|c| json!({ "id": c, "label": region_names.get(c).cloned().unwrap_or_else(|| c.clone()), "count": count(&|d| d.region.as_ref() == Some(c)) }))
-        .collect();
+    let mut facet_manifest = facets.values;
+    facet_manifest.insert("file".into(), json!(facets_name));
 
     let wasm_name = hashed("opora-search", "wasm", WASM);
     files.push((wasm_name.clone(), WASM.to_vec()));
@@ -250,7 +225,7 @@ pub fn export(
         "dict": dict_files,
         "postings": post_files,
         "meta": { "size": META_SHARD_DOCS, "files": meta_files },
-        "facets": { "file": facets_name, "types": types, "regions": regions },
+        "facets": facet_manifest,
         "synonyms": super::query::analyze_synonyms(synonyms),
         "typoMinChars": super::query::TYPO_MIN_CHARS,
         "wasm": wasm_name,
@@ -260,7 +235,118 @@ pub fn export(
     files.push((manifest_name.clone(), bytes));
     Ok(Exported {
         files,
+        terms: terms.len(),
         manifest: manifest_name,
         wasm: wasm_name,
     })
+}
+
+/// The facet data: per document, the index of each of its values in the
+/// manifest's value lists (a number, or a list for many-valued facets; -1 for
+/// none); fetched only when the reader filters.
+struct Facets {
+    /// `{"type": [..], "region": [..], "need": [[..]..], "audience": [[..]..], "kind": [..]}`
+    per_doc: Value,
+    /// Manifest lists `types`, `regions`, `needs`, `audiences`, `kinds`: id, label, count.
+    values: serde_json::Map<String, Value>,
+}
+
+/// Values of one facet in a document.
+type ValuesOf = fn(&SearchDoc) -> Vec<&str>;
+/// A facet value's label.
+type LabelOf<'a> = &'a dyn Fn(&str) -> String;
+
+fn facets(docs: &[SearchDoc], labels: &FacetLabels) -> Facets {
+    // (facet key, manifest key, many-valued, values of a document, label)
+    let specs: [(&str, &str, bool, ValuesOf, LabelOf); 5] = [
+        (
+            "type",
+            "types",
+            false,
+            |d| vec![d.doc_type.as_str()],
+            &|v| super::type_label(v).to_string(),
+        ),
+        (
+            "region",
+            "regions",
+            false,
+            |d| d.region.as_deref().into_iter().collect(),
+            &|v| {
+                labels
+                    .regions
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| v.to_string())
+            },
+        ),
+        (
+            "need",
+            "needs",
+            true,
+            |d| d.needs.iter().map(String::as_str).collect(),
+            &|v| {
+                labels
+                    .needs
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| v.to_string())
+            },
+        ),
+        (
+            "audience",
+            "audiences",
+            true,
+            |d| d.audience.iter().map(String::as_str).collect(),
+            &|v| super::audience_label(v).to_string(),
+        ),
+        (
+            "kind",
+            "kinds",
+            false,
+            |d| d.kind.as_deref().into_iter().collect(),
+            &|v| {
+                labels
+                    .kinds
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| v.to_string())
+            },
+        ),
+    ];
+    let mut per_doc = serde_json::Map::new();
+    let mut values = serde_json::Map::new();
+    for (key, list_key, many, of, label) in specs {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in docs {
+            let mut vs = of(d);
+            vs.sort_unstable();
+            vs.dedup();
+            for v in vs {
+                *counts.entry(v).or_default() += 1;
+            }
+        }
+        let ids: Vec<&str> = counts.keys().copied().collect();
+        let ix = |v: &str| ids.binary_search(&v).map_or(-1, |i| i as i64);
+        let column: Vec<Value> = docs
+            .iter()
+            .map(|d| {
+                let vs = of(d);
+                if many {
+                    json!(vs.iter().map(|v| ix(v)).collect::<Vec<_>>())
+                } else {
+                    json!(vs.first().map_or(-1, |v| ix(v)))
+                }
+            })
+            .collect();
+        per_doc.insert(key.into(), Value::Array(column));
+        let list: Vec<Value> = counts
+            .iter()
+            .map(|(id, n)| json!({ "id": id, "label": label(id), "count": n }))
+            .collect();
+        values.insert(list_key.into(), Value::Array(list));
+    }
+    Facets {
+        per_doc: Value::Object(per_doc),
+        values,
+    }
 }

@@ -2,13 +2,14 @@
 
 use std::path::Path;
 
+use tantivy::directory::{Directory, RamDirectory};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{Index, IndexReader, TantivyDocument, doc};
 
 use super::tokenizer::{NAME, RussianTokenizer};
-use super::{SearchDoc, SearchError, TEXT_FIELDS};
+use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
 
 pub struct Fields {
     pub text: [Field; 3],
@@ -81,14 +82,57 @@ pub fn excerpt_of(body: &str) -> String {
     out
 }
 
+/// Where the synonym groups are saved beside the index, for native queries.
+pub const SYNONYMS_FILE: &str = "synonyms.json";
+
 /// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
-pub fn write(docs: &[SearchDoc], dir: &Path) -> Result<Index, SearchError> {
+///
+/// `dir` must be empty, missing, or hold a previous index (which is replaced):
+/// any other folder is refused rather than wiped.
+///
+/// The index is built in memory and then saved with plain writes: tantivy's
+/// own directory syncs every file to disk, which on a small VM costs more than
+/// indexing a whole portal, and this index is rebuilt on every build anyway.
+pub fn write(
+    docs: &[SearchDoc],
+    synonyms: &[SynonymGroup],
+    dir: &Path,
+) -> Result<Index, SearchError> {
+    // The raw directory (a shared handle) keeps files with their footers,
+    // exactly as tantivy would have written them to disk.
+    let ram = RamDirectory::create();
+    let index = build(docs, ram.clone())?;
     if dir.exists() {
+        let empty = std::fs::read_dir(dir)?.next().is_none();
+        if !empty && !dir.join("meta.json").exists() {
+            return Err(SearchError(format!(
+                "{} is not empty and holds no search index; refusing to overwrite it",
+                dir.display()
+            )));
+        }
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
+    for file in index.directory().list_managed_files() {
+        let Ok(slice) = ram.open_read(&file) else {
+            continue;
+        };
+        let bytes = slice.read_bytes()?;
+        std::fs::write(dir.join(&file), bytes.as_slice())?;
+    }
+    let meta = ram
+        .atomic_read(Path::new("meta.json"))
+        .map_err(|e| SearchError(format!("search index: {e}")))?;
+    std::fs::write(dir.join("meta.json"), meta)?;
+    let synonyms_json =
+        serde_json::to_vec(synonyms).map_err(|e| SearchError(format!("search synonyms: {e}")))?;
+    std::fs::write(dir.join(SYNONYMS_FILE), synonyms_json)?;
+    Ok(index)
+}
+
+fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchError> {
     let (schema, f) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
     index.tokenizers().register(NAME, RussianTokenizer);
     // One thread and one segment keep doc ids equal to positions in `docs`,
     // which the static export relies on.

@@ -9,7 +9,12 @@ pub mod index;
 pub mod query;
 pub mod tokenizer;
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub use query::{QueryOptions, SearchHit};
 
 /// One searchable record.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -35,6 +40,112 @@ pub struct SearchDoc {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynonymGroup {
     pub terms: Vec<String>,
+}
+
+/// Human labels for facet values (region codes, need and kind ids), shown in
+/// the browser's filters. Values without a label show their id.
+#[derive(Debug, Clone, Default)]
+pub struct FacetLabels {
+    pub regions: BTreeMap<String, String>,
+    pub needs: BTreeMap<String, String>,
+    pub kinds: BTreeMap<String, String>,
+}
+
+/// What [`build_index`] did, for the build's timing line and the benchmark.
+#[derive(Debug, Clone)]
+pub struct SearchBuildReport {
+    pub docs: usize,
+    /// Distinct terms over all text fields.
+    pub terms: usize,
+    /// Files of the static export, and their total size in bytes.
+    pub files: usize,
+    pub bytes: u64,
+    /// Site paths (`search/manifest-….json`, `search/opora-search-….wasm`).
+    pub manifest: String,
+    pub wasm: String,
+    pub index_time: Duration,
+    pub export_time: Duration,
+}
+
+/// Indexes `docs` with tantivy into `index_dir` and exports the static index,
+/// keeping the exported files in memory (the build pipeline stages them with
+/// the rest of the site).
+pub fn index_and_export(
+    docs: &[SearchDoc],
+    synonyms: &[SynonymGroup],
+    labels: &FacetLabels,
+    index_dir: &Path,
+) -> Result<(export::Exported, SearchBuildReport), SearchError> {
+    let t = Instant::now();
+    let index = index::write(docs, synonyms, index_dir)?;
+    let index_time = t.elapsed();
+    let t = Instant::now();
+    let (_, fields) = index::schema();
+    let exported = export::export(&index, &fields, docs, synonyms, labels)?;
+    let report = SearchBuildReport {
+        docs: docs.len(),
+        terms: exported.terms,
+        files: exported.files.len(),
+        bytes: exported.files.iter().map(|(_, b)| b.len() as u64).sum(),
+        manifest: exported.manifest.clone(),
+        wasm: exported.wasm.clone(),
+        index_time,
+        export_time: t.elapsed(),
+    };
+    Ok((exported, report))
+}
+
+/// Writes a tantivy index into `index_dir` (empty, or a previous index) and the
+/// static export under `site_dir/search/`, replacing what was there. The
+/// export is byte-identical for the same input.
+pub fn build_index(
+    docs: &[SearchDoc],
+    synonyms: &[SynonymGroup],
+    index_dir: &Path,
+    site_dir: &Path,
+) -> Result<SearchBuildReport, SearchError> {
+    build_index_labelled(docs, synonyms, &FacetLabels::default(), index_dir, site_dir)
+}
+
+/// [`build_index`] with labels for the browser's facet filters.
+pub fn build_index_labelled(
+    docs: &[SearchDoc],
+    synonyms: &[SynonymGroup],
+    labels: &FacetLabels,
+    index_dir: &Path,
+    site_dir: &Path,
+) -> Result<SearchBuildReport, SearchError> {
+    let (exported, mut report) = index_and_export(docs, synonyms, labels, index_dir)?;
+    let t = Instant::now();
+    let out = site_dir.join("search");
+    if out.exists() {
+        // Old content-hashed files would pile up forever otherwise.
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&out)?;
+    for (name, bytes) in &exported.files {
+        std::fs::write(site_dir.join(name), bytes)?;
+    }
+    report.export_time += t.elapsed();
+    Ok(report)
+}
+
+/// Ranked hits for `q` from the index in `index_dir`, natively with tantivy.
+pub fn query(
+    index_dir: &Path,
+    q: &str,
+    opts: &QueryOptions,
+) -> Result<Vec<SearchHit>, SearchError> {
+    query::search(index_dir, q, opts)
+}
+
+/// Labels of the audience facet.
+pub fn audience_label(a: &str) -> &str {
+    match a {
+        "family" => "Семьям",
+        "specialist" => "Специалистам",
+        other => other,
+    }
 }
 
 /// The text fields and their weights, in scoring order. The browser script

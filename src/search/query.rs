@@ -18,6 +18,12 @@ pub struct QueryOptions {
     pub limit: usize,
     pub doc_type: Option<String>,
     pub region: Option<String>,
+    /// Taxonomy need id, e.g. `crisis`.
+    pub need: Option<String>,
+    /// `family` or `specialist`.
+    pub audience: Option<String>,
+    /// Taxonomy kind id (services) or programme kind.
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -141,7 +147,7 @@ fn neighbours(searcher: &Searcher, fields: &Fields, term: &str) -> Vec<(String, 
 
 /// The synonym groups saved beside the index at build time.
 pub fn load_synonyms(index_dir: &Path) -> Vec<SynonymGroup> {
-    std::fs::read_to_string(index_dir.join("synonyms.json"))
+    std::fs::read_to_string(index_dir.join(index::SYNONYMS_FILE))
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default()
@@ -179,6 +185,9 @@ pub fn search(
     for (field, value) in [
         (fields.doc_type, &opts.doc_type),
         (fields.region, &opts.region),
+        (fields.needs, &opts.need),
+        (fields.audience, &opts.audience),
+        (fields.kind, &opts.kind),
     ] {
         if let Some(v) = value {
             let tq = TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic);

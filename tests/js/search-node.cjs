@@ -1,6 +1,8 @@
 // Runs the site's own search script and wasm module in Node against a built
 // portal on disk, and prints the top results for each query as JSON:
-//   node tests/js/search-node.cjs <public dir> '["query", ...]'
+//   node tests/js/search-node.cjs <public dir> '["query", {"q": "query", "region": "RU-MOS", "need": "crisis"}, ...]'
+// A query given as an object carries facet filters; its key in the output is
+// its JSON text.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -18,9 +20,13 @@ async function main() {
     async (file) => read(file),
   );
   const out = {};
-  for (const q of queries) {
-    const found = await engine.search(q, { limit: 10 });
-    out[q] = found.results.map((r) => ({ url: r.url, score: r.score }));
+  for (const item of queries) {
+    const q = typeof item === "string" ? item : item.q;
+    const opts = typeof item === "string" ? {} : { ...item };
+    opts.limit = 10;
+    const found = await engine.search(q, opts);
+    const key = typeof item === "string" ? item : JSON.stringify(item);
+    out[key] = found.results.map((r) => ({ url: r.url, score: r.score }));
   }
   process.stdout.write(JSON.stringify(out));
 }

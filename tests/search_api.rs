@@ -1,0 +1,276 @@
+//! The search library's interface on its own (no portal content): building is
+//! deterministic and safe, filters and synonyms behave the same in native
+//! tantivy and in the browser engine (script + wasm, run in Node).
+
+mod common;
+
+use common::*;
+use opora::search::{
+    FacetLabels, QueryOptions, SearchDoc, SynonymGroup, build_index, build_index_labelled, query,
+};
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+
+const WORDS: [&str; 12] = [
+    "помощь",
+    "семья",
+    "психолог",
+    "юрист",
+    "коляска",
+    "кризисная",
+    "квартира",
+    "центр",
+    "мама",
+    "консультация",
+    "бесплатная",
+    "няня",
+];
+const REGIONS: [&str; 3] = ["RU-MOS", "RU-KLU", "RU-NVS"];
+const NEEDS: [&str; 4] = ["crisis", "goods", "legal", "respite"];
+
+/// 300 documents with varied text and facets; common words overflow the first
+/// posting block, so filtered queries exercise the browser's block fetching.
+fn synthetic_docs() -> Vec<SearchDoc> {
+    let mut docs: Vec<SearchDoc> = (0..300usize)
+        .map(|i| {
+            let body: Vec<&str> = (0..(4 + i % 13))
+                .map(|k| WORDS[(i * 5 + k * k) % WORDS.len()])
+                .collect();
+            SearchDoc {
+                id: format!("service:test/{i}"),
+                url: format!("services/test/{i}/"),
+                doc_type: if i % 7 == 0 { "practice" } else { "service" }.into(),
+                title: format!("Центр «{}» №{i}", WORDS[i % WORDS.len()]),
+                names: format!("Организация {}", WORDS[(i + 3) % WORDS.len()]),
+                body: body.join(" "),
+                region: (i % 10 != 9).then(|| REGIONS[i % 3].to_string()),
+                needs: vec![NEEDS[i % 4].to_string(), NEEDS[(i / 4) % 4].to_string()],
+                audience: vec![if i % 2 == 0 { "family" } else { "specialist" }.into()],
+                kind: Some(if i % 3 == 0 { "ngo" } else { "family-centre" }.into()),
+            }
+        })
+        .collect();
+    docs.push(SearchDoc {
+        id: "glossary:kdn".into(),
+        url: "glossary/#kdn".into(),
+        doc_type: "glossary".into(),
+        title: "КДН".into(),
+        names: String::new(),
+        body: "Решает вопросы о правах детей.".into(),
+        region: None,
+        needs: Vec::new(),
+        audience: vec!["specialist".into()],
+        kind: None,
+    });
+    docs.push(SearchDoc {
+        id: "page:komissiya".into(),
+        url: "komissiya/".into(),
+        doc_type: "page".into(),
+        title: "Как проходит заседание".into(),
+        names: String::new(),
+        body: "Комиссия по делам несовершеннолетних приглашает родителей.".into(),
+        region: None,
+        needs: Vec::new(),
+        audience: Vec::new(),
+        kind: None,
+    });
+    docs
+}
+
+fn synonyms() -> Vec<SynonymGroup> {
+    vec![SynonymGroup {
+        terms: vec![
+            "КДН".into(),
+            "КДНиЗП".into(),
+            "комиссия по делам несовершеннолетних".into(),
+        ],
+    }]
+}
+
+/// Builds into `<dir>/index` and `<dir>/public`, with the browser engine
+/// copied beside the export so the Node runner finds it.
+fn build(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let index = dir.join("index");
+    let site = dir.join("public");
+    let mut labels = FacetLabels::default();
+    labels.regions.insert("RU-MOS".into(), "Москва".into());
+    let report = build_index_labelled(&synthetic_docs(), &synonyms(), &labels, &index, &site)
+        .unwrap_or_else(|e| panic!("build_index: {e}"));
+    assert_eq!(report.docs, 302);
+    assert!(report.terms > 10 && report.files > 5 && report.bytes > 0);
+    assert!(site.join(&report.manifest).is_file());
+    std::fs::copy(
+        repo().join("static/search-engine.js"),
+        site.join("search-engine.js"),
+    )
+    .unwrap();
+    (index, site)
+}
+
+fn search_dir_snapshot(site: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(site.join("search"))
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn the_static_export_is_byte_identical_for_the_same_input() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (_, site_a) = build(a.path());
+    let (_, site_b) = build(b.path());
+    let snap = search_dir_snapshot(&site_a);
+    assert!(snap.len() > 5);
+    assert_eq!(snap, search_dir_snapshot(&site_b));
+    // Rebuilding in place with other input leaves no stale hashed files.
+    let mut fewer = synthetic_docs();
+    fewer.truncate(50);
+    build_index(&fewer, &[], &a.path().join("index"), &site_a).unwrap();
+    let names: Vec<String> = search_dir_snapshot(&site_a)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.starts_with("manifest-")).count(),
+        1,
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_folder_that_is_not_an_index_is_never_wiped() {
+    let dir = tempfile::tempdir().unwrap();
+    let precious = dir.path().join("notes.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let err = build_index(
+        &synthetic_docs(),
+        &[],
+        dir.path(),
+        &dir.path().join("public"),
+    )
+    .expect_err("a non-empty folder without an index must be refused");
+    assert!(err.to_string().contains("refusing"), "{err}");
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me");
+}
+
+#[test]
+fn querying_without_an_index_says_how_to_get_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = query(dir.path(), "помощь", &QueryOptions::default()).expect_err("no index");
+    assert!(err.to_string().contains("opora build"), "{err}");
+}
+
+#[derive(serde::Deserialize, Debug)]
+struct Hit {
+    url: String,
+    score: f64,
+}
+
+fn node(site: &Path, queries: &[serde_json::Value]) -> HashMap<String, Vec<Hit>> {
+    let o = Command::new("node")
+        .arg(repo().join("tests/js/search-node.cjs"))
+        .arg(site)
+        .arg(serde_json::to_string(queries).unwrap())
+        .output()
+        .expect("node must be installed (Node 20) for the parity tests");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn options(q: &serde_json::Value) -> (String, QueryOptions) {
+    let s = |k: &str| q.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let text = q.as_str().map(str::to_string).or_else(|| s("q")).unwrap();
+    let opts = QueryOptions {
+        limit: 10,
+        doc_type: s("type"),
+        region: s("region"),
+        need: s("need"),
+        audience: s("audience"),
+        kind: s("kind"),
+    };
+    (text, opts)
+}
+
+#[test]
+fn filters_and_synonyms_agree_between_tantivy_and_the_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let (index, site) = build(dir.path());
+    let queries: Vec<serde_json::Value> = serde_json::from_str(
+        r#"[
+        "помощь семье",
+        {"q": "помощь семье", "region": "RU-MOS"},
+        {"q": "психолог", "need": "legal"},
+        {"q": "центр консультация", "audience": "specialist", "kind": "ngo"},
+        {"q": "бесплатный юрист", "type": "practice", "need": "crisis"},
+        {"q": "коляска", "region": "RU-XXX"},
+        "КДН",
+        "комиссия по делам несовершеннолетних",
+        "каляска"
+    ]"#,
+    )
+    .unwrap();
+    let browser = node(&site, &queries);
+    let docs = synthetic_docs();
+    let by_url: HashMap<&str, &SearchDoc> = docs.iter().map(|d| (d.url.as_str(), d)).collect();
+    for q in &queries {
+        let key = q
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| q.to_string());
+        let (text, opts) = options(q);
+        let native = query(&index, &text, &opts).unwrap();
+        let nu: Vec<&str> = native.iter().map(|h| h.url.as_str()).collect();
+        let bu: Vec<&str> = browser[&key].iter().map(|h| h.url.as_str()).collect();
+        assert_eq!(nu, bu, "{key}: native and browser top 10 differ");
+        for (n, b) in native.iter().zip(&browser[&key]) {
+            assert!(
+                (f64::from(n.score) - b.score).abs() <= 1e-4 * b.score.abs().max(1.0),
+                "{key} {}: {} vs {}",
+                n.url,
+                n.score,
+                b.score
+            );
+        }
+        for h in &native {
+            let d = by_url[h.url.as_str()];
+            let ok = opts
+                .region
+                .as_ref()
+                .is_none_or(|r| d.region.as_ref() == Some(r))
+                && opts.need.as_ref().is_none_or(|n| d.needs.contains(n))
+                && opts
+                    .audience
+                    .as_ref()
+                    .is_none_or(|a| d.audience.contains(a))
+                && opts
+                    .kind
+                    .as_ref()
+                    .is_none_or(|k| d.kind.as_ref() == Some(k))
+                && opts.doc_type.as_ref().is_none_or(|t| &d.doc_type == t);
+            assert!(ok, "{key}: {} does not pass the filters", h.url);
+        }
+    }
+    let urls = |key: &str| -> Vec<String> { browser[key].iter().map(|h| h.url.clone()).collect() };
+    // Abbreviation and expansion find each other, in both directions.
+    for key in ["КДН", "комиссия по делам несовершеннолетних"] {
+        let found = urls(key);
+        assert!(
+            found.contains(&"glossary/#kdn".to_string())
+                && found.contains(&"komissiya/".to_string()),
+            "«{key}» must find both the abbreviation and the expansion: {found:?}"
+        );
+    }
+    assert!(urls(r#"{"q":"коляска","region":"RU-XXX"}"#).is_empty());
+    assert!(!urls("каляска").is_empty(), "one typo is forgiven");
+    assert_eq!(urls(r#"{"q":"помощь семье","region":"RU-MOS"}"#).len(), 10);
+}
