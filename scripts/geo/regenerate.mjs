@@ -29,6 +29,12 @@ const DECIMALS = 3;
 // Code corrections: the package's geometry labelled RU-MOW is Moscow Oblast and vice versa.
 const FIXES = { "RU-MOW": "RU-MOS", "RU-MOS": "RU-MOW" };
 
+// Two features the package files under iso_a2 = RU carry UA-* codes. The portal's content
+// names these regions with its own codes (content/regions/ru-cr.md), so the boundary data
+// follows the content: the key every map and test looks regions up by.
+const PORTAL_CODES = { "UA-43": "RU-CR", "UA-40": "RU-SEV" };
+const PORTAL_NAMES = { "RU-CR": "Республика Крым", "RU-SEV": "Севастополь" };
+
 // Official short Russian names for every ISO 3166-2:RU code we may meet.
 const ISO_NAMES = {
   "RU-AD": "Республика Адыгея", "RU-AL": "Республика Алтай", "RU-BA": "Республика Башкортостан",
@@ -124,11 +130,12 @@ const report = [];
 for (const f of src.features) {
   const p = f.properties;
   if (p.iso_a2 !== "RU") continue;
-  const given = p.iso_3166_2;
+  const given = PORTAL_CODES[p.iso_3166_2] ?? p.iso_3166_2;
   if (!/^RU-[A-Z]{2,3}$/.test(given)) { report.push(`dropped ${given} (not an ISO 3166-2 code)`); continue; }
   const code = FIXES[given] ?? given;
-  const name = ISO_NAMES[code];
+  const name = ISO_NAMES[code] ?? PORTAL_NAMES[code];
   if (!name) throw new Error(`no ISO name for ${code}`);
+  if (given !== p.iso_3166_2) report.push(`code ${p.iso_3166_2} → ${given} (portal code)`);
   if (code !== given) report.push(`code ${given} → ${code}`);
   if (p.name_ru !== name) report.push(`${code}: «${p.name_ru}» → «${name}»`);
   const polys = [];

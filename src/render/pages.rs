@@ -65,6 +65,8 @@ pub enum Kind {
     Home,
     Regions,
     Region(usize),
+    /// (region, municipality): services sorted by distance from its centre, for no-JS near-me.
+    Municipality(usize, usize),
     Service(usize),
     Needs,
     Need(usize),
@@ -88,6 +90,8 @@ pub struct Pages {
     globals: Value,
     /// One card per service, in `site.services` order.
     cards: Vec<Value>,
+    /// Build-time SVG maps (src/geo).
+    maps: crate::geo::site::Maps,
 }
 
 const HOME: (&str, &str) = ("Главная", "");
@@ -128,7 +132,11 @@ impl Pages {
                 })
             })
             .collect();
-        Pages { globals, cards }
+        Pages {
+            globals,
+            cards,
+            maps: crate::geo::site::Maps::build(site),
+        }
     }
 
     /// All pages with their output paths (`regions/ru-mos/index.html`).
@@ -143,6 +151,14 @@ impl Pages {
                 .enumerate()
                 .map(|(i, r)| (path_of(&r.url), Kind::Region(i))),
         );
+        for (i, r) in site.regions.iter().enumerate() {
+            for (m, mu) in r.municipalities.iter().enumerate() {
+                out.push((
+                    path_of(&format!("{}m/{}/", r.url, mu.slug)),
+                    Kind::Municipality(i, m),
+                ));
+            }
+        }
         out.extend(
             site.services
                 .iter()
@@ -301,6 +317,7 @@ impl Pages {
                         practice_count => site.practices.len(),
                         programme_count => site.programmes.len(),
                         service_count => site.services.len(),
+                        country_map => self.maps.country.clone(),
                     },
                 )
             }
@@ -315,6 +332,7 @@ impl Pages {
                 &[HOME],
                 context! {
                     regions => Value::from_serialize(&site.regions),
+                    country_map => self.maps.country.clone(),
                 },
             ),
             Kind::Region(i) => {
@@ -385,6 +403,55 @@ impl Pages {
                         routes => Value::from_serialize(&routes),
                         programmes => Value::from_serialize(&programmes),
                         service_count => idx.len(),
+                        region_map => self.maps.regions.get(&r.code).cloned(),
+                    },
+                )
+            }
+            Kind::Municipality(i, m) => {
+                let r = &site.regions[i];
+                let mu = &r.municipalities[m];
+                let idx = site
+                    .services_by_region
+                    .get(&r.code)
+                    .cloned()
+                    .unwrap_or_default();
+                // Services with a location by distance; the rest after them, by name.
+                let mut near: Vec<(f64, usize)> = idx
+                    .iter()
+                    .filter_map(|&k| {
+                        let l = site.services[k].location.as_ref()?;
+                        Some((crate::geo::distance_km((mu.lat, mu.lon), (l.lat, l.lon)), k))
+                    })
+                    .collect();
+                near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let rows: Vec<Value> = near
+                    .iter()
+                    .map(|&(km, k)| context! { card => self.cards[k].clone(), km => crate::geo::format_km(km) })
+                    .collect();
+                let unplaced: Vec<Value> = idx
+                    .iter()
+                    .filter(|&&k| site.services[k].location.is_none())
+                    .map(|&k| self.cards[k].clone())
+                    .collect();
+                let title = format!("Помощь рядом: {}", mu.name);
+                let description = format!(
+                    "Организации {} по расстоянию от центра: {}.",
+                    r.name_in, mu.name
+                );
+                self.job(
+                    site,
+                    &format!("{}m/{}/", r.url, mu.slug),
+                    "municipality.html",
+                    &title,
+                    &description,
+                    true,
+                    Some(&r.file),
+                    &[HOME, ("Регионы", "regions/"), (&r.name, &r.url)],
+                    context! {
+                        region => Value::from_serialize(r),
+                        municipality => Value::from_serialize(mu),
+                        rows => rows,
+                        unplaced => unplaced,
                     },
                 )
             }
