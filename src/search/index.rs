@@ -1,11 +1,13 @@
 //! The tantivy index: schema, writing, and opening.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use tantivy::directory::{Directory, RamDirectory};
 
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, TantivyDocument, doc};
+use tantivy::{Index, IndexReader, IndexSettings, TantivyDocument, doc};
 
 use super::tokenizer::{NAME, RussianTokenizer};
 use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
@@ -83,6 +85,8 @@ pub fn excerpt_of(body: &str) -> String {
 
 /// Where the synonym groups are saved beside the index, for native queries.
 pub const SYNONYMS_FILE: &str = "synonyms.json";
+/// Marks a folder as an Opora search index, which a rebuild may replace.
+const MARKER_FILE: &str = ".opora-search-index";
 
 /// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
 /// `dir` must be empty, missing, or hold a previous index (which is replaced):
@@ -94,7 +98,8 @@ pub fn write(
 ) -> Result<Index, SearchError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)?.next().is_none();
-        if !empty && !dir.join("meta.json").exists() {
+        let ours = dir.join(MARKER_FILE).exists() || dir.join("meta.json").exists();
+        if !empty && !ours {
             return Err(SearchError(format!(
                 "{} is not empty and holds no search index; refusing to overwrite it",
                 dir.display()
@@ -103,11 +108,17 @@ pub fn write(
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
+    // First, so even a half-written index is recognised as ours next time.
+    std::fs::write(dir.join(MARKER_FILE), "opora search index\n")?;
     let synonyms_json =
         serde_json::to_vec(synonyms).map_err(|e| SearchError(format!("search synonyms: {e}")))?;
     std::fs::write(dir.join(SYNONYMS_FILE), synonyms_json)?;
     let (schema, f) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    // Built in memory, then copied out without fsync: the native index is a
+    // rebuildable cache, and syncing each file cost more than all the
+    // indexing of a small portal.
+    let ram = RamDirectory::create();
+    let index = Index::create(ram.clone(), schema, IndexSettings::default())?;
     index.tokenizers().register(NAME, RussianTokenizer);
     // One thread and one segment keep doc ids equal to positions in `docs`,
     // which the static export relies on.
@@ -143,7 +154,32 @@ pub fn write(
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
+    save(&index, &ram, dir)?;
     Ok(index)
+}
+
+/// Copies an in-memory index's files into `dir`, byte for byte (read from the
+/// RAM directory itself: tantivy's managed view would strip the footers).
+fn save(index: &Index, ram: &RamDirectory, dir: &Path) -> Result<(), SearchError> {
+    let fail = |p: &Path, e: &dyn std::fmt::Display| {
+        SearchError(format!("search index: cannot save {}: {e}", p.display()))
+    };
+    let mut paths: Vec<PathBuf> = index.directory().list_managed_files().into_iter().collect();
+    paths.extend([PathBuf::from("meta.json"), PathBuf::from(".managed.json")]);
+    paths.sort();
+    paths.dedup();
+    for p in paths {
+        if !ram.exists(&p).map_err(|e| fail(&p, &e))? {
+            continue;
+        }
+        let bytes = ram
+            .open_read(&p)
+            .map_err(|e| fail(&p, &e))?
+            .read_bytes()
+            .map_err(|e| fail(&p, &e))?;
+        std::fs::write(dir.join(&p), bytes.as_slice())?;
+    }
+    Ok(())
 }
 
 pub fn open(dir: &Path) -> Result<(Index, IndexReader, Fields), SearchError> {
