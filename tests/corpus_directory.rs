@@ -345,3 +345,59 @@ fn phone_keys_ignore_format_but_not_digits() {
         site_key("kalugadoverie.ru")
     );
 }
+
+#[test]
+fn region_dvs_numbers_agree_with_the_dvs_table() {
+    // Region pages show their «Дети в семье» numbers from the 001 table; the
+    // table stores pairs like "29/4" in one cell, the region file splits them.
+    let facts = fixture("statistics.json");
+    let table = facts["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["id"] == "dvs-services-14")
+        .expect("the fixture has the «Дети в семье» table");
+    let regions = fixture("regions.json");
+    let code_of: BTreeMap<&str, &str> = regions["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap(), r["code"].as_str().unwrap()))
+        .collect();
+    let mut problems = Vec::new();
+    let rows = table["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 14, "14 pilot regions");
+    for row in rows {
+        let cell = |n: usize| row[n].as_str().unwrap_or_default();
+        let Some(code) = code_of.get(cell(1)) else {
+            problems.push(format!("{}: not in the regions fixture", cell(1)));
+            continue;
+        };
+        let path = root()
+            .join("content/regions")
+            .join(format!("{}.md", code.to_lowercase()));
+        let record = front_matter(&path);
+        let Some(Toml::Table(dvs)) = record.get("dvs") else {
+            problems.push(format!("{code}: no [dvs] table"));
+            continue;
+        };
+        let (specialists, trained) = cell(3).split_once('/').unwrap_or((cell(3), ""));
+        let (returned, placed) = cell(5).split_once('/').unwrap_or((cell(5), ""));
+        let want = [
+            ("created", cell(0)),
+            ("organizations", cell(2)),
+            ("specialists", specialists),
+            ("trained", trained),
+            ("families", cell(4)),
+            ("returned", returned),
+            ("placed", placed),
+        ];
+        for (field, value) in want {
+            let got = dvs.get(field).and_then(Toml::as_str);
+            if got != Some(value) {
+                problems.push(format!("{code}: dvs.{field} = {got:?}, table {value:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -84,6 +84,8 @@ pub fn excerpt_of(body: &str) -> String {
 
 /// Where the synonym groups are saved beside the index, for native queries.
 pub const SYNONYMS_FILE: &str = "synonyms.json";
+/// Marks a folder as an Opora search index, which a rebuild may replace.
+const MARKER_FILE: &str = ".opora-search-index";
 
 /// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
 ///
@@ -104,7 +106,8 @@ pub fn write(
     let index = build(docs, ram.clone())?;
     if dir.exists() {
         let empty = std::fs::read_dir(dir)?.next().is_none();
-        if !empty && !dir.join("meta.json").exists() {
+        let ours = dir.join(MARKER_FILE).exists() || dir.join("meta.json").exists();
+        if !empty && !ours {
             return Err(SearchError(format!(
                 "{} is not empty and holds no search index; refusing to overwrite it",
                 dir.display()
@@ -113,6 +116,8 @@ pub fn write(
         std::fs::remove_dir_all(dir)?;
     }
     std::fs::create_dir_all(dir)?;
+    // First, so even a half-written index is recognised as ours next time.
+    std::fs::write(dir.join(MARKER_FILE), "opora search index\n")?;
     for file in index.directory().list_managed_files() {
         let Ok(slice) = ram.open_read(&file) else {
             continue;
