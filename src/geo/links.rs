@@ -2,7 +2,7 @@
 //! page itself never contacts these services.
 
 /// Links for one location.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MapLinks {
     /// `geo:` URI (RFC 5870) that phones open in their own map app.
     pub geo: String,
