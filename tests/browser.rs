@@ -116,7 +116,31 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
         "the wasm module was fetched: {requested:?}"
     );
 
+    // Facet filters from the address: the need and audience selects are
+    // filled from the manifest and narrow the results.
+    let (filtered, more) = visit(
+        &format!(
+            "{origin}search/?q=%D0%BF%D0%BE%D0%BC%D0%BE%D1%89%D1%8C&need=crisis&audience=family"
+        ),
+        dir.path(),
+    );
+    assert!(
+        filtered.contains("<option value=\"crisis\">")
+            && filtered.contains("<option value=\"family\">"),
+        "need and audience filters are offered"
+    );
+    let shown = filtered.matches("class=\"result-title\"").count();
+    let (unfiltered, _) = visit(
+        &format!("{origin}search/?q=%D0%BF%D0%BE%D0%BC%D0%BE%D1%89%D1%8C"),
+        dir.path(),
+    );
+    assert!(
+        shown > 0 && shown < unfiltered.matches("class=\"result-title\"").count(),
+        "filters narrow «помощь»: {shown} results"
+    );
+
     let mut all = requested;
+    all.extend(more);
     for page in [
         "",
         "regions/ru-mos/",

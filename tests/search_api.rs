@@ -164,6 +164,40 @@ fn a_folder_that_is_not_an_index_is_never_wiped() {
 }
 
 #[test]
+fn a_half_written_index_is_replaced_and_the_saved_index_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    build_index(
+        &synthetic_docs(),
+        &synonyms(),
+        &index,
+        &dir.path().join("public"),
+    )
+    .unwrap();
+    // As if a build died after writing some files: the marker is there, meta.json is not.
+    std::fs::remove_file(index.join("meta.json")).unwrap();
+    std::fs::write(index.join("junk.idx"), "partial").unwrap();
+    build_index(
+        &synthetic_docs(),
+        &synonyms(),
+        &index,
+        &dir.path().join("public"),
+    )
+    .unwrap();
+    assert!(!index.join("junk.idx").exists());
+    let hits = query(
+        &index,
+        "КДН",
+        &QueryOptions {
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(hits.first().map(|h| h.url.as_str()), Some("glossary/#kdn"));
+}
+
+#[test]
 fn querying_without_an_index_says_how_to_get_one() {
     let dir = tempfile::tempdir().unwrap();
     let err = query(dir.path(), "помощь", &QueryOptions::default()).expect_err("no index");
