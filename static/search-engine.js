@@ -13,6 +13,11 @@
 
   function chars(s) { return Array.from(s); }
   function prefix(term, n) { return chars(term).slice(0, n).join(""); }
+  // Shard names carry their key as hex of its UTF-8 bytes (see src/search/export.rs).
+  var utf8 = new TextEncoder();
+  function hex(key) {
+    return Array.from(utf8.encode(key), function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
 
   // Levenshtein distance, stopping early past `max`.
   function distance(a, b, max) {
@@ -67,12 +72,14 @@
   };
 
   Engine.prototype.dict = function (term) {
-    var file = this.m.dict[prefix(term, 1)];
+    var key = prefix(term, 1), hash = this.m.dict[key];
+    var file = hash && "search/d-" + hex(key) + "-" + hash + ".json";
     return file ? this.load(file) : Promise.resolve({});
   };
 
   Engine.prototype.postings = function (term) {
-    var file = this.m.postings[prefix(term, 2)];
+    var key = prefix(term, 2), hash = this.m.postings[key];
+    var file = hash && "search/p-" + hex(key) + "-" + hash + ".json";
     return file ? this.load(file).then(function (shard) { return shard[term] || null; }) : Promise.resolve(null);
   };
 

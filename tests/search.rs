@@ -159,14 +159,12 @@ fn static_index_files_are_content_hashed_and_complete() {
         manifest["wasm"].as_str().unwrap().to_string(),
         manifest["facets"]["file"].as_str().unwrap().to_string(),
     ];
-    for key in ["dict", "postings"] {
-        referenced.extend(
-            manifest[key]
-                .as_object()
-                .unwrap()
-                .values()
-                .map(|v| v.as_str().unwrap().to_string()),
-        );
+    // Shard maps hold only hashes; names are `search/<d|p>-<hex of key>-<hash>.json`.
+    for (key, stem) in [("dict", "d"), ("postings", "p")] {
+        referenced.extend(manifest[key].as_object().unwrap().iter().map(|(k, v)| {
+            let hex: String = k.bytes().map(|b| format!("{b:02x}")).collect();
+            format!("search/{stem}-{hex}-{}.json", v.as_str().unwrap())
+        }));
     }
     referenced.extend(
         manifest["meta"]["files"]

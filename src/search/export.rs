@@ -176,14 +176,16 @@ pub fn export(
     for (key, map) in dict {
         let bytes = serde_json::to_vec(&Value::Object(map)).unwrap_or_default();
         let name = hashed(&format!("d-{}", key_hex(&key)), "json", &bytes);
-        dict_files.insert(key, json!(name));
+        // Only the hash goes into the manifest: the browser rebuilds the name
+        // from the key, which keeps the manifest small on large portals.
+        dict_files.insert(key, json!(format!("{:016x}", fnv1a(&bytes))));
         files.push((name, bytes));
     }
     let mut post_files = serde_json::Map::new();
     for (key, map) in post {
         let bytes = serde_json::to_vec(&Value::Object(map)).unwrap_or_default();
         let name = hashed(&format!("p-{}", key_hex(&key)), "json", &bytes);
-        post_files.insert(key, json!(name));
+        post_files.insert(key, json!(format!("{:016x}", fnv1a(&bytes))));
         files.push((name, bytes));
     }
 
