@@ -85,7 +85,8 @@ impl Taxonomy {
 #[serde(deny_unknown_fields)]
 pub struct GlossaryTerm {
     pub term: String,
-    pub expansion: String,
+    /// What an abbreviation stands for; terms that are not abbreviations have none.
+    pub expansion: Option<String>,
     #[serde(default)]
     pub aliases: Vec<String>,
     #[serde(default)]

@@ -12,6 +12,7 @@ pub mod content;
 pub mod data;
 pub mod diag;
 pub mod freshness;
+pub mod geo;
 pub mod history;
 pub mod import;
 pub mod linkcheck;

@@ -207,6 +207,8 @@ pub fn render_site(
     if let Some(search) = search {
         files.extend(search.files);
     }
+    // Open GeoJSON and near-me shards (src/geo).
+    files.extend(crate::geo::site::data_files(&site));
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();

@@ -40,19 +40,12 @@ pub struct PhoneView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MapLinks {
-    pub geo: String,
-    pub osm: String,
-    pub yandex: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct LocationView {
     pub lat: f64,
     pub lon: f64,
     pub precision: Precision,
     pub precision_label: &'static str,
-    pub links: MapLinks,
+    pub links: crate::geo::MapLinks,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -252,7 +245,7 @@ pub struct NeedView {
 pub struct GlossaryView {
     pub term: String,
     pub anchor: String,
-    pub expansion: String,
+    pub expansion: Option<String>,
     pub aliases: Vec<String>,
     pub explanation: String,
     pub sources: Vec<SourceView>,
@@ -382,29 +375,6 @@ pub fn phone_views(phones: &[toml::Spanned<PhoneEntry>]) -> Vec<PhoneView> {
             })
         })
         .collect()
-}
-
-pub fn map_links(lat: f64, lon: f64, label: &str) -> MapLinks {
-    let q: String = label
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == ' ' {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("+");
-    MapLinks {
-        geo: format!("geo:{lat:.6},{lon:.6}?q={lat:.6},{lon:.6}({q})"),
-        osm: format!(
-            "https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=16/{lat:.6}/{lon:.6}"
-        ),
-        yandex: format!("https://yandex.ru/maps/?pt={lon:.6},{lat:.6}&z=16&l=map"),
-    }
 }
 
 /// "с рождения до 4 лет", "от 6 месяцев до 3 лет".
@@ -649,7 +619,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
                 lon: l.lon,
                 precision: l.precision,
                 precision_label: l.precision.label(),
-                links: map_links(l.lat, l.lon, &name),
+                links: crate::geo::map_links(l.lat, l.lon, &name),
             }
         }),
         phones: phone_views(&m.phones),

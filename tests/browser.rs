@@ -144,15 +144,21 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
             && filtered.contains("<option value=\"family\">"),
         "need and audience filters are offered"
     );
-    let shown = filtered.matches("class=\"result-title\"").count();
     let (unfiltered, _) = visit_until(
         &format!("{origin}search/?q=%D0%BF%D0%BE%D0%BC%D0%BE%D1%89%D1%8C"),
         dir.path(),
         has_results,
     );
+    // The result lists (links in order) must differ: the filter changed what is shown.
+    let results = |dom: &str| -> Vec<String> {
+        dom.match_indices("\" class=\"result-title\"")
+            .map(|(i, _)| dom[..i].rsplit("href=\"").next().unwrap_or("").to_string())
+            .collect()
+    };
+    let (shown, all_results) = (results(&filtered), results(&unfiltered));
     assert!(
-        shown > 0 && shown < unfiltered.matches("class=\"result-title\"").count(),
-        "filters narrow «помощь»: {shown} results"
+        !shown.is_empty() && shown != all_results,
+        "filters narrow «помощь»: {shown:?} vs {all_results:?}"
     );
 
     // The header box suggests results as the reader types: a test page (a
@@ -175,7 +181,7 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
         d.contains("nsk-snegiri")
     });
     let suggestions = typed
-        .split("id=\"header-search-results\"")
+        .split("id=\"search-suggest\"")
         .nth(1)
         .and_then(|rest| rest.split("</ul>").next())
         .unwrap_or_default()

@@ -178,6 +178,8 @@ fn core_pages_exist() {
     for page in [
         "index.html",
         "404.html",
+        "stats/index.html",
+        "search/index.html",
         "regions/index.html",
         "needs/index.html",
         "routes/index.html",

@@ -50,11 +50,8 @@ const RELEVANCE: [(&str, &str); 8] = [
     ),
     ("социальная няня", "needs/respite/"),
     ("Снегири", "services/ru-nvs/nsk-snegiri/"),
-    (
-        "передышка для родителей ребёнка-инвалида",
-        "practices/rannyaya-pomoshch-tekhnologii/",
-    ),
-    ("КДН", "glossary/#kdnizp"),
+    ("передышка для родителей ребёнка-инвалида", "needs/respite/"),
+    ("КДН", "glossary/#kdn"),
     (
         "супервизия специалистов",
         "programmes/supervizia-deystvuem-vmeste/",

@@ -24,7 +24,8 @@ pub struct Record<M> {
     pub meta: M,
     /// Byte offset of the TOML text in the file, to place spans.
     pub front_offset: usize,
-    pub body: RenderedMarkdown,
+    /// Shared, so the dev server's cache hands records out without copying bodies.
+    pub body: Arc<RenderedMarkdown>,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
 }
@@ -173,9 +174,12 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
 pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
     let mut a = Abbreviations::default();
     for t in &glossary.terms {
-        a.insert(&t.term, &t.expansion);
+        let Some(expansion) = &t.expansion else {
+            continue;
+        };
+        a.insert(&t.term, expansion);
         for alias in &t.aliases {
-            a.insert(alias, &t.expansion);
+            a.insert(alias, expansion);
         }
     }
     a
@@ -401,7 +405,7 @@ fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviatio
     macro_rules! record {
         ($variant:ident, $meta:ty) => {{
             let meta: $meta = parse_toml(&file, split.front).map_err(|d| vec![d])?;
-            let body = markdown::render(&file.text[split.body..], abbr);
+            let body = Arc::new(markdown::render(&file.text[split.body..], abbr));
             let rec = Record {
                 file: file.clone(),
                 slug,

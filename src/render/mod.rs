@@ -26,7 +26,7 @@ pub struct PageJob {
 }
 
 /// Every template the renderer uses; checked up front so a missing one is one clear error.
-pub const TEMPLATES: [&str; 18] = [
+pub const TEMPLATES: [&str; 19] = [
     "base.html",
     "home.html",
     "regions.html",
@@ -43,6 +43,7 @@ pub const TEMPLATES: [&str; 18] = [
     "programme.html",
     "glossary.html",
     "search.html",
+    "stats.html",
     "page.html",
     "404.html",
 ];
@@ -68,6 +69,13 @@ pub fn environment(
     );
     env.add_filter("plural", plural_filter);
     env.add_filter("date", |s: String| ru::date_long(&s));
+    // Phones as written by editors → one display form, and the `tel:` link.
+    env.add_filter("phone", |s: String| {
+        crate::phone::Phone::parse(&s).map_or(s, |p| p.display())
+    });
+    env.add_filter("tel", |s: String| {
+        crate::phone::Phone::parse(&s).map_or_else(|_| String::new(), |p| p.tel_uri())
+    });
     env.add_function("asset", move |path: String| -> String {
         match asset_versions.get(&path) {
             Some(v) => format!("{path}?v={v}"),
@@ -150,5 +158,26 @@ pub fn render_all(
         Ok(out)
     } else {
         Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("t.html"),
+            "{{ 21|plural('служба', 'службы', 'служб') }}; {{ 3|plural('служба', 'службы', 'служб') }}; {{ '2026-11-24'|date }}; {{ '8(4842) 550 602'|phone }}; {{ '8(4842) 550 602'|tel }}",
+        )
+        .unwrap();
+        let env = environment(dir.path(), BTreeMap::new());
+        let out = env.get_template("t.html").unwrap().render(()).unwrap();
+        assert_eq!(
+            out,
+            "21 служба; 3 службы; 24 ноября 2026 г.; +7 (4842) 55-06-02; tel:+74842550602"
+        );
     }
 }

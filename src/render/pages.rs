@@ -65,6 +65,8 @@ pub enum Kind {
     Home,
     Regions,
     Region(usize),
+    /// (region, municipality): services sorted by distance from its centre, for no-JS near-me.
+    Municipality(usize, usize),
     Service(usize),
     Needs,
     Need(usize),
@@ -77,6 +79,9 @@ pub enum Kind {
     Programmes,
     Programme(usize),
     Glossary,
+    /// Open geodata: links to the GeoJSON files (src/geo).
+    OpenData,
+    Stats,
     Search,
     Page(usize),
     NotFound,
@@ -87,6 +92,8 @@ pub struct Pages {
     globals: Value,
     /// One card per service, in `site.services` order.
     cards: Vec<Value>,
+    /// Build-time SVG maps (src/geo).
+    maps: crate::geo::site::Maps,
 }
 
 const HOME: (&str, &str) = ("Главная", "");
@@ -127,7 +134,11 @@ impl Pages {
                 })
             })
             .collect();
-        Pages { globals, cards }
+        Pages {
+            globals,
+            cards,
+            maps: crate::geo::site::Maps::build(site),
+        }
     }
 
     /// All pages with their output paths (`regions/ru-mos/index.html`).
@@ -142,6 +153,14 @@ impl Pages {
                 .enumerate()
                 .map(|(i, r)| (path_of(&r.url), Kind::Region(i))),
         );
+        for (i, r) in site.regions.iter().enumerate() {
+            for (m, mu) in r.municipalities.iter().enumerate() {
+                out.push((
+                    path_of(&format!("{}m/{}/", r.url, mu.slug)),
+                    Kind::Municipality(i, m),
+                ));
+            }
+        }
         out.extend(
             site.services
                 .iter()
@@ -185,7 +204,9 @@ impl Pages {
                 .map(|(i, p)| (path_of(&p.url), Kind::Programme(i))),
         );
         out.push((path_of("glossary/"), Kind::Glossary));
+        out.push((path_of("open-data/"), Kind::OpenData));
         out.push((path_of("search/"), Kind::Search));
+        out.push((path_of("stats/"), Kind::Stats));
         out.extend(
             site.pages
                 .iter()
@@ -299,6 +320,7 @@ impl Pages {
                         practice_count => site.practices.len(),
                         programme_count => site.programmes.len(),
                         service_count => site.services.len(),
+                        country_map => self.maps.country.clone(),
                     },
                 )
             }
@@ -313,6 +335,7 @@ impl Pages {
                 &[HOME],
                 context! {
                     regions => Value::from_serialize(&site.regions),
+                    country_map => self.maps.country.clone(),
                 },
             ),
             Kind::Region(i) => {
@@ -383,6 +406,56 @@ impl Pages {
                         routes => Value::from_serialize(&routes),
                         programmes => Value::from_serialize(&programmes),
                         service_count => idx.len(),
+                        region_map => self.maps.regions.get(&r.code).cloned(),
+                        tile_map => Value::from_serialize(&self.maps.tiles),
+                    },
+                )
+            }
+            Kind::Municipality(i, m) => {
+                let r = &site.regions[i];
+                let mu = &r.municipalities[m];
+                let idx = site
+                    .services_by_region
+                    .get(&r.code)
+                    .cloned()
+                    .unwrap_or_default();
+                // Services with a location by distance; the rest after them, by name.
+                let mut near: Vec<(f64, usize)> = idx
+                    .iter()
+                    .filter_map(|&k| {
+                        let l = site.services[k].location.as_ref()?;
+                        Some((crate::geo::distance_km((mu.lat, mu.lon), (l.lat, l.lon)), k))
+                    })
+                    .collect();
+                near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let rows: Vec<Value> = near
+                    .iter()
+                    .map(|&(km, k)| context! { card => self.cards[k].clone(), km => crate::geo::format_km(km) })
+                    .collect();
+                let unplaced: Vec<Value> = idx
+                    .iter()
+                    .filter(|&&k| site.services[k].location.is_none())
+                    .map(|&k| self.cards[k].clone())
+                    .collect();
+                let title = format!("Помощь рядом: {}", mu.name);
+                let description = format!(
+                    "Организации {} по расстоянию от центра: {}.",
+                    r.name_in, mu.name
+                );
+                self.job(
+                    site,
+                    &format!("{}m/{}/", r.url, mu.slug),
+                    "municipality.html",
+                    &title,
+                    &description,
+                    true,
+                    Some(&r.file),
+                    &[HOME, ("Регионы", "regions/"), (&r.name, &r.url)],
+                    context! {
+                        region => Value::from_serialize(r),
+                        municipality => Value::from_serialize(mu),
+                        rows => rows,
+                        unplaced => unplaced,
                     },
                 )
             }
@@ -599,6 +672,33 @@ impl Pages {
                     },
                 )
             }
+            Kind::OpenData => {
+                // Regions with at least one located service have a file (geo::site::data_files).
+                let files: Vec<Value> = site
+                    .regions
+                    .iter()
+                    .filter(|r| {
+                        site.services.iter().any(|s| s.region == r.code && s.location.is_some())
+                    })
+                    .map(|r| context! { name => r.name.clone(), path => format!("geo/regions/{}.geojson", r.code.to_lowercase()) })
+                    .collect();
+                let located = site
+                    .services
+                    .iter()
+                    .filter(|s| s.location.is_some())
+                    .count();
+                self.job(
+                    site,
+                    "open-data/",
+                    "open_data.html",
+                    "Открытые данные",
+                    "Организации портала с координатами в формате GeoJSON (RFC 7946): по всей стране и по регионам.",
+                    false,
+                    None,
+                    &[HOME],
+                    context! { files => files, located => located },
+                )
+            }
             Kind::Glossary => self.job(
                 site,
                 "glossary/",
@@ -629,6 +729,35 @@ impl Pages {
                     &[HOME],
                     context! {
                         content => Value::from_serialize(p),
+                    },
+                )
+            }
+            Kind::Stats => {
+                // Tables grouped by the project direction they belong to; the rest last.
+                let mut groups: Vec<Value> = site
+                    .directions
+                    .iter()
+                    .filter_map(|d| {
+                        let tables: Vec<_> = site.stats.iter().filter(|t| t.topics.contains(&d.id)).collect();
+                        (!tables.is_empty()).then(|| context! { id => d.id.clone(), label => d.label.clone(), tables => Value::from_serialize(&tables) })
+                    })
+                    .collect();
+                let other: Vec<_> = site.stats.iter().filter(|t| t.topics.is_empty()).collect();
+                if !other.is_empty() {
+                    groups.push(context! { id => "other", label => "Другие таблицы", tables => Value::from_serialize(&other) });
+                }
+                self.job(
+                    site,
+                    "stats/",
+                    "stats.html",
+                    "Цифры и таблицы",
+                    "Статистика из материалов проекта: таблицы и диаграммы с источниками.",
+                    false,
+                    None,
+                    &[HOME],
+                    context! {
+                        groups => groups,
+                        count => site.stats.len(),
                     },
                 )
             }

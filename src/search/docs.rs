@@ -157,7 +157,7 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             url: format!("glossary/#{}", g.anchor),
             doc_type: "glossary".into(),
             title: g.term.clone(),
-            names: join([g.expansion.as_str(), &g.aliases.join(" · ")]),
+            names: join([g.expansion.as_deref().unwrap_or(""), &g.aliases.join(" · ")]),
             body: g.explanation.clone(),
             region: None,
             needs: Vec::new(),
@@ -175,7 +175,7 @@ pub fn synonyms(site: &Site) -> Vec<SynonymGroup> {
         .map(|g| SynonymGroup {
             terms: std::iter::once(g.term.clone())
                 .chain(g.aliases.iter().cloned())
-                .chain(std::iter::once(g.expansion.clone()))
+                .chain(g.expansion.clone())
                 .collect(),
         })
         .collect()

@@ -1,13 +1,12 @@
 //! The tantivy index: schema, writing, and opening.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tantivy::directory::{Directory, RamDirectory};
-
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexReader, IndexSettings, TantivyDocument, doc};
+use tantivy::{Index, IndexReader, TantivyDocument, doc};
 
 use super::tokenizer::{NAME, RussianTokenizer};
 use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
@@ -89,13 +88,22 @@ pub const SYNONYMS_FILE: &str = "synonyms.json";
 const MARKER_FILE: &str = ".opora-search-index";
 
 /// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
+///
 /// `dir` must be empty, missing, or hold a previous index (which is replaced):
 /// any other folder is refused rather than wiped.
+///
+/// The index is built in memory and then saved with plain writes: tantivy's
+/// own directory syncs every file to disk, which on a small VM costs more than
+/// indexing a whole portal, and this index is rebuilt on every build anyway.
 pub fn write(
     docs: &[SearchDoc],
     synonyms: &[SynonymGroup],
     dir: &Path,
 ) -> Result<Index, SearchError> {
+    // The raw directory (a shared handle) keeps files with their footers,
+    // exactly as tantivy would have written them to disk.
+    let ram = RamDirectory::create();
+    let index = build(docs, ram.clone())?;
     if dir.exists() {
         let empty = std::fs::read_dir(dir)?.next().is_none();
         let ours = dir.join(MARKER_FILE).exists() || dir.join("meta.json").exists();
@@ -110,15 +118,26 @@ pub fn write(
     std::fs::create_dir_all(dir)?;
     // First, so even a half-written index is recognised as ours next time.
     std::fs::write(dir.join(MARKER_FILE), "opora search index\n")?;
+    for file in index.directory().list_managed_files() {
+        let Ok(slice) = ram.open_read(&file) else {
+            continue;
+        };
+        let bytes = slice.read_bytes()?;
+        std::fs::write(dir.join(&file), bytes.as_slice())?;
+    }
+    let meta = ram
+        .atomic_read(Path::new("meta.json"))
+        .map_err(|e| SearchError(format!("search index: {e}")))?;
+    std::fs::write(dir.join("meta.json"), meta)?;
     let synonyms_json =
         serde_json::to_vec(synonyms).map_err(|e| SearchError(format!("search synonyms: {e}")))?;
     std::fs::write(dir.join(SYNONYMS_FILE), synonyms_json)?;
+    Ok(index)
+}
+
+fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchError> {
     let (schema, f) = schema();
-    // Built in memory, then copied out without fsync: the native index is a
-    // rebuildable cache, and syncing each file cost more than all the
-    // indexing of a small portal.
-    let ram = RamDirectory::create();
-    let index = Index::create(ram.clone(), schema, IndexSettings::default())?;
+    let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
     index.tokenizers().register(NAME, RussianTokenizer);
     // One thread and one segment keep doc ids equal to positions in `docs`,
     // which the static export relies on.
@@ -154,32 +173,7 @@ pub fn write(
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
-    save(&index, &ram, dir)?;
     Ok(index)
-}
-
-/// Copies an in-memory index's files into `dir`, byte for byte (read from the
-/// RAM directory itself: tantivy's managed view would strip the footers).
-fn save(index: &Index, ram: &RamDirectory, dir: &Path) -> Result<(), SearchError> {
-    let fail = |p: &Path, e: &dyn std::fmt::Display| {
-        SearchError(format!("search index: cannot save {}: {e}", p.display()))
-    };
-    let mut paths: Vec<PathBuf> = index.directory().list_managed_files().into_iter().collect();
-    paths.extend([PathBuf::from("meta.json"), PathBuf::from(".managed.json")]);
-    paths.sort();
-    paths.dedup();
-    for p in paths {
-        if !ram.exists(&p).map_err(|e| fail(&p, &e))? {
-            continue;
-        }
-        let bytes = ram
-            .open_read(&p)
-            .map_err(|e| fail(&p, &e))?
-            .read_bytes()
-            .map_err(|e| fail(&p, &e))?;
-        std::fs::write(dir.join(&p), bytes.as_slice())?;
-    }
-    Ok(())
 }
 
 pub fn open(dir: &Path) -> Result<(Index, IndexReader, Fields), SearchError> {

@@ -868,11 +868,16 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
                     .hint("merge the two entries"),
             );
         }
-        if t.expansion.trim().is_empty() {
+        if t.expansion.as_deref().is_some_and(|e| e.trim().is_empty())
+            || (t.expansion.is_none() && t.explanation.trim().is_empty())
+        {
             out.push(
                 Diagnostic::error(
                     &file.rel,
-                    format!("term `{}` has an empty expansion", t.term),
+                    format!(
+                        "term `{}` has neither an expansion nor an explanation",
+                        t.term
+                    ),
                 )
                 .at_line(&file.text, line),
             );

@@ -1,0 +1,106 @@
+//! Geo subsystem: region boundaries, build-time SVG maps, "near me" shards,
+//! map links and open GeoJSON. Everything here is pure computation over data the
+//! caller passes in, so the core generator decides what to write where.
+//!
+//! Coordinates are `(lat, lon)` in function arguments (as people say them) and
+//! `[lon, lat]` inside GeoJSON (as RFC 7946 requires).
+
+mod boundaries;
+mod export;
+mod links;
+mod projection;
+mod shards;
+pub mod site;
+mod svg;
+
+pub use boundaries::{Boundaries, GeoError};
+pub use export::{services_geojson, services_geojson_files};
+pub use links::{MapLinks, map_links, precision_label};
+pub use projection::Albers;
+pub use shards::{CELL_DEG, cell_key, municipality_services, near_me_shards};
+pub use svg::{country_svg, region_svg};
+
+/// A service drawn as a point on a region map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapPoint {
+    pub id: String,
+    pub href: String,
+    pub label: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// `exact` | `street` | `city`, as in the content format.
+    pub precision: String,
+}
+
+/// A region highlighted on the country overview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionLink {
+    /// ISO 3166-2 code, e.g. `RU-OMS`.
+    pub code: String,
+    pub href: String,
+    pub name: String,
+    /// Number of services (or records) the region has; shown in its accessible name.
+    pub count: usize,
+}
+
+/// A service with a location, as exported to GeoJSON and near-me shards.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeoService {
+    pub id: String,
+    /// Site-relative URL of the service page, e.g. `/services/ru-oms/semejnaya/`.
+    pub url: String,
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub precision: String,
+    /// ISO 3166-2 code of the region.
+    pub region: String,
+    /// Need slugs from `data/taxonomy.toml`.
+    pub needs: Vec<String>,
+    pub municipality: Option<String>,
+}
+
+/// Mean Earth radius (IUGG), km.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+
+/// Great-circle distance in km between two `(lat, lon)` points (haversine).
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// Distance as Russian readers expect it: «3,2 км» below 10 km, whole km above.
+pub fn format_km(km: f64) -> String {
+    if km < 10.0 {
+        format!("{:.1} км", km).replace('.', ",")
+    } else {
+        format!("{} км", km.round() as i64)
+    }
+}
+
+/// True when the coordinates are finite and inside WGS 84 ranges.
+pub fn valid_lat_lon(lat: f64, lon: f64) -> bool {
+    lat.is_finite()
+        && lon.is_finite()
+        && (-90.0..=90.0).contains(&lat)
+        && (-180.0..=180.0).contains(&lon)
+}
+
+/// Escapes text for XML/HTML text and attribute values.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

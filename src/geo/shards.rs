@@ -1,0 +1,91 @@
+//! "Near me" data: services split into small grid-cell shards so the browser loads only
+//! the cells near the reader, plus the no-JavaScript variant (sort by distance from a
+//! municipality's centre).
+//!
+//! Files (paths relative to the site root):
+//! - `geo/near/index.json`: `{"cell": CELL_DEG, "cells": {"<key>": {"n": count, "needs": {"<need>": count}}}}`
+//! - `geo/near/<key>.json`: `[{"id","url","name","lat","lon","precision","region","needs","municipality"}]`
+//!
+//! `static/geo/near-me.js` visits cells in order of their smallest possible distance from the
+//! reader and stops once that bound exceeds the k-th best distance found, which gives exactly
+//! the brute-force answer (tested in `tests/js/geo-near-me.test.mjs`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{GeoService, distance_km, valid_lat_lon};
+
+/// Cell size in degrees. One degree is ~111 km north–south and 40–70 km east–west in
+/// Russia: a city's services fall into one or two files.
+pub const CELL_DEG: f64 = 1.0;
+
+/// Cell key `"<lat_floor>_<lon_floor>"`, e.g. `"54_73"` or `"-1_-5"`.
+pub fn cell_key(lat: f64, lon: f64) -> String {
+    let f = |v: f64| (v / CELL_DEG).floor() as i64;
+    format!("{}_{}", f(lat), f(lon))
+}
+
+fn round6(v: f64) -> f64 {
+    (v * 1e6).round() / 1e6
+}
+
+/// The index and one shard per non-empty cell, with byte-stable JSON.
+pub fn near_me_shards(points: &[GeoService]) -> Vec<(String, String)> {
+    let mut cells: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
+    for s in points.iter().filter(|s| valid_lat_lon(s.lat, s.lon)) {
+        cells.entry(cell_key(s.lat, s.lon)).or_default().push(s);
+    }
+    let mut index = serde_json::Map::new();
+    let mut files = Vec::with_capacity(cells.len() + 1);
+    for (key, mut list) in cells {
+        list.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut needs: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in &list {
+            for n in &s.needs {
+                *needs.entry(n.as_str()).or_default() += 1;
+            }
+        }
+        index.insert(key.clone(), json!({ "n": list.len(), "needs": needs }));
+        let items: Vec<Value> = list
+            .iter()
+            .map(|s| {
+                json!({
+                    "id": s.id, "url": s.url, "name": s.name,
+                    "lat": round6(s.lat), "lon": round6(s.lon),
+                    "precision": s.precision, "region": s.region,
+                    "needs": s.needs, "municipality": s.municipality,
+                })
+            })
+            .collect();
+        files.push((
+            format!("geo/near/{key}.json"),
+            Value::Array(items).to_string(),
+        ));
+    }
+    let idx = json!({ "cell": CELL_DEG, "cells": Value::Object(index) });
+    files.insert(0, ("geo/near/index.json".to_string(), idx.to_string()));
+    files
+}
+
+/// Services sorted by distance from `from` (a municipality's centre, `(lat, lon)`), nearest
+/// first, ties broken by name then id so pages are stable. Optionally only those with `need`.
+/// Services without valid coordinates are left out.
+pub fn municipality_services<'a>(
+    points: &'a [GeoService],
+    from: (f64, f64),
+    need: Option<&str>,
+) -> Vec<(&'a GeoService, f64)> {
+    let mut out: Vec<(&GeoService, f64)> = points
+        .iter()
+        .filter(|s| valid_lat_lon(s.lat, s.lon))
+        .filter(|s| need.is_none_or(|n| s.needs.iter().any(|x| x == n)))
+        .map(|s| (s, distance_km(from, (s.lat, s.lon))))
+        .collect();
+    out.sort_by(|a, b| {
+        a.1.total_cmp(&b.1)
+            .then_with(|| a.0.name.cmp(&b.0.name))
+            .then_with(|| a.0.id.cmp(&b.0.id))
+    });
+    out
+}

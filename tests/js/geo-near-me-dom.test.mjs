@@ -1,0 +1,91 @@
+// The near-me enhancement on a page: adds a button, asks for the position only on click,
+// fetches only from the site's own geo/near/ folder and lists the nearest services with
+// links and distances, filtered by the box's need. A tiny fake DOM stands in for a browser.
+// Run: node --test tests/js/geo-near-me-dom.test.mjs
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const near = require(path.join(here, "../../static/geo/near-me.js"));
+const bundle = JSON.parse(fs.readFileSync(path.join(here, "../fixtures/geo/near-shards.json"), "utf8"));
+
+class El {
+  constructor(tag) { this.tag = tag; this.children = []; this.attrs = {}; this.listeners = {}; this._text = ""; }
+  setAttribute(k, v) { this.attrs[k] = String(v); }
+  getAttribute(k) { return k in this.attrs ? this.attrs[k] : null; }
+  appendChild(c) { this.children.push(c); c.parent = this; return c; }
+  insertBefore(c, ref) {
+    const i = ref ? this.children.indexOf(ref) : -1;
+    if (i < 0) this.children.push(c); else this.children.splice(i, 0, c);
+    c.parent = this; return c;
+  }
+  addEventListener(t, f) { this.listeners[t] = f; }
+  get textContent() { return this._text + this.children.map((c) => c.textContent).join(""); }
+  set textContent(v) { this._text = v; this.children = []; }
+  all() { return this.children.flatMap((c) => [c, ...c.all()]); }
+  querySelector(sel) {
+    if (sel === "[data-near-me-results]") return this.all().find((e) => "data-near-me-results" in e.attrs) || null;
+    if (sel === "select[name=need]") return this.all().find((e) => e.tag === "select") || null;
+    return null;
+  }
+}
+const text = (s) => Object.assign(new El("#text"), { _text: s });
+
+function page(attrs) {
+  const box = new El("section");
+  Object.entries(attrs).forEach(([k, v]) => box.setAttribute(k, v));
+  const ol = box.appendChild(new El("ol"));
+  ol.setAttribute("data-near-me-results", "");
+  const doc = {
+    querySelectorAll: (sel) => (sel === "[data-near-me]" ? [box] : []),
+    createElement: (t) => new El(t),
+    createTextNode: text,
+  };
+  return { doc, box, ol };
+}
+
+test("button, private position, own-site shards, nearest list filtered by need", async () => {
+  const requested = [];
+  let asked = 0;
+  globalThis.navigator = { geolocation: { getCurrentPosition: (ok) => { asked += 1; ok({ coords: { latitude: 54.99, longitude: 73.32 } }); } } };
+  globalThis.fetch = async (url, opts) => {
+    requested.push(url);
+    assert.equal(opts.credentials, "omit");
+    const key = url.replace("/portal/geo/near/", "geo/near/");
+    if (!(key in bundle)) return { ok: false, status: 404 };
+    return { ok: true, json: async () => bundle[key] };
+  };
+  const { doc, box, ol } = page({ "data-near-me": "", "data-base": "/portal/geo/near/", "data-need": "crisis" });
+  near.enhance(doc);
+  const button = box.children.find((c) => c.tag === "button");
+  assert.ok(button, "a button is added");
+  assert.equal(asked, 0, "no position is asked before the reader clicks");
+  button.listeners.click();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(asked, 1);
+  assert.ok(requested.every((u) => u.startsWith("/portal/geo/near/")), "only this site's shard files");
+  assert.ok(requested.every((u) => !u.includes("54.99") && !u.includes("73.32")), "the position is not in any URL");
+  const items = ol.children;
+  assert.equal(items.length, 10);
+  const { results } = await near.nearest(54.99, 73.32, 10, "crisis", () => bundle["geo/near/index.json"], (k) => bundle[`geo/near/${k}.json`]);
+  items.forEach((li, i) => {
+    const a = li.children[0];
+    assert.equal(a.href, results[i].item.url);
+    assert.ok(results[i].item.needs.includes("crisis"));
+    assert.ok(li.textContent.endsWith(near.formatKm(results[i].km)));
+  });
+  const status = box.children.find((c) => c.attrs.role === "status");
+  assert.equal(status.textContent, "Ближайшие службы:");
+});
+
+test("without geolocation the page is left as it is", () => {
+  globalThis.navigator = {};
+  const { doc, box } = page({ "data-near-me": "" });
+  near.enhance(doc);
+  assert.equal(box.children.length, 1);
+});
