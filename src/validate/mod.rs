@@ -444,6 +444,40 @@ fn check_audience<M>(rec: &Record<M>, values: &[Spanned<String>], out: &mut Vec<
     }
 }
 
+/// Phones, e-mails and a web address, wherever a record lists contacts.
+fn check_contact_fields<M>(
+    rec: &Record<M>,
+    phones: &[Spanned<PhoneEntry>],
+    emails: &[Spanned<String>],
+    website: Option<&Spanned<String>>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for p in phones {
+        if let Err(e) = Phone::parse(p.get_ref().number()) {
+            out.push(
+                rec.error_at(p, format!("phone `{}` {e}", p.get_ref().number()))
+                    .hint("write a Russian number with its area code, e.g. 8 (4842) 55-06-02; if the source gives none, leave the phone out"),
+            );
+        }
+    }
+    for e in emails {
+        if !formats::is_email(e.get_ref()) {
+            out.push(
+                rec.error_at(e, format!("`{}` is not an e-mail address", e.get_ref()))
+                    .hint("one address per list item: emails = [\"a@b.ru\", \"c@d.ru\"]"),
+            );
+        }
+    }
+    if let Some(w) = website
+        && !formats::is_web_url(w.get_ref())
+    {
+        out.push(
+            rec.error_at(w, format!("`{}` is not a web address", w.get_ref()))
+                .hint("write the full address with http:// or https://"),
+        );
+    }
+}
+
 fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic>) {
     let m = &s.meta;
     check_slug(s, out);
@@ -523,30 +557,7 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
             );
         }
     }
-    for p in &m.phones {
-        if let Err(e) = Phone::parse(p.get_ref().number()) {
-            out.push(
-                s.error_at(p, format!("phone `{}` {e}", p.get_ref().number()))
-                    .hint("write a Russian number with its area code, e.g. 8 (4842) 55-06-02; if the source gives none, leave the phone out"),
-            );
-        }
-    }
-    for e in &m.emails {
-        if !formats::is_email(e.get_ref()) {
-            out.push(
-                s.error_at(e, format!("`{}` is not an e-mail address", e.get_ref()))
-                    .hint("one address per list item: emails = [\"a@b.ru\", \"c@d.ru\"]"),
-            );
-        }
-    }
-    if let Some(w) = &m.website
-        && !formats::is_web_url(w.get_ref())
-    {
-        out.push(
-            s.error_at(w, format!("`{}` is not a web address", w.get_ref()))
-                .hint("write the full address with http:// or https://"),
-        );
-    }
+    check_contact_fields(s, &m.phones, &m.emails, m.website.as_ref(), out);
     if let Some(age) = &m.age_months {
         let [min, max] = *age.get_ref();
         if min > max || max > 216 {
@@ -696,21 +707,7 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
         );
     }
     if let Some(c) = &m.contacts {
-        for ph in &c.phones {
-            if let Err(e) = Phone::parse(ph.get_ref().number()) {
-                out.push(p.error_at(ph, format!("phone `{}` {e}", ph.get_ref().number())));
-            }
-        }
-        for e in &c.emails {
-            if !formats::is_email(e.get_ref()) {
-                out.push(p.error_at(e, format!("`{}` is not an e-mail address", e.get_ref())));
-            }
-        }
-        if let Some(w) = &c.website
-            && !formats::is_web_url(w.get_ref())
-        {
-            out.push(p.error_at(w, format!("`{}` is not a web address", w.get_ref())));
-        }
+        check_contact_fields(p, &c.phones, &c.emails, c.website.as_ref(), out);
     }
     passport::check(p, out);
     check_sources(cx, p, &m.sources, true, out);
