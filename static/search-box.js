@@ -31,9 +31,7 @@
       s.onerror = fail;
       document.head.appendChild(s);
     }).then(function () {
-      var json = function (u) { return fetch(u).then(function (r) { return r.json(); }); };
-      var bytes = function (u) { return fetch(u).then(function (r) { return r.arrayBuffer(); }); };
-      return OporaSearch.create(base, manifest, json, bytes);
+      return OporaSearch.create(base, manifest);
     });
     return engine;
   }

@@ -238,7 +238,19 @@
 
   // Loads the manifest and the wasm module. `fetchJson(url)` and
   // `fetchBytes(url)` are injected so Node can read files from disk.
+  // The browser's loaders; Node's tests pass their own that read files.
+  function fetchOk(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r;
+    });
+  }
+  function browserJson(url) { return fetchOk(url).then(function (r) { return r.json(); }); }
+  function browserBytes(url) { return fetchOk(url).then(function (r) { return r.arrayBuffer(); }); }
+
   async function create(base, manifestUrl, fetchJson, fetchBytes) {
+    fetchJson = fetchJson || browserJson;
+    fetchBytes = fetchBytes || browserBytes;
     var manifest = await fetchJson(manifestUrl);
     var bytes = await fetchBytes(base + manifest.wasm);
     var module = await WebAssembly.instantiate(bytes, {});

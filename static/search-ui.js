@@ -18,18 +18,9 @@
   var enginePromise = null;
   var seq = 0;
 
-  function fetchJson(url) {
-    return fetch(url).then(function (r) {
-      if (!r.ok) throw new Error(url + ": " + r.status);
-      return r.json();
-    });
-  }
-  function fetchBytes(url) {
-    return fetch(url).then(function (r) { return r.arrayBuffer(); });
-  }
   function engine() {
     if (!enginePromise) {
-      enginePromise = OporaSearch.create(base, manifestUrl, fetchJson, fetchBytes).then(function (e) {
+      enginePromise = OporaSearch.create(base, manifestUrl).then(function (e) {
         fillFilters(e.m.facets);
         return e;
       });
