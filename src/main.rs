@@ -180,7 +180,10 @@ fn main() -> ExitCode {
             title,
             region,
         } => {
-            let today = today_iso();
+            let today = match portal_today(&cli.root) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
             match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
                 Ok(s) if s.path.exists() => {
                     eprintln!("error: {} already exists", s.path.display());
@@ -222,20 +225,18 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            let today = match portal_today(&cli.root) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
             let (data, content, diags) = pipeline::load_only(&cli.root);
             if diags.error_count() > 0 {
                 print_diagnostics(&diags, Format::Human);
                 summary(&diags, "fix the portal's content before importing");
                 return ExitCode::FAILURE;
             }
-            let plan = opora::import::plan(
-                &cli.root,
-                &text,
-                region.as_deref(),
-                &today_iso(),
-                &data,
-                &content,
-            );
+            let plan =
+                opora::import::plan(&cli.root, &text, region.as_deref(), &today, &data, &content);
             print!("{}", plan.describe(&cli.root));
             if dry_run {
                 println!("dry run: nothing written");
@@ -415,7 +416,14 @@ fn summary(diags: &Diagnostics, verdict: &str) {
     );
 }
 
-fn today_iso() -> String {
-    let days = opora::validate::today_days_now();
-    opora::ru::civil_from_days(days)
+/// Today as `YYYY-MM-DD`, judged exactly as `opora check` judges it, so a
+/// record written by `new` or `import` is never "in the future" for `check`.
+fn portal_today(root: &std::path::Path) -> Result<String, ExitCode> {
+    match pipeline::load_config(root) {
+        Ok(config) => Ok(opora::ru::civil_from_days(opora::validate::today(&config))),
+        Err(d) => {
+            eprintln!("{}", d.render());
+            Err(ExitCode::FAILURE)
+        }
+    }
 }

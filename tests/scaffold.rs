@@ -59,3 +59,72 @@ fn placeholder_source_fails_strict_check() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("placeholder"), "{}", stderr(&o));
 }
+
+/// `new` writes `verified` as the date `check` judges by: with the portal's
+/// `today` fixed in `opora.toml`, whatever the clock says.
+#[test]
+fn new_dates_records_by_the_portals_today_not_the_clock() {
+    let portal = mini_portal();
+    let root = portal.path();
+    for clock in ["2031-06-15", "2019-01-01"] {
+        let name = format!("Служба {clock}");
+        let o = opora_cmd()
+            .env("OPORA_TODAY", clock)
+            .arg("--root")
+            .arg(root)
+            .args(["new", "service", &name, "--region", "RU-MOS"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let path = String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("created ")
+            .to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The mini portal fixes `today = 2026-11-24`.
+        assert!(text.contains("verified = 2026-11-24"), "{text}");
+        let o = opora_cmd()
+            .env("OPORA_TODAY", clock)
+            .arg("--root")
+            .arg(root)
+            .arg("check")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "clock {clock}: {}", stderr(&o));
+    }
+}
+
+/// Without a fixed `today`, `new` and `check` share the injected clock.
+#[test]
+fn new_uses_the_injected_clock_when_the_portal_fixes_no_date() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let config = std::fs::read_to_string(root.join("opora.toml")).unwrap();
+    let unfixed: String = config
+        .lines()
+        .filter(|l| !l.starts_with("today"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(config, unfixed, "the mini portal should fix `today`");
+    std::fs::write(root.join("opora.toml"), unfixed).unwrap();
+    let o = opora_cmd()
+        .env("OPORA_TODAY", "2030-02-28")
+        .arg("--root")
+        .arg(root)
+        .args(["new", "service", "Центр «Завтра»", "--region", "RU-MOS"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text =
+        std::fs::read_to_string(root.join("content/services/ru-mos/tsentr-zavtra.md")).unwrap();
+    assert!(text.contains("verified = 2030-02-28"), "{text}");
+}
+
+#[test]
+fn new_outside_a_portal_says_where_it_looked() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = opora(empty.path(), &["new", "page", "Контакты"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("opora.toml"), "{}", stderr(&o));
+    assert!(!empty.path().join("content").exists());
+}

@@ -1002,16 +1002,42 @@ fn row_line(text: &str, start: usize, i: usize) -> usize {
     crate::diag::locate(text, start).0.line
 }
 
-/// Today as days since 1970-01-01: the configured date, or the system clock.
+/// The environment variable that fixes "today" when `opora.toml` does not:
+/// CI, tests and reproducible builds set it (`OPORA_TODAY=2026-11-24`).
+pub const TODAY_ENV: &str = "OPORA_TODAY";
+
+/// Today as days since 1970-01-01, the one notion of today every command
+/// shares (`check` judges `verified` dates by it, `new` and `import` write it):
+/// `today` from `opora.toml`, else `OPORA_TODAY`, else the system clock (UTC).
 pub fn today(config: &Config) -> i64 {
     if let Some(d) = config.today.as_ref().and_then(|d| d.date) {
         return ru::days_from_civil(d.year as i32, d.month as u32, d.day as u32);
     }
+    if let Some(days) = std::env::var(TODAY_ENV)
+        .ok()
+        .and_then(|v| parse_iso_date(&v))
+    {
+        return days;
+    }
     today_days_now()
 }
 
+/// `YYYY-MM-DD` as days since 1970-01-01; `None` for anything else.
+pub fn parse_iso_date(text: &str) -> Option<i64> {
+    let d: toml::value::Datetime = text.trim().parse().ok()?;
+    if d.time.is_some() {
+        return None;
+    }
+    let d = d.date?;
+    Some(ru::days_from_civil(
+        d.year as i32,
+        d.month as u32,
+        d.day as u32,
+    ))
+}
+
 /// The system clock's date as days since 1970-01-01 (UTC).
-pub fn today_days_now() -> i64 {
+fn today_days_now() -> i64 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

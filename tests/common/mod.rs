@@ -44,8 +44,19 @@ pub fn mini_portal() -> tempfile::TempDir {
     dir
 }
 
+/// The date every CLI run in the tests takes as "today" when the portal's
+/// `opora.toml` does not fix one, so no test depends on the wall clock.
+pub const TEST_TODAY: &str = "2026-12-01";
+
+/// The `opora` binary with the test clock set.
+pub fn opora_cmd() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_opora"));
+    cmd.env("OPORA_TODAY", TEST_TODAY);
+    cmd
+}
+
 pub fn opora(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_opora"))
+    opora_cmd()
         .arg("--root")
         .arg(root)
         .args(args)
