@@ -26,4 +26,5 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod urls;
 pub mod validate;

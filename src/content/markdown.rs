@@ -1,8 +1,14 @@
 //! Markdown bodies → safe HTML.
 //!
+//! The one Markdown renderer: record bodies and every front-matter field
+//! written in Markdown (route steps and branches) go through [`render`].
+//!
 //! Content can never inject markup: raw HTML is refused (comments are dropped),
 //! links may only use safe schemes, and images must be local files — an image from
-//! another host would be a third-party request from a family's phone.
+//! another host would be a third-party request from a family's phone. Each is
+//! reported as a problem *and* left out of the HTML, so the output is safe even
+//! where nobody looks at the problems: a refused link renders as its text, a
+//! refused image as its description, raw HTML not at all.
 //! Cheap Russian typography is applied to text: «ёлочки» for straight quotes,
 //! an ellipsis character, and a dash for a spaced hyphen.
 
@@ -58,6 +64,15 @@ pub struct BodyProblem {
     pub hint: String,
 }
 
+/// A link as written, with where it is written: for a reference-style link
+/// (`[a][r]`) the place is its definition (`[r]: /x/`), where the target is.
+#[derive(Debug, Clone)]
+pub struct LinkSpan {
+    pub dest: String,
+    pub offset: usize,
+    pub len: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RenderedMarkdown {
     pub html: String,
@@ -65,6 +80,8 @@ pub struct RenderedMarkdown {
     /// Text without markup, for search and summaries.
     pub plain: String,
     pub problems: Vec<BodyProblem>,
+    /// Every link that made it into the HTML, for the link checker's blame.
+    pub links: Vec<LinkSpan>,
 }
 
 pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
@@ -74,8 +91,21 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut heading: Option<(usize, Heading)> = None; // (index of start event, heading)
     let mut image_depth = 0usize;
+    // For each open link or image: whether its tags were emitted (refused
+    // ones are left out, their text stays).
+    let mut link_open: Vec<bool> = Vec::new();
+    let mut image_open: Vec<bool> = Vec::new();
 
-    for (event, range) in Parser::new_ext(md, options).into_offset_iter() {
+    let mut parser = Parser::new_ext(md, options).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
+        // Where the target of a link or image is written: the definition of
+        // a reference-style link, else the link itself.
+        let target_span = |id: &str| {
+            let def = (!id.is_empty())
+                .then(|| parser.reference_definitions().get(id))
+                .flatten();
+            def.map_or(range.clone(), |d| d.span.clone())
+        };
         match event {
             Event::Html(html) | Event::InlineHtml(html) => {
                 let trimmed = html.trim();
@@ -119,21 +149,42 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
-                if let Some(reason) = unsafe_link(&dest_url) {
-                    out.problems.push(BodyProblem {
-                        offset: range.start,
-                        len: range.len(),
-                        message: format!("link to `{dest_url}` is not allowed: {reason}"),
-                        hint: "use an https:// address, mailto:, tel:, or a path on this site"
-                            .into(),
+                let span = target_span(&id);
+                let allowed = match crate::urls::classify_link(&dest_url) {
+                    Ok(_) => true,
+                    Err(refusal) => {
+                        out.problems.push(BodyProblem {
+                            offset: span.start,
+                            len: span.len(),
+                            message: format!(
+                                "link to `{}` is not allowed: {}",
+                                dest_url.escape_debug(),
+                                refusal.reason
+                            ),
+                            hint: refusal.hint.into(),
+                        });
+                        false
+                    }
+                };
+                link_open.push(allowed);
+                if allowed {
+                    out.links.push(LinkSpan {
+                        dest: dest_url.to_string(),
+                        offset: span.start,
+                        len: span.len(),
                     });
+                    events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
                 }
-                events.push(Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+            }
+            Event::End(TagEnd::Link) => {
+                if link_open.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Link));
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -141,25 +192,39 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
                 title,
                 id,
             }) => {
-                if !is_local(&dest_url) {
-                    out.problems.push(BodyProblem {
-                        offset: range.start,
-                        len: range.len(),
-                        message: format!("image `{dest_url}` is not on this site"),
-                        hint: "put the image under static/ and link it with a path like /images/photo.jpg; images from other hosts are third-party requests".into(),
-                    });
-                }
+                let span = target_span(&id);
+                let allowed = match crate::urls::check_image(&dest_url) {
+                    Ok(()) => true,
+                    Err(refusal) => {
+                        out.problems.push(BodyProblem {
+                            offset: span.start,
+                            len: span.len(),
+                            message: format!(
+                                "image `{}` is not allowed: {}",
+                                dest_url.escape_debug(),
+                                refusal.reason
+                            ),
+                            hint: refusal.hint.into(),
+                        });
+                        false
+                    }
+                };
+                image_open.push(allowed);
                 image_depth += 1;
-                events.push(Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }));
+                if allowed {
+                    events.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
             }
             Event::End(TagEnd::Image) => {
                 image_depth = image_depth.saturating_sub(1);
-                events.push(Event::End(TagEnd::Image));
+                if image_open.pop().unwrap_or(false) {
+                    events.push(Event::End(TagEnd::Image));
+                }
             }
             Event::Text(text) => {
                 let typeset = typographize(&text);
@@ -212,25 +277,6 @@ fn unique_id(used: &mut HashMap<String, usize>, text: &str) -> String {
     let n = used.entry(base.clone()).or_insert(0);
     *n += 1;
     if *n == 1 { base } else { format!("{base}-{n}") }
-}
-
-fn unsafe_link(url: &str) -> Option<&'static str> {
-    let lower = url.trim().to_ascii_lowercase();
-    let scheme = lower.split_once(':').map(|(s, _)| s);
-    match scheme {
-        None => None,
-        Some(s) if s.contains('/') || s.contains('?') || s.contains('#') => None,
-        Some("http" | "https" | "mailto" | "tel" | "geo") => None,
-        Some("javascript" | "vbscript" | "data") => {
-            Some("it could run code in the reader's browser")
-        }
-        Some(_) => Some("unknown link scheme"),
-    }
-}
-
-fn is_local(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    !(lower.starts_with("//") || lower.contains(':'))
 }
 
 /// «Ёлочки» for straight double quotes, … for three dots, — for a spaced hyphen.
@@ -353,6 +399,53 @@ mod tests {
                 .is_empty()
         );
         assert!(r("![схема](/images/a.png)").problems.is_empty());
+    }
+
+    #[test]
+    fn renderer_never_emits_a_script_link_even_unchecked() {
+        // Defence in depth: whoever ignores `problems`, the HTML stays safe.
+        let cases = [
+            "[x](javascript:alert(1))",
+            "[x](JAVASCRIPT:alert(1))",
+            "[x](java&#x09;script:alert(1))",
+            "[x](data:text/html,<script>alert(1)</script>)",
+            "[x](vbscript:msgbox(1))",
+            "<javascript:alert(1)>",
+            "[x][r]\n\n[r]: javascript:alert(1)",
+            "![x](javascript:alert(1))",
+            "![x](data:image/svg+xml,<svg/onload=alert(1)>)",
+            "[x](//evil.example/)",
+            "[x](/\\evil.example/)",
+            "<b onclick=alert(1)>x</b> <script>alert(1)</script>",
+        ];
+        for md in cases {
+            let out = r(md);
+            assert!(!out.problems.is_empty(), "{md:?} was not reported");
+            // No tag at all survives: the refused link or image is left out,
+            // raw HTML is dropped; what remains is escaped text.
+            let html = out.html.to_lowercase();
+            for bad in ["<a ", "<img", "<script", "<b ", "href=", "src="] {
+                assert!(!html.contains(bad), "{md:?} rendered {bad}: {}", out.html);
+            }
+        }
+        // The text of a refused link stays readable.
+        assert!(
+            r("[позвоните](javascript:alert(1))")
+                .html
+                .contains("позвоните")
+        );
+    }
+
+    #[test]
+    fn reference_links_are_placed_at_their_definition() {
+        let md = "Текст [о нас][r].\n\n[r]: /nowhere/\n";
+        let out = r(md);
+        assert_eq!(out.links.len(), 1);
+        let def = md.find("[r]:").unwrap();
+        assert_eq!(out.links[0].offset, def);
+        assert_eq!(out.links[0].dest, "/nowhere/");
+        let bad = r("[x][r]\n\n[r]: javascript:alert(1)\n");
+        assert_eq!(bad.problems[0].offset, 8, "{:?}", bad.problems);
     }
 
     #[test]
