@@ -802,7 +802,10 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let rendered = s.text.as_deref().map(|t| markdown::render(t, &rz.abbr));
+            let rendered = s
+                .text
+                .as_ref()
+                .map(|t| markdown::render(t.get_ref(), &rz.abbr));
             if let Some(rd) = &rendered {
                 plain.push(' ');
                 plain.push_str(&rd.plain);
@@ -824,7 +827,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
                     .iter()
                     .map(|b| BranchView {
                         label: b.label.clone(),
-                        html: rz.inline_md(b.text.as_deref()),
+                        html: rz.inline_md(b.text.as_ref().map(|t| t.get_ref().as_str())),
                     })
                     .collect(),
             }

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::markdown::{self, Abbreviations, RenderedMarkdown};
+use super::markdown::{self, Abbreviations, LinkSpan, RenderedMarkdown};
 use super::records::*;
 use super::source::{SourceText, parse_toml, read_text, split_front_matter};
+use super::toml_text::StringPlaces;
 use crate::data::{Documents, Glossary, StatsTable, Taxonomy};
 use crate::diag::{Diagnostic, Diagnostics, rel_path};
 
@@ -28,6 +29,9 @@ pub struct Record<M> {
     pub body: Arc<RenderedMarkdown>,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
+    /// Every link written in the record's Markdown (body and Markdown fields),
+    /// at byte offsets of the file: where a broken link is blamed.
+    pub links: Arc<Vec<LinkSpan>>,
 }
 
 impl<M> Record<M> {
@@ -406,7 +410,7 @@ fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviatio
         ($variant:ident, $meta:ty) => {{
             let meta: $meta = parse_toml(&file, split.front).map_err(|d| vec![d])?;
             let body = Arc::new(markdown::render(&file.text[split.body..], abbr));
-            let rec = Record {
+            let mut rec = Record {
                 file: file.clone(),
                 slug,
                 folder,
@@ -414,13 +418,25 @@ fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviatio
                 front_offset: split.front.0,
                 body,
                 body_offset: split.body,
+                links: Arc::default(),
             };
-            let problems: Vec<Diagnostic> = rec
+            let mut problems: Vec<Diagnostic> = rec
                 .body
                 .problems
                 .iter()
                 .map(|p| rec.error_in_body(p.offset, p.len, &p.message).hint(&p.hint))
                 .collect();
+            let mut links: Vec<LinkSpan> = rec
+                .body
+                .links
+                .iter()
+                .map(|l| LinkSpan {
+                    offset: l.offset + rec.body_offset,
+                    ..l.clone()
+                })
+                .collect();
+            check_markdown_fields(&rec, abbr, &mut problems, &mut links);
+            rec.links = Arc::new(links);
             Ok((Loaded::$variant(rec), problems))
         }};
     }
@@ -431,5 +447,41 @@ fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviatio
         Collection::Programmes => record!(Programme, ProgrammeMeta),
         Collection::Routes => record!(Route, RouteMeta),
         Collection::Pages => record!(Page, PageMeta),
+    }
+}
+
+/// Renders each Markdown front-matter field with the one renderer, as the
+/// body is: its problems are reported at the line and column where the field
+/// is written, and its links are kept for the link checker's blame.
+fn check_markdown_fields<M: MarkdownFields>(
+    rec: &Record<M>,
+    abbr: &Abbreviations,
+    problems: &mut Vec<Diagnostic>,
+    links: &mut Vec<LinkSpan>,
+) {
+    for field in rec.meta.markdown_fields() {
+        let span = field.span();
+        let start = rec.front_offset + span.start;
+        let Some(token) = rec.file.text.get(start..rec.front_offset + span.end) else {
+            continue;
+        };
+        let places = StringPlaces::new(token, field.get_ref());
+        let rendered = markdown::render(field.get_ref(), abbr);
+        for p in &rendered.problems {
+            let r = places.range(p.offset, p.len);
+            problems.push(
+                Diagnostic::error(&rec.file.rel, &p.message)
+                    .at(&rec.file.text, start + r.start..start + r.end)
+                    .hint(&p.hint),
+            );
+        }
+        for l in &rendered.links {
+            let r = places.range(l.offset, l.len);
+            links.push(LinkSpan {
+                dest: l.dest.clone(),
+                offset: start + r.start,
+                len: r.len(),
+            });
+        }
     }
 }

@@ -4,5 +4,6 @@ pub mod load;
 pub mod markdown;
 pub mod records;
 pub mod source;
+pub mod toml_text;
 
 pub use load::{Content, Data, Record};

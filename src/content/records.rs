@@ -251,7 +251,8 @@ pub struct ProgrammeMeta {
 #[serde(deny_unknown_fields)]
 pub struct Branch {
     pub label: String,
-    pub text: Option<String>,
+    /// Markdown (see [`MarkdownFields`]).
+    pub text: Option<S<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -260,7 +261,8 @@ pub struct Step {
     pub title: Option<String>,
     pub actor: Option<String>,
     pub deadline: Option<String>,
-    pub text: Option<String>,
+    /// Markdown (see [`MarkdownFields`]).
+    pub text: Option<S<String>>,
     #[serde(default)]
     pub bring: Vec<String>,
     #[serde(default)]
@@ -294,3 +296,40 @@ pub struct PageMeta {
     #[serde(default)]
     pub sources: Vec<Source>,
 }
+
+/// The front-matter fields of a collection that are written in Markdown.
+/// Each goes through the one renderer (`content::markdown::render`) with the
+/// same checks as the body, and its problems are reported where it is written;
+/// a field missing here would be checked by nobody, so every collection says
+/// which of its fields are Markdown, even when none are.
+pub trait MarkdownFields {
+    fn markdown_fields(&self) -> Vec<&S<String>>;
+}
+
+impl MarkdownFields for RouteMeta {
+    fn markdown_fields(&self) -> Vec<&S<String>> {
+        let mut out = Vec::new();
+        for step in &self.steps {
+            out.extend(step.text.as_ref());
+            out.extend(step.branches.iter().filter_map(|b| b.text.as_ref()));
+        }
+        out
+    }
+}
+
+macro_rules! no_markdown_fields {
+    ($($meta:ty),*) => {$(
+        impl MarkdownFields for $meta {
+            fn markdown_fields(&self) -> Vec<&S<String>> {
+                Vec::new()
+            }
+        }
+    )*};
+}
+no_markdown_fields!(
+    RegionMeta,
+    ServiceMeta,
+    PracticeMeta,
+    ProgrammeMeta,
+    PageMeta
+);
