@@ -346,7 +346,13 @@ fn main() -> ExitCode {
                 }
             };
             let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-            let url = format!("http://{bind}:{port}/");
+            // An IPv6 address goes in brackets, or the URL would not parse.
+            let host = if bind.contains(':') {
+                format!("[{bind}]")
+            } else {
+                bind.clone()
+            };
+            let url = format!("http://{host}:{port}/");
             let output = output.unwrap_or_else(|| opora::serve::default_output(&cli.root));
             let opts = Options {
                 output,
@@ -421,8 +427,10 @@ fn summary(diags: &Diagnostics, verdict: &str) {
 fn portal_today(root: &std::path::Path) -> Result<String, ExitCode> {
     match pipeline::load_config(root) {
         Ok(config) => Ok(opora::ru::civil_from_days(opora::validate::today(&config))),
-        Err(d) => {
-            eprintln!("{}", d.render());
+        Err(ds) => {
+            for d in ds {
+                eprintln!("{}", d.render());
+            }
             Err(ExitCode::FAILURE)
         }
     }

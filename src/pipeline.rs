@@ -39,19 +39,36 @@ pub struct Failed {
     pub diagnostics: Diagnostics,
 }
 
-pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
+/// Reads and checks `opora.toml`: every problem at once, each with its line.
+pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
     let path = root.join("opora.toml");
-    if !path.exists() {
-        return Err(
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Err(vec![
             Diagnostic::error("opora.toml", "no opora.toml here").hint(format!(
                 "run opora in the portal's root folder (looked in {}), or pass --root DIR",
                 root.display()
             )),
-        );
+        ]);
     }
-    let file = read_text(root, &path)?;
+    let file = read_text(root, &path).map_err(|d| vec![d])?;
     let len = file.text.len();
-    parse_toml::<Config>(&file, (0, len))
+    let config = parse_toml::<Config>(&file, (0, len)).map_err(|d| vec![d])?;
+    let problems = crate::config::check(&file);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `--base-url` from the command line, checked as `base_url` is.
+pub fn check_base_url_argument(url: &str) -> Result<(), Diagnostic> {
+    match crate::config::base_url_problem(url) {
+        None => Ok(()),
+        Some(problem) => Err(Diagnostic::error("--base-url", problem)
+            .at(url, 0..url.len())
+            .hint("pass the address the site is published at, e.g. --base-url https://example.org/portal/")),
+    }
 }
 
 /// Everything up to rendered files in memory: shared by `check` and `build`.
@@ -93,12 +110,17 @@ pub fn prepare(
         Failed { diagnostics }
     };
     let t = Instant::now();
-    let mut config = load_config(&opts.root).map_err(|d| {
-        let mut ds = Diagnostics::default();
-        ds.push(d);
-        fail(ds)
+    let mut config = load_config(&opts.root).map_err(|ds| {
+        let mut all = Diagnostics::default();
+        all.extend(ds);
+        fail(all)
     })?;
     if let Some(url) = &opts.base_url {
+        check_base_url_argument(url).map_err(|d| {
+            let mut all = Diagnostics::default();
+            all.push(d);
+            fail(all)
+        })?;
         config.base_url = url.clone();
     }
     let data = load::load_data(&opts.root, &mut diags);
