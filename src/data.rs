@@ -108,7 +108,7 @@ pub struct Document {
     pub id: String,
     pub title: String,
     pub file: Option<String>,
-    pub url: Option<String>,
+    pub url: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

@@ -341,9 +341,9 @@ impl Resolver<'_> {
                     .unwrap_or_default()
             }),
         };
-        let url = s.url.as_ref().map(|u| u.get_ref().clone()).or_else(|| {
+        let url = safe_web_url(s.url.as_ref()).or_else(|| {
             doc.and_then(|id| self.data.documents.documents.iter().find(|d| d.id == id))
-                .and_then(|d| d.url.clone())
+                .and_then(|d| safe_web_url(d.url.as_ref()))
         });
         SourceView {
             label,
@@ -361,6 +361,24 @@ impl Resolver<'_> {
         text.map(|t| markdown::render(t, &self.abbr).html)
             .unwrap_or_default()
     }
+}
+
+/// A web address for an `href`, only if it passes the link policy. Validation
+/// already refused anything else; this keeps the page safe if it was skipped.
+fn safe_web_url(url: Option<&toml::Spanned<String>>) -> Option<String> {
+    url.map(|u| u.get_ref())
+        .filter(|u| crate::urls::is_web_url(u))
+        .cloned()
+}
+
+/// E-mail addresses for `mailto:` links, only those that pass the policy.
+fn safe_emails(emails: &[toml::Spanned<String>]) -> Vec<String> {
+    emails
+        .iter()
+        .map(|e| e.get_ref())
+        .filter(|e| crate::urls::is_email(e))
+        .cloned()
+        .collect()
 }
 
 pub fn phone_views(phones: &[toml::Spanned<PhoneEntry>]) -> Vec<PhoneView> {
@@ -623,8 +641,8 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
             }
         }),
         phones: phone_views(&m.phones),
-        emails: m.emails.iter().map(|e| e.get_ref().clone()).collect(),
-        website: m.website.as_ref().map(|w| w.get_ref().clone()),
+        emails: safe_emails(&m.emails),
+        website: safe_web_url(m.website.as_ref()),
         contacts: m.contacts.clone(),
         hours: m.hours.clone(),
         age: m
@@ -723,12 +741,8 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
         region: region.as_ref().map(|c| rz.region_ref(c)),
         organization,
         phones: phone_views(&contacts.phones),
-        emails: contacts
-            .emails
-            .iter()
-            .map(|e| e.get_ref().clone())
-            .collect(),
-        website: contacts.website.as_ref().map(|w| w.get_ref().clone()),
+        emails: safe_emails(&contacts.emails),
+        website: safe_web_url(contacts.website.as_ref()),
         people: contacts.people.clone(),
         directions: rz.terms(Vocabulary::Directions, &m.directions),
         target_groups: rz.terms(Vocabulary::TargetGroups, &m.target_groups),

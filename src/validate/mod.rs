@@ -93,6 +93,7 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
         check_page(&cx, p, &mut out);
     }
     check_glossary(&cx, &mut out);
+    check_documents(&cx, &mut out);
     check_stats(&cx, &mut out);
     let mut diags = Diagnostics::default();
     diags.extend(out);
@@ -463,8 +464,11 @@ fn check_contact_fields<M>(
     for e in emails {
         if !formats::is_email(e.get_ref()) {
             out.push(
-                rec.error_at(e, format!("`{}` is not an e-mail address", e.get_ref()))
-                    .hint("one address per list item: emails = [\"a@b.ru\", \"c@d.ru\"]"),
+                rec.error_at(
+                    e,
+                    format!("`{}` is not an e-mail address", e.get_ref().escape_debug()),
+                )
+                .hint("one address per list item: emails = [\"a@b.ru\", \"c@d.ru\"]"),
             );
         }
     }
@@ -880,20 +884,64 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         for s in &t.sources {
-            if let Some(doc) = &s.doc
-                && !cx.documents.contains(doc.get_ref().as_str())
-            {
-                out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!(
-                            "document `{}` is not listed in data/sources.toml",
-                            doc.get_ref()
-                        ),
-                    )
-                    .at(&file.text, doc.span()),
-                );
-            }
+            check_data_source(cx, file, s, out);
+        }
+    }
+}
+
+/// A citation in a whole-file data file (glossary, statistics): the document
+/// must be listed, a `url` must be a web address.
+fn check_data_source(
+    cx: &Context,
+    file: &crate::content::source::SourceText,
+    s: &Source,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(doc) = &s.doc
+        && !cx.documents.contains(doc.get_ref().as_str())
+    {
+        out.push(
+            Diagnostic::error(
+                &file.rel,
+                format!(
+                    "document `{}` is not listed in data/sources.toml",
+                    doc.get_ref()
+                ),
+            )
+            .at(&file.text, doc.span()),
+        );
+    }
+    if let Some(url) = &s.url {
+        check_web_url_in(file, url, out);
+    }
+}
+
+/// A `url` in a data file must be an http(s) address (it becomes a link).
+fn check_web_url_in(
+    file: &crate::content::source::SourceText,
+    url: &Spanned<String>,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !formats::is_web_url(url.get_ref()) {
+        out.push(
+            Diagnostic::error(
+                &file.rel,
+                format!("`{}` is not a web address", url.get_ref().escape_debug()),
+            )
+            .at(&file.text, url.span())
+            .hint("write the full address, starting with https://"),
+        );
+    }
+}
+
+/// The documents records cite: each `url` becomes a link on every page citing it.
+fn check_documents(cx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(file) = &cx.data.documents_file else {
+        return;
+    };
+    for d in &cx.data.documents.documents {
+        if let Some(url) = &d.url {
+            check_web_url_in(file, url, out);
         }
     }
 }
@@ -962,20 +1010,8 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if let Some(s) = &table.source
-            && let Some(doc) = &s.doc
-            && !cx.documents.contains(doc.get_ref().as_str())
-        {
-            out.push(
-                Diagnostic::error(
-                    &file.rel,
-                    format!(
-                        "document `{}` is not listed in data/sources.toml",
-                        doc.get_ref()
-                    ),
-                )
-                .at(&file.text, doc.span()),
-            );
+        if let Some(s) = &table.source {
+            check_data_source(cx, file, s, out);
         }
     }
 }
