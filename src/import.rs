@@ -117,6 +117,17 @@ impl Plan {
     }
 }
 
+/// A spreadsheet may be larger than a content file, but not without end.
+pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the CSV file to import with the portal's safe reader (a regular file
+/// only, at most [`MAX_CSV_BYTES`]), as UTF-8 text.
+pub fn read_csv(path: &Path) -> Result<String, String> {
+    let bytes = crate::content::source::read_regular_file(path, MAX_CSV_BYTES)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
+}
+
 /// Lower case, ё→е, letters and digits only, single spaces; the town's own name
 /// removed, since spreadsheets often append it ("«Семья и дом», Орехово-Зуево").
 pub fn normalize_name(name: &str, town: Option<&str>) -> String {
@@ -481,7 +492,9 @@ pub fn plan(
         let text = format!("+++\n{front}+++\n{body}\n");
 
         if let Some(path) = known.ids.get(&id) {
-            let old = std::fs::read_to_string(path).unwrap_or_default();
+            let old = crate::content::source::read_text(root, path)
+                .map(|f| f.text)
+                .unwrap_or_default();
             match merge(&old, &front) {
                 Some((merged, what)) if !what.is_empty() => actions.push(Action::Change {
                     path: path.clone(),

@@ -215,7 +215,7 @@ fn main() -> ExitCode {
             region,
             dry_run,
         } => {
-            let text = match std::fs::read_to_string(&file) {
+            let text = match opora::import::read_csv(&file) {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!(

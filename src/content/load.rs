@@ -107,7 +107,7 @@ fn load_data_file<T: DeserializeOwned + Default>(
     diags: &mut Diagnostics,
 ) -> (T, Option<Arc<SourceText>>) {
     let path = root.join(rel);
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         if required {
             diags.push(
                 Diagnostic::error(rel, "this data file is missing")
@@ -203,11 +203,12 @@ fn sorted_files(dir: &Path, depth: usize, diags: &mut Diagnostics, root: &Path) 
         .filter_entry(|e| !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() || e.file_type().is_symlink() => {
-                out.push(e.into_path())
-            }
+            // Files, symlinks and anything else that is not a directory (a FIFO,
+            // a socket, a device): reading reports what is not a regular file,
+            // rather than skipping it silently.
+            Ok(e) if !e.file_type().is_dir() => out.push(e.into_path()),
             // A directory at the deepest level is where a file belongs.
-            Ok(e) if e.file_type().is_dir() && e.depth() == depth => out.push(e.into_path()),
+            Ok(e) if e.depth() == depth => out.push(e.into_path()),
             Ok(_) => {}
             Err(e) => {
                 let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();

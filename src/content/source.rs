@@ -17,31 +17,135 @@ pub struct SourceText {
     pub text: String,
 }
 
+/// Reads a portal source file (content, data, `opora.toml`, a template) as
+/// UTF-8 text of at most [`MAX_FILE_BYTES`]. Every problem is a diagnostic.
 pub fn read_text(root: &Path, path: &Path) -> Result<SourceText, Diagnostic> {
+    read_text_limited(root, path, MAX_FILE_BYTES)
+}
+
+/// [`read_text`] with another size limit (a spreadsheet to import may be larger).
+pub fn read_text_limited(root: &Path, path: &Path, max: u64) -> Result<SourceText, Diagnostic> {
     let rel = rel_path(root, path);
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Diagnostic::error(&rel, format!("cannot read this file: {e}")))?;
-    if meta.is_dir() {
-        return Err(
-            Diagnostic::error(&rel, "this is a directory, but a file belongs here")
-                .hint("rename or remove the directory; records are single `.md` files"),
-        );
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            &rel,
-            format!(
-                "file is {:.1} MB; content files must be under {} MB",
-                meta.len() as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-        )
-        .hint("split the text into several records, or move large data out of content/"));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error(&rel, format!("cannot read this file: {e}")))?;
+    let bytes = read_regular_file(path, max).map_err(|e| e.diagnostic(&rel, max))?;
     let text = decode(&rel, bytes)?;
     Ok(SourceText { rel, text })
+}
+
+/// Why a file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    Directory,
+    /// A FIFO, socket or device — reading it could block forever or never end.
+    NotRegular(&'static str),
+    TooBig(u64),
+}
+
+impl ReadError {
+    pub fn diagnostic(&self, rel: &str, max: u64) -> Diagnostic {
+        match self {
+            ReadError::Io(e) => Diagnostic::error(rel, format!("cannot read this file: {e}"))
+                .hint("check that the file exists and that you may read it"),
+            ReadError::Directory => {
+                Diagnostic::error(rel, "this is a directory, but a file belongs here")
+                    .hint("rename or remove the directory; records are single `.md` files")
+            }
+            ReadError::NotRegular(kind) => Diagnostic::error(
+                rel,
+                format!("this is a {kind}, not a regular file; opora reads only regular files"),
+            )
+            .hint("replace it with an ordinary text file (a pipe or a device could block the build or never end)"),
+            ReadError::TooBig(len) => Diagnostic::error(
+                rel,
+                format!(
+                    "file is {:.1} MB; files here must be under {} MB",
+                    *len as f64 / 1_048_576.0,
+                    (max / 1_048_576).max(1)
+                ),
+            )
+            .hint("split the text into several records, or move large data out of content/"),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::Directory => f.write_str("it is a directory"),
+            ReadError::NotRegular(kind) => write!(f, "it is a {kind}, not a regular file"),
+            ReadError::TooBig(len) => write!(f, "it is too large ({len} bytes)"),
+        }
+    }
+}
+
+/// The one way the portal reads its own files: only a regular file (a symlink
+/// is followed, and its target must be a regular file too), at most `max`
+/// bytes. A FIFO would block forever and `/dev/zero` never ends, so the type is
+/// checked before opening; the file is opened without blocking and checked
+/// again on the open handle (it may have been swapped in between), and the
+/// read stops after `max` bytes whatever the size said.
+pub fn read_regular_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let kind_error = |meta: &std::fs::Metadata| {
+        if meta.is_dir() {
+            Some(ReadError::Directory)
+        } else if !meta.is_file() {
+            Some(ReadError::NotRegular(file_kind(&meta.file_type())))
+        } else if meta.len() > max {
+            Some(ReadError::TooBig(meta.len()))
+        } else {
+            None
+        }
+    };
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(e) = kind_error(&meta) {
+        return Err(e);
+    }
+    let file = open_nonblocking(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if let Some(e) = kind_error(&meta) {
+        return Err(e);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooBig(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Opens for reading without waiting for a writer, should the path have
+/// become a FIFO since it was checked (a regular file reads as usual).
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
+}
+
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "device";
+        }
+    }
+    let _ = t;
+    "special file"
 }
 
 fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {

@@ -53,7 +53,8 @@ pub fn environment(
     asset_versions: BTreeMap<String, String>,
 ) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_loader(minijinja::path_loader(templates_dir));
+    let dir = templates_dir.to_path_buf();
+    env.set_loader(move |name| load_template(&dir, name));
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
@@ -83,6 +84,32 @@ pub fn environment(
         }
     });
     env
+}
+
+/// Reads a template through the portal's one safe file reader (regular files
+/// only, size-capped). Names are `/`-separated paths inside `templates/`;
+/// one that tries to leave it is simply not found.
+fn load_template(dir: &Path, name: &str) -> Result<Option<String>, Error> {
+    use crate::content::source::{MAX_FILE_BYTES, ReadError, read_regular_file};
+    let escapes = name
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\'));
+    if escapes {
+        return Ok(None);
+    }
+    match read_regular_file(&dir.join(name), MAX_FILE_BYTES) {
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!("templates/{name} is not UTF-8 text"),
+            )
+        }),
+        Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("cannot read templates/{name}: {e}"),
+        )),
+    }
 }
 
 /// `{{ n|plural("услуга", "услуги", "услуг") }}` → `5 услуг`.
