@@ -108,11 +108,7 @@ pub fn check(file: &SourceText) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut report = |value: &Spanned<String>, problem: Option<String>, hint: &str| {
         if let Some(problem) = problem {
-            out.push(
-                Diagnostic::error(&file.rel, problem)
-                    .at(&file.text, value.span())
-                    .hint(hint),
-            );
+            out.push(file.error_at(problem, value.span()).hint(hint));
         }
     };
     if let Some(v) = &fields.base_url {
@@ -196,10 +192,7 @@ mod tests {
     }
 
     fn problems(toml_text: &str) -> Vec<String> {
-        let file = SourceText {
-            rel: "opora.toml".into(),
-            text: toml_text.into(),
-        };
+        let file = SourceText::new("opora.toml", toml_text);
         check(&file).iter().map(|d| d.short()).collect()
     }
 

@@ -105,12 +105,20 @@ impl Plan {
     pub fn apply(&self) -> std::io::Result<usize> {
         let mut written = 0;
         for a in &self.actions {
-            if let Action::Create { path, text } | Action::Change { path, text, .. } = a {
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)?;
+            match a {
+                Action::Create { path, text } => {
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    // Never over an existing file or a dangling symlink.
+                    crate::scaffold::write_new(path, text)?;
+                    written += 1;
                 }
-                std::fs::write(path, text)?;
-                written += 1;
+                Action::Change { path, text, .. } => {
+                    std::fs::write(path, text)?;
+                    written += 1;
+                }
+                _ => {}
             }
         }
         Ok(written)
@@ -227,10 +235,14 @@ pub fn plan(
 ) -> Plan {
     let mut actions = Vec::new();
     let known = existing(root, content);
+    // Region codes become folder names: only well-formed codes whose record
+    // is where it belongs (`code` matches the file), never a path.
     let regions: Vec<String> = content
         .regions
         .iter()
-        .filter_map(|r| r.meta.code.as_ref().map(|c| c.get_ref().clone()))
+        .filter_map(|r| r.meta.code.as_ref().map(|c| (r, c.get_ref())))
+        .filter(|(r, c)| crate::validate::formats::is_region_code(c) && c.to_lowercase() == r.slug)
+        .map(|(_, c)| c.clone())
         .collect();
     let term_id = |v: Vocabulary, s: &str| -> Option<String> {
         let key = header_key(s);
@@ -388,6 +400,13 @@ pub fn plan(
         }
         let folder = region.to_lowercase();
         let base_slug = ru::slugify(&name);
+        if !ru::is_valid_slug(&base_slug) {
+            actions.push(Action::Invalid {
+                row,
+                message: format!("«{name}» gives no file name; use letters or digits"),
+            });
+            continue;
+        }
         let id = format!("{folder}/{base_slug}");
 
         // Same phone or near-identical name in the same town: a person decides.

@@ -93,7 +93,8 @@ enum Command {
         /// Only this kind, e.g. family-centre.
         #[arg(long)]
         kind: Option<String>,
-        #[arg(long, default_value_t = 10)]
+        /// How many results to show, 1 to 1000.
+        #[arg(long, default_value_t = 10, value_parser = parse_limit)]
         limit: usize,
         /// Machine-readable output.
         #[arg(long)]
@@ -185,7 +186,7 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
-                Ok(s) if s.path.exists() => {
+                Ok(s) if std::fs::symlink_metadata(&s.path).is_ok() => {
                     eprintln!("error: {} already exists", s.path.display());
                     ExitCode::FAILURE
                 }
@@ -193,7 +194,7 @@ fn main() -> ExitCode {
                     if let Some(parent) = s.path.parent() {
                         let _ = std::fs::create_dir_all(parent);
                     }
-                    match std::fs::write(&s.path, s.text) {
+                    match scaffold::write_new(&s.path, &s.text) {
                         Ok(()) => {
                             println!("created {}", s.path.display());
                             ExitCode::SUCCESS
@@ -315,10 +316,12 @@ fn main() -> ExitCode {
         Command::Schema { out } => {
             let (data, content, diags) = pipeline::load_only(&cli.root);
             print_diagnostics(&diags, Format::Human);
-            let out = if out.is_absolute() {
-                out
-            } else {
-                cli.root.join(out)
+            let out = match opora::schema::output_dir(&cli.root, &out) {
+                Ok(out) => out,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
             };
             if let Err(e) = std::fs::create_dir_all(&out) {
                 eprintln!("error: cannot create {}: {e}", out.display());
@@ -374,6 +377,16 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--limit`: a number from 1 to [`opora::search::MAX_LIMIT`]; anything else
+/// is refused with a message instead of a panic or a huge allocation.
+fn parse_limit(s: &str) -> Result<usize, String> {
+    let max = opora::search::MAX_LIMIT;
+    match s.parse::<u64>() {
+        Ok(n) if (1..=max as u64).contains(&n) => Ok(n as usize),
+        _ => Err(format!("expected a whole number from 1 to {max}")),
+    }
+}
+
 fn run_build(opts: &Options) -> ExitCode {
     let started = std::time::Instant::now();
     match pipeline::build(opts) {
@@ -406,7 +419,7 @@ fn run_build(opts: &Options) -> ExitCode {
 }
 
 fn print_diagnostics(diags: &Diagnostics, format: Format) {
-    for d in diags.items() {
+    for d in &diags.shown() {
         match format {
             Format::Human => eprintln!("{}", d.render()),
             Format::Github => println!("{}", d.github()),

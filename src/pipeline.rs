@@ -130,7 +130,7 @@ pub fn prepare(
 
     let t = Instant::now();
     let today = validate::today(&config);
-    diags.extend(validate::validate(&config, &data, &content, today));
+    diags.merge(validate::validate(&config, &data, &content, today));
     report.timings.push(("validate", t.elapsed()));
 
     let t = Instant::now();

@@ -28,14 +28,14 @@ pub fn scaffold(
     today: &str,
 ) -> Result<Scaffold, String> {
     let slug = ru::slugify(title);
-    if slug.is_empty() {
+    if !ru::is_valid_slug(&slug) {
         return Err("the name gives an empty file name; use letters or digits".into());
     }
     let q = |s: &str| toml_string(s);
     let (rel, text) = match collection {
         Collection::Service => {
             let code = region.ok_or("a service needs --region CODE, e.g. --region RU-MOS")?;
-            let folder = code.to_lowercase();
+            let folder = region_folder(root, code, true)?;
             (
                 format!("content/services/{folder}/{slug}.md"),
                 format!(
@@ -48,7 +48,7 @@ pub fn scaffold(
         Collection::Region => {
             let code = region.ok_or("a region needs --region CODE, e.g. --region RU-MOS")?;
             (
-                format!("content/regions/{}.md", code.to_lowercase()),
+                format!("content/regions/{}.md", region_folder(root, code, false)?),
                 format!(
                     "+++\ncode = {}\nname = {}\n# Для заголовков: «в Московской области»\nname_in = \"\"\ncentre = \"\"\ntimezone = \"Europe/Moscow\"\n# Роли: region_roles в data/taxonomy.toml\nroles = [\"mentioned\"]\n# Примерные границы [мин. долгота, мин. широта, макс. долгота, макс. широта]\n# bbox = [35.1, 54.2, 40.2, 56.96]\nsources = [{{ url = \"https://example.org/\", title = \"ЗАМЕНИТЕ: откуда сведения\" }}]\n+++\nО регионе простыми словами.\n",
                     q(code),
@@ -58,6 +58,9 @@ pub fn scaffold(
         }
         Collection::Practice => {
             let code = region.unwrap_or("RU-MOS");
+            if region.is_some() {
+                region_folder(root, code, true)?;
+            }
             let sections: String = crate::validate::passport::SECTIONS
                 .iter()
                 .map(|(_, h)| format!("## {h}\n\nТекст раздела.\n\n"))
@@ -93,10 +96,53 @@ pub fn scaffold(
             ),
         ),
     };
+    // Every part of the path is a checked code or a slug; this is the last
+    // word that nothing in it can climb out of content/.
+    let inside = Path::new(&rel)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside {
+        return Err(format!("`{rel}` is not a path inside the portal"));
+    }
     Ok(Scaffold {
         path: root.join(rel),
         text,
     })
+}
+
+/// The folder name of a region code given on the command line: it must look
+/// like an ISO 3166-2:RU code (`RU-MOS`), and with `must_exist` be one of the
+/// portal's regions — never a path (`../../escaped`).
+fn region_folder(root: &Path, code: &str, must_exist: bool) -> Result<String, String> {
+    if !crate::validate::formats::is_region_code(code) {
+        return Err(format!(
+            "`{}` is not a region code; codes look like RU-MOS (ISO 3166-2:RU, in capitals)",
+            code.escape_debug()
+        ));
+    }
+    let folder = code.to_lowercase();
+    if must_exist
+        && !root
+            .join("content/regions")
+            .join(format!("{folder}.md"))
+            .is_file()
+    {
+        return Err(format!(
+            "region `{code}` does not exist: there is no content/regions/{folder}.md (create it with `opora new region \"Название\" --region {code}`)"
+        ));
+    }
+    Ok(folder)
+}
+
+/// Writes a new file, refusing to replace anything already there — not even a
+/// dangling symlink, which a plain write would follow out of the portal.
+pub fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 fn toml_string(s: &str) -> String {

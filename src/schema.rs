@@ -4,6 +4,8 @@
 //! A small validator for the subset emitted here lets the tests prove every
 //! schema accepts the portal's real content.
 
+use std::path::{Path, PathBuf};
+
 use serde_json::{Map, Value, json};
 
 use crate::content::Content;
@@ -88,6 +90,57 @@ fn person() -> Value {
 }
 
 /// All schemas: (file stem, schema).
+/// The portal folders `opora schema --out` must not write into: they are the
+/// portal's own sources, and a stray `.schema.json` there would be read as
+/// content or data, or published as a static file.
+const SOURCE_FOLDERS: [&str; 4] = ["content", "data", "templates", "static"];
+
+/// Where `opora schema` writes: `out` (relative to the portal root), refused
+/// when it is, or lies inside, one of the portal's source folders — after
+/// `..` and symlinks are resolved, so neither can sneak it in.
+pub fn output_dir(root: &Path, out: &Path) -> Result<PathBuf, String> {
+    let joined = if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        root.join(out)
+    };
+    let resolved = resolve(&joined);
+    for folder in SOURCE_FOLDERS {
+        let source = resolve(&root.join(folder));
+        if resolved.starts_with(&source) {
+            return Err(format!(
+                "`{}` is inside the portal's {folder}/ folder; schemas must not be written among the portal's sources",
+                out.display()
+            ));
+        }
+    }
+    Ok(joined)
+}
+
+/// Where a path really leads, for comparing two paths: walked one part at a
+/// time, each existing prefix replaced by its canonical form (so symlinks are
+/// followed and `..` leaves the real parent), the part that does not exist yet
+/// taken as written.
+fn resolve(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => {
+                out.push(other);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn schemas(data: &Data, content: &Content) -> Vec<(&'static str, Value)> {
     let ids = |v: Vocabulary| {
         data.taxonomy

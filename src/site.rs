@@ -674,6 +674,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
     let mut municipalities: Vec<MunicipalityView> = m
         .municipalities
         .iter()
+        .map(|mu| mu.get_ref())
         .map(|mu| MunicipalityView {
             name: mu.name.clone(),
             slug: ru::slugify(&mu.name),

@@ -38,8 +38,8 @@ impl<M> Record<M> {
     /// A diagnostic pointing at a spanned front-matter value.
     pub fn error_at<T>(&self, value: &toml::Spanned<T>, message: impl Into<String>) -> Diagnostic {
         let span = value.span();
-        Diagnostic::error(&self.file.rel, message).at(
-            &self.file.text,
+        self.file.error_at(
+            message,
             self.front_offset + span.start..self.front_offset + span.end,
         )
     }
@@ -56,7 +56,7 @@ impl<M> Record<M> {
 
     /// A diagnostic on the record as a whole (its first line).
     pub fn error(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.file.rel, message).at_line(&self.file.text, 1)
+        self.file.error_at_line(message, 1)
     }
 
     /// A diagnostic at a byte offset of the Markdown body.
@@ -67,7 +67,7 @@ impl<M> Record<M> {
         message: impl Into<String>,
     ) -> Diagnostic {
         let start = self.body_offset + offset;
-        Diagnostic::error(&self.file.rel, message).at(&self.file.text, start..start + len)
+        self.file.error_at(message, start..start + len)
     }
 
     /// The record's raw Markdown body.
@@ -471,8 +471,8 @@ fn check_markdown_fields<M: MarkdownFields>(
         for p in &rendered.problems {
             let r = places.range(p.offset, p.len);
             problems.push(
-                Diagnostic::error(&rec.file.rel, &p.message)
-                    .at(&rec.file.text, start + r.start..start + r.end)
+                rec.file
+                    .error_at(&p.message, start + r.start..start + r.end)
                     .hint(&p.hint),
             );
         }

@@ -125,7 +125,7 @@ pub struct RegionMeta {
     pub sources: Vec<Source>,
     pub dvs: Option<DvsService>,
     #[serde(default)]
-    pub municipalities: Vec<Municipality>,
+    pub municipalities: Vec<S<Municipality>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

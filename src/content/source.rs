@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::diag::{Diagnostic, rel_path};
+use crate::diag::{Diagnostic, LineIndex, LineTable, rel_path};
 
 /// Content files are small text; anything bigger is a mistake (a pasted dump, a
 /// binary), and reading it would only slow every build.
@@ -15,6 +15,40 @@ pub struct SourceText {
     /// Portal-relative path with `/` separators.
     pub rel: String,
     pub text: String,
+    /// Built on the first diagnostic in the file, then shared by the rest.
+    lines: std::sync::OnceLock<LineTable>,
+}
+
+impl SourceText {
+    pub fn new(rel: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            rel: rel.into(),
+            text: text.into(),
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The text with its line table, to place many diagnostics cheaply.
+    pub fn lines(&self) -> LineIndex<'_> {
+        LineIndex::new(
+            &self.text,
+            self.lines.get_or_init(|| LineTable::new(&self.text)),
+        )
+    }
+
+    /// An error pointing at a byte range of this file.
+    pub fn error_at(
+        &self,
+        message: impl Into<String>,
+        range: std::ops::Range<usize>,
+    ) -> Diagnostic {
+        Diagnostic::error(&self.rel, message).at_in(&self.lines(), range)
+    }
+
+    /// An error pointing at a whole line (1-based) of this file.
+    pub fn error_at_line(&self, message: impl Into<String>, line: usize) -> Diagnostic {
+        Diagnostic::error(&self.rel, message).at_line_in(&self.lines(), line)
+    }
 }
 
 /// Reads a portal source file (content, data, `opora.toml`, a template) as
@@ -28,7 +62,7 @@ pub fn read_text_limited(root: &Path, path: &Path, max: u64) -> Result<SourceTex
     let rel = rel_path(root, path);
     let bytes = read_regular_file(path, max).map_err(|e| e.diagnostic(&rel, max))?;
     let text = decode(&rel, bytes)?;
-    Ok(SourceText { rel, text })
+    Ok(SourceText::new(rel, text))
 }
 
 /// Why a file could not be read.
@@ -244,11 +278,11 @@ fn toml_diagnostic(file: &SourceText, offset: usize, e: &toml::de::Error) -> Dia
     } else {
         "check the TOML syntax: `key = value`, text in double quotes, one key per line"
     };
-    let d = Diagnostic::error(&file.rel, message).hint(hint);
-    match e.span() {
-        Some(span) => d.at(&file.text, offset + span.start..offset + span.end),
-        None => d.at(&file.text, offset..offset),
-    }
+    let range = match e.span() {
+        Some(span) => offset + span.start..offset + span.end,
+        None => offset..offset,
+    };
+    file.error_at(message, range).hint(hint)
 }
 
 #[cfg(test)]
@@ -256,10 +290,7 @@ mod tests {
     use super::*;
 
     fn st(text: &str) -> SourceText {
-        SourceText {
-            rel: "x.md".into(),
-            text: text.into(),
-        }
+        SourceText::new("x.md", text)
     }
 
     #[test]

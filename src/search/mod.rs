@@ -14,7 +14,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-pub use query::{QueryOptions, SearchHit};
+pub use query::{MAX_LIMIT, QueryOptions, SearchHit};
 
 /// One searchable record.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -13,8 +13,14 @@ use tantivy::{Searcher, TantivyDocument, Term};
 use super::index::{self, Fields, stored_str};
 use super::{SearchError, SynonymGroup, TEXT_FIELDS};
 
+/// The most results one query returns: more is never useful to a reader, and
+/// the collector allocates room for `limit` hits up front (a limit of 2³² asked
+/// for 34 GB, 2⁶⁴−1 overflowed).
+pub const MAX_LIMIT: usize = 1000;
+
 #[derive(Debug, Clone, Default)]
 pub struct QueryOptions {
+    /// How many results, 1…[`MAX_LIMIT`] (clamped to that range).
     pub limit: usize,
     pub doc_type: Option<String>,
     pub region: Option<String>,
@@ -200,7 +206,7 @@ pub fn search(
     let query = BooleanQuery::new(clauses);
     let top = searcher.search(
         &query,
-        &TopDocs::with_limit(opts.limit.max(1)).order_by_score(),
+        &TopDocs::with_limit(opts.limit.clamp(1, MAX_LIMIT)).order_by_score(),
     )?;
     let mut hits = Vec::with_capacity(top.len());
     for (score, addr) in top {

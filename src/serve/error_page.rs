@@ -7,7 +7,7 @@ use crate::diag::{Diagnostics, Severity};
 pub fn render(diags: &Diagnostics) -> String {
     let mut items = String::new();
     for d in diags
-        .items()
+        .shown()
         .iter()
         .filter(|d| d.severity == Severity::Error)
     {
@@ -22,7 +22,7 @@ pub fn render(diags: &Diagnostics) -> String {
         if let Some(ex) = &d.excerpt {
             let caret = format!(
                 "{}{}",
-                " ".repeat(d.pos.col.saturating_sub(1)),
+                " ".repeat(d.caret_offset()),
                 "^".repeat(d.width.min(80))
             );
             items.push_str(&format!(

@@ -84,7 +84,7 @@ impl DevServer {
                 "{}",
                 failed
                     .diagnostics
-                    .items()
+                    .shown()
                     .iter()
                     .map(|d| d.render())
                     .collect::<String>()

@@ -306,6 +306,7 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = &cx.data.taxonomy_file else {
         return;
     };
+    let lines = lines_by_text(&file.text);
     for vocab in [
         Vocabulary::Needs,
         Vocabulary::Kinds,
@@ -314,22 +315,18 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
         Vocabulary::RegionRoles,
         Vocabulary::ProgrammeKinds,
     ] {
-        let mut seen = HashSet::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for t in cx.data.taxonomy.terms(vocab) {
-            if !seen.insert(t.id.as_str()) {
-                let needle = format!("id = \"{}\"", t.id);
-                let line = file
-                    .text
-                    .lines()
-                    .position(|l| l.trim() == needle)
-                    .map_or(1, |i| i + 1);
-                out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!("{} id `{}` is defined twice", vocab.key(), t.id),
-                    )
-                    .at_line(&file.text, line),
-                );
+            let times = seen.entry(t.id.as_str()).or_default();
+            *times += 1;
+            if *times > 1 {
+                // The same id in another vocabulary is fine, so the line is a
+                // best guess: the repeated `id = "…"` line.
+                let line = nth_line(&lines, &format!("id = \"{}\"", t.id), *times - 1);
+                out.push(file.error_at_line(
+                    format!("{} id `{}` is defined twice", vocab.key(), t.id),
+                    line,
+                ));
             }
             if !ru::is_valid_slug(&t.id) {
                 out.push(
@@ -395,18 +392,17 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
                 .hint("e.g. bbox = [35.1, 54.2, 40.2, 56.96]"),
             );
         } else {
-            for mu in &m.municipalities {
+            for place in &m.municipalities {
+                let mu = place.get_ref();
                 if !formats::in_bbox(b, mu.lat, mu.lon) {
-                    let line = line_of(r, &format!("\"{}\"", mu.name));
                     out.push(
-                        Diagnostic::error(
-                            &r.file.rel,
+                        r.error_at(
+                            place,
                             format!(
                                 "municipality `{}` at {}, {} lies outside the region's bbox",
                                 mu.name, mu.lat, mu.lon
                             ),
                         )
-                        .at_line(&r.file.text, line)
                         .hint("check that lat and lon are not swapped"),
                     );
                 }
@@ -423,15 +419,6 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
 
 fn valid_lat_lon(lat: f64, lon: f64) -> bool {
     formats::valid_lat_lon(lat, lon)
-}
-
-/// The first line of the record's file that contains `needle` (1 if none).
-fn line_of<M>(r: &Record<M>, needle: &str) -> usize {
-    r.file
-        .text
-        .lines()
-        .position(|l| l.contains(needle))
-        .map_or(1, |i| i + 1)
 }
 
 fn check_audience<M>(rec: &Record<M>, values: &[Spanned<String>], out: &mut Vec<Diagnostic>) {
@@ -803,12 +790,19 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
         check_region_ref(cx, r, region, out);
     }
     check_terms(cx, r, &m.needs, Vocabulary::Needs, "needs", out);
+    let mut step_lines: Option<Vec<usize>> = None;
     for (i, step) in m.steps.iter().enumerate() {
         if step.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
-            let line = nth_line_of(r, "[[steps]]", i);
+            // Found once per file, however many steps lack a title.
+            let lines = step_lines.get_or_insert_with(|| {
+                lines_by_text(&r.file.text)
+                    .remove("[[steps]]")
+                    .unwrap_or_default()
+            });
+            let line = lines.get(i).copied().unwrap_or(1);
             out.push(
-                Diagnostic::error(&r.file.rel, format!("step {} has no title", i + 1))
-                    .at_line(&r.file.text, line)
+                r.file
+                    .error_at_line(format!("step {} has no title", i + 1), line)
                     .hint("add title = \"…\" to the step"),
             );
         }
@@ -817,14 +811,24 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
     check_sources(cx, r, &m.sources, true, out);
 }
 
-fn nth_line_of<M>(r: &Record<M>, needle: &str, n: usize) -> usize {
-    r.file
-        .text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim() == needle)
-        .nth(n)
-        .map_or(1, |(i, _)| i + 1)
+/// The line numbers (1-based) of every line of `text`, keyed by the line's
+/// trimmed content: one pass over a file, then every lookup is O(1) — looking
+/// each line up with a fresh scan made N problems in one file cost O(N²).
+fn lines_by_text(text: &str) -> HashMap<&str, Vec<usize>> {
+    let mut out: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        out.entry(line.trim()).or_default().push(i + 1);
+    }
+    out
+}
+
+/// The line where the `n`-th (0-based) line reading exactly `needle` is, or 1.
+fn nth_line(lines: &HashMap<&str, Vec<usize>>, needle: &str, n: usize) -> usize {
+    lines
+        .get(needle)
+        .and_then(|found| found.get(n).or(found.last()))
+        .copied()
+        .unwrap_or(1)
 }
 
 fn check_page(cx: &Context, p: &Record<PageMeta>, out: &mut Vec<Diagnostic>) {
@@ -855,33 +859,29 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = &cx.data.glossary_file else {
         return;
     };
-    let mut seen = HashSet::new();
+    // Lines found in one pass: a scan per term made validation quadratic.
+    let lines = lines_by_text(&file.text);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     for t in &cx.data.glossary.terms {
-        let line = file
-            .text
-            .lines()
-            .position(|l| l.trim() == format!("term = \"{}\"", t.term))
-            .map_or(1, |i| i + 1);
-        if !seen.insert(t.term.as_str()) {
+        let times = seen.entry(t.term.as_str()).or_default();
+        let line = nth_line(&lines, &format!("term = \"{}\"", t.term), *times);
+        *times += 1;
+        if *times > 1 {
             out.push(
-                Diagnostic::error(&file.rel, format!("term `{}` is defined twice", t.term))
-                    .at_line(&file.text, line)
+                file.error_at_line(format!("term `{}` is defined twice", t.term), line)
                     .hint("merge the two entries"),
             );
         }
         if t.expansion.as_deref().is_some_and(|e| e.trim().is_empty())
             || (t.expansion.is_none() && t.explanation.trim().is_empty())
         {
-            out.push(
-                Diagnostic::error(
-                    &file.rel,
-                    format!(
-                        "term `{}` has neither an expansion nor an explanation",
-                        t.term
-                    ),
-                )
-                .at_line(&file.text, line),
-            );
+            out.push(file.error_at_line(
+                format!(
+                    "term `{}` has neither an expansion nor an explanation",
+                    t.term
+                ),
+                line,
+            ));
         }
         for s in &t.sources {
             check_data_source(cx, file, s, out);
@@ -900,16 +900,13 @@ fn check_data_source(
     if let Some(doc) = &s.doc
         && !cx.documents.contains(doc.get_ref().as_str())
     {
-        out.push(
-            Diagnostic::error(
-                &file.rel,
-                format!(
-                    "document `{}` is not listed in data/sources.toml",
-                    doc.get_ref()
-                ),
-            )
-            .at(&file.text, doc.span()),
-        );
+        out.push(file.error_at(
+            format!(
+                "document `{}` is not listed in data/sources.toml",
+                doc.get_ref()
+            ),
+            doc.span(),
+        ));
     }
     if let Some(url) = &s.url {
         check_web_url_in(file, url, out);
@@ -924,11 +921,10 @@ fn check_web_url_in(
 ) {
     if !formats::is_web_url(url.get_ref()) {
         out.push(
-            Diagnostic::error(
-                &file.rel,
+            file.error_at(
                 format!("`{}` is not a web address", url.get_ref().escape_debug()),
+                url.span(),
             )
-            .at(&file.text, url.span())
             .hint("write the full address, starting with https://"),
         );
     }
@@ -951,12 +947,8 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
         for r in &table.regions {
             if !cx.regions.contains_key(r.get_ref().as_str()) {
                 out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!("region `{}` does not exist", r.get_ref()),
-                    )
-                    .at(&file.text, r.span())
-                    .hint("use the code of a file in content/regions/"),
+                    file.error_at(format!("region `{}` does not exist", r.get_ref()), r.span())
+                        .hint("use the code of a file in content/regions/"),
                 );
             }
         }
@@ -967,32 +959,32 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                 .find(Vocabulary::Directions, t.get_ref())
                 .is_none()
             {
-                out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!(
-                            "topic `{}` is not one of the taxonomy's directions",
-                            t.get_ref()
-                        ),
-                    )
-                    .at(&file.text, t.span()),
-                );
+                out.push(file.error_at(
+                    format!(
+                        "topic `{}` is not one of the taxonomy's directions",
+                        t.get_ref()
+                    ),
+                    t.span(),
+                ));
             }
         }
         let width = table.columns.len();
+        let mut row_lines: Option<Vec<usize>> = None;
         for (i, row) in table.rows.get_ref().iter().enumerate() {
             if row.len() != width {
-                let line = row_line(&file.text, table.rows.span().start, i);
+                // Found once per table, however many rows are wrong.
+                let lines =
+                    row_lines.get_or_insert_with(|| row_lines_of(file, table.rows.span().start));
+                let line = lines.get(i).or(lines.last()).copied().unwrap_or(1);
                 out.push(
-                    Diagnostic::error(
-                        &file.rel,
+                    file.error_at_line(
                         format!(
                             "row {} has {} cells but there are {width} columns",
                             i + 1,
                             row.len()
                         ),
+                        line,
                     )
-                    .at_line(&file.text, line)
                     .hint("use \"\" for an empty cell so the columns line up"),
                 );
             }
@@ -1001,8 +993,7 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
             let c = chart.get_ref();
             if c.label_column >= width || c.value_columns.iter().any(|&v| v >= width) {
                 out.push(
-                    Diagnostic::error(&file.rel, "chart refers to a column that does not exist")
-                        .at(&file.text, chart.span())
+                    file.error_at("chart refers to a column that does not exist", chart.span())
                         .hint(format!(
                             "columns are numbered from 0 to {}",
                             width.saturating_sub(1)
@@ -1016,26 +1007,43 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The line of the i-th row inside a `rows = [...]` array that starts at `start`.
-fn row_line(text: &str, start: usize, i: usize) -> usize {
+/// The line of every row inside a `rows = [...]` array that starts at `start`,
+/// in one pass (brackets inside quoted cells are skipped).
+fn row_lines_of(file: &crate::content::source::SourceText, start: usize) -> Vec<usize> {
+    let text = &file.text;
+    let lines = file.lines();
+    let mut out = Vec::new();
     let mut depth = 0usize;
-    let mut rows_seen = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
     for (off, c) in text.get(start..).unwrap_or("").char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
         match c {
+            '"' => in_string = true,
             '[' => {
                 depth += 1;
                 if depth == 2 {
-                    if rows_seen == i {
-                        return crate::diag::locate(text, start + off).0.line;
-                    }
-                    rows_seen += 1;
+                    out.push(lines.locate(start + off).0.line);
                 }
             }
-            ']' => depth = depth.saturating_sub(1),
+            ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
             _ => {}
         }
     }
-    crate::diag::locate(text, start).0.line
+    out
 }
 
 /// The environment variable that fixes "today" when `opora.toml` does not:
