@@ -1,10 +1,46 @@
-//! Internal link and anchor checking over the rendered site, for `opora check`.
-//! A link is broken when no file of the site answers its path, or when the
-//! target page has no element with the `#fragment`'s id.
+//! Internal link and anchor checking over the rendered site, for `opora check`
+//! and `opora build` alike. A link is broken when no file of the site answers
+//! its path, when the target page has no element with the `#fragment`'s id, or
+//! when a path leaves the site's base path. A broken link written in content
+//! is blamed on the line of the record where it is written (for a
+//! reference-style link, its definition), found from the places the Markdown
+//! renderer recorded — not by searching the text.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
+use crate::content::Content;
+use crate::content::markdown::LinkSpan;
+use crate::content::source::SourceText;
 use crate::diag::Diagnostic;
+
+/// Every record's file and the places of the links written in it.
+#[derive(Debug, Default, Clone)]
+pub struct LinkPlaces {
+    files: HashMap<String, (Arc<SourceText>, Arc<Vec<LinkSpan>>)>,
+}
+
+impl LinkPlaces {
+    pub fn from_content(content: &Content) -> Self {
+        let mut files = HashMap::new();
+        macro_rules! add {
+            ($($list:ident),*) => {$(
+                for r in &content.$list {
+                    files.insert(r.file.rel.clone(), (r.file.clone(), r.links.clone()));
+                }
+            )*};
+        }
+        add!(regions, services, practices, programmes, routes, pages);
+        Self { files }
+    }
+
+    /// The file (portal-relative path) and its links.
+    pub fn get(&self, file: &str) -> Option<(&SourceText, &[LinkSpan])> {
+        self.files
+            .get(file)
+            .map(|(text, links)| (text.as_ref(), links.as_slice()))
+    }
+}
 
 /// One rendered file.
 pub struct Page<'a> {
@@ -18,6 +54,8 @@ pub struct BrokenLink {
     pub page: String,
     pub href: String,
     pub message: String,
+    /// What to do about it, when it is written in content.
+    pub hint: &'static str,
 }
 
 fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
@@ -50,6 +88,45 @@ fn file_for(path: &str) -> String {
     } else {
         p.to_string()
     }
+}
+
+/// The site path a link on `page` (an output path) leads to, if it stays on
+/// the site: `/base/x/` → `x/`, `../y/` from `a/b/index.html` → `a/y/`.
+/// `Err` for a path that leaves the base path; `None` for another host or a
+/// scheme like `tel:`, `mailto:`, `geo:`.
+fn site_target(page: &str, target: &str, base: &str) -> Option<Result<String, ()>> {
+    if target.is_empty() {
+        return Some(Ok(page.to_string()));
+    }
+    if let Some(rest) = target.strip_prefix(base) {
+        return Some(Ok(file_for(rest)));
+    }
+    if target.starts_with("//") || target.contains(':') && !target.starts_with('/') {
+        return None;
+    }
+    if target.starts_with('/') {
+        // A path on this host but outside the site's base path: with
+        // base_url `https://x.org/portal/`, `/routes/` is another site.
+        return Some(Err(()));
+    }
+    // Relative to the page's folder.
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            ".." => {
+                parts.pop()?;
+            }
+            "." => {}
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    Some(Ok(if target.ends_with('/') || joined.is_empty() {
+        file_for(&joined)
+    } else {
+        joined
+    }))
 }
 
 /// Checks every `href` that points into the site (under `base`) or at an anchor.
@@ -85,12 +162,20 @@ pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLi
                 None => (href.clone(), None),
             };
             let target = target.split('?').next().unwrap_or("").to_string();
-            let file = if target.is_empty() {
-                p.path.to_string()
-            } else if let Some(rest) = target.strip_prefix(base) {
-                file_for(rest)
-            } else {
-                continue; // another host, or a scheme like tel:, mailto:, geo:
+            let file = match site_target(p.path, &target, base) {
+                None => continue,
+                Some(Ok(file)) => percent_decode(&file),
+                Some(Err(())) => {
+                    out.push(BrokenLink {
+                        page: p.path.to_string(),
+                        href: href.clone(),
+                        message: format!(
+                            "link to `{href}` leaves the site: its pages are under `{base}`"
+                        ),
+                        hint: "base_url in opora.toml puts every page under that path; start the link with it, or link relative to the page (../other/)",
+                    });
+                    continue;
+                }
             };
             let problem = if !existing.contains(file.as_str()) {
                 Some(format!(
@@ -98,7 +183,7 @@ pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLi
                 ))
             } else if let Some(f) = fragment.filter(|f| !f.is_empty()) {
                 match ids.get(file.as_str()) {
-                    Some(set) if !set.contains(&f) => {
+                    Some(set) if !set.contains(&percent_decode(&f)) && !set.contains(&f) => {
                         Some(format!("link to `{href}`: `{file}` has no anchor `#{f}`"))
                     }
                     _ => None,
@@ -111,6 +196,7 @@ pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLi
                     page: p.path.to_string(),
                     href,
                     message,
+                    hint: "fix the link target, or create the page it points to",
                 });
             }
         }
@@ -118,22 +204,51 @@ pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLi
     out
 }
 
+/// `%D0%BE` → `о`: hrefs are percent-encoded by the Markdown renderer, file
+/// names and anchors are not. Invalid sequences are kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
 /// Puts the diagnostic on the source line that holds the link, when the link
 /// was written in content; otherwise on the page (it came from a template).
-/// `source` is the record the page was made from: (file, text).
-pub fn blame(link: &BrokenLink, source: Option<(&str, &str)>, base: &str) -> Diagnostic {
-    if let Some((file, text)) = source {
-        let href = link.href.as_str();
-        let written = href
-            .strip_prefix(base)
-            .map(|r| format!("/{r}"))
-            .unwrap_or_else(|| href.to_string());
-        for candidate in [href, written.as_str()] {
-            if let Some(i) = text.find(&format!("]({candidate}")) {
-                return Diagnostic::error(file, &link.message)
-                    .at(text, i + 2..i + 2 + candidate.len())
-                    .hint("fix the link target, or create the page it points to");
-            }
+/// `source` is the record the page was made from, with its links' places.
+pub fn blame(
+    link: &BrokenLink,
+    source: Option<(&SourceText, &[LinkSpan])>,
+    base: &str,
+) -> Diagnostic {
+    if let Some((file, links)) = source {
+        let href = percent_decode(&link.href);
+        let written = links.iter().find(|l| {
+            let dest = percent_decode(&l.dest);
+            dest == href
+                || dest
+                    .strip_prefix('/')
+                    .is_some_and(|rest| format!("{base}{rest}") == href)
+        });
+        if let Some(l) = written {
+            return file
+                .error_at(&link.message, l.offset..l.offset + l.len)
+                .hint(link.hint);
         }
     }
     Diagnostic::error(format!("public/{}", link.page), &link.message)
@@ -143,6 +258,25 @@ pub fn blame(link: &BrokenLink, source: Option<(&str, &str)>, base: &str) -> Dia
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_and_out_of_base_links_are_checked() {
+        let a = "<a href=\"../b/\">ok</a><a href=\"../nope/\">bad</a><a href=\"/elsewhere/\">out</a><a href=\"/p/b/\">ok</a>";
+        let pages = [
+            Page {
+                path: "a/index.html",
+                html: a,
+            },
+            Page {
+                path: "b/index.html",
+                html: "",
+            },
+        ];
+        let broken = check(&pages, &[], "/p/");
+        assert_eq!(broken.len(), 2, "{broken:?}");
+        assert!(broken.iter().any(|b| b.href == "../nope/"));
+        assert!(broken.iter().any(|b| b.message.contains("leaves the site")));
+    }
 
     #[test]
     fn finds_missing_pages_and_anchors() {
@@ -169,13 +303,15 @@ mod tests {
             .iter()
             .find(|d| d.message.contains("`/c/` leads nowhere"))
             .unwrap();
-        let d = blame(
-            missing,
-            Some(("content/pages/a.md", "text [bad](/c/)")),
-            "/",
-        );
+        let file = SourceText::new("content/pages/a.md", "text [bad](/c/)");
+        let links = [LinkSpan {
+            dest: "/c/".into(),
+            offset: 5,
+            len: 10,
+        }];
+        let d = blame(missing, Some((&file, &links)), "/");
         assert_eq!(d.file, "content/pages/a.md");
-        assert_eq!(d.pos.col, 12);
+        assert_eq!(d.pos.col, 6);
         let d = blame(missing, None, "/");
         assert_eq!(d.file, "public/index.html");
     }

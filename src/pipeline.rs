@@ -87,6 +87,8 @@ pub struct Rendered {
     pub files: Vec<OutputFile>,
     /// Output path → the record file it shows.
     pub sources: HashMap<String, String>,
+    /// Where each record's links are written, to blame a broken one.
+    pub link_places: linkcheck::LinkPlaces,
 }
 
 /// A site resolved and ready to render: the dev server renders pages from it
@@ -95,6 +97,8 @@ pub struct Prepared {
     pub site: Site,
     pub env: minijinja::Environment<'static>,
     pub diagnostics: Diagnostics,
+    /// Where each record's links are written, to blame a broken one.
+    pub link_places: linkcheck::LinkPlaces,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -148,6 +152,7 @@ pub fn prepare(
         site,
         env,
         diagnostics: diags,
+        link_places: linkcheck::LinkPlaces::from_content(&content),
     })
 }
 
@@ -191,6 +196,7 @@ pub fn render_site(
         site,
         env,
         diagnostics: mut diags,
+        link_places,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -243,6 +249,7 @@ pub fn render_site(
         site,
         files,
         sources,
+        link_places,
     })
 }
 
@@ -250,6 +257,14 @@ pub fn render_site(
 pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
     let mut report = Report::default();
     let rendered = render_site(opts, &mut report, None)?;
+    check_links(opts, &rendered, &mut report);
+    Ok((report, rendered.site))
+}
+
+/// Internal links and anchors of the rendered site — the same check for
+/// `check` and `build` — each broken one blamed on the content line that
+/// holds it, or on the page when a template made it.
+fn check_links(opts: &Options, rendered: &Rendered, report: &mut Report) {
     let t = Instant::now();
     let pages: Vec<linkcheck::Page> = rendered
         .files
@@ -264,18 +279,16 @@ pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
     let static_files = static_files(&opts.root.join("static"));
     let base = rendered.site.base.clone();
     for broken in linkcheck::check(&pages, &static_files, &base) {
-        let source = rendered.sources.get(&broken.page);
-        let text = source.and_then(|f| std::fs::read_to_string(opts.root.join(f)).ok());
-        let d = linkcheck::blame(
-            &broken,
-            source.map(String::as_str).zip(text.as_deref()),
-            &base,
-        );
-        report.diagnostics.push(d);
+        let source = rendered
+            .sources
+            .get(&broken.page)
+            .and_then(|file| rendered.link_places.get(file));
+        report
+            .diagnostics
+            .push(linkcheck::blame(&broken, source, &base));
     }
     report.diagnostics.sort();
     report.timings.push(("links", t.elapsed()));
-    Ok((report, rendered.site))
 }
 
 /// Site paths of the files `static/` contributes.
@@ -317,7 +330,17 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     let live_index = index_dir(&opts.output);
     let new_index = PathBuf::from(format!("{}.new", live_index.display()));
     let files = match render_site(opts, &mut report, Some(&new_index)) {
-        Ok(r) => r.files,
+        Ok(r) => {
+            // The same link checks as `check`: a site `check` refuses is not published.
+            check_links(opts, &r, &mut report);
+            if report.diagnostics.is_fatal(opts.strict) {
+                staging.abandon();
+                return Err(Failed {
+                    diagnostics: std::mem::take(&mut report.diagnostics),
+                });
+            }
+            r.files
+        }
         Err(failed) => {
             staging.abandon();
             return Err(failed);
