@@ -32,8 +32,12 @@ fn broken_internal_links_and_anchors_are_errors_in_the_source() {
         !err.contains("#step-2`"),
         "an existing anchor must pass: {err}"
     );
-    // `build` does not run the link check, so the site can still be previewed.
-    assert!(opora(portal.path(), &["build"]).status.success());
+    // `build` runs the same link checks: it does not publish what `check` refuses.
+    let built = opora(portal.path(), &["build"]);
+    let build_err = stderr(&built);
+    assert!(!built.status.success(), "{build_err}");
+    assert!(build_err.contains("content/pages/about.md:7:"), "{build_err}");
+    assert!(!portal.path().join("public").exists(), "{build_err}");
 }
 
 #[test]
