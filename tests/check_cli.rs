@@ -36,7 +36,10 @@ fn broken_internal_links_and_anchors_are_errors_in_the_source() {
     let built = opora(portal.path(), &["build"]);
     let build_err = stderr(&built);
     assert!(!built.status.success(), "{build_err}");
-    assert!(build_err.contains("content/pages/about.md:7:"), "{build_err}");
+    assert!(
+        build_err.contains("content/pages/about.md:7:"),
+        "{build_err}"
+    );
     assert!(!portal.path().join("public").exists(), "{build_err}");
 }
 

@@ -282,8 +282,11 @@ fn check_source<M>(cx: &Context, rec: &Record<M>, s: &Source, out: &mut Vec<Diag
                 .hint("add line = N so readers can find the passage"),
         ),
         (None, Some(url)) if !formats::is_web_url(url.get_ref()) => out.push(
-            rec.error_at(url, format!("`{}` is not a web address", url.get_ref()))
-                .hint("write the full address, starting with https://"),
+            rec.error_at(
+                url,
+                format!("`{}` is not a web address", url.get_ref().escape_debug()),
+            )
+            .hint("write the full address, starting with https://"),
         ),
         (None, None) => out.push(
             rec.error("a citation needs `doc` or `url`")
@@ -463,8 +466,11 @@ fn check_contact_fields<M>(
         && !formats::is_web_url(w.get_ref())
     {
         out.push(
-            rec.error_at(w, format!("`{}` is not a web address", w.get_ref()))
-                .hint("write the full address with http:// or https://"),
+            rec.error_at(
+                w,
+                format!("`{}` is not a web address", w.get_ref().escape_debug()),
+            )
+            .hint("write the full address with http:// or https://"),
         );
     }
 }

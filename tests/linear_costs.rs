@@ -1,0 +1,173 @@
+//! Costs that must grow linearly with the input (issue 9, item 14): many
+//! diagnostics in one file, and a long glossary. Each test times the same
+//! work at two sizes, sixteen times apart, taking the best of a few runs:
+//! linear work grows about 16×, quadratic work about 256×. The bound (48×)
+//! leaves room for a noisy, shared machine and fixed costs while still failing
+//! on quadratic behaviour (the old glossary check measured 38× at only 8×),
+//! which before the fix took 0.7 s / 2.8 s / 10.4 s for 8k / 16k / 32k
+//! diagnostics and 82 s for a 10,000-term glossary.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use opora::content::load;
+use opora::diag::Diagnostics;
+
+fn best_of(runs: usize, mut work: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            work();
+            t.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// Asserts the time at `16n` is well under 256× the time at `n`.
+fn assert_linear(what: &str, mut at: impl FnMut(usize) -> Duration, n: usize) {
+    at(n); // warm caches and the allocator
+    let small = at(n);
+    let large = at(16 * n);
+    let ratio = large.as_secs_f64() / small.as_secs_f64().max(1e-6);
+    eprintln!(
+        "{what}: {n} → {small:?}, {} → {large:?} ({ratio:.1}×)",
+        16 * n
+    );
+    assert!(
+        ratio < 48.0,
+        "{what}: {n} took {small:?}, {} took {large:?} ({ratio:.1}×; linear is ~16×, quadratic ~256×)",
+        16 * n
+    );
+}
+
+fn portal_with_data() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    for file in ["data/taxonomy.toml", "data/sources.toml"] {
+        std::fs::copy(common::repo().join(file), dir.path().join(file)).unwrap();
+    }
+    dir
+}
+
+fn load_page(root: &Path) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let content = load::load_content(root, &Default::default(), &mut diags);
+    assert_eq!(content.pages.len(), 1);
+    diags
+}
+
+#[test]
+fn many_diagnostics_in_one_file_cost_linear_time_and_are_capped() {
+    let dir = portal_with_data();
+    let page = dir.path().join("content/pages/many.md");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    let write = |lines: usize| {
+        let mut text = String::from("+++\ntitle = \"Много ошибок\"\n+++\n");
+        for _ in 0..lines {
+            text.push_str("<b>жирный</b> текст и ещё немного слов\n");
+        }
+        std::fs::write(&page, text).unwrap();
+    };
+    assert_linear(
+        "diagnostics in one file",
+        |n| {
+            write(n);
+            best_of(3, || {
+                load_page(dir.path());
+            })
+        },
+        1000,
+    );
+    // Every problem is counted; only the first hundred are kept and shown,
+    // followed by a note with the rest.
+    write(1000);
+    let diags = load_page(dir.path());
+    assert_eq!(diags.error_count(), 2000);
+    assert_eq!(diags.items().len(), opora::diag::MAX_PER_FILE);
+    let shown = diags.shown();
+    let note = shown.last().unwrap();
+    assert!(
+        note.message.contains("1900 more problem(s)"),
+        "{}",
+        note.message
+    );
+    assert_eq!(note.file, "content/pages/many.md");
+}
+
+#[test]
+fn diagnostics_on_one_very_long_line_cost_linear_time_and_quote_a_window() {
+    let dir = portal_with_data();
+    let page = dir.path().join("content/pages/long.md");
+    std::fs::create_dir_all(page.parent().unwrap()).unwrap();
+    let write = |tags: usize| {
+        let mut text = String::from("+++\ntitle = \"Одна строка\"\n+++\n");
+        text.push_str(&"слово ".repeat(1000));
+        for _ in 0..tags {
+            text.push_str("<i>курсив</i> и ");
+        }
+        std::fs::write(&page, text).unwrap();
+    };
+    assert_linear(
+        "diagnostics on one long line",
+        |n| {
+            write(n);
+            best_of(3, || {
+                load_page(dir.path());
+            })
+        },
+        1000,
+    );
+    let diags = load_page(dir.path());
+    let last = diags.items().last().unwrap();
+    let excerpt = last.excerpt.as_deref().unwrap();
+    assert!(excerpt.chars().count() <= 200, "{excerpt}");
+    assert!(last.pos.col > 6000, "the column is still the real one");
+    let rendered = last.render();
+    assert!(rendered.contains("^^^"), "{rendered}");
+}
+
+fn glossary_text(extra_terms: usize) -> String {
+    let mut text = std::fs::read_to_string(common::repo().join("data/glossary.toml")).unwrap();
+    for i in 0..extra_terms {
+        text.push_str(&format!(
+            "\n[[terms]]\nterm = \"ТЕРМИН{i}\"\nexpansion = \"термин номер {i}\"\nexplanation = \"Пояснение.\"\n"
+        ));
+    }
+    // One duplicate at the end, so the line-finding path runs too.
+    text.push_str("\n[[terms]]\nterm = \"ТЕРМИН0\"\nexpansion = \"ещё раз\"\n");
+    text
+}
+
+#[test]
+fn glossary_validation_costs_linear_time() {
+    let dir = portal_with_data();
+    let config: opora::config::Config =
+        toml::from_str("title = \"t\"\nbase_url = \"https://example.org/\"").unwrap();
+    let content = opora::content::Content::default();
+    let mut last = Diagnostics::default();
+    assert_linear(
+        "glossary validation",
+        |n| {
+            std::fs::write(dir.path().join("data/glossary.toml"), glossary_text(n)).unwrap();
+            let mut diags = Diagnostics::default();
+            let data = load::load_data(dir.path(), &mut diags);
+            assert_eq!(diags.error_count(), 0);
+            best_of(3, || {
+                last = opora::validate::validate(&config, &data, &content, 0);
+            })
+        },
+        1000,
+    );
+    // The duplicate is reported on its own line.
+    let text = glossary_text(16 * 1000);
+    let line = text.lines().count() - 1;
+    let dup = last
+        .items()
+        .iter()
+        .find(|d| d.message.contains("defined twice"))
+        .unwrap_or_else(|| panic!("duplicate not reported: {:?}", last.items()));
+    assert_eq!(dup.pos.line, line, "{}", dup.render());
+}
