@@ -277,7 +277,15 @@ fn main() -> ExitCode {
                 audience,
                 kind,
             };
-            match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
+            // The index that belongs to the site published there (see src/output/index.rs).
+            let index = match opora::output::live_index(&output) {
+                Ok(index) => index,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match opora::search::query(&index, &query, &opts) {
                 Ok(hits) if json => {
                     println!(
                         "{}",
