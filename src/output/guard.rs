@@ -6,7 +6,7 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::{Found, Layout, OutputError, found, lock};
+use super::{Found, Layout, OutputError, found, index, lock};
 
 /// What a portal is made of, relative to its root: everything opora reads.
 /// The output may not be any of these, lie inside one, or contain the root.
@@ -214,9 +214,15 @@ fn is_empty(dir: &Path) -> bool {
 }
 
 /// Whether an existing output folder is a site opora built: its lock file says
-/// so, or (from opora versions before the lock) its search index is beside it.
+/// so, or the search index it names is beside it (also the single index folder
+/// of opora versions before the lock).
 fn made_by_opora(layout: &Layout) -> bool {
     if lock::is_stamped(&layout.lock()) {
+        return true;
+    }
+    if index::live_key(&layout.target())
+        .is_some_and(|key| found(&layout.index_generation(&key)).ok() == Some(Found::Folder))
+    {
         return true;
     }
     let legacy = layout.legacy_index();

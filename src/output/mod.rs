@@ -302,9 +302,19 @@ fn clear(layout: &Layout, path: &Path, notes: &mut Vec<Note>) -> Result<(), Outp
         Found::Link => remove_link(path, notes),
         Found::Folder => match std::fs::remove_dir_all(path) {
             Ok(()) => Ok(()),
-            Err(e) => set_aside(layout, path, &format!("cannot delete it: {e}"), notes),
+            Err(e) => set_aside(
+                layout,
+                path,
+                &format!("cannot delete {}: {e}", path.display()),
+                notes,
+            ),
         },
-        Found::Other => set_aside(layout, path, "it is not a folder opora made", notes),
+        Found::Other => set_aside(
+            layout,
+            path,
+            &format!("{} is not a folder opora made", path.display()),
+            notes,
+        ),
     }
 }
 
@@ -325,11 +335,12 @@ fn remove_link(path: &Path, notes: &mut Vec<Note>) -> Result<(), OutputError> {
 }
 
 /// Moves `path` out of the way to `.<name>.unusable-N`, so the build can go on
-/// with a fresh folder instead of failing on it every time.
+/// with a fresh folder instead of failing on it every time. `problem` says
+/// what is wrong with it, naming its real path.
 fn set_aside(
     layout: &Layout,
     path: &Path,
-    why: &str,
+    problem: &str,
     notes: &mut Vec<Note>,
 ) -> Result<(), OutputError> {
     let aside = layout.unusable();
@@ -337,8 +348,8 @@ fn set_aside(
         OutputError::new(
             path,
             format!(
-                "cannot use {} ({why}) and cannot move it aside: {e}",
-                path.display()
+                "{problem}; and it cannot be moved aside to {}: {e}",
+                aside.display()
             ),
             format!(
                 "remove it; if it belongs to another user (for example root): sudo rm -rf '{}'",
@@ -349,8 +360,7 @@ fn set_aside(
     notes.push(Note {
         path: aside.clone(),
         message: format!(
-            "cannot use {} ({why}); moved it to {} and built into a fresh folder",
-            path.display(),
+            "{problem}; moved it to {} and built into a fresh folder",
             aside.display()
         ),
         hint: Some(format!(

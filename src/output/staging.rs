@@ -33,8 +33,9 @@ pub(crate) fn write_site(
                 layout,
                 &dir,
                 &format!(
-                    "the earlier site recycled from {} cannot be rewritten: {e}",
-                    from.display()
+                    "cannot reuse the previous site kept in {} (now {}): {e}",
+                    from.display(),
+                    dir.display()
                 ),
                 notes,
             )?;
