@@ -34,6 +34,8 @@ enum Format {
 enum Command {
     /// Check content and build the site into public/ (or --output).
     Build {
+        /// Folder to publish into (default: public/ in the portal). It is replaced as a
+        /// whole, so it may not be the portal, hold it, or lie inside its sources.
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Treat warnings as errors.
