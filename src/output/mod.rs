@@ -209,11 +209,6 @@ impl Output {
         })
     }
 
-    /// The published site's folder.
-    pub fn target(&self) -> PathBuf {
-        self.layout.target()
-    }
-
     /// An empty folder (or an earlier index, which is replaced) for this
     /// build's native search index. Publishing makes it the live index.
     pub fn new_index_dir(&mut self) -> Result<PathBuf, OutputError> {
