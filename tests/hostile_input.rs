@@ -371,7 +371,7 @@ fn search_limit_is_bounded_instead_of_panicking_or_allocating() {
     // A library caller asking for any number is held to MAX_LIMIT.
     let o = opora(portal.path(), &["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let index = opora::pipeline::index_dir(&portal.path().join("public"));
+    let index = opora::output::live_index(&portal.path().join("public")).expect("index");
     for limit in [usize::MAX, 1 << 32, 0] {
         let hits = opora::search::query(
             &index,
