@@ -199,6 +199,9 @@ pub struct PlainPhrase {
     /// ignoring case and ё/е («осуществля» matches «осуществляет»).
     pub phrase: String,
     pub plain: String,
+    /// Fixed names the phrase may stand in («комиссия по делам несовершеннолетних»).
+    #[serde(default)]
+    pub except: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -161,8 +161,11 @@ pub fn check(markdown: &str, style: &PlainStyle, glossary: &Glossary) -> Vec<Pla
                 },
             });
         }
-        let folded = fold(&block);
         for p in &style.phrases {
+            let mut folded = fold(&block);
+            for e in &p.except {
+                folded = folded.replace(&fold(e), " ");
+            }
             let phrase = fold(&p.phrase);
             let hit = folded.match_indices(&phrase).find(|(i, _)| {
                 folded[..*i]
@@ -191,10 +194,18 @@ mod tests {
         PlainStyle {
             max_words: Some(10),
             known_abbreviations: vec!["РФ".into()],
-            phrases: vec![PlainPhrase {
-                phrase: "осуществля".into(),
-                plain: "«делает», «ведёт»".into(),
-            }],
+            phrases: vec![
+                PlainPhrase {
+                    phrase: "осуществля".into(),
+                    plain: "«делает», «ведёт»".into(),
+                    except: vec![],
+                },
+                PlainPhrase {
+                    phrase: "несовершеннолетн".into(),
+                    plain: "«дети»".into(),
+                    except: vec!["по делам несовершеннолетних".into()],
+                },
+            ],
         }
     }
 
@@ -243,5 +254,14 @@ mod tests {
         assert_eq!(p.len(), 1);
         assert!(p[0].hint.contains("ведёт"));
         assert_eq!(check("Неосуществлять.", &style(), &glossary()), vec![]);
+        // A fixed name is not a bureaucratic phrase.
+        assert_eq!(
+            check("Решает комиссия по делам несовершеннолетних.", &style(), &glossary()),
+            vec![]
+        );
+        assert_eq!(
+            check("Помощь несовершеннолетним.", &style(), &glossary()).len(),
+            1
+        );
     }
 }

@@ -19,7 +19,7 @@ pub enum Found {
     Nowhere,
 }
 
-/// The text as the check compares it: tags and `**` dropped, lower case,
+/// The text as the check compares it: tags and `*` dropped, lower case,
 /// ё→е, one kind of quotation mark and dash, single spaces.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -49,7 +49,8 @@ pub fn normalize(text: &str) -> String {
                 }
                 push(&mut out, ' ', &mut space);
             }
-            '*' => push(&mut out, ' ', &mut space),
+            // Markdown emphasis: «(в 2013 г. - **44**)» reads «(в 2013 г. - 44)».
+            '*' => {}
             '«' | '»' | '„' | '“' | '”' | '"' | '\'' | '‘' | '’' => push(&mut out, '"', &mut space),
             '‐' | '‑' | '–' | '—' | '−' => push(&mut out, '-', &mut space),
             'ё' | 'Ё' => push(&mut out, 'е', &mut space),
