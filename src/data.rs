@@ -135,7 +135,10 @@ pub struct Section {
 impl Document {
     /// The section a line falls in: the last one starting at or before it.
     pub fn section(&self, line: u32) -> Option<&Section> {
-        self.sections.iter().filter(|s| s.line <= line).max_by_key(|s| s.line)
+        self.sections
+            .iter()
+            .filter(|s| s.line <= line)
+            .max_by_key(|s| s.line)
     }
 }
 

@@ -34,10 +34,15 @@ pub fn report(site: &Site) -> String {
             unverified.len() + stale.len()
         );
         for s in unverified {
-            let as_of = s
-                .as_of
-                .map_or_else(|| "год источника не указан".to_string(), |y| format!("по данным {y} г."));
-            let _ = writeln!(out, "  {}  не сверено с организацией, {as_of}  {}", s.file, s.name);
+            let as_of = s.as_of.map_or_else(
+                || "год источника не указан".to_string(),
+                |y| format!("по данным {y} г."),
+            );
+            let _ = writeln!(
+                out,
+                "  {}  не сверено с организацией, {as_of}  {}",
+                s.file, s.name
+            );
         }
         for s in stale {
             let _ = writeln!(

@@ -240,9 +240,14 @@ fn readers_see_the_document_year_section_and_quote() {
         .find(|(p, _)| p.ends_with("services/ru-klu/kaluga-doverie/index.html"))
         .map(|(_, t)| t.as_str())
         .expect("the Kaluga service page");
-    assert!(page.contains("2021 г., раздел «1.1.1. Практика Калужской области»"), "{page}");
     assert!(
-        page.contains("В источнике: «на 31.12.2021 на социальном сопровождении находилось 683 семьи с детьми»"),
+        page.contains("2021 г., раздел «1.1.1. Практика Калужской области»"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "В источнике: «на 31.12.2021 на социальном сопровождении находилось 683 семьи с детьми»"
+        ),
         "{page}"
     );
     // Nobody confirmed these facts with the organization: the page says
@@ -268,7 +273,10 @@ fn staff_visit_log_is_not_kept_or_published() {
         .collect();
     for (where_, body) in site {
         assert!(!body.contains("@uss.mo"), "{where_}: a staff login");
-        assert!(!body.contains("ФИО Исполнителя"), "{where_}: the log's header");
+        assert!(
+            !body.contains("ФИО Исполнителя"),
+            "{where_}: the log's header"
+        );
         if let Some(name) = full_name_with_patronymic(body) {
             assert!(
                 where_ != "data/sources/000.txt",
@@ -297,8 +305,7 @@ fn full_name_with_patronymic(text: &str) -> Option<String> {
 #[test]
 fn every_organization_in_the_seed_facts_has_a_nominative_capitalised_name() {
     let style: opora::data::Style =
-        toml::from_str(&std::fs::read_to_string(repo().join("data/style.toml")).unwrap())
-            .unwrap();
+        toml::from_str(&std::fs::read_to_string(repo().join("data/style.toml")).unwrap()).unwrap();
     let facts: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(repo().join("tests/fixtures/facts/organizations.json")).unwrap(),
     )
@@ -350,5 +357,8 @@ fn freshness_report_tells_unverified_records_from_stale_ones() {
         "{out}"
     );
     assert!(!out.contains("проверено 2026-11-24"), "{out}");
-    assert!(out.contains("record(s) never verified with the organization"), "{out}");
+    assert!(
+        out.contains("record(s) never verified with the organization"),
+        "{out}"
+    );
 }

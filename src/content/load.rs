@@ -200,7 +200,9 @@ fn load_document_texts(
                 documents_file.map_or("data/sources.toml", |f| f.rel.as_str()),
                 format!("the text of document `{}` is missing: {rel}", d.id),
             )
-            .hint("keep the document's text in the portal so quotes can be checked, or remove `text`");
+            .hint(
+                "keep the document's text in the portal so quotes can be checked, or remove `text`",
+            );
             if let Some(f) = documents_file
                 && let Some(off) = f.text.find(&format!("\"{rel}\""))
             {

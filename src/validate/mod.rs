@@ -386,7 +386,9 @@ fn check_quote(
                             doc.get_ref()
                         ),
                     )
-                    .hint("add text = \"data/sources/<id>.txt\" to the document in data/sources.toml"),
+                    .hint(
+                        "add text = \"data/sources/<id>.txt\" to the document in data/sources.toml",
+                    ),
             );
         }
         return;
@@ -977,7 +979,14 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
     if let Some(a) = &m.audience {
         check_audience(r, std::slice::from_ref(a), out);
         if a.get_ref() == "family" {
-            check_plain(cx, r, [m.summary.as_deref(), Some(r.markdown())].into_iter().flatten(), out);
+            check_plain(
+                cx,
+                r,
+                [m.summary.as_deref(), Some(r.markdown())]
+                    .into_iter()
+                    .flatten(),
+                out,
+            );
         }
         if a.get_ref() == "family"
             && m.needs.is_empty()
@@ -1004,8 +1013,13 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
         }
         check_terms(cx, r, &step.needs, Vocabulary::Needs, "needs", out);
         if m.audience.as_ref().is_some_and(|a| a.get_ref() == "family") {
-            let branches = step.branches.iter().flat_map(|b| [Some(b.label.as_str()), b.text.as_deref()]);
-            let texts = [step.title.as_deref(), step.text.as_deref()].into_iter().chain(branches);
+            let branches = step
+                .branches
+                .iter()
+                .flat_map(|b| [Some(b.label.as_str()), b.text.as_deref()]);
+            let texts = [step.title.as_deref(), step.text.as_deref()]
+                .into_iter()
+                .chain(branches);
             check_plain(cx, r, texts.flatten(), out);
         }
         for s in &step.sources {

@@ -63,7 +63,8 @@ fn sentences(block: &str) -> Vec<&str> {
     let mut start = 0;
     let chars: Vec<(usize, char)> = block.char_indices().collect();
     for (i, &(at, c)) in chars.iter().enumerate() {
-        if matches!(c, '.' | '!' | '?' | '…') && chars.get(i + 1).is_some_and(|(_, n)| *n == ' ') {
+        if matches!(c, '.' | '!' | '?' | '…') && chars.get(i + 1).is_some_and(|(_, n)| *n == ' ')
+        {
             let end = at + c.len_utf8();
             out.push(block[start..end].trim());
             start = end;
@@ -87,7 +88,10 @@ fn word_count(sentence: &str) -> usize {
 fn abbreviations(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         let letter = c.is_alphabetic();
         match (start, letter) {
             (None, true) => start = Some(i),
@@ -256,7 +260,11 @@ mod tests {
         assert_eq!(check("Неосуществлять.", &style(), &glossary()), vec![]);
         // A fixed name is not a bureaucratic phrase.
         assert_eq!(
-            check("Решает комиссия по делам несовершеннолетних.", &style(), &glossary()),
+            check(
+                "Решает комиссия по делам несовершеннолетних.",
+                &style(),
+                &glossary()
+            ),
             vec![]
         );
         assert_eq!(

@@ -51,7 +51,9 @@ pub fn normalize(text: &str) -> String {
             }
             // Markdown emphasis: «(в 2013 г. - **44**)» reads «(в 2013 г. - 44)».
             '*' => {}
-            '«' | '»' | '„' | '“' | '”' | '"' | '\'' | '‘' | '’' => push(&mut out, '"', &mut space),
+            '«' | '»' | '„' | '“' | '”' | '"' | '\'' | '‘' | '’' => {
+                push(&mut out, '"', &mut space)
+            }
             '‐' | '‑' | '–' | '—' | '−' => push(&mut out, '-', &mut space),
             'ё' | 'Ё' => push(&mut out, 'е', &mut space),
             c if c.is_whitespace() => push(&mut out, ' ', &mut space),

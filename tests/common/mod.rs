@@ -42,7 +42,11 @@ pub fn mini_portal() -> tempfile::TempDir {
     )
     .unwrap();
     copy_dir(&root.join("data/sources"), &dir.path().join("data/sources"));
-    std::fs::copy(root.join("data/style.toml"), dir.path().join("data/style.toml")).unwrap();
+    std::fs::copy(
+        root.join("data/style.toml"),
+        dir.path().join("data/style.toml"),
+    )
+    .unwrap();
     copy_dir(&root.join("tests/fixtures/mini"), dir.path());
     dir
 }
