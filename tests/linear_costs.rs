@@ -157,9 +157,10 @@ fn diagnostics_on_one_very_long_line_cost_linear_time_and_quote_a_window() {
     assert!(rendered.contains("^^^"), "{rendered}");
 }
 
-fn glossary_text(extra_terms: usize) -> String {
-    let mut text = std::fs::read_to_string(common::repo().join("data/glossary.toml")).unwrap();
-    for i in 0..extra_terms {
+fn glossary_text(terms: usize) -> String {
+    let mut text =
+        String::from("# Synthetic terms: the cost of the check, not the portal's words.\n");
+    for i in 0..terms {
         text.push_str(&format!(
             "\n[[terms]]\nterm = \"ТЕРМИН{i}\"\nexpansion = \"термин номер {i}\"\nexplanation = \"Пояснение.\"\n"
         ));
@@ -182,7 +183,12 @@ fn glossary_validation_costs_linear_time() {
             std::fs::write(dir.path().join("data/glossary.toml"), glossary_text(n)).unwrap();
             let mut diags = Diagnostics::default();
             let data = load::load_data(dir.path(), &mut diags);
-            assert_eq!(diags.error_count(), 0);
+            // (The documents' texts are not copied here; only the glossary matters.)
+            assert!(
+                diags.items().iter().all(|d| d.file != "data/glossary.toml"),
+                "{:?}",
+                diags.items()
+            );
             best_of(5, || {
                 last = opora::validate::validate(&config, &data, &content, 0);
             })
