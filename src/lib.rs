@@ -15,6 +15,7 @@ pub mod freshness;
 pub mod geo;
 pub mod history;
 pub mod import;
+pub mod lines;
 pub mod linkcheck;
 pub mod output;
 pub mod phone;

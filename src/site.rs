@@ -226,6 +226,8 @@ pub struct PageView {
     pub summary: Option<String>,
     pub menu: Option<i64>,
     pub family: bool,
+    /// `family` | `specialist` | `editor`; editors' pages stay out of the family navigation.
+    pub audience: Option<String>,
     pub sources: Vec<SourceView>,
     pub body_html: String,
     pub plain: String,
@@ -282,6 +284,8 @@ pub struct Site {
     pub glossary: Vec<GlossaryView>,
     pub stats: Vec<StatsView>,
     pub directions: Vec<TermRef>,
+    /// Always-available national lines (112, the helpline), in file order.
+    pub lines: Vec<crate::lines::LineView>,
     /// Indexes into `services`, in display order (by name).
     pub services_by_region: BTreeMap<String, Vec<usize>>,
     pub services_by_need: BTreeMap<String, Vec<usize>>,
@@ -559,9 +563,26 @@ impl Site {
                 label: t.label.clone(),
             })
             .collect();
+        let lines = data
+            .national_lines
+            .lines
+            .iter()
+            .filter_map(|l| {
+                Some(crate::lines::LineView {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    label: l.label.clone(),
+                    number: l.number.get_ref().clone(),
+                    tel: crate::lines::tel_uri(l.number.get_ref())?,
+                    when: l.when.clone(),
+                    sources: rz.sources(&l.sources),
+                })
+            })
+            .collect();
         Site {
             config,
             history,
+            lines,
             base,
             regions,
             services,
@@ -856,6 +877,7 @@ fn resolve_page(rz: &Resolver, p: &Record<PageMeta>) -> PageView {
         summary: m.summary.clone(),
         menu: m.menu,
         family: m.audience.as_ref().is_some_and(|a| a.get_ref() == "family"),
+        audience: m.audience.as_ref().map(|a| a.get_ref().clone()),
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
         plain: p.body.plain.clone(),

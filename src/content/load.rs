@@ -83,6 +83,9 @@ pub struct Data {
     pub taxonomy_file: Option<Arc<SourceText>>,
     pub glossary_file: Option<Arc<SourceText>>,
     pub documents_file: Option<Arc<SourceText>>,
+    /// `data/national-lines.toml`: 112 and the helpline on every family page.
+    pub national_lines: crate::lines::NationalLines,
+    pub national_lines_file: Option<Arc<SourceText>>,
 }
 
 #[derive(Debug, Default)]
@@ -137,6 +140,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         load_data_file::<Glossary>(root, "data/glossary.toml", false, diags);
     let (documents, documents_file) =
         load_data_file::<Documents>(root, "data/sources.toml", false, diags);
+    let (national_lines, national_lines_file) =
+        load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -168,6 +173,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         taxonomy_file,
         glossary_file,
         documents_file,
+        national_lines,
+        national_lines_file,
     }
 }
 

@@ -106,7 +106,14 @@ impl Pages {
             .iter()
             .filter(|n| n.audience == "family")
             .collect();
-        let menu: Vec<_> = site.pages.iter().filter(|p| p.menu.is_some()).collect();
+        // Menu pages by who they are for: family pages first in the navigation,
+        // editors' pages only in the footer.
+        let menu = |audience: &[Option<&str>]| -> Vec<&crate::site::PageView> {
+            site.pages
+                .iter()
+                .filter(|p| p.menu.is_some() && audience.contains(&p.audience.as_deref()))
+                .collect()
+        };
         let globals = context! {
             base => site.base.clone(),
             search_manifest => search_manifest.map(str::to_string),
@@ -116,7 +123,11 @@ impl Pages {
                 language => site.config.language.clone(),
                 quick_exit_url => site.config.quick_exit_url.clone(),
                 needs => Value::from_serialize(&family_needs),
-                menu => Value::from_serialize(&menu),
+                menu_family => Value::from_serialize(menu(&[Some("family")])),
+                menu_specialist => Value::from_serialize(menu(&[Some("specialist")])),
+                menu_about => Value::from_serialize(menu(&[None])),
+                menu_editor => Value::from_serialize(menu(&[Some("editor")])),
+                lines => Value::from_serialize(&site.lines),
             },
         };
         let cards = site

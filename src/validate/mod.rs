@@ -94,6 +94,10 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     }
     check_glossary(&cx, &mut out);
     check_stats(&cx, &mut out);
+    if let Some(file) = &data.national_lines_file {
+        let docs: Vec<&str> = cx.documents.iter().copied().collect();
+        out.extend(crate::lines::check(&data.national_lines, file, &docs));
+    }
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
@@ -841,7 +845,8 @@ fn check_page(cx: &Context, p: &Record<PageMeta>, out: &mut Vec<Diagnostic>) {
             .hint("rename the file"),
         );
     }
-    if let Some(a) = &p.meta.audience {
+    // Pages may also be for editors: shown in the footer, never in the family navigation.
+    if let Some(a) = p.meta.audience.as_ref().filter(|a| a.get_ref() != "editor") {
         check_audience(p, std::slice::from_ref(a), out);
     }
     check_sources(cx, p, &p.meta.sources, false, out);
