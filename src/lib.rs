@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod diag;
+pub mod everyday_name;
 pub mod freshness;
 pub mod geo;
 pub mod history;

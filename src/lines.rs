@@ -35,6 +35,9 @@ pub struct NationalLine {
     pub number: Spanned<String>,
     /// When to call, in the source's words.
     pub when: String,
+    /// Offered where a page has no contact of its own to give («спросите здесь»).
+    #[serde(default)]
+    pub ask_instead: bool,
     pub sources: Vec<Source>,
 }
 
@@ -48,6 +51,7 @@ pub struct LineView {
     pub number: String,
     pub tel: String,
     pub when: String,
+    pub ask_instead: bool,
     pub sources: Vec<crate::site::SourceView>,
 }
 

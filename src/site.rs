@@ -54,6 +54,10 @@ pub struct ServiceView {
     pub url: String,
     pub file: String,
     pub name: String,
+    /// What a person would say (src/everyday_name.rs); pages lead with it.
+    pub everyday_name: String,
+    /// A phone or an e-mail: something a family can actually use to reach them.
+    pub contactable: bool,
     pub short_name: Option<String>,
     pub organization: Option<String>,
     pub kind: TermRef,
@@ -575,6 +579,7 @@ impl Site {
                     number: l.number.get_ref().clone(),
                     tel: crate::lines::tel_uri(l.number.get_ref())?,
                     when: l.when.clone(),
+                    ask_instead: l.ask_instead,
                     sources: rz.sources(&l.sources),
                 })
             })
@@ -661,6 +666,8 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         sources: rz.sources(&m.sources),
         body_html: s.body.html.clone(),
         plain: s.body.plain.clone(),
+        everyday_name: crate::everyday_name::everyday_name(&name),
+        contactable: !m.phones.is_empty() || !m.emails.is_empty(),
         name,
         id,
     }

@@ -258,13 +258,28 @@ fn no_page_loads_anything_from_another_host() {
 }
 
 #[test]
-fn family_pages_have_quick_exit_and_specialist_pages_do_not() {
+fn every_page_has_the_quick_exit_and_family_pages_the_national_lines() {
     let home = read("index.html");
     assert!(home.contains("id=\"quick-exit\"") && home.contains("quick-exit.js"));
+    assert!(
+        home.contains("href=\"tel:112\"") && home.contains("href=\"tel:+78002000122\""),
+        "home shows 112 and the helpline as calls"
+    );
     let practices = read("practices/index.html");
-    assert!(!practices.contains("id=\"quick-exit\""));
+    assert!(
+        practices.contains("id=\"quick-exit\""),
+        "a parent may land on a specialist page too"
+    );
+    assert!(
+        !practices.contains("class=\"lines\""),
+        "the national lines are for family pages"
+    );
     let js = std::fs::read_to_string(repo().join("static/quick-exit.js")).unwrap();
-    assert!(js.contains("location.replace") && js.contains("Escape"));
+    assert!(js.contains("location.replace") && js.contains("\"Shift\""));
+    assert!(
+        !js.contains("Escape"),
+        "Esc closes search suggestions; it must not leave the site"
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! `templates/`), Russian filters, and every page rendered in parallel.
 
 pub mod chart;
+pub mod family;
 pub mod pages;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,7 @@ pub struct PageJob {
 }
 
 /// Every template the renderer uses; checked up front so a missing one is one clear error.
-pub const TEMPLATES: [&str; 19] = [
+pub const TEMPLATES: [&str; 20] = [
     "base.html",
     "home.html",
     "regions.html",
@@ -44,6 +45,7 @@ pub const TEMPLATES: [&str; 19] = [
     "glossary.html",
     "search.html",
     "stats.html",
+    "region_stats.html",
     "page.html",
     "404.html",
 ];
