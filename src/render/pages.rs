@@ -547,11 +547,19 @@ impl Pages {
                 let s = &site.services[i];
                 let description = format!("{}. {}", s.kind.label, first_sentence(&s.plain, 160));
                 let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
+                // Without contacts of its own, the page says where to ask: the region's
+                // services that have them.
+                let ask: Vec<usize> = if s.contactable {
+                    Vec::new()
+                } else {
+                    let all = site.services_by_region.get(&s.region).cloned().unwrap_or_default();
+                    family::contact_first(site, &all).0
+                };
                 self.job(
                     site,
                     &s.url,
                     "service.html",
-                    &s.name,
+                    &s.everyday_name,
                     &description,
                     family,
                     Some(&s.file),
@@ -562,6 +570,7 @@ impl Pages {
                     ],
                     context! {
                         service => Value::from_serialize(s),
+                        ask => self.cards_of(&ask),
                     },
                 )
             }
