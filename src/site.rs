@@ -91,6 +91,8 @@ pub struct ServiceView {
 pub struct MunicipalityView {
     pub name: String,
     pub slug: String,
+    /// Its "near me" page without JavaScript: `regions/<code>/m/<slug>/`.
+    pub url: String,
     pub lat: f64,
     pub lon: f64,
 }
@@ -686,6 +688,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         .iter()
         .map(|mu| MunicipalityView {
             name: mu.name.clone(),
+            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
             slug: ru::slugify(&mu.name),
             lat: mu.lat,
             lon: mu.lon,

@@ -599,8 +599,10 @@ impl Pages {
                     .regions
                     .iter()
                     .filter_map(|r| {
-                        let count = idx.iter().filter(|&&i| site.services[i].region == r.code).count();
-                        (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count })
+                        let here = idx.iter().filter(|&&i| site.services[i].region == r.code);
+                        let count = here.clone().count();
+                        let contactable = here.filter(|&&i| site.services[i].contactable).count();
+                        (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count, contactable })
                     })
                     .collect();
                 let routes: Vec<_> = site
