@@ -273,6 +273,8 @@ pub struct StatsView {
     pub topics: Vec<String>,
     /// Bar chart as inline SVG, drawn at build time.
     pub chart_svg: Option<String>,
+    /// What the chart plots, in words, for its caption.
+    pub chart_caption: Option<String>,
 }
 
 pub struct Site {
@@ -554,7 +556,13 @@ impl Site {
                 sources: rz.sources(&t.sources),
             })
             .collect();
-        glossary.sort_by_key(|g| g.term.to_lowercase().replace('ё', "е"));
+        // Alphabetical by the first letter or digit: «Единое окно» files under Е.
+        glossary.sort_by_key(|g| {
+            g.term
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+                .replace('ё', "е")
+        });
         let stats = data
             .stats
             .iter()
@@ -910,6 +918,10 @@ fn resolve_stats(rz: &Resolver, id: &str, t: &StatsTable) -> StatsView {
             .chart
             .as_ref()
             .and_then(|c| crate::render::chart::bar_chart(t, c.get_ref())),
+        chart_caption: t
+            .chart
+            .as_ref()
+            .and_then(|c| crate::render::chart::plotted_caption(t, c.get_ref())),
     }
 }
 

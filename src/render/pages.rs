@@ -856,6 +856,7 @@ impl Pages {
                 &[HOME],
                 context! {
                     terms => Value::from_serialize(&site.glossary),
+                    letters => glossary_letters(&site.glossary),
                 },
             ),
             Kind::Page(i) => {
@@ -942,6 +943,28 @@ impl Pages {
             ),
         }
     }
+}
+
+/// The glossary's А–Я index: each first letter (Ё filed under Е, as the list is sorted)
+/// with the anchor of its first term.
+fn glossary_letters(terms: &[crate::site::GlossaryView]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut last = None;
+    for t in terms {
+        let Some(first) = t.term.chars().find(|c| c.is_alphanumeric()) else {
+            continue;
+        };
+        let letter: String = if first.is_ascii_digit() {
+            "0–9".to_string()
+        } else {
+            first.to_uppercase().collect::<String>().replace('Ё', "Е")
+        };
+        if last.as_deref() != Some(letter.as_str()) {
+            out.push(context! { letter => letter.clone(), anchor => t.anchor.clone() });
+            last = Some(letter);
+        }
+    }
+    out
 }
 
 /// The output file of a site URL: `regions/` → `regions/index.html`.
