@@ -107,7 +107,8 @@ fn region_pages_list_their_services() {
             "href=\"/{}\"",
             service_url(&path).trim_end_matches("index.html")
         );
-        let escaped = name
+        // Lists show the name a person would say; the service page has the legal one.
+        let escaped = opora::everyday_name::everyday_name(name)
             .replace('&', "&amp;")
             .replace('"', "&quot;")
             .replace('<', "&lt;")
@@ -186,19 +187,61 @@ fn core_pages_exist() {
         "practices/index.html",
         "programmes/index.html",
         "glossary/index.html",
-        "sitemap.xml",
         "robots.txt",
         "style.css",
         "quick-exit.js",
     ] {
         assert!(built().join(page).is_file(), "{page} missing");
     }
-    let sitemap = read("sitemap.xml");
+}
+
+#[test]
+fn a_local_base_url_publishes_no_absolute_urls_and_a_real_one_does() {
+    // The default portal's base_url is a local preview address.
+    assert!(!built().join("sitemap.xml").exists(), "no sitemap of 127.0.0.1 URLs");
+    assert!(!read("robots.txt").contains("Sitemap:"));
+    assert!(!read("index.html").contains("rel=\"canonical\""));
+    assert!(!read("index.html").contains("127.0.0.1"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let o = opora_cmd()
+        .env("OPORA_BASE_URL", "https://opora.example.org/portal/")
+        .env("OPORA_EDIT_LINK_BASE", "https://git.example.org/o/p/edit/main/")
+        .arg("--root")
+        .arg(repo())
+        .args(["build", "--output", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(
-        sitemap.contains("<loc>") && !sitemap.contains("404"),
+        sitemap.contains("<loc>https://opora.example.org/portal/regions/</loc>")
+            && !sitemap.contains("404"),
         "{sitemap}"
     );
-    assert!(read("robots.txt").contains("Sitemap: "));
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://opora.example.org/portal/sitemap.xml"));
+    let service =
+        std::fs::read_to_string(out.join("services/ru-klu/kaluga-doverie/index.html")).unwrap();
+    assert!(service.contains(
+        "href=\"https://git.example.org/o/p/edit/main/content/services/ru-klu/kaluga-doverie.md\""
+    ));
+    // The same settings are placeholders: a strict check says so and fails.
+    assert!(
+        stderr(&o).contains("`base_url` is a placeholder")
+            && stderr(&o).contains("`edit_link_base` is a placeholder"),
+        "{}",
+        stderr(&o)
+    );
+    let strict = opora_cmd()
+        .env("OPORA_EDIT_LINK_BASE", "https://git.example.org/o/p/edit/main/")
+        .arg("--root")
+        .arg(repo())
+        .args(["check", "--strict"])
+        .output()
+        .unwrap();
+    assert!(!strict.status.success(), "placeholders fail a strict check");
 }
 
 /// Attributes that make a browser fetch something, and the tags they belong to.

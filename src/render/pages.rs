@@ -22,7 +22,8 @@ struct PageMeta {
     title: String,
     description: String,
     url: String,
-    canonical: String,
+    /// Absolute URL; none for a local preview (see `Config::public_url`).
+    canonical: Option<String>,
     /// Family-facing pages get the quick-exit button.
     family: bool,
     edit_url: Option<String>,
@@ -273,7 +274,7 @@ impl Pages {
             title: title.to_string(),
             description: description.to_string(),
             url: url.to_string(),
-            canonical: site.config.absolute(url),
+            canonical: site.config.public_url(url),
             family,
             edit_url: file.and_then(|f| {
                 site.config
@@ -1014,8 +1015,8 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
 }
 
 pub fn robots(site: &Site) -> String {
-    format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-        site.config.absolute("sitemap.xml")
-    )
+    match site.config.public_url("sitemap.xml") {
+        Some(sitemap) => format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    }
 }
