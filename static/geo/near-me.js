@@ -193,8 +193,6 @@
               status.textContent = "Ближайшие службы:";
               return null;
             }
-            status.textContent = "В радиусе " + cutoff + " км от вас служб" + (need ? " с такой помощью" : "") +
-              " на портале нет. Куда можно позвонить:";
             var line = box.getAttribute("data-line-number");
             if (line) {
               var li = doc.createElement("li");
@@ -207,6 +205,9 @@
             }
             return nearest(lat, lon, 3, { contactable: true }, loadIndex, loadShard).then(function (far) {
               far.results.forEach(function (r) { list.appendChild(resultItem(doc, r, labels)); });
+              // Said last, once the list is complete: the status is what screen readers announce.
+              status.textContent = "В радиусе " + cutoff + " км от вас служб" + (need ? " с такой помощью" : "") +
+                " на портале нет. Куда можно позвонить:";
             });
           }).catch(function () {
             status.textContent = "Не удалось загрузить данные. Выберите регион и район в списке.";

@@ -93,8 +93,78 @@ function measure() {
 }
 
 const failures = [];
+const note = (what) => failures.push(what);
 const report = [];
 const fail = (page, vp, what) => failures.push(`${page.name} (${page.url}) at ${vp.width}×${vp.height}: ${what}`);
+
+// The quick exit's shortcut: Shift three times leaves (and forgets the tab's storage);
+// Esc twice in the search box only closes suggestions. Leaving is a navigation to another
+// host, so this runs in its own tab that stops that request instead of sending it.
+async function checkQuickExit() {
+  const tab = await browser.newPage();
+  await tab.setRequestInterception(true);
+  const left = [];
+  tab.on("request", (req) => {
+    if (req.url().startsWith(server.origin + "/")) req.continue();
+    else { left.push(req.url()); req.abort(); }
+  });
+  await tab.goto(server.origin + "/needs/crisis/", { waitUntil: "networkidle0" });
+  await tab.evaluate(() => sessionStorage.setItem("opora-test", "1"));
+  await tab.focus("#q");
+  await tab.keyboard.type("кризис");
+  await tab.keyboard.press("Escape");
+  await tab.keyboard.press("Escape");
+  await new Promise((r) => setTimeout(r, 300));
+  if (left.length) note(`Esc twice in the search box left the site: ${left}`);
+  const exitUrl = await tab.$eval("#quick-exit", (a) => a.getAttribute("data-url"));
+  await tab.keyboard.press("Shift");
+  await tab.keyboard.press("Shift");
+  await tab.keyboard.press("Shift");
+  await new Promise((r) => setTimeout(r, 500));
+  if (!left.some((u) => u.startsWith(exitUrl))) note(`Shift ×3 did not go to ${exitUrl}: ${left}`);
+  const stored = await tab.evaluate(() => sessionStorage.getItem("opora-test")).catch(() => null);
+  if (stored !== null) note("the quick exit left the tab's sessionStorage behind");
+  await tab.close();
+}
+
+// «Рядом со мной» with a position the test sets: near Kaluga the results name the town
+// centre honestly and carry a call button; far from everything the page says so and offers
+// the national line and the nearest services with contacts.
+async function checkNearMe() {
+  const ctx = browser.defaultBrowserContext();
+  await ctx.overridePermissions(server.origin, ["geolocation"]);
+  const tab = await browser.newPage();
+  await tab.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
+  const run = async (url, latitude, longitude) => {
+    await tab.setGeolocation({ latitude, longitude });
+    await tab.goto(server.origin + url, { waitUntil: "networkidle0" });
+    const top = await tab.$eval(".near-me-button", (b) => b.getBoundingClientRect().top + window.scrollY);
+    await tab.click(".near-me-button");
+    await tab.waitForFunction(() => /служб|позвонить/i.test(document.querySelector(".near-me [role=status]").textContent) &&
+      !/Определяем/.test(document.querySelector(".near-me [role=status]").textContent), { timeout: 20000 });
+    return tab.evaluate((top) => ({
+      top,
+      status: document.querySelector(".near-me [role=status]").textContent,
+      items: Array.from(document.querySelectorAll("[data-near-me-results] > li")).map((li) => ({
+        text: li.textContent,
+        tel: (li.querySelector("a[href^='tel:']") || {}).href || null,
+      })),
+    }), top);
+  };
+  const kaluga = await run("/regions/ru-klu/", 54.5138, 36.2612);
+  if (kaluga.top > 2 * 740) note(`near-me button on the region page at ${kaluga.top} px, below two screens`);
+  const doverie = kaluga.items.find((i) => i.text.includes("Доверие"));
+  if (!doverie) note(`near me at Kaluga: no «Доверие» in ${JSON.stringify(kaluga.items)}`);
+  else {
+    if (!/центр города/.test(doverie.text) || /\d,\d км/.test(doverie.text)) note(`town-centre point not described honestly: ${doverie.text}`);
+    if (!doverie.tel) note("near-me result without its call button");
+  }
+  const far = await run("/needs/crisis/", 62.03, 129.73);
+  if (!/В радиусе \d+ км/.test(far.status)) note(`nothing near Yakutsk, yet: ${far.status}`);
+  if (!far.items.length || !/tel:\+?78002000122/.test(far.items[0].tel || "")) note(`no national line offered far away: ${JSON.stringify(far.items)}`);
+  if (!far.items.slice(1).some((i) => i.tel && /≈ \d+ км/.test(i.text))) note(`no nearest contactable service offered: ${JSON.stringify(far.items)}`);
+  await tab.close();
+}
 
 const server = await serveSite(site);
 const browser = await puppeteer.launch({
@@ -153,6 +223,8 @@ try {
       report.push(row);
     }
   }
+  await checkQuickExit();
+  await checkNearMe();
 } finally {
   await browser.close();
   await server.close();
