@@ -157,7 +157,11 @@ mod tests {
 
     #[test]
     fn a_local_base_url_gives_no_absolute_urls() {
-        assert!(cfg("http://127.0.0.1:8080/").public_url("regions/").is_none());
+        assert!(
+            cfg("http://127.0.0.1:8080/")
+                .public_url("regions/")
+                .is_none()
+        );
         assert!(cfg("http://localhost:1111").base_is_local());
         assert_eq!(
             cfg("https://opora.ru/p/").public_url("regions/").as_deref(),

@@ -134,15 +134,18 @@ fn head_and_proper_name(core: &str) -> Option<String> {
     // The last opening quote, and its closing one (or the end: sources drop it).
     let open = core.rfind('«')?;
     let after = &core[open + '«'.len_utf8()..];
-    let inner = after.find('»').map_or(after, |close| &after[..close]).trim();
+    let inner = after
+        .find('»')
+        .map_or(after, |close| &after[..close])
+        .trim();
     if inner.is_empty() {
         return None;
     }
     let head = core[..open]
         .split_whitespace()
+        .rev()
         .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase())
-        .filter(|w| HEADS.contains(&w.as_str()))
-        .last()?;
+        .find(|w| HEADS.contains(&w.as_str()))?;
     Some(format!("{} «{inner}»", capitalised(&head)))
 }
 
@@ -222,10 +225,14 @@ mod tests {
 
     #[test]
     fn the_everyday_name_only_drops_words() {
-        let legal = "Государственное бюджетное учреждение Центр социальной помощи семье и детям «Семья»";
+        let legal =
+            "Государственное бюджетное учреждение Центр социальной помощи семье и детям «Семья»";
         let short = everyday_name(legal);
         assert_eq!(short, "Центр «Семья»");
-        for word in short.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()) {
+        for word in short
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+        {
             assert!(
                 legal.to_lowercase().contains(&word.to_lowercase()),
                 "{word} is not in the legal name"

@@ -124,16 +124,15 @@ pub fn check(lines: &NationalLines, file: &SourceText, documents: &[&str]) -> Ve
                     )
                     .at(&file.text, doc.span()),
                 ),
-                (None, Some(url), _) if !crate::validate::formats::is_web_url(url.get_ref()) => {
-                    out.push(
+                (None, Some(url), _) if !crate::validate::formats::is_web_url(url.get_ref()) => out
+                    .push(
                         Diagnostic::error(
                             &file.rel,
                             format!("`{}` is not a web address", url.get_ref()),
                         )
                         .at(&file.text, url.span())
                         .hint("write the full address, starting with https://"),
-                    )
-                }
+                    ),
                 (None, None, None) => out.push(
                     Diagnostic::error(&file.rel, "a citation needs `doc`, `url` or `title`")
                         .at_line(&file.text, at)
@@ -186,6 +185,9 @@ mod tests {
             "[[lines]]\nid = \"a\"\nname = \"A\"\nlabel = \"A\"\nnumber = \"112\"\nwhen = \"всегда\"\nsources = []\n",
         );
         let d = check(&lines, &file, &[]);
-        assert!(d.iter().any(|d| d.message.contains("cites no source")), "{d:?}");
+        assert!(
+            d.iter().any(|d| d.message.contains("cites no source")),
+            "{d:?}"
+        );
     }
 }

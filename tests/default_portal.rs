@@ -198,7 +198,10 @@ fn core_pages_exist() {
 #[test]
 fn a_local_base_url_publishes_no_absolute_urls_and_a_real_one_does() {
     // The default portal's base_url is a local preview address.
-    assert!(!built().join("sitemap.xml").exists(), "no sitemap of 127.0.0.1 URLs");
+    assert!(
+        !built().join("sitemap.xml").exists(),
+        "no sitemap of 127.0.0.1 URLs"
+    );
     assert!(!read("robots.txt").contains("Sitemap:"));
     assert!(!read("index.html").contains("rel=\"canonical\""));
     assert!(!read("index.html").contains("127.0.0.1"));
@@ -207,7 +210,10 @@ fn a_local_base_url_publishes_no_absolute_urls_and_a_real_one_does() {
     let out = dir.path().join("public");
     let o = opora_cmd()
         .env("OPORA_BASE_URL", "https://opora.example.org/portal/")
-        .env("OPORA_EDIT_LINK_BASE", "https://git.example.org/o/p/edit/main/")
+        .env(
+            "OPORA_EDIT_LINK_BASE",
+            "https://git.example.org/o/p/edit/main/",
+        )
         .arg("--root")
         .arg(repo())
         .args(["build", "--output", out.to_str().unwrap()])
@@ -235,7 +241,10 @@ fn a_local_base_url_publishes_no_absolute_urls_and_a_real_one_does() {
         stderr(&o)
     );
     let strict = opora_cmd()
-        .env("OPORA_EDIT_LINK_BASE", "https://git.example.org/o/p/edit/main/")
+        .env(
+            "OPORA_EDIT_LINK_BASE",
+            "https://git.example.org/o/p/edit/main/",
+        )
         .arg("--root")
         .arg(repo())
         .args(["check", "--strict"])
@@ -347,4 +356,23 @@ fn two_builds_are_byte_identical() {
 fn check_strict_passes_on_the_default_portal() {
     let o = opora(&repo(), &["check", "--strict"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_families_page_gives_the_numbers_where_it_says_to_call() {
+    let lines: opora::lines::NationalLines =
+        toml::from_str(&std::fs::read_to_string(repo().join(opora::lines::FILE)).unwrap()).unwrap();
+    let html = read("families/index.html");
+    let prose = &html[html
+        .find("class=\"prose\"")
+        .expect("families page has prose")..];
+    for l in &lines.lines {
+        let tel = opora::lines::tel_uri(l.number.get_ref()).unwrap();
+        assert!(
+            prose.contains(&format!("href=\"{tel}\">{}</a>", l.number.get_ref())),
+            "the text names {} as a call ({tel}), as data/national-lines.toml has it",
+            l.label
+        );
+    }
+    assert!(!html.contains("вызывайте полицию или скорую помощь."));
 }

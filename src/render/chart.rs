@@ -177,7 +177,10 @@ chart = { value_columns = [1] }"#,
         let svg = bar_chart(&t, t.chart.as_ref().unwrap().get_ref()).unwrap();
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.contains("<title>T</title>"));
-        assert!(svg.contains("width=\"256.0\""), "the largest bar spans the chart");
+        assert!(
+            svg.contains("width=\"256.0\""),
+            "the largest bar spans the chart"
+        );
         assert_eq!(
             plotted_caption(&t, t.chart.as_ref().unwrap().get_ref()).as_deref(),
             Some("На диаграмме — «Семей»")
