@@ -376,3 +376,73 @@ fn the_families_page_gives_the_numbers_where_it_says_to_call() {
     }
     assert!(!html.contains("вызывайте полицию или скорую помощь."));
 }
+
+#[test]
+fn region_pages_put_contactable_entries_first_and_statistics_elsewhere() {
+    let klu = read("regions/ru-klu/index.html");
+    let contact = klu
+        .find("id=\"contact-h\"")
+        .expect("«Куда обратиться» block");
+    let rest = klu.find("id=\"where-h\"").expect("other organizations");
+    assert!(contact < rest, "contactable entries come first");
+    assert!(
+        klu[contact..rest].contains("href=\"tel:+74842550602\""),
+        "the centre with a phone is in «Куда обратиться»"
+    );
+    assert!(klu[rest..].contains("Контакты этих организаций в источниках не указаны"));
+    // Statistics tables live on the region's own statistics page.
+    let mos = read("regions/ru-mos/index.html");
+    assert!(
+        !mos.contains("class=\"stats\""),
+        "no tables on the family page"
+    );
+    assert!(mos.contains("href=\"/regions/ru-mos/stats/\""));
+    assert!(read("regions/ru-mos/stats/index.html").contains("class=\"stats\""));
+}
+
+#[test]
+fn no_public_page_shows_an_editors_note_or_a_phone_it_does_not_give() {
+    let notes: Vec<String> = std::fs::read_dir(repo().join("data/stats"))
+        .unwrap()
+        .filter_map(|e| {
+            let t: toml::Table =
+                toml::from_str(&std::fs::read_to_string(e.unwrap().path()).ok()?).ok()?;
+            Some(t.get("editor_note")?.as_str()?.to_string())
+        })
+        .collect();
+    assert!(!notes.is_empty());
+    for (rel, bytes) in snapshot(built()) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for n in &notes {
+            assert!(
+                !html.contains(n.as_str()),
+                "{rel} shows an editor's note: {n}"
+            );
+        }
+        if html.contains("по телефону") && html.contains("Уточните") {
+            assert!(
+                html.contains("class=\"button call\""),
+                "{rel} asks to phone without a phone"
+            );
+        }
+        assert!(
+            !html.contains("г.."),
+            "{rel}: a double full stop after «г.»"
+        );
+    }
+}
+
+#[test]
+fn region_map_points_stay_out_of_the_tab_order() {
+    let mos = read("regions/ru-mos/index.html");
+    let points = mos.matches("<circle").count();
+    assert!(points > 10);
+    assert_eq!(
+        mos.matches("tabindex=\"-1\" aria-label=").count(),
+        points,
+        "every point link is skipped by Tab; the list has the same services"
+    );
+}
