@@ -119,6 +119,35 @@ pub fn prepare(
         all.extend(ds);
         fail(all)
     })?;
+    // Addresses a deployment sets in its environment are checked as opora.toml's are.
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let env_problems: Vec<Diagnostic> = [
+        (
+            "OPORA_BASE_URL",
+            crate::config::base_url_problem as fn(&str) -> Option<String>,
+        ),
+        (
+            "OPORA_EDIT_LINK_BASE",
+            crate::config::edit_link_base_problem,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, problem)| {
+        let value = env(name)?;
+        let value = value.trim();
+        problem(value).map(|p| {
+            Diagnostic::error(format!("${name}"), p)
+                .at(value, 0..value.len())
+                .hint(format!("set {name} to an http(s):// address, or unset it"))
+        })
+    })
+    .collect();
+    if !env_problems.is_empty() {
+        let mut all = Diagnostics::default();
+        all.extend(env_problems);
+        return Err(fail(all));
+    }
+    config.apply_env(|k| std::env::var(k).ok());
     if let Some(url) = &opts.base_url {
         check_base_url_argument(url).map_err(|d| {
             let mut all = Diagnostics::default();
@@ -215,10 +244,13 @@ pub fn render_site(
             return Err(fail(diags));
         }
     };
-    files.push((
-        "sitemap.xml".into(),
-        render::pages::sitemap(&site, &jobs).into_bytes(),
-    ));
+    // A sitemap lists absolute URLs: only for a site published somewhere real.
+    if !site.config.base_is_local() {
+        files.push((
+            "sitemap.xml".into(),
+            render::pages::sitemap(&site, &jobs).into_bytes(),
+        ));
+    }
     files.push((
         "robots.txt".into(),
         render::pages::robots(&site).into_bytes(),

@@ -241,6 +241,23 @@ fn base_url_argument_is_refused_not_turned_into_a_protocol_relative_path() {
         assert!(err.contains("--base-url"), "{bad}: {err}");
         assert!(!portal.path().join("public").exists(), "{bad}");
     }
+    // The same addresses from a deployment's environment are refused too.
+    for (name, bad) in [
+        ("OPORA_BASE_URL", "javascript:alert(1)//"),
+        ("OPORA_EDIT_LINK_BASE", "javascript:alert(2)//"),
+    ] {
+        let o = opora_cmd()
+            .env(name, bad)
+            .arg("--root")
+            .arg(portal.path())
+            .arg("build")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{name}: {err}");
+        assert!(err.contains(&format!("${name}")), "{err}");
+        assert!(!portal.path().join("public").exists(), "{name}");
+    }
     let o = opora(
         portal.path(),
         &["build", "--base-url", "http://localhost:8080/"],
