@@ -161,10 +161,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> (NationalLines, SourceText) {
-        let file = SourceText {
-            rel: FILE.into(),
-            text: text.into(),
-        };
+        let file = SourceText::new(FILE, text);
         (toml::from_str(text).unwrap(), file)
     }
 
