@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::content::{Content, Data};
-use crate::data::Vocabulary;
 use crate::phone::Phone;
 use crate::ru;
 use crate::validate::{edit_distance, service_id};
@@ -221,7 +220,7 @@ pub fn plan(
         .iter()
         .filter_map(|r| r.meta.code.as_ref().map(|c| c.get_ref().clone()))
         .collect();
-    let term_id = |v: Vocabulary, s: &str| -> Option<String> {
+    let term_id = |v: &str, s: &str| -> Option<String> {
         let key = header_key(s);
         data.taxonomy
             .terms(v)
@@ -299,14 +298,14 @@ pub fn plan(
         let kind = if kind_cell.is_empty() {
             Some("social-centre".to_string())
         } else {
-            term_id(Vocabulary::Kinds, &kind_cell)
+            term_id("kinds", &kind_cell)
         };
         if kind.is_none() {
             errors.push(format!("«{kind_cell}» is not a kind in data/taxonomy.toml"));
         }
         let mut needs = Vec::new();
         for n in split_list(&get("Помощь")) {
-            match term_id(Vocabulary::Needs, &n) {
+            match term_id(crate::data::NEEDS, &n) {
                 Some(id) if !needs.contains(&id) => needs.push(id),
                 Some(_) => {}
                 None => errors.push(format!("«{n}» is not a need in data/taxonomy.toml")),

@@ -7,6 +7,7 @@
 // in user content, so their size does not matter and boxing would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod collections;
 pub mod config;
 pub mod content;
 pub mod data;

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use opora::diag::Diagnostics;
 use opora::pipeline::{self, Options};
-use opora::scaffold::{self, Collection};
+use opora::scaffold;
 
 #[derive(Parser)]
 #[command(
@@ -55,8 +55,9 @@ enum Command {
     },
     /// Create a new record with all required fields.
     New {
-        #[arg(value_enum)]
-        collection: Collection,
+        /// The collection: service, region, practice, programme, route, page, event.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(scaffold::collection_names()))]
+        collection: String,
         /// Name or title, in Russian; the file name is transliterated from it.
         title: String,
         /// Region code (required for services and regions), e.g. RU-MOS.
@@ -184,7 +185,7 @@ fn main() -> ExitCode {
                 Ok(t) => t,
                 Err(code) => return code,
             };
-            match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
+            match scaffold::scaffold(&cli.root, &collection, &title, region.as_deref(), &today) {
                 Ok(s) if s.path.exists() => {
                     eprintln!("error: {} already exists", s.path.display());
                     ExitCode::FAILURE
