@@ -216,6 +216,8 @@ pub fn render_site(
     if let Some(search) = search {
         files.extend(search.files);
     }
+    // Feeds, and whatever else collections publish beside their pages.
+    files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
     report.pages = jobs.len();

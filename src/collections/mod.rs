@@ -14,6 +14,7 @@
 //!
 //! To add a collection, see ARCHITECTURE.md ("Adding a collection").
 
+pub(crate) mod events;
 pub(crate) mod pages;
 pub(crate) mod practices;
 pub(crate) mod programmes;
@@ -204,13 +205,14 @@ pub trait Collection: Send + Sync {
 
 /// Every collection, in resolution order: a collection may read the views of
 /// those before it (regions count services; practices name services).
-pub static REGISTRY: [&dyn Collection; 6] = [
+pub static REGISTRY: [&dyn Collection; 7] = [
     &services::Services,
     &regions::Regions,
     &practices::Practices,
     &programmes::Programmes,
     &routes::Routes,
     &pages::FreePages,
+    &events::Events,
 ];
 
 /// The collection `opora new` and `opora schema` call `singular`.

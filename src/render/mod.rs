@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod copy;
+pub mod feeds;
 pub mod pages;
 
 use std::collections::BTreeMap;
