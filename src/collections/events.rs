@@ -111,7 +111,7 @@ pub struct EventMeta {
     pub summary: Option<String>,
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
-        required
+        extend("x-required" = true)
     )]
     #[serde(default)]
     pub sources: Vec<Source>,

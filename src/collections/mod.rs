@@ -384,6 +384,7 @@ fn tidy(v: &mut Value) {
             }
         }
     }
+    hoist_required(m);
     if m.get("format")
         .and_then(Value::as_str)
         .is_some_and(|f| !matches!(f, "date" | "email" | "uri"))
@@ -392,6 +393,37 @@ fn tidy(v: &mut Value) {
     }
     m.values_mut().for_each(tidy);
 }
+
+/// A list an editor must fill has a serde default (so a missing one is
+/// reported by the validator with all the others, not by serde), which makes
+/// schemars call it optional; `extend("x-required" = true)` on the field says
+/// otherwise, and here it becomes a required field.
+fn hoist_required(m: &mut serde_json::Map<String, Value>) {
+    let Some(Value::Object(props)) = m.get_mut("properties") else {
+        return;
+    };
+    let mut names = Vec::new();
+    for (name, p) in props.iter_mut() {
+        if let Value::Object(p) = p
+            && p.remove(REQUIRED_KEY) == Some(Value::Bool(true))
+        {
+            p.remove("default");
+            names.push(Value::String(name.clone()));
+        }
+    }
+    if names.is_empty() {
+        return;
+    }
+    let required = m
+        .entry("required")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(r) = required {
+        r.extend(names);
+    }
+}
+
+/// Schema keyword marking a defaulted list as required (see [`hoist_required`]).
+const REQUIRED_KEY: &str = "x-required";
 
 /// One front-matter field, as a generator needs it.
 #[derive(Debug, Clone, serde::Serialize)]

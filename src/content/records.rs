@@ -70,9 +70,13 @@ pub struct Location {
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum PhoneEntry {
+    #[schemars(description = "Номер в любом привычном виде: 8 (4842) 55-06-02.")]
     Plain(String),
+    #[schemars(description = "Номер с пояснением.")]
     Detailed {
+        #[schemars(description = "Номер телефона.")]
         number: String,
+        #[schemars(description = "Пояснение: горячая линия, приёмная…")]
         note: Option<String>,
     },
 }
@@ -182,7 +186,7 @@ pub struct RegionMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
-        required
+        extend("x-required" = true)
     )]
     pub sources: Vec<Source>,
     #[schemars(description = "Служба «Дети в семье» в регионе; числа как в источнике.")]
@@ -205,7 +209,7 @@ pub struct ServiceMeta {
     #[schemars(description = "Вид организации (kinds из data/taxonomy.toml).", with = "Option<String>", required, extend("x-vocabulary" = "kinds"))]
     pub kind: Option<S<String>>,
     #[serde(default)]
-    #[schemars(description = "С чем помогают (needs из data/taxonomy.toml).", with = "Vec<String>", required, extend("x-vocabulary" = "needs"))]
+    #[schemars(description = "С чем помогают (needs из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "needs"))]
     pub needs: Vec<S<String>>,
     #[serde(default)]
     #[schemars(
@@ -258,7 +262,7 @@ pub struct ServiceMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
-        required
+        extend("x-required" = true)
     )]
     pub sources: Vec<Source>,
 }
@@ -305,10 +309,10 @@ pub struct PracticeMeta {
     #[schemars(description = "Контакты организации, если записи о ней нет.")]
     pub contacts: Option<Contacts>,
     #[serde(default)]
-    #[schemars(description = "Направления (directions из data/taxonomy.toml).", with = "Vec<String>", required, extend("x-vocabulary" = "directions"))]
+    #[schemars(description = "Направления (directions из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "directions"))]
     pub directions: Vec<S<String>>,
     #[serde(default)]
-    #[schemars(description = "Целевые группы (target_groups из data/taxonomy.toml).", with = "Vec<String>", required, extend("x-vocabulary" = "target_groups"))]
+    #[schemars(description = "Целевые группы (target_groups из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "target_groups"))]
     pub target_groups: Vec<S<String>>,
     #[schemars(description = "Год начала практики.", with = "Option<i64>")]
     pub year: Option<S<i64>>,
@@ -324,7 +328,7 @@ pub struct PracticeMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
-        required
+        extend("x-required" = true)
     )]
     pub sources: Vec<Source>,
 }
@@ -400,7 +404,7 @@ pub struct ProgrammeMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
-        required
+        extend("x-required" = true)
     )]
     pub sources: Vec<Source>,
 }
@@ -462,11 +466,11 @@ pub struct RouteMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
-        required
+        extend("x-required" = true)
     )]
     pub sources: Vec<Source>,
     #[serde(default)]
-    #[schemars(description = "Шаги по порядку.", required)]
+    #[schemars(description = "Шаги по порядку.", extend("x-required" = true))]
     pub steps: Vec<Step>,
 }
 
