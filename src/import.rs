@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::content::{Content, Data};
 use crate::phone::Phone;
 use crate::ru;
-use crate::validate::{edit_distance, service_id};
+use crate::validate::{edit_distance_within, service_id};
 
 /// (column header, what it holds).
 pub const COLUMNS: [(&str, &str); 18] = [
@@ -119,16 +119,7 @@ impl Plan {
 /// Lower case, ё→е, letters and digits only, single spaces; the town's own name
 /// removed, since spreadsheets often append it ("«Семья и дом», Орехово-Зуево").
 pub fn normalize_name(name: &str, town: Option<&str>) -> String {
-    let clean = |s: &str| -> String {
-        s.to_lowercase()
-            .replace('ё', "е")
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let clean = crate::ru::name_key;
     let mut n = clean(name);
     if let Some(t) = town.map(clean).filter(|t| !t.is_empty()) {
         n = n
@@ -343,7 +334,7 @@ pub fn plan(
             get("Долгота").replace(',', "."),
         );
         let location = match (lat.parse::<f64>(), lon.parse::<f64>()) {
-            (Ok(lat), Ok(lon)) if crate::validate::formats::valid_lat_lon(lat, lon) => {
+            (Ok(lat), Ok(lon)) if crate::geo::valid_lat_lon(lat, lon) => {
                 let precision = match get("Точность").as_str() {
                     "" if get("Адрес").is_empty() => "city".to_string(),
                     "" => "exact".to_string(),
@@ -398,7 +389,7 @@ pub fn plan(
                             && *other != id
                             && t.as_deref().map(|t| t.to_lowercase())
                                 == town.as_deref().map(|t| t.to_lowercase())
-                            && edit_distance(other_name, &norm) <= 2
+                            && edit_distance_within(other_name, &norm, 2) <= 2
                     })
                     .map(|(_, _, _, other)| {
                         (

@@ -278,12 +278,7 @@ fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
     let mut by_key: BTreeMap<(String, String), Vec<&Record<ServiceMeta>>> = BTreeMap::new();
     for s in &content.services {
         if let Some(name) = &s.meta.name {
-            let key = name
-                .to_lowercase()
-                .replace('ё', "е")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let key = ru::name_key(name);
             by_key
                 .entry((s.folder.clone().unwrap_or_default(), key))
                 .or_default()

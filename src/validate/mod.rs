@@ -148,11 +148,12 @@ fn has_duplicates(values: &[Spanned<String>]) -> bool {
 /// The allowed values, with the closest one first when there is a close one.
 fn suggest<'a>(options: impl Iterator<Item = &'a str>, wrong: &str) -> String {
     let mut all: Vec<&str> = options.collect();
+    let distance = |o: &str| edit_distance_within(o, wrong, SUGGEST_DISTANCE);
     if let Some(best) = all
         .iter()
         .copied()
-        .min_by_key(|o| edit_distance(o, wrong))
-        .filter(|o| edit_distance(o, wrong) <= 3)
+        .min_by_key(|o| distance(o))
+        .filter(|o| distance(o) <= SUGGEST_DISTANCE)
     {
         all.retain(|o| *o != best);
         all.insert(0, best);
@@ -161,20 +162,12 @@ fn suggest<'a>(options: impl Iterator<Item = &'a str>, wrong: &str) -> String {
     all.join(", ")
 }
 
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+/// One edit distance for the whole generator: the analyzer's, which the
+/// search's typo tolerance uses too.
+pub use opora_analyzer::edit_distance_within;
+
+/// How far a wrong value may be from an allowed one to be suggested.
+const SUGGEST_DISTANCE: usize = 3;
 
 pub(crate) fn check_region_ref<M>(
     cx: &Context,
@@ -225,25 +218,9 @@ pub(crate) fn check_source<M>(
     out: &mut Vec<Diagnostic>,
 ) {
     match (&s.doc, &s.url) {
-        (Some(doc), _) if !cx.documents.contains(doc.get_ref().as_str()) => out.push(
-            rec.error_at(
-                doc,
-                format!(
-                    "document `{}` is not listed in data/sources.toml",
-                    doc.get_ref()
-                ),
-            )
-            .hint(format!(
-                "known documents: {}",
-                cx.documents
-                    .iter()
-                    .copied()
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        ),
+        (Some(doc), _) if !cx.documents.contains(doc.get_ref().as_str()) => {
+            out.push(unlisted_document(cx, &rec.file, rec.front_offset, doc))
+        }
         (Some(doc), _) if s.line.is_none() => out.push(
             rec.warning_at(doc, "citation has no line number")
                 .hint("add line = N so readers can find the passage"),
@@ -262,6 +239,31 @@ pub(crate) fn check_source<M>(
         ),
         _ => {}
     }
+}
+
+/// A citation of a document `data/sources.toml` does not list — wherever it is
+/// cited: a record's front matter (`offset` is where the TOML starts) or a data
+/// file (offset 0).
+fn unlisted_document(
+    cx: &Context,
+    file: &crate::content::source::SourceText,
+    offset: usize,
+    doc: &Spanned<String>,
+) -> Diagnostic {
+    let span = doc.span();
+    let known: std::collections::BTreeSet<&str> = cx.documents.iter().copied().collect();
+    Diagnostic::error(
+        &file.rel,
+        format!(
+            "document `{}` is not listed in data/sources.toml",
+            doc.get_ref()
+        ),
+    )
+    .at(&file.text, offset + span.start..offset + span.end)
+    .hint(format!(
+        "known documents: {}",
+        known.into_iter().collect::<Vec<_>>().join(", ")
+    ))
 }
 
 /// The citation `opora new` writes, so an editor cannot forget to replace it.
@@ -331,9 +333,7 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-pub(crate) fn valid_lat_lon(lat: f64, lon: f64) -> bool {
-    formats::valid_lat_lon(lat, lon)
-}
+pub(crate) use crate::geo::valid_lat_lon;
 
 /// The first line of `text` that is `needle` once trimmed (1 if none).
 fn line_in(text: &str, needle: &str) -> usize {
@@ -446,16 +446,7 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
             if let Some(doc) = &s.doc
                 && !cx.documents.contains(doc.get_ref().as_str())
             {
-                out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!(
-                            "document `{}` is not listed in data/sources.toml",
-                            doc.get_ref()
-                        ),
-                    )
-                    .at(&file.text, doc.span()),
-                );
+                out.push(unlisted_document(cx, file, 0, doc));
             }
         }
     }
@@ -529,16 +520,7 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
             && let Some(doc) = &s.doc
             && !cx.documents.contains(doc.get_ref().as_str())
         {
-            out.push(
-                Diagnostic::error(
-                    &file.rel,
-                    format!(
-                        "document `{}` is not listed in data/sources.toml",
-                        doc.get_ref()
-                    ),
-                )
-                .at(&file.text, doc.span()),
-            );
+            out.push(unlisted_document(cx, file, 0, doc));
         }
     }
 }
@@ -652,6 +634,7 @@ mod tests {
     fn suggestions_put_the_closest_first() {
         let s = suggest(["crisis", "legal", "housing"].into_iter(), "crysis");
         assert!(s.starts_with("did you mean `crisis`?"), "{s}");
-        assert_eq!(edit_distance("каляска", "коляска"), 1);
+        assert!(suggest(["коляска"].into_iter(), "каляска").starts_with("did you mean `коляска`"));
+        assert_eq!(suggest(["a", "b"].into_iter(), "совсем-другое"), "a, b");
     }
 }
