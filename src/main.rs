@@ -1,7 +1,7 @@
 //! The `opora` command line: it only parses arguments and wires stages together.
 #![allow(clippy::result_large_err)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -123,6 +123,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let root = cli.root;
     match cli.command {
         Command::Build {
             output,
@@ -130,8 +131,8 @@ fn main() -> ExitCode {
             base_url,
         } => {
             let opts = Options {
-                output: output.unwrap_or_else(|| cli.root.join("public")),
-                root: cli.root,
+                output: output.unwrap_or_else(|| root.join("public")),
+                root,
                 strict,
                 base_url,
             };
@@ -141,123 +142,17 @@ fn main() -> ExitCode {
             strict,
             format,
             freshness,
-        } => {
-            let opts = Options {
-                output: cli.root.join("public"),
-                root: cli.root,
-                strict,
-                base_url: None,
-            };
-            match pipeline::check(&opts) {
-                Ok((report, site)) => {
-                    print_diagnostics(&report.diagnostics, format);
-                    if freshness {
-                        print!("{}", opora::freshness::report(&site));
-                    }
-                    let fatal = report.diagnostics.is_fatal(strict);
-                    summary(
-                        &report.diagnostics,
-                        if fatal {
-                            "check failed"
-                        } else {
-                            "check passed"
-                        },
-                    );
-                    if fatal {
-                        ExitCode::FAILURE
-                    } else {
-                        ExitCode::SUCCESS
-                    }
-                }
-                Err(failed) => {
-                    print_diagnostics(&failed.diagnostics, format);
-                    summary(&failed.diagnostics, "check failed");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => run_check(root, strict, format, freshness),
         Command::New {
             collection,
             title,
             region,
-        } => {
-            let today = match portal_today(&cli.root) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-            match scaffold::scaffold(&cli.root, &collection, &title, region.as_deref(), &today) {
-                Ok(s) if s.path.exists() => {
-                    eprintln!("error: {} already exists", s.path.display());
-                    ExitCode::FAILURE
-                }
-                Ok(s) => {
-                    if let Some(parent) = s.path.parent() {
-                        let _ = std::fs::create_dir_all(parent);
-                    }
-                    match std::fs::write(&s.path, s.text) {
-                        Ok(()) => {
-                            println!("created {}", s.path.display());
-                            ExitCode::SUCCESS
-                        }
-                        Err(e) => {
-                            eprintln!("error: cannot write {}: {e}", s.path.display());
-                            ExitCode::FAILURE
-                        }
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => run_new(&root, &collection, &title, region.as_deref()),
         Command::Import {
             file,
             region,
             dry_run,
-        } => {
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!(
-                        "error: cannot read {}: {e}\n  = hint: save the spreadsheet as CSV in UTF-8",
-                        file.display()
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            let today = match portal_today(&cli.root) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-            let (data, content, diags) = pipeline::load_only(&cli.root);
-            if diags.error_count() > 0 {
-                print_diagnostics(&diags, Format::Human);
-                summary(&diags, "fix the portal's content before importing");
-                return ExitCode::FAILURE;
-            }
-            let plan =
-                opora::import::plan(&cli.root, &text, region.as_deref(), &today, &data, &content);
-            print!("{}", plan.describe(&cli.root));
-            if dry_run {
-                println!("dry run: nothing written");
-            } else {
-                match plan.apply() {
-                    Ok(n) => println!(
-                        "wrote {n} file(s); run `opora check` and review them before committing"
-                    ),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
-            }
-            if plan.has_errors() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+        } => run_import(&root, &file, region.as_deref(), dry_run),
         Command::Search {
             query,
             region,
@@ -269,7 +164,7 @@ fn main() -> ExitCode {
             json,
             output,
         } => {
-            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            let output = output.unwrap_or_else(|| root.join("public"));
             let opts = opora::search::QueryOptions {
                 limit,
                 doc_type,
@@ -278,95 +173,221 @@ fn main() -> ExitCode {
                 audience,
                 kind,
             };
-            match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
-                Ok(hits) if json => {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&hits).unwrap_or_default()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Ok(hits) => {
-                    if hits.is_empty() {
-                        println!("nothing found for «{query}»");
-                    }
-                    for (i, h) in hits.iter().enumerate() {
-                        println!(
-                            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
-                            i + 1,
-                            h.score,
-                            h.title,
-                            opora::search::type_label(&h.doc_type),
-                            if h.region.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", {}", h.region)
-                            },
-                            h.url
-                        );
-                    }
+            run_search(&output, &query, &opts, json)
+        }
+        Command::Schema { out } => run_schema(&root, out),
+        Command::Serve { port, bind, output } => run_serve(root, port, &bind, output),
+    }
+}
+
+/// `opora check`: diagnostics, the freshness report if asked, the verdict.
+fn run_check(root: PathBuf, strict: bool, format: Format, freshness: bool) -> ExitCode {
+    let opts = Options {
+        output: root.join("public"),
+        root,
+        strict,
+        base_url: None,
+    };
+    match pipeline::check(&opts) {
+        Ok((report, site)) => {
+            print_diagnostics(&report.diagnostics, format);
+            if freshness {
+                print!("{}", opora::freshness::report(&site));
+            }
+            let fatal = report.diagnostics.is_fatal(strict);
+            summary(
+                &report.diagnostics,
+                if fatal {
+                    "check failed"
+                } else {
+                    "check passed"
+                },
+            );
+            if fatal {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, format);
+            summary(&failed.diagnostics, "check failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `opora new`: a record of the collection, dated by the portal's today.
+fn run_new(root: &Path, collection: &str, title: &str, region: Option<&str>) -> ExitCode {
+    let today = match portal_today(root) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match scaffold::scaffold(root, collection, title, region, &today) {
+        Ok(s) if s.path.exists() => {
+            eprintln!("error: {} already exists", s.path.display());
+            ExitCode::FAILURE
+        }
+        Ok(s) => {
+            if let Some(parent) = s.path.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            match std::fs::write(&s.path, s.text) {
+                Ok(()) => {
+                    println!("created {}", s.path.display());
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: cannot write {}: {e}", s.path.display());
                     ExitCode::FAILURE
                 }
             }
         }
-        Command::Schema { out } => {
-            let (data, content, diags) = pipeline::load_only(&cli.root);
-            print_diagnostics(&diags, Format::Human);
-            let out = if out.is_absolute() {
-                out
-            } else {
-                cli.root.join(out)
-            };
-            if let Err(e) = std::fs::create_dir_all(&out) {
-                eprintln!("error: cannot create {}: {e}", out.display());
-                return ExitCode::FAILURE;
-            }
-            for (name, schema) in opora::schema::schemas(&data, &content) {
-                let path = out.join(format!("{name}.schema.json"));
-                let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
-                if let Err(e) = std::fs::write(&path, text) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-                println!("wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Command::Serve { port, bind, output } => {
-            let listener = match std::net::TcpListener::bind((bind.as_str(), port)) {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!(
-                        "error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port"
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-            let url = format!("http://{bind}:{port}/");
-            let output = output.unwrap_or_else(|| opora::serve::default_output(&cli.root));
-            let opts = Options {
-                output,
-                root: cli.root,
-                strict: false,
-                base_url: Some(url.clone()),
-            };
-            let server = opora::serve::DevServer::start(opts);
-            if let Err(e) = server.watch() {
-                eprintln!("warning: cannot watch files ({e}); restart to see changes");
-            }
-            println!(
-                "serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/"
-            );
-            let _ = std::io::Write::flush(&mut std::io::stdout());
-            server.serve(listener);
-            ExitCode::SUCCESS
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
+}
+
+/// `opora import`: plan, print, and unless `dry_run` write.
+fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "error: cannot read {}: {e}\n  = hint: save the spreadsheet as CSV in UTF-8",
+                file.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let today = match portal_today(root) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let (data, content, diags) = pipeline::load_only(root);
+    if diags.error_count() > 0 {
+        print_diagnostics(&diags, Format::Human);
+        summary(&diags, "fix the portal's content before importing");
+        return ExitCode::FAILURE;
+    }
+    let plan = opora::import::plan(root, &text, region, &today, &data, &content);
+    print!("{}", plan.describe(root));
+    if dry_run {
+        println!("dry run: nothing written");
+    } else {
+        match plan.apply() {
+            Ok(n) => {
+                println!("wrote {n} file(s); run `opora check` and review them before committing")
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if plan.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `opora search`: the native index beside `output`.
+fn run_search(
+    output: &Path,
+    query: &str,
+    opts: &opora::search::QueryOptions,
+    json: bool,
+) -> ExitCode {
+    match opora::search::query(&pipeline::index_dir(output), query, opts) {
+        Ok(hits) if json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&hits).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(hits) => {
+            if hits.is_empty() {
+                println!("nothing found for «{query}»");
+            }
+            for (i, h) in hits.iter().enumerate() {
+                println!(
+                    "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
+                    i + 1,
+                    h.score,
+                    h.title,
+                    opora::search::type_label(&h.doc_type),
+                    if h.region.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", h.region)
+                    },
+                    h.url
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `opora schema`: one JSON Schema file per collection.
+fn run_schema(root: &Path, out: PathBuf) -> ExitCode {
+    let (data, content, diags) = pipeline::load_only(root);
+    print_diagnostics(&diags, Format::Human);
+    let out = if out.is_absolute() {
+        out
+    } else {
+        root.join(out)
+    };
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    for (name, schema) in opora::schema::schemas(&data, &content) {
+        let path = out.join(format!("{name}.schema.json"));
+        let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
+
+/// `opora serve`: build, watch, serve until stopped.
+fn run_serve(root: PathBuf, port: u16, bind: &str, output: Option<PathBuf>) -> ExitCode {
+    let listener = match std::net::TcpListener::bind((bind, port)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port");
+            return ExitCode::FAILURE;
+        }
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+    let url = format!("http://{bind}:{port}/");
+    let output = output.unwrap_or_else(|| opora::serve::default_output(&root));
+    let opts = Options {
+        output,
+        root,
+        strict: false,
+        base_url: Some(url.clone()),
+    };
+    let server = opora::serve::DevServer::start(opts);
+    if let Err(e) = server.watch() {
+        eprintln!("warning: cannot watch files ({e}); restart to see changes");
+    }
+    println!("serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    server.serve(listener);
+    ExitCode::SUCCESS
 }
 
 fn run_build(opts: &Options) -> ExitCode {
