@@ -84,7 +84,7 @@ enum Command {
         /// Only this region, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
-        /// Only this type: service, route, practice, programme, region, page, glossary, need.
+        /// Only this type: a collection (service, region, practice, programme, route, page, event), glossary or need.
         #[arg(long = "type")]
         doc_type: Option<String>,
         /// Only this need, e.g. crisis (ids from data/taxonomy.toml).

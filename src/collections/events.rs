@@ -32,7 +32,7 @@ static SPEC: Spec = Spec {
     name: "events",
     singular: "event",
     label: "События",
-    label_one: "событие",
+    label_one: "Событие",
     layout: Layout::Flat,
     list: Some(Route {
         url: "events/",

@@ -79,7 +79,7 @@ pub struct Spec {
     pub singular: &'static str,
     /// The collection in Russian, as a list's heading: «Службы».
     pub label: &'static str,
-    /// One record in Russian, lower case: «служба».
+    /// One record in Russian: «Служба» (search results' type, schema titles).
     pub label_one: &'static str,
     pub layout: Layout,
     /// The list page, when the collection has one.

@@ -21,7 +21,7 @@ static SPEC: Spec = Spec {
     name: "pages",
     singular: "page",
     label: "Страницы",
-    label_one: "страница",
+    label_one: "Страница",
     layout: Layout::Flat,
     list: None,
     record: Route {

@@ -20,7 +20,7 @@ static SPEC: Spec = Spec {
     name: "practices",
     singular: "practice",
     label: "Лучшие практики",
-    label_one: "практика",
+    label_one: "Практика",
     layout: Layout::Flat,
     list: Some(Route {
         url: "practices/",

@@ -20,7 +20,7 @@ static SPEC: Spec = Spec {
     name: "programmes",
     singular: "programme",
     label: "Обучающие программы",
-    label_one: "программа",
+    label_one: "Программа",
     layout: Layout::Flat,
     list: Some(Route {
         url: "programmes/",

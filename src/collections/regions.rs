@@ -24,7 +24,7 @@ static SPEC: Spec = Spec {
     name: "regions",
     singular: "region",
     label: "Регионы",
-    label_one: "регион",
+    label_one: "Регион",
     layout: Layout::Flat,
     list: Some(Route {
         url: "regions/",

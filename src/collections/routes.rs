@@ -21,7 +21,7 @@ static SPEC: Spec = Spec {
     name: "routes",
     singular: "route",
     label: "Что делать, если…",
-    label_one: "маршрут",
+    label_one: "Маршрут",
     layout: Layout::Flat,
     list: Some(Route {
         url: "routes/",

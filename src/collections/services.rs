@@ -24,7 +24,7 @@ static SPEC: Spec = Spec {
     name: "services",
     singular: "service",
     label: "Службы",
-    label_one: "служба",
+    label_one: "Служба",
     layout: Layout::ByRegion,
     list: None,
     record: Route {
