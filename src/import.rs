@@ -200,7 +200,6 @@ pub fn plan(
     root: &Path,
     csv_text: &str,
     default_region: Option<&str>,
-    today: &str,
     data: &Data,
     content: &Content,
 ) -> Plan {
@@ -214,7 +213,6 @@ pub fn plan(
             .collect(),
         data,
         default_region,
-        today,
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -251,7 +249,6 @@ struct RowContext<'a> {
     regions: Vec<String>,
     data: &'a Data,
     default_region: Option<&'a str>,
-    today: &'a str,
 }
 
 impl RowContext<'_> {
@@ -361,17 +358,18 @@ fn plan_row(
             why,
         });
     }
+    // A spreadsheet row is not a check with the organization: `verified`
+    // is written only when the row says when someone confirmed it.
     let verified = Some(cells.get("Проверено"))
         .filter(|v| !v.is_empty())
-        .map(|v| date_iso(&v))
-        .unwrap_or_else(|| Some(cx.today.to_string()));
-    let Some(verified) = verified else {
+        .map(|v| date_iso(&v));
+    let Some(verified) = verified.map_or(Some(None), |v| v.map(Some)) else {
         return invalid("«Проверено» is not a date (write 24.11.2026 or 2026-11-24)".into());
     };
     let front = front_matter(
         &r,
         cells,
-        &verified,
+        verified.as_deref(),
         &source_toml(&cells.get("Источник"), row),
     );
     if let Some(path) = cx.known.ids.get(&id) {
@@ -563,7 +561,7 @@ fn source_toml(source: &str, row: usize) -> String {
 }
 
 /// The record's front matter, fields in the content format's order.
-fn front_matter(r: &Row, cells: &Cells, verified: &str, sources: &str) -> String {
+fn front_matter(r: &Row, cells: &Cells, verified: Option<&str>, sources: &str) -> String {
     let mut front = String::new();
     let mut field = |k: &str, v: String| {
         let _ = writeln!(front, "{k} = {v}");
@@ -600,7 +598,9 @@ fn front_matter(r: &Row, cells: &Cells, verified: &str, sources: &str) -> String
             field(key, toml_str(&v));
         }
     }
-    field("verified", verified.to_string());
+    if let Some(verified) = verified {
+        field("verified", verified.to_string());
+    }
     field("sources", sources.to_string());
     front
 }

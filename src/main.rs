@@ -264,17 +264,13 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
             return ExitCode::FAILURE;
         }
     };
-    let today = match portal_today(root) {
-        Ok(t) => t,
-        Err(code) => return code,
-    };
     let (data, content, diags) = pipeline::load_only(root);
     if diags.error_count() > 0 {
         print_diagnostics(&diags, Format::Human);
         summary(&diags, "fix the portal's content before importing");
         return ExitCode::FAILURE;
     }
-    let plan = opora::import::plan(root, &text, region, &today, &data, &content);
+    let plan = opora::import::plan(root, &text, region, &data, &content);
     print!("{}", plan.describe(root));
     if dry_run {
         println!("dry run: nothing written");

@@ -142,6 +142,10 @@ fn check_page(cx: &Context, p: &Record<PageMeta>, reserved: &[&str], out: &mut V
     }
     if let Some(a) = &p.meta.audience {
         check_audience(p, std::slice::from_ref(a), out);
+        if a.get_ref() == "family" {
+            let texts = [p.meta.summary.as_deref(), Some(p.markdown())];
+            check_plain(cx, p, texts.into_iter().flatten(), out);
+        }
     }
     check_sources(cx, p, &p.meta.sources, false, out);
 }

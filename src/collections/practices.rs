@@ -249,6 +249,9 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
     if let Some(c) = &m.contacts {
         check_contact_fields(p, &c.phones, &c.emails, c.website.as_ref(), out);
     }
+    if let Some(name) = &m.organization_name {
+        check_name(cx, p, name, out);
+    }
     passport::check(p, out);
     check_sources(cx, p, &m.sources, true, out);
 }

@@ -186,6 +186,9 @@ fn check_programme(cx: &Context, p: &Record<ProgrammeMeta>, out: &mut Vec<Diagno
         out,
     );
     require(p, m.kind.is_some(), "kind", "kind = \"training\"", out);
+    if let Some(provider) = &m.provider {
+        check_name(cx, p, provider, out);
+    }
     if let Some(kind) = &m.kind {
         check_terms(
             cx,

@@ -354,7 +354,7 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
     if let Some(dvs) = &m.dvs
         && let Some(s) = &dvs.source
     {
-        check_source(cx, r, s, out);
+        check_source(cx, &Origin::of_record(r), s, out);
     }
 }
 

@@ -184,6 +184,16 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
     );
     if let Some(a) = &m.audience {
         check_audience(r, std::slice::from_ref(a), out);
+        if a.get_ref() == "family" {
+            check_plain(
+                cx,
+                r,
+                [m.summary.as_deref(), Some(r.markdown())]
+                    .into_iter()
+                    .flatten(),
+                out,
+            );
+        }
         if a.get_ref() == "family"
             && m.needs.is_empty()
             && m.steps.iter().all(|s| s.needs.is_empty())
@@ -208,6 +218,19 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
             );
         }
         check_terms(cx, r, &step.needs, crate::data::NEEDS, "needs", out);
+        if m.audience.as_ref().is_some_and(|a| a.get_ref() == "family") {
+            let branches = step
+                .branches
+                .iter()
+                .flat_map(|b| [Some(b.label.as_str()), b.text.as_deref()]);
+            let texts = [step.title.as_deref(), step.text.as_deref()]
+                .into_iter()
+                .chain(branches);
+            check_plain(cx, r, texts.flatten(), out);
+        }
+        for s in &step.sources {
+            check_source(cx, &Origin::of_record(r), s, out);
+        }
     }
     check_sources(cx, r, &m.sources, true, out);
 }
@@ -237,6 +260,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
                 html: rendered.map(|r| r.html).unwrap_or_default(),
                 bring: s.bring.clone(),
                 needs: rz.terms(crate::data::NEEDS, &s.needs),
+                sources: rz.sources(&s.sources),
                 branches: s
                     .branches
                     .iter()

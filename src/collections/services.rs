@@ -129,7 +129,7 @@ impl Collection for Services {
         Ok((
             format!("content/services/{}/{}.md", code.to_lowercase(), new.slug),
             format!(
-                "+++\n# Название — точно как в источнике\nname = {}\n# Вид организации: kinds в data/taxonomy.toml\nkind = \"family-centre\"\n# С чем помогают: needs в data/taxonomy.toml\nneeds = [\"crisis\"]\nregion = {}\n# Город или район\nmunicipality = \"\"\n# Координаты; precision: exact | street | city\n# location = {{ lat = 55.75, lon = 37.62, precision = \"city\" }}\n# Телефоны в любом привычном виде: \"8 (495) 123-45-67\"\nphones = []\nemails = []\n# website = \"https://\"\n# Когда вы проверили сведения (звонок, сайт)\nverified = {}\n# Откуда сведения: документ и строка или адрес страницы\nsources = [{}]\n+++\nКоротко и простыми словами: чем здесь помогают, кому и как обратиться.\n",
+                "+++\n# Название — точно как в источнике\nname = {}\n# Вид организации: kinds в data/taxonomy.toml\nkind = \"family-centre\"\n# С чем помогают: needs в data/taxonomy.toml\nneeds = [\"crisis\"]\nregion = {}\n# Город или район\nmunicipality = \"\"\n# Координаты; precision: exact | street | city\n# location = {{ lat = 55.75, lon = 37.62, precision = \"city\" }}\n# Телефоны в любом привычном виде: \"8 (495) 123-45-67\"\nphones = []\nemails = []\n# website = \"https://\"\n# Когда вы сверили сведения с самой организацией (звонок, письмо).\n# Пока не сверили, оставьте строку закомментированной: дата документа — не проверка.\n# verified = {}\n# Откуда сведения: документ, строка и слова из неё (quote) или адрес страницы\nsources = [{}]\n+++\nКоротко и простыми словами: чем здесь помогают, кому и как обратиться.\n",
                 q(new.title),
                 q(code),
                 new.today,
@@ -196,13 +196,6 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
     require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
     require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
-    require(
-        s,
-        m.verified.is_some(),
-        "verified",
-        "verified = 2026-11-24",
-        out,
-    );
     if let Some(kind) = &m.kind {
         check_terms(cx, s, std::slice::from_ref(kind), "kinds", "kind", out);
     }
@@ -271,6 +264,18 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     if let Some(v) = &m.verified {
         check_verified(cx, s, v, out);
     }
+    for name in [&m.name, &m.organization].into_iter().flatten() {
+        check_name(cx, s, name, out);
+    }
+    if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
+        let texts = [
+            Some(s.markdown()),
+            m.eligibility.as_deref(),
+            m.how_to_apply.as_deref(),
+            m.cost.as_deref(),
+        ];
+        check_plain(cx, s, texts.into_iter().flatten(), out);
+    }
     check_sources(cx, s, &m.sources, true, out);
 }
 
@@ -306,13 +311,11 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         .map(|r| r.get_ref().clone())
         .unwrap_or_default();
     let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
-    let verified = m
-        .verified
-        .as_ref()
-        .map(|v| v.get_ref().to_string())
-        .unwrap_or_default();
-    let verified_days =
-        ru::parse_iso_date(&verified).map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
+    let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
+    let verified_days = verified
+        .as_deref()
+        .and_then(ru::parse_iso_date)
+        .map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
     ServiceView {
         url: format!("services/{id}/"),
         file: s.file.rel.clone(),
@@ -349,9 +352,10 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         cost: m.cost.clone(),
         eligibility: m.eligibility.clone(),
         how_to_apply: m.how_to_apply.clone(),
-        verified_text: ru::date_long(&verified),
+        verified_text: verified.as_deref().map(ru::date_long),
         stale: verified_days.is_some_and(|d| rz.today - d > rz.stale_after),
         verified,
+        as_of: rz.as_of(&m.sources),
         sources: rz.sources(&m.sources),
         body_html: s.body.html.clone(),
         plain: s.body.plain.clone(),

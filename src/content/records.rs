@@ -11,6 +11,10 @@ use toml::Spanned;
 pub type S<T> = Spanned<T>;
 
 /// A citation: a document from `data/sources.toml` and a line, or a URL.
+///
+/// `quote` is a short passage of the document at (or a few lines around) the
+/// cited line; `opora check` finds it in the document's text kept in the
+/// repository, so every claim can be traced to the words it rests on.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[schemars(
     description = "Откуда сведения: документ из data/sources.toml и строка, или адрес страницы."
@@ -24,6 +28,11 @@ pub struct Source {
     pub doc: Option<S<String>>,
     #[schemars(description = "Номер строки в документе.")]
     pub line: Option<u32>,
+    #[schemars(
+        description = "Слова из этой строки источника (или соседних), на которых держится сведение; opora check находит их в тексте документа.",
+        with = "Option<String>"
+    )]
+    pub quote: Option<S<String>>,
     #[schemars(
         description = "Адрес страницы-источника, с https://.",
         with = "Option<String>"
@@ -257,7 +266,11 @@ pub struct ServiceMeta {
     pub eligibility: Option<String>,
     #[schemars(description = "Как обратиться.")]
     pub how_to_apply: Option<String>,
-    #[schemars(description = "Когда сведения проверял человек: 2026-11-24.", with = "Option<String>", required, extend("format" = "date"))]
+    #[schemars(
+        description = "Когда редактор сверил сведения с самой организацией: 2026-11-24. Не заполняйте, пока не сверили: дата документа-источника — не проверка.",
+        with = "Option<String>",
+        extend("format" = "date")
+    )]
     pub verified: Option<S<toml::value::Datetime>>,
     #[serde(default)]
     #[schemars(
@@ -440,6 +453,10 @@ pub struct Step {
     #[serde(default)]
     #[schemars(description = "Варианты шага.")]
     pub branches: Vec<Branch>,
+    /// What this step rests on: a quoted citation per claim.
+    #[schemars(description = "Источники этого шага: цитата на каждое сведение.")]
+    #[serde(default)]
+    pub sources: Vec<Source>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]

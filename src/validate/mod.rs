@@ -5,7 +5,10 @@
 //! geography and freshness.
 
 pub mod formats;
+pub mod names;
 pub mod passport;
+pub mod plain;
+pub mod quotes;
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,8 +21,6 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::phone::Phone;
 use crate::ru;
 
-/// What the rules see: the portal's data and content, and indexes of the ids
-/// records refer to.
 pub struct Context<'a> {
     pub config: &'a Config,
     pub data: &'a Data,
@@ -29,6 +30,8 @@ pub struct Context<'a> {
     pub(crate) regions: HashMap<&'a str, &'a Record<RegionMeta>>,
     pub(crate) services: HashSet<String>,
     pub(crate) documents: HashSet<&'a str>,
+    /// Normalised texts of the documents that keep one, for quote checks.
+    pub(crate) texts: HashMap<&'a str, (quotes::Document, &'a str)>,
     pub(crate) stats: HashSet<&'a str>,
 }
 
@@ -51,6 +54,16 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
             .documents
             .iter()
             .map(|d| d.id.as_str())
+            .collect(),
+        texts: data
+            .texts
+            .iter()
+            .map(|(id, f)| {
+                (
+                    id.as_str(),
+                    (quotes::Document::new(&f.text), f.rel.as_str()),
+                )
+            })
             .collect(),
         stats: data.stats.iter().map(|(id, _, _)| id.as_str()).collect(),
     };
@@ -193,6 +206,54 @@ pub(crate) fn check_region_ref<M>(
     }
 }
 
+/// Where a citation sits, so its problems point at the right file and column:
+/// a record's front matter, or a whole data file.
+pub struct Origin<'a> {
+    pub rel: &'a str,
+    pub text: &'a str,
+    /// Offset of the TOML the spans are relative to.
+    pub offset: usize,
+}
+
+impl<'a> Origin<'a> {
+    pub fn of_record<M>(rec: &'a Record<M>) -> Self {
+        Origin {
+            rel: &rec.file.rel,
+            text: &rec.file.text,
+            offset: rec.front_offset,
+        }
+    }
+
+    pub fn of_file(file: &'a crate::content::source::SourceText) -> Self {
+        Origin {
+            rel: &file.rel,
+            text: &file.text,
+            offset: 0,
+        }
+    }
+
+    fn error_at<T>(&self, v: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        let span = v.span();
+        Diagnostic::error(self.rel, message)
+            .at(self.text, self.offset + span.start..self.offset + span.end)
+    }
+
+    fn warning_at<T>(&self, v: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        let mut d = self.error_at(v, message);
+        d.severity = crate::diag::Severity::Warning;
+        d
+    }
+
+    fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.rel, message).at_line(self.text, self.first_line())
+    }
+
+    /// The line the origin's TOML starts on (a record's first `+++` line).
+    fn first_line(&self) -> usize {
+        crate::diag::locate(self.text, self.offset).0.line
+    }
+}
+
 pub(crate) fn check_sources<M>(
     cx: &Context,
     rec: &Record<M>,
@@ -203,67 +264,136 @@ pub(crate) fn check_sources<M>(
     if required && sources.is_empty() {
         out.push(
             rec.error("the record cites no source")
-                .hint("add sources = [{ doc = \"001\", line = 123 }] or [{ url = \"https://…\" }]"),
+                .hint("add sources = [{ doc = \"001\", line = 123, quote = \"…\" }] or [{ url = \"https://…\" }]"),
         );
     }
+    let origin = Origin::of_record(rec);
     for s in sources {
-        check_source(cx, rec, s, out);
+        check_source(cx, &origin, s, out);
     }
 }
 
-pub(crate) fn check_source<M>(
-    cx: &Context,
-    rec: &Record<M>,
-    s: &Source,
-    out: &mut Vec<Diagnostic>,
-) {
+pub fn check_source(cx: &Context, origin: &Origin, s: &Source, out: &mut Vec<Diagnostic>) {
     match (&s.doc, &s.url) {
-        (Some(doc), _) if !cx.documents.contains(doc.get_ref().as_str()) => {
-            out.push(unlisted_document(cx, &rec.file, rec.front_offset, doc))
-        }
+        (Some(doc), _) if !cx.documents.contains(doc.get_ref().as_str()) => out.push(
+            origin
+                .error_at(
+                    doc,
+                    format!(
+                        "document `{}` is not listed in data/sources.toml",
+                        doc.get_ref()
+                    ),
+                )
+                .hint(format!(
+                    "known documents: {}",
+                    cx.documents
+                        .iter()
+                        .copied()
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+        ),
         (Some(doc), _) if s.line.is_none() => out.push(
-            rec.warning_at(doc, "citation has no line number")
+            origin
+                .warning_at(doc, "citation has no line number")
                 .hint("add line = N so readers can find the passage"),
         ),
+        (Some(doc), _) => check_quote(cx, origin, doc, s, out),
         (None, Some(url)) if !formats::is_web_url(url.get_ref()) => out.push(
-            rec.error_at(url, format!("`{}` is not a web address", url.get_ref()))
+            origin
+                .error_at(url, format!("`{}` is not a web address", url.get_ref()))
                 .hint("write the full address, starting with https://"),
         ),
         (None, None) => out.push(
-            rec.error("a citation needs `doc` or `url`")
-                .hint("e.g. { doc = \"003\", line = 36 }"),
+            origin
+                .error("a citation needs `doc` or `url`")
+                .hint("e.g. { doc = \"003\", line = 36, quote = \"…\" }"),
         ),
         (None, Some(url)) if is_placeholder(url.get_ref(), s.title.as_deref()) => out.push(
-            rec.warning_at(url, "the source is still the placeholder from `opora new`")
+            origin
+                .warning_at(url, "the source is still the placeholder from `opora new`")
                 .hint("replace it with the document or web page the facts come from"),
         ),
         _ => {}
     }
 }
 
-/// A citation of a document `data/sources.toml` does not list — wherever it is
-/// cited: a record's front matter (`offset` is where the TOML starts) or a data
-/// file (offset 0).
-fn unlisted_document(
+/// A document citation's quote must be found at its line of the kept text.
+fn check_quote(
     cx: &Context,
-    file: &crate::content::source::SourceText,
-    offset: usize,
+    origin: &Origin,
     doc: &Spanned<String>,
-) -> Diagnostic {
-    let span = doc.span();
-    let known: std::collections::BTreeSet<&str> = cx.documents.iter().copied().collect();
-    Diagnostic::error(
-        &file.rel,
-        format!(
-            "document `{}` is not listed in data/sources.toml",
-            doc.get_ref()
+    s: &Source,
+    out: &mut Vec<Diagnostic>,
+) {
+    let line = s.line.unwrap_or(0) as usize;
+    let Some((text, rel)) = cx.texts.get(doc.get_ref().as_str()) else {
+        if let Some(q) = &s.quote {
+            out.push(
+                origin
+                    .warning_at(
+                        q,
+                        format!(
+                            "the quote cannot be checked: document `{}` keeps no text",
+                            doc.get_ref()
+                        ),
+                    )
+                    .hint(
+                        "add text = \"data/sources/<id>.txt\" to the document in data/sources.toml",
+                    ),
+            );
+        }
+        return;
+    };
+    if line == 0 || line > text.line_count() {
+        out.push(
+            origin
+                .error_at(
+                    doc,
+                    format!(
+                        "line {line} is not in {rel} (it has {} lines)",
+                        text.line_count()
+                    ),
+                )
+                .hint("cite a line of the document's text"),
+        );
+        return;
+    }
+    let Some(quote) = &s.quote else {
+        out.push(
+            origin
+                .warning_at(doc, format!("citation of {rel}:{line} has no quote"))
+                .hint("add quote = \"…\": a few words of that line that support the claim"),
+        );
+        return;
+    };
+    match text.locate(line, quote.get_ref()) {
+        quotes::Found::Near => {}
+        quotes::Found::Elsewhere(at) => out.push(
+            origin
+                .error_at(
+                    quote,
+                    format!(
+                        "the quote is not at {rel}:{line} (±{} lines)",
+                        quotes::WINDOW
+                    ),
+                )
+                .hint(format!("it is at {rel}:{at}: cite line = {at}")),
         ),
-    )
-    .at(&file.text, offset + span.start..offset + span.end)
-    .hint(format!(
-        "known documents: {}",
-        known.into_iter().collect::<Vec<_>>().join(", ")
-    ))
+        quotes::Found::Nowhere => out.push(
+            origin
+                .error_at(
+                    quote,
+                    format!(
+                        "the quote is not at {rel}:{line} (±{} lines), nor anywhere in the document",
+                        quotes::WINDOW
+                    ),
+                )
+                .hint("copy the words exactly as the source has them (see data/sources/README.md)"),
+        ),
+    }
 }
 
 /// The citation `opora new` writes, so an editor cannot forget to replace it.
@@ -400,6 +530,78 @@ pub(crate) fn check_contact_fields<M>(
     }
 }
 
+/// A name must read as a name: nominative, capitalised (`data/style.toml`).
+pub(crate) fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(problem) = names::check(name, &cx.data.style.names) {
+        out.push(
+            Diagnostic::warning(&rec.file.rel, problem.message(name))
+                .at_line(&rec.file.text, line_of(rec, name))
+                .hint(problem.hint()),
+        );
+    }
+}
+
+/// Texts families read must pass the plain-language lint (`data/style.toml`).
+pub(crate) fn check_plain<'t, M>(
+    cx: &Context,
+    rec: &Record<M>,
+    texts: impl IntoIterator<Item = &'t str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for text in texts {
+        for p in plain::check(text, &cx.data.style.plain, &cx.data.glossary) {
+            let needle = p.needle.to_lowercase().replace('ё', "е");
+            let line = rec
+                .file
+                .text
+                .lines()
+                .position(|l| l.to_lowercase().replace('ё', "е").contains(&needle))
+                .map_or(1, |i| i + 1);
+            out.push(
+                Diagnostic::warning(&rec.file.rel, p.message)
+                    .at_line(&rec.file.text, line)
+                    .hint(p.hint),
+            );
+        }
+    }
+}
+
+/// A `verified` date: a plain date, not in the future, not stale.
+pub(crate) fn check_verified<M>(
+    cx: &Context,
+    s: &Record<M>,
+    v: &Spanned<toml::value::Datetime>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let text = v.get_ref().to_string();
+    let Some((y, mo, d)) = ru::parse_iso_date(&text).filter(|_| v.get_ref().time.is_none()) else {
+        out.push(
+            s.error_at(v, format!("`{text}` is not a date"))
+                .hint("write verified = 2026-11-24"),
+        );
+        return;
+    };
+    let days = ru::days_from_civil(y, mo, d);
+    if days > cx.today {
+        out.push(
+            s.error_at(v, format!("verified date {text} is in the future"))
+                .hint("use the date you checked the record"),
+        );
+    } else if cx.today - days > cx.config.stale_after_days {
+        out.push(
+            s.warning_at(
+                v,
+                format!(
+                    "last verified {} days ago (limit {})",
+                    cx.today - days,
+                    cx.config.stale_after_days
+                ),
+            )
+            .hint("call the service, check the details and update `verified`"),
+        );
+    }
+}
+
 pub(crate) fn nth_line_of<M>(r: &Record<M>, needle: &str, n: usize) -> usize {
     r.file
         .text
@@ -443,11 +645,7 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         for s in &t.sources {
-            if let Some(doc) = &s.doc
-                && !cx.documents.contains(doc.get_ref().as_str())
-            {
-                out.push(unlisted_document(cx, file, 0, doc));
-            }
+            check_source(cx, &Origin::of_file(file), s, out);
         }
     }
 }
@@ -516,11 +714,8 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if let Some(s) = &table.source
-            && let Some(doc) = &s.doc
-            && !cx.documents.contains(doc.get_ref().as_str())
-        {
-            out.push(unlisted_document(cx, file, 0, doc));
+        if let Some(s) = &table.source {
+            check_source(cx, &Origin::of_file(file), s, out);
         }
     }
 }
@@ -545,42 +740,6 @@ fn row_line(text: &str, start: usize, i: usize) -> usize {
         }
     }
     crate::diag::locate(text, start).0.line
-}
-
-/// A `verified` date: a plain date, not in the future, not stale.
-pub(crate) fn check_verified<M>(
-    cx: &Context,
-    s: &Record<M>,
-    v: &Spanned<toml::value::Datetime>,
-    out: &mut Vec<Diagnostic>,
-) {
-    let text = v.get_ref().to_string();
-    let Some((y, mo, d)) = ru::parse_iso_date(&text).filter(|_| v.get_ref().time.is_none()) else {
-        out.push(
-            s.error_at(v, format!("`{text}` is not a date"))
-                .hint("write verified = 2026-11-24"),
-        );
-        return;
-    };
-    let days = ru::days_from_civil(y, mo, d);
-    if days > cx.today {
-        out.push(
-            s.error_at(v, format!("verified date {text} is in the future"))
-                .hint("use the date you checked the record"),
-        );
-    } else if cx.today - days > cx.config.stale_after_days {
-        out.push(
-            s.warning_at(
-                v,
-                format!(
-                    "last verified {} days ago (limit {})",
-                    cx.today - days,
-                    cx.config.stale_after_days
-                ),
-            )
-            .hint("call the service, check the details and update `verified`"),
-        );
-    }
 }
 
 /// The environment variable that fixes "today" when `opora.toml` does not:
