@@ -10,6 +10,7 @@
 // The API: what the binary, the tests, the benchmarks and the examples use.
 pub mod collections;
 pub mod config;
+pub mod data;
 pub mod diag;
 pub mod freshness;
 pub mod geo;
@@ -25,7 +26,6 @@ pub mod validate;
 
 // Internal stages: reachable from the API's types, not named from outside.
 pub(crate) mod content;
-pub(crate) mod data;
 pub(crate) mod history;
 pub(crate) mod linkcheck;
 pub(crate) mod phone;
