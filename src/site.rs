@@ -60,6 +60,10 @@ pub struct ServiceView {
     pub url: String,
     pub file: String,
     pub name: String,
+    /// What a person would say (src/everyday_name.rs); pages lead with it.
+    pub everyday_name: String,
+    /// A phone or an e-mail: something a family can actually use to reach them.
+    pub contactable: bool,
     pub short_name: Option<String>,
     pub organization: Option<String>,
     pub kind: TermRef,
@@ -97,6 +101,8 @@ pub struct ServiceView {
 pub struct MunicipalityView {
     pub name: String,
     pub slug: String,
+    /// Its "near me" page without JavaScript: `regions/<code>/m/<slug>/`.
+    pub url: String,
     pub lat: f64,
     pub lon: f64,
 }
@@ -238,6 +244,8 @@ pub struct PageView {
     pub summary: Option<String>,
     pub menu: Option<i64>,
     pub family: bool,
+    /// `family` | `specialist` | `editor`; editors' pages stay out of the family navigation.
+    pub audience: Option<String>,
     pub sources: Vec<SourceView>,
     pub body_html: String,
     pub plain: String,
@@ -277,6 +285,8 @@ pub struct StatsView {
     pub topics: Vec<String>,
     /// Bar chart as inline SVG, drawn at build time.
     pub chart_svg: Option<String>,
+    /// What the chart plots, in words, for its caption.
+    pub chart_caption: Option<String>,
 }
 
 pub struct Site {
@@ -294,6 +304,8 @@ pub struct Site {
     pub glossary: Vec<GlossaryView>,
     pub stats: Vec<StatsView>,
     pub directions: Vec<TermRef>,
+    /// Always-available national lines (112, the helpline), in file order.
+    pub lines: Vec<crate::lines::LineView>,
     /// Indexes into `services`, in display order (by name).
     pub services_by_region: BTreeMap<String, Vec<usize>>,
     pub services_by_need: BTreeMap<String, Vec<usize>>,
@@ -491,6 +503,7 @@ impl Site {
             glossary: Vec::new(),
             stats: Vec::new(),
             directions: Vec::new(),
+            lines: Vec::new(),
             services_by_region: BTreeMap::new(),
             services_by_need: BTreeMap::new(),
             store: Store::default(),
@@ -512,6 +525,23 @@ impl Site {
             })
             .collect();
         site.glossary = resolve_glossary(&rz);
+        site.lines = data
+            .national_lines
+            .lines
+            .iter()
+            .filter_map(|l| {
+                Some(crate::lines::LineView {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    label: l.label.clone(),
+                    number: l.number.get_ref().clone(),
+                    tel: crate::lines::tel_uri(l.number.get_ref())?,
+                    when: l.when.clone(),
+                    ask_instead: l.ask_instead,
+                    sources: rz.sources(&l.sources),
+                })
+            })
+            .collect();
         site.stats = data
             .stats
             .iter()
@@ -548,7 +578,13 @@ fn resolve_glossary(rz: &Resolver) -> Vec<GlossaryView> {
             sources: rz.sources(&t.sources),
         })
         .collect();
-    glossary.sort_by_key(|g| g.term.to_lowercase().replace('ё', "е"));
+    // Alphabetical by the first letter or digit: «Единое окно» files under Е.
+    glossary.sort_by_key(|g| {
+        g.term
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+            .replace('ё', "е")
+    });
     glossary
 }
 
@@ -568,6 +604,10 @@ fn resolve_stats(rz: &Resolver, id: &str, t: &StatsTable) -> StatsView {
             .chart
             .as_ref()
             .and_then(|c| crate::render::chart::bar_chart(t, c.get_ref())),
+        chart_caption: t
+            .chart
+            .as_ref()
+            .and_then(|c| crate::render::chart::plotted_caption(t, c.get_ref())),
     }
 }
 

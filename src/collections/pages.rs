@@ -140,7 +140,8 @@ fn check_page(cx: &Context, p: &Record<PageMeta>, reserved: &[&str], out: &mut V
             .hint("rename the file"),
         );
     }
-    if let Some(a) = &p.meta.audience {
+    // Pages may also be for editors: shown in the footer, never in the family navigation.
+    if let Some(a) = p.meta.audience.as_ref().filter(|a| a.get_ref() != "editor") {
         check_audience(p, std::slice::from_ref(a), out);
         if a.get_ref() == "family" {
             let texts = [p.meta.summary.as_deref(), Some(p.markdown())];
@@ -160,6 +161,7 @@ fn resolve_page(rz: &Resolver, p: &Record<PageMeta>) -> PageView {
         summary: m.summary.clone(),
         menu: m.menu,
         family: m.audience.as_ref().is_some_and(|a| a.get_ref() == "family"),
+        audience: m.audience.as_ref().map(|a| a.get_ref().clone()),
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
         plain: p.body.plain.clone(),

@@ -11,6 +11,7 @@ use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
+use crate::render::family;
 use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages};
 use crate::ru;
 use crate::search::SearchDoc;
@@ -19,6 +20,10 @@ use crate::site::{MunicipalityView, RegionView, Resolver, Site};
 use crate::validate::*;
 
 pub struct Regions;
+
+/// The part of a region that is its statistics page; other parts are its
+/// municipalities, by index.
+const STATS_PART: usize = usize::MAX;
 
 static SPEC: Spec = Spec {
     name: "regions",
@@ -34,7 +39,7 @@ static SPEC: Spec = Spec {
         url: "regions/{slug}/",
         template: "region.html",
     },
-    extra_templates: &["municipality.html"],
+    extra_templates: &["municipality.html", "region_stats.html"],
 };
 
 impl Collection for Regions {
@@ -79,6 +84,12 @@ impl Collection for Regions {
         out.push((super::path_of("regions/"), Kind::List(index)));
         for (i, r) in site.regions.iter().enumerate() {
             out.push((super::path_of(&r.url), Kind::Record(index, i)));
+            if site.stats.iter().any(|t| t.regions.contains(&r.code)) {
+                out.push((
+                    super::path_of(&format!("{}stats/", r.url)),
+                    Kind::Part(index, i, STATS_PART),
+                ));
+            }
             for (m, mu) in r.municipalities.iter().enumerate() {
                 out.push((
                     super::path_of(&format!("{}m/{}/", r.url, mu.slug)),
@@ -91,6 +102,7 @@ impl Collection for Regions {
     fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
         match kind {
             Kind::Record(_, i) => region_page(pages, site, i),
+            Kind::Part(_, i, STATS_PART) => stats_page(pages, site, i),
             Kind::Part(_, i, m) => municipality_page(pages, site, i, m),
             _ => {
                 let spec = PageSpec {
@@ -175,21 +187,32 @@ fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
             })
         })
         .collect();
-    let stats: Vec<_> = site
+    let stats_count = site
         .stats
         .iter()
         .filter(|s| s.regions.contains(&r.code))
-        .collect();
+        .count();
     let practices: Vec<_> = site
         .practices
         .iter()
         .filter(|p| p.region.as_ref().is_some_and(|x| x.id == r.code))
         .collect();
-    let routes: Vec<_> = site
+    // The region's own procedures, then the family routes shown with its contacts.
+    let mut routes: Vec<Value> = site
         .routes
         .iter()
         .filter(|x| x.region.as_ref().is_some_and(|x| x.id == r.code))
+        .map(|x| context! { title => x.title.clone(), url => x.url.clone(), family => x.family })
         .collect();
+    routes.extend(
+        site.routes
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| pages.route_regions[*k].contains(&i))
+            .map(|(_, x)| {
+                context! { title => x.title.clone(), url => family::route_region_url(x, &r.slug), family => true }
+            }),
+    );
     let programmes: Vec<_> = site
         .programmes
         .iter()
@@ -206,6 +229,7 @@ fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
         .filter_map(|c| c.region_links(site, &r.code))
         .filter(|l| !l.items.is_empty())
         .collect();
+    let (contact, rest) = family::contact_first(site, &idx);
     let spec = PageSpec {
         url: &r.url,
         template: SPEC.record.template,
@@ -218,16 +242,47 @@ fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
         spec,
         context! {
             region => Value::from_serialize(r),
-            groups => Value::from_serialize(pages.by_municipality(site, &idx)),
+            contact => pages.cards_of(&contact),
+            groups => Value::from_serialize(pages.by_municipality(site, &rest)),
             need_counts => Value::from_serialize(&need_counts),
-            stats => Value::from_serialize(&stats),
+            stats_count => stats_count,
             practices => Value::from_serialize(&practices),
-            routes => Value::from_serialize(&routes),
+            routes => routes,
             programmes => Value::from_serialize(&programmes),
             related => Value::from_serialize(&related),
             service_count => idx.len(),
             region_map => pages.maps.regions.get(&r.code).cloned(),
             tile_map => Value::from_serialize(&pages.maps.tiles),
+        },
+    )
+}
+
+/// A region's statistics tables, kept off the family-facing region page.
+fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+    let r = &site.regions[i];
+    let stats: Vec<_> = site
+        .stats
+        .iter()
+        .filter(|s| s.regions.contains(&r.code))
+        .collect();
+    let url = format!("{}stats/", r.url);
+    let spec = PageSpec {
+        url: &url,
+        template: "region_stats.html",
+        family: false,
+        file: None,
+        crumbs: &[
+            HOME,
+            Crumb::Page("regions", "regions/"),
+            Crumb::Link(&r.name, &r.url),
+        ],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            region => Value::from_serialize(r),
+            stats => Value::from_serialize(&stats),
         },
     )
 }
@@ -372,6 +427,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         .map(|mu| MunicipalityView {
             name: mu.name.clone(),
             slug: ru::slugify(&mu.name),
+            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
             lat: mu.lat,
             lon: mu.lon,
         })

@@ -72,12 +72,14 @@ impl Collection for Routes {
             super::path_of(SPEC.list.map_or("", |l| l.url)),
             Kind::List(index),
         ));
-        out.extend(
-            site.routes
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (super::path_of(&r.url), Kind::Record(index, i))),
-        );
+        for (i, r) in site.routes.iter().enumerate() {
+            out.push((super::path_of(&r.url), Kind::Record(index, i)));
+            // A family route has a page per region with that region's contacts at each step.
+            for g in crate::render::family::route_regions(site, r) {
+                let url = crate::render::family::route_region_url(r, &site.regions[g].slug);
+                out.push((super::path_of(&url), Kind::Part(index, i, g)));
+            }
+        }
     }
 
     fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
@@ -97,7 +99,10 @@ impl Collection for Routes {
                 },
             );
         };
-        record_page(pages, site, i)
+        match kind {
+            Kind::Part(_, i, g) => route_region_page(pages, site, i, g),
+            _ => record_page(pages, site, i),
+        }
     }
 
     fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
@@ -161,7 +166,57 @@ fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
         file: Some(&r.file),
         crumbs: &[HOME, Crumb::Page("routes", "routes/")],
     };
-    pages.job(site, spec, context! { route => Value::from_serialize(r) })
+    pages.job(
+        site,
+        spec,
+        context! {
+            route => Value::from_serialize(r),
+            choices => pages.route_choices(site, i),
+        },
+    )
+}
+
+/// A family route with the region's contactable services at each step.
+fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob {
+    use crate::render::family;
+    let (r, region) = (&site.routes[i], &site.regions[g]);
+    // Each step's "Где помогут" names the region's services a family can contact.
+    let local: Vec<Vec<Value>> = r
+        .steps
+        .iter()
+        .map(|step| {
+            let needs: Vec<&str> = step.needs.iter().map(|n| n.id.as_str()).collect();
+            pages.cards_of(&family::contactable_for(site, &region.code, &needs))
+        })
+        .collect();
+    let ask = pages.cards_of(&family::contactable_for(
+        site,
+        &region.code,
+        &family::route_needs(r),
+    ));
+    let url = family::route_region_url(r, &region.slug);
+    let spec = PageSpec {
+        url: &url,
+        template: SPEC.record.template,
+        family: true,
+        file: Some(&r.file),
+        crumbs: &[
+            HOME,
+            Crumb::Page("routes", "routes/"),
+            Crumb::Link(&r.title, &r.url),
+        ],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            route => Value::from_serialize(r),
+            region => Value::from_serialize(region),
+            local => local,
+            ask => ask,
+            choices => pages.route_choices(site, i),
+        },
+    )
 }
 
 fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {

@@ -114,7 +114,26 @@ impl Collection for Services {
                 Crumb::Link(&s.region_name, &s.region_url),
             ],
         };
-        pages.job(site, spec, context! { service => Value::from_serialize(s) })
+        // Without contacts of its own, the page says where to ask: the region's
+        // services that have them.
+        let ask: Vec<usize> = if s.contactable {
+            Vec::new()
+        } else {
+            let all = site
+                .services_by_region
+                .get(&s.region)
+                .cloned()
+                .unwrap_or_default();
+            crate::render::family::contact_first(site, &all).0
+        };
+        pages.job(
+            site,
+            spec,
+            context! {
+                service => Value::from_serialize(s),
+                ask => pages.cards_of(&ask),
+            },
+        )
     }
 
     fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
@@ -340,6 +359,8 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
                 links: crate::geo::map_links(l.lat, l.lon, &name),
             }
         }),
+        everyday_name: crate::everyday_name::everyday_name(&name),
+        contactable: !m.phones.is_empty() || !m.emails.is_empty(),
         phones: phone_views(&m.phones),
         emails: m.emails.iter().map(|e| e.get_ref().clone()).collect(),
         website: m.website.as_ref().map(|w| w.get_ref().clone()),

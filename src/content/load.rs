@@ -88,6 +88,9 @@ pub struct Data {
     pub glossary_file: Option<Arc<SourceText>>,
     pub documents_file: Option<Arc<SourceText>>,
     pub style_file: Option<Arc<SourceText>>,
+    /// `data/national-lines.toml`: 112 and the helpline on every family page.
+    pub national_lines: crate::lines::NationalLines,
+    pub national_lines_file: Option<Arc<SourceText>>,
 }
 
 #[derive(Debug, Default)]
@@ -146,6 +149,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         load_data_file::<Documents>(root, "data/sources.toml", false, diags);
     let texts = load_document_texts(root, &documents, documents_file.as_deref(), diags);
     let (style, style_file) = load_data_file::<Style>(root, "data/style.toml", false, diags);
+    let (national_lines, national_lines_file) =
+        load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -180,6 +185,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         glossary_file,
         documents_file,
         style_file,
+        national_lines,
+        national_lines_file,
     }
 }
 

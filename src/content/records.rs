@@ -502,8 +502,8 @@ pub struct PageMeta {
     #[schemars(description = "Место в главном меню.")]
     pub menu: Option<i64>,
     #[schemars(
-        description = "Для кого: family — семьи, specialist — специалисты.",
-        with = "Option<Audience>"
+        description = "Для кого: family — семьи, specialist — специалисты, editor — редакторы (ссылка только в подвале).",
+        with = "Option<PageAudience>"
     )]
     pub audience: Option<S<String>>,
     #[serde(default)]
@@ -526,3 +526,13 @@ pub(crate) enum Audience {
 #[schemars(transparent)]
 #[allow(dead_code)]
 pub(crate) struct AgeMonths(#[schemars(range(min = 0, max = 216))] u32);
+
+/// Who a free page is for: also `editor` (linked from the footer only).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum PageAudience {
+    Family,
+    Specialist,
+    Editor,
+}

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod copy;
+pub mod family;
 pub mod feeds;
 pub mod pages;
 
@@ -90,6 +91,7 @@ pub fn tile_origin(url: &str) -> Option<String> {
 pub(crate) fn add_filters(env: &mut Environment<'static>) {
     env.add_filter("plural", plural_filter);
     env.add_filter("date", |s: String| ru::date_long(&s));
+    env.add_filter("full_stop", |s: String| ru::full_stop(&s));
     // Phones as written by editors → one display form, and the `tel:` link.
     env.add_filter("phone", |s: String| {
         crate::phone::Phone::parse(&s).map_or(s, |p| p.display())

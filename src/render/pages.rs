@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::PageJob;
+use super::family;
 use crate::site::Site;
 
 /// A breadcrumb as the template sees it.
@@ -22,7 +23,8 @@ struct PageMeta {
     title: String,
     description: String,
     url: String,
-    canonical: String,
+    /// Absolute URL; none for a local preview (see `Config::public_url`).
+    canonical: Option<String>,
     /// Family-facing pages get the quick-exit button.
     family: bool,
     edit_url: Option<String>,
@@ -37,11 +39,16 @@ struct PageMeta {
 #[derive(Serialize)]
 struct Card<'a> {
     url: &'a str,
+    /// The everyday name; the legal one when it differs, for the small line under it.
     name: &'a str,
+    legal_name: Option<&'a str>,
     kind: &'a crate::site::TermRef,
     municipality: Option<&'a str>,
     district: Option<&'a str>,
     phones: &'a [crate::site::PhoneView],
+    email: Option<&'a str>,
+    website: Option<&'a str>,
+    contactable: bool,
     needs: &'a [crate::site::TermRef],
 }
 
@@ -192,6 +199,8 @@ pub struct Pages {
     copy: minijinja::Environment<'static>,
     /// Each page key's breadcrumb name.
     crumb_names: BTreeMap<String, String>,
+    /// For each route (in `site.routes` order), the regions it has a local page for.
+    pub(crate) route_regions: Vec<Vec<usize>>,
 }
 
 impl Pages {
@@ -200,9 +209,16 @@ impl Pages {
         let family_needs: Vec<_> = site
             .needs
             .iter()
-            .filter(|n| n.audience == "family")
+            .filter(|n| n.audience == "family" && n.count > 0)
             .collect();
-        let menu: Vec<_> = site.pages.iter().filter(|p| p.menu.is_some()).collect();
+        // Menu pages by who they are for: family pages first in the navigation,
+        // editors' pages only in the footer.
+        let menu = |audience: &[Option<&str>]| -> Vec<&crate::site::PageView> {
+            site.pages
+                .iter()
+                .filter(|p| p.menu.is_some() && audience.contains(&p.audience.as_deref()))
+                .collect()
+        };
         let globals = context! {
             base => site.base.clone(),
             search_manifest => search_manifest.map(str::to_string),
@@ -212,7 +228,11 @@ impl Pages {
                 language => site.config.language.clone(),
                 quick_exit_url => site.config.quick_exit_url.clone(),
                 needs => Value::from_serialize(&family_needs),
-                menu => Value::from_serialize(&menu),
+                menu_family => Value::from_serialize(menu(&[Some("family")])),
+                menu_specialist => Value::from_serialize(menu(&[Some("specialist")])),
+                menu_about => Value::from_serialize(menu(&[None])),
+                menu_editor => Value::from_serialize(menu(&[Some("editor")])),
+                lines => Value::from_serialize(&site.lines),
                 csp => Value::from_safe_string(super::csp(&site.config)),
             },
         };
@@ -222,11 +242,15 @@ impl Pages {
             .map(|s| {
                 Value::from_serialize(Card {
                     url: &s.url,
-                    name: &s.name,
+                    name: &s.everyday_name,
+                    legal_name: (s.everyday_name != s.name).then_some(s.name.as_str()),
                     kind: &s.kind,
                     municipality: s.municipality.as_deref(),
                     district: s.district.as_deref(),
                     phones: &s.phones[..s.phones.len().min(1)],
+                    email: s.emails.first().map(String::as_str),
+                    website: s.website.as_deref(),
+                    contactable: s.contactable,
                     needs: &s.needs,
                 })
             })
@@ -250,6 +274,11 @@ impl Pages {
             maps: crate::geo::site::Maps::build(site),
             copy,
             crumb_names,
+            route_regions: site
+                .routes
+                .iter()
+                .map(|r| family::route_regions(site, r))
+                .collect(),
         }
     }
 
@@ -295,7 +324,7 @@ impl Pages {
             title: copy("title"),
             description: copy("description"),
             url: spec.url.to_string(),
-            canonical: site.config.absolute(spec.url),
+            canonical: site.config.public_url(spec.url),
             family: spec.family,
             edit_url: spec.file.and_then(|f| {
                 site.config
@@ -336,6 +365,23 @@ impl Pages {
         }
     }
 
+    /// The regions a route has a local page for, as links.
+    pub(crate) fn route_choices(&self, site: &Site, route: usize) -> Vec<Value> {
+        let r = &site.routes[route];
+        self.route_regions[route]
+            .iter()
+            .map(|&g| {
+                let region = &site.regions[g];
+                context! { name => region.name.clone(), slug => region.slug.clone(), url => family::route_region_url(r, &region.slug) }
+            })
+            .collect()
+    }
+
+    /// The cards of these services, in this order.
+    pub(crate) fn cards_of(&self, idx: &[usize]) -> Vec<Value> {
+        idx.iter().map(|&i| self.cards[i].clone()).collect()
+    }
+
     /// Services grouped by municipality (district for cities), groups in name order.
     pub(crate) fn by_municipality(&self, site: &Site, idx: &[usize]) -> Vec<Group> {
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -371,7 +417,8 @@ impl Pages {
                 "needs",
                 "needs/",
                 context! {
-                    needs => Value::from_serialize(&site.needs),
+                    needs => Value::from_serialize(site.needs.iter().filter(|n| n.count > 0).collect::<Vec<_>>()),
+                    without => Value::from_serialize(site.needs.iter().filter(|n| n.count == 0).collect::<Vec<_>>()),
                 },
             ),
             Kind::Need(n) => self.need(site, n),
@@ -386,14 +433,17 @@ impl Pages {
                     file: Some("data/glossary.toml"),
                     crumbs: &[HOME],
                 },
-                context! { terms => Value::from_serialize(&site.glossary) },
+                context! {
+                    terms => Value::from_serialize(&site.glossary),
+                    letters => glossary_letters(&site.glossary),
+                },
             ),
             Kind::Stats => self.stats(site),
             Kind::Search => {
                 let family_needs: Vec<_> = site
                     .needs
                     .iter()
-                    .filter(|n| n.audience == "family")
+                    .filter(|n| n.audience == "family" && n.count > 0)
                     .collect();
                 let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
                 self.section(
@@ -437,7 +487,7 @@ impl Pages {
         let family_needs: Vec<_> = site
             .needs
             .iter()
-            .filter(|n| n.audience == "family")
+            .filter(|n| n.audience == "family" && n.count > 0)
             .collect();
         let family_routes: Vec<_> = site.routes.iter().filter(|r| r.family).collect();
         let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
@@ -474,8 +524,10 @@ impl Pages {
             .regions
             .iter()
             .filter_map(|r| {
-                let count = idx.iter().filter(|&&i| site.services[i].region == r.code).count();
-                (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count })
+                let here = idx.iter().filter(|&&i| site.services[i].region == r.code);
+                let count = here.clone().count();
+                let contactable = here.filter(|&&i| site.services[i].contactable).count();
+                (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count, contactable })
             })
             .collect();
         let routes: Vec<_> = site
@@ -519,6 +571,19 @@ impl Pages {
             })
             .unwrap_or_default();
         let url = format!("needs/{}/{}/", need.id, region.slug);
+        let (contact, rest) = family::contact_first(site, &in_region);
+        // Where to ask about the entries without contacts: the region's other
+        // contactable services, when this need has none of its own.
+        let ask = if contact.is_empty() {
+            let all = site
+                .services_by_region
+                .get(&region.code)
+                .cloned()
+                .unwrap_or_default();
+            self.cards_of(&family::contact_first(site, &all).0)
+        } else {
+            Vec::new()
+        };
         let spec = PageSpec {
             url: &url,
             template: section("need_region").template,
@@ -536,7 +601,9 @@ impl Pages {
             context! {
                 need => Value::from_serialize(need),
                 region => Value::from_serialize(region),
-                groups => Value::from_serialize(self.by_municipality(site, &in_region)),
+                contact => self.cards_of(&contact),
+                ask => ask,
+                groups => Value::from_serialize(self.by_municipality(site, &rest)),
                 count => in_region.len(),
             },
         )
@@ -591,6 +658,28 @@ impl Pages {
     }
 }
 
+/// The glossary's А–Я index: each first letter (Ё filed under Е, as the list is sorted)
+/// with the anchor of its first term.
+fn glossary_letters(terms: &[crate::site::GlossaryView]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut last = None;
+    for t in terms {
+        let Some(first) = t.term.chars().find(|c| c.is_alphanumeric()) else {
+            continue;
+        };
+        let letter: String = if first.is_ascii_digit() {
+            "0–9".to_string()
+        } else {
+            first.to_uppercase().collect::<String>().replace('Ё', "Е")
+        };
+        if last.as_deref() != Some(letter.as_str()) {
+            out.push(context! { letter => letter.clone(), anchor => t.anchor.clone() });
+            last = Some(letter);
+        }
+    }
+    out
+}
+
 /// The output file of a site URL: `regions/` → `regions/index.html`.
 pub use crate::collections::path_of;
 
@@ -636,8 +725,8 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
 }
 
 pub fn robots(site: &Site) -> String {
-    format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-        site.config.absolute("sitemap.xml")
-    )
+    match site.config.public_url("sitemap.xml") {
+        Some(sitemap) => format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    }
 }

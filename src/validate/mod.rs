@@ -68,7 +68,12 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
         stats: data.stats.iter().map(|(id, _, _)| id.as_str()).collect(),
     };
     let mut out = Vec::new();
+    check_config(config, &mut out);
     check_taxonomy(&cx, &mut out);
+    if let Some(file) = &data.national_lines_file {
+        let docs: Vec<&str> = cx.documents.iter().copied().collect();
+        out.extend(crate::lines::check(&data.national_lines, file, &docs));
+    }
     for collection in crate::collections::REGISTRY {
         collection.validate(&cx, &mut out);
     }
@@ -77,6 +82,22 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
+}
+
+/// Settings still holding an example value would publish links to nowhere.
+fn check_config(config: &Config, out: &mut Vec<Diagnostic>) {
+    for (setting, value) in config.placeholders() {
+        out.push(
+            Diagnostic::warning(
+                "opora.toml",
+                format!("`{setting}` is a placeholder: {value}"),
+            )
+            .hint(format!(
+                "set the real address in opora.toml, or in the deployment's environment (OPORA_{})",
+                setting.to_uppercase()
+            )),
+        );
+    }
 }
 
 /// `<region folder>/<slug>`, the id other records use to refer to a service.
