@@ -83,6 +83,9 @@ impl Collection for Routes {
     }
 
     fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+        if let Kind::Part(_, i, g) = kind {
+            return route_region_page(pages, site, i, g);
+        }
         let Kind::Record(_, i) = kind else {
             let spec = PageSpec {
                 url: "routes/",
@@ -99,10 +102,7 @@ impl Collection for Routes {
                 },
             );
         };
-        match kind {
-            Kind::Part(_, i, g) => route_region_page(pages, site, i, g),
-            _ => record_page(pages, site, i),
-        }
+        record_page(pages, site, i)
     }
 
     fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
