@@ -6,39 +6,31 @@
 //! reference-style link, its definition), found from the places the Markdown
 //! renderer recorded — not by searching the text.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::content::Content;
-use crate::content::markdown::LinkSpan;
+use crate::content::markdown::{FileLinks, LinkSpan};
 use crate::content::source::SourceText;
 use crate::diag::Diagnostic;
 
 /// Every record's file and the places of the links written in it.
 #[derive(Debug, Default, Clone)]
 pub struct LinkPlaces {
-    files: HashMap<String, (Arc<SourceText>, Arc<Vec<LinkSpan>>)>,
+    files: BTreeMap<String, FileLinks>,
 }
 
 impl LinkPlaces {
     pub fn from_content(content: &Content) -> Self {
-        let mut files = HashMap::new();
-        macro_rules! add {
-            ($($list:ident),*) => {$(
-                for r in &content.$list {
-                    files.insert(r.file.rel.clone(), (r.file.clone(), r.links.clone()));
-                }
-            )*};
+        Self {
+            files: content.links.clone(),
         }
-        add!(regions, services, practices, programmes, routes, pages);
-        Self { files }
     }
 
     /// The file (portal-relative path) and its links.
     pub fn get(&self, file: &str) -> Option<(&SourceText, &[LinkSpan])> {
         self.files
             .get(file)
-            .map(|(text, links)| (text.as_ref(), links.as_slice()))
+            .map(|f| (f.file.as_ref(), f.links.as_slice()))
     }
 }
 

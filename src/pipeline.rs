@@ -81,6 +81,30 @@ pub fn load_only(root: &Path) -> (crate::content::Data, crate::content::Content,
     (data, content, diags)
 }
 
+/// Loads and renders every page *without validating*, as a broken pipeline
+/// might: the hostile-input tests use it to prove the renderer itself keeps
+/// scripts off the page, not only `check` in front of it.
+#[doc(hidden)]
+pub fn render_unchecked(root: &Path) -> Result<(Diagnostics, Vec<OutputFile>), Failed> {
+    let config = load_config(root).map_err(|ds| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(ds);
+        Failed { diagnostics }
+    })?;
+    let (data, content, diags) = load_only(root);
+    let today = validate::today(&config);
+    let history = crate::history::History::load(root);
+    let site = Site::resolve(config, &data, &content, today, history);
+    let env = render::environment(&root.join("templates"), Default::default());
+    let jobs = render::pages::jobs(&site, None);
+    let files = render::render_all(&env, &jobs).map_err(|errors| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(errors);
+        Failed { diagnostics }
+    })?;
+    Ok((diags, files))
+}
+
 /// A site rendered in memory, not yet written.
 pub struct Rendered {
     pub site: Site,
@@ -170,11 +194,20 @@ pub fn prepare(
     let static_dir = opts.root.join("static");
     let env = render::environment(&opts.root.join("templates"), asset_versions(&static_dir));
     diags.extend(render::check_templates(&env));
+    let (copy, problems) = render::copy::load(&opts.root);
+    diags.extend(problems);
+    let (copy_env, problems) = render::copy::environment(&copy);
+    diags.extend(problems);
+    diags.extend(render::copy::check_keys(
+        &copy_env,
+        render::pages::copy_keys(),
+    ));
     if diags.is_fatal(opts.strict) {
         return Err(fail(diags));
     }
     let history = crate::history::History::load(&opts.root);
-    let site = Site::resolve(config, &data, &content, today, history);
+    let mut site = Site::resolve(config, &data, &content, today, history);
+    site.copy = copy;
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
@@ -258,6 +291,8 @@ pub fn render_site(
     if let Some(search) = search {
         files.extend(search.files);
     }
+    // Feeds, and whatever else collections publish beside their pages.
+    files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
     report.pages = jobs.len();

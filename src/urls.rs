@@ -130,11 +130,6 @@ pub fn check_image(src: &str) -> Result<(), Refusal> {
     }
 }
 
-/// A site path as a link target: `/x/`, not `//host`, no backslash, no scheme.
-pub fn is_site_path(s: &str) -> bool {
-    classify_link(s) == Ok(LinkKind::SitePath)
-}
-
 /// An absolute `http(s)://` address with a public-looking host (a dot in it),
 /// as `website`, a source's `url` and every address in content must be.
 pub fn is_web_url(s: &str) -> bool {
@@ -410,11 +405,11 @@ mod tests {
 
     #[test]
     fn site_paths() {
-        assert!(is_site_path("/a/b/"));
-        assert!(!is_site_path("//evil.example"));
-        assert!(!is_site_path("/\\evil.example"));
-        assert!(!is_site_path("https://a.ru/"));
-        assert!(!is_site_path(" /a/"));
+        assert!(classify_link("/a/b/") == Ok(LinkKind::SitePath));
+        assert!(classify_link("//evil.example") != Ok(LinkKind::SitePath));
+        assert!(classify_link("/\\evil.example") != Ok(LinkKind::SitePath));
+        assert!(classify_link("https://a.ru/") != Ok(LinkKind::SitePath));
+        assert!(classify_link(" /a/") != Ok(LinkKind::SitePath));
     }
 
     #[test]

@@ -166,25 +166,11 @@ fn no_script_url_reaches_the_site_even_when_checks_are_skipped() {
         "content/services/ru-mos/hostile.md",
         "+++\nname = \"Враг\"\nkind = \"family-centre\"\nneeds = [\"crisis\"]\nregion = \"RU-MOS\"\nemails = [\"a@b.ru\\\"><x>\", \"javascript:alert(7)//@b.ru\"]\nwebsite = \"javascript:alert(8)//x.ru\"\nverified = 2026-11-24\nsources = [{ url = \"javascript:alert(9)\" }]\n+++\n[a](javascript:alert(10)) [b](//evil.example/) [c](/\\evil.example/) ![d](https://cdn.evil.example/x.png)\n",
     );
-    let config = opora::pipeline::load_config(root).expect("config");
-    let mut diags = opora::diag::Diagnostics::default();
-    let data = opora::content::load::load_data(root, &mut diags);
-    let abbr = opora::content::load::abbreviations(&data.glossary);
-    let content = opora::content::load::load_content(root, &abbr, &mut diags);
+    let (diags, files) = opora::pipeline::render_unchecked(root).expect("render");
     assert!(
         diags.error_count() >= 5,
         "loading reports the body and step problems"
     );
-    let site = opora::site::Site::resolve(
-        config,
-        &data,
-        &content,
-        0,
-        opora::history::History::load(root),
-    );
-    let env = opora::render::environment(&root.join("templates"), Default::default());
-    let jobs = opora::render::pages::jobs(&site, None);
-    let files = opora::render::render_all(&env, &jobs).expect("render");
     let mut checked = 0;
     for (path, bytes) in &files {
         let html = String::from_utf8_lossy(bytes);

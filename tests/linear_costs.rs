@@ -15,7 +15,6 @@ use std::time::Duration;
 #[cfg(not(unix))]
 use std::time::Instant;
 
-use opora::content::load;
 use opora::diag::Diagnostics;
 
 /// CPU time the whole process has used: unlike the wall clock, it does not
@@ -81,8 +80,7 @@ fn portal_with_data() -> tempfile::TempDir {
 }
 
 fn load_page(root: &Path) -> Diagnostics {
-    let mut diags = Diagnostics::default();
-    let content = load::load_content(root, &Default::default(), &mut diags);
+    let (_, content, diags) = opora::pipeline::load_only(root);
     assert_eq!(content.pages.len(), 1);
     diags
 }
@@ -175,14 +173,13 @@ fn glossary_validation_costs_linear_time() {
     let dir = portal_with_data();
     let config: opora::config::Config =
         toml::from_str("title = \"t\"\nbase_url = \"https://example.org/\"").unwrap();
-    let content = opora::content::Content::default();
     let mut last = Diagnostics::default();
     assert_linear(
         "glossary validation",
         |n| {
             std::fs::write(dir.path().join("data/glossary.toml"), glossary_text(n)).unwrap();
-            let mut diags = Diagnostics::default();
-            let data = load::load_data(dir.path(), &mut diags);
+            // No content folder: only the data files are loaded.
+            let (data, content, diags) = opora::pipeline::load_only(dir.path());
             // (The documents' texts are not copied here; only the glossary matters.)
             assert!(
                 diags.items().iter().all(|d| d.file != "data/glossary.toml"),

@@ -8,10 +8,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::markdown::{self, Abbreviations, LinkSpan, RenderedMarkdown};
+use super::markdown::{Abbreviations, FileLinks, RenderedMarkdown};
 use super::records::*;
 use super::source::{SourceText, parse_toml, read_text, split_front_matter};
-use super::toml_text::StringPlaces;
 use crate::data::{Documents, Glossary, StatsTable, Style, Taxonomy};
 use crate::diag::{Diagnostic, Diagnostics, rel_path};
 
@@ -30,9 +29,6 @@ pub struct Record<M> {
     pub body: Arc<RenderedMarkdown>,
     /// Byte offset of the body in the file.
     pub body_offset: usize,
-    /// Every link written in the record's Markdown (body and Markdown fields),
-    /// at byte offsets of the file: where a broken link is blamed.
-    pub links: Arc<Vec<LinkSpan>>,
 }
 
 impl<M> Record<M> {
@@ -105,6 +101,11 @@ pub struct Content {
     pub programmes: Vec<Record<ProgrammeMeta>>,
     pub routes: Vec<Record<RouteMeta>>,
     pub pages: Vec<Record<PageMeta>>,
+    /// Records of collections no other stage reads by type (events), by name.
+    pub store: crate::collections::Store,
+    /// Every record file with the places of the links written in it, by
+    /// portal-relative path: where the link checker blames a broken link.
+    pub links: BTreeMap<String, FileLinks>,
 }
 
 /// Reads one whole-file TOML data file; a missing optional file gives the default.
@@ -282,39 +283,7 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Collection {
-    Regions,
-    Services,
-    Practices,
-    Programmes,
-    Routes,
-    Pages,
-}
-
-impl Collection {
-    const ALL: [(Collection, &'static str, usize); 6] = [
-        (Collection::Regions, "regions", 1),
-        (Collection::Services, "services", 2),
-        (Collection::Practices, "practices", 1),
-        (Collection::Programmes, "programmes", 1),
-        (Collection::Routes, "routes", 1),
-        (Collection::Pages, "pages", 1),
-    ];
-}
-
-/// A loaded record with the problems found in its body, or why it could not load.
-type LoadResult = Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>>;
-
-#[derive(Clone)]
-enum Loaded {
-    Region(Record<RegionMeta>),
-    Service(Record<ServiceMeta>),
-    Practice(Record<PracticeMeta>),
-    Programme(Record<ProgrammeMeta>),
-    Route(Record<RouteMeta>),
-    Page(Record<PageMeta>),
-}
+use crate::collections::{Collection, LoadResult, REGISTRY, SourceFile};
 
 /// Parsed files kept between builds of the dev server: a file is parsed again
 /// only when its size or modification time changed, or the glossary did
@@ -344,7 +313,7 @@ pub fn load_content_cached(
     mut cache: Option<&mut LoadCache>,
 ) -> Content {
     let content_dir = root.join("content");
-    let mut jobs: Vec<(Collection, PathBuf)> = Vec::new();
+    let mut jobs: Vec<(&'static dyn Collection, PathBuf)> = Vec::new();
     if !content_dir.is_dir() {
         diags.push(
             Diagnostic::error("content", "there is no content/ directory")
@@ -352,7 +321,7 @@ pub fn load_content_cached(
         );
         return Content::default();
     }
-    let known: Vec<&str> = Collection::ALL.iter().map(|(_, n, _)| *n).collect();
+    let known: Vec<&str> = REGISTRY.iter().map(|c| c.spec().name).collect();
     for path in sorted_files(&content_dir, 1, diags, root) {
         let name = path
             .file_name()
@@ -365,19 +334,12 @@ pub fn load_content_cached(
             );
         }
     }
-    for (collection, name, depth) in Collection::ALL {
-        let dir = content_dir.join(name);
-        for path in sorted_files(&dir, depth, diags, root) {
-            let rel_depth = path
-                .strip_prefix(&dir)
-                .map(|p| p.components().count())
-                .unwrap_or(0);
-            if rel_depth != depth && !path.is_dir() {
-                let expected = if depth == 2 {
-                    format!("content/{name}/<region>/<slug>.md")
-                } else {
-                    format!("content/{name}/<slug>.md")
-                };
+    for collection in REGISTRY {
+        let spec = collection.spec();
+        let dir = content_dir.join(spec.name);
+        for path in sorted_files(&dir, spec.layout.depth(), diags, root) {
+            if !crate::collections::expected_depth(spec, &dir, &path) && !path.is_dir() {
+                let expected = spec.file_pattern();
                 diags.push(
                     Diagnostic::error(
                         rel_path(root, &path),
@@ -420,126 +382,40 @@ pub fn load_content_cached(
             (path.clone(), stamp, result)
         })
         .collect();
-    let results: Vec<LoadResult> = results
-        .into_iter()
-        .map(|(path, stamp, r)| {
-            if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
-                c.files.insert(path, (t, len, r.clone()));
-            }
-            r
-        })
-        .collect();
-
     let mut content = Content::default();
-    for r in results {
-        let loaded = match r {
-            Ok((loaded, problems)) => {
-                diags.extend(problems);
-                loaded
+    for ((collection, _), (path, stamp, r)) in jobs.iter().zip(results) {
+        match &r {
+            Ok((loaded, problems, links)) => {
+                diags.extend(problems.iter().cloned());
+                collection.store(&mut content, loaded);
+                content.links.insert(links.file.rel.clone(), links.clone());
             }
-            Err(ds) => {
-                diags.extend(ds);
-                continue;
-            }
-        };
-        match loaded {
-            Loaded::Region(r) => content.regions.push(r),
-            Loaded::Service(r) => content.services.push(r),
-            Loaded::Practice(r) => content.practices.push(r),
-            Loaded::Programme(r) => content.programmes.push(r),
-            Loaded::Route(r) => content.routes.push(r),
-            Loaded::Page(r) => content.pages.push(r),
+            Err(ds) => diags.extend(ds.iter().cloned()),
+        }
+        if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
+            c.files.insert(path, (t, len, r));
         }
     }
     content
 }
 
-/// Loads one record; body problems come back beside the record, so references to
-/// it still resolve and the editor sees only the real mistakes.
-fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviations) -> LoadResult {
+/// Reads one record file and hands it to its collection to parse.
+fn load_one(
+    root: &Path,
+    collection: &dyn Collection,
+    path: &Path,
+    abbr: &Abbreviations,
+) -> LoadResult {
     let file = read_text(root, path).map_err(|d| vec![d])?;
-    let split = split_front_matter(&file).map_err(|d| vec![d])?;
-    let slug = file_stem(path);
-    let folder = (collection == Collection::Services)
+    let front = split_front_matter(&file).map_err(|d| vec![d])?;
+    let folder = (collection.spec().layout == crate::collections::Layout::ByRegion)
         .then(|| path.parent().map(file_stem))
         .flatten();
-    let file = Arc::new(file);
-    macro_rules! record {
-        ($variant:ident, $meta:ty) => {{
-            let meta: $meta = parse_toml(&file, split.front).map_err(|d| vec![d])?;
-            let body = Arc::new(markdown::render(&file.text[split.body..], abbr));
-            let mut rec = Record {
-                file: file.clone(),
-                slug,
-                folder,
-                meta,
-                front_offset: split.front.0,
-                body,
-                body_offset: split.body,
-                links: Arc::default(),
-            };
-            let mut problems: Vec<Diagnostic> = rec
-                .body
-                .problems
-                .iter()
-                .map(|p| rec.error_in_body(p.offset, p.len, &p.message).hint(&p.hint))
-                .collect();
-            let mut links: Vec<LinkSpan> = rec
-                .body
-                .links
-                .iter()
-                .map(|l| LinkSpan {
-                    offset: l.offset + rec.body_offset,
-                    ..l.clone()
-                })
-                .collect();
-            check_markdown_fields(&rec, abbr, &mut problems, &mut links);
-            rec.links = Arc::new(links);
-            Ok((Loaded::$variant(rec), problems))
-        }};
-    }
-    match collection {
-        Collection::Regions => record!(Region, RegionMeta),
-        Collection::Services => record!(Service, ServiceMeta),
-        Collection::Practices => record!(Practice, PracticeMeta),
-        Collection::Programmes => record!(Programme, ProgrammeMeta),
-        Collection::Routes => record!(Route, RouteMeta),
-        Collection::Pages => record!(Page, PageMeta),
-    }
-}
-
-/// Renders each Markdown front-matter field with the one renderer, as the
-/// body is: its problems are reported at the line and column where the field
-/// is written, and its links are kept for the link checker's blame.
-fn check_markdown_fields<M: MarkdownFields>(
-    rec: &Record<M>,
-    abbr: &Abbreviations,
-    problems: &mut Vec<Diagnostic>,
-    links: &mut Vec<LinkSpan>,
-) {
-    for field in rec.meta.markdown_fields() {
-        let span = field.span();
-        let start = rec.front_offset + span.start;
-        let Some(token) = rec.file.text.get(start..rec.front_offset + span.end) else {
-            continue;
-        };
-        let places = StringPlaces::new(token, field.get_ref());
-        let rendered = markdown::render(field.get_ref(), abbr);
-        for p in &rendered.problems {
-            let r = places.range(p.offset, p.len);
-            problems.push(
-                rec.file
-                    .error_at(&p.message, start + r.start..start + r.end)
-                    .hint(&p.hint),
-            );
-        }
-        for l in &rendered.links {
-            let r = places.range(l.offset, l.len);
-            links.push(LinkSpan {
-                dest: l.dest.clone(),
-                offset: start + r.start,
-                len: r.len(),
-            });
-        }
-    }
+    collection.load(SourceFile {
+        slug: file_stem(path),
+        file: Arc::new(file),
+        front,
+        folder,
+        abbr,
+    })
 }

@@ -73,6 +73,14 @@ pub struct LinkSpan {
     pub len: usize,
 }
 
+/// A record file and every link written in its Markdown (body and Markdown
+/// fields), at byte offsets of the file.
+#[derive(Debug, Clone)]
+pub struct FileLinks {
+    pub file: std::sync::Arc<crate::content::source::SourceText>,
+    pub links: std::sync::Arc<Vec<LinkSpan>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RenderedMarkdown {
     pub html: String,

@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod markdown;
+pub mod markdown_field;
 pub mod records;
 pub mod source;
 pub mod toml_text;

@@ -60,15 +60,31 @@ pub fn read_text(root: &Path, path: &Path) -> Result<SourceText, Diagnostic> {
 /// [`read_text`] with another size limit (a spreadsheet to import may be larger).
 pub fn read_text_limited(root: &Path, path: &Path, max: u64) -> Result<SourceText, Diagnostic> {
     let rel = rel_path(root, path);
-    let bytes = read_regular_file(path, max).map_err(|e| e.diagnostic(&rel, max))?;
+    let bytes = read_portal_file(root, path, max).map_err(|e| e.diagnostic(&rel, max))?;
     let text = decode(&rel, bytes)?;
     Ok(SourceText::new(rel, text))
+}
+
+/// Reads a file of the portal at `root`: [`read_regular_file`], after making
+/// sure that the file, once symlinks are followed, is still inside the portal
+/// — a link to `/etc/passwd` or to another user's files must not be read into
+/// a build (and published); a link to another file of the portal is fine.
+pub fn read_portal_file(root: &Path, path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    // A path that does not resolve is left to the read, which says why.
+    if let (Ok(real), Ok(real_root)) = (std::fs::canonicalize(path), std::fs::canonicalize(root))
+        && !real.starts_with(&real_root)
+    {
+        return Err(ReadError::Outside(real));
+    }
+    read_regular_file(path, max)
 }
 
 /// Why a file could not be read.
 #[derive(Debug)]
 pub enum ReadError {
     Io(std::io::Error),
+    /// A symlink (or a folder symlink on the way) leading out of the portal.
+    Outside(std::path::PathBuf),
     Directory,
     /// A FIFO, socket or device — reading it could block forever or never end.
     NotRegular(&'static str),
@@ -80,6 +96,14 @@ impl ReadError {
         match self {
             ReadError::Io(e) => Diagnostic::error(rel, format!("cannot read this file: {e}"))
                 .hint("check that the file exists and that you may read it"),
+            ReadError::Outside(target) => Diagnostic::error(
+                rel,
+                format!(
+                    "this leads to {}, outside the portal; opora reads only the portal's own files",
+                    target.display()
+                ),
+            )
+            .hint("copy the file into the portal instead of linking to it"),
             ReadError::Directory => {
                 Diagnostic::error(rel, "this is a directory, but a file belongs here")
                     .hint("rename or remove the directory; records are single `.md` files")
@@ -106,6 +130,9 @@ impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::Outside(target) => {
+                write!(f, "it leads to {}, outside the portal", target.display())
+            }
             ReadError::Directory => f.write_str("it is a directory"),
             ReadError::NotRegular(kind) => write!(f, "it is a {kind}, not a regular file"),
             ReadError::TooBig(len) => write!(f, "it is too large ({len} bytes)"),
