@@ -331,8 +331,15 @@ fn fifos_and_devices_among_the_sources_are_reported_never_read() {
         ("data/glossary.toml", "named pipe"),
         ("content/pages/pipe.md", "named pipe"),
         ("data/stats/pipe.toml", "named pipe"),
-        ("content/pages/zero.md", "device"),
-        ("data/stats/zero.toml", "device"),
+        // A link out of the portal is refused before its target is looked at.
+        (
+            "content/pages/zero.md",
+            "leads to /dev/zero, outside the portal",
+        ),
+        (
+            "data/stats/zero.toml",
+            "leads to /dev/zero, outside the portal",
+        ),
     ] {
         assert!(
             err.contains(&format!("--> {file}:1:1")),
@@ -359,6 +366,64 @@ fn fifos_and_devices_among_the_sources_are_reported_never_read() {
         err.contains("templates/page.html") && err.contains("named pipe"),
         "{err}"
     );
+}
+
+/// A symlink among the sources that leads out of the portal (to a secret, to
+/// someone's home folder) is refused with the real target named — its text
+/// would otherwise be read into the build and published; a symlink to another
+/// file of the portal still works.
+#[cfg(unix)]
+#[test]
+fn symlinks_leading_out_of_the_portal_are_refused_not_read() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.md");
+    std::fs::write(&secret, "+++\ntitle = \"Секрет\"\n+++\nПароль: hunter2\n").unwrap();
+    let secret_toml = outside.path().join("glossary.toml");
+    std::fs::copy(root.join("data/glossary.toml"), &secret_toml).unwrap();
+    std::os::unix::fs::symlink(&secret, root.join("content/pages/secret.md")).unwrap();
+    std::fs::remove_file(root.join("data/glossary.toml")).unwrap();
+    std::os::unix::fs::symlink(&secret_toml, root.join("data/glossary.toml")).unwrap();
+    // A folder symlinked out of the portal is the same escape one level up.
+    std::os::unix::fs::symlink(outside.path(), root.join("content/pages/elsewhere")).unwrap();
+    let o = opora_within(root, &["build"], Duration::from_secs(60));
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let real = std::fs::canonicalize(outside.path()).unwrap();
+    for (file, target) in [
+        ("content/pages/secret.md", "secret.md"),
+        ("data/glossary.toml", "glossary.toml"),
+    ] {
+        let place = place_of(
+            &err,
+            &format!("{}/{target}, outside the portal", real.display()),
+        );
+        assert_eq!(place, format!("{file}:1:1"), "{err}");
+    }
+    assert!(err.contains("copy the file into the portal"), "{err}");
+    assert!(!err.contains("hunter2"));
+    assert!(!root.join("public").exists());
+
+    // Links inside the portal are fine.
+    for f in [
+        "content/pages/secret.md",
+        "data/glossary.toml",
+        "content/pages/elsewhere",
+    ] {
+        std::fs::remove_file(root.join(f)).unwrap();
+    }
+    std::fs::copy(&secret_toml, root.join("data/glossary.toml")).unwrap();
+    let page = std::fs::read_dir(root.join("content/pages"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    std::fs::create_dir_all(root.join("shared")).unwrap();
+    std::fs::rename(&page, root.join("shared/page.md")).unwrap();
+    std::os::unix::fs::symlink(root.join("shared/page.md"), &page).unwrap();
+    let o = opora_within(root, &["check"], Duration::from_secs(60));
+    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 #[test]
@@ -498,5 +563,343 @@ fn reference_link_is_blamed_on_its_definition_and_build_fails_like_check() {
         snapshot(&root.join("public")),
         public_before,
         "the previous site is intact"
+    );
+}
+
+/// A payload carrying every way text could become markup or script, tagged
+/// with `tag` so each field's copy can be found on the pages and in the file.
+fn payload(tag: &str) -> String {
+    format!(
+        "Текст {tag} <script>alert({tag})</script><iframe src=x></iframe><img src=x onerror=alert({tag})><a href=\"javascript:alert({tag})\">ссылка</a></script>"
+    )
+}
+
+/// Whether a schema property takes free text: a string with no pattern,
+/// vocabulary, reference, format or enum (those are checked as codes).
+fn is_free_text(p: &serde_json::Value) -> bool {
+    p["type"] == "string"
+        && ["pattern", "format", "enum", "const"]
+            .iter()
+            .chain(&[
+                opora::collections::VOCABULARY_KEY,
+                opora::collections::REFERENCE_KEY,
+            ])
+            .all(|k| p.get(*k).is_none())
+}
+
+/// Fills every free-text field the schema allows in `table` (a record's front
+/// matter, or a table inside it) with a tagged payload: present values are
+/// replaced, absent ones added, tables and lists of tables filled inside
+/// (added only when the schema lets them be made of text alone). Returns the
+/// tags and whether each field is Markdown.
+fn fill(
+    table: &mut toml::Table,
+    schema: &serde_json::Value,
+    prefix: &str,
+    tags: &mut Vec<(String, bool)>,
+) {
+    let Some(props) = schema["properties"].as_object() else {
+        return;
+    };
+    for (name, p) in props {
+        let tag = format!("{prefix}{name}").replace(['.', '-'], "_");
+        let markdown = p.get(opora::collections::MARKDOWN_KEY).is_some();
+        if is_free_text(p) {
+            table.insert(name.clone(), payload(&tag).into());
+            tags.push((tag, markdown));
+        } else if p["type"] == "array" && is_free_text(&p["items"]) {
+            table.insert(name.clone(), vec![toml::Value::from(payload(&tag))].into());
+            tags.push((tag, markdown));
+        } else if p["type"] == "object" || p["items"]["type"] == "object" {
+            let (inner, list) = if p["type"] == "object" {
+                (p, false)
+            } else {
+                (&p["items"], true)
+            };
+            let mut made = Vec::new();
+            match table.get_mut(name) {
+                Some(toml::Value::Table(t)) => {
+                    fill(t, inner, &format!("{tag}_"), &mut made);
+                }
+                Some(toml::Value::Array(items)) => {
+                    for item in items.iter_mut() {
+                        if let toml::Value::Table(t) = item {
+                            fill(t, inner, &format!("{tag}_"), &mut made);
+                        }
+                    }
+                }
+                _ if text_only(inner) => {
+                    let mut t = toml::Table::new();
+                    fill(&mut t, inner, &format!("{tag}_"), &mut made);
+                    let v = toml::Value::Table(t);
+                    table.insert(name.clone(), if list { vec![v].into() } else { v });
+                }
+                _ => {}
+            }
+            tags.extend(made);
+        }
+    }
+}
+
+/// A table whose required fields are all free text (or tables of them).
+fn text_only(schema: &serde_json::Value) -> bool {
+    schema["required"].as_array().is_none_or(|required| {
+        required.iter().filter_map(|r| r.as_str()).all(|r| {
+            let p = &schema["properties"][r];
+            is_free_text(p) || (p["type"] == "object" && text_only(p))
+        })
+    })
+}
+
+fn all_html(files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
+    files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".html") || path.ends_with(".xml"))
+        .map(|(path, bytes)| (path.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        .collect()
+}
+
+/// The tags of an HTML page as a browser would read them: name and attributes
+/// (text between tags, escaped or not, is skipped; comments too).
+fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(at) = html[i..].find('<') {
+        i += at + 1;
+        if html[i..].starts_with("!--") {
+            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            continue;
+        }
+        if !b.get(i).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' && b[i] != b'/' {
+            i += 1;
+        }
+        let name = html[start..i].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                i += 1;
+            }
+            if i >= b.len() || b[i] == b'>' {
+                break;
+            }
+            let start = i;
+            while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>') {
+                i += 1;
+            }
+            let attr = html[start..i].to_ascii_lowercase();
+            let mut value = String::new();
+            if b.get(i) == Some(&b'=') {
+                i += 1;
+                let end = match b.get(i) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        i += 1;
+                        html[i..].find(q as char).map_or(b.len(), |e| i + e)
+                    }
+                    _ => html[i..]
+                        .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                        .map_or(b.len(), |e| i + e),
+                };
+                value = html[i..end].to_string();
+                i = (end + 1).min(b.len());
+                if b.get(end) == Some(&b'>') {
+                    i = end;
+                }
+            }
+            attrs.push((attr, value));
+        }
+        out.push((name, attrs));
+    }
+    out
+}
+
+/// No page carries a payload's markup: no inline or foreign script, no frame,
+/// no event handler, no script URL — only the payloads' escaped text.
+fn assert_no_injected_markup(files: &[(String, Vec<u8>)]) {
+    let mut seen = 0;
+    for (path, html) in all_html(files) {
+        for (name, attrs) in tags(&html) {
+            seen += 1;
+            let attr = |n: &str| attrs.iter().find(|(a, _)| a == n).map(|(_, v)| v.as_str());
+            assert!(
+                !matches!(name.as_str(), "iframe" | "object" | "embed" | "frame"),
+                "{path}: <{name}>"
+            );
+            if name == "script" {
+                assert!(
+                    attr("src").is_some_and(|s| s.contains(".js")),
+                    "{path}: an inline or foreign script {attrs:?}"
+                );
+            }
+            if name == "img" {
+                assert_ne!(attr("src"), Some("x"), "{path}: an injected image");
+            }
+            for (a, v) in &attrs {
+                assert!(!a.starts_with("on"), "{path}: <{name} {a}={v:?}>");
+                let v = v.trim().to_ascii_lowercase();
+                for scheme in ["javascript:", "vbscript:", "data:text"] {
+                    assert!(!v.starts_with(scheme), "{path}: <{name} {a}={v:?}>");
+                }
+            }
+        }
+    }
+    assert!(seen > 1000, "pages were scanned");
+}
+
+/// By construction, for every registered collection — including any added
+/// later: every free-text front-matter field, wherever it sits in the record,
+/// reaches the HTML escaped, and every Markdown field (`x-markdown` in the
+/// schema) goes through the one renderer, whose check reports the raw HTML at
+/// the line where the field is written. The list of fields comes from each
+/// collection's schema, so nothing here names a field or a collection.
+#[test]
+fn every_text_field_of_every_collection_is_escaped_or_checked_as_markdown() {
+    use opora::collections::{REGISTRY, raw_schema};
+    let portal = mini_portal();
+    let root = portal.path();
+    let mut files = Vec::new();
+    let mut markdown_fields = 0;
+    for c in REGISTRY {
+        let spec = c.spec();
+        let region = if spec.singular == "region" {
+            "RU-TUL"
+        } else {
+            "RU-MOS"
+        };
+        let o = opora(root, &["new", spec.singular, "Враг", "--region", region]);
+        assert!(o.status.success(), "{}: {}", spec.singular, stderr(&o));
+        let path = String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("created ")
+            .to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let front = text
+            .strip_prefix("+++\n")
+            .and_then(|t| t.split_once("\n+++"))
+            .map(|(f, _)| f)
+            .unwrap_or_else(|| panic!("{path}: no front matter"));
+        let mut table: toml::Table = toml::from_str(front).unwrap();
+        let mut tags = Vec::new();
+        let prefix = format!("{}_", spec.singular);
+        fill(&mut table, &raw_schema(c), &prefix, &mut tags);
+        assert!(
+            tags.len() >= 2,
+            "{}: the schema gives free-text fields",
+            spec.singular
+        );
+        let written = format!(
+            "+++\n{}+++\nТекст записи.\n",
+            toml::to_string(&table).unwrap()
+        );
+        std::fs::write(&path, &written).unwrap();
+        markdown_fields += tags.iter().filter(|(_, md)| *md).count();
+        files.push((spec, path, written, tags));
+    }
+    assert!(
+        markdown_fields >= 2,
+        "route steps and branches are Markdown"
+    );
+
+    // The renderer on its own (no validation in front of it) keeps every
+    // payload's markup off the pages, and the text does reach them, escaped.
+    let (_, rendered) = opora::pipeline::render_unchecked(root).expect("render");
+    assert_no_injected_markup(&rendered);
+    let pages = all_html(&rendered);
+    for (spec, _, _, tags) in &files {
+        let shown = tags
+            .iter()
+            .filter(|(tag, md)| {
+                let escaped = format!("&lt;script&gt;alert({tag})");
+                !md && pages.iter().any(|(_, html)| html.contains(&escaped))
+            })
+            .count();
+        assert!(shown >= 1, "{}: no field reached a page", spec.singular);
+    }
+
+    // `check` reports the raw HTML in each Markdown field where it is written.
+    let o = opora(root, &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    for (_, path, written, tags) in &files {
+        let rel = path
+            .strip_prefix(&format!("{}/", root.display()))
+            .unwrap_or(path);
+        for (tag, _) in tags.iter().filter(|(_, md)| *md) {
+            let (line, _) = line_col(written, &format!("Текст {tag} "));
+            let place = format!("{rel}:{line}:");
+            assert!(
+                err.lines()
+                    .any(|l| l.contains(&place) && l.trim_start().starts_with("-->")),
+                "no diagnostic at {place} for Markdown field {tag}:\n{err}"
+            );
+        }
+    }
+}
+
+/// Strings of `opora.toml` and of every data file that pages show (titles,
+/// labels, explanations, captions…) reach the HTML escaped.
+#[test]
+fn config_and_data_strings_reach_pages_escaped() {
+    let portal = mini_portal();
+    let root = portal.path();
+    // Keys naming things (ids, codes, files, addresses) are not display text.
+    const NOT_TEXT: [&str; 12] = [
+        "id",
+        "code",
+        "doc",
+        "file",
+        "path",
+        "url",
+        "base_url",
+        "edit_link_base",
+        "quick_exit_url",
+        "tile_url",
+        "language",
+        "region",
+    ];
+    fn taint(v: &mut toml::Value, key: &str, n: &mut usize) {
+        match v {
+            toml::Value::String(s) if !NOT_TEXT.contains(&key) && !s.is_empty() => {
+                *n += 1;
+                s.push_str(&payload(&format!("D{n}")));
+            }
+            toml::Value::Array(items) => items.iter_mut().for_each(|i| taint(i, key, n)),
+            toml::Value::Table(t) => t.iter_mut().for_each(|(k, v)| taint(v, k, n)),
+            _ => {}
+        }
+    }
+    let mut tainted = 0;
+    let mut targets = vec![root.join("opora.toml")];
+    for dir in ["data", "data/stats"] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                targets.push(p);
+            }
+        }
+    }
+    for p in targets {
+        let mut v: toml::Value = toml::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let before = tainted;
+        taint(&mut v, "", &mut tainted);
+        assert!(tainted > before, "{}: nothing to taint", p.display());
+        std::fs::write(&p, toml::to_string(&v).unwrap()).unwrap();
+    }
+    let (_, rendered) = opora::pipeline::render_unchecked(root).expect("render");
+    assert_no_injected_markup(&rendered);
+    let pages = all_html(&rendered);
+    let shown = (1..=tainted)
+        .filter(|n| {
+            let escaped = format!("&lt;script&gt;alert(D{n})");
+            pages.iter().any(|(_, html)| html.contains(&escaped))
+        })
+        .count();
+    assert!(
+        shown >= 20,
+        "only {shown} of {tainted} strings reached a page"
     );
 }

@@ -561,6 +561,8 @@ pub const VOCABULARY_KEY: &str = "x-vocabulary";
 /// Schema keyword saying a field's values are ids of another collection's
 /// records: `#[schemars(extend("x-refers-to" = "regions"))]`.
 pub const REFERENCE_KEY: &str = "x-refers-to";
+/// Schema keyword marking a field written in Markdown (the `Markdown` type).
+pub use crate::content::markdown_field::MARKDOWN_KEY;
 
 /// The output path of a site URL: `regions/` → `regions/index.html`.
 pub fn path_of(url: &str) -> String {

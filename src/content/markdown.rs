@@ -1,7 +1,8 @@
 //! Markdown bodies → safe HTML.
 //!
 //! The one Markdown renderer: record bodies and every front-matter field
-//! written in Markdown (route steps and branches) go through [`render`].
+//! written in Markdown (typed [`super::markdown_field::Markdown`], which
+//! renders only through here) go through [`render`].
 //!
 //! Content can never inject markup: raw HTML is refused (comments are dropped),
 //! links may only use safe schemes, and images must be local files — an image from
