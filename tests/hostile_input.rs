@@ -166,6 +166,11 @@ fn no_script_url_reaches_the_site_even_when_checks_are_skipped() {
         "content/services/ru-mos/hostile.md",
         "+++\nname = \"Враг\"\nkind = \"family-centre\"\nneeds = [\"crisis\"]\nregion = \"RU-MOS\"\nemails = [\"a@b.ru\\\"><x>\", \"javascript:alert(7)//@b.ru\"]\nwebsite = \"javascript:alert(8)//x.ru\"\nverified = 2026-11-24\nsources = [{ url = \"javascript:alert(9)\" }]\n+++\n[a](javascript:alert(10)) [b](//evil.example/) [c](/\\evil.example/) ![d](https://cdn.evil.example/x.png)\n",
     );
+    write(
+        root,
+        "content/events/hostile.md",
+        "+++\ntitle = \"Враг\"\nkind = \"seminar\"\nstart = \"2024\"\naudience = [\"specialist\"]\nurl = \"javascript:alert(11)//x.ru\"\nsources = [{ url = \"javascript:alert(12)\" }]\n+++\nТекст.\n",
+    );
     let (diags, files) = opora::pipeline::render_unchecked(root).expect("render");
     assert!(
         diags.error_count() >= 5,

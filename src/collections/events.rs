@@ -21,7 +21,7 @@ use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
 use crate::search::docs::join;
-use crate::site::{LinkView, Resolver, Site, SourceView, TermRef, first_sentence};
+use crate::site::{LinkView, Resolver, Site, SourceView, TermRef, first_sentence, safe_web_url};
 use crate::validate::{
     Context, check_audience, check_region_ref, check_slug, check_sources, check_terms, require,
 };
@@ -531,7 +531,7 @@ fn resolve_event(rz: &Resolver, e: &Record<EventMeta>, site: &Site) -> EventView
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
         organizer: m.organizer.clone(),
         programme,
-        link: m.url.as_ref().map(|u| u.get_ref().clone()),
+        link: safe_web_url(m.url.as_ref()),
         participants: m.participants.clone(),
         summary: m
             .summary
