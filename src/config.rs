@@ -230,7 +230,12 @@ fn tile_url_problem(url: &str) -> Option<String> {
         .replace("{x}", "1")
         .replace("{y}", "1")
         .replace("{s}", "a");
-    if !url.starts_with("https://") || !urls::is_web_url(&example) {
+    // A public tile server over https; plain http only to this machine (a
+    // tile server run beside `opora serve`, or a test's stub), where nothing
+    // travels over the network.
+    let loopback = urls::check_config_url(&example)
+        .is_ok_and(|u| matches!(u.host, "localhost" | "127.0.0.1" | "[::1]"));
+    if !loopback && (!url.starts_with("https://") || !urls::is_web_url(&example)) {
         return Some(format!("tile_url `{shown}` is not an https:// address"));
     }
     None
@@ -288,6 +293,15 @@ mod tests {
                 .contains("empty path segment")
         );
         assert!(problems("title = \"t\"\nbase_url = \"http://localhost:8080/\"\nquick_exit_url = \"https://yandex.ru/pogoda\"\n[map]\ntile_url = \"https://{s}.tile.example.org/{z}/{x}/{y}.png\"\n").is_empty());
+        assert!(
+            problems("title = \"t\"\nbase_url = \"https://a.ru/\"\n[map]\ntile_url = \"http://127.0.0.1:8080/{z}/{x}/{y}.png\"\n").is_empty(),
+            "a tile server on this machine may use plain http"
+        );
+        assert_eq!(
+            problems("title = \"t\"\nbase_url = \"https://a.ru/\"\n[map]\ntile_url = \"http://tiles.a.ru/{z}/{x}/{y}.png\"\n").len(),
+            1,
+            "another host must use https"
+        );
     }
 
     #[test]

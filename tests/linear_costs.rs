@@ -111,16 +111,23 @@ fn many_diagnostics_in_one_file_cost_linear_time_and_are_capped() {
     // followed by a note with the rest.
     write(1000);
     let diags = load_page(dir.path());
-    assert_eq!(diags.error_count(), 2000);
-    assert_eq!(diags.items().len(), opora::diag::MAX_PER_FILE);
+    // (Data files this bare portal lacks, such as the documents' texts, add a
+    // few errors of their own, all kept: only the page's are counted here.)
+    let page = "content/pages/many.md";
+    let elsewhere = diags.items().iter().filter(|d| d.file != page).count();
+    assert_eq!(diags.error_count() - elsewhere, 2000);
+    let kept = diags.items().iter().filter(|d| d.file == page).count();
+    assert_eq!(kept, opora::diag::MAX_PER_FILE);
     let shown = diags.shown();
-    let note = shown.last().unwrap();
+    let note = shown
+        .iter()
+        .rfind(|d| d.file == page)
+        .expect("the page's problems are shown");
     assert!(
         note.message.contains("1900 more problem(s)"),
         "{}",
         note.message
     );
-    assert_eq!(note.file, "content/pages/many.md");
 }
 
 #[test]
