@@ -1,0 +1,559 @@
+//! The search itself, identical natively and in the browser: given the files
+//! loaded so far, either name the files still needed (all that can be known
+//! at this point, so they are fetched together in one round trip) or answer.
+//! The caller loads what is asked for and calls again; natively that is a
+//! file read, in the browser a `fetch`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::format::{self, Entry, Fragment, Manifest, file_name};
+use crate::passage::{self, Segment};
+use crate::query::{Understood, understand};
+use crate::ranking::{self as rk, dequantize};
+
+/// The manifest and every file fed so far, parsed.
+pub struct Store {
+    pub manifest: Manifest,
+    dicts: BTreeMap<String, Vec<(String, u32)>>,
+    postings: BTreeMap<String, BTreeMap<String, Entry>>,
+    blocks: BTreeMap<u32, Vec<(u32, u8)>>,
+    lists: BTreeMap<String, Vec<(u32, u8)>>,
+    fragments: BTreeMap<u32, Fragment>,
+}
+
+fn unhex(s: &str) -> Option<String> {
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+impl Store {
+    pub fn open(manifest: &[u8]) -> Option<Store> {
+        Some(Store {
+            manifest: Manifest::decode(manifest)?,
+            dicts: BTreeMap::new(),
+            postings: BTreeMap::new(),
+            blocks: BTreeMap::new(),
+            lists: BTreeMap::new(),
+            fragments: BTreeMap::new(),
+        })
+    }
+
+    /// Takes a file the engine asked for; false if the name or the bytes are
+    /// not what the engine expects (the file is then asked for again).
+    pub fn feed(&mut self, name: &str, bytes: &[u8]) -> bool {
+        let Some((kind, key)) = name
+            .strip_prefix("search/")
+            .and_then(|n| n.split_once('-'))
+            .and_then(|(kind, rest)| Some((kind, unhex(rest.split('.').next()?)?)))
+        else {
+            return false;
+        };
+        match kind {
+            "d" => format::decode_dict(bytes).map(|d| self.dicts.insert(key, d)).is_some(),
+            "p" => format::decode_postings(bytes)
+                .map(|p| self.postings.insert(key, p.into_iter().collect()))
+                .is_some(),
+            "o" => match (key.parse(), format::decode_block(bytes)) {
+                (Ok(n), Some(b)) => self.blocks.insert(n, b).is_none() || true,
+                _ => false,
+            },
+            "l" => format::decode_block(bytes)
+                .map(|l| self.lists.insert(key, l))
+                .is_some(),
+            "f" => match (key.parse(), Fragment::decode(bytes)) {
+                (Ok(n), Some(f)) => self.fragments.insert(n, f).is_none() || true,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    fn file(&self, kind: &str, key: &str) -> String {
+        file_name(kind, key, &self.manifest.generation)
+    }
+
+    fn entry(&self, term: &str) -> Option<&Entry> {
+        self.postings.get(&format::postings_key(term))?.get(term)
+    }
+}
+
+/// What the reader asked.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub query: String,
+    pub limit: usize,
+    /// As the reader types: the last word may be unfinished.
+    pub live: bool,
+    /// False when the reader dropped the place the engine understood.
+    pub use_place: bool,
+    /// Facet filters as list keys: `t:service`, `r:RU-KLU`, `n:crisis`,
+    /// `a:family`, `k:ngo`.
+    pub filters: Vec<String>,
+    pub closeness: f32,
+}
+
+impl Request {
+    pub fn new(query: &str, limit: usize) -> Request {
+        Request {
+            query: query.to_string(),
+            limit: limit.max(1),
+            live: false,
+            use_place: true,
+            filters: Vec::new(),
+            closeness: rk::CLOSENESS,
+        }
+    }
+
+    /// Adds a facet filter: `facet` is type, region, need, audience or kind.
+    pub fn filter(&mut self, facet: &str, value: &str) {
+        let prefix = match facet {
+            "type" => "t",
+            "region" => "r",
+            "need" => "n",
+            "audience" => "a",
+            "kind" => "k",
+            _ => return,
+        };
+        self.filters.push(format!("{prefix}:{value}"));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubHit {
+    pub title: String,
+    pub url: String,
+    pub excerpt: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub doc: u32,
+    pub score: f32,
+    pub url: String,
+    pub title: String,
+    pub doc_type: String,
+    pub region: String,
+    pub excerpt: Vec<Segment>,
+    pub sections: Vec<SubHit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlaceHit {
+    pub label: String,
+    pub region: String,
+    pub town: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Results {
+    /// The terms searched, with where each came from.
+    pub terms: Vec<(String, f32)>,
+    pub place: Option<PlaceHit>,
+    /// Needs the query was understood to mean: id, label.
+    pub needs: Vec<(String, String)>,
+    pub hits: Vec<Hit>,
+    /// False when the engine stopped early: then any record left out scores
+    /// at most `1 + closeness` times the last one shown.
+    pub exact: bool,
+}
+
+pub enum Outcome {
+    /// Load these files (all together), feed them, and search again.
+    Need(Vec<String>),
+    Done(Results),
+}
+
+struct Missing(Vec<String>);
+
+impl Missing {
+    fn add(&mut self, name: String) {
+        if !self.0.contains(&name) {
+            self.0.push(name);
+        }
+    }
+}
+
+/// One posting list in play: a term's loaded documents, in impact order.
+struct List<'a> {
+    weight: f32,
+    max: f32,
+    first: &'a [(u32, u8)],
+    more: Vec<&'a [(u32, u8)]>,
+    pending: Vec<u32>,
+}
+
+impl List<'_> {
+    fn items(&self) -> impl Iterator<Item = &(u32, u8)> {
+        self.first.iter().chain(self.more.iter().flat_map(|b| b.iter()))
+    }
+
+    /// The most a document not loaded yet can get from this list.
+    fn bound(&self) -> f32 {
+        if self.pending.is_empty() {
+            return 0.0;
+        }
+        let last = self.more.last().and_then(|b| b.last()).or(self.first.last());
+        last.map_or(self.max, |&(_, q)| dequantize(q, self.max)) * self.weight
+    }
+}
+
+pub fn search(store: &Store, req: &Request) -> Outcome {
+    let m = &store.manifest;
+    let lx = &m.lexicon;
+    let u = understand(&req.query, lx, req.use_place);
+    let mut missing = Missing(Vec::new());
+    let has = |keys: &[String], k: &str| keys.binary_search_by(|x| x.as_str().cmp(k)).is_ok();
+
+    // Round one: everything the words themselves point at.
+    let place = u.place.map(|i| &lx.places[i]);
+    let mut list_keys: Vec<String> = Vec::new();
+    if let Some(p) = place {
+        list_keys.push(format!("r:{}", p.region));
+        list_keys.push("r:".into());
+        if !p.town.is_empty() {
+            list_keys.push(format!("m:{}", p.town));
+        }
+    }
+    for &n in &u.needs {
+        list_keys.push(format!("n:{}", lx.needs[n].id));
+    }
+    list_keys.extend(req.filters.iter().cloned());
+    for k in &list_keys {
+        if has(&m.list_keys, k) && !store.lists.contains_key(k) {
+            missing.add(store.file("l", k));
+        }
+    }
+    let want_postings = |t: &str, missing: &mut Missing| {
+        let key = format::postings_key(t);
+        if has(&m.postings_keys, &key) && !store.postings.contains_key(&key) {
+            missing.add(store.file("p", &key));
+        }
+    };
+    let want_dict = |t: &str, missing: &mut Missing| {
+        let key = format::dict_key(t);
+        if has(&m.dict_keys, &key) && !store.dicts.contains_key(&key) {
+            missing.add(store.file("d", &key));
+        }
+    };
+    for t in &u.terms {
+        want_postings(t, &mut missing);
+    }
+    let last = u.words.last().filter(|w| {
+        req.live && !w.stop && w.normalized.chars().count() >= rk::COMPLETION_MIN_CHARS
+    });
+    if let Some(w) = last {
+        want_dict(&w.normalized, &mut missing);
+    }
+    if !missing.0.is_empty() {
+        return Outcome::Need(missing.0);
+    }
+
+    // Round two: typos, completions, synonyms.
+    let mut terms: Vec<(String, f32)> = Vec::new();
+    let push = |terms: &mut Vec<(String, f32)>, t: &str, w: f32| {
+        if !terms.iter().any(|(x, _)| x == t) {
+            terms.push((t.to_string(), w));
+        }
+    };
+    let completions: Vec<String> = match last {
+        Some(w) => {
+            let mut c: Vec<&(String, u32)> = store
+                .dicts
+                .get(&format::dict_key(&w.normalized))
+                .map(|d| d.iter().filter(|(t, _)| t.starts_with(&w.normalized) && *t != w.stem).collect())
+                .unwrap_or_default();
+            c.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            c.into_iter().take(rk::COMPLETIONS).map(|(t, _)| t.clone()).collect()
+        }
+        None => Vec::new(),
+    };
+    for (i, t) in u.terms.iter().enumerate() {
+        let is_last = last.is_some_and(|w| w.stem == *t) && i + 1 == u.terms.len();
+        if store.entry(t).is_some() || t.chars().count() < rk::TYPO_MIN_CHARS {
+            push(&mut terms, t, rk::WEIGHT_TYPED);
+            continue;
+        }
+        if is_last && !completions.is_empty() {
+            continue;
+        }
+        want_dict(t, &mut missing);
+        let Some(dict) = store.dicts.get(&format::dict_key(t)) else {
+            continue;
+        };
+        let best = dict
+            .iter()
+            .filter(|(cand, _)| opora_analyzer::edit_distance_within(cand, t, 1) == 1)
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)));
+        match best {
+            Some((cand, _)) => push(&mut terms, cand, rk::WEIGHT_TYPO),
+            None => push(&mut terms, t, rk::WEIGHT_TYPED),
+        }
+    }
+    let present: BTreeSet<String> = terms.iter().map(|(t, _)| t.clone()).collect();
+    for group in &lx.synonyms {
+        let hit = group
+            .iter()
+            .any(|member| !member.is_empty() && member.iter().all(|t| present.contains(t)));
+        if hit {
+            for t in group.iter().flatten() {
+                push(&mut terms, t, rk::WEIGHT_SYNONYM);
+            }
+        }
+    }
+    for c in &completions {
+        push(&mut terms, c, rk::WEIGHT_COMPLETION);
+    }
+    for (t, _) in &terms {
+        want_postings(t, &mut missing);
+    }
+    if !missing.0.is_empty() {
+        return Outcome::Need(missing.0);
+    }
+
+    // Filters and place: complete membership lists.
+    let set = |k: &str| -> Option<BTreeSet<u32>> {
+        store.lists.get(k).map(|l| l.iter().map(|&(d, _)| d).collect())
+    };
+    let mut filters: Vec<BTreeSet<u32>> = Vec::new();
+    for k in &req.filters {
+        filters.push(set(k).unwrap_or_default());
+    }
+    let allowed = |d: u32| filters.iter().all(|f| f.contains(&d));
+    let town = place
+        .filter(|p| !p.town.is_empty())
+        .and_then(|p| set(&format!("m:{}", p.town)))
+        .unwrap_or_default();
+    let region = place
+        .and_then(|p| set(&format!("r:{}", p.region)))
+        .unwrap_or_default();
+    let national = if place.is_some() {
+        set("r:").unwrap_or_default()
+    } else {
+        BTreeSet::new()
+    };
+    let factor = |d: u32| -> f32 {
+        if place.is_none() {
+            1.0
+        } else if town.contains(&d) {
+            rk::IN_TOWN
+        } else if region.contains(&d) {
+            rk::IN_REGION
+        } else if national.contains(&d) {
+            rk::NATIONAL
+        } else {
+            rk::ELSEWHERE
+        }
+    };
+    let max_factor = if place.is_some() { rk::PLACE_MAX } else { 1.0 };
+
+    // Round three and on: postings blocks while the top could still change.
+    let mut lists: Vec<List> = Vec::new();
+    for (t, w) in &terms {
+        let Some(e) = store.entry(t) else { continue };
+        let mut l = List {
+            weight: *w,
+            max: e.max,
+            first: &e.first,
+            more: Vec::new(),
+            pending: Vec::new(),
+        };
+        for o in &e.overflow {
+            match store.blocks.get(o) {
+                Some(b) if l.pending.is_empty() => l.more.push(b),
+                _ => l.pending.push(*o),
+            }
+        }
+        lists.push(l);
+    }
+    let mut sums: BTreeMap<u32, f32> = BTreeMap::new();
+    for l in &lists {
+        for &(d, q) in l.items() {
+            *sums.entry(d).or_insert(0.0) += l.weight * dequantize(q, l.max);
+        }
+    }
+    for &n in &u.needs {
+        if let Some(list) = store.lists.get(&format!("n:{}", lx.needs[n].id)) {
+            for &(d, q) in list {
+                *sums.entry(d).or_insert(0.0) += rk::MEANING * dequantize(q, rk::PRIOR_MAX);
+            }
+        }
+    }
+    let mut ranked: Vec<(u32, f32)> = sums
+        .iter()
+        .filter(|(d, _)| allowed(**d))
+        .map(|(&d, &s)| (d, s * factor(d)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let pending: Vec<&List> = lists.iter().filter(|l| !l.pending.is_empty()).collect();
+    let mut exact = true;
+    if !pending.is_empty() {
+        let loaded: Vec<BTreeSet<u32>> = pending
+            .iter()
+            .map(|l| l.items().map(|&(d, _)| d).collect())
+            .collect();
+        let missing_mass = |d: u32| -> f32 {
+            pending
+                .iter()
+                .zip(&loaded)
+                .filter(|(_, seen)| !seen.contains(&d))
+                .map(|(l, _)| l.bound())
+                .sum()
+        };
+        let full = ranked.len() >= req.limit;
+        let kth = if full { ranked[req.limit - 1].1 } else { 0.0 };
+        let slack = kth * req.closeness;
+        let unseen: f32 = pending.iter().map(|l| l.bound()).sum::<f32>() * max_factor;
+        let close = full
+            && unseen <= kth + slack
+            && ranked[..req.limit]
+                .iter()
+                .all(|&(d, _)| missing_mass(d) * factor(d) <= slack)
+            && ranked[req.limit..]
+                .iter()
+                .all(|&(d, s)| s + missing_mass(d) * factor(d) <= kth + slack);
+        if !close {
+            let top = pending
+                .iter()
+                .map(|l| l.bound())
+                .fold(0.0f32, f32::max);
+            for l in &pending {
+                if !full || l.bound() * max_factor > slack || l.bound() >= top {
+                    missing.add(store.file("o", &l.pending[0].to_string()));
+                }
+            }
+            return Outcome::Need(missing.0);
+        }
+        exact = slack == 0.0
+            || (unseen <= kth
+                && ranked[req.limit..]
+                    .iter()
+                    .all(|&(d, s)| s + missing_mass(d) * factor(d) <= kth));
+    }
+    ranked.truncate(req.limit);
+    // A need page no service carries is never the first answer.
+    let dead_end = |d: u32| lx.needs.iter().any(|n| n.services == 0 && n.page == Some(d));
+    if ranked.len() > 1 && dead_end(ranked[0].0) {
+        let next = ranked.iter().position(|&(d, _)| !dead_end(d)).unwrap_or(0);
+        let first = ranked.remove(0);
+        ranked.insert(next, first);
+    }
+
+    // Last round: what the shown records need to be drawn.
+    for &(d, _) in &ranked {
+        if !store.fragments.contains_key(&d) {
+            missing.add(store.file("f", &d.to_string()));
+        }
+    }
+    if !missing.0.is_empty() {
+        return Outcome::Need(missing.0);
+    }
+    let marked: BTreeSet<&str> = terms
+        .iter()
+        .map(|(t, _)| t.as_str())
+        .chain(u.place_stems.iter().map(String::as_str))
+        .collect();
+    let wanted = |t: &str| marked.contains(t);
+    let hits = ranked
+        .iter()
+        .filter_map(|&(d, score)| {
+            let f = store.fragments.get(&d)?;
+            Some(hit(store, &terms, &wanted, d, score, f))
+        })
+        .collect();
+    Outcome::Done(Results {
+        terms,
+        place: place.map(|p| PlaceHit {
+            label: p.label.clone(),
+            region: p.region.clone(),
+            town: p.town.clone(),
+        }),
+        needs: u
+            .needs
+            .iter()
+            .map(|&i| (lx.needs[i].id.clone(), lx.needs[i].label.clone()))
+            .collect(),
+        hits,
+        exact,
+    })
+}
+
+/// Best sections of a long record shown as sub-results.
+const SUB_RESULTS: usize = 3;
+
+fn hit(
+    store: &Store,
+    terms: &[(String, f32)],
+    wanted: &dyn Fn(&str) -> bool,
+    doc: u32,
+    score: f32,
+    f: &Fragment,
+) -> Hit {
+    let mut section_scores: BTreeMap<u32, f32> = BTreeMap::new();
+    for (t, w) in terms {
+        let Some(e) = store.entry(t) else { continue };
+        for &(_, idx, q) in e.sections.iter().filter(|s| s.0 == doc) {
+            *section_scores.entry(idx).or_insert(0.0) += w * dequantize(q, e.section_max);
+        }
+    }
+    let mut best: Vec<(u32, f32)> = section_scores.into_iter().collect();
+    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let sections: Vec<SubHit> = best
+        .iter()
+        .filter_map(|&(i, _)| f.sections.get(i as usize))
+        .take(SUB_RESULTS)
+        .map(|(heading, anchor, text)| SubHit {
+            title: heading.clone(),
+            url: format!("{}#{}", f.url, anchor),
+            excerpt: passage::excerpt(text, wanted),
+        })
+        .collect();
+    let mut excerpt = passage::excerpt(&f.text, wanted);
+    if !excerpt.iter().any(|s| s.mark)
+        && let Some(first) = sections.first()
+    {
+        excerpt = first.excerpt.clone();
+    }
+    Hit {
+        doc,
+        score,
+        url: f.url.clone(),
+        title: f.title.clone(),
+        doc_type: f.doc_type.clone(),
+        region: f.region.clone(),
+        excerpt,
+        sections,
+    }
+}
+
+/// Runs a search to the end with a synchronous loader (the native CLI and
+/// tests): `load(name)` returns a file's bytes.
+pub fn run(
+    store: &mut Store,
+    req: &Request,
+    load: &mut dyn FnMut(&str) -> Option<Vec<u8>>,
+) -> Result<Results, String> {
+    // Each round loads at least one new file, so this ends; the bound only
+    // guards against a loader that hands back files the engine cannot read.
+    for _ in 0..10_000 {
+        match search(store, req) {
+            Outcome::Done(r) => return Ok(r),
+            Outcome::Need(files) => {
+                for name in files {
+                    let bytes = load(&name).ok_or_else(|| format!("{name} is missing"))?;
+                    if !store.feed(&name, &bytes) {
+                        return Err(format!("{name} is damaged; rebuild the site"));
+                    }
+                }
+            }
+        }
+    }
+    Err("the search did not finish".into())
+}
+
+/// The engine's notion of what was understood, for tests.
+pub fn understood(store: &Store, query: &str) -> Understood {
+    understand(query, &store.manifest.lexicon, true)
+}

@@ -1,0 +1,146 @@
+//! Every number that decides the order of results, in one place, so the
+//! native CLI and the browser rank alike and a reader of the code can see
+//! why one record comes before another.
+//!
+//! A record's score for a query is
+//!
+//! ```text
+//! (Σ over query terms  weight(term) × bm25(term, record) × prior(record)
+//!   + Σ over needs the query means  MEANING × prior(record) if the record has the need)
+//!   × place factor(record)
+//! ```
+//!
+//! - `bm25` is BM25 (k1 = 1.2, b = 0.75) summed over the title (×3), the names
+//!   (short name, organization, aliases: ×2) and the body (×1), with each
+//!   field's own average length.
+//! - `prior` favours what a reader can act on: a service with a phone or
+//!   e-mail, a family route, over explanations (the glossary, free pages);
+//!   a need page with no services is a dead end and comes last among equals
+//!   (and is never first, see [`crate::engine`]).
+//! - A place named in the query multiplies: records of that town most, of its
+//!   region next, national records (no region: routes, helplines, the
+//!   glossary) a little, other regions not at all — so they still appear,
+//!   after.
+
+pub const K1: f32 = 1.2;
+pub const B: f32 = 0.75;
+/// Field weights: title, names, body.
+pub const FIELD_WEIGHTS: [f32; 3] = [3.0, 2.0, 1.0];
+
+/// Weights of query terms by where they came from.
+pub const WEIGHT_TYPED: f32 = 1.0;
+/// A word corrected for one typo.
+pub const WEIGHT_TYPO: f32 = 0.9;
+/// A term added from the glossary (an abbreviation's expansion or back).
+pub const WEIGHT_SYNONYM: f32 = 0.8;
+/// A dictionary word the unfinished last word may become, as the reader types.
+pub const WEIGHT_COMPLETION: f32 = 0.6;
+/// What matching a need the query means adds (before prior and place),
+/// about a good match of a word in the body.
+pub const MEANING: f32 = 6.0;
+
+/// Place factors.
+pub const IN_TOWN: f32 = 3.0;
+pub const IN_REGION: f32 = 2.5;
+pub const NATIONAL: f32 = 1.5;
+pub const ELSEWHERE: f32 = 1.0;
+pub const PLACE_MAX: f32 = IN_TOWN;
+
+/// Words shorter than this are not typo-corrected: too many near neighbours.
+pub const TYPO_MIN_CHARS: usize = 5;
+/// How many dictionary words the unfinished last word may become.
+pub const COMPLETIONS: usize = 6;
+/// The unfinished last word is completed from this many letters on.
+pub const COMPLETION_MIN_CHARS: usize = 2;
+
+/// Results are "provably close" when any record left out could score at
+/// most `1 + CLOSENESS` times the last one shown, and no shown record's score
+/// is off by more than `CLOSENESS` of it: the engine then stops fetching
+/// postings. 0 would demand exact top results, which on a large portal costs
+/// every block of a word that is in almost every record.
+pub const CLOSENESS: f32 = 0.05;
+
+/// The largest prior; lists store priors as a fraction of it.
+pub const PRIOR_MAX: f32 = 1.3;
+
+/// What a record of a type is worth before it matches anything.
+/// `contactable`: a service (or practice) with a phone or e-mail;
+/// `dead_end`: a need page no service carries.
+pub fn prior(doc_type: &str, contactable: bool, dead_end: bool, family: bool) -> f32 {
+    match doc_type {
+        "service" if contactable => 1.3,
+        "service" => 1.15,
+        "route" if family => 1.25,
+        "route" => 1.1,
+        "need" if dead_end => 0.35,
+        "need" => 1.0,
+        "region" => 0.9,
+        "practice" | "programme" => 0.9,
+        "page" => 0.8,
+        "glossary" => 0.6,
+        _ => 1.0,
+    }
+}
+
+/// A prior as stored in list files (a byte).
+pub fn quantize_prior(p: f32) -> u8 {
+    ((p / PRIOR_MAX * 255.0).round() as i32).clamp(1, 255) as u8
+}
+
+/// An impact as a byte relative to its list's maximum: at least 1, so a
+/// posting never scores zero.
+pub fn quantize(v: f32, max: f32) -> u8 {
+    if max <= 0.0 {
+        return 1;
+    }
+    ((v / max * 255.0).round() as i32).clamp(1, 255) as u8
+}
+
+pub fn dequantize(q: u8, max: f32) -> f32 {
+    max * f32::from(q) / 255.0
+}
+
+/// BM25 of one term in one field of one document.
+pub fn bm25(idf: f32, tf: f32, len: f32, avg_len: f32) -> f32 {
+    let norm = K1 * (1.0 - B + B * len / avg_len.max(1.0));
+    idf * (1.0 + K1) * tf / (tf + norm)
+}
+
+pub fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = (doc_count.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actionable_records_come_before_explanations() {
+        let service = prior("service", true, false, true);
+        let route = prior("route", false, false, true);
+        let glossary = prior("glossary", false, false, false);
+        let dead_end = prior("need", false, true, true);
+        assert!(service > glossary && route > glossary);
+        assert!(dead_end < glossary, "a need page with no services is a dead end");
+        assert!(prior("service", true, false, true) > prior("service", false, false, true));
+        for p in [service, route, glossary, dead_end] {
+            assert!(p <= PRIOR_MAX);
+        }
+    }
+
+    #[test]
+    fn quantized_impacts_keep_order_and_never_vanish() {
+        assert_eq!(quantize(2.0, 2.0), 255);
+        assert_eq!(quantize(0.0001, 2.0), 1);
+        assert!(quantize(1.0, 2.0) > quantize(0.9, 2.0));
+        assert!((dequantize(255, 3.5) - 3.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn place_factors_put_the_place_first_and_keep_the_country() {
+        let order = [IN_TOWN, IN_REGION, NATIONAL, ELSEWHERE];
+        assert!(order.windows(2).all(|w| w[0] > w[1]));
+        assert_eq!(PLACE_MAX, IN_TOWN);
+    }
+}
