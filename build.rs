@@ -11,6 +11,8 @@ fn main() {
         "crates/opora-search-wasm/Cargo.toml",
         "crates/opora-analyzer/src",
         "crates/opora-analyzer/Cargo.toml",
+        "crates/opora-search-core/src",
+        "crates/opora-search-core/Cargo.toml",
     ] {
         println!("cargo:rerun-if-changed={path}");
     }

@@ -95,9 +95,12 @@ enum Command {
         kind: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// Machine-readable output.
+        /// Machine-readable output (what the browser's engine answers).
         #[arg(long)]
         json: bool,
+        /// Ignore a place named in the query instead of ranking it first.
+        #[arg(long)]
+        no_place: bool,
         /// The output folder the index was built for.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -267,6 +270,7 @@ fn main() -> ExitCode {
             limit,
             json,
             output,
+            no_place,
         } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
             let opts = opora::search::QueryOptions {
@@ -276,34 +280,16 @@ fn main() -> ExitCode {
                 need,
                 audience,
                 kind,
+                no_place,
+                live: false,
             };
             match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
-                Ok(hits) if json => {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&hits).unwrap_or_default()
-                    );
+                Ok(found) if json => {
+                    println!("{}", found.to_json());
                     ExitCode::SUCCESS
                 }
-                Ok(hits) => {
-                    if hits.is_empty() {
-                        println!("nothing found for «{query}»");
-                    }
-                    for (i, h) in hits.iter().enumerate() {
-                        println!(
-                            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
-                            i + 1,
-                            h.score,
-                            h.title,
-                            opora::search::type_label(&h.doc_type),
-                            if h.region.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", {}", h.region)
-                            },
-                            h.url
-                        );
-                    }
+                Ok(found) => {
+                    print_results(&query, &found);
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
@@ -425,5 +411,55 @@ fn portal_today(root: &std::path::Path) -> Result<String, ExitCode> {
             eprintln!("{}", d.render());
             Err(ExitCode::FAILURE)
         }
+    }
+}
+
+/// `opora search` for a person: what was understood, then each result with
+/// its passage and sections.
+fn print_results(query: &str, found: &opora::search::Results) {
+    let text = |segs: &[opora_search_core::passage::Segment]| -> String {
+        segs.iter()
+            .map(|s| {
+                if s.mark {
+                    format!("[{}]", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    };
+    if let Some(p) = &found.place {
+        println!("place: {} (--no-place to search everywhere)", p.label);
+    }
+    for (_, label) in &found.needs {
+        println!("means: {label}");
+    }
+    if found.hits.is_empty() {
+        println!("nothing found for «{query}»");
+    }
+    for (i, h) in found.hits.iter().enumerate() {
+        println!(
+            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}\n             {}",
+            i + 1,
+            h.score,
+            h.title,
+            opora::search::type_label(&h.doc_type),
+            if h.region.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", h.region)
+            },
+            h.url,
+            text(&h.excerpt)
+        );
+        for s in &h.sections {
+            println!("             § {}  /{}", s.title, s.url);
+        }
+    }
+    if !found.exact {
+        println!(
+            "(stopped early: anything left out scores at most {:.0} % above the last result)",
+            opora_search_core::ranking::CLOSENESS * 100.0
+        );
     }
 }

@@ -212,6 +212,8 @@ pub struct RouteView {
     pub needs: Vec<TermRef>,
     pub summary: Option<String>,
     pub steps: Vec<StepView>,
+    /// The body's `##` sections.
+    pub sections: Vec<SectionRef>,
     pub sources: Vec<SourceView>,
     pub body_html: String,
     pub plain: String,
@@ -239,6 +241,8 @@ pub struct NeedView {
     pub audience: String,
     pub url: String,
     pub count: usize,
+    /// What people say when they need this (search vocabulary).
+    pub phrases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -285,6 +289,8 @@ pub struct Site {
     /// Indexes into `services`, in display order (by name).
     pub services_by_region: BTreeMap<String, Vec<usize>>,
     pub services_by_need: BTreeMap<String, Vec<usize>>,
+    /// Other names of regions (`data/places.toml`): name, region code.
+    pub place_aliases: Vec<(String, String)>,
 }
 
 struct Resolver<'a> {
@@ -526,6 +532,7 @@ impl Site {
                 audience: t.audience.clone().unwrap_or_else(|| "family".into()),
                 url: format!("needs/{}/", t.id),
                 count: services_by_need.get(&t.id).map_or(0, Vec::len),
+                phrases: t.phrases.clone(),
             })
             .collect();
         let mut glossary: Vec<GlossaryView> = data
@@ -575,6 +582,12 @@ impl Site {
             directions,
             services_by_region,
             services_by_need,
+            place_aliases: data
+                .places
+                .aliases
+                .iter()
+                .map(|a| (a.name.clone(), a.region.get_ref().clone()))
+                .collect(),
         }
     }
 }
@@ -746,6 +759,7 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
                 id: h.id.clone(),
             })
             .collect(),
+
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
         plain: p.body.plain.clone(),
@@ -794,6 +808,18 @@ fn resolve_programme(rz: &Resolver, p: &Record<ProgrammeMeta>) -> ProgrammeView 
     }
 }
 
+/// The `##` sections of a rendered body: heading and anchor.
+fn sections_of(body: &markdown::RenderedMarkdown) -> Vec<SectionRef> {
+    body.headings
+        .iter()
+        .filter(|h| h.level == 2)
+        .map(|h| SectionRef {
+            heading: h.text.clone(),
+            id: h.id.clone(),
+        })
+        .collect()
+}
+
 fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
     let m = &r.meta;
     let mut plain = r.body.plain.clone();
@@ -840,6 +866,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
         needs: rz.terms(Vocabulary::Needs, &m.needs),
         summary: m.summary.clone(),
         steps,
+        sections: sections_of(&r.body),
         sources: rz.sources(&m.sources),
         body_html: r.body.html.clone(),
         plain,

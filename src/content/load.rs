@@ -77,12 +77,14 @@ pub struct Data {
     pub taxonomy: Taxonomy,
     pub glossary: Glossary,
     pub documents: Documents,
+    pub places: crate::data::Places,
     /// (id, table, file) sorted by id.
     pub stats: Vec<(String, StatsTable, Arc<SourceText>)>,
     /// Files the data came from, for diagnostics.
     pub taxonomy_file: Option<Arc<SourceText>>,
     pub glossary_file: Option<Arc<SourceText>>,
     pub documents_file: Option<Arc<SourceText>>,
+    pub places_file: Option<Arc<SourceText>>,
 }
 
 #[derive(Debug, Default)]
@@ -137,6 +139,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         load_data_file::<Glossary>(root, "data/glossary.toml", false, diags);
     let (documents, documents_file) =
         load_data_file::<Documents>(root, "data/sources.toml", false, diags);
+    let (places, places_file) =
+        load_data_file::<crate::data::Places>(root, "data/places.toml", false, diags);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -164,10 +168,12 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         taxonomy,
         glossary,
         documents,
+        places,
         stats,
         taxonomy_file,
         glossary_file,
         documents_file,
+        places_file,
     }
 }
 

@@ -76,6 +76,8 @@ pub fn environment(
     env.add_filter("tel", |s: String| {
         crate::phone::Phone::parse(&s).map_or_else(|_| String::new(), |p| p.tel_uri())
     });
+    // The browser's search module, fetched together with the manifest.
+    env.add_function("search_wasm", crate::search::wasm_path);
     env.add_function("asset", move |path: String| -> String {
         match asset_versions.get(&path) {
             Some(v) => format!("{path}?v={v}"),

@@ -4,21 +4,50 @@
 //! The caller loads what is asked for and calls again; natively that is a
 //! file read, in the browser a `fetch`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::format::{self, Entry, Fragment, Manifest, file_name};
 use crate::passage::{self, Segment};
 use crate::query::{Understood, understand};
 use crate::ranking::{self as rk, dequantize};
 
+/// Files by key, in the order they arrived. Plain vectors rather than maps:
+/// a query loads a few dozen files, and every map type adds kilobytes to the
+/// wasm module a family downloads.
+struct Loaded<K, V>(Vec<(K, V)>);
+
+impl<K: PartialEq, V> Loaded<K, V> {
+    fn get<Q: ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: PartialEq,
+    {
+        self.0.iter().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
+    }
+
+    fn contains<Q: ?Sized>(&self, key: &Q) -> bool
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: PartialEq,
+    {
+        self.get(key).is_some()
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+}
+
 /// The manifest and every file fed so far, parsed.
 pub struct Store {
     pub manifest: Manifest,
-    dicts: BTreeMap<String, Vec<(String, u32)>>,
-    postings: BTreeMap<String, BTreeMap<String, Entry>>,
-    blocks: BTreeMap<u32, Vec<(u32, u8)>>,
-    lists: BTreeMap<String, Vec<(u32, u8)>>,
-    fragments: BTreeMap<u32, Fragment>,
+    dicts: Loaded<String, Vec<(String, u32)>>,
+    /// Entries sorted by term, as the file keeps them.
+    postings: Loaded<String, Vec<(String, Entry)>>,
+    blocks: Loaded<u32, Vec<(u32, u8)>>,
+    lists: Loaded<String, Vec<(u32, u8)>>,
+    fragments: Loaded<u32, Fragment>,
 }
 
 fn unhex(s: &str) -> Option<String> {
@@ -33,11 +62,11 @@ impl Store {
     pub fn open(manifest: &[u8]) -> Option<Store> {
         Some(Store {
             manifest: Manifest::decode(manifest)?,
-            dicts: BTreeMap::new(),
-            postings: BTreeMap::new(),
-            blocks: BTreeMap::new(),
-            lists: BTreeMap::new(),
-            fragments: BTreeMap::new(),
+            dicts: Loaded(Vec::new()),
+            postings: Loaded(Vec::new()),
+            blocks: Loaded(Vec::new()),
+            lists: Loaded(Vec::new()),
+            fragments: Loaded(Vec::new()),
         })
     }
 
@@ -52,19 +81,27 @@ impl Store {
             return false;
         };
         match kind {
-            "d" => format::decode_dict(bytes).map(|d| self.dicts.insert(key, d)).is_some(),
+            "d" => format::decode_dict(bytes)
+                .map(|d| self.dicts.insert(key, d))
+                .is_some(),
             "p" => format::decode_postings(bytes)
-                .map(|p| self.postings.insert(key, p.into_iter().collect()))
+                .map(|p| self.postings.insert(key, p))
                 .is_some(),
             "o" => match (key.parse(), format::decode_block(bytes)) {
-                (Ok(n), Some(b)) => self.blocks.insert(n, b).is_none() || true,
+                (Ok(n), Some(b)) => {
+                    self.blocks.insert(n, b);
+                    true
+                }
                 _ => false,
             },
             "l" => format::decode_block(bytes)
                 .map(|l| self.lists.insert(key, l))
                 .is_some(),
             "f" => match (key.parse(), Fragment::decode(bytes)) {
-                (Ok(n), Some(f)) => self.fragments.insert(n, f).is_none() || true,
+                (Ok(n), Some(f)) => {
+                    self.fragments.insert(n, f);
+                    true
+                }
                 _ => false,
             },
             _ => false,
@@ -76,7 +113,9 @@ impl Store {
     }
 
     fn entry(&self, term: &str) -> Option<&Entry> {
-        self.postings.get(&format::postings_key(term))?.get(term)
+        let shard = self.postings.get(format::postings_key(term).as_str())?;
+        let i = shard.binary_search_by(|(t, _)| t.as_str().cmp(term)).ok()?;
+        Some(&shard[i].1)
     }
 }
 
@@ -135,6 +174,7 @@ pub struct Hit {
     pub url: String,
     pub title: String,
     pub doc_type: String,
+    pub type_label: String,
     pub region: String,
     pub excerpt: Vec<Segment>,
     pub sections: Vec<SubHit>,
@@ -200,6 +240,22 @@ impl List<'_> {
     }
 }
 
+/// The `k` best items, best first, by one pass that keeps a short sorted
+/// buffer: results need only the top, and the standard sorts add tens of
+/// kilobytes of code per use to the wasm module.
+fn top_k<T: Copy>(items: impl Iterator<Item = T>, k: usize, better: impl Fn(&T, &T) -> bool) -> Vec<T> {
+    let mut top: Vec<T> = Vec::with_capacity(k + 1);
+    for item in items {
+        if top.len() == k && !top.last().is_some_and(|last| better(&item, last)) {
+            continue;
+        }
+        let at = top.iter().position(|x| better(&item, x)).unwrap_or(top.len());
+        top.insert(at, item);
+        top.truncate(k);
+    }
+    top
+}
+
 pub fn search(store: &Store, req: &Request) -> Outcome {
     let m = &store.manifest;
     let lx = &m.lexicon;
@@ -222,19 +278,19 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     }
     list_keys.extend(req.filters.iter().cloned());
     for k in &list_keys {
-        if has(&m.list_keys, k) && !store.lists.contains_key(k) {
+        if has(&m.list_keys, k) && !store.lists.contains(k.as_str()) {
             missing.add(store.file("l", k));
         }
     }
     let want_postings = |t: &str, missing: &mut Missing| {
         let key = format::postings_key(t);
-        if has(&m.postings_keys, &key) && !store.postings.contains_key(&key) {
+        if has(&m.postings_keys, &key) && !store.postings.contains(key.as_str()) {
             missing.add(store.file("p", &key));
         }
     };
     let want_dict = |t: &str, missing: &mut Missing| {
         let key = format::dict_key(t);
-        if has(&m.dict_keys, &key) && !store.dicts.contains_key(&key) {
+        if has(&m.dict_keys, &key) && !store.dicts.contains(key.as_str()) {
             missing.add(store.file("d", &key));
         }
     };
@@ -260,13 +316,17 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     };
     let completions: Vec<String> = match last {
         Some(w) => {
-            let mut c: Vec<&(String, u32)> = store
+            let dict = store
                 .dicts
-                .get(&format::dict_key(&w.normalized))
-                .map(|d| d.iter().filter(|(t, _)| t.starts_with(&w.normalized) && *t != w.stem).collect())
-                .unwrap_or_default();
-            c.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            c.into_iter().take(rk::COMPLETIONS).map(|(t, _)| t.clone()).collect()
+                .get(format::dict_key(&w.normalized).as_str())
+                .map_or(&[][..], |d| &d[..]);
+            let matching = dict
+                .iter()
+                .filter(|(t, _)| t.starts_with(&w.normalized) && *t != w.stem);
+            top_k(matching, rk::COMPLETIONS, |a, b| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0))
+                .into_iter()
+                .map(|(t, _)| t.clone())
+                .collect()
         }
         None => Vec::new(),
     };
@@ -280,7 +340,7 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
             continue;
         }
         want_dict(t, &mut missing);
-        let Some(dict) = store.dicts.get(&format::dict_key(t)) else {
+        let Some(dict) = store.dicts.get(format::dict_key(t).as_str()) else {
             continue;
         };
         let best = dict
@@ -292,7 +352,7 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
             None => push(&mut terms, t, rk::WEIGHT_TYPED),
         }
     }
-    let present: BTreeSet<String> = terms.iter().map(|(t, _)| t.clone()).collect();
+    let present: Vec<String> = terms.iter().map(|(t, _)| t.clone()).collect();
     for group in &lx.synonyms {
         let hit = group
             .iter()
@@ -313,35 +373,41 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         return Outcome::Need(missing.0);
     }
 
-    // Filters and place: complete membership lists.
-    let set = |k: &str| -> Option<BTreeSet<u32>> {
-        store.lists.get(k).map(|l| l.iter().map(|&(d, _)| d).collect())
+    // Filters and place: complete membership lists, as flags per document.
+    let docs = m.docs as usize;
+    let flags = |k: &str| -> Vec<bool> {
+        let mut f = vec![false; docs];
+        for &(d, _) in store.lists.get(k).map_or(&[][..], |l| &l[..]) {
+            if let Some(x) = f.get_mut(d as usize) {
+                *x = true;
+            }
+        }
+        f
     };
-    let mut filters: Vec<BTreeSet<u32>> = Vec::new();
-    for k in &req.filters {
-        filters.push(set(k).unwrap_or_default());
-    }
-    let allowed = |d: u32| filters.iter().all(|f| f.contains(&d));
-    let town = place
-        .filter(|p| !p.town.is_empty())
-        .and_then(|p| set(&format!("m:{}", p.town)))
-        .unwrap_or_default();
-    let region = place
-        .and_then(|p| set(&format!("r:{}", p.region)))
-        .unwrap_or_default();
-    let national = if place.is_some() {
-        set("r:").unwrap_or_default()
-    } else {
-        BTreeSet::new()
+    let filters: Vec<Vec<bool>> = req.filters.iter().map(|k| flags(k)).collect();
+    let allowed = |d: u32| filters.iter().all(|f| f.get(d as usize) == Some(&true));
+    let empty = Vec::new();
+    let (town, region, national) = match place {
+        Some(p) => (
+            if p.town.is_empty() {
+                empty.clone()
+            } else {
+                flags(&format!("m:{}", p.town))
+            },
+            flags(&format!("r:{}", p.region)),
+            flags("r:"),
+        ),
+        None => (empty.clone(), empty.clone(), empty),
     };
+    let is = |f: &Vec<bool>, d: u32| f.get(d as usize) == Some(&true);
     let factor = |d: u32| -> f32 {
         if place.is_none() {
             1.0
-        } else if town.contains(&d) {
+        } else if is(&town, d) {
             rk::IN_TOWN
-        } else if region.contains(&d) {
+        } else if is(&region, d) {
             rk::IN_REGION
-        } else if national.contains(&d) {
+        } else if is(&national, d) {
             rk::NATIONAL
         } else {
             rk::ELSEWHERE
@@ -368,37 +434,64 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         }
         lists.push(l);
     }
-    let mut sums: BTreeMap<u32, f32> = BTreeMap::new();
+    // Dense sums: the order of additions per document is the order of the
+    // lists, the same natively and in wasm, so scores agree to the bit.
+    let mut sums = vec![0f32; docs];
+    let mut touched = vec![false; docs];
+    let mut candidates: Vec<u32> = Vec::new();
+    let mut add = |d: u32, v: f32| {
+        if let Some(s) = sums.get_mut(d as usize) {
+            *s += v;
+            if !touched[d as usize] {
+                touched[d as usize] = true;
+                candidates.push(d);
+            }
+        }
+    };
     for l in &lists {
         for &(d, q) in l.items() {
-            *sums.entry(d).or_insert(0.0) += l.weight * dequantize(q, l.max);
+            add(d, l.weight * dequantize(q, l.max));
         }
     }
     for &n in &u.needs {
-        if let Some(list) = store.lists.get(&format!("n:{}", lx.needs[n].id)) {
+        if let Some(list) = store.lists.get(format!("n:{}", lx.needs[n].id).as_str()) {
             for &(d, q) in list {
-                *sums.entry(d).or_insert(0.0) += rk::MEANING * dequantize(q, rk::PRIOR_MAX);
+                add(d, rk::MEANING * dequantize(q, rk::PRIOR_MAX));
             }
         }
     }
-    let mut ranked: Vec<(u32, f32)> = sums
+    let scored = candidates
         .iter()
-        .filter(|(d, _)| allowed(**d))
-        .map(|(&d, &s)| (d, s * factor(d)))
-        .collect();
-    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        .filter(|&&d| allowed(d))
+        .map(|&d| (d, sums[d as usize] * factor(d)));
+    let better = |a: &(u32, f32), b: &(u32, f32)| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0);
+    // The top, in order, then every other candidate (unordered).
+    let mut ranked = top_k(scored.clone(), req.limit, better);
+    let mut shown = vec![false; docs];
+    for &(d, _) in &ranked {
+        shown[d as usize] = true;
+    }
+    ranked.extend(scored.filter(|(d, _)| !shown[*d as usize]));
     let pending: Vec<&List> = lists.iter().filter(|l| !l.pending.is_empty()).collect();
     let mut exact = true;
     if !pending.is_empty() {
-        let loaded: Vec<BTreeSet<u32>> = pending
+        let loaded: Vec<Vec<bool>> = pending
             .iter()
-            .map(|l| l.items().map(|&(d, _)| d).collect())
+            .map(|l| {
+                let mut f = vec![false; docs];
+                for &(d, _) in l.items() {
+                    if let Some(x) = f.get_mut(d as usize) {
+                        *x = true;
+                    }
+                }
+                f
+            })
             .collect();
         let missing_mass = |d: u32| -> f32 {
             pending
                 .iter()
                 .zip(&loaded)
-                .filter(|(_, seen)| !seen.contains(&d))
+                .filter(|(_, seen)| !is(seen, d))
                 .map(|(l, _)| l.bound())
                 .sum()
         };
@@ -415,10 +508,7 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
                 .iter()
                 .all(|&(d, s)| s + missing_mass(d) * factor(d) <= kth + slack);
         if !close {
-            let top = pending
-                .iter()
-                .map(|l| l.bound())
-                .fold(0.0f32, f32::max);
+            let top = pending.iter().map(|l| l.bound()).fold(0.0f32, f32::max);
             for l in &pending {
                 if !full || l.bound() * max_factor > slack || l.bound() >= top {
                     missing.add(store.file("o", &l.pending[0].to_string()));
@@ -428,6 +518,9 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         }
         exact = slack == 0.0
             || (unseen <= kth
+                && ranked[..req.limit]
+                    .iter()
+                    .all(|&(d, _)| missing_mass(d) == 0.0)
                 && ranked[req.limit..]
                     .iter()
                     .all(|&(d, s)| s + missing_mass(d) * factor(d) <= kth));
@@ -443,19 +536,19 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
 
     // Last round: what the shown records need to be drawn.
     for &(d, _) in &ranked {
-        if !store.fragments.contains_key(&d) {
+        if !store.fragments.contains(&d) {
             missing.add(store.file("f", &d.to_string()));
         }
     }
     if !missing.0.is_empty() {
         return Outcome::Need(missing.0);
     }
-    let marked: BTreeSet<&str> = terms
+    let marked: Vec<&str> = terms
         .iter()
         .map(|(t, _)| t.as_str())
         .chain(u.place_stems.iter().map(String::as_str))
         .collect();
-    let wanted = |t: &str| marked.contains(t);
+    let wanted = |t: &str| marked.contains(&t);
     let hits = ranked
         .iter()
         .filter_map(|&(d, score)| {
@@ -491,15 +584,20 @@ fn hit(
     score: f32,
     f: &Fragment,
 ) -> Hit {
-    let mut section_scores: BTreeMap<u32, f32> = BTreeMap::new();
+    let mut scores: Vec<(u32, f32)> = Vec::new();
     for (t, w) in terms {
         let Some(e) = store.entry(t) else { continue };
         for &(_, idx, q) in e.sections.iter().filter(|s| s.0 == doc) {
-            *section_scores.entry(idx).or_insert(0.0) += w * dequantize(q, e.section_max);
+            let v = w * dequantize(q, e.section_max);
+            match scores.iter_mut().find(|(i, _)| *i == idx) {
+                Some(slot) => slot.1 += v,
+                None => scores.push((idx, v)),
+            }
         }
     }
-    let mut best: Vec<(u32, f32)> = section_scores.into_iter().collect();
-    best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let best = top_k(scores.into_iter(), SUB_RESULTS, |a, b| {
+        a.1 > b.1 || (a.1 == b.1 && a.0 < b.0)
+    });
     let sections: Vec<SubHit> = best
         .iter()
         .filter_map(|&(i, _)| f.sections.get(i as usize))
@@ -522,6 +620,7 @@ fn hit(
         url: f.url.clone(),
         title: f.title.clone(),
         doc_type: f.doc_type.clone(),
+        type_label: f.type_label.clone(),
         region: f.region.clone(),
         excerpt,
         sections,

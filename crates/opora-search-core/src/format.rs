@@ -231,7 +231,7 @@ pub fn decode_impacts(r: &mut Reader) -> Option<Vec<(u32, u8)>> {
 
 /// Orders impacts as the files keep them: highest first, then by document.
 pub fn sort_impacts(items: &mut [(u32, u8)]) {
-    items.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    items.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
 }
 
 /// One term's postings: its score over the title, names and body of every
@@ -325,6 +325,8 @@ pub struct Fragment {
     pub url: String,
     pub title: String,
     pub doc_type: String,
+    /// The type as readers see it («Служба», «Что делать, если…»).
+    pub type_label: String,
     /// The region's name, empty for national records.
     pub region: String,
     /// The record's text (its opening part, for long records).
@@ -339,6 +341,7 @@ impl Fragment {
         w.str(&self.url);
         w.str(&self.title);
         w.str(&self.doc_type);
+        w.str(&self.type_label);
         w.str(&self.region);
         w.str(&self.text);
         w.uint(self.sections.len() as u64);
@@ -356,6 +359,7 @@ impl Fragment {
             url: r.str()?,
             title: r.str()?,
             doc_type: r.str()?,
+            type_label: r.str()?,
             region: r.str()?,
             text: r.str()?,
             sections: Vec::new(),

@@ -84,6 +84,7 @@ impl Results {
                 ("url", &h.url),
                 ("title", &h.title),
                 ("type", &h.doc_type),
+                ("typeLabel", &h.type_label),
                 ("region", &h.region),
             ] {
                 o.push_str(",\"");

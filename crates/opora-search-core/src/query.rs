@@ -69,8 +69,11 @@ pub fn understand(query: &str, lexicon: &Lexicon, use_place: bool) -> Understood
     let mut consumed = vec![false; content.len()];
     let mut place: Option<usize> = None;
     if use_place {
-        let mut order: Vec<usize> = (0..lexicon.places.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(lexicon.places[i].stems.len()));
+        // Longest names first (a stable order without a sort: names are short).
+        let longest = lexicon.places.iter().map(|p| p.stems.len()).max().unwrap_or(0);
+        let order = (1..=longest)
+            .rev()
+            .flat_map(|n| (0..lexicon.places.len()).filter(move |&i| lexicon.places[i].stems.len() == n));
         for i in order {
             let p = &lexicon.places[i];
             let Some(at) = find_run(&stems, &p.stems) else {
