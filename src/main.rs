@@ -77,7 +77,12 @@ enum Command {
     /// Search the built portal's index (run `opora build` first).
     Search {
         /// The query, as a reader would type it.
-        query: String,
+        #[arg(required_unless_present = "relevance")]
+        query: Option<String>,
+        /// Instead of one query, run a relevance set (tests/search/relevance.toml)
+        /// and report found@5 and MRR@10.
+        #[arg(long, value_name = "FILE")]
+        relevance: Option<PathBuf>,
         /// Only this region, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
@@ -271,8 +276,37 @@ fn main() -> ExitCode {
             json,
             output,
             no_place,
+            relevance,
         } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
+            if let Some(file) = relevance {
+                let report = opora::search::relevance::load(&file).and_then(|set| {
+                    opora::search::relevance::evaluate(&pipeline::index_dir(&output), &set)
+                });
+                return match report {
+                    Ok(r) if json => {
+                        println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+                        ExitCode::SUCCESS
+                    }
+                    Ok(r) => {
+                        for j in &r.judgements {
+                            let rank = j.rank.map_or("—".to_string(), |n| n.to_string());
+                            let first = j.top.first().map_or("", String::as_str);
+                            println!("{rank:>3}  {}   (first: /{first})", j.q);
+                        }
+                        println!(
+                            "{} queries: found@5 {:.3}, MRR@10 {:.3}",
+                            r.queries, r.found_at_5, r.mrr_at_10
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
+            let query = query.unwrap_or_default();
             let opts = opora::search::QueryOptions {
                 limit,
                 doc_type,

@@ -8,6 +8,7 @@ pub mod docs;
 pub mod export;
 pub mod index;
 pub mod query;
+pub mod relevance;
 pub mod tokenizer;
 
 use std::collections::BTreeMap;
