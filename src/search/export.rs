@@ -327,6 +327,7 @@ fn lexicon(docs: &[SearchDoc], vocab: &Vocabulary) -> format::Lexicon {
         .map(|n| format::Need {
             id: n.id.clone(),
             label: n.label.clone(),
+            label_terms: stems(&n.label),
             phrases: n
                 .phrases
                 .iter()

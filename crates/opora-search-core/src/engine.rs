@@ -219,6 +219,9 @@ impl Missing {
 /// One posting list in play: a term's loaded documents, in impact order.
 struct List<'a> {
     weight: f32,
+    /// A word the reader typed (or its correction or synonym), as opposed to
+    /// a guess: a completion of the last word or a need's label.
+    direct: bool,
     max: f32,
     first: &'a [(u32, u8)],
     more: Vec<&'a [(u32, u8)]>,
@@ -330,8 +333,19 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         }
         None => Vec::new(),
     };
-    for (i, t) in u.terms.iter().enumerate() {
-        let is_last = last.is_some_and(|w| w.stem == *t) && i + 1 == u.terms.len();
+    // Words that only carry the sentence are not searched for (unless they
+    // are all there is).
+    let base: Vec<&String> = {
+        let kept: Vec<&String> = u
+            .terms
+            .iter()
+            .filter(|t| !rk::is_filler(t))
+            .collect();
+        if kept.is_empty() { u.terms.iter().collect() } else { kept }
+    };
+    for (i, t) in base.iter().enumerate() {
+        let t: &str = t;
+        let is_last = last.is_some_and(|w| w.stem == t) && i + 1 == base.len();
         if store.entry(t).is_some() || t.chars().count() < rk::TYPO_MIN_CHARS {
             push(&mut terms, t, rk::WEIGHT_TYPED);
             continue;
@@ -365,6 +379,11 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     }
     for c in &completions {
         push(&mut terms, c, rk::WEIGHT_COMPLETION);
+    }
+    for &n in &u.needs {
+        for t in &lx.needs[n].label_terms {
+            push(&mut terms, t, rk::WEIGHT_NEED_LABEL);
+        }
     }
     for (t, _) in &terms {
         want_postings(t, &mut missing);
@@ -400,9 +419,10 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         None => (empty.clone(), empty.clone(), empty),
     };
     let is = |f: &Vec<bool>, d: u32| f.get(d as usize) == Some(&true);
-    let factor = |d: u32| -> f32 {
+    // The place tier a record would join (if it scores enough).
+    let class = |d: u32| -> u8 {
         if place.is_none() {
-            1.0
+            rk::ELSEWHERE
         } else if is(&town, d) {
             rk::IN_TOWN
         } else if is(&region, d) {
@@ -413,14 +433,18 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
             rk::ELSEWHERE
         }
     };
-    let max_factor = if place.is_some() { rk::PLACE_MAX } else { 1.0 };
-
     // Round three and on: postings blocks while the top could still change.
     let mut lists: Vec<List> = Vec::new();
     for (t, w) in &terms {
         let Some(e) = store.entry(t) else { continue };
+        // A need's label leads to records about it only through its rarer
+        // words («няня», not «ребёнок»).
+        if *w == rk::WEIGHT_NEED_LABEL && e.df > m.docs / 20 {
+            continue;
+        }
         let mut l = List {
             weight: *w,
+            direct: *w >= rk::WEIGHT_SYNONYM,
             max: e.max,
             first: &e.first,
             more: Vec::new(),
@@ -439,7 +463,11 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     let mut sums = vec![0f32; docs];
     let mut touched = vec![false; docs];
     let mut candidates: Vec<u32> = Vec::new();
-    let mut add = |d: u32, v: f32| {
+    let mut direct = vec![false; docs];
+    let mut add = |d: u32, v: f32, is_direct: bool| {
+        if is_direct && let Some(x) = direct.get_mut(d as usize) {
+            *x = true;
+        }
         if let Some(s) = sums.get_mut(d as usize) {
             *s += v;
             if !touched[d as usize] {
@@ -450,28 +478,36 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     };
     for l in &lists {
         for &(d, q) in l.items() {
-            add(d, l.weight * dequantize(q, l.max));
+            add(d, l.weight * dequantize(q, l.max), l.direct);
         }
     }
     for &n in &u.needs {
         if let Some(list) = store.lists.get(format!("n:{}", lx.needs[n].id).as_str()) {
             for &(d, q) in list {
-                add(d, rk::MEANING * dequantize(q, rk::PRIOR_MAX));
+                add(d, rk::MEANING * dequantize(q, rk::PRIOR_MAX), true);
             }
         }
     }
+    // A record joins its place's tier when it matches what the reader
+    // typed (or a need the query means), not merely a guess.
+    let tier = |d: u32, _score: f32| {
+        if direct[d as usize] { class(d) } else { rk::ELSEWHERE }
+    };
+    // (doc, tier, score)
     let scored = candidates
         .iter()
         .filter(|&&d| allowed(d))
-        .map(|&d| (d, sums[d as usize] * factor(d)));
-    let better = |a: &(u32, f32), b: &(u32, f32)| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0);
+        .map(|&d| (d, tier(d, sums[d as usize]), sums[d as usize]));
+    let better = |a: &(u32, u8, f32), b: &(u32, u8, f32)| {
+        a.1 > b.1 || (a.1 == b.1 && (a.2 > b.2 || (a.2 == b.2 && a.0 < b.0)))
+    };
     // The top, in order, then every other candidate (unordered).
     let mut ranked = top_k(scored.clone(), req.limit, better);
     let mut shown = vec![false; docs];
-    for &(d, _) in &ranked {
+    for &(d, _, _) in &ranked {
         shown[d as usize] = true;
     }
-    ranked.extend(scored.filter(|(d, _)| !shown[*d as usize]));
+    ranked.extend(scored.filter(|(d, _, _)| !shown[*d as usize]));
     let pending: Vec<&List> = lists.iter().filter(|l| !l.pending.is_empty()).collect();
     let mut exact = true;
     if !pending.is_empty() {
@@ -496,35 +532,63 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
                 .sum()
         };
         let full = ranked.len() >= req.limit;
-        let kth = if full { ranked[req.limit - 1].1 } else { 0.0 };
+        let (kth_tier, kth) = if full {
+            (ranked[req.limit - 1].1, ranked[req.limit - 1].2)
+        } else {
+            (rk::ELSEWHERE, 0.0)
+        };
+        // Whether a record that could reach `tier` and score `upper` might
+        // still come before the last one shown, allowing `slack`.
+        let could_pass = |t: u8, upper: f32, slack: f32| {
+            t > kth_tier || (t == kth_tier && upper > kth + slack)
+        };
+        let direct_pending: Vec<&Vec<bool>> = pending
+            .iter()
+            .zip(&loaded)
+            .filter(|(l, _)| l.direct)
+            .map(|(_, seen)| seen)
+            .collect();
+        // The best tier a record could still reach.
+        let reach = |d: u32| -> u8 {
+            if direct[d as usize] || direct_pending.iter().any(|seen| !is(seen, d)) {
+                class(d)
+            } else {
+                rk::ELSEWHERE
+            }
+        };
+        // Records no loaded list holds: the best tier any of them is in.
+        let unseen_tier = if direct_pending.is_empty() {
+            rk::ELSEWHERE
+        } else {
+            (0..m.docs)
+                .filter(|&d| !touched[d as usize])
+                .map(class)
+                .max()
+                .unwrap_or(rk::ELSEWHERE)
+        };
+        let unseen: f32 = pending.iter().map(|l| l.bound()).sum();
+        let close_within = |slack: f32| {
+            full && !could_pass(unseen_tier, unseen, slack)
+                && ranked[..req.limit]
+                    .iter()
+                    .all(|&(d, t, _)| missing_mass(d) <= slack && reach(d) == t)
+                && ranked[req.limit..]
+                    .iter()
+                    .all(|&(d, _, s)| !could_pass(reach(d), s + missing_mass(d), slack))
+        };
         let slack = kth * req.closeness;
-        let unseen: f32 = pending.iter().map(|l| l.bound()).sum::<f32>() * max_factor;
-        let close = full
-            && unseen <= kth + slack
-            && ranked[..req.limit]
-                .iter()
-                .all(|&(d, _)| missing_mass(d) * factor(d) <= slack)
-            && ranked[req.limit..]
-                .iter()
-                .all(|&(d, s)| s + missing_mass(d) * factor(d) <= kth + slack);
-        if !close {
+        if !close_within(slack) {
             let top = pending.iter().map(|l| l.bound()).fold(0.0f32, f32::max);
             for l in &pending {
-                if !full || l.bound() * max_factor > slack || l.bound() >= top {
+                if !full || l.bound() > slack || l.bound() >= top {
                     missing.add(store.file("o", &l.pending[0].to_string()));
                 }
             }
             return Outcome::Need(missing.0);
         }
-        exact = slack == 0.0
-            || (unseen <= kth
-                && ranked[..req.limit]
-                    .iter()
-                    .all(|&(d, _)| missing_mass(d) == 0.0)
-                && ranked[req.limit..]
-                    .iter()
-                    .all(|&(d, s)| s + missing_mass(d) * factor(d) <= kth));
+        exact = close_within(0.0);
     }
+    let mut ranked: Vec<(u32, f32)> = ranked.into_iter().map(|(d, _, s)| (d, s)).collect();
     ranked.truncate(req.limit);
     // A need page no service carries is never the first answer.
     let dead_end = |d: u32| lx.needs.iter().any(|n| n.services == 0 && n.page == Some(d));

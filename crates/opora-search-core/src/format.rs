@@ -46,6 +46,8 @@ pub struct Place {
 pub struct Need {
     pub id: String,
     pub label: String,
+    /// The stems of the label, searched when the query means the need.
+    pub label_terms: Vec<String>,
     /// Each phrase as the analyzer's stems of all its words, stop words
     /// included («не говорит» must not be «говорит»).
     pub phrases: Vec<Vec<String>>,
@@ -103,6 +105,7 @@ impl Manifest {
         for n in &lx.needs {
             w.str(&n.id);
             w.str(&n.label);
+            w.strs(&n.label_terms);
             w.uint(n.phrases.len() as u64);
             for ph in &n.phrases {
                 w.strs(ph);
@@ -144,6 +147,7 @@ impl Manifest {
         for _ in 0..n {
             let id = r.str()?;
             let label = r.str()?;
+            let label_terms = r.strs()?;
             let m = r.count()?;
             let phrases = (0..m).map(|_| r.strs()).collect::<Option<Vec<_>>>()?;
             let page = r.u32()?.checked_sub(1);
@@ -151,6 +155,7 @@ impl Manifest {
             needs.push(Need {
                 id,
                 label,
+                label_terms,
                 phrases,
                 page,
                 services,
@@ -395,6 +400,7 @@ mod tests {
                 needs: vec![Need {
                     id: "respite".into(),
                     label: "Передышка".into(),
+                    label_terms: vec!["передышк".into()],
                     phrases: vec![vec!["не".into(), "говор".into()]],
                     page: Some(0),
                     services: 0,

@@ -154,6 +154,7 @@ mod tests {
                 Need {
                     id: "respite".into(),
                     label: "Передышка".into(),
+                    label_terms: Vec::new(),
                     phrases: vec![phrase_stems("не с кем оставить ребёнка")],
                     page: None,
                     services: 0,
@@ -161,6 +162,7 @@ mod tests {
                 Need {
                     id: "early-help".into(),
                     label: "Ранняя помощь".into(),
+                    label_terms: Vec::new(),
                     phrases: vec![phrase_stems("не говорит")],
                     page: None,
                     services: 1,

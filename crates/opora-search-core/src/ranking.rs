@@ -17,10 +17,14 @@
 //!   e-mail, a family route, over explanations (the glossary, free pages);
 //!   a need page with no services is a dead end and comes last among equals
 //!   (and is never first, see [`crate::engine`]).
-//! - A place named in the query multiplies: records of that town most, of its
-//!   region next, national records (no region: routes, helplines, the
-//!   glossary) a little, other regions not at all — so they still appear,
-//!   after.
+//! - A place named in the query sorts results into tiers: records of that
+//!   town first, then of its region, then national records (no region:
+//!   routes, helplines, the glossary), then other regions — so those still
+//!   appear, after. A record joins its place's tier when it matches a word
+//!   the reader typed (or a need the query means), not only a completion or
+//!   a need's label. Within a tier, by score.
+//! - Words that only carry the sentence («делать», «обратиться», «хочу»)
+//!   are not searched for, though need phrases still see them.
 
 pub const K1: f32 = 1.2;
 pub const B: f32 = 0.75;
@@ -37,14 +41,30 @@ pub const WEIGHT_SYNONYM: f32 = 0.8;
 pub const WEIGHT_COMPLETION: f32 = 0.6;
 /// What matching a need the query means adds (before prior and place),
 /// about a good match of a word in the body.
-pub const MEANING: f32 = 6.0;
+pub const MEANING: f32 = 8.0;
 
-/// Place factors.
-pub const IN_TOWN: f32 = 3.0;
-pub const IN_REGION: f32 = 2.5;
-pub const NATIONAL: f32 = 1.5;
-pub const ELSEWHERE: f32 = 1.0;
-pub const PLACE_MAX: f32 = IN_TOWN;
+/// Terms from the label of a need the query means: they lead to records
+/// about it that are not tagged with it (a practice describing a social nanny).
+pub const WEIGHT_NEED_LABEL: f32 = 0.3;
+
+/// Place tiers, highest first.
+pub const IN_TOWN: u8 = 3;
+pub const IN_REGION: u8 = 2;
+pub const NATIONAL: u8 = 1;
+pub const ELSEWHERE: u8 = 0;
+
+/// Stems of words that carry the sentence, not its subject, in how people
+/// ask: «что делать», «куда обратиться», «хочу», «нужна помощь срочно».
+/// Whether a query word only carries the sentence: a filler stem, or a
+/// number of one or two digits («ребёнок в 2 года»: an age, not «№ 2»).
+pub fn is_filler(stem: &str) -> bool {
+    FILLER_STEMS.contains(&stem) || (stem.len() <= 2 && stem.bytes().all(|b| b.is_ascii_digit()))
+}
+
+pub const FILLER_STEMS: [&str; 12] = [
+    "дела", "обрат", "обраща", "хоч", "нужн", "нуж", "помог", "подскаж", "пожалуйст", "сдела",
+    "может", "какие",
+];
 
 /// Words shorter than this are not typo-corrected: too many near neighbours.
 pub const TYPO_MIN_CHARS: usize = 5;
@@ -72,7 +92,7 @@ pub fn prior(doc_type: &str, contactable: bool, dead_end: bool, family: bool) ->
         "service" => 1.15,
         "route" if family => 1.25,
         "route" => 1.1,
-        "need" if dead_end => 0.35,
+        "need" if dead_end => 0.7,
         "need" => 1.0,
         "region" => 0.9,
         "practice" | "programme" => 0.9,
@@ -122,7 +142,10 @@ mod tests {
         let glossary = prior("glossary", false, false, false);
         let dead_end = prior("need", false, true, true);
         assert!(service > glossary && route > glossary);
-        assert!(dead_end < glossary, "a need page with no services is a dead end");
+        assert!(
+            dead_end < prior("need", false, false, true),
+            "a need page with no services is a dead end"
+        );
         assert!(prior("service", true, false, true) > prior("service", false, false, true));
         for p in [service, route, glossary, dead_end] {
             assert!(p <= PRIOR_MAX);
@@ -138,9 +161,16 @@ mod tests {
     }
 
     #[test]
-    fn place_factors_put_the_place_first_and_keep_the_country() {
+    fn place_tiers_put_the_place_first_and_keep_the_country() {
         let order = [IN_TOWN, IN_REGION, NATIONAL, ELSEWHERE];
         assert!(order.windows(2).all(|w| w[0] > w[1]));
-        assert_eq!(PLACE_MAX, IN_TOWN);
+    }
+
+    #[test]
+    fn filler_words_are_stems_the_analyzer_produces() {
+        for w in ["делать", "обратиться", "хочу", "нужна", "помогите", "подскажите"] {
+            let stem = opora_analyzer::stem(&opora_analyzer::normalize(w));
+            assert!(FILLER_STEMS.contains(&stem.as_str()), "«{w}» → {stem}");
+        }
     }
 }
