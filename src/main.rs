@@ -316,6 +316,7 @@ fn main() -> ExitCode {
                 kind,
                 no_place,
                 live: false,
+                exact: false,
             };
             match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
                 Ok(found) if json => {

@@ -23,6 +23,8 @@ pub struct QueryOptions {
     pub no_place: bool,
     /// As the reader types: complete the last word.
     pub live: bool,
+    /// Fetch postings until the results are exact, not just provably close.
+    pub exact: bool,
 }
 
 impl QueryOptions {
@@ -30,6 +32,9 @@ impl QueryOptions {
         let mut req = Request::new(q, if self.limit == 0 { 10 } else { self.limit });
         req.use_place = !self.no_place;
         req.live = self.live;
+        if self.exact {
+            req.closeness = 0.0;
+        }
         for (facet, value) in [
             ("type", &self.doc_type),
             ("region", &self.region),

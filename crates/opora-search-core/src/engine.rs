@@ -297,8 +297,25 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
             missing.add(store.file("d", &key));
         }
     };
+    // What the words will most likely expand to (no typos): synonyms and
+    // the labels of needs meant, fetched in the same round trip.
     for t in &u.terms {
         want_postings(t, &mut missing);
+    }
+    for group in &lx.synonyms {
+        let hit = group
+            .iter()
+            .any(|member| !member.is_empty() && member.iter().all(|t| u.terms.contains(t)));
+        if hit {
+            for t in group.iter().flatten() {
+                want_postings(t, &mut missing);
+            }
+        }
+    }
+    for &n in &u.needs {
+        for t in &lx.needs[n].label_terms {
+            want_postings(t, &mut missing);
+        }
     }
     let last = u.words.last().filter(|w| {
         req.live && !w.stop && w.normalized.chars().count() >= rk::COMPLETION_MIN_CHARS
@@ -487,6 +504,34 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
                 add(d, rk::MEANING * dequantize(q, rk::PRIOR_MAX), true);
             }
         }
+    }
+    // A long record whose one section answers the query well: its best
+    // section adds to it (section postings are never split into blocks, so
+    // this is known for every record).
+    let mut section_scores: Vec<(u32, u32, f32, bool)> = Vec::new();
+    for (t, w) in &terms {
+        let Some(e) = store.entry(t) else { continue };
+        for &(d, idx, q) in &e.sections {
+            let v = w * dequantize(q, e.section_max);
+            match section_scores.iter_mut().find(|x| x.0 == d && x.1 == idx) {
+                Some(x) => {
+                    x.2 += v;
+                    x.3 |= *w >= rk::WEIGHT_SYNONYM;
+                }
+                None => section_scores.push((d, idx, v, *w >= rk::WEIGHT_SYNONYM)),
+            }
+        }
+    }
+    let mut best_section: Vec<(u32, f32, bool)> = Vec::new();
+    for &(d, _, v, dir) in &section_scores {
+        match best_section.iter_mut().find(|x| x.0 == d) {
+            Some(x) if x.1 < v => *x = (d, v, dir),
+            Some(_) => {}
+            None => best_section.push((d, v, dir)),
+        }
+    }
+    for &(d, v, dir) in &best_section {
+        add(d, rk::SECTION * v, dir);
     }
     // A record joins its place's tier when it matches what the reader
     // typed (or a need the query means), not merely a guess.

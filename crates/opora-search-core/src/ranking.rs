@@ -10,6 +10,9 @@
 //!   × place factor(record)
 //! ```
 //!
+//! - A long record also gets [`SECTION`] times the score of its best
+//!   section, so a procedure with a section on exactly what was asked is
+//!   not buried by its length.
 //! - `bm25` is BM25 (k1 = 1.2, b = 0.75) summed over the title (×3), the names
 //!   (short name, organization, aliases: ×2) and the body (×1), with each
 //!   field's own average length.
@@ -45,7 +48,11 @@ pub const MEANING: f32 = 8.0;
 
 /// Terms from the label of a need the query means: they lead to records
 /// about it that are not tagged with it (a practice describing a social nanny).
-pub const WEIGHT_NEED_LABEL: f32 = 0.3;
+pub const WEIGHT_NEED_LABEL: f32 = 0.6;
+
+/// What a long record's best-matching section adds, times its score (a
+/// section scored as a document among sections).
+pub const SECTION: f32 = 0.5;
 
 /// Place tiers, highest first.
 pub const IN_TOWN: u8 = 3;
