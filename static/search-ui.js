@@ -20,7 +20,9 @@
     .filter(function (f) { return f.select; });
   var params = new URLSearchParams(location.search);
   var noPlace = params.get("place") === "0";
-  var enginePromise = null, seq = 0;
+  var enginePromise = null, seq = 0, filled = false;
+  // A filter's value: the select's, or the address's until the options load.
+  function value(f) { return filled ? f.select.value : f.select.value || params.get(f.name) || ""; }
 
   function engine() {
     if (!enginePromise) {
@@ -50,6 +52,7 @@
         f.select.add(new Option(label, v.id, false, params.get(f.name) === v.id));
       });
     });
+    filled = true;
     filterBox.hidden = false;
   }
 
@@ -132,7 +135,7 @@
   function remember() {
     var next = new URLSearchParams();
     if (input.value.trim()) next.set("q", input.value);
-    filters.forEach(function (f) { if (f.select.value) next.set(f.name, f.select.value); });
+    filters.forEach(function (f) { if (value(f)) next.set(f.name, value(f)); });
     if (noPlace) next.set("place", "0");
     var qs = next.toString();
     history.replaceState(null, "", qs ? "?" + qs : location.pathname);
@@ -145,7 +148,7 @@
     if (query.trim() === "") { list.textContent = ""; understood.textContent = ""; status.textContent = ""; return; }
     engine().then(function (e) {
       var opts = { limit: 10, live: live, noPlace: noPlace };
-      filters.forEach(function (f) { if (f.select.value) opts[f.name] = f.select.value; });
+      filters.forEach(function (f) { if (value(f)) opts[f.name] = value(f); });
       return e.search(query, opts).then(function (found) {
         if (mine === seq) render(query, found);
       });
