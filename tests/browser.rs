@@ -178,21 +178,25 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
         ),
     )
     .unwrap();
-    let (typed_page, more_page) = visit_until(
-        &format!("{origin}search/typing.html"),
-        dir.path(),
-        |d| d.contains("id=\"address-now\">?q=Снегири<"),
-    );
+    let (typed_page, more_page) =
+        visit_until(&format!("{origin}search/typing.html"), dir.path(), |d| {
+            d.contains("id=\"address-now\">?q=Снегири<")
+        });
     assert!(
         typed_page.contains("id=\"address-now\">?q=Снегири<"),
         "the typed query is in the address"
     );
-    assert!(typed_page.contains("nsk-snegiri"), "and its results are shown");
+    assert!(
+        typed_page.contains("nsk-snegiri"),
+        "and its results are shown"
+    );
 
     // A place in the query: the page says which place comes first and
     // offers to search the whole country.
     let (placed, more_placed) = visit_until(
-        &format!("{origin}search/?q=%D0%BA%D1%80%D0%B8%D0%B7%D0%B8%D1%81%D0%BD%D0%B0%D1%8F%20%D0%BA%D0%B2%D0%B0%D1%80%D1%82%D0%B8%D1%80%D0%B0%20%D0%9A%D0%B0%D0%BB%D1%83%D0%B3%D0%B0"),
+        &format!(
+            "{origin}search/?q=%D0%BA%D1%80%D0%B8%D0%B7%D0%B8%D1%81%D0%BD%D0%B0%D1%8F%20%D0%BA%D0%B2%D0%B0%D1%80%D1%82%D0%B8%D1%80%D0%B0%20%D0%9A%D0%B0%D0%BB%D1%83%D0%B3%D0%B0"
+        ),
         dir.path(),
         has_results,
     );
@@ -202,7 +206,9 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
         "the place understood is shown with a way to drop it"
     );
     assert!(
-        results(&placed).first().is_some_and(|u| u.starts_with("/services/ru-klu/")),
+        results(&placed)
+            .first()
+            .is_some_and(|u| u.starts_with("/services/ru-klu/")),
         "{:?}",
         results(&placed)
     );

@@ -62,7 +62,10 @@ impl Found {
     }
 
     fn rank(&self, url: &str) -> Option<usize> {
-        self.results.iter().position(|h| h.url == url).map(|i| i + 1)
+        self.results
+            .iter()
+            .position(|h| h.url == url)
+            .map(|i| i + 1)
     }
 }
 
@@ -99,10 +102,16 @@ fn node(site: &std::path::Path, queries: &[&str]) -> std::collections::HashMap<S
 
 #[test]
 fn filters_narrow_results() {
-    let found = native_with("семейный центр", &["--region", "RU-MOS", "--type", "service"]);
+    let found = native_with(
+        "семейный центр",
+        &["--region", "RU-MOS", "--type", "service"],
+    );
     assert!(!found.results.is_empty());
     assert!(
-        found.urls().iter().all(|u| u.starts_with("services/ru-mos/")),
+        found
+            .urls()
+            .iter()
+            .all(|u| u.starts_with("services/ru-mos/")),
         "{:?}",
         found.urls()
     );
@@ -153,7 +162,10 @@ fn relevance_set_meets_its_thresholds_natively_and_in_the_browser_engine() {
         .expect("node");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let browser: Report = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(native.queries >= 40, "the set must have at least 40 queries");
+    assert!(
+        native.queries >= 40,
+        "the set must have at least 40 queries"
+    );
     let misses: Vec<(&str, Option<usize>)> = native
         .judgements
         .iter()
@@ -191,7 +203,11 @@ fn browser_engine_answers_exactly_as_native_search() {
     for q in queries {
         let n = native(q);
         let b = &browser[q];
-        assert_eq!(n.urls(), b.urls(), "«{q}»: native and browser top 10 differ");
+        assert_eq!(
+            n.urls(),
+            b.urls(),
+            "«{q}»: native and browser top 10 differ"
+        );
         assert_eq!(n.place, b.place, "«{q}»: the place understood differs");
         for (x, y) in n.results.iter().zip(&b.results) {
             assert_eq!(x.score, y.score, "«{q}» {}: scores differ", x.url);
@@ -205,8 +221,14 @@ fn browser_engine_answers_exactly_as_native_search() {
 #[test]
 fn a_town_in_the_query_puts_its_records_first_and_keeps_national_ones() {
     let found = native("кризисная квартира Калуга");
-    let place = found.place.clone().expect("Калуга is understood as a place");
-    assert_eq!((place.region.as_str(), place.town.as_str()), ("RU-KLU", "Калуга"));
+    let place = found
+        .place
+        .clone()
+        .expect("Калуга is understood as a place");
+    assert_eq!(
+        (place.region.as_str(), place.town.as_str()),
+        ("RU-KLU", "Калуга")
+    );
     assert!(
         found.urls()[0].starts_with("services/ru-klu/"),
         "a Kaluga service comes first: {:?}",
@@ -229,7 +251,12 @@ fn a_town_in_the_query_puts_its_records_first_and_keeps_national_ones() {
 #[test]
 fn money_trouble_in_kaluga_leads_to_kaluga_not_other_regions() {
     let found = native("куда обратиться семье если не хватает денег на детей Калуга");
-    assert_eq!(found.urls()[0], "services/ru-klu/kaluga-doverie/", "{:?}", found.urls());
+    assert_eq!(
+        found.urls()[0],
+        "services/ru-klu/kaluga-doverie/",
+        "{:?}",
+        found.urls()
+    );
     let first_elsewhere = found
         .results
         .iter()
@@ -254,7 +281,11 @@ fn vladivostok_family_in_trouble_gets_primorye_services_not_the_glossary() {
 fn inflected_and_common_place_names_are_understood() {
     for (q, region, name) in [
         ("психолог в Калуге", "RU-KLU", "Калужская область"),
-        ("калужская область семейный центр", "RU-KLU", "Калужская область"),
+        (
+            "калужская область семейный центр",
+            "RU-KLU",
+            "Калужская область",
+        ),
         ("психолог Подмосковье", "RU-MOS", "Московская область"),
         ("юрист Стерлитамак", "RU-BA", "Республика Башкортостан"),
         ("помощь Москва", "RU-MOW", "г. Москва"),
@@ -277,14 +308,23 @@ fn inflected_and_common_place_names_are_understood() {
 #[test]
 fn no_one_to_leave_the_child_with_leads_to_respite_and_the_social_nanny() {
     let found = native("не с кем оставить ребёнка");
-    assert!(found.needs.iter().any(|n| n.id == "respite"), "{:?}", found.needs);
-    let r = found.rank("needs/respite/").expect("the respite need is found");
+    assert!(
+        found.needs.iter().any(|n| n.id == "respite"),
+        "{:?}",
+        found.needs
+    );
+    let r = found
+        .rank("needs/respite/")
+        .expect("the respite need is found");
     assert!(r <= 5, "{:?}", found.urls());
     // The social nanny: its glossary entry or the practice that runs one.
-    let nanny = ["glossary/#sotsialnaya-nyanya", "practices/deystvuem-vmeste-tekhnologii/"]
-        .iter()
-        .filter_map(|u| found.rank(u))
-        .min();
+    let nanny = [
+        "glossary/#sotsialnaya-nyanya",
+        "practices/deystvuem-vmeste-tekhnologii/",
+    ]
+    .iter()
+    .filter_map(|u| found.rank(u))
+    .min();
     assert!(nanny.is_some_and(|r| r <= 10), "{:?}", found.urls());
 }
 
@@ -304,16 +344,29 @@ fn mum_drinks_puts_the_drinking_route_near_the_top() {
     let found = native("мама пьёт что делать");
     assert!(found.needs.iter().any(|n| n.id == "addiction"));
     let r = found.rank("routes/esli-v-seme-pyut/");
-    assert!(r.is_some_and(|r| r <= 3), "was 6th; now {r:?}: {:?}", found.urls());
+    assert!(
+        r.is_some_and(|r| r <= 3),
+        "was 6th; now {r:?}: {:?}",
+        found.urls()
+    );
 }
 
 #[test]
 fn a_need_with_no_services_is_never_the_first_answer() {
     for q in ["коляска", "каляска", "передышка"] {
         let found = native(q);
-        assert_ne!(found.results[0].doc_type, "need", "«{q}»: {:?}", found.urls());
+        assert_ne!(
+            found.results[0].doc_type,
+            "need",
+            "«{q}»: {:?}",
+            found.urls()
+        );
         assert!(
-            found.results.iter().take(5).any(|h| h.url.starts_with("needs/")),
+            found
+                .results
+                .iter()
+                .take(5)
+                .any(|h| h.url.starts_with("needs/")),
             "«{q}»: the need page is still offered: {:?}",
             found.urls()
         );
@@ -323,9 +376,15 @@ fn a_need_with_no_services_is_never_the_first_answer() {
 #[test]
 fn glossary_entries_do_not_outrank_the_services_they_explain() {
     let found = native("семейная диспетчерская");
-    let service = found.rank("services/ru-oms/omsk-semeynaya-dispetcherskaya/").unwrap();
+    let service = found
+        .rank("services/ru-oms/omsk-semeynaya-dispetcherskaya/")
+        .unwrap();
     let glossary = found.results.iter().position(|h| h.doc_type == "glossary");
-    assert!(glossary.is_none_or(|g| g + 1 > service), "{:?}", found.urls());
+    assert!(
+        glossary.is_none_or(|g| g + 1 > service),
+        "{:?}",
+        found.urls()
+    );
 }
 
 #[test]
@@ -341,9 +400,18 @@ fn risk_levels_lead_to_the_section_with_the_passage_marked() {
         .iter()
         .find(|s| s.url.ends_with("#step-3"))
         .expect("its step on assessing the risk level is a sub-result");
-    assert!(section.excerpt.iter().any(|(t, m)| *m == 1 && t.to_lowercase().starts_with("риск")));
+    assert!(
+        section
+            .excerpt
+            .iter()
+            .any(|(t, m)| *m == 1 && t.to_lowercase().starts_with("риск"))
+    );
     // The excerpt is the passage around the match, not the record's opening.
-    assert!(route.excerpt.iter().any(|(_, m)| *m == 1), "{:?}", route.excerpt);
+    assert!(
+        route.excerpt.iter().any(|(_, m)| *m == 1),
+        "{:?}",
+        route.excerpt
+    );
     // Sub-results link to anchors that exist on the page.
     let page = std::fs::read_to_string(
         built().join("routes/nsk-poryadok-mezhvedomstvennogo-vzaimodejstviya/index.html"),
@@ -351,7 +419,10 @@ fn risk_levels_lead_to_the_section_with_the_passage_marked() {
     .unwrap();
     for s in &route.sections {
         let anchor = s.url.rsplit('#').next().unwrap();
-        assert!(page.contains(&format!("id=\"{anchor}\"")), "#{anchor} is on the page");
+        assert!(
+            page.contains(&format!("id=\"{anchor}\"")),
+            "#{anchor} is on the page"
+        );
     }
 }
 
@@ -369,17 +440,26 @@ fn search_page_points_at_its_files_and_works_without_javascript() {
     for name in [manifest, wasm] {
         let bytes = std::fs::read(search.join(name)).unwrap();
         let hash = name.rsplit('-').next().unwrap().split('.').next().unwrap();
-        assert_eq!(hash, format!("{:016x}", opora::output::fnv1a(&bytes)), "{name}");
+        assert_eq!(
+            hash,
+            format!("{:016x}", opora::output::fnv1a(&bytes)),
+            "{name}"
+        );
     }
     let page = std::fs::read_to_string(search.join("index.html")).unwrap();
     for name in [manifest, wasm] {
         assert!(page.contains(&format!("data-manifest=\"/search/{manifest}\"")));
-        assert!(page.contains(&format!("href=\"/search/{name}\" as=\"fetch\"")), "{name} is preloaded");
+        assert!(
+            page.contains(&format!("href=\"/search/{name}\" as=\"fetch\"")),
+            "{name} is preloaded"
+        );
     }
     assert!(page.contains(&format!("data-wasm=\"/search/{wasm}\"")));
     // Without JavaScript: the note comes before the form, and the empty
     // filters stay hidden (their flex display must not beat `hidden`).
-    let note = page.find("<noscript>").expect("a note for readers without JavaScript");
+    let note = page
+        .find("<noscript>")
+        .expect("a note for readers without JavaScript");
     assert!(note < page.find("<form class=\"search-page\"").unwrap());
     assert!(page.contains("id=\"search-filters\" hidden"));
     let css = std::fs::read_to_string(repo().join("static/style.css")).unwrap();
@@ -463,7 +543,6 @@ fn parity_holds_when_postings_overflow_into_more_blocks() {
         .unwrap()
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("o-"))
-
         .count();
     assert!(overflow > 0, "the test needs overflow blocks");
     let queries = [

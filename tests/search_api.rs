@@ -135,7 +135,13 @@ fn the_static_export_is_byte_identical_for_the_same_input() {
     // Rebuilding in place with other input leaves no stale hashed files.
     let mut fewer = synthetic_docs();
     fewer.truncate(50);
-    build_index(&fewer, &Vocabulary::default(), &a.path().join("index"), &site_a).unwrap();
+    build_index(
+        &fewer,
+        &Vocabulary::default(),
+        &a.path().join("index"),
+        &site_a,
+    )
+    .unwrap();
     let names: Vec<String> = search_dir_snapshot(&site_a)
         .into_iter()
         .map(|(n, _)| n)
@@ -346,7 +352,12 @@ fn early_stopping_is_provably_close_to_the_exact_results() {
     build_index(&docs, &vocabulary(), &index, &dir.path().join("public")).unwrap();
     let closeness = opora_search_core::ranking::CLOSENESS;
     let mut stopped_early = 0;
-    for q in ["бесплатная консультация", "бесплатный юрист", "помощь мама", "бесплатная няня"] {
+    for q in [
+        "бесплатная консультация",
+        "бесплатный юрист",
+        "помощь мама",
+        "бесплатная няня",
+    ] {
         let base = QueryOptions {
             limit: 10,
             ..Default::default()

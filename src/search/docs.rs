@@ -306,7 +306,11 @@ pub fn places(site: &Site) -> Vec<PlaceName> {
     let mut towns: Vec<(String, String)> = Vec::new();
     for r in &site.regions {
         towns.extend(r.centre.iter().map(|c| (c.clone(), r.code.clone())));
-        towns.extend(r.municipalities.iter().map(|m| (m.name.clone(), r.code.clone())));
+        towns.extend(
+            r.municipalities
+                .iter()
+                .map(|m| (m.name.clone(), r.code.clone())),
+        );
     }
     for s in &site.services {
         towns.extend(s.municipality.iter().map(|m| (m.clone(), s.region.clone())));

@@ -132,7 +132,11 @@ pub fn export(
             let total = records as u64 + sections;
             let (mut r, mut s) = (0f32, 0f32);
             for doc in 0..total as u32 {
-                if doc < records { r += len(doc) } else { s += len(doc) }
+                if doc < records {
+                    r += len(doc)
+                } else {
+                    s += len(doc)
+                }
             }
             avg_records[fi] = r / (records.max(1) as f32);
             avg_sections[fi] = s / (sections.max(1) as f32);
@@ -164,8 +168,10 @@ pub fn export(
         let sec = scores(postings, |d| d >= records, sections, &avg_sections);
         let mut entry = Entry::default();
         if !rec.is_empty() {
-            let weighted: Vec<(u32, f32)> =
-                rec.iter().map(|(&d, &s)| (d, s * priors[d as usize])).collect();
+            let weighted: Vec<(u32, f32)> = rec
+                .iter()
+                .map(|(&d, &s)| (d, s * priors[d as usize]))
+                .collect();
             entry.df = weighted.len() as u32;
             entry.max = weighted.iter().map(|x| x.1).fold(0.0, f32::max);
             let mut items: Vec<(u32, u8)> = weighted
@@ -232,7 +238,12 @@ pub fn export(
     // One fragment per record.
     for (i, d) in docs.iter().enumerate() {
         let region = d.region.as_deref().map_or(String::new(), |r| {
-            vocab.labels.regions.get(r).cloned().unwrap_or_else(|| r.to_string())
+            vocab
+                .labels
+                .regions
+                .get(r)
+                .cloned()
+                .unwrap_or_else(|| r.to_string())
         });
         let f = Fragment {
             url: d.url.clone(),
@@ -361,7 +372,9 @@ fn facets(docs: &[SearchDoc], vocab: &Vocabulary) -> Value {
         ("types", |d| vec![d.doc_type.as_str()]),
         ("regions", |d| d.region.as_deref().into_iter().collect()),
         ("needs", |d| d.needs.iter().map(String::as_str).collect()),
-        ("audiences", |d| d.audience.iter().map(String::as_str).collect()),
+        ("audiences", |d| {
+            d.audience.iter().map(String::as_str).collect()
+        }),
         ("kinds", |d| d.kind.as_deref().into_iter().collect()),
     ];
     for (key, of) in specs {

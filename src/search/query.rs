@@ -69,8 +69,10 @@ pub fn open(index_dir: &Path) -> Result<Store, SearchError> {
 
 /// Runs a query on an open engine, loading files from `index_dir` as asked.
 pub fn run(store: &mut Store, index_dir: &Path, req: &Request) -> Result<Results, SearchError> {
-    opora_search_core::run(store, req, &mut |name| std::fs::read(index_dir.join(name)).ok())
-        .map_err(|e| SearchError(format!("search index in {}: {e}", index_dir.display())))
+    opora_search_core::run(store, req, &mut |name| {
+        std::fs::read(index_dir.join(name)).ok()
+    })
+    .map_err(|e| SearchError(format!("search index in {}: {e}", index_dir.display())))
 }
 
 pub fn search(index_dir: &Path, q: &str, opts: &QueryOptions) -> Result<Results, SearchError> {

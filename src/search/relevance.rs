@@ -71,7 +71,10 @@ pub fn judge(set: &RelevanceSet, tops: &[Vec<String>]) -> Report {
     let n = judgements.len().max(1) as f64;
     Report {
         queries: judgements.len(),
-        found_at_5: judgements.iter().filter(|j| j.rank.is_some_and(|r| r <= 5)).count() as f64
+        found_at_5: judgements
+            .iter()
+            .filter(|j| j.rank.is_some_and(|r| r <= 5))
+            .count() as f64
             / n,
         mrr_at_10: judgements
             .iter()

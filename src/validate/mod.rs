@@ -349,7 +349,9 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// The line of a data file where `needle` first appears (1 if nowhere).
 fn data_line(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1)
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(1, |i| i + 1)
 }
 
 /// Search vocabulary kept in data: need phrases (`data/taxonomy.toml`) and
@@ -399,10 +401,15 @@ fn check_search_words(cx: &Context, out: &mut Vec<Diagnostic>) {
                     out.push(
                         Diagnostic::warning(
                             &file.rel,
-                            format!("phrase «{p}» of need `{}` repeats another of its phrases", t.id),
+                            format!(
+                                "phrase «{p}» of need `{}` repeats another of its phrases",
+                                t.id
+                            ),
                         )
                         .at_line(&file.text, at)
-                        .hint("search compares word stems, so «пьёт» and «пьет» are the same phrase"),
+                        .hint(
+                            "search compares word stems, so «пьёт» and «пьет» are the same phrase",
+                        ),
                     );
                 }
             }
@@ -415,7 +422,10 @@ fn check_search_words(cx: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::error(
                         &file.rel,
-                        format!("place «{}» names region `{code}`, which has no file", a.name),
+                        format!(
+                            "place «{}» names region `{code}`, which has no file",
+                            a.name
+                        ),
                     )
                     .at_line(&file.text, data_line(&file.text, &format!("\"{code}\"")))
                     .hint("use a code of content/regions/, e.g. RU-MOS"),

@@ -362,7 +362,11 @@ mod tests {
         let stems: Vec<&str> = w.iter().map(|w| w.stem.as_str()).collect();
         assert_eq!(stems, ["ребенок", "в", "2", "год", "не", "говор"]);
         assert!(w[1].stop && w[4].stop && !w[5].stop);
-        let kept: Vec<String> = w.iter().filter(|w| !w.stop).map(|w| w.stem.clone()).collect();
+        let kept: Vec<String> = w
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.stem.clone())
+            .collect();
         assert_eq!(kept, terms("Ребёнок в 2 года не говорит"));
     }
 

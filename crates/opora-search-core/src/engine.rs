@@ -15,18 +15,21 @@ use crate::ranking::{self as rk, dequantize};
 struct Loaded<K, V>(Vec<(K, V)>);
 
 impl<K: PartialEq, V> Loaded<K, V> {
-    fn get<Q: ?Sized>(&self, key: &Q) -> Option<&V>
+    fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: std::borrow::Borrow<Q>,
-        Q: PartialEq,
+        Q: PartialEq + ?Sized,
     {
-        self.0.iter().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
+        self.0
+            .iter()
+            .find(|(k, _)| k.borrow() == key)
+            .map(|(_, v)| v)
     }
 
-    fn contains<Q: ?Sized>(&self, key: &Q) -> bool
+    fn contains<Q>(&self, key: &Q) -> bool
     where
         K: std::borrow::Borrow<Q>,
-        Q: PartialEq,
+        Q: PartialEq + ?Sized,
     {
         self.get(key).is_some()
     }
@@ -230,7 +233,9 @@ struct List<'a> {
 
 impl List<'_> {
     fn items(&self) -> impl Iterator<Item = &(u32, u8)> {
-        self.first.iter().chain(self.more.iter().flat_map(|b| b.iter()))
+        self.first
+            .iter()
+            .chain(self.more.iter().flat_map(|b| b.iter()))
     }
 
     /// The most a document not loaded yet can get from this list.
@@ -238,7 +243,11 @@ impl List<'_> {
         if self.pending.is_empty() {
             return 0.0;
         }
-        let last = self.more.last().and_then(|b| b.last()).or(self.first.last());
+        let last = self
+            .more
+            .last()
+            .and_then(|b| b.last())
+            .or(self.first.last());
         last.map_or(self.max, |&(_, q)| dequantize(q, self.max)) * self.weight
     }
 }
@@ -246,13 +255,20 @@ impl List<'_> {
 /// The `k` best items, best first, by one pass that keeps a short sorted
 /// buffer: results need only the top, and the standard sorts add tens of
 /// kilobytes of code per use to the wasm module.
-fn top_k<T: Copy>(items: impl Iterator<Item = T>, k: usize, better: impl Fn(&T, &T) -> bool) -> Vec<T> {
+fn top_k<T: Copy>(
+    items: impl Iterator<Item = T>,
+    k: usize,
+    better: impl Fn(&T, &T) -> bool,
+) -> Vec<T> {
     let mut top: Vec<T> = Vec::with_capacity(k + 1);
     for item in items {
         if top.len() == k && !top.last().is_some_and(|last| better(&item, last)) {
             continue;
         }
-        let at = top.iter().position(|x| better(&item, x)).unwrap_or(top.len());
+        let at = top
+            .iter()
+            .position(|x| better(&item, x))
+            .unwrap_or(top.len());
         top.insert(at, item);
         top.truncate(k);
     }
@@ -343,22 +359,24 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
             let matching = dict
                 .iter()
                 .filter(|(t, _)| t.starts_with(&w.normalized) && *t != w.stem);
-            top_k(matching, rk::COMPLETIONS, |a, b| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0))
-                .into_iter()
-                .map(|(t, _)| t.clone())
-                .collect()
+            top_k(matching, rk::COMPLETIONS, |a, b| {
+                a.1 > b.1 || (a.1 == b.1 && a.0 < b.0)
+            })
+            .into_iter()
+            .map(|(t, _)| t.clone())
+            .collect()
         }
         None => Vec::new(),
     };
     // Words that only carry the sentence are not searched for (unless they
     // are all there is).
     let base: Vec<&String> = {
-        let kept: Vec<&String> = u
-            .terms
-            .iter()
-            .filter(|t| !rk::is_filler(t))
-            .collect();
-        if kept.is_empty() { u.terms.iter().collect() } else { kept }
+        let kept: Vec<&String> = u.terms.iter().filter(|t| !rk::is_filler(t)).collect();
+        if kept.is_empty() {
+            u.terms.iter().collect()
+        } else {
+            kept
+        }
     };
     for (i, t) in base.iter().enumerate() {
         let t: &str = t;
@@ -536,7 +554,11 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     // A record joins its place's tier when it matches what the reader
     // typed (or a need the query means), not merely a guess.
     let tier = |d: u32, _score: f32| {
-        if direct[d as usize] { class(d) } else { rk::ELSEWHERE }
+        if direct[d as usize] {
+            class(d)
+        } else {
+            rk::ELSEWHERE
+        }
     };
     // (doc, tier, score)
     let scored = candidates
@@ -584,9 +606,8 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         };
         // Whether a record that could reach `tier` and score `upper` might
         // still come before the last one shown, allowing `slack`.
-        let could_pass = |t: u8, upper: f32, slack: f32| {
-            t > kth_tier || (t == kth_tier && upper > kth + slack)
-        };
+        let could_pass =
+            |t: u8, upper: f32, slack: f32| t > kth_tier || (t == kth_tier && upper > kth + slack);
         let direct_pending: Vec<&Vec<bool>> = pending
             .iter()
             .zip(&loaded)
@@ -636,7 +657,11 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     let mut ranked: Vec<(u32, f32)> = ranked.into_iter().map(|(d, _, s)| (d, s)).collect();
     ranked.truncate(req.limit);
     // A need page no service carries is never the first answer.
-    let dead_end = |d: u32| lx.needs.iter().any(|n| n.services == 0 && n.page == Some(d));
+    let dead_end = |d: u32| {
+        lx.needs
+            .iter()
+            .any(|n| n.services == 0 && n.page == Some(d))
+    };
     if ranked.len() > 1 && dead_end(ranked[0].0) {
         let next = ranked.iter().position(|&(d, _)| !dead_end(d)).unwrap_or(0);
         let first = ranked.remove(0);

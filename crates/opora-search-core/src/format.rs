@@ -390,7 +390,10 @@ mod tests {
             postings_keys: vec!["ко".into()],
             list_keys: vec!["r:RU-KLU".into()],
             lexicon: Lexicon {
-                synonyms: vec![vec![vec!["кдн".into()], vec!["комисс".into(), "дел".into()]]],
+                synonyms: vec![vec![
+                    vec!["кдн".into()],
+                    vec!["комисс".into(), "дел".into()],
+                ]],
                 places: vec![Place {
                     stems: vec!["калуг".into()],
                     region: "RU-KLU".into(),

@@ -20,7 +20,11 @@ pub fn string(out: &mut String, s: &str) {
 /// A score with four decimals, written without float formatting (which
 /// would add some 20 KB to the wasm module).
 pub fn number(out: &mut String, v: f32) {
-    let scaled = if v.is_finite() { (v * 10_000.0).round() as i64 } else { 0 };
+    let scaled = if v.is_finite() {
+        (v * 10_000.0).round() as i64
+    } else {
+        0
+    };
     if scaled < 0 {
         out.push('-');
     }

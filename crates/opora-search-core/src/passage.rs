@@ -61,9 +61,7 @@ pub fn excerpt(text: &str, wanted: &dyn Fn(&str) -> bool) -> Vec<Segment> {
         let back = floor_boundary(text, from);
         from = match text[back..hits[best.map_or(0, |b| b.1)].0].find(". ") {
             Some(k) => back + k + 2,
-            None => text[back..]
-                .find(' ')
-                .map_or(back, |k| back + k + 1),
+            None => text[back..].find(' ').map_or(back, |k| back + k + 1),
         };
     }
     let mut to = floor_boundary(text, (from + LENGTH).min(text.len()));
@@ -129,11 +127,21 @@ mod tests {
     #[test]
     fn the_passage_is_around_the_best_match_with_words_marked() {
         let filler = "Центр работает с семьями области много лет. ".repeat(20);
-        let text = format!("{filler}Уровни риска определяют на консилиуме. Высокий уровень риска требует плана.");
+        let text = format!(
+            "{filler}Уровни риска определяют на консилиуме. Высокий уровень риска требует плана."
+        );
         let segs = excerpt(&text, &wanted(&["уровн", "риск"]));
         assert_eq!(segs[0].text.chars().next(), Some('…'));
-        let marked: Vec<&str> = segs.iter().filter(|s| s.mark).map(|s| s.text.as_str()).collect();
-        assert_eq!(marked, ["Уровни", "риска", "риска"], "«уровень» has another stem");
+        let marked: Vec<&str> = segs
+            .iter()
+            .filter(|s| s.mark)
+            .map(|s| s.text.as_str())
+            .collect();
+        assert_eq!(
+            marked,
+            ["Уровни", "риска", "риска"],
+            "«уровень» has another stem"
+        );
         let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
         assert!(joined.len() <= LENGTH + 10, "{joined}");
     }
@@ -141,6 +149,12 @@ mod tests {
     #[test]
     fn no_match_gives_the_opening() {
         let segs = excerpt("Короткий текст.", &wanted(&["коляск"]));
-        assert_eq!(segs, vec![Segment { text: "Короткий текст.".into(), mark: false }]);
+        assert_eq!(
+            segs,
+            vec![Segment {
+                text: "Короткий текст.".into(),
+                mark: false
+            }]
+        );
     }
 }

@@ -70,10 +70,15 @@ pub fn understand(query: &str, lexicon: &Lexicon, use_place: bool) -> Understood
     let mut place: Option<usize> = None;
     if use_place {
         // Longest names first (a stable order without a sort: names are short).
-        let longest = lexicon.places.iter().map(|p| p.stems.len()).max().unwrap_or(0);
-        let order = (1..=longest)
-            .rev()
-            .flat_map(|n| (0..lexicon.places.len()).filter(move |&i| lexicon.places[i].stems.len() == n));
+        let longest = lexicon
+            .places
+            .iter()
+            .map(|p| p.stems.len())
+            .max()
+            .unwrap_or(0);
+        let order = (1..=longest).rev().flat_map(|n| {
+            (0..lexicon.places.len()).filter(move |&i| lexicon.places[i].stems.len() == n)
+        });
         for i in order {
             let p = &lexicon.places[i];
             let Some(at) = find_run(&stems, &p.stems) else {
@@ -87,9 +92,8 @@ pub fn understand(query: &str, lexicon: &Lexicon, use_place: bool) -> Understood
                 continue;
             }
             consumed[at..at + p.stems.len()].fill(true);
-            let better = place.is_none_or(|chosen| {
-                lexicon.places[chosen].town.is_empty() && !p.town.is_empty()
-            });
+            let better = place
+                .is_none_or(|chosen| lexicon.places[chosen].town.is_empty() && !p.town.is_empty());
             if better {
                 place = Some(i);
             }
@@ -175,7 +179,11 @@ mod tests {
     fn inflected_places_are_understood_and_leave_the_words() {
         let lx = lexicon();
         for (q, region, rest) in [
-            ("кризисная квартира в Калуге", "RU-KLU", vec!["кризисн", "квартир"]),
+            (
+                "кризисная квартира в Калуге",
+                "RU-KLU",
+                vec!["кризисн", "квартир"],
+            ),
             ("психолог калужская область", "RU-KLU", vec!["психолог"]),
             ("няня Подмосковье", "RU-MOS", vec!["нян"]),
             ("юрист в Стерлитамаке", "RU-BA", vec!["юрист"]),
@@ -186,9 +194,16 @@ mod tests {
             assert_eq!(u.terms, rest, "«{q}»");
         }
         let u = understand("Калуга", &lx, true);
-        assert_eq!(u.terms, ["калуг"], "a place alone is still searched as a word");
+        assert_eq!(
+            u.terms,
+            ["калуг"],
+            "a place alone is still searched as a word"
+        );
         let u = understand("кризисная квартира Калуга", &lx, false);
-        assert!(u.place.is_none() && u.terms.len() == 3, "the reader dropped the place");
+        assert!(
+            u.place.is_none() && u.terms.len() == 3,
+            "the reader dropped the place"
+        );
     }
 
     #[test]

@@ -69,8 +69,18 @@ pub fn is_filler(stem: &str) -> bool {
 }
 
 pub const FILLER_STEMS: [&str; 12] = [
-    "дела", "обрат", "обраща", "хоч", "нужн", "нуж", "помог", "подскаж", "пожалуйст", "сдела",
-    "может", "какие",
+    "дела",
+    "обрат",
+    "обраща",
+    "хоч",
+    "нужн",
+    "нуж",
+    "помог",
+    "подскаж",
+    "пожалуйст",
+    "сдела",
+    "может",
+    "какие",
 ];
 
 /// Words shorter than this are not typo-corrected: too many near neighbours.
@@ -175,7 +185,14 @@ mod tests {
 
     #[test]
     fn filler_words_are_stems_the_analyzer_produces() {
-        for w in ["делать", "обратиться", "хочу", "нужна", "помогите", "подскажите"] {
+        for w in [
+            "делать",
+            "обратиться",
+            "хочу",
+            "нужна",
+            "помогите",
+            "подскажите",
+        ] {
             let stem = opora_analyzer::stem(&opora_analyzer::normalize(w));
             assert!(FILLER_STEMS.contains(&stem.as_str()), "«{w}» → {stem}");
         }

@@ -102,7 +102,10 @@ pub fn parse_request(text: &str) -> Request {
     let mut req = Request::new(query, limit);
     req.live = flags.contains('l');
     req.use_place = !flags.contains('n');
-    req.filters = lines.filter(|l| !l.is_empty()).map(str::to_string).collect();
+    req.filters = lines
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
     req
 }
 
