@@ -645,9 +645,13 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         let slack = kth * req.closeness;
         if !close_within(slack) {
             let top = pending.iter().map(|l| l.bound()).fold(0.0f32, f32::max);
+            // Several blocks per list at a time: on a slow network a round
+            // trip costs far more than a block's few kilobytes.
             for l in &pending {
                 if !full || l.bound() > slack || l.bound() >= top {
-                    missing.add(store.file("o", &l.pending[0].to_string()));
+                    for o in l.pending.iter().take(rk::BLOCKS_PER_ROUND) {
+                        missing.add(store.file("o", &o.to_string()));
+                    }
                 }
             }
             return Outcome::Need(missing.0);

@@ -97,6 +97,11 @@ pub const COMPLETION_MIN_CHARS: usize = 2;
 /// every block of a word that is in almost every record.
 pub const CLOSENESS: f32 = 0.05;
 
+/// Overflow blocks of one term fetched together when more are needed: a
+/// round trip on a slow phone network (2 s) costs more than two blocks
+/// (a few kilobytes each).
+pub const BLOCKS_PER_ROUND: usize = 3;
+
 /// The largest prior; lists store priors as a fraction of it.
 pub const PRIOR_MAX: f32 = 1.3;
 
