@@ -58,7 +58,11 @@ function chromium() {
     child.stdio[3].write(JSON.stringify({ id, method, params, sessionId }) + "\0");
   });
   const once = (method) => new Promise((ok) => listeners.push(function l(m) { if (m.method === method) { listeners.splice(listeners.indexOf(l), 1); ok(m); } }));
-  const close = () => { child.kill(); fs.rmSync(profile, { recursive: true, force: true }); };
+  // The profile is removed once Chromium has exited (it writes until then).
+  const close = () => new Promise((ok) => {
+    child.once("exit", () => { fs.rmSync(profile, { recursive: true, force: true }); ok(); });
+    child.kill();
+  });
   return { send, once, close };
 }
 
@@ -106,7 +110,7 @@ async function main() {
     const t3 = await p.until("document.querySelectorAll('.result-title').length>0", 120000);
     console.log(JSON.stringify({ profile: "2 s RTT, 50 KB/s, CPU ×4", query, headerBoxSeconds: (t1 - t0) / 1000, searchPageSeconds: (t3 - t2) / 1000 }));
   } finally {
-    browser.close();
+    await browser.close();
     server.close();
   }
 }
