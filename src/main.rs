@@ -34,6 +34,8 @@ enum Format {
 enum Command {
     /// Check content and build the site into public/ (or --output).
     Build {
+        /// Folder to publish into (default: public/ in the portal). It is replaced as a
+        /// whole, so it may not be the portal, hold it, or lie inside its sources.
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Treat warnings as errors.
@@ -279,10 +281,17 @@ fn main() -> ExitCode {
             relevance,
         } => {
             let output = output.unwrap_or_else(|| cli.root.join("public"));
+            // The index that belongs to the site published there (see src/output/index.rs).
+            let index = match opora::output::live_index(&output) {
+                Ok(index) => index,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             if let Some(file) = relevance {
-                let report = opora::search::relevance::load(&file).and_then(|set| {
-                    opora::search::relevance::evaluate(&pipeline::index_dir(&output), &set)
-                });
+                let report = opora::search::relevance::load(&file)
+                    .and_then(|set| opora::search::relevance::evaluate(&index, &set));
                 return match report {
                     Ok(r) if json => {
                         println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
@@ -318,7 +327,7 @@ fn main() -> ExitCode {
                 live: false,
                 exact: false,
             };
-            match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
+            match opora::search::query(&index, &query, &opts) {
                 Ok(found) if json => {
                     println!("{}", found.to_json());
                     ExitCode::SUCCESS
