@@ -23,11 +23,17 @@ pub struct TermRef {
     pub label: String,
 }
 
+/// A citation as readers see it: the document's title, its publisher, the
+/// year of its facts and the section — never a bare line number, which means
+/// nothing to a person — and the quoted words where the citation has them.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceView {
     /// What to show: the document's title, or the link title.
     pub label: String,
-    pub line: Option<u32>,
+    pub publisher: Option<String>,
+    pub year: Option<i32>,
+    pub section: Option<String>,
+    pub quote: Option<String>,
     pub url: Option<String>,
     pub note: Option<String>,
 }
@@ -75,8 +81,12 @@ pub struct ServiceView {
     pub cost: Option<String>,
     pub eligibility: Option<String>,
     pub how_to_apply: Option<String>,
-    pub verified: String,
-    pub verified_text: String,
+    /// When an editor confirmed the facts with the organization; `None` when
+    /// nobody has: the facts are then only as of their source.
+    pub verified: Option<String>,
+    pub verified_text: Option<String>,
+    /// The year of the newest document the record cites («по данным … г.»).
+    pub as_of: Option<i32>,
     pub stale: bool,
     pub sources: Vec<SourceView>,
     pub body_html: String,
@@ -199,6 +209,8 @@ pub struct StepView {
     pub bring: Vec<String>,
     pub needs: Vec<TermRef>,
     pub branches: Vec<BranchView>,
+    /// What the step rests on, quoted («в источнике: …»).
+    pub sources: Vec<SourceView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -331,32 +343,46 @@ impl Resolver<'_> {
     }
 
     fn source(&self, s: &Source) -> SourceView {
-        let doc = s.doc.as_ref().map(|d| d.get_ref().as_str());
-        let label = match doc {
-            Some(id) => self
-                .data
-                .documents
-                .documents
-                .iter()
-                .find(|d| d.id == id)
-                .map_or_else(|| id.to_string(), |d| d.title.clone()),
-            None => s.title.clone().unwrap_or_else(|| {
+        let doc = s
+            .doc
+            .as_ref()
+            .and_then(|d| self.data.documents.find(d.get_ref()));
+        let label = match (doc, &s.doc) {
+            (Some(d), _) => d.title.clone(),
+            (None, Some(id)) => id.get_ref().clone(),
+            (None, None) => s.title.clone().unwrap_or_else(|| {
                 s.url
                     .as_ref()
                     .map(|u| u.get_ref().clone())
                     .unwrap_or_default()
             }),
         };
-        let url = s.url.as_ref().map(|u| u.get_ref().clone()).or_else(|| {
-            doc.and_then(|id| self.data.documents.documents.iter().find(|d| d.id == id))
-                .and_then(|d| d.url.clone())
-        });
+        let url = s
+            .url
+            .as_ref()
+            .map(|u| u.get_ref().clone())
+            .or_else(|| doc.and_then(|d| d.url.clone()));
         SourceView {
             label,
-            line: s.line,
+            publisher: doc.and_then(|d| d.publisher.clone()),
+            year: doc.and_then(|d| d.year),
+            section: doc
+                .zip(s.line)
+                .and_then(|(d, line)| d.section(line))
+                .map(|sec| sec.title.clone()),
+            quote: s.quote.as_ref().map(|q| q.get_ref().clone()),
             url,
             note: s.note.clone(),
         }
+    }
+
+    /// The year of the newest cited document: what the facts are "as of".
+    fn as_of(&self, list: &[Source]) -> Option<i32> {
+        list.iter()
+            .filter_map(|s| s.doc.as_ref())
+            .filter_map(|d| self.data.documents.find(d.get_ref()))
+            .filter_map(|d| d.year)
+            .max()
     }
 
     fn sources(&self, list: &[Source]) -> Vec<SourceView> {
@@ -601,13 +627,11 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         .map(|r| r.get_ref().clone())
         .unwrap_or_default();
     let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
-    let verified = m
-        .verified
-        .as_ref()
-        .map(|v| v.get_ref().to_string())
-        .unwrap_or_default();
-    let verified_days =
-        ru::parse_iso_date(&verified).map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
+    let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
+    let verified_days = verified
+        .as_deref()
+        .and_then(ru::parse_iso_date)
+        .map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
     ServiceView {
         url: format!("services/{id}/"),
         file: s.file.rel.clone(),
@@ -647,9 +671,10 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         cost: m.cost.clone(),
         eligibility: m.eligibility.clone(),
         how_to_apply: m.how_to_apply.clone(),
-        verified_text: ru::date_long(&verified),
+        verified_text: verified.as_deref().map(ru::date_long),
         stale: verified_days.is_some_and(|d| rz.today - d > rz.stale_after),
         verified,
+        as_of: rz.as_of(&m.sources),
         sources: rz.sources(&m.sources),
         body_html: s.body.html.clone(),
         plain: s.body.plain.clone(),
@@ -845,6 +870,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
                 html: rendered.map(|r| r.html).unwrap_or_default(),
                 bring: s.bring.clone(),
                 needs: rz.terms(Vocabulary::Needs, &s.needs),
+                sources: rz.sources(&s.sources),
                 branches: s
                     .branches
                     .iter()

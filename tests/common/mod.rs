@@ -23,7 +23,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A small portal in a temporary folder: the repo's templates, static files,
-/// taxonomy and source list, plus the `tests/fixtures/mini` content.
+/// taxonomy, source list with the documents' texts and house style, plus the
+/// `tests/fixtures/mini` content.
 pub fn mini_portal() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = repo();
@@ -38,6 +39,12 @@ pub fn mini_portal() -> tempfile::TempDir {
     std::fs::copy(
         root.join("data/sources.toml"),
         dir.path().join("data/sources.toml"),
+    )
+    .unwrap();
+    copy_dir(&root.join("data/sources"), &dir.path().join("data/sources"));
+    std::fs::copy(
+        root.join("data/style.toml"),
+        dir.path().join("data/style.toml"),
     )
     .unwrap();
     copy_dir(&root.join("tests/fixtures/mini"), dir.path());
