@@ -397,3 +397,72 @@ fn early_stopping_is_provably_close_to_the_exact_results() {
     }
     assert!(stopped_early > 0, "the test needs queries that stop early");
 }
+
+/// «коляска» once put «Вещи и прокат для малыша» first, a need no service
+/// carried: a need page with no services is offered, never first.
+#[test]
+fn a_need_with_no_services_is_never_the_first_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = vec![
+        SearchDoc {
+            id: "need:goods".into(),
+            url: "needs/goods/".into(),
+            doc_type: "need".into(),
+            title: "Вещи и прокат: коляска".into(),
+            body: "Коляска, кроватка, одежда. Коляска напрокат.".into(),
+            needs: vec!["goods".into()],
+            ..SearchDoc::default()
+        },
+        SearchDoc {
+            id: "route:den-gi".into(),
+            url: "routes/esli-trudno/".into(),
+            doc_type: "route".into(),
+            title: "Если семье трудно".into(),
+            body: "Центр помогает семье: продукты, одежда, иногда коляска.".into(),
+            audience: vec!["family".into()],
+            ..SearchDoc::default()
+        },
+    ];
+    let vocabulary = |services: usize| Vocabulary {
+        needs: vec![opora::search::NeedWords {
+            id: "goods".into(),
+            label: "Вещи и прокат".into(),
+            phrases: vec!["коляска".into()],
+            services,
+        }],
+        ..Vocabulary::default()
+    };
+    let top = |services: usize| -> Vec<String> {
+        let index = dir.path().join(format!("index-{services}"));
+        build_index(
+            &docs,
+            &vocabulary(services),
+            &index,
+            &dir.path().join("public"),
+        )
+        .unwrap();
+        query(
+            &index,
+            "коляска",
+            &QueryOptions {
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.url)
+        .collect()
+    };
+    assert_eq!(
+        top(0),
+        ["routes/esli-trudno/", "needs/goods/"],
+        "a dead end is second"
+    );
+    assert_eq!(
+        top(3),
+        ["needs/goods/", "routes/esli-trudno/"],
+        "with services it may lead"
+    );
+}

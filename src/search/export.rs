@@ -216,10 +216,14 @@ pub fn export(
     let mut lists: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
         let q = ranking::quantize_prior(priors[i]);
-        let mut keys = vec![
-            format!("r:{}", d.region.as_deref().unwrap_or("")),
-            format!("t:{}", d.doc_type),
-        ];
+        // A record of the whole country (no region, or the country's own
+        // code «RU», without a subdivision) is national: it applies everywhere.
+        let region = d
+            .region
+            .as_deref()
+            .filter(|r| r.contains('-'))
+            .unwrap_or("");
+        let mut keys = vec![format!("r:{region}"), format!("t:{}", d.doc_type)];
         keys.extend(d.municipality.iter().map(|m| format!("m:{m}")));
         keys.extend(d.needs.iter().map(|n| format!("n:{n}")));
         keys.extend(d.audience.iter().map(|a| format!("a:{a}")));

@@ -454,14 +454,15 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         None => (empty.clone(), empty.clone(), empty),
     };
     let is = |f: &Vec<bool>, d: u32| f.get(d as usize) == Some(&true);
-    // The place tier a record would join (if it scores enough).
+    // The town's own records score a little more within the place's tier.
+    let bonus = |d: u32| if is(&town, d) { rk::TOWN_BONUS } else { 1.0 };
+    let max_bonus = if town.is_empty() { 1.0 } else { rk::TOWN_BONUS };
+    // The place tier a record would join (if it matches what was typed).
     let class = |d: u32| -> u8 {
         if place.is_none() {
             rk::ELSEWHERE
-        } else if is(&town, d) {
-            rk::IN_TOWN
-        } else if is(&region, d) {
-            rk::IN_REGION
+        } else if is(&town, d) || is(&region, d) {
+            rk::IN_PLACE
         } else if is(&national, d) {
             rk::NATIONAL
         } else {
@@ -564,7 +565,7 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     let scored = candidates
         .iter()
         .filter(|&&d| allowed(d))
-        .map(|&d| (d, tier(d, sums[d as usize]), sums[d as usize]));
+        .map(|&d| (d, tier(d, sums[d as usize]), sums[d as usize] * bonus(d)));
     let better = |a: &(u32, u8, f32), b: &(u32, u8, f32)| {
         a.1 > b.1 || (a.1 == b.1 && (a.2 > b.2 || (a.2 == b.2 && a.0 < b.0)))
     };
@@ -596,7 +597,8 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
                 .zip(&loaded)
                 .filter(|(_, seen)| !is(seen, d))
                 .map(|(l, _)| l.bound())
-                .sum()
+                .sum::<f32>()
+                * bonus(d)
         };
         let full = ranked.len() >= req.limit;
         let (kth_tier, kth) = if full {
@@ -632,7 +634,7 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
                 .max()
                 .unwrap_or(rk::ELSEWHERE)
         };
-        let unseen: f32 = pending.iter().map(|l| l.bound()).sum();
+        let unseen: f32 = pending.iter().map(|l| l.bound()).sum::<f32>() * max_bonus;
         let close_within = |slack: f32| {
             full && !could_pass(unseen_tier, unseen, slack)
                 && ranked[..req.limit]

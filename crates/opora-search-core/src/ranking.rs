@@ -21,9 +21,10 @@
 //!   a need page with no services is a dead end and comes last among equals
 //!   (and is never first, see [`crate::engine`]).
 //! - A place named in the query sorts results into tiers: records of that
-//!   town first, then of its region, then national records (no region:
-//!   routes, helplines, the glossary), then other regions — so those still
-//!   appear, after. A record joins its place's tier when it matches a word
+//!   place first (a town's and its region's, the town's own scoring
+//!   [`TOWN_BONUS`] times more), then national records (no region, or the
+//!   whole country: routes, helplines, the glossary), then other regions —
+//!   so those still appear, after. A record joins its place's tier when it matches a word
 //!   the reader typed (or a need the query means), not only a completion or
 //!   a need's label. Within a tier, by score.
 //! - Words that only carry the sentence («делать», «обратиться», «хочу»)
@@ -54,9 +55,9 @@ pub const WEIGHT_NEED_LABEL: f32 = 0.6;
 /// section scored as a document among sections).
 pub const SECTION: f32 = 0.5;
 
-/// Place tiers, highest first.
-pub const IN_TOWN: u8 = 3;
-pub const IN_REGION: u8 = 2;
+/// Place tiers, highest first: the place (the town and its region), national
+/// records, the rest.
+pub const IN_PLACE: u8 = 2;
 pub const NATIONAL: u8 = 1;
 pub const ELSEWHERE: u8 = 0;
 
@@ -97,6 +98,10 @@ pub const COMPLETION_MIN_CHARS: usize = 2;
 /// every block of a word that is in almost every record.
 pub const CLOSENESS: f32 = 0.05;
 
+/// Within the place's tier, the named town's own records score this much
+/// more than the rest of its region's.
+pub const TOWN_BONUS: f32 = 1.5;
+
 /// Overflow blocks of one term fetched together when more are needed: a
 /// round trip on a slow phone network (2 s) costs more than two blocks
 /// (a few kilobytes each).
@@ -119,7 +124,7 @@ pub fn prior(doc_type: &str, contactable: bool, dead_end: bool, family: bool) ->
         "region" => 0.9,
         "practice" | "programme" => 0.9,
         "page" => 0.8,
-        "glossary" => 0.6,
+        "glossary" => 0.45,
         _ => 1.0,
     }
 }
@@ -184,7 +189,7 @@ mod tests {
 
     #[test]
     fn place_tiers_put_the_place_first_and_keep_the_country() {
-        let order = [IN_TOWN, IN_REGION, NATIONAL, ELSEWHERE];
+        let order = [IN_PLACE, NATIONAL, ELSEWHERE];
         assert!(order.windows(2).all(|w| w[0] > w[1]));
     }
 
