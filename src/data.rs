@@ -248,7 +248,10 @@ pub struct StatsTable {
     #[serde(default)]
     pub topics: Vec<Spanned<String>>,
     pub chart: Option<Spanned<ChartSpec>>,
+    /// Shown under the table: what a reader needs to read it right.
     pub note: Option<String>,
+    /// For editors only (how the table was taken from the source); never published.
+    pub editor_note: Option<String>,
     pub columns: Vec<String>,
     pub rows: Spanned<Vec<Vec<String>>>,
 }

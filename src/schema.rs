@@ -448,7 +448,13 @@ pub fn schemas(data: &Data, content: &Content) -> Vec<(&'static str, Value)> {
             ("title", s("Заголовок.")),
             ("summary", s("Кратко о странице.")),
             ("menu", integer("Место в главном меню.")),
-            ("audience", audience()),
+            (
+                "audience",
+                one_of(
+                    vec!["family".into(), "specialist".into(), "editor".into()],
+                    "Для кого: family — семьи, specialist — специалисты, editor — редакторы (ссылка только в подвале).",
+                ),
+            ),
             ("sources", sources()),
         ],
     );

@@ -60,6 +60,10 @@ pub struct ServiceView {
     pub url: String,
     pub file: String,
     pub name: String,
+    /// What a person would say (src/everyday_name.rs); pages lead with it.
+    pub everyday_name: String,
+    /// A phone or an e-mail: something a family can actually use to reach them.
+    pub contactable: bool,
     pub short_name: Option<String>,
     pub organization: Option<String>,
     pub kind: TermRef,
@@ -97,6 +101,8 @@ pub struct ServiceView {
 pub struct MunicipalityView {
     pub name: String,
     pub slug: String,
+    /// Its "near me" page without JavaScript: `regions/<code>/m/<slug>/`.
+    pub url: String,
     pub lat: f64,
     pub lon: f64,
 }
@@ -240,6 +246,8 @@ pub struct PageView {
     pub summary: Option<String>,
     pub menu: Option<i64>,
     pub family: bool,
+    /// `family` | `specialist` | `editor`; editors' pages stay out of the family navigation.
+    pub audience: Option<String>,
     pub sources: Vec<SourceView>,
     pub body_html: String,
     pub plain: String,
@@ -281,6 +289,8 @@ pub struct StatsView {
     pub topics: Vec<String>,
     /// Bar chart as inline SVG, drawn at build time.
     pub chart_svg: Option<String>,
+    /// What the chart plots, in words, for its caption.
+    pub chart_caption: Option<String>,
 }
 
 pub struct Site {
@@ -298,6 +308,8 @@ pub struct Site {
     pub glossary: Vec<GlossaryView>,
     pub stats: Vec<StatsView>,
     pub directions: Vec<TermRef>,
+    /// Always-available national lines (112, the helpline), in file order.
+    pub lines: Vec<crate::lines::LineView>,
     /// Indexes into `services`, in display order (by name).
     pub services_by_region: BTreeMap<String, Vec<usize>>,
     pub services_by_need: BTreeMap<String, Vec<usize>>,
@@ -577,7 +589,13 @@ impl Site {
                 sources: rz.sources(&t.sources),
             })
             .collect();
-        glossary.sort_by_key(|g| g.term.to_lowercase().replace('ё', "е"));
+        // Alphabetical by the first letter or digit: «Единое окно» files under Е.
+        glossary.sort_by_key(|g| {
+            g.term
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+                .replace('ё', "е")
+        });
         let stats = data
             .stats
             .iter()
@@ -592,9 +610,27 @@ impl Site {
                 label: t.label.clone(),
             })
             .collect();
+        let lines = data
+            .national_lines
+            .lines
+            .iter()
+            .filter_map(|l| {
+                Some(crate::lines::LineView {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    label: l.label.clone(),
+                    number: l.number.get_ref().clone(),
+                    tel: crate::lines::tel_uri(l.number.get_ref())?,
+                    when: l.when.clone(),
+                    ask_instead: l.ask_instead,
+                    sources: rz.sources(&l.sources),
+                })
+            })
+            .collect();
         Site {
             config,
             history,
+            lines,
             base,
             regions,
             services,
@@ -678,6 +714,8 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         sources: rz.sources(&m.sources),
         body_html: s.body.html.clone(),
         plain: s.body.plain.clone(),
+        everyday_name: crate::everyday_name::everyday_name(&name),
+        contactable: !m.phones.is_empty() || !m.emails.is_empty(),
         name,
         id,
     }
@@ -696,6 +734,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         .iter()
         .map(|mu| MunicipalityView {
             name: mu.name.clone(),
+            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
             slug: ru::slugify(&mu.name),
             lat: mu.lat,
             lon: mu.lon,
@@ -909,6 +948,7 @@ fn resolve_page(rz: &Resolver, p: &Record<PageMeta>) -> PageView {
         summary: m.summary.clone(),
         menu: m.menu,
         family: m.audience.as_ref().is_some_and(|a| a.get_ref() == "family"),
+        audience: m.audience.as_ref().map(|a| a.get_ref().clone()),
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
         plain: p.body.plain.clone(),
@@ -931,6 +971,10 @@ fn resolve_stats(rz: &Resolver, id: &str, t: &StatsTable) -> StatsView {
             .chart
             .as_ref()
             .and_then(|c| crate::render::chart::bar_chart(t, c.get_ref())),
+        chart_caption: t
+            .chart
+            .as_ref()
+            .and_then(|c| crate::render::chart::plotted_caption(t, c.get_ref())),
     }
 }
 

@@ -595,3 +595,35 @@ fn parity_holds_when_postings_overflow_into_more_blocks() {
         assert_eq!(nu, bu, "«{q}»: native and browser top 10 differ");
     }
 }
+
+/// A need no service helps with would be a dead end: search never offers its page.
+#[test]
+fn needs_without_services_are_not_search_results() {
+    let taxonomy: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo().join("data/taxonomy.toml")).unwrap())
+            .unwrap();
+    let mut services = String::new();
+    for entry in walkdir::WalkDir::new(repo().join("content/services")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            services.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    for need in taxonomy["needs"].as_array().unwrap() {
+        let (id, label) = (
+            need["id"].as_str().unwrap(),
+            need["label"].as_str().unwrap(),
+        );
+        if services.contains(&format!("\"{id}\"")) {
+            continue;
+        }
+        let found = native(label);
+        assert!(
+            found
+                .results
+                .iter()
+                .all(|h| h.url != format!("needs/{id}/")),
+            "«{label}» has no services, yet search offers its page"
+        );
+    }
+}

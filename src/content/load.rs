@@ -90,6 +90,9 @@ pub struct Data {
     pub documents_file: Option<Arc<SourceText>>,
     pub places_file: Option<Arc<SourceText>>,
     pub style_file: Option<Arc<SourceText>>,
+    /// `data/national-lines.toml`: 112 and the helpline on every family page.
+    pub national_lines: crate::lines::NationalLines,
+    pub national_lines_file: Option<Arc<SourceText>>,
 }
 
 #[derive(Debug, Default)]
@@ -148,6 +151,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         load_data_file::<crate::data::Places>(root, "data/places.toml", false, diags);
     let texts = load_document_texts(root, &documents, documents_file.as_deref(), diags);
     let (style, style_file) = load_data_file::<Style>(root, "data/style.toml", false, diags);
+    let (national_lines, national_lines_file) =
+        load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -184,6 +189,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         documents_file,
         places_file,
         style_file,
+        national_lines,
+        national_lines_file,
     }
 }
 

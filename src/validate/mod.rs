@@ -87,6 +87,7 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
         stats: data.stats.iter().map(|(id, _, _)| id.as_str()).collect(),
     };
     let mut out = Vec::new();
+    check_config(config, &mut out);
     check_taxonomy(&cx, &mut out);
     check_search_words(&cx, &mut out);
     for r in &content.regions {
@@ -110,9 +111,29 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     }
     check_glossary(&cx, &mut out);
     check_stats(&cx, &mut out);
+    if let Some(file) = &data.national_lines_file {
+        let docs: Vec<&str> = cx.documents.iter().copied().collect();
+        out.extend(crate::lines::check(&data.national_lines, file, &docs));
+    }
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
+}
+
+/// Settings still holding an example value would publish links to nowhere.
+fn check_config(config: &Config, out: &mut Vec<Diagnostic>) {
+    for (setting, value) in config.placeholders() {
+        out.push(
+            Diagnostic::warning(
+                "opora.toml",
+                format!("`{setting}` is a placeholder: {value}"),
+            )
+            .hint(format!(
+                "set the real address in opora.toml, or in the deployment's environment (OPORA_{})",
+                setting.to_uppercase()
+            )),
+        );
+    }
 }
 
 /// `<region folder>/<slug>`, the id other records use to refer to a service.
@@ -1152,7 +1173,8 @@ fn check_page(cx: &Context, p: &Record<PageMeta>, out: &mut Vec<Diagnostic>) {
             .hint("rename the file"),
         );
     }
-    if let Some(a) = &p.meta.audience {
+    // Pages may also be for editors: shown in the footer, never in the family navigation.
+    if let Some(a) = p.meta.audience.as_ref().filter(|a| a.get_ref() != "editor") {
         check_audience(p, std::slice::from_ref(a), out);
         if a.get_ref() == "family" {
             let texts = [p.meta.summary.as_deref(), Some(p.markdown())];

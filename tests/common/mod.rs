@@ -59,6 +59,9 @@ pub const TEST_TODAY: &str = "2026-12-01";
 pub fn opora_cmd() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_opora"));
     cmd.env("OPORA_TODAY", TEST_TODAY);
+    // Deployment settings come from the environment; tests set their own.
+    cmd.env_remove("OPORA_BASE_URL");
+    cmd.env_remove("OPORA_EDIT_LINK_BASE");
     cmd
 }
 
