@@ -10,7 +10,7 @@ use crate::site::{SectionRef, Site};
 
 /// Splits a record's plain text at its headings (found in order in the
 /// text): each section's heading, anchor and text.
-fn split_sections(plain: &str, headings: &[SectionRef]) -> Vec<SearchSection> {
+pub(crate) fn split_sections(plain: &str, headings: &[SectionRef]) -> Vec<SearchSection> {
     let mut found: Vec<(usize, usize, &SectionRef)> = Vec::new();
     let mut from = 0;
     for h in headings {
@@ -35,7 +35,7 @@ fn split_sections(plain: &str, headings: &[SectionRef]) -> Vec<SearchSection> {
 }
 
 /// Text of a rendered HTML fragment (tags dropped, common entities decoded).
-fn html_text(html: &str) -> String {
+pub(crate) fn html_text(html: &str) -> String {
     let mut out = String::new();
     let mut in_tag = false;
     for c in html.chars() {
@@ -58,7 +58,8 @@ fn html_text(html: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+/// Non-empty parts joined with « · ».
+pub(crate) fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     parts
         .into_iter()
         .filter(|s| !s.is_empty())
@@ -68,131 +69,9 @@ fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 
 pub fn from_site(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
-    for s in &site.services {
-        let needs: Vec<&str> = s.needs.iter().map(|n| n.label.as_str()).collect();
-        docs.push(SearchDoc {
-            id: format!("service:{}", s.id),
-            url: s.url.clone(),
-            doc_type: "service".into(),
-            title: s.name.clone(),
-            names: join([
-                s.short_name.as_deref().unwrap_or(""),
-                s.organization.as_deref().unwrap_or(""),
-                s.kind.label.as_str(),
-            ]),
-            body: join([
-                s.plain.as_str(),
-                &needs.join(", "),
-                s.municipality.as_deref().unwrap_or(""),
-                s.district.as_deref().unwrap_or(""),
-                s.address.as_deref().unwrap_or(""),
-                s.eligibility.as_deref().unwrap_or(""),
-                s.how_to_apply.as_deref().unwrap_or(""),
-                s.cost.as_deref().unwrap_or(""),
-                s.region_name.as_str(),
-            ]),
-            region: Some(s.region.clone()),
-            municipality: s.municipality.clone(),
-            needs: s.needs.iter().map(|n| n.id.clone()).collect(),
-            audience: if s.audience.is_empty() {
-                vec!["family".into()]
-            } else {
-                s.audience.clone()
-            },
-            kind: Some(s.kind.id.clone()),
-            contactable: !s.phones.is_empty() || !s.emails.is_empty(),
-            sections: Vec::new(),
-        });
-    }
-    for r in &site.routes {
-        docs.push(SearchDoc {
-            id: format!("route:{}", r.slug),
-            url: r.url.clone(),
-            doc_type: "route".into(),
-            title: r.title.clone(),
-            names: r
-                .needs
-                .iter()
-                .map(|n| n.label.as_str())
-                .collect::<Vec<_>>()
-                .join(" · "),
-            body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
-            region: r.region.as_ref().map(|x| x.id.clone()),
-            needs: r.needs.iter().map(|n| n.id.clone()).collect(),
-            audience: vec![if r.family { "family" } else { "specialist" }.into()],
-            // Steps and the body's sections, each linked to its anchor.
-            sections: r
-                .steps
-                .iter()
-                .map(|st| SearchSection {
-                    heading: if st.title.is_empty() {
-                        format!("Шаг {}", st.number)
-                    } else {
-                        format!("Шаг {}. {}", st.number, st.title)
-                    },
-                    anchor: format!("step-{}", st.number),
-                    text: html_text(&st.html),
-                })
-                .chain(split_sections(&r.plain, &r.sections))
-                .collect(),
-            ..SearchDoc::default()
-        });
-    }
-    for p in &site.practices {
-        let tags: Vec<&str> = p
-            .directions
-            .iter()
-            .chain(&p.target_groups)
-            .map(|t| t.label.as_str())
-            .collect();
-        docs.push(SearchDoc {
-            id: format!("practice:{}", p.slug),
-            url: p.url.clone(),
-            doc_type: "practice".into(),
-            title: p.title.clone(),
-            names: join([
-                p.short_title.as_str(),
-                p.organization.as_ref().map_or("", |o| o.name.as_str()),
-                &tags.join(" · "),
-            ]),
-            body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
-            region: p.region.as_ref().map(|x| x.id.clone()),
-            audience: vec!["specialist".into()],
-            contactable: !p.phones.is_empty() || !p.emails.is_empty(),
-            sections: split_sections(&p.plain, &p.sections),
-            ..SearchDoc::default()
-        });
-    }
-    for p in &site.programmes {
-        let modules: Vec<&str> = p.modules.iter().map(|m| m.title.as_str()).collect();
-        docs.push(SearchDoc {
-            id: format!("programme:{}", p.slug),
-            url: p.url.clone(),
-            doc_type: "programme".into(),
-            title: p.title.clone(),
-            names: join([p.kind.label.as_str(), p.provider.as_deref().unwrap_or("")]),
-            body: join([
-                p.summary.as_deref().unwrap_or(""),
-                p.plain.as_str(),
-                &modules.join(". "),
-            ]),
-            audience: p.audience.clone(),
-            kind: Some(p.kind.id.clone()),
-            ..SearchDoc::default()
-        });
-    }
-    for r in &site.regions {
-        docs.push(SearchDoc {
-            id: format!("region:{}", r.code),
-            url: r.url.clone(),
-            doc_type: "region".into(),
-            title: r.name.clone(),
-            names: join([r.centre.as_deref().unwrap_or(""), r.code.as_str()]),
-            body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
-            region: Some(r.code.clone()),
-            audience: vec!["family".into(), "specialist".into()],
-            ..SearchDoc::default()
-        });
+    // Every collection says what of its records is searched (src/collections).
+    for collection in crate::collections::REGISTRY {
+        collection.search_docs(site, &mut docs);
     }
     // A need no service helps with is no answer to a search: its page would be a dead end.
     for n in site.needs.iter().filter(|n| n.count > 0) {
@@ -206,17 +85,6 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             body: join([n.description.as_str(), &n.phrases.join(" · ")]),
             needs: vec![n.id.clone()],
             audience: vec![n.audience.clone()],
-            ..SearchDoc::default()
-        });
-    }
-    for p in &site.pages {
-        docs.push(SearchDoc {
-            id: format!("page:{}", p.slug),
-            url: p.url.clone(),
-            doc_type: "page".into(),
-            title: p.title.clone(),
-            names: String::new(),
-            body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
             ..SearchDoc::default()
         });
     }
