@@ -95,7 +95,8 @@ fn every_registered_collection_has_schema_scaffold_route_and_search_document() {
             ],
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        let hits: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let hits = &found["results"];
         assert!(
             hits.as_array()
                 .unwrap()

@@ -100,6 +100,55 @@ fn node(site: &std::path::Path, queries: &[&str]) -> std::collections::HashMap<S
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// Every value the search page's filters offer reads as words (regions from
+/// the regions collection, needs and each collection's kinds from the taxonomy,
+/// types from the registry), and the country's own value filters to national records.
+#[test]
+fn filter_values_have_labels_and_the_country_filters_to_national_records() {
+    let file = std::fs::read_dir(built().join("search"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("facets."))
+        })
+        .unwrap();
+    let f: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    for facet in ["types", "regions", "needs", "audiences", "kinds"] {
+        let values = f[facet].as_array().unwrap();
+        assert!(!values.is_empty(), "{facet}");
+        for v in values {
+            assert_ne!(v["label"], v["id"], "{facet}: {v} shows its id");
+        }
+    }
+    let kinds = f["kinds"].as_array().unwrap();
+    let seminar = |t: &str| {
+        kinds
+            .iter()
+            .find(|k| k["id"] == "seminar" && k["type"] == t)
+            .map(|k| k["label"].as_str().unwrap().to_string())
+    };
+    // «seminar» is both a programme kind and an event kind, with its own label in each.
+    assert_eq!(seminar("event").as_deref(), Some("Семинар"));
+    assert_eq!(
+        seminar("programme").as_deref(),
+        Some("Семинар или конференция")
+    );
+    let found = native_with("служба дети в семье", &["--region", "RU"]);
+    assert!(
+        found.rank("practices/sluzhba-deti-v-seme/").is_some(),
+        "{:?}",
+        found.urls()
+    );
+    assert!(
+        found
+            .results
+            .iter()
+            .all(|h| h.region == "Российская Федерация")
+    );
+}
+
 #[test]
 fn filters_narrow_results() {
     let found = native_with(

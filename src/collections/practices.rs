@@ -156,7 +156,7 @@ fn search_doc(p: &PracticeView) -> SearchDoc {
             &tags.join(" · "),
         ]),
         body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
-        region: p.region.as_ref().map(|x| x.id.clone()),
+        regions: p.region.iter().map(|x| x.id.clone()).collect(),
         audience: vec!["specialist".into()],
         contactable: !p.phones.is_empty() || !p.emails.is_empty(),
         sections: split_sections(&p.plain, &p.sections),

@@ -145,7 +145,7 @@ fn search_doc(p: &ProgrammeView) -> SearchDoc {
             &modules.join(". "),
         ]),
         audience: p.audience.clone(),
-        kind: Some(p.kind.id.clone()),
+        kind: Some(p.kind.clone()),
         ..SearchDoc::default()
     }
 }

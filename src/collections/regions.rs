@@ -132,7 +132,7 @@ impl Collection for Regions {
             title: r.name.clone(),
             names: join([r.centre.as_deref().unwrap_or(""), r.code.as_str()]),
             body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
-            region: Some(r.code.clone()),
+            regions: vec![r.code.clone()],
             audience: vec!["family".into(), "specialist".into()],
             ..SearchDoc::default()
         }));

@@ -150,7 +150,7 @@ fn search_doc(r: &RouteView) -> SearchDoc {
             .collect::<Vec<_>>()
             .join(" · "),
         body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
-        region: r.region.as_ref().map(|x| x.id.clone()),
+        regions: r.region.iter().map(|x| x.id.clone()).collect(),
         needs: r.needs.iter().map(|n| n.id.clone()).collect(),
         audience: vec![if r.family { "family" } else { "specialist" }.into()],
         // Steps and the body's sections, each linked to its anchor.

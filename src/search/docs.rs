@@ -220,7 +220,8 @@ pub fn vocabulary(site: &Site) -> Vocabulary {
     }
 }
 
-/// Labels for the browser's filters: region names, need and kind labels.
+/// Labels for the browser's filters: region names and need labels (kinds
+/// carry theirs on each document).
 pub fn facet_labels(site: &Site) -> FacetLabels {
     let mut labels = FacetLabels::default();
     for r in &site.regions {
@@ -228,12 +229,6 @@ pub fn facet_labels(site: &Site) -> FacetLabels {
     }
     for n in &site.needs {
         labels.needs.insert(n.id.clone(), n.label.clone());
-    }
-    for s in &site.services {
-        labels.kinds.insert(s.kind.id.clone(), s.kind.label.clone());
-    }
-    for p in &site.programmes {
-        labels.kinds.insert(p.kind.id.clone(), p.kind.label.clone());
     }
     labels
 }

@@ -218,16 +218,18 @@ pub fn export(
         let q = ranking::quantize_prior(priors[i]);
         // A record of the whole country (no region, or the country's own
         // code «RU», without a subdivision) is national: it applies everywhere.
-        let region = d
-            .region
-            .as_deref()
-            .filter(|r| r.contains('-'))
-            .unwrap_or("");
-        let mut keys = vec![format!("r:{region}"), format!("t:{}", d.doc_type)];
+        // A record of several regions (an event) is in each of them. Each
+        // code also has its own list, so every value the region facet offers
+        // (the country's «RU» too) filters to exactly the records it counts.
+        let mut keys: Vec<String> = d.regions.iter().map(|r| format!("r:{r}")).collect();
+        if subdivisions(d).next().is_none() {
+            keys.push("r:".into());
+        }
+        keys.push(format!("t:{}", d.doc_type));
         keys.extend(d.municipality.iter().map(|m| format!("m:{m}")));
         keys.extend(d.needs.iter().map(|n| format!("n:{n}")));
         keys.extend(d.audience.iter().map(|a| format!("a:{a}")));
-        keys.extend(d.kind.iter().map(|k| format!("k:{k}")));
+        keys.extend(d.kind.iter().map(|k| format!("k:{}", k.id)));
         keys.sort();
         keys.dedup();
         for k in keys {
@@ -241,14 +243,12 @@ pub fn export(
 
     // One fragment per record.
     for (i, d) in docs.iter().enumerate() {
-        let region = d.region.as_deref().map_or(String::new(), |r| {
-            vocab
-                .labels
-                .regions
-                .get(r)
-                .cloned()
-                .unwrap_or_else(|| r.to_string())
-        });
+        let region = d
+            .regions
+            .iter()
+            .map(|r| vocab.labels.regions.get(r).unwrap_or(r).as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let f = Fragment {
             url: d.url.clone(),
             title: d.title.clone(),
@@ -363,48 +363,82 @@ fn lexicon(docs: &[SearchDoc], vocab: &Vocabulary) -> format::Lexicon {
     }
 }
 
+/// Region codes of a record below the whole country («RU-KLU», not «RU»).
+fn subdivisions(d: &SearchDoc) -> impl Iterator<Item = &str> {
+    d.regions
+        .iter()
+        .map(String::as_str)
+        .filter(|r| r.contains('-'))
+}
+
+/// One facet's values: id → (label, records).
+type Counts = BTreeMap<String, (String, usize)>;
+
+/// Counts each of a record's values once.
+fn count(counts: &mut Counts, values: impl IntoIterator<Item = (String, String)>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, label) in values {
+        if seen.insert(id.clone()) {
+            counts.entry(id).or_insert((label, 0)).1 += 1;
+        }
+    }
+}
+
 /// The search page's filter options: each facet's values with labels and
-/// counts (`types`, `regions`, `needs`, `audiences`, `kinds`).
+/// counts (`types`, `regions`, `needs`, `audiences`, `kinds`). Labels come from
+/// the registry (types), the regions collection, the taxonomy (needs, and each
+/// kind from its collection's vocabulary). A record of several regions counts
+/// under each; kinds are per type, since two vocabularies may share an id.
 fn facets(docs: &[SearchDoc], vocab: &Vocabulary) -> Value {
     let labels = &vocab.labels;
     let label_of = |map: &BTreeMap<String, String>, v: &str| {
         map.get(v).cloned().unwrap_or_else(|| v.to_string())
     };
-    let mut out = serde_json::Map::new();
-    type Of = fn(&SearchDoc) -> Vec<&str>;
-    let specs: [(&str, Of); 5] = [
-        ("types", |d| vec![d.doc_type.as_str()]),
-        ("regions", |d| d.region.as_deref().into_iter().collect()),
-        ("needs", |d| d.needs.iter().map(String::as_str).collect()),
-        ("audiences", |d| {
-            d.audience.iter().map(String::as_str).collect()
-        }),
-        ("kinds", |d| d.kind.as_deref().into_iter().collect()),
-    ];
-    for (key, of) in specs {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for d in docs {
-            let mut vs = of(d);
-            vs.sort_unstable();
-            vs.dedup();
-            for v in vs {
-                *counts.entry(v).or_default() += 1;
-            }
+    let (mut types, mut regions, mut needs, mut audiences) = Default::default();
+    let mut kinds: BTreeMap<(String, String), (String, usize)> = BTreeMap::new();
+    for d in docs {
+        let t = &d.doc_type;
+        count(&mut types, [(t.clone(), super::type_label(t).to_string())]);
+        count(
+            &mut regions,
+            d.regions
+                .iter()
+                .map(|r| (r.clone(), label_of(&labels.regions, r))),
+        );
+        count(
+            &mut needs,
+            d.needs
+                .iter()
+                .map(|n| (n.clone(), label_of(&labels.needs, n))),
+        );
+        count(
+            &mut audiences,
+            d.audience
+                .iter()
+                .map(|a| (a.clone(), super::audience_label(a).to_string())),
+        );
+        if let Some(k) = &d.kind {
+            kinds
+                .entry((t.clone(), k.id.clone()))
+                .or_insert((k.label.clone(), 0))
+                .1 += 1;
         }
-        let list: Vec<Value> = counts
-            .iter()
-            .map(|(id, n)| {
-                let label = match key {
-                    "types" => super::type_label(id).to_string(),
-                    "regions" => label_of(&labels.regions, id),
-                    "needs" => label_of(&labels.needs, id),
-                    "audiences" => super::audience_label(id).to_string(),
-                    _ => label_of(&labels.kinds, id),
-                };
-                json!({ "id": id, "label": label, "count": n })
-            })
-            .collect();
-        out.insert(key.into(), Value::Array(list));
     }
-    Value::Object(out)
+    let list = |counts: Counts| -> Value {
+        counts
+            .into_iter()
+            .map(|(id, (label, n))| json!({ "id": id, "label": label, "count": n }))
+            .collect()
+    };
+    let kinds: Value = kinds
+        .into_iter()
+        .map(|((t, id), (label, n))| json!({ "type": t, "id": id, "label": label, "count": n }))
+        .collect();
+    json!({
+        "types": list(types),
+        "regions": list(regions),
+        "needs": list(needs),
+        "audiences": list(audiences),
+        "kinds": kinds,
+    })
 }

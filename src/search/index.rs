@@ -137,7 +137,7 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
             f.url => d.url.as_str(),
             f.doc_type => d.doc_type.as_str(),
         );
-        if let Some(r) = &d.region {
+        for r in &d.regions {
             td.add_text(f.region, r);
         }
         for n in &d.needs {
@@ -147,7 +147,7 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
             td.add_text(f.audience, a);
         }
         if let Some(k) = &d.kind {
-            td.add_text(f.kind, k);
+            td.add_text(f.kind, &k.id);
         }
         writer.add_document(td)?;
     }

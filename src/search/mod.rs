@@ -33,12 +33,16 @@ pub struct SearchDoc {
     pub names: String,
     /// Plain text.
     pub body: String,
-    pub region: Option<String>,
+    /// Region codes: none for a national record, several for an event held
+    /// in several regions (it joins each region's filter and place tier).
+    pub regions: Vec<String>,
     /// The town, for services: a query naming it ranks them first.
     pub municipality: Option<String>,
     pub needs: Vec<String>,
     pub audience: Vec<String>,
-    pub kind: Option<String>,
+    /// The record's kind from its collection's vocabulary (`data/taxonomy.toml`),
+    /// with the label the kind facet shows.
+    pub kind: Option<crate::site::TermRef>,
     /// A phone or e-mail a reader can use right away.
     pub contactable: bool,
     /// Sections of a long record, each a sub-result linked to its heading.
@@ -91,13 +95,15 @@ pub struct Vocabulary {
     pub labels: FacetLabels,
 }
 
-/// Human labels for facet values (region codes, need and kind ids), shown in
-/// the browser's filters. Values without a label show their id.
+/// Human labels for facet values (region codes, need ids), shown in the
+/// browser's filters: regions from the regions collection, needs from the
+/// taxonomy. Kinds carry their own label on each document ([`SearchDoc::kind`]),
+/// because two collections' vocabularies may share an id («seminar» is a
+/// programme kind and an event kind, with different labels).
 #[derive(Debug, Clone, Default)]
 pub struct FacetLabels {
     pub regions: BTreeMap<String, String>,
     pub needs: BTreeMap<String, String>,
-    pub kinds: BTreeMap<String, String>,
 }
 
 /// What [`build_index`] did, for the build's timing line and the benchmark.
