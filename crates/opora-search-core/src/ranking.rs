@@ -116,17 +116,27 @@ pub const PRIOR_MAX: f32 = 1.3;
 pub fn prior(doc_type: &str, contactable: bool, dead_end: bool, family: bool) -> f32 {
     match doc_type {
         "service" if contactable => 1.3,
-        "service" => 1.15,
         "route" if family => 1.25,
-        "route" => 1.1,
         "need" if dead_end => 0.7,
+        t => type_prior(t).unwrap_or(1.0),
+    }
+}
+
+/// A type's prior before what a record says of itself (contacts, audience):
+/// `None` for a type ranking does not know, which a new collection must add
+/// here (the registry test checks every registered type).
+pub fn type_prior(doc_type: &str) -> Option<f32> {
+    Some(match doc_type {
+        "service" => 1.15,
+        "route" => 1.1,
         "need" => 1.0,
         "region" => 0.9,
-        "practice" | "programme" => 0.9,
+        // Experience for specialists: what was done, taught or held.
+        "practice" | "programme" | "event" => 0.9,
         "page" => 0.8,
         "glossary" => 0.45,
-        _ => 1.0,
-    }
+        _ => return None,
+    })
 }
 
 /// A prior as stored in list files (a byte).
