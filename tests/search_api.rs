@@ -29,6 +29,14 @@ const WORDS: [&str; 12] = [
 const REGIONS: [&str; 3] = ["RU-MOS", "RU-KLU", "RU-NVS"];
 const NEEDS: [&str; 4] = ["crisis", "goods", "legal", "respite"];
 
+/// A kind as the taxonomy labels it.
+fn term(id: &str) -> opora::search::TermRef {
+    opora::search::TermRef {
+        id: id.into(),
+        label: format!("Вид {id}"),
+    }
+}
+
 /// 300 documents with varied text and facets; common words overflow the first
 /// posting block, so filtered queries exercise the browser's block fetching.
 fn synthetic_docs() -> Vec<SearchDoc> {
@@ -44,10 +52,19 @@ fn synthetic_docs() -> Vec<SearchDoc> {
                 title: format!("Центр «{}» №{i}", WORDS[i % WORDS.len()]),
                 names: format!("Организация {}", WORDS[(i + 3) % WORDS.len()]),
                 body: body.join(" "),
-                region: (i % 10 != 9).then(|| REGIONS[i % 3].to_string()),
+                // Some national (none), some of two regions (like an event).
+                regions: match i % 10 {
+                    9 => Vec::new(),
+                    8 => vec![REGIONS[i % 3].to_string(), REGIONS[(i + 1) % 3].to_string()],
+                    _ => vec![REGIONS[i % 3].to_string()],
+                },
                 needs: vec![NEEDS[i % 4].to_string(), NEEDS[(i / 4) % 4].to_string()],
                 audience: vec![if i % 2 == 0 { "family" } else { "specialist" }.into()],
-                kind: Some(if i % 3 == 0 { "ngo" } else { "family-centre" }.into()),
+                kind: Some(if i % 3 == 0 {
+                    term("ngo")
+                } else {
+                    term("family-centre")
+                }),
                 ..SearchDoc::default()
             }
         })
@@ -294,10 +311,7 @@ fn filters_and_synonyms_agree_between_native_and_the_browser() {
         }
         for h in &native {
             let d = by_url[h.url.as_str()];
-            let ok = opts
-                .region
-                .as_ref()
-                .is_none_or(|r| d.region.as_ref() == Some(r))
+            let ok = opts.region.as_ref().is_none_or(|r| d.regions.contains(r))
                 && opts.need.as_ref().is_none_or(|n| d.needs.contains(n))
                 && opts
                     .audience
@@ -306,7 +320,7 @@ fn filters_and_synonyms_agree_between_native_and_the_browser() {
                 && opts
                     .kind
                     .as_ref()
-                    .is_none_or(|k| d.kind.as_ref() == Some(k))
+                    .is_none_or(|k| d.kind.as_ref().is_some_and(|t| &t.id == k))
                 && opts.doc_type.as_ref().is_none_or(|t| &d.doc_type == t);
             assert!(ok, "{key}: {} does not pass the filters", h.url);
         }
@@ -344,7 +358,7 @@ fn early_stopping_is_provably_close_to_the_exact_results() {
                 doc_type: "service".into(),
                 title: format!("Центр №{i}"),
                 body: format!("Помощь бесплатная. {}", body.join(" ")),
-                region: Some(REGIONS[i % 3].to_string()),
+                regions: vec![REGIONS[i % 3].to_string()],
                 ..SearchDoc::default()
             }
         })

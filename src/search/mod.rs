@@ -16,6 +16,8 @@ use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+/// A kind with its label, as [`SearchDoc::kind`] carries it.
+pub use crate::site::TermRef;
 pub use opora_search_core::{Hit, Results};
 pub use query::QueryOptions;
 
@@ -42,7 +44,7 @@ pub struct SearchDoc {
     pub audience: Vec<String>,
     /// The record's kind from its collection's vocabulary (`data/taxonomy.toml`),
     /// with the label the kind facet shows.
-    pub kind: Option<crate::site::TermRef>,
+    pub kind: Option<TermRef>,
     /// A phone or e-mail a reader can use right away.
     pub contactable: bool,
     /// Sections of a long record, each a sub-result linked to its heading.
