@@ -333,9 +333,12 @@ fn check_links(opts: &Options, rendered: &Rendered, report: &mut Report) {
             })
         })
         .collect();
-    let static_files = static_files(&opts.root.join("static"));
+    // Every file the site will hold answers a link, text or not (the search
+    // index's manifest and wasm module are binary).
+    let mut other_files = static_files(&opts.root.join("static"));
+    other_files.extend(rendered.files.iter().map(|(path, _)| path.clone()));
     let base = rendered.site.base.clone();
-    for broken in linkcheck::check(&pages, &static_files, &base) {
+    for broken in linkcheck::check(&pages, &other_files, &base) {
         let source = rendered
             .sources
             .get(&broken.page)

@@ -446,7 +446,7 @@ fn search_limit_is_bounded_instead_of_panicking_or_allocating() {
     assert!(o.status.success(), "{}", stderr(&o));
     let index = opora::output::live_index(&portal.path().join("public")).expect("index");
     for limit in [usize::MAX, 1 << 32, 0] {
-        let hits = opora::search::query(
+        let results = opora::search::query(
             &index,
             "семья",
             &opora::search::QueryOptions {
@@ -455,6 +455,7 @@ fn search_limit_is_bounded_instead_of_panicking_or_allocating() {
             },
         )
         .expect("query");
+        let hits = &results.hits;
         assert!(!hits.is_empty() && hits.len() <= opora::search::MAX_LIMIT);
     }
 }
