@@ -121,7 +121,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    // Once, for every command: the watcher and the output folder rely on it.
+    cli.root = pipeline::portal_root(&cli.root);
     match cli.command {
         Command::Build {
             output,

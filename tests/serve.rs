@@ -23,9 +23,14 @@ impl Drop for Server {
 }
 
 fn start(root: &std::path::Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_opora"))
-        .arg("--root")
-        .arg(root)
+    let mut cmd = opora_cmd();
+    cmd.arg("--root").arg(root);
+    start_with(cmd)
+}
+
+/// Starts `opora serve` on a free port with `cmd`'s folder and arguments.
+fn start_with(mut cmd: Command) -> Server {
+    let mut child = cmd
         .args(["serve", "--port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -151,6 +156,59 @@ fn edit_reload_break_and_recover() {
     std::fs::write(&file, &original).unwrap();
     eventually(|| get(server.port, page).0 == 200);
     assert!(get(server.port, page).1.contains("<h1>Калужский"));
+}
+
+/// Saves an edit to a service and waits until the server shows it.
+fn edit_shows_up(root: &std::path::Path, server: &Server) {
+    let page = "/services/ru-klu/kaluga-doverie/";
+    assert!(get(server.port, page).1.contains("<h1>Калужский"));
+    let file = root.join("content/services/ru-klu/kaluga-doverie.md");
+    let original = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        original.replace("name = \"Калужский", "name = \"Обновлённый Калужский"),
+    )
+    .unwrap();
+    eventually(|| {
+        get(server.port, page)
+            .1
+            .contains("<h1>Обновлённый Калужский")
+    });
+}
+
+/// The README's way: `scripts/serve.sh` runs `opora serve` inside the portal, no `--root`.
+#[test]
+fn live_reload_works_when_serving_from_inside_the_portal() {
+    let portal = mini_portal();
+    let mut cmd = opora_cmd();
+    cmd.current_dir(portal.path());
+    let server = start_with(cmd);
+    edit_shows_up(portal.path(), &server);
+}
+
+#[test]
+fn live_reload_works_with_a_relative_root() {
+    let portal = mini_portal();
+    let (parent, name) = (
+        portal.path().parent().unwrap(),
+        portal.path().file_name().unwrap(),
+    );
+    let mut cmd = opora_cmd();
+    cmd.current_dir(parent).arg("--root").arg(name);
+    let server = start_with(cmd);
+    edit_shows_up(portal.path(), &server);
+    // `--root ./portal/.` and the like are the same folder.
+    let mut cmd = opora_cmd();
+    cmd.current_dir(portal.path().join("content"))
+        .arg("--root")
+        .arg("../content/..");
+    let server = start_with(cmd);
+    let page = "/services/ru-klu/kaluga-doverie/";
+    assert!(get(server.port, page).1.contains("<h1>Обновлённый Калужский"));
+    let file = portal.path().join("content/services/ru-klu/kaluga-doverie.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("Обновлённый Калужский", "Снова Калужский")).unwrap();
+    eventually(|| get(server.port, page).1.contains("<h1>Снова Калужский"));
 }
 
 #[test]

@@ -69,7 +69,10 @@ pub struct DevServer {
 
 impl DevServer {
     /// Builds the site once to `opts.output` and prepares the in-memory state.
-    pub fn start(opts: Options) -> Arc<DevServer> {
+    pub fn start(mut opts: Options) -> Arc<DevServer> {
+        // `notify` reports absolute paths; the watcher compares them with these.
+        opts.root = pipeline::portal_root(&opts.root);
+        opts.output = pipeline::portal_root(&opts.output);
         let server = Arc::new(DevServer {
             state: RwLock::new(State {
                 generation: 0,
