@@ -1,6 +1,8 @@
-//! `opora serve` as a child process: edits show up, the open page is told to
-//! reload, a broken file shows an error page until it is fixed, and nothing
-//! outside the site can be read.
+//! `opora serve` (as a child process, or in this process with tight limits):
+//! edits show up however the server was started, the open page is told to
+//! reload, a broken file shows an error page until it is fixed, nothing outside
+//! the site can be read, and no client can hold the server hostage (idle
+//! sockets time out, oversized heads are refused, connections are capped).
 
 mod common;
 
@@ -204,10 +206,20 @@ fn live_reload_works_with_a_relative_root() {
         .arg("../content/..");
     let server = start_with(cmd);
     let page = "/services/ru-klu/kaluga-doverie/";
-    assert!(get(server.port, page).1.contains("<h1>Обновлённый Калужский"));
-    let file = portal.path().join("content/services/ru-klu/kaluga-doverie.md");
+    assert!(
+        get(server.port, page)
+            .1
+            .contains("<h1>Обновлённый Калужский")
+    );
+    let file = portal
+        .path()
+        .join("content/services/ru-klu/kaluga-doverie.md");
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("Обновлённый Калужский", "Снова Калужский")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("Обновлённый Калужский", "Снова Калужский"),
+    )
+    .unwrap();
     eventually(|| get(server.port, page).1.contains("<h1>Снова Калужский"));
 }
 
@@ -243,4 +255,173 @@ fn never_serves_files_outside_the_site() {
         );
     }
     assert_eq!(get(server.port, "/style.css").0, 200);
+}
+
+/// The dev server started in this process with `limits`, on a free port.
+fn start_in_process(root: &std::path::Path, limits: opora::serve::Limits) -> u16 {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = opora::serve::DevServer::start(opora::pipeline::Options {
+        output: opora::serve::default_output(root),
+        root: root.to_path_buf(),
+        strict: false,
+        base_url: Some(format!("http://127.0.0.1:{port}/")),
+    });
+    // The server thread lives until the test process ends.
+    std::thread::spawn(move || server.serve_with(listener, limits));
+    port
+}
+
+/// Status of a GET, or `None` when the connection failed or was reset.
+fn try_get(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    String::from_utf8_lossy(&buf)
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Reads what the server sends on `s` until it closes; the status code, if any.
+fn status_when_closed(mut s: TcpStream, within: Duration) -> Option<u16> {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut buf = Vec::new();
+    let closed = s.read_to_end(&mut buf).is_ok();
+    assert!(
+        closed,
+        "the server kept an idle connection open past {within:?}"
+    );
+    String::from_utf8_lossy(&buf)
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+}
+
+#[test]
+fn idle_connections_time_out_and_do_not_lock_others_out() {
+    let portal = mini_portal();
+    let limits = opora::serve::Limits {
+        head_timeout: Duration::from_millis(300),
+        max_connections: 8,
+        ..Default::default()
+    };
+    let port = start_in_process(portal.path(), limits);
+    assert_eq!(try_get(port, "/"), Some(200));
+    // Far more idle sockets than the server serves at once.
+    let idle: Vec<TcpStream> = (0..40)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(50));
+    // A reader gets the page within the head timeout (503 meanwhile, never a hang).
+    let t = Instant::now();
+    let mut statuses = Vec::new();
+    while t.elapsed() < Duration::from_secs(3) {
+        let status = try_get(port, "/");
+        statuses.push(status);
+        if status == Some(200) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(statuses.last(), Some(&Some(200)), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| matches!(s, Some(200 | 503))),
+        "{statuses:?}"
+    );
+    // Every idle socket was closed by the server: 408 after the timeout, 503 when
+    // over the limit, or closed unanswered when even the refusals are queued up.
+    for s in idle {
+        let status = status_when_closed(s, Duration::from_secs(3));
+        assert!(matches!(status, None | Some(408 | 503)), "{status:?}");
+    }
+}
+
+#[test]
+fn live_reload_streams_are_capped_and_pages_still_load() {
+    let portal = mini_portal();
+    let limits = opora::serve::Limits {
+        max_connections: 6,
+        max_event_streams: 2,
+        ..Default::default()
+    };
+    let port = start_in_process(portal.path(), limits);
+    let open: Vec<_> = (0..2).map(|_| events(port)).collect();
+    for ev in &open {
+        ev.recv_timeout(Duration::from_secs(5))
+            .expect("a stream within the cap gets the generation");
+    }
+    assert_eq!(try_get(port, "/__opora/events"), Some(503));
+    assert_eq!(try_get(port, "/"), Some(200));
+}
+
+/// The issue's case: 150 idle sockets under `ulimit -n 256` locked everyone out.
+#[test]
+fn idle_sockets_do_not_lock_out_the_server_under_a_low_descriptor_limit() {
+    let portal = mini_portal();
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(r#"ulimit -n 256 && exec "$0" "$@""#)
+        .arg(env!("CARGO_BIN_EXE_opora"))
+        .env("OPORA_TODAY", TEST_TODAY)
+        .arg("--root")
+        .arg(portal.path());
+    let server = start_with(cmd);
+    let idle: Vec<TcpStream> = (0..150)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).unwrap())
+        .collect();
+    let t = Instant::now();
+    let mut last = None;
+    // The default head timeout is 5 s; after it every idle socket is gone.
+    while t.elapsed() < Duration::from_secs(9) {
+        last = try_get(server.port, "/");
+        if last == Some(200) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(last, Some(200), "locked out after {:?}", t.elapsed());
+    drop(idle);
+}
+
+#[test]
+fn an_oversized_request_line_gets_431_and_is_not_buffered_whole() {
+    let portal = mini_portal();
+    let server = start(portal.path());
+    let s = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let writer = s.try_clone().unwrap();
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = sent.clone();
+    // 64 MB of request line without a newline, written until the server hangs up.
+    let feeding = std::thread::spawn(move || {
+        let mut writer = writer;
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..1024 {
+            if writer.write_all(&chunk).is_err() {
+                return false;
+            }
+            counter.fetch_add(chunk.len(), std::sync::atomic::Ordering::SeqCst);
+        }
+        true
+    });
+    s.set_read_timeout(Some(Duration::from_secs(4))).unwrap();
+    let mut status = String::new();
+    BufReader::new(&s)
+        .read_line(&mut status)
+        .expect("an answer before the head timeout");
+    let answered_after = sent.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(status.starts_with("HTTP/1.1 431"), "{status}");
+    drop(s);
+    let wrote_everything = feeding.join().unwrap();
+    assert!(
+        !wrote_everything,
+        "the server read all 64 MB instead of hanging up"
+    );
+    assert!(
+        answered_after < 16 << 20,
+        "answered only after {answered_after} bytes"
+    );
 }

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,7 @@ use crate::diag::Diagnostics;
 use crate::pipeline::{self, Options, Report};
 use crate::render::pages::{Kind, Pages};
 use crate::site::Site;
+pub use http::Limits;
 use http::Response;
 
 const LIVE_SCRIPT_PATH: &str = "/__opora/live.js";
@@ -258,30 +260,79 @@ impl DevServer {
         }
     }
 
-    fn handle(&self, mut stream: TcpStream) -> std::io::Result<()> {
-        let request = http::read_request(&stream)?;
+    fn handle(&self, mut stream: TcpStream, limits: &Limits, streams: &Arc<AtomicUsize>) {
+        let _ = stream.set_write_timeout(Some(limits.write_timeout));
+        let request = match http::read_request(&stream, limits) {
+            Ok(r) => r,
+            // A client that sent nothing in time is not waited for any longer.
+            Err(e @ http::HeadError::TimedOut) => {
+                if let Some(r) = e.response() {
+                    let _ = http::write_response(&mut stream, &r, false);
+                }
+                return;
+            }
+            Err(e) => {
+                if let Some(r) = e.response() {
+                    http::refuse(&mut stream, &r);
+                }
+                return;
+            }
+        };
         if request.method != "GET" && request.method != "HEAD" {
             let r = Response::new(
                 "405 Method Not Allowed",
                 "text/plain; charset=utf-8",
                 "method not allowed",
             );
-            return http::write_response(&mut stream, &r, false);
+            return http::refuse(&mut stream, &r);
         }
         if request.target.split('?').next() == Some(EVENTS_PATH) {
-            return self.stream_events(stream);
+            // Each open tab holds one stream for as long as it is open.
+            let Some(_slot) = Slot::take(streams, limits.max_event_streams) else {
+                return http::refuse(&mut stream, &busy());
+            };
+            let _ = self.stream_events(stream);
+            return;
         }
         let response = self.respond(&request.target);
-        http::write_response(&mut stream, &response, request.method == "HEAD")
+        let _ = http::write_response(&mut stream, &response, request.method == "HEAD");
     }
 
-    /// Serves until the process ends; one thread per connection.
+    /// Serves until the process ends, one thread per connection, within [`Limits::default`].
     pub fn serve(self: &Arc<Self>, listener: TcpListener) {
-        for stream in listener.incoming().flatten() {
-            let server = Arc::clone(self);
-            std::thread::spawn(move || {
-                let _ = server.handle(stream);
-            });
+        self.serve_with(listener, Limits::default());
+    }
+
+    /// Serves until the process ends, one thread per connection, within `limits`.
+    pub fn serve_with(self: &Arc<Self>, listener: TcpListener, limits: Limits) {
+        let limits = Arc::new(limits);
+        let connections = Arc::new(AtomicUsize::new(0));
+        let streams = Arc::new(AtomicUsize::new(0));
+        let refuse_busy = busy_refuser(64);
+        loop {
+            let stream = match listener.accept() {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of descriptors, most likely: the pending client waits in
+                    // the backlog until a connection closes. Do not spin meanwhile.
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+            };
+            let Some(slot) = Slot::take(&connections, limits.max_connections) else {
+                // When even the refuser is behind, the connection is simply closed.
+                let _ = refuse_busy.try_send((stream, Instant::now()));
+                continue;
+            };
+            let (server, limits, streams) =
+                (Arc::clone(self), Arc::clone(&limits), Arc::clone(&streams));
+            // If no thread can be had, the closure (and the connection) is dropped.
+            let _ = std::thread::Builder::new()
+                .name("opora-serve".into())
+                .spawn(move || {
+                    let _slot = slot;
+                    server.handle(stream, &limits, &streams);
+                });
         }
     }
 
@@ -322,6 +373,57 @@ impl DevServer {
     pub fn root(&self) -> &Path {
         &self.opts.root
     }
+}
+
+/// One of a bounded number of places (connections, event streams); freed on drop.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(Arc::clone(count)))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// One thread that answers `503` to the connections over the limit, in the
+/// order they came. Its request is read first (closing a socket with unread
+/// input resets it, and the client would never see the answer), waiting at most
+/// 100 ms from when the connection was accepted: a queue of idle sockets costs
+/// that once, not once per socket.
+fn busy_refuser(queue: usize) -> std::sync::mpsc::SyncSender<(TcpStream, Instant)> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(TcpStream, Instant)>(queue);
+    std::thread::spawn(move || {
+        for (mut stream, accepted) in rx {
+            let wait =
+                (accepted + Duration::from_millis(100)).saturating_duration_since(Instant::now());
+            let quick = Limits {
+                head_timeout: wait.max(Duration::from_millis(1)),
+                ..Limits::default()
+            };
+            let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+            let _ = http::read_request(&stream, &quick);
+            let _ = http::write_response(&mut stream, &busy(), false);
+        }
+    });
+    tx
+}
+
+fn busy() -> Response {
+    Response::new(
+        "503 Service Unavailable",
+        "text/plain; charset=utf-8",
+        "too many connections; try again in a moment",
+    )
 }
 
 /// The search manifest the first build wrote, so the preview's search works
