@@ -34,8 +34,13 @@ pub const OVERFLOW_BLOCK: usize = 2048;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
-/// The module the browser runs, built by build.rs from crates/opora-search-wasm.
+/// The module the browser runs, built by build.rs from crates/opora-search-wasm
+/// (or the committed copy of it, where the wasm target is not installed).
 pub static WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/opora_search.wasm"));
+/// `built`, or `prebuilt: <why>` when build.rs embedded the committed module.
+pub const WASM_ORIGIN: &str = env!("OPORA_WASM_ORIGIN");
+/// `rustc --version` of the compiler that ran build.rs.
+pub const WASM_RUSTC: &str = env!("OPORA_WASM_RUSTC");
 
 fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
     format!("search/{stem}-{:016x}.{ext}", fnv1a(bytes))
