@@ -52,6 +52,15 @@ impl Diagnostic {
         }
     }
 
+    /// A problem with a whole file or folder, not a place in it (an output
+    /// folder, a lock file): shown without a line and column.
+    pub fn about(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            pos: Pos { line: 0, col: 0 },
+            ..Self::error(path, message)
+        }
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -81,13 +90,21 @@ impl Diagnostic {
     /// `file:line:col: error: message` — one line, for logs and tests.
     pub fn short(&self) -> String {
         format!(
-            "{}:{}:{}: {}: {}",
+            "{}{}: {}: {}",
             self.file,
-            self.pos.line,
-            self.pos.col,
+            self.position(),
             self.severity_word(),
             self.message
         )
+    }
+
+    /// `:line:col`, or nothing for a diagnostic [`about`](Self::about) a whole path.
+    fn position(&self) -> String {
+        if self.pos.line == 0 {
+            String::new()
+        } else {
+            format!(":{}:{}", self.pos.line, self.pos.col)
+        }
     }
 
     fn severity_word(&self) -> &'static str {
@@ -101,11 +118,7 @@ impl Diagnostic {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{}: {}", self.severity_word(), self.message);
-        let _ = writeln!(
-            out,
-            "  --> {}:{}:{}",
-            self.file, self.pos.line, self.pos.col
-        );
+        let _ = writeln!(out, "  --> {}{}", self.file, self.position());
         if let Some(excerpt) = &self.excerpt {
             let number = self.pos.line.to_string();
             let pad = " ".repeat(number.len());
@@ -137,11 +150,14 @@ impl Diagnostic {
             message.push_str(" — ");
             message.push_str(hint);
         }
+        let position = if self.pos.line == 0 {
+            String::new()
+        } else {
+            format!(",line={},col={}", self.pos.line, self.pos.col)
+        };
         format!(
-            "::{kind} file={},line={},col={}::{}",
+            "::{kind} file={}{position}::{}",
             escape_property(&self.file),
-            self.pos.line,
-            self.pos.col,
             escape_data(&message)
         )
     }
@@ -257,6 +273,21 @@ mod tests {
         assert!(r.contains("--> x.md:2:10"), "{r}");
         assert!(r.contains("         ^^^^^^^^"), "{r}");
         assert!(r.contains("hint: use a code"), "{r}");
+    }
+
+    #[test]
+    fn a_diagnostic_about_a_folder_has_no_line() {
+        let d = Diagnostic::about("/srv/site/.public.old", "cannot use it");
+        assert!(
+            d.render().contains("--> /srv/site/.public.old\n"),
+            "{}",
+            d.render()
+        );
+        assert_eq!(d.short(), "/srv/site/.public.old: error: cannot use it");
+        assert_eq!(
+            d.github(),
+            "::error file=/srv/site/.public.old::cannot use it"
+        );
     }
 
     #[test]

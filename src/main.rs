@@ -34,6 +34,8 @@ enum Format {
 enum Command {
     /// Check content and build the site into public/ (or --output).
     Build {
+        /// Folder to publish into (default: public/ in the portal). It is replaced as a
+        /// whole, so it may not be the portal, hold it, or lie inside its sources.
         #[arg(long, short)]
         output: Option<PathBuf>,
         /// Treat warnings as errors.
@@ -279,7 +281,15 @@ fn main() -> ExitCode {
                 audience,
                 kind,
             };
-            match opora::search::query(&pipeline::index_dir(&output), &query, &opts) {
+            // The index that belongs to the site published there (see src/output/index.rs).
+            let index = match opora::output::live_index(&output) {
+                Ok(index) => index,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match opora::search::query(&index, &query, &opts) {
                 Ok(hits) if json => {
                     println!(
                         "{}",

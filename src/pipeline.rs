@@ -10,7 +10,7 @@ use crate::content::load;
 use crate::content::source::{parse_toml, read_text};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::linkcheck;
-use crate::output::{OutputFile, Staging, fnv1a};
+use crate::output::{Note, Output, OutputError, OutputFile, fnv1a};
 use crate::render;
 use crate::site::Site;
 use crate::validate;
@@ -140,15 +140,6 @@ pub fn prepare(
         env,
         diagnostics: diags,
     })
-}
-
-/// Where the native search index of an output folder lives: beside it.
-pub fn index_dir(output: &Path) -> PathBuf {
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.index"))
 }
 
 /// Builds the tantivy index (into `index_dir`) and its static export.
@@ -287,57 +278,64 @@ fn static_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// `opora build`: renders, then writes through a staging directory.
+/// `opora build`: renders, then publishes through the output mechanism
+/// (`crate::output`): the output is checked and locked first, the site is
+/// staged beside it and swapped in, with its search index, in one step.
 pub fn build(opts: &Options) -> Result<Report, Failed> {
     let mut report = Report::default();
-    let io_fail = |diags: &Diagnostics, what: &str, e: std::io::Error| {
-        let mut ds = diags.clone();
-        ds.push(
-            Diagnostic::error(opts.output.display().to_string(), format!("{what}: {e}"))
-                .hint("check the output folder's permissions and free disk space"),
-        );
-        Failed { diagnostics: ds }
+    let single = |d: Diagnostic| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(d);
+        Failed { diagnostics }
     };
-    let mut staging = Staging::new(&opts.output).map_err(|e| {
-        io_fail(
-            &Diagnostics::default(),
-            "cannot create the staging folder",
-            e,
-        )
-    })?;
-    let live_index = index_dir(&opts.output);
-    let new_index = PathBuf::from(format!("{}.new", live_index.display()));
+    // No portal, no build: nothing is created beside a mistyped --root.
+    load_config(&opts.root).map_err(single)?;
+    let mut output =
+        Output::claim(&opts.root, &opts.output).map_err(|e| single(output_error(&e)))?;
+    let new_index = output
+        .new_index_dir()
+        .map_err(|e| single(output_error(&e)))?;
     let files = match render_site(opts, &mut report, Some(&new_index)) {
         Ok(r) => r.files,
-        Err(failed) => {
-            staging.abandon();
+        Err(mut failed) => {
+            failed
+                .diagnostics
+                .extend(output.notes().iter().map(output_note));
             return Err(failed);
         }
     };
     let t = Instant::now();
-    let write = staging
-        .copy_tree(&opts.root.join("static"))
-        .and_then(|copied| {
-            report.files += copied.len();
-            staging.write_all(&files)
-        });
-    if let Err(e) = write {
-        staging.abandon();
-        return Err(io_fail(&report.diagnostics, "cannot write the site", e));
-    }
-    report.files += files.len();
     report.bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
-    staging
-        .commit()
-        .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the new site", e))?;
-    // The native index follows the site it describes.
-    if new_index.exists() {
-        let _ = std::fs::remove_dir_all(&live_index);
-        std::fs::rename(&new_index, &live_index)
-            .map_err(|e| io_fail(&report.diagnostics, "cannot swap in the search index", e))?;
+    match output.publish(&opts.root.join("static"), &files) {
+        Ok(published) => {
+            report.files = published.static_files + files.len();
+            report
+                .diagnostics
+                .extend(published.notes.iter().map(output_note));
+        }
+        Err(e) => {
+            let mut diagnostics = report.diagnostics.clone();
+            diagnostics.push(output_error(&e));
+            return Err(Failed { diagnostics });
+        }
     }
     report.timings.push(("write", t.elapsed()));
     Ok(report)
+}
+
+fn output_error(e: &OutputError) -> Diagnostic {
+    Diagnostic::about(e.path.display().to_string(), &e.message).hint(&e.hint)
+}
+
+fn output_note(n: &Note) -> Diagnostic {
+    let d = Diagnostic {
+        severity: crate::diag::Severity::Warning,
+        ..Diagnostic::about(n.path.display().to_string(), &n.message)
+    };
+    match &n.hint {
+        Some(h) => d.hint(h),
+        None => d,
+    }
 }
 
 /// Short content hashes of static files, appended to their URLs as `?v=…` so

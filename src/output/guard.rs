@@ -1,0 +1,284 @@
+//! Where a site may be built. Publishing replaces the output folder as a whole
+//! and keeps working folders beside it, so an output that is, contains or lies
+//! inside the portal's sources would move or delete an editor's files. Every
+//! check here only reads; a refusal happens before anything is created.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use super::{Found, Layout, OutputError, found, index, lock};
+
+/// What a portal is made of, relative to its root: everything opora reads.
+/// The output may not be any of these, lie inside one, or contain the root.
+pub const PORTAL_SOURCES: [(&str, &str); 6] = [
+    ("opora.toml", "settings file"),
+    ("content", "content folder"),
+    ("data", "data folder"),
+    ("templates", "templates folder"),
+    ("static", "static files folder"),
+    (".git", "git history"),
+];
+
+/// Suffixes of the working folders opora keeps beside an output (see [`Layout`]).
+const WORKING_SUFFIXES: [&str; 6] = [".staging", ".old", ".lock", ".swap", ".index", ".new"];
+
+const HINT: &str = "build into a folder of its own, such as `public` in the portal folder (the default), or a new folder outside the portal";
+
+/// Resolves `requested` and checks it may be built into.
+pub(crate) fn place(root: &Path, requested: &Path) -> Result<Layout, OutputError> {
+    let cwd = std::env::current_dir().map_err(|e| {
+        OutputError::new(
+            requested,
+            format!("cannot tell the current folder: {e}"),
+            HINT,
+        )
+    })?;
+    let root = root.canonicalize().map_err(|e| {
+        OutputError::new(
+            root,
+            format!("cannot find the portal folder: {e}"),
+            "pass --root DIR",
+        )
+    })?;
+    let abs = cwd.join(requested);
+    let (parent, name) = split_resolved(&abs).map_err(|e| {
+        OutputError::new(
+            requested,
+            format!(
+                "cannot resolve the output folder {}: {e}",
+                requested.display()
+            ),
+            "check that every folder on the way exists or can be created (a dangling link cannot)",
+        )
+    })?;
+    let Some(name) = name else {
+        return Err(OutputError::new(
+            requested,
+            format!(
+                "refusing to build into {}: it is the root of the file system",
+                abs.display()
+            ),
+            HINT,
+        ));
+    };
+    let layout = Layout::new(parent, &name);
+    let target = layout.target();
+    let shown = |what: &str| {
+        if requested == target {
+            format!("refusing to build into {}: {what}", target.display())
+        } else {
+            format!(
+                "refusing to build into {} ({}): {what}",
+                requested.display(),
+                target.display()
+            )
+        }
+    };
+    // A link at the output itself is checked where it points, too.
+    let kind = found(&target).unwrap_or(Found::Nothing);
+    let mut places = vec![target.clone()];
+    if kind == Found::Link
+        && let Ok(real) = target.canonicalize()
+    {
+        places.push(real);
+    }
+    for place in &places {
+        if root.starts_with(place) {
+            let what = if *place == root {
+                "it is the portal folder itself".to_string()
+            } else {
+                format!("it contains the portal folder {}", root.display())
+            };
+            return Err(OutputError::new(place, shown(&what), HINT));
+        }
+        if cwd.starts_with(place) {
+            return Err(OutputError::new(
+                place,
+                shown("it is, or contains, the folder you are in"),
+                HINT,
+            ));
+        }
+        for (entry, what) in PORTAL_SOURCES {
+            let source = root.join(entry);
+            let real = source.canonicalize().unwrap_or_else(|_| source.clone());
+            for s in [&source, &real] {
+                if place == s {
+                    return Err(OutputError::new(
+                        place,
+                        shown(&format!("it is the portal's {what} ({entry})")),
+                        HINT,
+                    ));
+                }
+                if place.starts_with(s) {
+                    return Err(OutputError::new(
+                        place,
+                        shown(&format!("it lies inside the portal's {what} ({entry})")),
+                        HINT,
+                    ));
+                }
+            }
+        }
+    }
+    if is_working_name(&layout.name) {
+        return Err(OutputError::new(
+            &target,
+            shown("that name is one of the working folders opora keeps beside an output"),
+            HINT,
+        ));
+    }
+    match kind {
+        Found::Nothing => {}
+        Found::Link => {
+            let to = std::fs::read_link(&target)
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            return Err(OutputError::new(
+                &target,
+                shown(&format!("it is a symbolic link (to {to})")),
+                "opora replaces the output folder as a whole, so it must be a real folder: pass the folder the link points to as --output, or remove the link",
+            ));
+        }
+        Found::Other => {
+            return Err(OutputError::new(
+                &target,
+                shown("it is a file, not a folder"),
+                HINT,
+            ));
+        }
+        Found::Folder => {
+            if !is_empty(&target) && !made_by_opora(&layout) {
+                return Err(OutputError::new(
+                    &target,
+                    shown(
+                        "it already holds files that opora did not write, and building replaces the whole folder",
+                    ),
+                    "choose a new folder, or empty this one first if its files may go; to publish into a git checkout or a web root, build elsewhere and copy (e.g. rsync -a --delete --exclude .git public/ DEST/)",
+                ));
+            }
+        }
+    }
+    Ok(layout)
+}
+
+/// `abs` split into its parent, with every symbolic link on the way resolved,
+/// and its last name, which is not followed (the output itself is checked as
+/// it is). Parts that do not exist yet are taken as written; `..` after them is
+/// resolved as the folders will be once created. `None` for the root.
+pub(crate) fn split_resolved(abs: &Path) -> io::Result<(PathBuf, Option<std::ffi::OsString>)> {
+    match abs.components().next_back() {
+        Some(Component::Normal(name)) => {
+            let parent = abs.parent().unwrap_or(Path::new("/"));
+            Ok((resolve(parent)?, Some(name.to_os_string())))
+        }
+        _ => {
+            // `.`, `..` or the root: an existing folder, resolved in full.
+            let full = resolve(abs)?;
+            match (full.parent(), full.file_name()) {
+                (Some(p), Some(n)) => Ok((p.to_path_buf(), Some(n.to_os_string()))),
+                _ => Ok((full, None)),
+            }
+        }
+    }
+}
+
+/// An absolute path with links resolved as far as it exists.
+fn resolve(abs: &Path) -> io::Result<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut exists = true;
+    for c in abs.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => out.push(c.as_os_str()),
+            Component::CurDir => {}
+            // `out` has no links in it, so going up is going to the real parent.
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(n) => {
+                out.push(n);
+                if exists {
+                    match std::fs::symlink_metadata(&out) {
+                        Ok(m) if m.file_type().is_symlink() => out = out.canonicalize()?,
+                        Ok(_) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => exists = false,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn is_empty(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// Whether an existing output folder is a site opora built: its lock file says
+/// so, or the search index it names is beside it (also the single index folder
+/// of opora versions before the lock).
+fn made_by_opora(layout: &Layout) -> bool {
+    if lock::is_stamped(&layout.lock()) {
+        return true;
+    }
+    if index::live_key(&layout.target())
+        .is_some_and(|key| found(&layout.index_generation(&key)).ok() == Some(Found::Folder))
+    {
+        return true;
+    }
+    let legacy = layout.legacy_index();
+    found(&legacy).ok() == Some(Found::Folder)
+        && ["meta.json", ".opora-search-index"]
+            .iter()
+            .any(|f| std::fs::symlink_metadata(legacy.join(f)).is_ok_and(|m| m.is_file()))
+}
+
+/// Names like `.public.old` or `.public.index-…`: an output there would be
+/// mistaken for another output's working folder.
+fn is_working_name(name: &str) -> bool {
+    name.starts_with('.')
+        && (WORKING_SUFFIXES.iter().any(|s| name.ends_with(s))
+            || name.contains(".index-")
+            || name.contains(".unusable"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolving_follows_links_on_the_way_and_takes_missing_parts_as_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(base.join("real/inner")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(base.join("real"), base.join("link")).unwrap();
+        assert_eq!(
+            resolve(&base.join("real/inner/../x/y/../z")).unwrap(),
+            base.join("real/x/z")
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            resolve(&base.join("link/inner/new")).unwrap(),
+            base.join("real/inner/new")
+        );
+        let (parent, name) = split_resolved(&base.join("real/inner/..")).unwrap();
+        assert_eq!((parent, name.unwrap()), (base.clone(), "real".into()));
+        assert_eq!(split_resolved(Path::new("/")).unwrap().1, None);
+    }
+
+    #[test]
+    fn working_folder_names_are_reserved() {
+        for name in [
+            ".public.old",
+            ".public.staging",
+            ".public.index-00ff",
+            ".x.lock",
+            ".public.unusable-2",
+        ] {
+            assert!(is_working_name(name), "{name}");
+        }
+        for name in ["public", "site", ".opora-serve", "old"] {
+            assert!(!is_working_name(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The native search index (tantivy, for `opora search`) kept beside the output.
+//!
+//! A published site names its search manifest (`search/manifest-<hash>.json`,
+//! the hash covering everything the browser's index holds). The native index
+//! of that site is `.<name>.index-<hash>`: so the exchange that publishes a
+//! site publishes its index too, and a kill at any moment leaves an index that
+//! matches whatever site is in place. A build writes its index into
+//! `.<name>.index.new` and gives it its name before the swap; older ones are
+//! deleted after it (the one just replaced is kept, for a search that read the
+//! previous manifest a moment before the swap).
+
+use std::path::{Path, PathBuf};
+
+use super::{Found, Layout, Note, OutputError, OutputFile, checkpoint, clear, found, guard};
+
+const MANIFEST_PREFIX: &str = "search/manifest-";
+
+/// The key of a search manifest's site path (`search/manifest-<key>.json`).
+fn manifest_key(site_path: &str) -> Option<&str> {
+    let key = site_path
+        .strip_prefix(MANIFEST_PREFIX)?
+        .strip_suffix(".json")?;
+    (!key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(key)
+}
+
+/// The manifest key of the site in `site_dir`, if it has search.
+pub(crate) fn live_key(site_dir: &Path) -> Option<String> {
+    let mut keys: Vec<String> = std::fs::read_dir(site_dir.join("search"))
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            manifest_key(&format!("search/{name}")).map(str::to_string)
+        })
+        .collect();
+    keys.sort();
+    keys.pop()
+}
+
+/// Gives this build's new index the name of the manifest among `files`, so it
+/// is ready before the site that names it goes live. Returns the key.
+pub(crate) fn promote(
+    layout: &Layout,
+    files: &[OutputFile],
+    notes: &mut Vec<Note>,
+) -> Result<Option<String>, OutputError> {
+    let new = layout.new_index();
+    let Some(key) = files.iter().find_map(|(rel, _)| manifest_key(rel)) else {
+        clear(layout, &new, notes)?;
+        return Ok(None);
+    };
+    let generation = layout.index_generation(key);
+    let cannot = |e: std::io::Error| {
+        OutputError::new(
+            &generation,
+            format!("cannot put the search index in place: {e}"),
+            "check the permissions of the output's folder",
+        )
+    };
+    if found(&generation).map_err(cannot)? == Found::Folder {
+        // The same search content is already published (perhaps live right
+        // now): keep that index, do not rewrite it under a reader.
+        clear(layout, &new, notes)?;
+    } else {
+        clear(layout, &generation, notes)?;
+        std::fs::rename(&new, &generation).map_err(cannot)?;
+    }
+    checkpoint("index-ready");
+    Ok(Some(key.to_string()))
+}
+
+/// Deletes index generations other than `keep`, and the single index folder of
+/// earlier opora versions. What cannot be deleted is reported, not fatal.
+pub(crate) fn prune(layout: &Layout, keep: &[&str], notes: &mut Vec<Note>) {
+    let prefix = layout.index_generation_prefix();
+    let Ok(entries) = std::fs::read_dir(&layout.parent) else {
+        return;
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(&prefix)
+                .is_some_and(|key| !keep.contains(&key))
+        })
+        .map(|e| e.path())
+        .collect();
+    let legacy = layout.legacy_index();
+    if found(&legacy).is_ok_and(|f| f != Found::Nothing) {
+        stale.push(legacy);
+    }
+    for path in stale {
+        if let Err(e) = clear(layout, &path, notes) {
+            notes.push(Note {
+                path: path.clone(),
+                message: format!("cannot delete an old search index: {}", e.message),
+                hint: Some(e.hint),
+            });
+        }
+    }
+}
+
+/// The native search index of the site published at `output`, for `opora search`.
+pub fn live_index(output: &Path) -> Result<PathBuf, String> {
+    let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+    let (parent, name) = guard::split_resolved(&cwd.join(output))
+        .ok()
+        .and_then(|(p, n)| Some((p, n?)))
+        .ok_or_else(|| {
+            format!(
+                "{} is not a folder a site can be built into",
+                output.display()
+            )
+        })?;
+    let layout = Layout::new(parent, &name);
+    let site = layout.target();
+    if !site.is_dir() {
+        return Err(format!(
+            "no site at {}; run `opora build` first (or pass the folder it was built into with --output)",
+            site.display()
+        ));
+    }
+    let Some(key) = live_key(&site) else {
+        return Err(format!(
+            "the site at {} has no search; it is switched off in opora.toml ([search] disabled), or the site was not built by opora",
+            site.display()
+        ));
+    };
+    let index = layout.index_generation(&key);
+    if found(&index).ok() != Some(Found::Folder) {
+        return Err(format!(
+            "the search index of the site at {} is missing (looked for {}); run `opora build` to make it again",
+            site.display(),
+            index.display()
+        ));
+    }
+    Ok(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_keys_are_plain_hashes() {
+        assert_eq!(manifest_key("search/manifest-00ff12.json"), Some("00ff12"));
+        assert_eq!(manifest_key("search/manifest-.json"), None);
+        assert_eq!(manifest_key("search/manifest-../x.json"), None);
+        assert_eq!(manifest_key("search/d-00.json"), None);
+    }
+}

@@ -1,0 +1,501 @@
+//! Writing the site: safely, atomically, and cheaply.
+//!
+//! A build *claims* its output folder ([`Output::claim`]) and later *publishes*
+//! the rendered files into it ([`Output::publish`]). Between the two, nothing
+//! beside the output changes except the search index being built.
+//!
+//! - **Where** ([`guard`]): an output that is, contains or lies inside the
+//!   portal or one of its sources, or an existing folder opora did not make, is
+//!   refused before anything is touched — publishing replaces the output folder
+//!   as a whole.
+//! - **One build at a time** ([`lock`]): an advisory lock on `.<name>.lock`
+//!   beside the output; a second build waits for the first.
+//! - **Atomic** ([`swap`]): the site is written into `.<name>.staging` and
+//!   exchanged with the output in one step (`renameat2(RENAME_EXCHANGE)` on
+//!   Linux, `renameatx_np(RENAME_SWAP)` on macOS). Readers see the old site or
+//!   the new one, never none and never a mix.
+//! - **Cheap** ([`staging`]): the output is double-buffered. The previous site
+//!   is kept as `.<name>.old`; the next build recycles it as its staging folder
+//!   and writes only the files whose bytes differ. On a small VM, creating and
+//!   deleting thousands of files is what a large build spends most of its time
+//!   on.
+//! - **Search** ([`index`]): the native search index of each published site is
+//!   `.<name>.index-<key>`, keyed by the search manifest the site itself names,
+//!   so the one exchange that publishes a site also publishes its index.
+//!
+//! Nothing here follows a symbolic link it finds at one of these names: a link
+//! is removed (never what it points to), and anything else that cannot be used
+//! is moved aside as `.<name>.unusable-N` and named in a warning.
+
+mod guard;
+mod index;
+mod lock;
+mod staging;
+mod swap;
+
+use std::ffi::OsStr;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+pub use guard::PORTAL_SOURCES;
+pub use index::live_index;
+
+/// A file of the site: path relative to the site root, and its bytes.
+pub type OutputFile = (String, Vec<u8>);
+
+/// Why the output cannot be used; names the real path.
+#[derive(Debug, Clone)]
+pub struct OutputError {
+    pub path: PathBuf,
+    pub message: String,
+    pub hint: String,
+}
+
+impl OutputError {
+    fn new(path: &Path, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        OutputError {
+            path: path.to_path_buf(),
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}); {}",
+            self.message,
+            self.path.display(),
+            self.hint
+        )
+    }
+}
+
+/// Something the build repaired or worked around beside the output, which the
+/// editor should know about (a removed link, a folder moved aside).
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub path: PathBuf,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// What publishing did.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Files copied from the portal's `static/`.
+    pub static_files: usize,
+    pub notes: Vec<Note>,
+}
+
+/// The output folder and the working folders kept beside it. All live in the
+/// output's parent, so every rename stays on one file system.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// The parent folder, with every symbolic link on the way resolved.
+    parent: PathBuf,
+    name: String,
+}
+
+impl Layout {
+    fn new(parent: PathBuf, name: &OsStr) -> Layout {
+        Layout {
+            parent,
+            name: name.to_string_lossy().into_owned(),
+        }
+    }
+
+    /// The published site.
+    pub fn target(&self) -> PathBuf {
+        self.parent.join(&self.name)
+    }
+
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        self.parent.join(format!(".{}.{suffix}", self.name))
+    }
+
+    /// Where the next site is written.
+    fn staging(&self) -> PathBuf {
+        self.sibling("staging")
+    }
+
+    /// The previous site, recycled as the next build's staging folder.
+    fn spare(&self) -> PathBuf {
+        self.sibling("old")
+    }
+
+    fn lock(&self) -> PathBuf {
+        self.sibling("lock")
+    }
+
+    /// Present only while the portable (two-rename) swap is under way.
+    fn swap_marker(&self) -> PathBuf {
+        self.sibling("swap")
+    }
+
+    /// Where this build writes its native search index.
+    fn new_index(&self) -> PathBuf {
+        self.sibling("index.new")
+    }
+
+    /// The native search index of the site whose search manifest has `key`.
+    fn index_generation(&self, key: &str) -> PathBuf {
+        self.sibling(&format!("index-{key}"))
+    }
+
+    fn index_generation_prefix(&self) -> String {
+        format!(".{}.index-", self.name)
+    }
+
+    /// The single index folder of opora versions before index generations.
+    fn legacy_index(&self) -> PathBuf {
+        self.sibling("index")
+    }
+
+    /// A free name to move an unusable folder to.
+    fn unusable(&self) -> PathBuf {
+        (1..)
+            .map(|n| self.sibling(&format!("unusable-{n}")))
+            .find(|p| std::fs::symlink_metadata(p).is_err())
+            .unwrap_or_else(|| self.sibling("unusable"))
+    }
+}
+
+/// An output folder claimed by this build: checked, locked, and recovered from
+/// any interrupted swap. Dropping it releases the lock.
+pub struct Output {
+    layout: Layout,
+    lock: lock::BuildLock,
+    notes: Vec<Note>,
+}
+
+impl Output {
+    /// Checks that `requested` may be built into (see [`guard`]), waits for any
+    /// other build of it to finish, and completes a swap a killed build left
+    /// half done. Refusals happen before anything is created.
+    pub fn claim(root: &Path, requested: &Path) -> Result<Output, OutputError> {
+        let layout = guard::place(root, requested)?;
+        std::fs::create_dir_all(&layout.parent).map_err(|e| {
+            OutputError::new(
+                &layout.parent,
+                format!("cannot create the output's folder: {e}"),
+                "check the permissions of the folders on the way",
+            )
+        })?;
+        let mut notes = Vec::new();
+        let mut lock = lock::BuildLock::take(&layout, &mut notes)?;
+        // From here on the output's name belongs to opora, even if this build
+        // is killed before it publishes anything.
+        lock.stamp();
+        checkpoint("claimed");
+        swap::recover(&layout).map_err(|e| {
+            OutputError::new(
+                &layout.target(),
+                format!("cannot complete the swap an earlier build left half done: {e}"),
+                format!(
+                    "the finished site is in {}; move it to {} by hand",
+                    layout.staging().display(),
+                    layout.target().display()
+                ),
+            )
+        })?;
+        Ok(Output {
+            layout,
+            lock,
+            notes,
+        })
+    }
+
+    /// An empty folder (or an earlier index, which is replaced) for this
+    /// build's native search index. Publishing makes it the live index.
+    pub fn new_index_dir(&mut self) -> Result<PathBuf, OutputError> {
+        let dir = self.layout.new_index();
+        clear(&self.layout, &dir, &mut self.notes)?;
+        Ok(dir)
+    }
+
+    /// Writes the site (the portal's static files and `files`) and swaps it in
+    /// as the output in one step, with its search index.
+    pub fn publish(
+        mut self,
+        static_dir: &Path,
+        files: &[OutputFile],
+    ) -> Result<Published, OutputError> {
+        let layout = self.layout.clone();
+        let key = index::promote(&layout, files, &mut self.notes)?;
+        let static_files = staging::write_site(&layout, static_dir, files, &mut self.notes)?;
+        checkpoint("staged");
+        let previous_key = index::live_key(&layout.target());
+        let swapped = swap::swap_in(&layout).map_err(|e| {
+            OutputError::new(
+                &layout.target(),
+                format!("cannot swap in the new site: {e}"),
+                "the previous site is still in place; check the folder's permissions",
+            )
+        })?;
+        if swapped == swap::Swapped::Exchanged {
+            // The previous site is now at the staging name; keep it as the spare.
+            if let Err(e) = std::fs::rename(layout.staging(), layout.spare()) {
+                self.notes.push(Note {
+                    path: layout.staging(),
+                    message: format!("cannot keep the previous site as the spare: {e}"),
+                    hint: None,
+                });
+            }
+            checkpoint("spared");
+        }
+        let keep: Vec<&str> = key
+            .iter()
+            .chain(&previous_key)
+            .map(String::as_str)
+            .collect();
+        index::prune(&layout, &keep, &mut self.notes);
+        checkpoint("published");
+        drop(self.lock);
+        Ok(Published {
+            static_files,
+            notes: self.notes,
+        })
+    }
+
+    /// Notes gathered while claiming, for a build that stops before publishing.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+}
+
+/// What sits at one of opora's working names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Nothing,
+    Folder,
+    Link,
+    /// A file, FIFO, socket or device: nothing opora makes.
+    Other,
+}
+
+fn found(path: &Path) -> io::Result<Found> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Ok(Found::Link),
+        Ok(m) if m.is_dir() => Ok(Found::Folder),
+        Ok(_) => Ok(Found::Other),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Found::Nothing),
+        Err(e) => Err(e),
+    }
+}
+
+/// Frees one of opora's working names. A symbolic link is removed, never
+/// followed; a folder is deleted; anything that cannot be deleted, and anything
+/// that is not a folder, is moved aside and named in a note.
+fn clear(layout: &Layout, path: &Path, notes: &mut Vec<Note>) -> Result<(), OutputError> {
+    let kind = found(path).map_err(|e| cannot_use(path, &e))?;
+    match kind {
+        Found::Nothing => Ok(()),
+        Found::Link => remove_link(path, notes),
+        Found::Folder => match std::fs::remove_dir_all(path) {
+            Ok(()) => Ok(()),
+            Err(e) => set_aside(
+                layout,
+                path,
+                &format!("cannot delete {}: {e}", path.display()),
+                notes,
+            ),
+        },
+        Found::Other => set_aside(
+            layout,
+            path,
+            &format!("{} is not a folder opora made", path.display()),
+            notes,
+        ),
+    }
+}
+
+fn remove_link(path: &Path, notes: &mut Vec<Note>) -> Result<(), OutputError> {
+    let points_to = std::fs::read_link(path)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    std::fs::remove_file(path).map_err(|e| cannot_use(path, &e))?;
+    notes.push(Note {
+        path: path.to_path_buf(),
+        message: format!(
+            "removed the symbolic link {} (to {points_to}); opora never writes through links beside the output, and what it pointed to was not touched",
+            path.display()
+        ),
+        hint: None,
+    });
+    Ok(())
+}
+
+/// Moves `path` out of the way to `.<name>.unusable-N`, so the build can go on
+/// with a fresh folder instead of failing on it every time. `problem` says
+/// what is wrong with it, naming its real path.
+fn set_aside(
+    layout: &Layout,
+    path: &Path,
+    problem: &str,
+    notes: &mut Vec<Note>,
+) -> Result<(), OutputError> {
+    let aside = layout.unusable();
+    std::fs::rename(path, &aside).map_err(|e| {
+        OutputError::new(
+            path,
+            format!(
+                "{problem}; and it cannot be moved aside to {}: {e}",
+                aside.display()
+            ),
+            format!(
+                "remove it; if it belongs to another user (for example root): sudo rm -rf '{}'",
+                path.display()
+            ),
+        )
+    })?;
+    notes.push(Note {
+        path: aside.clone(),
+        message: format!(
+            "{problem}; moved it to {} and built into a fresh folder",
+            aside.display()
+        ),
+        hint: Some(format!(
+            "delete {} when you can; if it belongs to another user (for example root): sudo rm -rf '{}'",
+            aside.display(),
+            aside.display()
+        )),
+    });
+    Ok(())
+}
+
+fn cannot_use(path: &Path, e: &io::Error) -> OutputError {
+    OutputError::new(
+        path,
+        format!("cannot use {}: {e}", path.display()),
+        "check the permissions of the output's folder",
+    )
+}
+
+/// Adds the path to an I/O error, so a message says which file failed.
+fn at(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Test hook: with `OPORA_TEST_KILL_AT=<step>` the process kills itself at that
+/// step of claiming or publishing, exactly as `kill -9` would, so the tests can
+/// prove that no step leaves the output without a site or a search index.
+/// Steps: `claimed`, `index-ready`, `staged`, `swapped`, `spared`, `published`,
+/// and for the portable swap `portable-marked`, `portable-moved-out`.
+fn checkpoint(step: &str) {
+    if std::env::var_os("OPORA_TEST_KILL_AT").is_some_and(|v| v == step) {
+        #[cfg(unix)]
+        let _ =
+            rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
+        std::process::abort();
+    }
+}
+
+/// FNV-1a: a small stable hash for cache-busting asset URLs.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn publish(root: &Path, files: &[(&str, &str)]) -> Published {
+        let files: Vec<OutputFile> = files
+            .iter()
+            .map(|(rel, text)| (rel.to_string(), text.as_bytes().to_vec()))
+            .collect();
+        let output = Output::claim(root, &root.join("public")).unwrap();
+        output.publish(&root.join("static"), &files).unwrap()
+    }
+
+    #[test]
+    fn each_build_recycles_the_previous_but_one_site_and_keeps_the_last_as_spare() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/style.css"), "css").unwrap();
+
+        publish(&root, &[("a/index.html", "one")]);
+        assert_eq!(names(&root.join("public")), vec!["a", "style.css"]);
+        assert_eq!(names(&root), vec![".public.lock", "public", "static"]);
+
+        publish(&root, &[("b/index.html", "two")]);
+        assert_eq!(names(&root.join("public")), vec!["b", "style.css"]);
+        assert_eq!(
+            std::fs::read_to_string(root.join(".public.old/a/index.html")).unwrap(),
+            "one"
+        );
+
+        // Third build: the first site is recycled, pruned and rewritten.
+        publish(&root, &[("b/index.html", "three"), ("c.txt", "c")]);
+        assert_eq!(names(&root.join("public")), vec!["b", "c.txt", "style.css"]);
+        assert_eq!(
+            std::fs::read_to_string(root.join("public/b/index.html")).unwrap(),
+            "three"
+        );
+        assert_eq!(
+            std::fs::read_to_string(root.join(".public.old/b/index.html")).unwrap(),
+            "two"
+        );
+        assert_eq!(
+            names(&root),
+            vec![".public.lock", ".public.old", "public", "static"]
+        );
+    }
+
+    #[test]
+    fn the_index_of_each_published_site_is_named_by_its_manifest() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        for (key, previous) in [
+            ("aa01", None),
+            ("bb02", Some("aa01")),
+            ("cc03", Some("bb02")),
+        ] {
+            let mut output = Output::claim(&root, &root.join("public")).unwrap();
+            let new = output.new_index_dir().unwrap();
+            std::fs::create_dir_all(&new).unwrap();
+            std::fs::write(new.join("meta.json"), key).unwrap();
+            let manifest = format!("search/manifest-{key}.json");
+            output
+                .publish(&root.join("static"), &[(manifest, b"{}".to_vec())])
+                .unwrap();
+            assert_eq!(
+                live_index(&root.join("public")).unwrap(),
+                root.join(format!(".public.index-{key}"))
+            );
+            // The index just replaced stays for a search that is under way;
+            // older ones go.
+            let mut expected: Vec<String> = previous
+                .into_iter()
+                .chain([key])
+                .map(|k| format!(".public.index-{k}"))
+                .collect();
+            expected.sort();
+            let indexes: Vec<String> = names(&root)
+                .into_iter()
+                .filter(|n| n.starts_with(".public.index"))
+                .collect();
+            assert_eq!(indexes, expected);
+        }
+    }
+}
