@@ -65,7 +65,7 @@ fn main() {
         )
         .expect("copy the committed wasm module");
         println!(
-            "cargo:warning=embedding the committed search module ({PREBUILT}) because the \
+            "cargo:warning=embedding the committed search module ({PREBUILT}) because \
              {}; to build it from source: rustup target add {TARGET}",
             origin.trim_start_matches("prebuilt: ")
         );

@@ -1,5 +1,5 @@
 //! The long fuzz run: the same mutations and oracle as `tests/fuzz.rs`
-//! (`tests/fuzz/harness.rs`), as many cases as you like, larger inputs, and
+//! (`tests/fuzz/`), as many cases as you like, larger inputs, and
 //! all of the real content by default.
 //!
 //!     cargo run --release --example fuzz -- --cases 5000 [--seed S]
@@ -14,7 +14,7 @@
 //! with `--child-build ROOT`, which runs the library's pipeline exactly as the
 //! `opora` binary's `build` does (so no separate binary has to be built first).
 
-#[path = "../tests/fuzz/harness.rs"]
+#[path = "../tests/fuzz/mod.rs"]
 mod harness;
 
 use std::process::{Command, ExitCode};
@@ -22,53 +22,38 @@ use std::time::Duration;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--root") && args.get(2).map(String::as_str) == Some("build") {
+    if args.first().map(String::as_str) == Some("--root")
+        && args.get(2).map(String::as_str) == Some("build")
+    {
         return child_build(&args[1]);
     }
     let mut config = harness::Config::new(1000, 1);
+    config.timeout = Duration::from_secs(60);
     config.scale = harness::Scale::LARGE;
     config.sample = harness::Sample::Full;
-    let mut i = 0;
-    let value = |i: usize| -> &str {
-        args.get(i + 1)
-            .map(String::as_str)
-            .unwrap_or_else(|| panic!("{} needs a value", args[i]))
-    };
-    while i < args.len() {
-        let number = |i: usize| -> u64 {
-            value(i)
-                .parse()
-                .unwrap_or_else(|_| panic!("{} needs a number", args[i]))
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let mut number = || -> u64 {
+            rest.next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{flag} needs a number"))
         };
-        match args[i].as_str() {
-            "--cases" => config.cases = number(i) as usize,
-            "--seed" => config.seed = number(i),
-            "--case" => config.only = Some(number(i) as usize),
-            "--timeout" => config.timeout = Duration::from_secs(number(i)),
-            "--workers" => config.workers = number(i) as usize,
-            "--sample" => config.sample = harness::Sample::EveryNth(number(i) as usize),
-            "--small" => {
-                config.scale = harness::Scale::SMALL;
-                i -= 1;
-            }
-            "--special-files" => {
-                config.special_files = true;
-                i -= 1;
-            }
-            "--keep" => {
-                config.keep = true;
-                i -= 1;
-            }
-            "--verbose" => {
-                config.verbose = true;
-                i -= 1;
-            }
+        match flag.as_str() {
+            "--cases" => config.cases = number() as usize,
+            "--seed" => config.seed = number(),
+            "--case" => config.only = Some(number() as usize),
+            "--timeout" => config.timeout = Duration::from_secs(number()),
+            "--workers" => config.workers = number() as usize,
+            "--sample" => config.sample = harness::Sample::EveryNth(number().max(1) as usize),
+            "--small" => config.scale = harness::Scale::SMALL,
+            "--special-files" => config.special_files = true,
+            "--keep" => config.keep = true,
+            "--verbose" => config.verbose = true,
             other => {
                 eprintln!("unknown option {other}; see the comment at the top of examples/fuzz.rs");
                 return ExitCode::FAILURE;
             }
         }
-        i += 2;
     }
     if config.only.is_some() {
         config.verbose = true;
@@ -82,7 +67,7 @@ fn main() -> ExitCode {
     };
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let summary = harness::run(repo, &config, &opora);
-    println!("{}", summary.report(config.seed));
+    println!("{}", summary.report(&config));
     if summary.findings.is_empty() {
         ExitCode::SUCCESS
     } else {
