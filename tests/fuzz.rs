@@ -43,6 +43,9 @@ fn fuzz_oracle_flags_script_urls_and_event_handlers_in_output() {
         r#"<div data-tiles="javascript:alert(1)"></div>"#,
         r#"<p>text</p><script>alert(1)</script>"#,
         r#"<script src="https://evil.example/x.js"></script>"#,
+        r#"<script src="//evil.example/quick-exit.js?v=1"></script>"#,
+        r#"<script src="https://evil.example/quick-exit.js?v=1"></script>"#,
+        r#"<script src="/quick-exit.js?v=2"></script>"#,
         r#"<iframe src="/about/"></iframe>"#,
         r#"<meta http-equiv="refresh" content="0;url=/x">"#,
         r#"<p style="background:url(javascript:alert(1))">x</p>"#,
@@ -54,6 +57,7 @@ fn fuzz_oracle_flags_script_urls_and_event_handlers_in_output() {
     }
     for good in [
         r#"<a href="/about/">о проекте</a><script src="/quick-exit.js?v=1" defer></script>"#,
+        r#"<script src="/portal/sub/quick-exit.js?v=1" defer></script>"#,
         r#"<p>javascript:alert(1) как текст &lt;img onerror=x&gt;</p>"#,
         r#"<a href="https://example.org/" title="javascript:alert(1)">x</a>"#,
         r#"<meta http-equiv="Content-Security-Policy" content="img-src 'self' data:">"#,

@@ -244,9 +244,18 @@ pub fn mutate(rng: &mut Rng, file: &str, bytes: &[u8], config: &Config) -> Mutat
             ("markdown-bomb", edit(rng, &body, &bomb))
         }
         Kind::ScriptLink => {
-            let url = *rng.pick(SCRIPT_URLS);
+            // The plain forms a third of the time, the disguised ones otherwise.
+            let url = if rng.below(3) == 0 {
+                SCRIPT_URLS[0]
+            } else {
+                *rng.pick(SCRIPT_URLS)
+            };
             let forms = link_forms(url);
-            let form = rng.pick(&forms).clone();
+            let form = if rng.below(3) == 0 {
+                forms[0].clone()
+            } else {
+                rng.pick(&forms).clone()
+            };
             if rng.below(2) == 0 || body.is_empty() {
                 // Into a string of the front matter: a URL field, step text, a name…
                 let payload = if rng.below(2) == 0 {

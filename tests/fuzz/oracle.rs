@@ -87,13 +87,34 @@ impl Baseline {
         }
         for tag in tags(text) {
             if tag.name == "script" {
+                // The asset, without the base path a changed `base_url` would change.
+                let src = tag.attr("src").unwrap_or("(inline)");
                 self.script_srcs
-                    .insert(tag.attr("src").unwrap_or("<inline>").to_string());
+                    .insert(src.trim_start_matches('/').to_string());
             }
             if FRAMING.contains(&tag.name.as_str()) {
                 self.elements.insert(tag.name.clone());
             }
         }
+    }
+}
+
+impl Baseline {
+    /// A script the site has: one of its own files (with its content hash),
+    /// loaded from the site's own host (a path, not `//host/` or a scheme),
+    /// whatever the base path.
+    fn allows_script(&self, src: Option<&str>) -> bool {
+        let Some(src) = src else {
+            return false;
+        };
+        let path = decoded(src);
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.contains('\\')
+            && self
+                .script_srcs
+                .iter()
+                .any(|own| !own.is_empty() && src.ends_with(&format!("/{own}")))
     }
 }
 
@@ -127,14 +148,11 @@ pub fn scan_output(rel: &str, text: &str, baseline: &Baseline) -> Vec<String> {
             {
                 problems.push("<meta http-equiv=refresh>".into());
             }
-            if tag.name == "script" {
-                let src = tag.attr("src").unwrap_or("<inline>");
-                if !baseline.script_srcs.contains(src) {
-                    problems.push(format!(
-                        "<script src=\"{}\"> the site does not have",
-                        clip(src)
-                    ));
-                }
+            if tag.name == "script" && !baseline.allows_script(tag.attr("src")) {
+                problems.push(format!(
+                    "<script src=\"{}\"> the site does not have",
+                    clip(tag.attr("src").unwrap_or("(inline)"))
+                ));
             }
             if FRAMING.contains(&tag.name.as_str()) && !baseline.elements.contains(&tag.name) {
                 problems.push(format!("<{}> element", tag.name));
