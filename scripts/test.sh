@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks: formatting, lints and the whole test suite, including
-# the browser tests (Debian's chromium, installed here when missing).
+# the browser tests (Debian's chromium, installed here when missing; the npm
+# packages that drive it from tests/browser/package-lock.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,6 +12,9 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "note: chromium is not installed; install Debian's chromium package for the browser tests" >&2
   fi
 fi
+# The browser tests' npm packages (puppeteer-core, axe-core), exactly as locked.
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Includes the browser scripts' own Node tests (tests/js/*.test.mjs, via tests/js_tests.rs).
 cargo test --workspace

@@ -107,8 +107,39 @@ pub struct Glossary {
 pub struct Document {
     pub id: String,
     pub title: String,
+    /// Who issued the document, shown after the title.
+    pub publisher: Option<String>,
+    /// The year its facts are from: records citing it say «по данным … 2024 г.».
+    /// Absent when the document gives none.
+    pub year: Option<i32>,
+    /// The name of the original file the text was taken from (provenance).
     pub file: Option<String>,
+    /// The document's text kept in the portal (e.g. `data/sources/003.txt`),
+    /// against which `opora check` verifies quotes.
+    pub text: Option<String>,
     pub url: Option<String>,
+    /// Where each part of the document starts, so a reader sees «раздел …»
+    /// instead of a line number.
+    #[serde(default)]
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// First line of the section.
+    pub line: u32,
+    pub title: String,
+}
+
+impl Document {
+    /// The section a line falls in: the last one starting at or before it.
+    pub fn section(&self, line: u32) -> Option<&Section> {
+        self.sections
+            .iter()
+            .filter(|s| s.line <= line)
+            .max_by_key(|s| s.line)
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -116,6 +147,64 @@ pub struct Document {
 pub struct Documents {
     #[serde(default)]
     pub documents: Vec<Document>,
+}
+
+impl Documents {
+    pub fn find(&self, id: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.id == id)
+    }
+}
+
+/// House style the checks enforce, kept as data (`data/style.toml`) so editors
+/// can extend the lists without touching code.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Style {
+    #[serde(default)]
+    pub names: NameStyle,
+    #[serde(default)]
+    pub plain: PlainStyle,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameStyle {
+    /// First words that show a name was cut from a sentence in an oblique case
+    /// («Благотворительного фонда …»), with the nominative to suggest.
+    #[serde(default)]
+    pub oblique: Vec<ObliqueForm>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObliqueForm {
+    pub form: String,
+    pub nominative: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlainStyle {
+    /// Longest sentence, in words, a text for families may have.
+    pub max_words: Option<usize>,
+    /// Abbreviations every reader knows; they need no explanation.
+    #[serde(default)]
+    pub known_abbreviations: Vec<String>,
+    /// Bureaucratic phrases and the plain words to use instead.
+    #[serde(default)]
+    pub phrases: Vec<PlainPhrase>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlainPhrase {
+    /// The start of the phrase as written, matched at a word start,
+    /// ignoring case and ё/е («осуществля» matches «осуществляет»).
+    pub phrase: String,
+    pub plain: String,
+    /// Fixed names the phrase may stand in («комиссия по делам несовершеннолетних»).
+    #[serde(default)]
+    pub except: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -138,7 +227,10 @@ pub struct StatsTable {
     #[serde(default)]
     pub topics: Vec<Spanned<String>>,
     pub chart: Option<Spanned<ChartSpec>>,
+    /// Shown under the table: what a reader needs to read it right.
     pub note: Option<String>,
+    /// For editors only (how the table was taken from the source); never published.
+    pub editor_note: Option<String>,
     pub columns: Vec<String>,
     pub rows: Spanned<Vec<Vec<String>>>,
 }

@@ -210,7 +210,6 @@ pub fn plan(
     root: &Path,
     csv_text: &str,
     default_region: Option<&str>,
-    today: &str,
     data: &Data,
     content: &Content,
 ) -> Plan {
@@ -413,11 +412,12 @@ pub fn plan(
             continue;
         }
 
+        // A spreadsheet row is not a check with the organization: `verified`
+        // is written only when the row says when someone confirmed it.
         let verified = Some(get("Проверено"))
             .filter(|v| !v.is_empty())
-            .map(|v| date_iso(&v))
-            .unwrap_or_else(|| Some(today.to_string()));
-        let Some(verified) = verified else {
+            .map(|v| date_iso(&v));
+        let Some(verified) = verified.map_or(Some(None), |v| v.map(Some)) else {
             actions.push(Action::Invalid {
                 row,
                 message: "«Проверено» is not a date (write 24.11.2026 or 2026-11-24)".into(),
@@ -473,7 +473,9 @@ pub fn plan(
                 field(key, toml_str(&v));
             }
         }
-        field("verified", verified);
+        if let Some(verified) = verified {
+            field("verified", verified);
+        }
         field("sources", source_toml);
         let body = Some(get("Описание"))
             .filter(|b| !b.is_empty())

@@ -229,18 +229,13 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let today = match portal_today(&cli.root) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
             let (data, content, diags) = pipeline::load_only(&cli.root);
             if diags.error_count() > 0 {
                 print_diagnostics(&diags, Format::Human);
                 summary(&diags, "fix the portal's content before importing");
                 return ExitCode::FAILURE;
             }
-            let plan =
-                opora::import::plan(&cli.root, &text, region.as_deref(), &today, &data, &content);
+            let plan = opora::import::plan(&cli.root, &text, region.as_deref(), &data, &content);
             print!("{}", plan.describe(&cli.root));
             if dry_run {
                 println!("dry run: nothing written");

@@ -111,6 +111,7 @@ pub fn prepare(
         ds.push(d);
         fail(ds)
     })?;
+    config.apply_env(|k| std::env::var(k).ok());
     if let Some(url) = &opts.base_url {
         config.base_url = url.clone();
     }
@@ -200,10 +201,13 @@ pub fn render_site(
             return Err(fail(diags));
         }
     };
-    files.push((
-        "sitemap.xml".into(),
-        render::pages::sitemap(&site, &jobs).into_bytes(),
-    ));
+    // A sitemap lists absolute URLs: only for a site published somewhere real.
+    if !site.config.base_is_local() {
+        files.push((
+            "sitemap.xml".into(),
+            render::pages::sitemap(&site, &jobs).into_bytes(),
+        ));
+    }
     files.push((
         "robots.txt".into(),
         render::pages::robots(&site).into_bytes(),

@@ -154,9 +154,28 @@ pub fn is_valid_slug(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// The text ending in one full stop: «… 2026 г.» stays as it is, «бесплатно» gets «.».
+/// Templates use it wherever a sentence ends with a value that may already end in one.
+pub fn full_stop(text: &str) -> String {
+    let t = text.trim_end();
+    if t.is_empty() || t.ends_with(['.', '!', '?', '…']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_ending_in_a_date_gets_no_second_full_stop() {
+        assert_eq!(full_stop("24 ноября 2026 г."), "24 ноября 2026 г.");
+        assert_eq!(full_stop("бесплатно"), "бесплатно.");
+        assert_eq!(full_stop("как же так?"), "как же так?");
+        assert_eq!(full_stop(""), "");
+    }
 
     #[test]
     fn plural_forms() {

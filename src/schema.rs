@@ -52,6 +52,12 @@ fn source() -> Value {
                 s("Номер документа из data/sources.toml, например \"003\"."),
             ),
             ("line", integer("Номер строки в документе.")),
+            (
+                "quote",
+                s(
+                    "Слова из этой строки источника (или соседних), на которых держится сведение; opora check находит их в тексте документа.",
+                ),
+            ),
             ("url", s("Адрес страницы-источника, с https://.")),
             ("title", s("Название страницы-источника.")),
             ("note", s("Пояснение к источнику.")),
@@ -130,7 +136,7 @@ pub fn schemas(data: &Data, content: &Content) -> Vec<(&'static str, Value)> {
 
     let service = object(
         "Служба или организация, куда может обратиться семья или специалист.",
-        &["name", "kind", "needs", "region", "verified", "sources"],
+        &["name", "kind", "needs", "region", "sources"],
         vec![
             ("name", s("Название точно как в источнике.")),
             ("short_name", s("Короткое название.")),
@@ -189,7 +195,9 @@ pub fn schemas(data: &Data, content: &Content) -> Vec<(&'static str, Value)> {
             ("how_to_apply", s("Как обратиться.")),
             (
                 "verified",
-                date("Когда сведения проверял человек: 2026-11-24."),
+                date(
+                    "Когда редактор сверил сведения с самой организацией: 2026-11-24. Не заполняйте, пока не сверили: дата документа-источника — не проверка.",
+                ),
             ),
             ("sources", sources()),
         ],
@@ -425,6 +433,7 @@ pub fn schemas(data: &Data, content: &Content) -> Vec<(&'static str, Value)> {
                                     "Варианты шага.",
                                 ),
                             ),
+                            ("sources", sources()),
                         ],
                     ),
                     "Шаги по порядку.",
@@ -439,7 +448,13 @@ pub fn schemas(data: &Data, content: &Content) -> Vec<(&'static str, Value)> {
             ("title", s("Заголовок.")),
             ("summary", s("Кратко о странице.")),
             ("menu", integer("Место в главном меню.")),
-            ("audience", audience()),
+            (
+                "audience",
+                one_of(
+                    vec!["family".into(), "specialist".into(), "editor".into()],
+                    "Для кого: family — семьи, specialist — специалисты, editor — редакторы (ссылка только в подвале).",
+                ),
+            ),
             ("sources", sources()),
         ],
     );

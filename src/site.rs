@@ -23,11 +23,17 @@ pub struct TermRef {
     pub label: String,
 }
 
+/// A citation as readers see it: the document's title, its publisher, the
+/// year of its facts and the section — never a bare line number, which means
+/// nothing to a person — and the quoted words where the citation has them.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceView {
     /// What to show: the document's title, or the link title.
     pub label: String,
-    pub line: Option<u32>,
+    pub publisher: Option<String>,
+    pub year: Option<i32>,
+    pub section: Option<String>,
+    pub quote: Option<String>,
     pub url: Option<String>,
     pub note: Option<String>,
 }
@@ -54,6 +60,10 @@ pub struct ServiceView {
     pub url: String,
     pub file: String,
     pub name: String,
+    /// What a person would say (src/everyday_name.rs); pages lead with it.
+    pub everyday_name: String,
+    /// A phone or an e-mail: something a family can actually use to reach them.
+    pub contactable: bool,
     pub short_name: Option<String>,
     pub organization: Option<String>,
     pub kind: TermRef,
@@ -75,8 +85,12 @@ pub struct ServiceView {
     pub cost: Option<String>,
     pub eligibility: Option<String>,
     pub how_to_apply: Option<String>,
-    pub verified: String,
-    pub verified_text: String,
+    /// When an editor confirmed the facts with the organization; `None` when
+    /// nobody has: the facts are then only as of their source.
+    pub verified: Option<String>,
+    pub verified_text: Option<String>,
+    /// The year of the newest document the record cites («по данным … г.»).
+    pub as_of: Option<i32>,
     pub stale: bool,
     pub sources: Vec<SourceView>,
     pub body_html: String,
@@ -87,6 +101,8 @@ pub struct ServiceView {
 pub struct MunicipalityView {
     pub name: String,
     pub slug: String,
+    /// Its "near me" page without JavaScript: `regions/<code>/m/<slug>/`.
+    pub url: String,
     pub lat: f64,
     pub lon: f64,
 }
@@ -199,6 +215,8 @@ pub struct StepView {
     pub bring: Vec<String>,
     pub needs: Vec<TermRef>,
     pub branches: Vec<BranchView>,
+    /// What the step rests on, quoted («в источнике: …»).
+    pub sources: Vec<SourceView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -226,6 +244,8 @@ pub struct PageView {
     pub summary: Option<String>,
     pub menu: Option<i64>,
     pub family: bool,
+    /// `family` | `specialist` | `editor`; editors' pages stay out of the family navigation.
+    pub audience: Option<String>,
     pub sources: Vec<SourceView>,
     pub body_html: String,
     pub plain: String,
@@ -265,6 +285,8 @@ pub struct StatsView {
     pub topics: Vec<String>,
     /// Bar chart as inline SVG, drawn at build time.
     pub chart_svg: Option<String>,
+    /// What the chart plots, in words, for its caption.
+    pub chart_caption: Option<String>,
 }
 
 pub struct Site {
@@ -282,6 +304,8 @@ pub struct Site {
     pub glossary: Vec<GlossaryView>,
     pub stats: Vec<StatsView>,
     pub directions: Vec<TermRef>,
+    /// Always-available national lines (112, the helpline), in file order.
+    pub lines: Vec<crate::lines::LineView>,
     /// Indexes into `services`, in display order (by name).
     pub services_by_region: BTreeMap<String, Vec<usize>>,
     pub services_by_need: BTreeMap<String, Vec<usize>>,
@@ -325,32 +349,46 @@ impl Resolver<'_> {
     }
 
     fn source(&self, s: &Source) -> SourceView {
-        let doc = s.doc.as_ref().map(|d| d.get_ref().as_str());
-        let label = match doc {
-            Some(id) => self
-                .data
-                .documents
-                .documents
-                .iter()
-                .find(|d| d.id == id)
-                .map_or_else(|| id.to_string(), |d| d.title.clone()),
-            None => s.title.clone().unwrap_or_else(|| {
+        let doc = s
+            .doc
+            .as_ref()
+            .and_then(|d| self.data.documents.find(d.get_ref()));
+        let label = match (doc, &s.doc) {
+            (Some(d), _) => d.title.clone(),
+            (None, Some(id)) => id.get_ref().clone(),
+            (None, None) => s.title.clone().unwrap_or_else(|| {
                 s.url
                     .as_ref()
                     .map(|u| u.get_ref().clone())
                     .unwrap_or_default()
             }),
         };
-        let url = s.url.as_ref().map(|u| u.get_ref().clone()).or_else(|| {
-            doc.and_then(|id| self.data.documents.documents.iter().find(|d| d.id == id))
-                .and_then(|d| d.url.clone())
-        });
+        let url = s
+            .url
+            .as_ref()
+            .map(|u| u.get_ref().clone())
+            .or_else(|| doc.and_then(|d| d.url.clone()));
         SourceView {
             label,
-            line: s.line,
+            publisher: doc.and_then(|d| d.publisher.clone()),
+            year: doc.and_then(|d| d.year),
+            section: doc
+                .zip(s.line)
+                .and_then(|(d, line)| d.section(line))
+                .map(|sec| sec.title.clone()),
+            quote: s.quote.as_ref().map(|q| q.get_ref().clone()),
             url,
             note: s.note.clone(),
         }
+    }
+
+    /// The year of the newest cited document: what the facts are "as of".
+    fn as_of(&self, list: &[Source]) -> Option<i32> {
+        list.iter()
+            .filter_map(|s| s.doc.as_ref())
+            .filter_map(|d| self.data.documents.find(d.get_ref()))
+            .filter_map(|d| d.year)
+            .max()
     }
 
     fn sources(&self, list: &[Source]) -> Vec<SourceView> {
@@ -544,7 +582,13 @@ impl Site {
                 sources: rz.sources(&t.sources),
             })
             .collect();
-        glossary.sort_by_key(|g| g.term.to_lowercase().replace('ё', "е"));
+        // Alphabetical by the first letter or digit: «Единое окно» files under Е.
+        glossary.sort_by_key(|g| {
+            g.term
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+                .replace('ё', "е")
+        });
         let stats = data
             .stats
             .iter()
@@ -559,9 +603,27 @@ impl Site {
                 label: t.label.clone(),
             })
             .collect();
+        let lines = data
+            .national_lines
+            .lines
+            .iter()
+            .filter_map(|l| {
+                Some(crate::lines::LineView {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    label: l.label.clone(),
+                    number: l.number.get_ref().clone(),
+                    tel: crate::lines::tel_uri(l.number.get_ref())?,
+                    when: l.when.clone(),
+                    ask_instead: l.ask_instead,
+                    sources: rz.sources(&l.sources),
+                })
+            })
+            .collect();
         Site {
             config,
             history,
+            lines,
             base,
             regions,
             services,
@@ -588,13 +650,11 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         .map(|r| r.get_ref().clone())
         .unwrap_or_default();
     let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
-    let verified = m
-        .verified
-        .as_ref()
-        .map(|v| v.get_ref().to_string())
-        .unwrap_or_default();
-    let verified_days =
-        ru::parse_iso_date(&verified).map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
+    let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
+    let verified_days = verified
+        .as_deref()
+        .and_then(ru::parse_iso_date)
+        .map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
     ServiceView {
         url: format!("services/{id}/"),
         file: s.file.rel.clone(),
@@ -634,12 +694,15 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         cost: m.cost.clone(),
         eligibility: m.eligibility.clone(),
         how_to_apply: m.how_to_apply.clone(),
-        verified_text: ru::date_long(&verified),
+        verified_text: verified.as_deref().map(ru::date_long),
         stale: verified_days.is_some_and(|d| rz.today - d > rz.stale_after),
         verified,
+        as_of: rz.as_of(&m.sources),
         sources: rz.sources(&m.sources),
         body_html: s.body.html.clone(),
         plain: s.body.plain.clone(),
+        everyday_name: crate::everyday_name::everyday_name(&name),
+        contactable: !m.phones.is_empty() || !m.emails.is_empty(),
         name,
         id,
     }
@@ -658,6 +721,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         .iter()
         .map(|mu| MunicipalityView {
             name: mu.name.clone(),
+            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
             slug: ru::slugify(&mu.name),
             lat: mu.lat,
             lon: mu.lon,
@@ -819,6 +883,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
                 html: rendered.map(|r| r.html).unwrap_or_default(),
                 bring: s.bring.clone(),
                 needs: rz.terms(Vocabulary::Needs, &s.needs),
+                sources: rz.sources(&s.sources),
                 branches: s
                     .branches
                     .iter()
@@ -856,6 +921,7 @@ fn resolve_page(rz: &Resolver, p: &Record<PageMeta>) -> PageView {
         summary: m.summary.clone(),
         menu: m.menu,
         family: m.audience.as_ref().is_some_and(|a| a.get_ref() == "family"),
+        audience: m.audience.as_ref().map(|a| a.get_ref().clone()),
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
         plain: p.body.plain.clone(),
@@ -878,6 +944,10 @@ fn resolve_stats(rz: &Resolver, id: &str, t: &StatsTable) -> StatsView {
             .chart
             .as_ref()
             .and_then(|c| crate::render::chart::bar_chart(t, c.get_ref())),
+        chart_caption: t
+            .chart
+            .as_ref()
+            .and_then(|c| crate::render::chart::plotted_caption(t, c.get_ref())),
     }
 }
 

@@ -114,7 +114,8 @@ fn region_pages_list_their_services() {
             "href=\"/{}\"",
             service_url(&path).trim_end_matches("index.html")
         );
-        let escaped = name
+        // Lists show the name a person would say; the service page has the legal one.
+        let escaped = opora::everyday_name::everyday_name(name)
             .replace('&', "&amp;")
             .replace('"', "&quot;")
             .replace('<', "&lt;")
@@ -193,19 +194,70 @@ fn core_pages_exist() {
         "practices/index.html",
         "programmes/index.html",
         "glossary/index.html",
-        "sitemap.xml",
         "robots.txt",
         "style.css",
         "quick-exit.js",
     ] {
         assert!(built().join(page).is_file(), "{page} missing");
     }
-    let sitemap = read("sitemap.xml");
+}
+
+#[test]
+fn a_local_base_url_publishes_no_absolute_urls_and_a_real_one_does() {
+    // The default portal's base_url is a local preview address.
     assert!(
-        sitemap.contains("<loc>") && !sitemap.contains("404"),
+        !built().join("sitemap.xml").exists(),
+        "no sitemap of 127.0.0.1 URLs"
+    );
+    assert!(!read("robots.txt").contains("Sitemap:"));
+    assert!(!read("index.html").contains("rel=\"canonical\""));
+    assert!(!read("index.html").contains("127.0.0.1"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let o = opora_cmd()
+        .env("OPORA_BASE_URL", "https://opora.example.org/portal/")
+        .env(
+            "OPORA_EDIT_LINK_BASE",
+            "https://git.example.org/o/p/edit/main/",
+        )
+        .arg("--root")
+        .arg(repo())
+        .args(["build", "--output", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("<loc>https://opora.example.org/portal/regions/</loc>")
+            && !sitemap.contains("404"),
         "{sitemap}"
     );
-    assert!(read("robots.txt").contains("Sitemap: "));
+    let robots = std::fs::read_to_string(out.join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://opora.example.org/portal/sitemap.xml"));
+    let service =
+        std::fs::read_to_string(out.join("services/ru-klu/kaluga-doverie/index.html")).unwrap();
+    assert!(service.contains(
+        "href=\"https://git.example.org/o/p/edit/main/content/services/ru-klu/kaluga-doverie.md\""
+    ));
+    // The same settings are placeholders: a strict check says so and fails.
+    assert!(
+        stderr(&o).contains("`base_url` is a placeholder")
+            && stderr(&o).contains("`edit_link_base` is a placeholder"),
+        "{}",
+        stderr(&o)
+    );
+    let strict = opora_cmd()
+        .env(
+            "OPORA_EDIT_LINK_BASE",
+            "https://git.example.org/o/p/edit/main/",
+        )
+        .arg("--root")
+        .arg(repo())
+        .args(["check", "--strict"])
+        .output()
+        .unwrap();
+    assert!(!strict.status.success(), "placeholders fail a strict check");
 }
 
 /// Attributes that make a browser fetch something, and the tags they belong to.
@@ -265,13 +317,28 @@ fn no_page_loads_anything_from_another_host() {
 }
 
 #[test]
-fn family_pages_have_quick_exit_and_specialist_pages_do_not() {
+fn every_page_has_the_quick_exit_and_family_pages_the_national_lines() {
     let home = read("index.html");
     assert!(home.contains("id=\"quick-exit\"") && home.contains("quick-exit.js"));
+    assert!(
+        home.contains("href=\"tel:112\"") && home.contains("href=\"tel:+78002000122\""),
+        "home shows 112 and the helpline as calls"
+    );
     let practices = read("practices/index.html");
-    assert!(!practices.contains("id=\"quick-exit\""));
+    assert!(
+        practices.contains("id=\"quick-exit\""),
+        "a parent may land on a specialist page too"
+    );
+    assert!(
+        !practices.contains("class=\"lines\""),
+        "the national lines are for family pages"
+    );
     let js = std::fs::read_to_string(repo().join("static/quick-exit.js")).unwrap();
-    assert!(js.contains("location.replace") && js.contains("Escape"));
+    assert!(js.contains("location.replace") && js.contains("\"Shift\""));
+    assert!(
+        !js.contains("Escape"),
+        "Esc closes search suggestions; it must not leave the site"
+    );
 }
 
 #[test]
@@ -296,4 +363,93 @@ fn two_builds_are_byte_identical() {
 fn check_strict_passes_on_the_default_portal() {
     let o = opora(&repo(), &["check", "--strict"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn the_families_page_gives_the_numbers_where_it_says_to_call() {
+    let lines: opora::lines::NationalLines =
+        toml::from_str(&std::fs::read_to_string(repo().join(opora::lines::FILE)).unwrap()).unwrap();
+    let html = read("families/index.html");
+    let prose = &html[html
+        .find("class=\"prose\"")
+        .expect("families page has prose")..];
+    for l in &lines.lines {
+        let tel = opora::lines::tel_uri(l.number.get_ref()).unwrap();
+        assert!(
+            prose.contains(&format!("href=\"{tel}\">{}</a>", l.number.get_ref())),
+            "the text names {} as a call ({tel}), as data/national-lines.toml has it",
+            l.label
+        );
+    }
+    assert!(!html.contains("вызывайте полицию или скорую помощь."));
+}
+
+#[test]
+fn region_pages_put_contactable_entries_first_and_statistics_elsewhere() {
+    let klu = read("regions/ru-klu/index.html");
+    let contact = klu
+        .find("id=\"contact-h\"")
+        .expect("«Куда обратиться» block");
+    let rest = klu.find("id=\"where-h\"").expect("other organizations");
+    assert!(contact < rest, "contactable entries come first");
+    assert!(
+        klu[contact..rest].contains("href=\"tel:+74842550602\""),
+        "the centre with a phone is in «Куда обратиться»"
+    );
+    assert!(klu[rest..].contains("Контакты этих организаций в источниках не указаны"));
+    // Statistics tables live on the region's own statistics page.
+    let mos = read("regions/ru-mos/index.html");
+    assert!(
+        !mos.contains("class=\"stats\""),
+        "no tables on the family page"
+    );
+    assert!(mos.contains("href=\"/regions/ru-mos/stats/\""));
+    assert!(read("regions/ru-mos/stats/index.html").contains("class=\"stats\""));
+}
+
+#[test]
+fn no_public_page_shows_an_editors_note_or_a_phone_it_does_not_give() {
+    let notes: Vec<String> = std::fs::read_dir(repo().join("data/stats"))
+        .unwrap()
+        .filter_map(|e| {
+            let t: toml::Table =
+                toml::from_str(&std::fs::read_to_string(e.unwrap().path()).ok()?).ok()?;
+            Some(t.get("editor_note")?.as_str()?.to_string())
+        })
+        .collect();
+    assert!(!notes.is_empty());
+    for (rel, bytes) in snapshot(built()) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for n in &notes {
+            assert!(
+                !html.contains(n.as_str()),
+                "{rel} shows an editor's note: {n}"
+            );
+        }
+        if html.contains("по телефону") && html.contains("Уточните") {
+            assert!(
+                html.contains("class=\"button call\""),
+                "{rel} asks to phone without a phone"
+            );
+        }
+        assert!(
+            !html.contains("г.."),
+            "{rel}: a double full stop after «г.»"
+        );
+    }
+}
+
+#[test]
+fn region_map_points_stay_out_of_the_tab_order() {
+    let mos = read("regions/ru-mos/index.html");
+    let points = mos.matches("<circle").count();
+    assert!(points > 10);
+    assert_eq!(
+        mos.matches("tabindex=\"-1\" aria-label=").count(),
+        points,
+        "every point link is skipped by Tab; the list has the same services"
+    );
 }

@@ -33,6 +33,11 @@ pub fn synthetic_services(n: usize) -> Vec<GeoService> {
                 region: "RU-XXX".into(),
                 needs: vec![needs[i % 4].to_string(), needs[(i / 4) % 4].to_string()],
                 municipality: None,
+                phone: (i % 3 == 0).then(|| opora::geo::PhoneLink {
+                    display: format!("+7 (800) 000-00-{:02}", i % 100),
+                    tel: format!("tel:+78000000{:03}", i % 1000),
+                }),
+                contactable: i % 3 == 0,
             }
         })
         .collect()
@@ -41,7 +46,7 @@ pub fn synthetic_services(n: usize) -> Vec<GeoService> {
 #[test]
 fn shards_hold_every_point_once_in_its_own_cell() {
     let services = synthetic_services(300);
-    let files = near_me_shards(&services);
+    let files = near_me_shards(&services, &Default::default());
     let index: serde_json::Value = serde_json::from_str(&files[0].1).unwrap();
     let mut seen = std::collections::BTreeSet::new();
     for (path, json) in &files[1..] {
@@ -120,7 +125,7 @@ fn content_municipality_pages_sort_their_region_by_distance() {
 #[test]
 fn node_fixture_matches_rust_output() {
     let dir = repo().join("tests/fixtures/geo");
-    let files = near_me_shards(&synthetic_services(300));
+    let files = near_me_shards(&synthetic_services(300), &Default::default());
     let bundle: serde_json::Map<String, serde_json::Value> = files
         .iter()
         .map(|(p, j)| (p.clone(), serde_json::from_str(j).unwrap()))

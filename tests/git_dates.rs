@@ -62,8 +62,8 @@ fn pages_and_sitemap_show_the_last_commit_date() {
         service.contains("Страница обновлена: <time datetime=\"2024-03-05\">"),
         "{service}"
     );
-    // "Проверено" is the editor's `verified` date, shown separately.
-    assert!(service.contains("Сведения проверены: <time datetime=\"2026-11-24\">"));
+    // The editor's `verified` date (a check with the organization) is shown separately.
+    assert!(service.contains("Сведения сверены с организацией: <time datetime=\"2026-11-24\">"));
     let sitemap = std::fs::read_to_string(root.join("public/sitemap.xml")).unwrap();
     assert!(
         sitemap

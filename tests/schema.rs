@@ -81,7 +81,7 @@ fn schema_refuses_a_wrong_need_and_describes_fields_in_russian() {
         schema["properties"]["verified"]["description"]
             .as_str()
             .unwrap()
-            .contains("проверял")
+            .contains("сверил сведения с самой организацией")
     );
     let bad = serde_json::json!({ "name": "x", "kind": "family-centre", "needs": ["crysis"], "region": "RU-MOS", "verified": "2026-01-01", "sources": [] });
     assert_eq!(opora::schema::validate(&schema, &bad).len(), 1);

@@ -48,15 +48,21 @@ const RELEVANCE: [(&str, &str); 8] = [
         "кризисная квартира",
         "practices/deystvuem-vmeste-tekhnologii/",
     ),
-    ("социальная няня", "needs/respite/"),
+    // While no service offers respite or lends things, those needs' pages are no search
+    // result (see needs_without_services_are_not_search_results): the glossary and the
+    // routes answer instead.
+    ("социальная няня", "glossary/#sotsialnaya-nyanya"),
     ("Снегири", "services/ru-nvs/nsk-snegiri/"),
-    ("передышка для родителей ребёнка-инвалида", "needs/respite/"),
+    (
+        "передышка для родителей ребёнка-инвалида",
+        "glossary/#programma-peredyshki",
+    ),
     ("КДН", "glossary/#kdn"),
     (
         "супервизия специалистов",
         "programmes/supervizia-deystvuem-vmeste/",
     ),
-    ("каляска", "needs/goods/"),
+    ("каляска", "routes/esli-semye-trudno-i-ne-hvataet-deneg/"),
     (
         "семейная диспетчерская",
         "services/ru-oms/omsk-semeynaya-dispetcherskaya/",
@@ -306,5 +312,34 @@ fn parity_holds_when_postings_overflow_into_more_blocks() {
         let bu: Vec<&str> = browser[q].iter().map(|h| h.url.as_str()).collect();
         assert_eq!(nu.len(), 10, "«{q}» should fill the top 10");
         assert_eq!(nu, bu, "«{q}»: native and browser top 10 differ");
+    }
+}
+
+/// A need no service helps with would be a dead end: search never offers its page.
+#[test]
+fn needs_without_services_are_not_search_results() {
+    let taxonomy: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo().join("data/taxonomy.toml")).unwrap())
+            .unwrap();
+    let mut services = String::new();
+    for entry in walkdir::WalkDir::new(repo().join("content/services")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            services.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    for need in taxonomy["needs"].as_array().unwrap() {
+        let (id, label) = (
+            need["id"].as_str().unwrap(),
+            need["label"].as_str().unwrap(),
+        );
+        if services.contains(&format!("\"{id}\"")) {
+            continue;
+        }
+        let hits = native(label);
+        assert!(
+            hits.iter().all(|h| h.url != format!("needs/{id}/")),
+            "«{label}» has no services, yet search offers its page"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Loading: walk `content/` and `data/`, read every file, parse front matter into
 //! typed records and render Markdown bodies — in parallel, collecting diagnostics.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::markdown::{self, Abbreviations, RenderedMarkdown};
 use super::records::*;
 use super::source::{SourceText, parse_toml, read_text, split_front_matter};
-use crate::data::{Documents, Glossary, StatsTable, Taxonomy};
+use crate::data::{Documents, Glossary, StatsTable, Style, Taxonomy};
 use crate::diag::{Diagnostic, Diagnostics, rel_path};
 
 /// One content record: its typed front matter, rendered body and where it came from.
@@ -77,12 +78,19 @@ pub struct Data {
     pub taxonomy: Taxonomy,
     pub glossary: Glossary,
     pub documents: Documents,
+    /// The text of each cited document that keeps one, by document id.
+    pub texts: BTreeMap<String, Arc<SourceText>>,
+    pub style: Style,
     /// (id, table, file) sorted by id.
     pub stats: Vec<(String, StatsTable, Arc<SourceText>)>,
     /// Files the data came from, for diagnostics.
     pub taxonomy_file: Option<Arc<SourceText>>,
     pub glossary_file: Option<Arc<SourceText>>,
     pub documents_file: Option<Arc<SourceText>>,
+    pub style_file: Option<Arc<SourceText>>,
+    /// `data/national-lines.toml`: 112 and the helpline on every family page.
+    pub national_lines: crate::lines::NationalLines,
+    pub national_lines_file: Option<Arc<SourceText>>,
 }
 
 #[derive(Debug, Default)]
@@ -137,6 +145,10 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         load_data_file::<Glossary>(root, "data/glossary.toml", false, diags);
     let (documents, documents_file) =
         load_data_file::<Documents>(root, "data/sources.toml", false, diags);
+    let texts = load_document_texts(root, &documents, documents_file.as_deref(), diags);
+    let (style, style_file) = load_data_file::<Style>(root, "data/style.toml", false, diags);
+    let (national_lines, national_lines_file) =
+        load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -164,11 +176,56 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         taxonomy,
         glossary,
         documents,
+        texts,
+        style,
         stats,
         taxonomy_file,
         glossary_file,
         documents_file,
+        style_file,
+        national_lines,
+        national_lines_file,
     }
+}
+
+/// The texts named by `text = "…"` in data/sources.toml; a missing one is an
+/// error at its entry, since quotes citing it could not be checked.
+fn load_document_texts(
+    root: &Path,
+    documents: &Documents,
+    documents_file: Option<&SourceText>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Arc<SourceText>> {
+    let mut texts = BTreeMap::new();
+    for d in &documents.documents {
+        let Some(rel) = &d.text else {
+            continue;
+        };
+        let path = root.join(rel);
+        if !path.is_file() {
+            let mut diag = Diagnostic::error(
+                documents_file.map_or("data/sources.toml", |f| f.rel.as_str()),
+                format!("the text of document `{}` is missing: {rel}", d.id),
+            )
+            .hint(
+                "keep the document's text in the portal so quotes can be checked, or remove `text`",
+            );
+            if let Some(f) = documents_file
+                && let Some(off) = f.text.find(&format!("\"{rel}\""))
+            {
+                diag = diag.at(&f.text, off..off + rel.len() + 2);
+            }
+            diags.push(diag);
+            continue;
+        }
+        match read_text(root, &path) {
+            Ok(file) => {
+                texts.insert(d.id.clone(), Arc::new(file));
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    texts
 }
 
 pub fn abbreviations(glossary: &Glossary) -> Abbreviations {

@@ -11,11 +11,16 @@ use toml::Spanned;
 pub type S<T> = Spanned<T>;
 
 /// A citation: a document from `data/sources.toml` and a line, or a URL.
+///
+/// `quote` is a short passage of the document at (or a few lines around) the
+/// cited line; `opora check` finds it in the document's text kept in the
+/// repository, so every claim can be traced to the words it rests on.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub doc: Option<S<String>>,
     pub line: Option<u32>,
+    pub quote: Option<S<String>>,
     pub url: Option<S<String>>,
     pub title: Option<String>,
     pub note: Option<String>,
@@ -267,6 +272,9 @@ pub struct Step {
     pub needs: Vec<S<String>>,
     #[serde(default)]
     pub branches: Vec<Branch>,
+    /// What this step rests on: a quoted citation per claim.
+    #[serde(default)]
+    pub sources: Vec<Source>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -17,7 +17,7 @@ pub use boundaries::{Boundaries, GeoError};
 pub use export::{services_geojson, services_geojson_files};
 pub use links::{MapLinks, map_links, precision_label};
 pub use projection::Albers;
-pub use shards::{CELL_DEG, cell_key, municipality_services, near_me_shards};
+pub use shards::{CELL_DEG, NEAR_CUTOFF_KM, cell_key, municipality_services, near_me_shards};
 pub use svg::{country_svg, region_svg};
 
 /// A service drawn as a point on a region map.
@@ -58,6 +58,17 @@ pub struct GeoService {
     /// Need slugs from `data/taxonomy.toml`.
     pub needs: Vec<String>,
     pub municipality: Option<String>,
+    /// The first phone, for a call button in "near me" results.
+    pub phone: Option<PhoneLink>,
+    /// Has a phone or an e-mail: "near me" offers these when nothing is near.
+    pub contactable: bool,
+}
+
+/// A phone as shown and as dialled.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PhoneLink {
+    pub display: String,
+    pub tel: String,
 }
 
 /// Mean Earth radius (IUGG), km.

@@ -3,8 +3,9 @@
 //! municipality's centre).
 //!
 //! Files (paths relative to the site root):
-//! - `geo/near/index.json`: `{"cell": CELL_DEG, "cells": {"<key>": {"n": count, "needs": {"<need>": count}}}}`
-//! - `geo/near/<key>.json`: `[{"id","url","name","lat","lon","precision","region","needs","municipality"}]`
+//! - `geo/near/index.json`: `{"cell": CELL_DEG, "cutoff_km": NEAR_CUTOFF_KM, "labels": {"<need>": "label"},
+//!   "cells": {"<key>": {"n": count, "c": contactable count, "needs": {"<need>": count}}}}`
+//! - `geo/near/<key>.json`: `[{"id","url","name","lat","lon","precision","region","needs","municipality","phone","contactable"}]`
 //!
 //! `static/geo/near-me.js` visits cells in order of their smallest possible distance from the
 //! reader and stops once that bound exceeds the k-th best distance found, which gives exactly
@@ -20,6 +21,10 @@ use super::{GeoService, distance_km, valid_lat_lon};
 /// Russia: a city's services fall into one or two files.
 pub const CELL_DEG: f64 = 1.0;
 
+/// Results farther than this are not "near": the page says so and offers the national
+/// line and the nearest services that can be contacted instead.
+pub const NEAR_CUTOFF_KM: f64 = 100.0;
+
 /// Cell key `"<lat_floor>_<lon_floor>"`, e.g. `"54_73"` or `"-1_-5"`.
 pub fn cell_key(lat: f64, lon: f64) -> String {
     let f = |v: f64| (v / CELL_DEG).floor() as i64;
@@ -30,8 +35,12 @@ fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-/// The index and one shard per non-empty cell, with byte-stable JSON.
-pub fn near_me_shards(points: &[GeoService]) -> Vec<(String, String)> {
+/// The index and one shard per non-empty cell, with byte-stable JSON. `need_labels`
+/// (need id → label) lets results say what each service helps with.
+pub fn near_me_shards(
+    points: &[GeoService],
+    need_labels: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
     let mut cells: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
     for s in points.iter().filter(|s| valid_lat_lon(s.lat, s.lon)) {
         cells.entry(cell_key(s.lat, s.lon)).or_default().push(s);
@@ -46,7 +55,11 @@ pub fn near_me_shards(points: &[GeoService]) -> Vec<(String, String)> {
                 *needs.entry(n.as_str()).or_default() += 1;
             }
         }
-        index.insert(key.clone(), json!({ "n": list.len(), "needs": needs }));
+        let contactable = list.iter().filter(|s| s.contactable).count();
+        index.insert(
+            key.clone(),
+            json!({ "n": list.len(), "c": contactable, "needs": needs }),
+        );
         let items: Vec<Value> = list
             .iter()
             .map(|s| {
@@ -55,6 +68,7 @@ pub fn near_me_shards(points: &[GeoService]) -> Vec<(String, String)> {
                     "lat": round6(s.lat), "lon": round6(s.lon),
                     "precision": s.precision, "region": s.region,
                     "needs": s.needs, "municipality": s.municipality,
+                    "phone": s.phone, "contactable": s.contactable,
                 })
             })
             .collect();
@@ -63,7 +77,12 @@ pub fn near_me_shards(points: &[GeoService]) -> Vec<(String, String)> {
             Value::Array(items).to_string(),
         ));
     }
-    let idx = json!({ "cell": CELL_DEG, "cells": Value::Object(index) });
+    let idx = json!({
+        "cell": CELL_DEG,
+        "cutoff_km": NEAR_CUTOFF_KM,
+        "labels": need_labels,
+        "cells": Value::Object(index),
+    });
     files.insert(0, ("geo/near/index.json".to_string(), idx.to_string()));
     files
 }

@@ -38,8 +38,21 @@ pub fn geo_services(site: &Site) -> Vec<GeoService> {
                 region: s.region.clone(),
                 needs: s.needs.iter().map(|n| n.id.clone()).collect(),
                 municipality: s.municipality.clone(),
+                phone: s.phones.first().map(|p| super::PhoneLink {
+                    display: p.display.clone(),
+                    tel: p.tel.clone(),
+                }),
+                contactable: s.contactable,
             })
         })
+        .collect()
+}
+
+/// Need id → label, for "near me" results.
+fn need_labels(site: &Site) -> BTreeMap<String, String> {
+    site.needs
+        .iter()
+        .map(|n| (n.id.clone(), n.label.clone()))
         .collect()
 }
 
@@ -145,7 +158,7 @@ pub fn data_files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let services = geo_services(site);
     services_geojson_files(&services)
         .into_iter()
-        .chain(near_me_shards(&services))
+        .chain(near_me_shards(&services, &need_labels(site)))
         .map(|(p, s)| (p, s.into_bytes()))
         .chain(tile_map_files(&site.config.map))
         .collect()

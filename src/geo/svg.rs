@@ -351,12 +351,15 @@ pub fn region_svg(b: &Boundaries, code: &str, name: &str, points: &[MapPoint]) -
             );
         }
     }
+    // Points are for pointing and tapping: the page lists the same services as text, so
+    // they stay out of the keyboard's tab order instead of standing between a keyboard
+    // user and that list.
     for (p, &((x, y), _)) in pts.iter().zip(&placed) {
         let label = format!("{} ({})", p.label, precision_label(&p.precision));
         let fill = if p.precision == "city" { "#fff" } else { POINT };
         let _ = write!(
             out,
-            "<a href=\"{}\" aria-label=\"{}\"><title>{}</title><circle cx=\"{}\" cy=\"{}\" r=\"{POINT_R}\" fill=\"{fill}\" stroke=\"{POINT}\" stroke-width=\"2.5\"/></a>",
+            "<a href=\"{}\" tabindex=\"-1\" aria-label=\"{}\"><title>{}</title><circle cx=\"{}\" cy=\"{}\" r=\"{POINT_R}\" fill=\"{fill}\" stroke=\"{POINT}\" stroke-width=\"2.5\"/></a>",
             escape(&p.href),
             escape(&label),
             escape(&label),

@@ -28,7 +28,35 @@ pub fn parse_number(cell: &str) -> Option<f64> {
 
 const COLORS: [&str; 4] = ["#1f5f8b", "#c2571a", "#3b7d3b", "#7a4a9c"];
 
-/// A horizontal grouped bar chart; `None` when no cell reads as a number.
+/// Chart width in SVG units. Drawn for a phone: 320 units shown across a 288–330 px
+/// column keep the 14-unit labels at 12.6–14.4 px; CSS caps the chart's width so they
+/// stay moderate on a wide screen.
+const WIDTH: f64 = 320.0;
+/// Label text size in SVG units.
+const FONT: f64 = 14.0;
+/// Room right of the longest bar for its value.
+const VALUE_W: f64 = 64.0;
+/// Characters of a row label that fit on one line at FONT across WIDTH.
+const LABEL_CHARS: usize = 40;
+
+/// "На диаграмме — «Выходы в семьи»": what the bars show, for the caption (the table
+/// has more columns than the chart plots).
+pub fn plotted_caption(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
+    let names: Vec<String> = spec
+        .value_columns
+        .iter()
+        .filter_map(|&c| table.columns.get(c))
+        .map(|c| format!("«{c}»"))
+        .collect();
+    match names.len() {
+        0 => None,
+        1 => Some(format!("На диаграмме — {}", names[0])),
+        _ => Some(format!("На диаграмме: {}", names.join(", "))),
+    }
+}
+
+/// A horizontal grouped bar chart; `None` when no cell reads as a number. Each row is a
+/// label line with its bars under it, so labels never shrink beside the bars.
 pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     let rows = table.rows.get_ref();
     let series: Vec<usize> = spec
@@ -58,59 +86,51 @@ pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     if max <= 0.0 {
         return None;
     }
-    let bar_h = 14.0;
+    let line_h = FONT + 6.0;
+    let bar_h = 16.0;
     let group_gap = 10.0;
-    let label_w = 230.0;
-    let chart_w = 330.0;
-    let value_w = 70.0;
-    let group_h = bar_h * series.len() as f64 + group_gap;
+    let chart_w = WIDTH - VALUE_W;
+    let group_h = line_h + bar_h * series.len() as f64 + group_gap;
     let legend_h = if series.len() > 1 {
-        22.0 * series.len() as f64
+        line_h * series.len() as f64 + 6.0
     } else {
         0.0
     };
-    let height = legend_h + group_h * rows.len() as f64 + 10.0;
-    let width = label_w + chart_w + value_w;
+    let height = legend_h + group_h * rows.len() as f64;
     let mut svg = format!(
-        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{title}\"><title>{title}</title>",
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH:.0} {height:.0}\" font-size=\"{FONT:.0}\" role=\"img\" aria-label=\"{title}\"><title>{title}</title>",
         title = escape_html(&table.title)
     );
     for (i, &c) in series.iter().enumerate() {
         if series.len() > 1 {
-            let y = 4.0 + 22.0 * i as f64;
+            let y = line_h * i as f64;
             svg.push_str(&format!(
-                "<rect x=\"0\" y=\"{y:.0}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"20\" y=\"{:.0}\">{}</text>",
+                "<rect x=\"0\" y=\"{:.0}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"20\" y=\"{:.0}\">{}</text>",
+                y + 2.0,
                 COLORS[i % COLORS.len()],
-                y + 12.0,
-                escape_html(&table.columns[c])
+                y + FONT,
+                escape_html(&shorten(&table.columns[c], LABEL_CHARS - 3))
             ));
         }
     }
     for (r, row) in rows.iter().enumerate() {
         let top = legend_h + group_h * r as f64;
         let label = row.get(spec.label_column).map_or("", String::as_str);
-        let short: String = label.chars().take(34).collect();
-        let short = if label.chars().count() > 34 {
-            format!("{}…", short.trim_end())
-        } else {
-            short
-        };
         svg.push_str(&format!(
-            "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">{}</text>",
-            label_w - 8.0,
-            top + bar_h * series.len() as f64 / 2.0 + 4.0,
-            escape_html(&short)
+            "<text x=\"0\" y=\"{:.0}\">{}</text>",
+            top + FONT,
+            escape_html(&shorten(label, LABEL_CHARS))
         ));
         for (i, v) in values[r].iter().enumerate() {
-            let y = top + bar_h * i as f64;
+            let y = top + line_h + bar_h * i as f64;
             let cell = row.get(series[i]).map_or("", String::as_str);
             if let Some(v) = v {
                 let w = (v / max * chart_w).max(1.0);
                 svg.push_str(&format!(
-                    "<rect x=\"{label_w:.0}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.0}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-                    bar_h - 2.0,
+                    "<rect x=\"0\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{:.0}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+                    bar_h - 3.0,
                     COLORS[i % COLORS.len()],
-                    label_w + w + 4.0,
+                    w + 4.0,
                     y + bar_h - 4.0,
                     escape_html(cell)
                 ));
@@ -119,6 +139,16 @@ pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     }
     svg.push_str("</svg>");
     Some(svg)
+}
+
+/// At most `n` characters, an ellipsis when cut (the table beside it has the full text).
+fn shorten(text: &str, n: usize) -> String {
+    if text.chars().count() > n {
+        let cut: String = text.chars().take(n - 1).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        text.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +177,20 @@ chart = { value_columns = [1] }"#,
         let svg = bar_chart(&t, t.chart.as_ref().unwrap().get_ref()).unwrap();
         assert_eq!(svg.matches("<rect").count(), 2);
         assert!(svg.contains("<title>T</title>"));
-        assert!(svg.contains("width=\"330.0\""));
+        assert!(
+            svg.contains("width=\"256.0\""),
+            "the largest bar spans the chart"
+        );
+        assert_eq!(
+            plotted_caption(&t, t.chart.as_ref().unwrap().get_ref()).as_deref(),
+            Some("На диаграмме — «Семей»")
+        );
+    }
+
+    #[test]
+    fn chart_labels_stay_at_least_12_px_on_a_320_px_phone() {
+        // The column is 288 px wide at 320 px (1 rem padding each side).
+        let scale = 288.0 / WIDTH;
+        assert!(FONT * scale >= 12.0, "{} px", FONT * scale);
     }
 }

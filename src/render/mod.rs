@@ -2,6 +2,7 @@
 //! `templates/`), Russian filters, and every page rendered in parallel.
 
 pub mod chart;
+pub mod family;
 pub mod pages;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,7 @@ pub struct PageJob {
 }
 
 /// Every template the renderer uses; checked up front so a missing one is one clear error.
-pub const TEMPLATES: [&str; 19] = [
+pub const TEMPLATES: [&str; 20] = [
     "base.html",
     "home.html",
     "regions.html",
@@ -44,6 +45,7 @@ pub const TEMPLATES: [&str; 19] = [
     "glossary.html",
     "search.html",
     "stats.html",
+    "region_stats.html",
     "page.html",
     "404.html",
 ];
@@ -69,6 +71,7 @@ pub fn environment(
     );
     env.add_filter("plural", plural_filter);
     env.add_filter("date", |s: String| ru::date_long(&s));
+    env.add_filter("full_stop", |s: String| ru::full_stop(&s));
     // Phones as written by editors → one display form, and the `tel:` link.
     env.add_filter("phone", |s: String| {
         crate::phone::Phone::parse(&s).map_or(s, |p| p.display())

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::PageJob;
+use super::family;
 use crate::site::{Site, first_sentence};
 
 #[derive(Serialize)]
@@ -21,7 +22,8 @@ struct PageMeta {
     title: String,
     description: String,
     url: String,
-    canonical: String,
+    /// Absolute URL; none for a local preview (see `Config::public_url`).
+    canonical: Option<String>,
     /// Family-facing pages get the quick-exit button.
     family: bool,
     edit_url: Option<String>,
@@ -36,11 +38,16 @@ struct PageMeta {
 #[derive(Serialize)]
 struct Card<'a> {
     url: &'a str,
+    /// The everyday name; the legal one when it differs, for the small line under it.
     name: &'a str,
+    legal_name: Option<&'a str>,
     kind: &'a crate::site::TermRef,
     municipality: Option<&'a str>,
     district: Option<&'a str>,
     phones: &'a [crate::site::PhoneView],
+    email: Option<&'a str>,
+    website: Option<&'a str>,
+    contactable: bool,
     needs: &'a [crate::site::TermRef],
 }
 
@@ -67,6 +74,8 @@ pub enum Kind {
     Region(usize),
     /// (region, municipality): services sorted by distance from its centre, for no-JS near-me.
     Municipality(usize, usize),
+    /// A region's statistics tables, kept off the family-facing region page.
+    RegionStats(usize),
     Service(usize),
     Needs,
     Need(usize),
@@ -74,6 +83,8 @@ pub enum Kind {
     NeedRegion(usize, usize),
     Routes,
     Route(usize),
+    /// (route, region): a family route with the region's contactable services at each step.
+    RouteRegion(usize, usize),
     Practices,
     Practice(usize),
     Programmes,
@@ -94,6 +105,8 @@ pub struct Pages {
     cards: Vec<Value>,
     /// Build-time SVG maps (src/geo).
     maps: crate::geo::site::Maps,
+    /// For each route (in `site.routes` order), the regions it has a local page for.
+    route_regions: Vec<Vec<usize>>,
 }
 
 const HOME: (&str, &str) = ("Главная", "");
@@ -104,9 +117,16 @@ impl Pages {
         let family_needs: Vec<_> = site
             .needs
             .iter()
-            .filter(|n| n.audience == "family")
+            .filter(|n| n.audience == "family" && n.count > 0)
             .collect();
-        let menu: Vec<_> = site.pages.iter().filter(|p| p.menu.is_some()).collect();
+        // Menu pages by who they are for: family pages first in the navigation,
+        // editors' pages only in the footer.
+        let menu = |audience: &[Option<&str>]| -> Vec<&crate::site::PageView> {
+            site.pages
+                .iter()
+                .filter(|p| p.menu.is_some() && audience.contains(&p.audience.as_deref()))
+                .collect()
+        };
         let globals = context! {
             base => site.base.clone(),
             search_manifest => search_manifest.map(str::to_string),
@@ -116,7 +136,11 @@ impl Pages {
                 language => site.config.language.clone(),
                 quick_exit_url => site.config.quick_exit_url.clone(),
                 needs => Value::from_serialize(&family_needs),
-                menu => Value::from_serialize(&menu),
+                menu_family => Value::from_serialize(menu(&[Some("family")])),
+                menu_specialist => Value::from_serialize(menu(&[Some("specialist")])),
+                menu_about => Value::from_serialize(menu(&[None])),
+                menu_editor => Value::from_serialize(menu(&[Some("editor")])),
+                lines => Value::from_serialize(&site.lines),
             },
         };
         let cards = site
@@ -125,11 +149,15 @@ impl Pages {
             .map(|s| {
                 Value::from_serialize(Card {
                     url: &s.url,
-                    name: &s.name,
+                    name: &s.everyday_name,
+                    legal_name: (s.everyday_name != s.name).then_some(s.name.as_str()),
                     kind: &s.kind,
                     municipality: s.municipality.as_deref(),
                     district: s.district.as_deref(),
                     phones: &s.phones[..s.phones.len().min(1)],
+                    email: s.emails.first().map(String::as_str),
+                    website: s.website.as_deref(),
+                    contactable: s.contactable,
                     needs: &s.needs,
                 })
             })
@@ -138,6 +166,11 @@ impl Pages {
             globals,
             cards,
             maps: crate::geo::site::Maps::build(site),
+            route_regions: site
+                .routes
+                .iter()
+                .map(|r| family::route_regions(site, r))
+                .collect(),
         }
     }
 
@@ -154,6 +187,9 @@ impl Pages {
                 .map(|(i, r)| (path_of(&r.url), Kind::Region(i))),
         );
         for (i, r) in site.regions.iter().enumerate() {
+            if site.stats.iter().any(|t| t.regions.contains(&r.code)) {
+                out.push((path_of(&format!("{}stats/", r.url)), Kind::RegionStats(i)));
+            }
             for (m, mu) in r.municipalities.iter().enumerate() {
                 out.push((
                     path_of(&format!("{}m/{}/", r.url, mu.slug)),
@@ -183,12 +219,13 @@ impl Pages {
             }
         }
         out.push((path_of("routes/"), Kind::Routes));
-        out.extend(
-            site.routes
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (path_of(&r.url), Kind::Route(i))),
-        );
+        for (i, r) in site.routes.iter().enumerate() {
+            out.push((path_of(&r.url), Kind::Route(i)));
+            for &g in &self.route_regions[i] {
+                let url = family::route_region_url(r, &site.regions[g].slug);
+                out.push((path_of(&url), Kind::RouteRegion(i, g)));
+            }
+        }
         out.push((path_of("practices/"), Kind::Practices));
         out.extend(
             site.practices
@@ -237,7 +274,7 @@ impl Pages {
             title: title.to_string(),
             description: description.to_string(),
             url: url.to_string(),
-            canonical: site.config.absolute(url),
+            canonical: site.config.public_url(url),
             family,
             edit_url: file.and_then(|f| {
                 site.config
@@ -271,6 +308,23 @@ impl Pages {
         }
     }
 
+    /// The regions a route has a local page for, as links.
+    fn route_choices(&self, site: &Site, route: usize) -> Vec<Value> {
+        let r = &site.routes[route];
+        self.route_regions[route]
+            .iter()
+            .map(|&g| {
+                let region = &site.regions[g];
+                context! { name => region.name.clone(), slug => region.slug.clone(), url => family::route_region_url(r, &region.slug) }
+            })
+            .collect()
+    }
+
+    /// The cards of these services, in this order.
+    fn cards_of(&self, idx: &[usize]) -> Vec<Value> {
+        idx.iter().map(|&i| self.cards[i].clone()).collect()
+    }
+
     /// Services grouped by municipality (district for cities), groups in name order.
     fn by_municipality(&self, site: &Site, idx: &[usize]) -> Vec<Group> {
         let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -297,10 +351,12 @@ impl Pages {
     pub fn render_job(&self, site: &Site, kind: Kind) -> PageJob {
         match kind {
             Kind::Home => {
+                // A need no service helps with is not offered as a choice (its page says
+                // what to do instead, and routes still link to it).
                 let family_needs: Vec<_> = site
                     .needs
                     .iter()
-                    .filter(|n| n.audience == "family")
+                    .filter(|n| n.audience == "family" && n.count > 0)
                     .collect();
                 let family_routes: Vec<_> = site.routes.iter().filter(|r| r.family).collect();
                 let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
@@ -359,21 +415,26 @@ impl Pages {
                         });
                     }
                 }
-                let stats: Vec<_> = site
+                let stats_count = site
                     .stats
                     .iter()
                     .filter(|s| s.regions.contains(&r.code))
-                    .collect();
+                    .count();
                 let practices: Vec<_> = site
                     .practices
                     .iter()
                     .filter(|p| p.region.as_ref().is_some_and(|x| x.id == r.code))
                     .collect();
-                let routes: Vec<_> = site
+                // The region's own procedures, then the family routes shown with its contacts.
+                let mut routes: Vec<Value> = site
                     .routes
                     .iter()
                     .filter(|x| x.region.as_ref().is_some_and(|x| x.id == r.code))
+                    .map(|x| context! { title => x.title.clone(), url => x.url.clone(), family => x.family })
                     .collect();
+                routes.extend(site.routes.iter().enumerate().filter(|(k, _)| self.route_regions[*k].contains(&i)).map(|(_, x)| {
+                    context! { title => x.title.clone(), url => family::route_region_url(x, &r.slug), family => true }
+                }));
                 let programmes: Vec<_> = site
                     .programmes
                     .iter()
@@ -388,6 +449,7 @@ impl Pages {
                     .summary
                     .clone()
                     .unwrap_or_else(|| format!("Помощь семьям с детьми {}", r.name_in));
+                let (contact, rest) = family::contact_first(site, &idx);
                 self.job(
                     site,
                     &r.url,
@@ -399,15 +461,38 @@ impl Pages {
                     &[HOME, ("Регионы", "regions/")],
                     context! {
                         region => Value::from_serialize(r),
-                        groups => Value::from_serialize(self.by_municipality(site, &idx)),
+                        contact => self.cards_of(&contact),
+                        groups => Value::from_serialize(self.by_municipality(site, &rest)),
                         need_counts => Value::from_serialize(&need_counts),
-                        stats => Value::from_serialize(&stats),
+                        stats_count => stats_count,
                         practices => Value::from_serialize(&practices),
-                        routes => Value::from_serialize(&routes),
+                        routes => routes,
                         programmes => Value::from_serialize(&programmes),
                         service_count => idx.len(),
                         region_map => self.maps.regions.get(&r.code).cloned(),
                         tile_map => Value::from_serialize(&self.maps.tiles),
+                    },
+                )
+            }
+            Kind::RegionStats(i) => {
+                let r = &site.regions[i];
+                let stats: Vec<_> = site
+                    .stats
+                    .iter()
+                    .filter(|s| s.regions.contains(&r.code))
+                    .collect();
+                self.job(
+                    site,
+                    &format!("{}stats/", r.url),
+                    "region_stats.html",
+                    &format!("Цифры: {}", r.name),
+                    &format!("Статистика {} из материалов проекта: таблицы и диаграммы с источниками.", r.name_in),
+                    false,
+                    None,
+                    &[HOME, ("Регионы", "regions/"), (&r.name, &r.url)],
+                    context! {
+                        region => Value::from_serialize(r),
+                        stats => Value::from_serialize(&stats),
                     },
                 )
             }
@@ -463,11 +548,19 @@ impl Pages {
                 let s = &site.services[i];
                 let description = format!("{}. {}", s.kind.label, first_sentence(&s.plain, 160));
                 let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
+                // Without contacts of its own, the page says where to ask: the region's
+                // services that have them.
+                let ask: Vec<usize> = if s.contactable {
+                    Vec::new()
+                } else {
+                    let all = site.services_by_region.get(&s.region).cloned().unwrap_or_default();
+                    family::contact_first(site, &all).0
+                };
                 self.job(
                     site,
                     &s.url,
                     "service.html",
-                    &s.name,
+                    &s.everyday_name,
                     &description,
                     family,
                     Some(&s.file),
@@ -478,6 +571,7 @@ impl Pages {
                     ],
                     context! {
                         service => Value::from_serialize(s),
+                        ask => self.cards_of(&ask),
                     },
                 )
             }
@@ -491,7 +585,8 @@ impl Pages {
                 None,
                 &[HOME],
                 context! {
-                    needs => Value::from_serialize(&site.needs),
+                    needs => Value::from_serialize(site.needs.iter().filter(|n| n.count > 0).collect::<Vec<_>>()),
+                    without => Value::from_serialize(site.needs.iter().filter(|n| n.count == 0).collect::<Vec<_>>()),
                 },
             ),
             Kind::Need(n) => {
@@ -505,8 +600,10 @@ impl Pages {
                     .regions
                     .iter()
                     .filter_map(|r| {
-                        let count = idx.iter().filter(|&&i| site.services[i].region == r.code).count();
-                        (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count })
+                        let here = idx.iter().filter(|&&i| site.services[i].region == r.code);
+                        let count = here.clone().count();
+                        let contactable = here.filter(|&&i| site.services[i].contactable).count();
+                        (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count, contactable })
                     })
                     .collect();
                 let routes: Vec<_> = site
@@ -549,6 +646,15 @@ impl Pages {
                     .unwrap_or_default();
                 let url = format!("needs/{}/{}/", need.id, region.slug);
                 let title = format!("{} {}", need.label, region.name_in);
+                let (contact, rest) = family::contact_first(site, &in_region);
+                // Where to ask about the entries without contacts: the region's other
+                // contactable services, when this need has none of its own.
+                let ask = if contact.is_empty() {
+                    let all = site.services_by_region.get(&region.code).cloned().unwrap_or_default();
+                    self.cards_of(&family::contact_first(site, &all).0)
+                } else {
+                    Vec::new()
+                };
                 self.job(
                     site,
                     &url,
@@ -561,7 +667,9 @@ impl Pages {
                     context! {
                         need => Value::from_serialize(need),
                         region => Value::from_serialize(region),
-                        groups => Value::from_serialize(self.by_municipality(site, &in_region)),
+                        contact => self.cards_of(&contact),
+                        ask => ask,
+                        groups => Value::from_serialize(self.by_municipality(site, &rest)),
                         count => in_region.len(),
                     },
                 )
@@ -596,6 +704,45 @@ impl Pages {
                     &[HOME, ("Что делать, если…", "routes/")],
                     context! {
                         route => Value::from_serialize(r),
+                        choices => self.route_choices(site, i),
+                    },
+                )
+            }
+            Kind::RouteRegion(i, g) => {
+                let (r, region) = (&site.routes[i], &site.regions[g]);
+                // Each step's "Где помогут" names the region's services a family can contact.
+                let local: Vec<Vec<Value>> = r
+                    .steps
+                    .iter()
+                    .map(|step| {
+                        let needs: Vec<&str> = step.needs.iter().map(|n| n.id.as_str()).collect();
+                        self.cards_of(&family::contactable_for(site, &region.code, &needs))
+                    })
+                    .collect();
+                let ask = self.cards_of(&family::contactable_for(
+                    site,
+                    &region.code,
+                    &family::route_needs(r),
+                ));
+                let description = r
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&r.plain, 160));
+                self.job(
+                    site,
+                    &family::route_region_url(r, &region.slug),
+                    "route.html",
+                    &format!("{} — {}", r.title, region.name),
+                    &description,
+                    true,
+                    Some(&r.file),
+                    &[HOME, ("Что делать, если…", "routes/"), (&r.title, &r.url)],
+                    context! {
+                        route => Value::from_serialize(r),
+                        region => Value::from_serialize(region),
+                        local => local,
+                        ask => ask,
+                        choices => self.route_choices(site, i),
                     },
                 )
             }
@@ -710,6 +857,7 @@ impl Pages {
                 &[HOME],
                 context! {
                     terms => Value::from_serialize(&site.glossary),
+                    letters => glossary_letters(&site.glossary),
                 },
             ),
             Kind::Page(i) => {
@@ -765,7 +913,7 @@ impl Pages {
                 let family_needs: Vec<_> = site
                     .needs
                     .iter()
-                    .filter(|n| n.audience == "family")
+                    .filter(|n| n.audience == "family" && n.count > 0)
                     .collect();
                 let regions: Vec<_> = site.regions.iter().filter(|r| r.code != "RU").collect();
                 self.job(
@@ -796,6 +944,28 @@ impl Pages {
             ),
         }
     }
+}
+
+/// The glossary's А–Я index: each first letter (Ё filed under Е, as the list is sorted)
+/// with the anchor of its first term.
+fn glossary_letters(terms: &[crate::site::GlossaryView]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut last = None;
+    for t in terms {
+        let Some(first) = t.term.chars().find(|c| c.is_alphanumeric()) else {
+            continue;
+        };
+        let letter: String = if first.is_ascii_digit() {
+            "0–9".to_string()
+        } else {
+            first.to_uppercase().collect::<String>().replace('Ё', "Е")
+        };
+        if last.as_deref() != Some(letter.as_str()) {
+            out.push(context! { letter => letter.clone(), anchor => t.anchor.clone() });
+            last = Some(letter);
+        }
+    }
+    out
 }
 
 /// The output file of a site URL: `regions/` → `regions/index.html`.
@@ -845,8 +1015,8 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
 }
 
 pub fn robots(site: &Site) -> String {
-    format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-        site.config.absolute("sitemap.xml")
-    )
+    match site.config.public_url("sitemap.xml") {
+        Some(sitemap) => format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"),
+        None => "User-agent: *\nAllow: /\n".to_string(),
+    }
 }

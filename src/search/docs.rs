@@ -123,7 +123,8 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             kind: None,
         });
     }
-    for n in &site.needs {
+    // A need no service helps with is no answer to a search: its page would be a dead end.
+    for n in site.needs.iter().filter(|n| n.count > 0) {
         docs.push(SearchDoc {
             id: format!("need:{}", n.id),
             url: n.url.clone(),

@@ -5,7 +5,10 @@
 //! geography and freshness.
 
 pub mod formats;
+pub mod names;
 pub mod passport;
+pub mod plain;
+pub mod quotes;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -46,6 +49,8 @@ pub struct Context<'a> {
     regions: HashMap<&'a str, &'a Record<RegionMeta>>,
     services: HashSet<String>,
     documents: HashSet<&'a str>,
+    /// Normalised texts of the documents that keep one, for quote checks.
+    texts: HashMap<&'a str, (quotes::Document, &'a str)>,
     stats: HashSet<&'a str>,
 }
 
@@ -69,9 +74,20 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
             .iter()
             .map(|d| d.id.as_str())
             .collect(),
+        texts: data
+            .texts
+            .iter()
+            .map(|(id, f)| {
+                (
+                    id.as_str(),
+                    (quotes::Document::new(&f.text), f.rel.as_str()),
+                )
+            })
+            .collect(),
         stats: data.stats.iter().map(|(id, _, _)| id.as_str()).collect(),
     };
     let mut out = Vec::new();
+    check_config(config, &mut out);
     check_taxonomy(&cx, &mut out);
     for r in &content.regions {
         check_region(&cx, r, &mut out);
@@ -94,9 +110,29 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     }
     check_glossary(&cx, &mut out);
     check_stats(&cx, &mut out);
+    if let Some(file) = &data.national_lines_file {
+        let docs: Vec<&str> = cx.documents.iter().copied().collect();
+        out.extend(crate::lines::check(&data.national_lines, file, &docs));
+    }
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
+}
+
+/// Settings still holding an example value would publish links to nowhere.
+fn check_config(config: &Config, out: &mut Vec<Diagnostic>) {
+    for (setting, value) in config.placeholders() {
+        out.push(
+            Diagnostic::warning(
+                "opora.toml",
+                format!("`{setting}` is a placeholder: {value}"),
+            )
+            .hint(format!(
+                "set the real address in opora.toml, or in the deployment's environment (OPORA_{})",
+                setting.to_uppercase()
+            )),
+        );
+    }
 }
 
 /// `<region folder>/<slug>`, the id other records use to refer to a service.
@@ -237,6 +273,54 @@ fn check_region_ref<M>(
     }
 }
 
+/// Where a citation sits, so its problems point at the right file and column:
+/// a record's front matter, or a whole data file.
+pub struct Origin<'a> {
+    pub rel: &'a str,
+    pub text: &'a str,
+    /// Offset of the TOML the spans are relative to.
+    pub offset: usize,
+}
+
+impl<'a> Origin<'a> {
+    pub fn of_record<M>(rec: &'a Record<M>) -> Self {
+        Origin {
+            rel: &rec.file.rel,
+            text: &rec.file.text,
+            offset: rec.front_offset,
+        }
+    }
+
+    pub fn of_file(file: &'a crate::content::source::SourceText) -> Self {
+        Origin {
+            rel: &file.rel,
+            text: &file.text,
+            offset: 0,
+        }
+    }
+
+    fn error_at<T>(&self, v: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        let span = v.span();
+        Diagnostic::error(self.rel, message)
+            .at(self.text, self.offset + span.start..self.offset + span.end)
+    }
+
+    fn warning_at<T>(&self, v: &Spanned<T>, message: impl Into<String>) -> Diagnostic {
+        let mut d = self.error_at(v, message);
+        d.severity = crate::diag::Severity::Warning;
+        d
+    }
+
+    fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.rel, message).at_line(self.text, self.first_line())
+    }
+
+    /// The line the origin's TOML starts on (a record's first `+++` line).
+    fn first_line(&self) -> usize {
+        crate::diag::locate(self.text, self.offset).0.line
+    }
+}
+
 fn check_sources<M>(
     cx: &Context,
     rec: &Record<M>,
@@ -247,52 +331,135 @@ fn check_sources<M>(
     if required && sources.is_empty() {
         out.push(
             rec.error("the record cites no source")
-                .hint("add sources = [{ doc = \"001\", line = 123 }] or [{ url = \"https://…\" }]"),
+                .hint("add sources = [{ doc = \"001\", line = 123, quote = \"…\" }] or [{ url = \"https://…\" }]"),
         );
     }
+    let origin = Origin::of_record(rec);
     for s in sources {
-        check_source(cx, rec, s, out);
+        check_source(cx, &origin, s, out);
     }
 }
 
-fn check_source<M>(cx: &Context, rec: &Record<M>, s: &Source, out: &mut Vec<Diagnostic>) {
+pub fn check_source(cx: &Context, origin: &Origin, s: &Source, out: &mut Vec<Diagnostic>) {
     match (&s.doc, &s.url) {
         (Some(doc), _) if !cx.documents.contains(doc.get_ref().as_str()) => out.push(
-            rec.error_at(
-                doc,
-                format!(
-                    "document `{}` is not listed in data/sources.toml",
-                    doc.get_ref()
-                ),
-            )
-            .hint(format!(
-                "known documents: {}",
-                cx.documents
-                    .iter()
-                    .copied()
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .into_iter()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            origin
+                .error_at(
+                    doc,
+                    format!(
+                        "document `{}` is not listed in data/sources.toml",
+                        doc.get_ref()
+                    ),
+                )
+                .hint(format!(
+                    "known documents: {}",
+                    cx.documents
+                        .iter()
+                        .copied()
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
         ),
         (Some(doc), _) if s.line.is_none() => out.push(
-            rec.warning_at(doc, "citation has no line number")
+            origin
+                .warning_at(doc, "citation has no line number")
                 .hint("add line = N so readers can find the passage"),
         ),
+        (Some(doc), _) => check_quote(cx, origin, doc, s, out),
         (None, Some(url)) if !formats::is_web_url(url.get_ref()) => out.push(
-            rec.error_at(url, format!("`{}` is not a web address", url.get_ref()))
+            origin
+                .error_at(url, format!("`{}` is not a web address", url.get_ref()))
                 .hint("write the full address, starting with https://"),
         ),
         (None, None) => out.push(
-            rec.error("a citation needs `doc` or `url`")
-                .hint("e.g. { doc = \"003\", line = 36 }"),
+            origin
+                .error("a citation needs `doc` or `url`")
+                .hint("e.g. { doc = \"003\", line = 36, quote = \"…\" }"),
         ),
         (None, Some(url)) if is_placeholder(url.get_ref(), s.title.as_deref()) => out.push(
-            rec.warning_at(url, "the source is still the placeholder from `opora new`")
+            origin
+                .warning_at(url, "the source is still the placeholder from `opora new`")
                 .hint("replace it with the document or web page the facts come from"),
         ),
         _ => {}
+    }
+}
+
+/// A document citation's quote must be found at its line of the kept text.
+fn check_quote(
+    cx: &Context,
+    origin: &Origin,
+    doc: &Spanned<String>,
+    s: &Source,
+    out: &mut Vec<Diagnostic>,
+) {
+    let line = s.line.unwrap_or(0) as usize;
+    let Some((text, rel)) = cx.texts.get(doc.get_ref().as_str()) else {
+        if let Some(q) = &s.quote {
+            out.push(
+                origin
+                    .warning_at(
+                        q,
+                        format!(
+                            "the quote cannot be checked: document `{}` keeps no text",
+                            doc.get_ref()
+                        ),
+                    )
+                    .hint(
+                        "add text = \"data/sources/<id>.txt\" to the document in data/sources.toml",
+                    ),
+            );
+        }
+        return;
+    };
+    if line == 0 || line > text.line_count() {
+        out.push(
+            origin
+                .error_at(
+                    doc,
+                    format!(
+                        "line {line} is not in {rel} (it has {} lines)",
+                        text.line_count()
+                    ),
+                )
+                .hint("cite a line of the document's text"),
+        );
+        return;
+    }
+    let Some(quote) = &s.quote else {
+        out.push(
+            origin
+                .warning_at(doc, format!("citation of {rel}:{line} has no quote"))
+                .hint("add quote = \"…\": a few words of that line that support the claim"),
+        );
+        return;
+    };
+    match text.locate(line, quote.get_ref()) {
+        quotes::Found::Near => {}
+        quotes::Found::Elsewhere(at) => out.push(
+            origin
+                .error_at(
+                    quote,
+                    format!(
+                        "the quote is not at {rel}:{line} (±{} lines)",
+                        quotes::WINDOW
+                    ),
+                )
+                .hint(format!("it is at {rel}:{at}: cite line = {at}")),
+        ),
+        quotes::Found::Nowhere => out.push(
+            origin
+                .error_at(
+                    quote,
+                    format!(
+                        "the quote is not at {rel}:{line} (±{} lines), nor anywhere in the document",
+                        quotes::WINDOW
+                    ),
+                )
+                .hint("copy the words exactly as the source has them (see data/sources/README.md)"),
+        ),
     }
 }
 
@@ -416,7 +583,7 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
     if let Some(dvs) = &m.dvs
         && let Some(s) = &dvs.source
     {
-        check_source(cx, r, s, out);
+        check_source(cx, &Origin::of_record(r), s, out);
     }
 }
 
@@ -491,13 +658,6 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
     require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
     require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
-    require(
-        s,
-        m.verified.is_some(),
-        "verified",
-        "verified = 2026-11-24",
-        out,
-    );
     if let Some(kind) = &m.kind {
         check_terms(
             cx,
@@ -573,7 +733,55 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     if let Some(v) = &m.verified {
         check_verified(cx, s, v, out);
     }
+    for name in [&m.name, &m.organization].into_iter().flatten() {
+        check_name(cx, s, name, out);
+    }
+    if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
+        let texts = [
+            Some(s.markdown()),
+            m.eligibility.as_deref(),
+            m.how_to_apply.as_deref(),
+            m.cost.as_deref(),
+        ];
+        check_plain(cx, s, texts.into_iter().flatten(), out);
+    }
     check_sources(cx, s, &m.sources, true, out);
+}
+
+/// A name must read as a name: nominative, capitalised (`data/style.toml`).
+fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagnostic>) {
+    if let Some(problem) = names::check(name, &cx.data.style.names) {
+        out.push(
+            Diagnostic::warning(&rec.file.rel, problem.message(name))
+                .at_line(&rec.file.text, line_of(rec, name))
+                .hint(problem.hint()),
+        );
+    }
+}
+
+/// Texts families read must pass the plain-language lint (`data/style.toml`).
+fn check_plain<'t, M>(
+    cx: &Context,
+    rec: &Record<M>,
+    texts: impl IntoIterator<Item = &'t str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    for text in texts {
+        for p in plain::check(text, &cx.data.style.plain, &cx.data.glossary) {
+            let needle = p.needle.to_lowercase().replace('ё', "е");
+            let line = rec
+                .file
+                .text
+                .lines()
+                .position(|l| l.to_lowercase().replace('ё', "е").contains(&needle))
+                .map_or(1, |i| i + 1);
+            out.push(
+                Diagnostic::warning(&rec.file.rel, p.message)
+                    .at_line(&rec.file.text, line)
+                    .hint(p.hint),
+            );
+        }
+    }
 }
 
 fn check_verified(
@@ -709,6 +917,9 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
     if let Some(c) = &m.contacts {
         check_contact_fields(p, &c.phones, &c.emails, c.website.as_ref(), out);
     }
+    if let Some(name) = &m.organization_name {
+        check_name(cx, p, name, out);
+    }
     passport::check(p, out);
     check_sources(cx, p, &m.sources, true, out);
 }
@@ -724,6 +935,9 @@ fn check_programme(cx: &Context, p: &Record<ProgrammeMeta>, out: &mut Vec<Diagno
         out,
     );
     require(p, m.kind.is_some(), "kind", "kind = \"training\"", out);
+    if let Some(provider) = &m.provider {
+        check_name(cx, p, provider, out);
+    }
     if let Some(kind) = &m.kind {
         check_terms(
             cx,
@@ -785,6 +999,16 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
     );
     if let Some(a) = &m.audience {
         check_audience(r, std::slice::from_ref(a), out);
+        if a.get_ref() == "family" {
+            check_plain(
+                cx,
+                r,
+                [m.summary.as_deref(), Some(r.markdown())]
+                    .into_iter()
+                    .flatten(),
+                out,
+            );
+        }
         if a.get_ref() == "family"
             && m.needs.is_empty()
             && m.steps.iter().all(|s| s.needs.is_empty())
@@ -809,6 +1033,19 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
             );
         }
         check_terms(cx, r, &step.needs, Vocabulary::Needs, "needs", out);
+        if m.audience.as_ref().is_some_and(|a| a.get_ref() == "family") {
+            let branches = step
+                .branches
+                .iter()
+                .flat_map(|b| [Some(b.label.as_str()), b.text.as_deref()]);
+            let texts = [step.title.as_deref(), step.text.as_deref()]
+                .into_iter()
+                .chain(branches);
+            check_plain(cx, r, texts.flatten(), out);
+        }
+        for s in &step.sources {
+            check_source(cx, &Origin::of_record(r), s, out);
+        }
     }
     check_sources(cx, r, &m.sources, true, out);
 }
@@ -841,8 +1078,13 @@ fn check_page(cx: &Context, p: &Record<PageMeta>, out: &mut Vec<Diagnostic>) {
             .hint("rename the file"),
         );
     }
-    if let Some(a) = &p.meta.audience {
+    // Pages may also be for editors: shown in the footer, never in the family navigation.
+    if let Some(a) = p.meta.audience.as_ref().filter(|a| a.get_ref() != "editor") {
         check_audience(p, std::slice::from_ref(a), out);
+        if a.get_ref() == "family" {
+            let texts = [p.meta.summary.as_deref(), Some(p.markdown())];
+            check_plain(cx, p, texts.into_iter().flatten(), out);
+        }
     }
     check_sources(cx, p, &p.meta.sources, false, out);
 }
@@ -880,20 +1122,7 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         for s in &t.sources {
-            if let Some(doc) = &s.doc
-                && !cx.documents.contains(doc.get_ref().as_str())
-            {
-                out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!(
-                            "document `{}` is not listed in data/sources.toml",
-                            doc.get_ref()
-                        ),
-                    )
-                    .at(&file.text, doc.span()),
-                );
-            }
+            check_source(cx, &Origin::of_file(file), s, out);
         }
     }
 }
@@ -962,20 +1191,8 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if let Some(s) = &table.source
-            && let Some(doc) = &s.doc
-            && !cx.documents.contains(doc.get_ref().as_str())
-        {
-            out.push(
-                Diagnostic::error(
-                    &file.rel,
-                    format!(
-                        "document `{}` is not listed in data/sources.toml",
-                        doc.get_ref()
-                    ),
-                )
-                .at(&file.text, doc.span()),
-            );
+        if let Some(s) = &table.source {
+            check_source(cx, &Origin::of_file(file), s, out);
         }
     }
 }

@@ -23,7 +23,8 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A small portal in a temporary folder: the repo's templates, static files,
-/// taxonomy and source list, plus the `tests/fixtures/mini` content.
+/// taxonomy, source list with the documents' texts and house style, plus the
+/// `tests/fixtures/mini` content.
 pub fn mini_portal() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = repo();
@@ -40,6 +41,12 @@ pub fn mini_portal() -> tempfile::TempDir {
         dir.path().join("data/sources.toml"),
     )
     .unwrap();
+    copy_dir(&root.join("data/sources"), &dir.path().join("data/sources"));
+    std::fs::copy(
+        root.join("data/style.toml"),
+        dir.path().join("data/style.toml"),
+    )
+    .unwrap();
     copy_dir(&root.join("tests/fixtures/mini"), dir.path());
     dir
 }
@@ -52,6 +59,9 @@ pub const TEST_TODAY: &str = "2026-12-01";
 pub fn opora_cmd() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_opora"));
     cmd.env("OPORA_TODAY", TEST_TODAY);
+    // Deployment settings come from the environment; tests set their own.
+    cmd.env_remove("OPORA_BASE_URL");
+    cmd.env_remove("OPORA_EDIT_LINK_BASE");
     cmd
 }
 

@@ -80,6 +80,8 @@ pub fn content_services() -> Vec<GeoService> {
                 })
                 .unwrap_or_default(),
             municipality: s("municipality"),
+            phone: None,
+            contactable: fm.contains_key("phones") || fm.contains_key("emails"),
         });
     }
     out

@@ -71,16 +71,52 @@ test("button, private position, own-site shards, nearest list filtered by need",
   assert.ok(requested.every((u) => u.startsWith("/portal/geo/near/")), "only this site's shard files");
   assert.ok(requested.every((u) => !u.includes("54.99") && !u.includes("73.32")), "the position is not in any URL");
   const items = ol.children;
-  assert.equal(items.length, 10);
-  const { results } = await near.nearest(54.99, 73.32, 10, "crisis", () => bundle["geo/near/index.json"], (k) => bundle[`geo/near/${k}.json`]);
+  const { results, index } = await near.nearest(54.99, 73.32, 10, "crisis", () => bundle["geo/near/index.json"], (k) => bundle[`geo/near/${k}.json`]);
+  const within = results.filter((r) => r.km <= index.cutoff_km);
+  assert.ok(within.length > 0, "the fixture has services near Omsk");
+  assert.equal(items.length, within.length, "only services within the cut-off are listed");
   items.forEach((li, i) => {
-    const a = li.children[0];
-    assert.equal(a.href, results[i].item.url);
-    assert.ok(results[i].item.needs.includes("crisis"));
-    assert.ok(li.textContent.endsWith(near.formatKm(results[i].km)));
+    const [a, distance] = li.children;
+    assert.equal(a.href, within[i].item.url);
+    assert.ok(within[i].item.needs.includes("crisis"));
+    assert.equal(distance.textContent, " — " + near.distanceText(within[i].km, within[i].item));
+    const call = li.all().find((e) => e.className === "button call");
+    assert.equal(Boolean(call), Boolean(within[i].item.phone), "a call button exactly where there is a phone");
+    if (call) assert.equal(call.href, within[i].item.phone.tel);
   });
   const status = box.children.find((c) => c.attrs.role === "status");
   assert.equal(status.textContent, "Ближайшие службы:");
+});
+
+test("nothing near: say so, offer the national line and the nearest services with contacts", async () => {
+  globalThis.navigator = { geolocation: { getCurrentPosition: (ok) => ok({ coords: { latitude: 0.5, longitude: -150 } }) } };
+  globalThis.fetch = async (url) => {
+    const key = url.replace("/geo/near/", "geo/near/");
+    return key in bundle ? { ok: true, json: async () => bundle[key] } : { ok: false, status: 404 };
+  };
+  const { doc, box, ol } = page({
+    "data-near-me": "", "data-base": "/geo/near/",
+    "data-line-label": "Детский телефон доверия", "data-line-number": "8-800-2000-122", "data-line-tel": "tel:+78002000122",
+  });
+  near.enhance(doc);
+  box.children.find((c) => c.tag === "button").listeners.click();
+  await new Promise((r) => setTimeout(r, 50));
+  const status = box.children.find((c) => c.attrs.role === "status");
+  assert.match(status.textContent, /^В радиусе 100 км от вас служб на портале нет/);
+  const [line, ...far] = ol.children;
+  assert.equal(line.children[1].href, "tel:+78002000122", "the national line comes first");
+  assert.equal(far.length, 3);
+  for (const li of far) {
+    const item = Object.values(bundle).flat().find((s) => s && s.url === li.children[0].href);
+    assert.ok(item && item.contactable, "only services that can be contacted");
+    assert.match(li.children[1].textContent, /≈ \d+ км до центра города/, "city points: whole km, to the town centre");
+  }
+});
+
+test("a town-centre point is never given to a tenth of a km", () => {
+  assert.equal(near.distanceText(0.4, { precision: "city", municipality: "Калуга" }), "центр города Калуга, точный адрес не указан");
+  assert.equal(near.distanceText(86.6, { precision: "city" }), "≈ 87 км до центра города");
+  assert.equal(near.distanceText(0.4, { precision: "exact" }), "0,4 км");
 });
 
 test("without geolocation the page is left as it is", () => {
