@@ -167,7 +167,11 @@ fn edit_reload_break_and_recover() {
 /// Saves an edit to a service and waits until the server shows it.
 fn edit_shows_up(root: &std::path::Path, server: &Server) {
     let page = "/services/ru-klu/kaluga-doverie/";
-    assert!(get(server.port, page).1.contains("<h1>Калужский"));
+    assert!(
+        get(server.port, page)
+            .1
+            .contains("Полное название: Калужский")
+    );
     let file = root.join("content/services/ru-klu/kaluga-doverie.md");
     let original = std::fs::read_to_string(&file).unwrap();
     std::fs::write(
@@ -178,7 +182,7 @@ fn edit_shows_up(root: &std::path::Path, server: &Server) {
     eventually(|| {
         get(server.port, page)
             .1
-            .contains("<h1>Обновлённый Калужский")
+            .contains("Полное название: Обновлённый Калужский")
     });
 }
 
@@ -213,7 +217,7 @@ fn live_reload_works_with_a_relative_root() {
     assert!(
         get(server.port, page)
             .1
-            .contains("<h1>Обновлённый Калужский")
+            .contains("Полное название: Обновлённый Калужский")
     );
     let file = portal
         .path()
@@ -224,7 +228,11 @@ fn live_reload_works_with_a_relative_root() {
         text.replace("Обновлённый Калужский", "Снова Калужский"),
     )
     .unwrap();
-    eventually(|| get(server.port, page).1.contains("<h1>Снова Калужский"));
+    eventually(|| {
+        get(server.port, page)
+            .1
+            .contains("Полное название: Снова Калужский")
+    });
 }
 
 #[test]
