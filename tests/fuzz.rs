@@ -147,7 +147,7 @@ esac
         summary
             .findings
             .iter()
-            .map(|f| f.problem.clone())
+            .flat_map(|f| f.problems.clone())
             .collect::<Vec<_>>()
             .join("\n")
     };

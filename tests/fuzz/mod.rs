@@ -122,11 +122,12 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone)]
+/// A case that broke the oracle, with everything it broke.
 pub struct Finding {
     pub case: usize,
     pub file: String,
     pub mutations: Vec<&'static str>,
-    pub problem: String,
+    pub problems: Vec<String>,
 }
 
 impl Summary {
@@ -134,7 +135,7 @@ impl Summary {
         let seed = config.seed;
         let mut out = format!(
             "{} cases in {:.1} s (seed {seed}): {} built, {} refused with diagnostics, \
-             slowest build {} ms, {} finding(s)\n",
+             slowest build {} ms, {} case(s) with findings\n",
             self.cases,
             self.elapsed.as_secs_f64(),
             self.built,
@@ -150,11 +151,19 @@ impl Summary {
         out.push_str(&format!("mutations: {}\n", kinds.join(", ")));
         for f in &self.findings {
             out.push_str(&format!(
-                "\ncase {} — {} [{}]\n  {}\n  reproduce: cargo run --release --example fuzz -- {} --case {} --keep\n",
+                "\ncase {} — {} [{}]\n",
                 f.case,
                 f.file,
-                f.mutations.join(" + "),
-                f.problem.replace('\n', "\n  "),
+                f.mutations.join(" + ")
+            ));
+            for p in f.problems.iter().take(5) {
+                out.push_str(&format!("  {}\n", p.replace('\n', "\n    ")));
+            }
+            if f.problems.len() > 5 {
+                out.push_str(&format!("  … and {} more\n", f.problems.len() - 5));
+            }
+            out.push_str(&format!(
+                "  reproduce: cargo run --release --example fuzz -- {} --case {} --keep\n",
                 config.flags(),
                 f.case
             ));
@@ -230,12 +239,12 @@ pub fn run(repo: &Path, config: &Config, opora: &(dyn Fn() -> Command + Sync)) -
                     for m in &result.mutations {
                         *s.by_mutation.entry(m).or_default() += 1;
                     }
-                    for problem in result.problems {
+                    if !result.problems.is_empty() {
                         s.findings.push(Finding {
                             case,
-                            file: result.file.clone(),
-                            mutations: result.mutations.clone(),
-                            problem,
+                            file: result.file,
+                            mutations: result.mutations,
+                            problems: result.problems,
                         });
                     }
                 }
