@@ -8,7 +8,9 @@
 //! `--sample N` fuzzes a smaller portal (regions, pages and about every N-th
 //! record); `--small` uses the test suite's input sizes; `--timeout SECS`
 //! (default 30); `--workers N` (default 2); `--special-files` also puts FIFOs
-//! and symlinks to /dev/zero in place of files; `--verbose` prints every case.
+//! and symlinks to /dev/zero in place of files; `--verbose` prints every case;
+//! `--opora PATH` fuzzes that `opora` binary instead, and `--repo DIR` takes
+//! the portal from another checkout (for example, a branch's binary and content).
 //!
 //! Each case runs `opora build` in a child process: this program started again
 //! with `--child-build ROOT`, which runs the library's pipeline exactly as the
@@ -31,6 +33,8 @@ fn main() -> ExitCode {
     config.timeout = Duration::from_secs(60);
     config.scale = harness::Scale::LARGE;
     config.sample = harness::Sample::Full;
+    let mut binary: Option<std::path::PathBuf> = None;
+    let mut repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let mut number = || -> u64 {
@@ -49,6 +53,8 @@ fn main() -> ExitCode {
             "--special-files" => config.special_files = true,
             "--keep" => config.keep = true,
             "--verbose" => config.verbose = true,
+            "--opora" => binary = rest.next().map(Into::into),
+            "--repo" => repo = rest.next().map(Into::into).unwrap_or(repo),
             other => {
                 eprintln!("unknown option {other}; see the comment at the top of examples/fuzz.rs");
                 return ExitCode::FAILURE;
@@ -59,14 +65,14 @@ fn main() -> ExitCode {
         config.verbose = true;
     }
     let me = std::env::current_exe().expect("the path of this program");
+    let program = binary.unwrap_or(me);
     let opora = move || {
-        let mut cmd = Command::new(&me);
+        let mut cmd = Command::new(&program);
         // A fixed "today", as in the tests, so runs do not depend on the date.
         cmd.env("OPORA_TODAY", "2026-12-01");
         cmd
     };
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let summary = harness::run(repo, &config, &opora);
+    let summary = harness::run(&repo, &config, &opora);
     println!("{}", summary.report(&config));
     if summary.findings.is_empty() {
         ExitCode::SUCCESS

@@ -505,8 +505,8 @@ fn make_portal(repo: &Path, dest: &Path, sample: Sample) -> Vec<String> {
             chosen.insert(rel);
         }
     }
-    // The regions and organizations that records and data name must be there,
-    // or nothing would build.
+    // The regions, organizations and pages that records and data name or link
+    // to must be there, or nothing would build.
     let data: Vec<String> = walkdir::WalkDir::new(repo.join("data"))
         .into_iter()
         .flatten()
@@ -514,25 +514,19 @@ fn make_portal(repo: &Path, dest: &Path, sample: Sample) -> Vec<String> {
         .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
         .collect();
     loop {
-        let mut missing = Vec::new();
-        let records = chosen
-            .iter()
-            .map(|rel| std::fs::read_to_string(content.join(rel)).unwrap_or_default());
-        for text in records.chain(data.iter().cloned()) {
-            for quoted in text.split('"').skip(1).step_by(2) {
-                let region_code = quoted.starts_with("RU")
-                    && quoted.len() <= 6
-                    && quoted.chars().all(|c| c.is_ascii_uppercase() || c == '-');
-                let file = if region_code {
-                    format!("regions/{}.md", quoted.to_ascii_lowercase())
-                } else {
-                    format!("services/{quoted}.md")
-                };
-                if !chosen.contains(&file) && content.join(&file).is_file() {
-                    missing.push(file);
-                }
-            }
+        let mut wanted = Vec::new();
+        for rel in &chosen {
+            let text = std::fs::read_to_string(content.join(rel)).unwrap_or_default();
+            wanted.extend(named_records(&text));
+            wanted.extend(linked_records(rel, &text));
         }
+        for text in &data {
+            wanted.extend(named_records(text));
+        }
+        let missing: Vec<String> = wanted
+            .into_iter()
+            .filter(|f| !chosen.contains(f) && content.join(f).is_file())
+            .collect();
         if missing.is_empty() {
             break;
         }
@@ -552,6 +546,66 @@ fn make_portal(repo: &Path, dest: &Path, sample: Sample) -> Vec<String> {
         }
     }
     targets
+}
+
+/// Records a text names in a quoted string: region codes (`"RU-MOS"`) and
+/// organizations (`"ru-mos/semya-i-dom"`), as content paths.
+fn named_records(text: &str) -> Vec<String> {
+    text.split('"')
+        .skip(1)
+        .step_by(2)
+        .map(|quoted| {
+            let region_code = quoted.starts_with("RU")
+                && quoted.len() <= 6
+                && quoted.chars().all(|c| c.is_ascii_uppercase() || c == '-');
+            if region_code {
+                format!("regions/{}.md", quoted.to_ascii_lowercase())
+            } else {
+                format!("services/{quoted}.md")
+            }
+        })
+        .collect()
+}
+
+/// Records the Markdown of `rel` links to (`[a](../x/)`, `[a](/services/…/)`,
+/// `[r]: …`), as content paths.
+fn linked_records(rel: &str, text: &str) -> Vec<String> {
+    // The record's own URL: `services/ru-mos/x.md` is served at `services/ru-mos/x/`.
+    let page = rel.trim_end_matches(".md");
+    let page = page.strip_prefix("pages/").unwrap_or(page);
+    let targets = text
+        .split("](")
+        .skip(1)
+        .filter_map(|t| t.split([')', ' ']).next())
+        .chain(text.lines().filter_map(|l| {
+            let rest = l.trim_start().strip_prefix('[')?;
+            rest.split_once("]:").map(|(_, t)| t.trim())
+        }));
+    let mut out = Vec::new();
+    for target in targets {
+        let target = target.split(['#', '?']).next().unwrap_or("");
+        if target.is_empty() || target.contains(':') {
+            continue;
+        }
+        let mut parts: Vec<&str> = if target.starts_with('/') {
+            Vec::new()
+        } else {
+            page.split('/').collect()
+        };
+        for seg in target.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        let path = parts.join("/");
+        out.push(format!("{path}.md"));
+        out.push(format!("pages/{path}.md"));
+    }
+    out
 }
 
 fn copy_tree(from: &Path, to: &Path) {
