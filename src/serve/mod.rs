@@ -8,6 +8,7 @@
 //! Open tabs reload through a Server-Sent Events stream; a content error
 //! replaces every page with an error page naming the file and line, until fixed.
 
+mod connections;
 mod error_page;
 pub mod files;
 mod http;
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -288,8 +289,8 @@ impl DevServer {
         }
         if request.target.split('?').next() == Some(EVENTS_PATH) {
             // Each open tab holds one stream for as long as it is open.
-            let Some(_slot) = Slot::take(streams, limits.max_event_streams) else {
-                return http::refuse(&mut stream, &busy());
+            let Some(_slot) = connections::Slot::take(streams, limits.max_event_streams) else {
+                return http::refuse(&mut stream, &connections::busy());
             };
             let _ = self.stream_events(stream);
             return;
@@ -305,35 +306,11 @@ impl DevServer {
 
     /// Serves until the process ends, one thread per connection, within `limits`.
     pub fn serve_with(self: &Arc<Self>, listener: TcpListener, limits: Limits) {
-        let limits = Arc::new(limits);
-        let connections = Arc::new(AtomicUsize::new(0));
         let streams = Arc::new(AtomicUsize::new(0));
-        let refuse_busy = busy_refuser(64);
-        loop {
-            let stream = match listener.accept() {
-                Ok((stream, _)) => stream,
-                Err(_) => {
-                    // Out of descriptors, most likely: the pending client waits in
-                    // the backlog until a connection closes. Do not spin meanwhile.
-                    std::thread::sleep(Duration::from_millis(50));
-                    continue;
-                }
-            };
-            let Some(slot) = Slot::take(&connections, limits.max_connections) else {
-                // When even the refuser is behind, the connection is simply closed.
-                let _ = refuse_busy.try_send((stream, Instant::now()));
-                continue;
-            };
-            let (server, limits, streams) =
-                (Arc::clone(self), Arc::clone(&limits), Arc::clone(&streams));
-            // If no thread can be had, the closure (and the connection) is dropped.
-            let _ = std::thread::Builder::new()
-                .name("opora-serve".into())
-                .spawn(move || {
-                    let _slot = slot;
-                    server.handle(stream, &limits, &streams);
-                });
-        }
+        let server = Arc::clone(self);
+        connections::serve(listener, limits, move |stream, limits| {
+            server.handle(stream, limits, &streams)
+        });
     }
 
     /// Watches the portal's sources and rebuilds on change, in a background thread.
@@ -373,57 +350,6 @@ impl DevServer {
     pub fn root(&self) -> &Path {
         &self.opts.root
     }
-}
-
-/// One of a bounded number of places (connections, event streams); freed on drop.
-struct Slot(Arc<AtomicUsize>);
-
-impl Slot {
-    fn take(count: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
-        count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| Slot(Arc::clone(count)))
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-/// One thread that answers `503` to the connections over the limit, in the
-/// order they came. Its request is read first (closing a socket with unread
-/// input resets it, and the client would never see the answer), waiting at most
-/// 100 ms from when the connection was accepted: a queue of idle sockets costs
-/// that once, not once per socket.
-fn busy_refuser(queue: usize) -> std::sync::mpsc::SyncSender<(TcpStream, Instant)> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(TcpStream, Instant)>(queue);
-    std::thread::spawn(move || {
-        for (mut stream, accepted) in rx {
-            let wait =
-                (accepted + Duration::from_millis(100)).saturating_duration_since(Instant::now());
-            let quick = Limits {
-                head_timeout: wait.max(Duration::from_millis(1)),
-                ..Limits::default()
-            };
-            let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
-            let _ = http::read_request(&stream, &quick);
-            let _ = http::write_response(&mut stream, &busy(), false);
-        }
-    });
-    tx
-}
-
-fn busy() -> Response {
-    Response::new(
-        "503 Service Unavailable",
-        "text/plain; charset=utf-8",
-        "too many connections; try again in a moment",
-    )
 }
 
 /// The search manifest the first build wrote, so the preview's search works
