@@ -1,5 +1,7 @@
 //! Shared data under `data/`: taxonomy, glossary, cited documents, statistics tables.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -19,65 +21,37 @@ pub struct Term {
     pub project: bool,
 }
 
+/// The controlled vocabularies of `data/taxonomy.toml`, each a top-level array
+/// of tables (`[[needs]]`, `[[kinds]]`, …). Vocabularies are data: a portal adds
+/// one by writing it there, and a collection binds a field to it by name (the
+/// field's `x-vocabulary` in its JSON Schema, see `src/collections/`).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(transparent)]
 pub struct Taxonomy {
-    #[serde(default)]
-    pub needs: Vec<Term>,
-    #[serde(default)]
-    pub kinds: Vec<Term>,
-    #[serde(default)]
-    pub target_groups: Vec<Term>,
-    #[serde(default)]
-    pub directions: Vec<Term>,
-    #[serde(default)]
-    pub region_roles: Vec<Term>,
-    #[serde(default)]
-    pub programme_kinds: Vec<Term>,
+    pub vocabularies: BTreeMap<String, Vec<Term>>,
 }
 
-/// A vocabulary of the taxonomy, named for messages.
-#[derive(Debug, Clone, Copy)]
-pub enum Vocabulary {
-    Needs,
-    Kinds,
-    TargetGroups,
-    Directions,
-    RegionRoles,
-    ProgrammeKinds,
-}
-
-impl Vocabulary {
-    pub fn key(self) -> &'static str {
-        match self {
-            Vocabulary::Needs => "needs",
-            Vocabulary::Kinds => "kinds",
-            Vocabulary::TargetGroups => "target_groups",
-            Vocabulary::Directions => "directions",
-            Vocabulary::RegionRoles => "region_roles",
-            Vocabulary::ProgrammeKinds => "programme_kinds",
-        }
-    }
-}
+/// A vocabulary the generator itself gives a role: each need has its pages.
+pub const NEEDS: &str = "needs";
+/// Project directions: practices and statistics tables are grouped by them.
+pub const DIRECTIONS: &str = "directions";
 
 impl Taxonomy {
-    pub fn terms(&self, v: Vocabulary) -> &[Term] {
-        match v {
-            Vocabulary::Needs => &self.needs,
-            Vocabulary::Kinds => &self.kinds,
-            Vocabulary::TargetGroups => &self.target_groups,
-            Vocabulary::Directions => &self.directions,
-            Vocabulary::RegionRoles => &self.region_roles,
-            Vocabulary::ProgrammeKinds => &self.programme_kinds,
-        }
+    /// The terms of a vocabulary in file order; none when the portal has not defined it.
+    pub fn terms(&self, vocabulary: &str) -> &[Term] {
+        self.vocabularies.get(vocabulary).map_or(&[], Vec::as_slice)
     }
 
-    pub fn find(&self, v: Vocabulary, id: &str) -> Option<&Term> {
-        self.terms(v).iter().find(|t| t.id == id)
+    pub fn has(&self, vocabulary: &str) -> bool {
+        self.vocabularies.contains_key(vocabulary)
     }
 
-    pub fn label<'a>(&'a self, v: Vocabulary, id: &'a str) -> &'a str {
-        self.find(v, id).map_or(id, |t| t.label.as_str())
+    pub fn find(&self, vocabulary: &str, id: &str) -> Option<&Term> {
+        self.terms(vocabulary).iter().find(|t| t.id == id)
+    }
+
+    pub fn label<'a>(&'a self, vocabulary: &str, id: &'a str) -> &'a str {
+        self.find(vocabulary, id).map_or(id, |t| t.label.as_str())
     }
 }
 

@@ -53,10 +53,6 @@ impl History {
             .as_secs();
         Some(crate::ru::civil_from_days((secs / 86_400) as i64))
     }
-
-    pub fn from_git(&self) -> bool {
-        !self.git.is_empty()
-    }
 }
 
 /// Newest commits come first, so the first date seen for a path is its last change.

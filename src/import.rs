@@ -10,10 +10,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::content::{Content, Data};
-use crate::data::Vocabulary;
 use crate::phone::Phone;
 use crate::ru;
-use crate::validate::{edit_distance, service_id};
+use crate::validate::{edit_distance_within, service_id};
 
 /// (column header, what it holds).
 pub const COLUMNS: [(&str, &str); 18] = [
@@ -120,16 +119,7 @@ impl Plan {
 /// Lower case, ё→е, letters and digits only, single spaces; the town's own name
 /// removed, since spreadsheets often append it ("«Семья и дом», Орехово-Зуево").
 pub fn normalize_name(name: &str, town: Option<&str>) -> String {
-    let clean = |s: &str| -> String {
-        s.to_lowercase()
-            .replace('ё', "е")
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let clean = crate::ru::name_key;
     let mut n = clean(name);
     if let Some(t) = town.map(clean).filter(|t| !t.is_empty()) {
         n = n
@@ -214,23 +204,86 @@ pub fn plan(
     content: &Content,
 ) -> Plan {
     let mut actions = Vec::new();
-    let known = existing(root, content);
-    let regions: Vec<String> = content
-        .regions
-        .iter()
-        .filter_map(|r| r.meta.code.as_ref().map(|c| c.get_ref().clone()))
-        .collect();
-    let term_id = |v: Vocabulary, s: &str| -> Option<String> {
-        let key = header_key(s);
-        data.taxonomy
-            .terms(v)
+    let cx = RowContext {
+        known: existing(root, content),
+        regions: content
+            .regions
             .iter()
-            .find(|t| t.id == s.trim() || header_key(&t.label) == key)
-            .map(|t| t.id.clone())
+            .filter_map(|r| r.meta.code.as_ref().map(|c| c.get_ref().clone()))
+            .collect(),
+        data,
+        default_region,
     };
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(csv_text.as_bytes());
+    let headers = match read_headers(&mut reader, &mut actions) {
+        Some(h) => h,
+        None => return Plan { actions },
+    };
+    let mut new_slugs: HashMap<String, usize> = HashMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let row = i + 2; // the header is row 1
+        match record {
+            Ok(record) => {
+                let cells = Cells {
+                    headers: &headers,
+                    record: &record,
+                };
+                if let Some(action) = plan_row(root, &cx, row, &cells, &mut new_slugs) {
+                    actions.push(action);
+                }
+            }
+            Err(e) => actions.push(Action::Invalid {
+                row,
+                message: format!("cannot read the row: {e}"),
+            }),
+        }
+    }
+    Plan { actions }
+}
+
+/// What every row is checked against.
+struct RowContext<'a> {
+    known: Existing,
+    regions: Vec<String>,
+    data: &'a Data,
+    default_region: Option<&'a str>,
+}
+
+impl RowContext<'_> {
+    /// A taxonomy id from a cell holding the id or the Russian label.
+    fn term_id(&self, vocabulary: &str, cell: &str) -> Option<String> {
+        let key = header_key(cell);
+        self.data
+            .taxonomy
+            .terms(vocabulary)
+            .iter()
+            .find(|t| t.id == cell.trim() || header_key(&t.label) == key)
+            .map(|t| t.id.clone())
+    }
+}
+
+/// One row's cells, looked up by column name.
+struct Cells<'a> {
+    headers: &'a [String],
+    record: &'a csv::StringRecord,
+}
+
+impl Cells<'_> {
+    fn get(&self, col: &str) -> String {
+        self.headers
+            .iter()
+            .position(|h| *h == header_key(col))
+            .and_then(|i| self.record.get(i))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    }
+}
+
+/// The header row, normalized; unknown columns are reported.
+fn read_headers(reader: &mut csv::Reader<&[u8]>, actions: &mut Vec<Action>) -> Option<Vec<String>> {
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(header_key).collect(),
         Err(e) => {
@@ -238,7 +291,7 @@ pub fn plan(
                 row: 1,
                 message: format!("cannot read the header row: {e}"),
             });
-            return Plan { actions };
+            return None;
         }
     };
     for h in &headers {
@@ -252,268 +305,304 @@ pub fn plan(
             });
         }
     }
-    let mut new_slugs: HashMap<String, usize> = HashMap::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2; // the header is row 1
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                actions.push(Action::Invalid {
-                    row,
-                    message: format!("cannot read the row: {e}"),
-                });
-                continue;
-            }
-        };
-        let get = |col: &str| -> String {
-            headers
-                .iter()
-                .position(|h| *h == header_key(col))
-                .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .trim()
-                .to_string()
-        };
-        let name = get("Название");
-        if name.is_empty() {
-            if record.iter().any(|c| !c.trim().is_empty()) {
-                actions.push(Action::Invalid {
-                    row,
-                    message: "the «Название» cell is empty".into(),
-                });
-            }
-            continue;
-        }
-        let mut errors = Vec::new();
-        let region = Some(get("Регион"))
-            .filter(|r| !r.is_empty())
-            .or(default_region.map(str::to_string))
-            .unwrap_or_default();
-        if !regions.contains(&region) {
-            errors.push(format!(
-                "region «{region}» is not in content/regions/ (use the «Регион» column or --region)"
-            ));
-        }
-        let kind_cell = get("Вид");
-        let kind = if kind_cell.is_empty() {
-            Some("social-centre".to_string())
-        } else {
-            term_id(Vocabulary::Kinds, &kind_cell)
-        };
-        if kind.is_none() {
-            errors.push(format!("«{kind_cell}» is not a kind in data/taxonomy.toml"));
-        }
-        let mut needs = Vec::new();
-        for n in split_list(&get("Помощь")) {
-            match term_id(Vocabulary::Needs, &n) {
-                Some(id) if !needs.contains(&id) => needs.push(id),
-                Some(_) => {}
-                None => errors.push(format!("«{n}» is not a need in data/taxonomy.toml")),
-            }
-        }
-        if needs.is_empty() {
-            errors.push("the «Помощь» cell names no need".into());
-        }
-        let mut phones = Vec::new();
-        let mut nationals = Vec::new();
-        for p in split_list(&get("Телефоны").replace(',', ";")) {
-            match Phone::parse(&p) {
-                Ok(parsed) => {
-                    phones.push(parsed.display());
-                    nationals.push((parsed.national.clone(), parsed.display()));
-                }
-                Err(e) => errors.push(format!("phone «{p}» {e}")),
-            }
-        }
-        let emails = split_list(&get("Почта").replace(',', ";"));
-        for e in &emails {
-            if !crate::validate::formats::is_email(e) {
-                errors.push(format!("«{e}» is not an e-mail address"));
-            }
-        }
-        let website = get("Сайт");
-        if !website.is_empty() && !crate::validate::formats::is_web_url(&website) {
-            errors.push(format!(
-                "«{website}» is not a web address (write it with https://)"
-            ));
-        }
-        let town = Some(get("Город")).filter(|t| !t.is_empty());
-        let (lat, lon) = (
-            get("Широта").replace(',', "."),
-            get("Долгота").replace(',', "."),
-        );
-        let location = match (lat.parse::<f64>(), lon.parse::<f64>()) {
-            (Ok(lat), Ok(lon)) if crate::validate::formats::valid_lat_lon(lat, lon) => {
-                let precision = match get("Точность").as_str() {
-                    "" if get("Адрес").is_empty() => "city".to_string(),
-                    "" => "exact".to_string(),
-                    p => p.to_string(),
-                };
-                if !["exact", "street", "city"].contains(&precision.as_str()) {
-                    errors.push(format!(
-                        "«{precision}» is not a precision (exact, street, city)"
-                    ));
-                }
-                Some(format!(
-                    "{{ lat = {lat}, lon = {lon}, precision = {} }}",
-                    toml_str(&precision)
-                ))
-            }
-            _ if lat.is_empty() && lon.is_empty() => None,
-            _ => {
-                errors.push(format!(
-                    "coordinates «{lat}», «{lon}» are not numbers in range"
-                ));
-                None
-            }
-        };
-        if !errors.is_empty() {
-            actions.push(Action::Invalid {
-                row,
-                message: errors.join("; "),
-            });
-            continue;
-        }
-        let folder = region.to_lowercase();
-        let base_slug = ru::slugify(&name);
-        let id = format!("{folder}/{base_slug}");
+    Some(headers)
+}
 
-        // Same phone or near-identical name in the same town: a person decides.
-        let norm = normalize_name(&name, town.as_deref());
-        let dup = nationals
+/// A row's values, checked.
+struct Row {
+    name: String,
+    region: String,
+    kind: String,
+    needs: Vec<String>,
+    phones: Vec<String>,
+    /// (national number, display form), for duplicate detection.
+    nationals: Vec<(String, String)>,
+    emails: Vec<String>,
+    website: String,
+    town: Option<String>,
+    location: Option<String>,
+}
+
+/// What to do with one row: create, change, hold back as a duplicate, or
+/// report; nothing for an empty row.
+fn plan_row(
+    root: &Path,
+    cx: &RowContext,
+    row: usize,
+    cells: &Cells,
+    new_slugs: &mut HashMap<String, usize>,
+) -> Option<Action> {
+    let invalid = |message: String| Some(Action::Invalid { row, message });
+    if cells.get("Название").is_empty() {
+        return cells
+            .record
             .iter()
-            .find_map(|(n, shown)| {
-                known
-                    .by_phone
-                    .get(n)
-                    .filter(|other| **other != id)
-                    .map(|other| (other.clone(), format!("same phone {shown}")))
-            })
-            .or_else(|| {
-                known
-                    .by_name
-                    .iter()
-                    .find(|(r, t, other_name, other)| {
-                        *r == region
-                            && *other != id
-                            && t.as_deref().map(|t| t.to_lowercase())
-                                == town.as_deref().map(|t| t.to_lowercase())
-                            && edit_distance(other_name, &norm) <= 2
-                    })
-                    .map(|(_, _, _, other)| {
-                        (
-                            other.clone(),
-                            "near-identical name in the same town".to_string(),
-                        )
-                    })
-            });
-        if let Some((of, why)) = dup {
-            actions.push(Action::Duplicate { row, name, of, why });
-            continue;
-        }
-
-        // A spreadsheet row is not a check with the organization: `verified`
-        // is written only when the row says when someone confirmed it.
-        let verified = Some(get("Проверено"))
-            .filter(|v| !v.is_empty())
-            .map(|v| date_iso(&v));
-        let Some(verified) = verified.map_or(Some(None), |v| v.map(Some)) else {
-            actions.push(Action::Invalid {
+            .any(|c| !c.trim().is_empty())
+            .then(|| Action::Invalid {
                 row,
-                message: "«Проверено» is not a date (write 24.11.2026 or 2026-11-24)".into(),
+                message: "the «Название» cell is empty".into(),
             });
-            continue;
-        };
-        let source = get("Источник");
-        let source_toml = match source.split_once(':') {
-            _ if source.starts_with("http") => format!("[{{ url = {} }}]", toml_str(&source)),
-            Some((doc, line)) if line.trim().parse::<u32>().is_ok() => format!(
-                "[{{ doc = {}, line = {} }}]",
-                toml_str(doc.trim()),
-                line.trim()
-            ),
-            _ => format!(
-                "[{{ url = \"https://example.org/\", title = {} }}]",
-                toml_str(&format!("ЗАМЕНИТЕ: таблица импорта, строка {row}"))
-            ),
-        };
-        let mut front = String::new();
-        let mut field = |k: &str, v: String| {
-            let _ = writeln!(front, "{k} = {v}");
-        };
-        field("name", toml_str(&name));
-        field("kind", toml_str(kind.as_deref().unwrap_or("social-centre")));
-        field("needs", toml_list(&needs));
-        field("region", toml_str(&region));
-        for (key, col) in [("municipality", "Город"), ("address", "Адрес")] {
-            let v = get(col);
-            if !v.is_empty() {
-                field(key, toml_str(&v));
-            }
-        }
-        if let Some(l) = &location {
-            field("location", l.clone());
-        }
-        if !phones.is_empty() {
-            field("phones", toml_list(&phones));
-        }
-        if !emails.is_empty() {
-            field("emails", toml_list(&emails));
-        }
-        if !website.is_empty() {
-            field("website", toml_str(&website));
-        }
-        for (key, col) in [
-            ("hours", "Часы работы"),
-            ("cost", "Стоимость"),
-            ("eligibility", "Кому помогают"),
-        ] {
-            let v = get(col);
-            if !v.is_empty() {
-                field(key, toml_str(&v));
-            }
-        }
-        if let Some(verified) = verified {
-            field("verified", verified);
-        }
-        field("sources", source_toml);
-        let body = Some(get("Описание"))
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| "Описание появится после проверки.".into());
-        let text = format!("+++\n{front}+++\n{body}\n");
-
-        if let Some(path) = known.ids.get(&id) {
-            let old = std::fs::read_to_string(path).unwrap_or_default();
-            match merge(&old, &front) {
-                Some((merged, what)) if !what.is_empty() => actions.push(Action::Change {
-                    path: path.clone(),
-                    text: merged,
-                    what,
-                }),
-                Some(_) => {}
-                None => actions.push(Action::Invalid {
-                    row,
-                    message: format!("{id} exists but cannot be read as a record; fix it first"),
-                }),
-            }
-            continue;
-        }
-        let n = new_slugs.entry(id.clone()).or_insert(0);
-        *n += 1;
-        let slug = if *n == 1 {
-            base_slug
-        } else {
-            format!("{base_slug}-{n}")
-        };
-        actions.push(Action::Create {
-            path: root
-                .join("content/services")
-                .join(&folder)
-                .join(format!("{slug}.md")),
-            text,
+    }
+    let r = match check_row(cx, cells) {
+        Ok(r) => r,
+        Err(errors) => return invalid(errors.join("; ")),
+    };
+    let folder = r.region.to_lowercase();
+    let base_slug = ru::slugify(&r.name);
+    let id = format!("{folder}/{base_slug}");
+    if let Some((of, why)) = find_duplicate(&cx.known, &r, &id) {
+        return Some(Action::Duplicate {
+            row,
+            name: r.name,
+            of,
+            why,
         });
     }
-    Plan { actions }
+    // A spreadsheet row is not a check with the organization: `verified`
+    // is written only when the row says when someone confirmed it.
+    let verified = Some(cells.get("Проверено"))
+        .filter(|v| !v.is_empty())
+        .map(|v| date_iso(&v));
+    let Some(verified) = verified.map_or(Some(None), |v| v.map(Some)) else {
+        return invalid("«Проверено» is not a date (write 24.11.2026 or 2026-11-24)".into());
+    };
+    let front = front_matter(
+        &r,
+        cells,
+        verified.as_deref(),
+        &source_toml(&cells.get("Источник"), row),
+    );
+    if let Some(path) = cx.known.ids.get(&id) {
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        return match merge(&old, &front) {
+            Some((merged, what)) if !what.is_empty() => Some(Action::Change {
+                path: path.clone(),
+                text: merged,
+                what,
+            }),
+            Some(_) => None,
+            None => invalid(format!(
+                "{id} exists but cannot be read as a record; fix it first"
+            )),
+        };
+    }
+    let body = Some(cells.get("Описание"))
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| "Описание появится после проверки.".into());
+    let n = new_slugs.entry(id).or_insert(0);
+    *n += 1;
+    let slug = if *n == 1 {
+        base_slug
+    } else {
+        format!("{base_slug}-{n}")
+    };
+    Some(Action::Create {
+        path: root
+            .join("content/services")
+            .join(&folder)
+            .join(format!("{slug}.md")),
+        text: format!("+++\n{front}+++\n{body}\n"),
+    })
+}
+
+/// Checks a row's cells; every problem at once.
+fn check_row(cx: &RowContext, cells: &Cells) -> Result<Row, Vec<String>> {
+    let get = |col: &str| cells.get(col);
+    let mut errors = Vec::new();
+    let region = Some(get("Регион"))
+        .filter(|r| !r.is_empty())
+        .or(cx.default_region.map(str::to_string))
+        .unwrap_or_default();
+    if !cx.regions.contains(&region) {
+        errors.push(format!(
+            "region «{region}» is not in content/regions/ (use the «Регион» column or --region)"
+        ));
+    }
+    let kind_cell = get("Вид");
+    let kind = if kind_cell.is_empty() {
+        Some("social-centre".to_string())
+    } else {
+        cx.term_id("kinds", &kind_cell)
+    };
+    if kind.is_none() {
+        errors.push(format!("«{kind_cell}» is not a kind in data/taxonomy.toml"));
+    }
+    let mut needs = Vec::new();
+    for n in split_list(&get("Помощь")) {
+        match cx.term_id(crate::data::NEEDS, &n) {
+            Some(id) if !needs.contains(&id) => needs.push(id),
+            Some(_) => {}
+            None => errors.push(format!("«{n}» is not a need in data/taxonomy.toml")),
+        }
+    }
+    if needs.is_empty() {
+        errors.push("the «Помощь» cell names no need".into());
+    }
+    let mut phones = Vec::new();
+    let mut nationals = Vec::new();
+    for p in split_list(&get("Телефоны").replace(',', ";")) {
+        match Phone::parse(&p) {
+            Ok(parsed) => {
+                phones.push(parsed.display());
+                nationals.push((parsed.national.clone(), parsed.display()));
+            }
+            Err(e) => errors.push(format!("phone «{p}» {e}")),
+        }
+    }
+    let emails = split_list(&get("Почта").replace(',', ";"));
+    for e in &emails {
+        if !crate::validate::formats::is_email(e) {
+            errors.push(format!("«{e}» is not an e-mail address"));
+        }
+    }
+    let website = get("Сайт");
+    if !website.is_empty() && !crate::validate::formats::is_web_url(&website) {
+        errors.push(format!(
+            "«{website}» is not a web address (write it with https://)"
+        ));
+    }
+    let location = location(cells, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Row {
+        name: get("Название"),
+        region,
+        kind: kind.unwrap_or_default(),
+        needs,
+        phones,
+        nationals,
+        emails,
+        website,
+        town: Some(get("Город")).filter(|t| !t.is_empty()),
+        location,
+    })
+}
+
+/// The `location` value from the coordinate cells, if they hold one.
+fn location(cells: &Cells, errors: &mut Vec<String>) -> Option<String> {
+    let (lat, lon) = (
+        cells.get("Широта").replace(',', "."),
+        cells.get("Долгота").replace(',', "."),
+    );
+    match (lat.parse::<f64>(), lon.parse::<f64>()) {
+        (Ok(lat), Ok(lon)) if crate::geo::valid_lat_lon(lat, lon) => {
+            let precision = match cells.get("Точность").as_str() {
+                "" if cells.get("Адрес").is_empty() => "city".to_string(),
+                "" => "exact".to_string(),
+                p => p.to_string(),
+            };
+            if !["exact", "street", "city"].contains(&precision.as_str()) {
+                errors.push(format!(
+                    "«{precision}» is not a precision (exact, street, city)"
+                ));
+            }
+            Some(format!(
+                "{{ lat = {lat}, lon = {lon}, precision = {} }}",
+                toml_str(&precision)
+            ))
+        }
+        _ if lat.is_empty() && lon.is_empty() => None,
+        _ => {
+            errors.push(format!(
+                "coordinates «{lat}», «{lon}» are not numbers in range"
+            ));
+            None
+        }
+    }
+}
+
+/// Same phone or near-identical name in the same town: a person decides.
+fn find_duplicate(known: &Existing, r: &Row, id: &str) -> Option<(String, String)> {
+    let norm = normalize_name(&r.name, r.town.as_deref());
+    r.nationals
+        .iter()
+        .find_map(|(n, shown)| {
+            known
+                .by_phone
+                .get(n)
+                .filter(|other| *other != id)
+                .map(|other| (other.clone(), format!("same phone {shown}")))
+        })
+        .or_else(|| {
+            known
+                .by_name
+                .iter()
+                .find(|(region, t, other_name, other)| {
+                    *region == r.region
+                        && other != id
+                        && t.as_deref().map(|t| t.to_lowercase())
+                            == r.town.as_deref().map(|t| t.to_lowercase())
+                        && edit_distance_within(other_name, &norm, 2) <= 2
+                })
+                .map(|(_, _, _, other)| {
+                    (
+                        other.clone(),
+                        "near-identical name in the same town".to_string(),
+                    )
+                })
+        })
+}
+
+/// The citation: a URL, `doc:line`, or the placeholder `check --strict` holds back.
+fn source_toml(source: &str, row: usize) -> String {
+    match source.split_once(':') {
+        _ if source.starts_with("http") => format!("[{{ url = {} }}]", toml_str(source)),
+        Some((doc, line)) if line.trim().parse::<u32>().is_ok() => format!(
+            "[{{ doc = {}, line = {} }}]",
+            toml_str(doc.trim()),
+            line.trim()
+        ),
+        _ => format!(
+            "[{{ url = \"https://example.org/\", title = {} }}]",
+            toml_str(&format!("ЗАМЕНИТЕ: таблица импорта, строка {row}"))
+        ),
+    }
+}
+
+/// The record's front matter, fields in the content format's order.
+fn front_matter(r: &Row, cells: &Cells, verified: Option<&str>, sources: &str) -> String {
+    let mut front = String::new();
+    let mut field = |k: &str, v: String| {
+        let _ = writeln!(front, "{k} = {v}");
+    };
+    field("name", toml_str(&r.name));
+    field("kind", toml_str(&r.kind));
+    field("needs", toml_list(&r.needs));
+    field("region", toml_str(&r.region));
+    for (key, col) in [("municipality", "Город"), ("address", "Адрес")] {
+        let v = cells.get(col);
+        if !v.is_empty() {
+            field(key, toml_str(&v));
+        }
+    }
+    if let Some(l) = &r.location {
+        field("location", l.clone());
+    }
+    if !r.phones.is_empty() {
+        field("phones", toml_list(&r.phones));
+    }
+    if !r.emails.is_empty() {
+        field("emails", toml_list(&r.emails));
+    }
+    if !r.website.is_empty() {
+        field("website", toml_str(&r.website));
+    }
+    for (key, col) in [
+        ("hours", "Часы работы"),
+        ("cost", "Стоимость"),
+        ("eligibility", "Кому помогают"),
+    ] {
+        let v = cells.get(col);
+        if !v.is_empty() {
+            field(key, toml_str(&v));
+        }
+    }
+    if let Some(verified) = verified {
+        field("verified", verified.to_string());
+    }
+    field("sources", sources.to_string());
+    front
 }
 
 /// Lays the spreadsheet's fields over an existing record, keeping every other

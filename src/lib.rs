@@ -7,25 +7,29 @@
 // in user content, so their size does not matter and boxing would only add noise.
 #![allow(clippy::result_large_err)]
 
+// The API: what the binary, the tests, the benchmarks and the examples use.
+pub mod collections;
 pub mod config;
-pub mod content;
 pub mod data;
 pub mod diag;
 pub mod everyday_name;
 pub mod freshness;
 pub mod geo;
-pub mod history;
 pub mod import;
 pub mod lines;
-pub mod linkcheck;
 pub mod output;
-pub mod phone;
 pub mod pipeline;
-pub mod render;
 pub mod ru;
 pub mod scaffold;
 pub mod schema;
 pub mod search;
 pub mod serve;
-pub mod site;
 pub mod validate;
+
+// Internal stages: reachable from the API's types, not named from outside.
+pub(crate) mod content;
+pub(crate) mod history;
+pub(crate) mod linkcheck;
+pub(crate) mod phone;
+pub(crate) mod render;
+pub(crate) mod site;

@@ -1,14 +1,14 @@
 //! The `opora` command line: it only parses arguments and wires stages together.
 #![allow(clippy::result_large_err)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use opora::diag::Diagnostics;
 use opora::pipeline::{self, Options};
-use opora::scaffold::{self, Collection};
+use opora::scaffold;
 
 #[derive(Parser)]
 #[command(
@@ -57,8 +57,9 @@ enum Command {
     },
     /// Create a new record with all required fields.
     New {
-        #[arg(value_enum)]
-        collection: Collection,
+        /// The collection: service, region, practice, programme, route, page, event.
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(scaffold::collection_names()))]
+        collection: String,
         /// Name or title, in Russian; the file name is transliterated from it.
         title: String,
         /// Region code (required for services and regions), e.g. RU-MOS.
@@ -83,7 +84,7 @@ enum Command {
         /// Only this region, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
-        /// Only this type: service, route, practice, programme, region, page, glossary, need.
+        /// Only this type: a collection (service, region, practice, programme, route, page, event), glossary or need.
         #[arg(long = "type")]
         doc_type: Option<String>,
         /// Only this need, e.g. crisis (ids from data/taxonomy.toml).
@@ -123,9 +124,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let cli = Cli::parse();
     // Once, for every command: the watcher and the output folder rely on it.
-    cli.root = pipeline::portal_root(&cli.root);
+    let root = pipeline::portal_root(&cli.root);
     match cli.command {
         Command::Build {
             output,
@@ -133,8 +134,8 @@ fn main() -> ExitCode {
             base_url,
         } => {
             let opts = Options {
-                output: output.unwrap_or_else(|| cli.root.join("public")),
-                root: cli.root,
+                output: output.unwrap_or_else(|| root.join("public")),
+                root,
                 strict,
                 base_url,
             };
@@ -144,118 +145,17 @@ fn main() -> ExitCode {
             strict,
             format,
             freshness,
-        } => {
-            let opts = Options {
-                output: cli.root.join("public"),
-                root: cli.root,
-                strict,
-                base_url: None,
-            };
-            match pipeline::check(&opts) {
-                Ok((report, site)) => {
-                    print_diagnostics(&report.diagnostics, format);
-                    if freshness {
-                        print!("{}", opora::freshness::report(&site));
-                    }
-                    let fatal = report.diagnostics.is_fatal(strict);
-                    summary(
-                        &report.diagnostics,
-                        if fatal {
-                            "check failed"
-                        } else {
-                            "check passed"
-                        },
-                    );
-                    if fatal {
-                        ExitCode::FAILURE
-                    } else {
-                        ExitCode::SUCCESS
-                    }
-                }
-                Err(failed) => {
-                    print_diagnostics(&failed.diagnostics, format);
-                    summary(&failed.diagnostics, "check failed");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => run_check(root, strict, format, freshness),
         Command::New {
             collection,
             title,
             region,
-        } => {
-            let today = match portal_today(&cli.root) {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-            match scaffold::scaffold(&cli.root, collection, &title, region.as_deref(), &today) {
-                Ok(s) if s.path.exists() => {
-                    eprintln!("error: {} already exists", s.path.display());
-                    ExitCode::FAILURE
-                }
-                Ok(s) => {
-                    if let Some(parent) = s.path.parent() {
-                        let _ = std::fs::create_dir_all(parent);
-                    }
-                    match std::fs::write(&s.path, s.text) {
-                        Ok(()) => {
-                            println!("created {}", s.path.display());
-                            ExitCode::SUCCESS
-                        }
-                        Err(e) => {
-                            eprintln!("error: cannot write {}: {e}", s.path.display());
-                            ExitCode::FAILURE
-                        }
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
-        }
+        } => run_new(&root, &collection, &title, region.as_deref()),
         Command::Import {
             file,
             region,
             dry_run,
-        } => {
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!(
-                        "error: cannot read {}: {e}\n  = hint: save the spreadsheet as CSV in UTF-8",
-                        file.display()
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            let (data, content, diags) = pipeline::load_only(&cli.root);
-            if diags.error_count() > 0 {
-                print_diagnostics(&diags, Format::Human);
-                summary(&diags, "fix the portal's content before importing");
-                return ExitCode::FAILURE;
-            }
-            let plan = opora::import::plan(&cli.root, &text, region.as_deref(), &data, &content);
-            print!("{}", plan.describe(&cli.root));
-            if dry_run {
-                println!("dry run: nothing written");
-            } else {
-                match plan.apply() {
-                    Ok(n) => println!(
-                        "wrote {n} file(s); run `opora check` and review them before committing"
-                    ),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::FAILURE;
-                    }
-                }
-            }
-            if plan.has_errors() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
+        } => run_import(&root, &file, region.as_deref(), dry_run),
         Command::Search {
             query,
             region,
@@ -267,7 +167,7 @@ fn main() -> ExitCode {
             json,
             output,
         } => {
-            let output = output.unwrap_or_else(|| cli.root.join("public"));
+            let output = output.unwrap_or_else(|| root.join("public"));
             let opts = opora::search::QueryOptions {
                 limit,
                 doc_type,
@@ -276,103 +176,225 @@ fn main() -> ExitCode {
                 audience,
                 kind,
             };
-            // The index that belongs to the site published there (see src/output/index.rs).
-            let index = match opora::output::live_index(&output) {
-                Ok(index) => index,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return ExitCode::FAILURE;
-                }
-            };
-            match opora::search::query(&index, &query, &opts) {
-                Ok(hits) if json => {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&hits).unwrap_or_default()
-                    );
+            run_search(&output, &query, &opts, json)
+        }
+        Command::Schema { out } => run_schema(&root, out),
+        Command::Serve { port, bind, output } => run_serve(root, port, &bind, output),
+    }
+}
+
+/// `opora check`: diagnostics, the freshness report if asked, the verdict.
+fn run_check(root: PathBuf, strict: bool, format: Format, freshness: bool) -> ExitCode {
+    let opts = Options {
+        output: root.join("public"),
+        root,
+        strict,
+        base_url: None,
+    };
+    match pipeline::check(&opts) {
+        Ok((report, site)) => {
+            print_diagnostics(&report.diagnostics, format);
+            if freshness {
+                print!("{}", opora::freshness::report(&site));
+            }
+            let fatal = report.diagnostics.is_fatal(strict);
+            summary(
+                &report.diagnostics,
+                if fatal {
+                    "check failed"
+                } else {
+                    "check passed"
+                },
+            );
+            if fatal {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, format);
+            summary(&failed.diagnostics, "check failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `opora new`: a record of the collection, dated by the portal's today.
+fn run_new(root: &Path, collection: &str, title: &str, region: Option<&str>) -> ExitCode {
+    let today = match portal_today(root) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match scaffold::scaffold(root, collection, title, region, &today) {
+        Ok(s) if s.path.exists() => {
+            eprintln!("error: {} already exists", s.path.display());
+            ExitCode::FAILURE
+        }
+        Ok(s) => {
+            if let Some(parent) = s.path.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            match std::fs::write(&s.path, s.text) {
+                Ok(()) => {
+                    println!("created {}", s.path.display());
                     ExitCode::SUCCESS
                 }
-                Ok(hits) => {
-                    if hits.is_empty() {
-                        println!("nothing found for «{query}»");
-                    }
-                    for (i, h) in hits.iter().enumerate() {
-                        println!(
-                            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
-                            i + 1,
-                            h.score,
-                            h.title,
-                            opora::search::type_label(&h.doc_type),
-                            if h.region.is_empty() {
-                                String::new()
-                            } else {
-                                format!(", {}", h.region)
-                            },
-                            h.url
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    eprintln!("error: cannot write {}: {e}", s.path.display());
                     ExitCode::FAILURE
                 }
             }
         }
-        Command::Schema { out } => {
-            let (data, content, diags) = pipeline::load_only(&cli.root);
-            print_diagnostics(&diags, Format::Human);
-            let out = if out.is_absolute() {
-                out
-            } else {
-                cli.root.join(out)
-            };
-            if let Err(e) = std::fs::create_dir_all(&out) {
-                eprintln!("error: cannot create {}: {e}", out.display());
-                return ExitCode::FAILURE;
-            }
-            for (name, schema) in opora::schema::schemas(&data, &content) {
-                let path = out.join(format!("{name}.schema.json"));
-                let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
-                if let Err(e) = std::fs::write(&path, text) {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    return ExitCode::FAILURE;
-                }
-                println!("wrote {}", path.display());
-            }
-            ExitCode::SUCCESS
-        }
-        Command::Serve { port, bind, output } => {
-            let listener = match std::net::TcpListener::bind((bind.as_str(), port)) {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!(
-                        "error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port"
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-            let url = format!("http://{bind}:{port}/");
-            let output = output.unwrap_or_else(|| opora::serve::default_output(&cli.root));
-            let opts = Options {
-                output,
-                root: cli.root,
-                strict: false,
-                base_url: Some(url.clone()),
-            };
-            let server = opora::serve::DevServer::start(opts);
-            if let Err(e) = server.watch() {
-                eprintln!("warning: cannot watch files ({e}); restart to see changes");
-            }
-            println!(
-                "serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/"
-            );
-            let _ = std::io::Write::flush(&mut std::io::stdout());
-            server.serve(listener);
-            ExitCode::SUCCESS
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
+}
+
+/// `opora import`: plan, print, and unless `dry_run` write.
+fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!(
+                "error: cannot read {}: {e}\n  = hint: save the spreadsheet as CSV in UTF-8",
+                file.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let (data, content, diags) = pipeline::load_only(root);
+    if diags.error_count() > 0 {
+        print_diagnostics(&diags, Format::Human);
+        summary(&diags, "fix the portal's content before importing");
+        return ExitCode::FAILURE;
+    }
+    let plan = opora::import::plan(root, &text, region, &data, &content);
+    print!("{}", plan.describe(root));
+    if dry_run {
+        println!("dry run: nothing written");
+    } else {
+        match plan.apply() {
+            Ok(n) => {
+                println!("wrote {n} file(s); run `opora check` and review them before committing")
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if plan.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `opora search`: the native index beside `output`.
+fn run_search(
+    output: &Path,
+    query: &str,
+    opts: &opora::search::QueryOptions,
+    json: bool,
+) -> ExitCode {
+    // The index that belongs to the site published there (see src/output/index.rs).
+    let index = match opora::output::live_index(output) {
+        Ok(index) => index,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match opora::search::query(&index, query, opts) {
+        Ok(hits) if json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&hits).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(hits) => {
+            if hits.is_empty() {
+                println!("nothing found for «{query}»");
+            }
+            for (i, h) in hits.iter().enumerate() {
+                println!(
+                    "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
+                    i + 1,
+                    h.score,
+                    h.title,
+                    opora::search::type_label(&h.doc_type),
+                    if h.region.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", h.region)
+                    },
+                    h.url
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `opora schema`: one JSON Schema file per collection.
+fn run_schema(root: &Path, out: PathBuf) -> ExitCode {
+    let (data, content, diags) = pipeline::load_only(root);
+    print_diagnostics(&diags, Format::Human);
+    let out = if out.is_absolute() {
+        out
+    } else {
+        root.join(out)
+    };
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return ExitCode::FAILURE;
+    }
+    for (name, schema) in opora::schema::schemas(&data, &content) {
+        let path = out.join(format!("{name}.schema.json"));
+        let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
+
+/// `opora serve`: build, watch, serve until stopped.
+fn run_serve(root: PathBuf, port: u16, bind: &str, output: Option<PathBuf>) -> ExitCode {
+    let listener = match std::net::TcpListener::bind((bind, port)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {bind}:{port}: {e}\n  = hint: try another --port");
+            return ExitCode::FAILURE;
+        }
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+    let url = format!("http://{bind}:{port}/");
+    let output = output.unwrap_or_else(|| opora::serve::default_output(&root));
+    let opts = Options {
+        output,
+        root,
+        strict: false,
+        base_url: Some(url.clone()),
+    };
+    let server = opora::serve::DevServer::start(opts);
+    if let Err(e) = server.watch() {
+        eprintln!("warning: cannot watch files ({e}); restart to see changes");
+    }
+    println!("serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    server.serve(listener);
+    ExitCode::SUCCESS
 }
 
 fn run_build(opts: &Options) -> ExitCode {

@@ -129,11 +129,20 @@ pub fn prepare(
     let static_dir = opts.root.join("static");
     let env = render::environment(&opts.root.join("templates"), asset_versions(&static_dir));
     diags.extend(render::check_templates(&env));
+    let (copy, problems) = render::copy::load(&opts.root);
+    diags.extend(problems);
+    let (copy_env, problems) = render::copy::environment(&copy);
+    diags.extend(problems);
+    diags.extend(render::copy::check_keys(
+        &copy_env,
+        render::pages::copy_keys(),
+    ));
     if diags.is_fatal(opts.strict) {
         return Err(fail(diags));
     }
     let history = crate::history::History::load(&opts.root);
-    let site = Site::resolve(config, &data, &content, today, history);
+    let mut site = Site::resolve(config, &data, &content, today, history);
+    site.copy = copy;
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
@@ -215,6 +224,8 @@ pub fn render_site(
     if let Some(search) = search {
         files.extend(search.files);
     }
+    // Feeds, and whatever else collections publish beside their pages.
+    files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
     report.pages = jobs.len();

@@ -28,6 +28,44 @@ const MONTHS_GENITIVE: [&str; 12] = [
     "декабря",
 ];
 
+const MONTHS_NOMINATIVE: [&str; 12] = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+];
+
+/// A month's name: nominative (`декабрь 2024 г.`) or genitive (`13 декабря`); `m` is 1…12.
+pub fn month_name(m: u32, genitive: bool) -> &'static str {
+    let names = if genitive {
+        &MONTHS_GENITIVE
+    } else {
+        &MONTHS_NOMINATIVE
+    };
+    names[(m.clamp(1, 12) - 1) as usize]
+}
+
+/// A name as compared for duplicates: lower case, ё as е, letters and digits
+/// only, single spaces («Семья и Дом» and "семья  и дом" are the same).
+pub fn name_key(name: &str) -> String {
+    name.to_lowercase()
+        .replace('ё', "е")
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `2026-11-24` → `24 ноября 2026 г.`; anything else is returned unchanged.
 pub fn date_long(iso: &str) -> String {
     match parse_iso_date(iso) {

@@ -6,14 +6,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::collections::Store;
 use crate::config::Config;
 use crate::content::markdown::{self, Abbreviations};
 use crate::content::records::*;
-use crate::content::{Content, Data, Record};
-use crate::data::{StatsTable, Vocabulary};
+use crate::content::{Content, Data};
+use crate::data::StatsTable;
 use crate::phone::Phone;
 use crate::ru;
 
@@ -309,31 +309,36 @@ pub struct Site {
     /// Indexes into `services`, in display order (by name).
     pub services_by_region: BTreeMap<String, Vec<usize>>,
     pub services_by_need: BTreeMap<String, Vec<usize>>,
+    /// Page copy from `templates/copy.toml`.
+    pub copy: BTreeMap<String, crate::render::copy::PageCopy>,
+    /// Views of collections no other stage reads by type (events), by name.
+    pub store: Store,
 }
 
-struct Resolver<'a> {
-    data: &'a Data,
-    base: String,
-    today: i64,
-    stale_after: i64,
-    region_names: HashMap<String, String>,
-    service_names: HashMap<String, String>,
-    abbr: Abbreviations,
+/// What resolving a record needs: the data, names of records other records
+/// refer to, and today.
+pub struct Resolver<'a> {
+    pub(crate) data: &'a Data,
+    pub(crate) today: i64,
+    pub(crate) stale_after: i64,
+    pub(crate) region_names: HashMap<String, String>,
+    pub(crate) service_names: HashMap<String, String>,
+    pub(crate) abbr: Abbreviations,
 }
 
 impl Resolver<'_> {
-    fn term(&self, v: Vocabulary, id: &str) -> TermRef {
+    pub(crate) fn term(&self, v: &str, id: &str) -> TermRef {
         TermRef {
             id: id.to_string(),
             label: self.data.taxonomy.label(v, id).to_string(),
         }
     }
 
-    fn terms(&self, v: Vocabulary, ids: &[toml::Spanned<String>]) -> Vec<TermRef> {
+    pub(crate) fn terms(&self, v: &str, ids: &[toml::Spanned<String>]) -> Vec<TermRef> {
         ids.iter().map(|s| self.term(v, s.get_ref())).collect()
     }
 
-    fn region_ref(&self, code: &str) -> TermRef {
+    pub(crate) fn region_ref(&self, code: &str) -> TermRef {
         TermRef {
             id: code.to_string(),
             label: self
@@ -344,11 +349,11 @@ impl Resolver<'_> {
         }
     }
 
-    fn region_url(&self, code: &str) -> String {
+    pub(crate) fn region_url(&self, code: &str) -> String {
         format!("regions/{}/", code.to_lowercase())
     }
 
-    fn source(&self, s: &Source) -> SourceView {
+    pub(crate) fn source(&self, s: &Source) -> SourceView {
         let doc = s
             .doc
             .as_ref()
@@ -383,7 +388,7 @@ impl Resolver<'_> {
     }
 
     /// The year of the newest cited document: what the facts are "as of".
-    fn as_of(&self, list: &[Source]) -> Option<i32> {
+    pub(crate) fn as_of(&self, list: &[Source]) -> Option<i32> {
         list.iter()
             .filter_map(|s| s.doc.as_ref())
             .filter_map(|d| self.data.documents.find(d.get_ref()))
@@ -391,11 +396,11 @@ impl Resolver<'_> {
             .max()
     }
 
-    fn sources(&self, list: &[Source]) -> Vec<SourceView> {
+    pub(crate) fn sources(&self, list: &[Source]) -> Vec<SourceView> {
         list.iter().map(|s| self.source(s)).collect()
     }
 
-    fn inline_md(&self, text: Option<&str>) -> String {
+    pub(crate) fn inline_md(&self, text: Option<&str>) -> String {
         text.map(|t| markdown::render(t, &self.abbr).html)
             .unwrap_or_default()
     }
@@ -457,105 +462,58 @@ impl Site {
         today: i64,
         history: crate::history::History,
     ) -> Site {
-        let base = config.base_path();
-        let region_names = content
-            .regions
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.meta.code.as_ref()?.get_ref().clone(),
-                    r.meta.name.clone()?,
-                ))
-            })
-            .collect();
-        let service_names = content
-            .services
-            .iter()
-            .map(|s| {
-                (
-                    crate::validate::service_id(s),
-                    s.meta.name.clone().unwrap_or_default(),
-                )
-            })
-            .collect();
         let rz = Resolver {
             data,
-            base: base.clone(),
             today,
             stale_after: config.stale_after_days,
-            region_names,
-            service_names,
+            region_names: content
+                .regions
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        r.meta.code.as_ref()?.get_ref().clone(),
+                        r.meta.name.clone()?,
+                    ))
+                })
+                .collect(),
+            service_names: content
+                .services
+                .iter()
+                .map(|s| {
+                    (
+                        crate::validate::service_id(s),
+                        s.meta.name.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
             abbr: crate::content::load::abbreviations(&data.glossary),
         };
-        let _ = &rz.base;
-
-        let mut services: Vec<ServiceView> = content
-            .services
-            .par_iter()
-            .map(|s| resolve_service(&rz, s))
-            .collect();
-        services.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut services_by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut services_by_need: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut order: Vec<usize> = (0..services.len()).collect();
-        order.sort_by(|&a, &b| {
-            services[a]
-                .name
-                .cmp(&services[b].name)
-                .then(services[a].id.cmp(&services[b].id))
-        });
-        for &i in &order {
-            services_by_region
-                .entry(services[i].region.clone())
-                .or_default()
-                .push(i);
-            for n in &services[i].needs {
-                services_by_need.entry(n.id.clone()).or_default().push(i);
-            }
+        let mut site = Site {
+            base: config.base_path(),
+            config,
+            history,
+            copy: BTreeMap::new(),
+            regions: Vec::new(),
+            services: Vec::new(),
+            practices: Vec::new(),
+            programmes: Vec::new(),
+            routes: Vec::new(),
+            pages: Vec::new(),
+            needs: Vec::new(),
+            glossary: Vec::new(),
+            stats: Vec::new(),
+            directions: Vec::new(),
+            lines: Vec::new(),
+            services_by_region: BTreeMap::new(),
+            services_by_need: BTreeMap::new(),
+            store: Store::default(),
+        };
+        for c in crate::collections::REGISTRY {
+            c.resolve(&rz, content, &mut site);
         }
-
-        let mut regions: Vec<RegionView> = content
-            .regions
-            .iter()
-            .map(|r| {
-                resolve_region(
-                    &rz,
-                    r,
-                    services_by_region
-                        .get(r.meta.code.as_ref().map_or("", |c| c.get_ref()))
-                        .map_or(0, Vec::len),
-                )
-            })
-            .collect();
-        // The federation itself goes last; subjects alphabetically, ё as е.
-        regions.sort_by_key(|r| (r.code == "RU", r.name.to_lowercase().replace('ё', "е")));
-
-        let mut practices: Vec<PracticeView> = content
-            .practices
-            .iter()
-            .map(|p| resolve_practice(&rz, p))
-            .collect();
-        practices.sort_by(|a, b| a.title.cmp(&b.title));
-        let mut programmes: Vec<ProgrammeView> = content
-            .programmes
-            .iter()
-            .map(|p| resolve_programme(&rz, p))
-            .collect();
-        programmes.sort_by(|a, b| a.title.cmp(&b.title));
-        let mut routes: Vec<RouteView> = content
-            .routes
-            .iter()
-            .map(|r| resolve_route(&rz, r))
-            .collect();
-        routes.sort_by(|a, b| (!a.family, &a.title).cmp(&(!b.family, &b.title)));
-        let mut pages: Vec<PageView> = content.pages.iter().map(|p| resolve_page(&rz, p)).collect();
-        pages.sort_by(|a, b| {
-            (a.menu.unwrap_or(i64::MAX), &a.slug).cmp(&(b.menu.unwrap_or(i64::MAX), &b.slug))
-        });
-
-        let needs = data
+        site.needs = data
             .taxonomy
-            .needs
+            .terms(crate::data::NEEDS)
             .iter()
             .map(|t| NeedView {
                 id: t.id.clone(),
@@ -563,47 +521,11 @@ impl Site {
                 description: t.description.clone(),
                 audience: t.audience.clone().unwrap_or_else(|| "family".into()),
                 url: format!("needs/{}/", t.id),
-                count: services_by_need.get(&t.id).map_or(0, Vec::len),
+                count: site.services_by_need.get(&t.id).map_or(0, Vec::len),
             })
             .collect();
-        let mut glossary: Vec<GlossaryView> = data
-            .glossary
-            .terms
-            .iter()
-            .map(|t| GlossaryView {
-                term: t.term.clone(),
-                anchor: {
-                    let s = ru::slugify(&t.term);
-                    if s.is_empty() { "term".into() } else { s }
-                },
-                expansion: t.expansion.clone(),
-                aliases: t.aliases.clone(),
-                explanation: t.explanation.clone(),
-                sources: rz.sources(&t.sources),
-            })
-            .collect();
-        // Alphabetical by the first letter or digit: «Единое окно» files under Е.
-        glossary.sort_by_key(|g| {
-            g.term
-                .trim_start_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-                .replace('ё', "е")
-        });
-        let stats = data
-            .stats
-            .iter()
-            .map(|(id, t, _)| resolve_stats(&rz, id, t))
-            .collect();
-        let directions = data
-            .taxonomy
-            .directions
-            .iter()
-            .map(|t| TermRef {
-                id: t.id.clone(),
-                label: t.label.clone(),
-            })
-            .collect();
-        let lines = data
+        site.glossary = resolve_glossary(&rz);
+        site.lines = data
             .national_lines
             .lines
             .iter()
@@ -620,312 +542,50 @@ impl Site {
                 })
             })
             .collect();
-        Site {
-            config,
-            history,
-            lines,
-            base,
-            regions,
-            services,
-            practices,
-            programmes,
-            routes,
-            pages,
-            needs,
-            glossary,
-            stats,
-            directions,
-            services_by_region,
-            services_by_need,
-        }
+        site.stats = data
+            .stats
+            .iter()
+            .map(|(id, t, _)| resolve_stats(&rz, id, t))
+            .collect();
+        site.directions = data
+            .taxonomy
+            .terms(crate::data::DIRECTIONS)
+            .iter()
+            .map(|t| TermRef {
+                id: t.id.clone(),
+                label: t.label.clone(),
+            })
+            .collect();
+        site
     }
 }
 
-fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
-    let m = &s.meta;
-    let id = crate::validate::service_id(s);
-    let region = m
-        .region
-        .as_ref()
-        .map(|r| r.get_ref().clone())
-        .unwrap_or_default();
-    let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
-    let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
-    let verified_days = verified
-        .as_deref()
-        .and_then(ru::parse_iso_date)
-        .map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
-    ServiceView {
-        url: format!("services/{id}/"),
-        file: s.file.rel.clone(),
-        short_name: m.short_name.clone(),
-        organization: m.organization.clone(),
-        kind: rz.term(
-            Vocabulary::Kinds,
-            m.kind.as_ref().map_or("", |k| k.get_ref()),
-        ),
-        needs: rz.terms(Vocabulary::Needs, &m.needs),
-        audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
-        region_name: rz.region_ref(&region).label,
-        region_url: rz.region_url(&region),
-        region,
-        municipality: m.municipality.clone(),
-        district: m.district.clone(),
-        address: m.address.clone(),
-        location: m.location.as_ref().map(|l| {
-            let l = l.get_ref();
-            LocationView {
-                lat: l.lat,
-                lon: l.lon,
-                precision: l.precision,
-                precision_label: l.precision.label(),
-                links: crate::geo::map_links(l.lat, l.lon, &name),
-            }
-        }),
-        phones: phone_views(&m.phones),
-        emails: m.emails.iter().map(|e| e.get_ref().clone()).collect(),
-        website: m.website.as_ref().map(|w| w.get_ref().clone()),
-        contacts: m.contacts.clone(),
-        hours: m.hours.clone(),
-        age: m
-            .age_months
-            .as_ref()
-            .map(|a| age_text(a.get_ref()[0], a.get_ref()[1])),
-        cost: m.cost.clone(),
-        eligibility: m.eligibility.clone(),
-        how_to_apply: m.how_to_apply.clone(),
-        verified_text: verified.as_deref().map(ru::date_long),
-        stale: verified_days.is_some_and(|d| rz.today - d > rz.stale_after),
-        verified,
-        as_of: rz.as_of(&m.sources),
-        sources: rz.sources(&m.sources),
-        body_html: s.body.html.clone(),
-        plain: s.body.plain.clone(),
-        everyday_name: crate::everyday_name::everyday_name(&name),
-        contactable: !m.phones.is_empty() || !m.emails.is_empty(),
-        name,
-        id,
-    }
-}
-
-fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -> RegionView {
-    let m = &r.meta;
-    let code = m
-        .code
-        .as_ref()
-        .map(|c| c.get_ref().clone())
-        .unwrap_or_default();
-    let name = m.name.clone().unwrap_or_else(|| code.clone());
-    let mut municipalities: Vec<MunicipalityView> = m
-        .municipalities
+fn resolve_glossary(rz: &Resolver) -> Vec<GlossaryView> {
+    let mut glossary: Vec<GlossaryView> = rz
+        .data
+        .glossary
+        .terms
         .iter()
-        .map(|mu| MunicipalityView {
-            name: mu.name.clone(),
-            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
-            slug: ru::slugify(&mu.name),
-            lat: mu.lat,
-            lon: mu.lon,
+        .map(|t| GlossaryView {
+            term: t.term.clone(),
+            anchor: {
+                let s = ru::slugify(&t.term);
+                if s.is_empty() { "term".into() } else { s }
+            },
+            expansion: t.expansion.clone(),
+            aliases: t.aliases.clone(),
+            explanation: t.explanation.clone(),
+            sources: rz.sources(&t.sources),
         })
         .collect();
-    municipalities.sort_by(|a, b| a.name.cmp(&b.name));
-    RegionView {
-        slug: code.to_lowercase(),
-        url: rz.region_url(&code),
-        file: r.file.rel.clone(),
-        name_in: m
-            .name_in
-            .clone()
-            .unwrap_or_else(|| format!("регион: {name}")),
-        centre: m.centre.clone(),
-        timezone: m.timezone.clone(),
-        roles: rz.terms(Vocabulary::RegionRoles, &m.roles),
-        summary: m.summary.clone(),
-        bbox: m.bbox.as_ref().map(|b| *b.get_ref()),
-        centre_location: m.centre_location.as_ref().map(|c| (c.lat, c.lon)),
-        dvs: m.dvs.clone(),
-        dvs_source: m
-            .dvs
-            .as_ref()
-            .and_then(|d| d.source.as_ref())
-            .map(|s| rz.source(s)),
-        municipalities,
-        sources: rz.sources(&m.sources),
-        body_html: r.body.html.clone(),
-        plain: r.body.plain.clone(),
-        service_count,
-        name,
-        code,
-    }
-}
-
-fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
-    let m = &p.meta;
-    let title = m.title.clone().unwrap_or_else(|| p.slug.clone());
-    let region = m.region.as_ref().map(|r| r.get_ref().clone());
-    let organization = match (&m.organization, &m.organization_name) {
-        (Some(id), _) => Some(LinkView {
-            name: rz
-                .service_names
-                .get(id.get_ref())
-                .cloned()
-                .unwrap_or_else(|| id.get_ref().clone()),
-            url: Some(format!("services/{}/", id.get_ref())),
-        }),
-        (None, Some(name)) => Some(LinkView {
-            name: name.clone(),
-            url: None,
-        }),
-        (None, None) => None,
-    };
-    let contacts = m.contacts.clone().unwrap_or_default();
-    PracticeView {
-        slug: p.slug.clone(),
-        url: format!("practices/{}/", p.slug),
-        file: p.file.rel.clone(),
-        short_title: m.short_title.clone().unwrap_or_else(|| title.clone()),
-        region_url: region.as_ref().map(|c| rz.region_url(c)),
-        region: region.as_ref().map(|c| rz.region_ref(c)),
-        organization,
-        phones: phone_views(&contacts.phones),
-        emails: contacts
-            .emails
-            .iter()
-            .map(|e| e.get_ref().clone())
-            .collect(),
-        website: contacts.website.as_ref().map(|w| w.get_ref().clone()),
-        people: contacts.people.clone(),
-        directions: rz.terms(Vocabulary::Directions, &m.directions),
-        target_groups: rz.terms(Vocabulary::TargetGroups, &m.target_groups),
-        year: m.year.as_ref().map(|y| *y.get_ref()),
-        full: m.passport == Some(PassportKind::Full),
-        summary: m.summary.clone(),
-        collection: m.collection.clone(),
-        sections: p
-            .body
-            .headings
-            .iter()
-            .filter(|h| h.level == 2)
-            .map(|h| SectionRef {
-                heading: h.text.clone(),
-                id: h.id.clone(),
-            })
-            .collect(),
-        sources: rz.sources(&m.sources),
-        body_html: p.body.html.clone(),
-        plain: p.body.plain.clone(),
-        title,
-    }
-}
-
-fn resolve_programme(rz: &Resolver, p: &Record<ProgrammeMeta>) -> ProgrammeView {
-    let m = &p.meta;
-    ProgrammeView {
-        slug: p.slug.clone(),
-        url: format!("programmes/{}/", p.slug),
-        file: p.file.rel.clone(),
-        title: m.title.clone().unwrap_or_else(|| p.slug.clone()),
-        kind: rz.term(
-            Vocabulary::ProgrammeKinds,
-            m.kind.as_ref().map_or("", |k| k.get_ref()),
-        ),
-        provider: m.provider.clone(),
-        audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
-        format: m.format.clone(),
-        hours: m.hours,
-        regions: m
-            .regions
-            .iter()
-            .map(|r| rz.region_ref(r.get_ref()))
-            .collect(),
-        directions: rz.terms(Vocabulary::Directions, &m.directions),
-        summary: m.summary.clone(),
-        modules: m.modules.clone(),
-        trained: m
-            .trained
-            .iter()
-            .map(|t| TrainedView {
-                place: t.place.clone(),
-                region: t.region.as_ref().map(|r| rz.region_ref(r.get_ref())),
-                count: t.count.clone(),
-                year: t.year.clone(),
-                note: t.note.clone(),
-            })
-            .collect(),
-        stats: m.stats.iter().map(|s| s.get_ref().clone()).collect(),
-        sources: rz.sources(&m.sources),
-        body_html: p.body.html.clone(),
-        plain: p.body.plain.clone(),
-    }
-}
-
-fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
-    let m = &r.meta;
-    let mut plain = r.body.plain.clone();
-    let steps = m
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let rendered = s.text.as_deref().map(|t| markdown::render(t, &rz.abbr));
-            if let Some(rd) = &rendered {
-                plain.push(' ');
-                plain.push_str(&rd.plain);
-            }
-            if let Some(t) = &s.title {
-                plain.push(' ');
-                plain.push_str(t);
-            }
-            StepView {
-                number: i + 1,
-                title: s.title.clone().unwrap_or_default(),
-                actor: s.actor.clone(),
-                deadline: s.deadline.clone(),
-                html: rendered.map(|r| r.html).unwrap_or_default(),
-                bring: s.bring.clone(),
-                needs: rz.terms(Vocabulary::Needs, &s.needs),
-                sources: rz.sources(&s.sources),
-                branches: s
-                    .branches
-                    .iter()
-                    .map(|b| BranchView {
-                        label: b.label.clone(),
-                        html: rz.inline_md(b.text.as_deref()),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    RouteView {
-        slug: r.slug.clone(),
-        url: format!("routes/{}/", r.slug),
-        file: r.file.rel.clone(),
-        title: m.title.clone().unwrap_or_else(|| r.slug.clone()),
-        family: m.audience.as_ref().is_none_or(|a| a.get_ref() == "family"),
-        region: m.region.as_ref().map(|c| rz.region_ref(c.get_ref())),
-        needs: rz.terms(Vocabulary::Needs, &m.needs),
-        summary: m.summary.clone(),
-        steps,
-        sources: rz.sources(&m.sources),
-        body_html: r.body.html.clone(),
-        plain,
-    }
-}
-
-fn resolve_page(rz: &Resolver, p: &Record<PageMeta>) -> PageView {
-    let m = &p.meta;
-    PageView {
-        slug: p.slug.clone(),
-        url: format!("{}/", p.slug),
-        file: p.file.rel.clone(),
-        title: m.title.clone().unwrap_or_else(|| p.slug.clone()),
-        summary: m.summary.clone(),
-        menu: m.menu,
-        family: m.audience.as_ref().is_some_and(|a| a.get_ref() == "family"),
-        audience: m.audience.as_ref().map(|a| a.get_ref().clone()),
-        sources: rz.sources(&m.sources),
-        body_html: p.body.html.clone(),
-        plain: p.body.plain.clone(),
-    }
+    // Alphabetical by the first letter or digit: «Единое окно» files under Е.
+    glossary.sort_by_key(|g| {
+        g.term
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+            .replace('ё', "е")
+    });
+    glossary
 }
 
 fn resolve_stats(rz: &Resolver, id: &str, t: &StatsTable) -> StatsView {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::markdown::{self, Abbreviations, RenderedMarkdown};
+use super::markdown::{Abbreviations, RenderedMarkdown};
 use super::records::*;
 use super::source::{SourceText, parse_toml, read_text, split_front_matter};
 use crate::data::{Documents, Glossary, StatsTable, Style, Taxonomy};
@@ -101,6 +101,8 @@ pub struct Content {
     pub programmes: Vec<Record<ProgrammeMeta>>,
     pub routes: Vec<Record<RouteMeta>>,
     pub pages: Vec<Record<PageMeta>>,
+    /// Records of collections no other stage reads by type (events), by name.
+    pub store: crate::collections::Store,
 }
 
 /// Reads one whole-file TOML data file; a missing optional file gives the default.
@@ -277,39 +279,7 @@ fn file_stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Collection {
-    Regions,
-    Services,
-    Practices,
-    Programmes,
-    Routes,
-    Pages,
-}
-
-impl Collection {
-    const ALL: [(Collection, &'static str, usize); 6] = [
-        (Collection::Regions, "regions", 1),
-        (Collection::Services, "services", 2),
-        (Collection::Practices, "practices", 1),
-        (Collection::Programmes, "programmes", 1),
-        (Collection::Routes, "routes", 1),
-        (Collection::Pages, "pages", 1),
-    ];
-}
-
-/// A loaded record with the problems found in its body, or why it could not load.
-type LoadResult = Result<(Loaded, Vec<Diagnostic>), Vec<Diagnostic>>;
-
-#[derive(Clone)]
-enum Loaded {
-    Region(Record<RegionMeta>),
-    Service(Record<ServiceMeta>),
-    Practice(Record<PracticeMeta>),
-    Programme(Record<ProgrammeMeta>),
-    Route(Record<RouteMeta>),
-    Page(Record<PageMeta>),
-}
+use crate::collections::{Collection, LoadResult, REGISTRY, SourceFile};
 
 /// Parsed files kept between builds of the dev server: a file is parsed again
 /// only when its size or modification time changed, or the glossary did
@@ -339,7 +309,7 @@ pub fn load_content_cached(
     mut cache: Option<&mut LoadCache>,
 ) -> Content {
     let content_dir = root.join("content");
-    let mut jobs: Vec<(Collection, PathBuf)> = Vec::new();
+    let mut jobs: Vec<(&'static dyn Collection, PathBuf)> = Vec::new();
     if !content_dir.is_dir() {
         diags.push(
             Diagnostic::error("content", "there is no content/ directory")
@@ -347,7 +317,7 @@ pub fn load_content_cached(
         );
         return Content::default();
     }
-    let known: Vec<&str> = Collection::ALL.iter().map(|(_, n, _)| *n).collect();
+    let known: Vec<&str> = REGISTRY.iter().map(|c| c.spec().name).collect();
     for path in sorted_files(&content_dir, 1, diags, root) {
         let name = path
             .file_name()
@@ -360,19 +330,12 @@ pub fn load_content_cached(
             );
         }
     }
-    for (collection, name, depth) in Collection::ALL {
-        let dir = content_dir.join(name);
-        for path in sorted_files(&dir, depth, diags, root) {
-            let rel_depth = path
-                .strip_prefix(&dir)
-                .map(|p| p.components().count())
-                .unwrap_or(0);
-            if rel_depth != depth && !path.is_dir() {
-                let expected = if depth == 2 {
-                    format!("content/{name}/<region>/<slug>.md")
-                } else {
-                    format!("content/{name}/<slug>.md")
-                };
+    for collection in REGISTRY {
+        let spec = collection.spec();
+        let dir = content_dir.join(spec.name);
+        for path in sorted_files(&dir, spec.layout.depth(), diags, root) {
+            if !crate::collections::expected_depth(spec, &dir, &path) && !path.is_dir() {
+                let expected = spec.file_pattern();
                 diags.push(
                     Diagnostic::error(
                         rel_path(root, &path),
@@ -415,78 +378,39 @@ pub fn load_content_cached(
             (path.clone(), stamp, result)
         })
         .collect();
-    let results: Vec<LoadResult> = results
-        .into_iter()
-        .map(|(path, stamp, r)| {
-            if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
-                c.files.insert(path, (t, len, r.clone()));
-            }
-            r
-        })
-        .collect();
-
     let mut content = Content::default();
-    for r in results {
-        let loaded = match r {
+    for ((collection, _), (path, stamp, r)) in jobs.iter().zip(results) {
+        match &r {
             Ok((loaded, problems)) => {
-                diags.extend(problems);
-                loaded
+                diags.extend(problems.iter().cloned());
+                collection.store(&mut content, loaded);
             }
-            Err(ds) => {
-                diags.extend(ds);
-                continue;
-            }
-        };
-        match loaded {
-            Loaded::Region(r) => content.regions.push(r),
-            Loaded::Service(r) => content.services.push(r),
-            Loaded::Practice(r) => content.practices.push(r),
-            Loaded::Programme(r) => content.programmes.push(r),
-            Loaded::Route(r) => content.routes.push(r),
-            Loaded::Page(r) => content.pages.push(r),
+            Err(ds) => diags.extend(ds.iter().cloned()),
+        }
+        if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
+            c.files.insert(path, (t, len, r));
         }
     }
     content
 }
 
-/// Loads one record; body problems come back beside the record, so references to
-/// it still resolve and the editor sees only the real mistakes.
-fn load_one(root: &Path, collection: Collection, path: &Path, abbr: &Abbreviations) -> LoadResult {
+/// Reads one record file and hands it to its collection to parse.
+fn load_one(
+    root: &Path,
+    collection: &dyn Collection,
+    path: &Path,
+    abbr: &Abbreviations,
+) -> LoadResult {
     let file = read_text(root, path).map_err(|d| vec![d])?;
-    let split = split_front_matter(&file).map_err(|d| vec![d])?;
-    let slug = file_stem(path);
-    let folder = (collection == Collection::Services)
+    let front = split_front_matter(&file).map_err(|d| vec![d])?;
+    let folder = (collection.spec().layout == crate::collections::Layout::ByRegion)
         .then(|| path.parent().map(file_stem))
         .flatten();
-    let file = Arc::new(file);
-    macro_rules! record {
-        ($variant:ident, $meta:ty) => {{
-            let meta: $meta = parse_toml(&file, split.front).map_err(|d| vec![d])?;
-            let body = Arc::new(markdown::render(&file.text[split.body..], abbr));
-            let rec = Record {
-                file: file.clone(),
-                slug,
-                folder,
-                meta,
-                front_offset: split.front.0,
-                body,
-                body_offset: split.body,
-            };
-            let problems: Vec<Diagnostic> = rec
-                .body
-                .problems
-                .iter()
-                .map(|p| rec.error_in_body(p.offset, p.len, &p.message).hint(&p.hint))
-                .collect();
-            Ok((Loaded::$variant(rec), problems))
-        }};
-    }
-    match collection {
-        Collection::Regions => record!(Region, RegionMeta),
-        Collection::Services => record!(Service, ServiceMeta),
-        Collection::Practices => record!(Practice, PracticeMeta),
-        Collection::Programmes => record!(Programme, ProgrammeMeta),
-        Collection::Routes => record!(Route, RouteMeta),
-        Collection::Pages => record!(Page, PageMeta),
-    }
+    collection.load(SourceFile {
+        slug: file_stem(path),
+        file: Arc::new(file),
+        front,
+        folder,
+        abbr,
+    })
 }

@@ -2,7 +2,9 @@
 //! `templates/`), Russian filters, and every page rendered in parallel.
 
 pub mod chart;
+pub mod copy;
 pub mod family;
+pub mod feeds;
 pub mod pages;
 
 use std::collections::BTreeMap;
@@ -26,30 +28,6 @@ pub struct PageJob {
     pub source: Option<String>,
 }
 
-/// Every template the renderer uses; checked up front so a missing one is one clear error.
-pub const TEMPLATES: [&str; 20] = [
-    "base.html",
-    "home.html",
-    "regions.html",
-    "region.html",
-    "service.html",
-    "needs.html",
-    "need.html",
-    "need_region.html",
-    "routes.html",
-    "route.html",
-    "practices.html",
-    "practice.html",
-    "programmes.html",
-    "programme.html",
-    "glossary.html",
-    "search.html",
-    "stats.html",
-    "region_stats.html",
-    "page.html",
-    "404.html",
-];
-
 pub fn environment(
     templates_dir: &Path,
     asset_versions: BTreeMap<String, String>,
@@ -69,6 +47,48 @@ pub fn environment(
             _ => minijinja::escape_formatter(out, state, value),
         },
     );
+    add_filters(&mut env);
+    env.add_function("asset", move |path: String| -> String {
+        match asset_versions.get(&path) {
+            Some(v) => format!("{path}?v={v}"),
+            None => path,
+        }
+    });
+    env
+}
+
+/// The page's Content-Security-Policy: everything from the site itself, and
+/// tile images from the portal owner's tile server only when the opt-in tile
+/// map is on (otherwise its images would be blocked, and with it off no other
+/// host is ever allowed).
+pub fn csp(config: &crate::config::Config) -> String {
+    let tiles = crate::geo::site::tile_map(&config.map, "/")
+        .and_then(|t| tile_origin(&t.url))
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:{tiles}; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'none'"
+    )
+}
+
+/// The origin of a tile URL template, as a CSP source: `https://tiles.example.org`
+/// from `https://tiles.example.org/{z}/{x}/{y}.png`; a `{s}` subdomain becomes `*`.
+/// `None` for anything that is not a plain http(s) origin.
+pub fn tile_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "https" | "http") {
+        return None;
+    }
+    let host = rest.split('/').next()?.replace("{s}", "*");
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '*' | '[' | ']'));
+    valid.then(|| format!("{scheme}://{host}"))
+}
+
+/// The filters every template (and every copy string) can use.
+pub(crate) fn add_filters(env: &mut Environment<'static>) {
     env.add_filter("plural", plural_filter);
     env.add_filter("date", |s: String| ru::date_long(&s));
     env.add_filter("full_stop", |s: String| ru::full_stop(&s));
@@ -79,13 +99,10 @@ pub fn environment(
     env.add_filter("tel", |s: String| {
         crate::phone::Phone::parse(&s).map_or_else(|_| String::new(), |p| p.tel_uri())
     });
-    env.add_function("asset", move |path: String| -> String {
-        match asset_versions.get(&path) {
-            Some(v) => format!("{path}?v={v}"),
-            None => path,
-        }
+    // For meta descriptions: `{{ service.plain|first_sentence(160) }}`.
+    env.add_filter("first_sentence", |s: String, max: usize| {
+        crate::site::first_sentence(&s, max)
     });
-    env
 }
 
 /// `{{ n|plural("услуга", "услуги", "услуг") }}` → `5 услуг`.
@@ -95,7 +112,7 @@ fn plural_filter(n: i64, one: String, few: String, many: String) -> String {
 
 /// Checks every template parses, reporting each broken one with its line.
 pub fn check_templates(env: &Environment<'static>) -> Vec<Diagnostic> {
-    TEMPLATES
+    crate::collections::templates()
         .iter()
         .filter_map(|name| {
             env.get_template(name)
@@ -106,7 +123,14 @@ pub fn check_templates(env: &Environment<'static>) -> Vec<Diagnostic> {
 }
 
 pub fn template_diagnostic(page: &str, e: &Error) -> Diagnostic {
-    let name = e.name().unwrap_or(page);
+    template_error(page, page, e)
+}
+
+/// A template error while rendering `page` from `template`: blamed on the
+/// template the error is in, and a template that is missing on its own path
+/// (never on the page's output path).
+pub fn template_error(template: &str, page: &str, e: &Error) -> Diagnostic {
+    let name = e.name().unwrap_or(template);
     let mut d = Diagnostic::error(
         format!("templates/{name}"),
         format!("template error: {}", e.detail().unwrap_or(&e.to_string())),
@@ -132,12 +156,9 @@ pub fn render_all(
     let results: Vec<Result<crate::output::OutputFile, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let tmpl = env
-                .get_template(job.template)
-                .map_err(|e| template_diagnostic(&job.path, &e))?;
-            let html = tmpl
-                .render(&job.context)
-                .map_err(|e| template_diagnostic(&job.path, &e))?;
+            let blame = |e: Error| template_error(job.template, &job.path, &e);
+            let tmpl = env.get_template(job.template).map_err(blame)?;
+            let html = tmpl.render(&job.context).map_err(blame)?;
             Ok((job.path.clone(), html.into_bytes()))
         })
         .collect();

@@ -175,13 +175,11 @@ impl From<std::io::Error> for SearchError {
 
 /// Type labels for results and filters.
 pub fn type_label(t: &str) -> &'static str {
+    // Collections name their own type (src/collections); the rest are search's.
+    if let Some(c) = crate::collections::by_singular(t) {
+        return c.spec().label_one;
+    }
     match t {
-        "service" => "Служба",
-        "route" => "Что делать, если…",
-        "practice" => "Практика",
-        "programme" => "Программа",
-        "region" => "Регион",
-        "page" => "Страница",
         "glossary" => "Словарь",
         "need" => "Вид помощи",
         _ => "Другое",

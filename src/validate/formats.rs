@@ -42,13 +42,6 @@ pub fn in_bbox(bbox: &[f64; 4], lat: f64, lon: f64) -> bool {
     lon >= bbox[0] && lat >= bbox[1] && lon <= bbox[2] && lat <= bbox[3]
 }
 
-pub fn valid_lat_lon(lat: f64, lon: f64) -> bool {
-    lat.is_finite()
-        && lon.is_finite()
-        && (-90.0..=90.0).contains(&lat)
-        && (-180.0..=180.0).contains(&lon)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,35 +10,16 @@ pub mod passport;
 pub mod plain;
 pub mod quotes;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use toml::Spanned;
 
 use crate::config::Config;
 use crate::content::records::*;
 use crate::content::{Content, Data, Record};
-use crate::data::Vocabulary;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::phone::Phone;
 use crate::ru;
-
-/// Site sections whose URLs a free page must not take.
-pub const RESERVED_SLUGS: [&str; 14] = [
-    "regions",
-    "services",
-    "needs",
-    "routes",
-    "practices",
-    "programmes",
-    "glossary",
-    "search",
-    "stats",
-    "data",
-    "static",
-    "assets",
-    "sitemap",
-    "404",
-];
 
 pub struct Context<'a> {
     pub config: &'a Config,
@@ -46,12 +27,12 @@ pub struct Context<'a> {
     pub content: &'a Content,
     /// Today as days since 1970-01-01, for freshness.
     pub today: i64,
-    regions: HashMap<&'a str, &'a Record<RegionMeta>>,
-    services: HashSet<String>,
-    documents: HashSet<&'a str>,
+    pub(crate) regions: HashMap<&'a str, &'a Record<RegionMeta>>,
+    pub(crate) services: HashSet<String>,
+    pub(crate) documents: HashSet<&'a str>,
     /// Normalised texts of the documents that keep one, for quote checks.
-    texts: HashMap<&'a str, (quotes::Document, &'a str)>,
-    stats: HashSet<&'a str>,
+    pub(crate) texts: HashMap<&'a str, (quotes::Document, &'a str)>,
+    pub(crate) stats: HashSet<&'a str>,
 }
 
 pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> Diagnostics {
@@ -89,31 +70,15 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     let mut out = Vec::new();
     check_config(config, &mut out);
     check_taxonomy(&cx, &mut out);
-    for r in &content.regions {
-        check_region(&cx, r, &mut out);
-    }
-    for s in &content.services {
-        check_service(&cx, s, &mut out);
-    }
-    check_duplicate_services(content, &mut out);
-    for p in &content.practices {
-        check_practice(&cx, p, &mut out);
-    }
-    for p in &content.programmes {
-        check_programme(&cx, p, &mut out);
-    }
-    for r in &content.routes {
-        check_route(&cx, r, &mut out);
-    }
-    for p in &content.pages {
-        check_page(&cx, p, &mut out);
-    }
-    check_glossary(&cx, &mut out);
-    check_stats(&cx, &mut out);
     if let Some(file) = &data.national_lines_file {
         let docs: Vec<&str> = cx.documents.iter().copied().collect();
         out.extend(crate::lines::check(&data.national_lines, file, &docs));
     }
+    for collection in crate::collections::REGISTRY {
+        collection.validate(&cx, &mut out);
+    }
+    check_glossary(&cx, &mut out);
+    check_stats(&cx, &mut out);
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
@@ -140,7 +105,7 @@ pub fn service_id(r: &Record<ServiceMeta>) -> String {
     format!("{}/{}", r.folder.as_deref().unwrap_or(""), r.slug)
 }
 
-fn require<M>(
+pub(crate) fn require<M>(
     rec: &Record<M>,
     present: bool,
     field: &str,
@@ -157,7 +122,7 @@ fn require<M>(
     }
 }
 
-fn check_slug<M>(rec: &Record<M>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_slug<M>(rec: &Record<M>, out: &mut Vec<Diagnostic>) {
     if !ru::is_valid_slug(&rec.slug) {
         let suggestion = ru::slugify(&rec.slug);
         out.push(
@@ -177,11 +142,11 @@ fn check_slug<M>(rec: &Record<M>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_terms<M>(
+pub(crate) fn check_terms<M>(
     cx: &Context,
     rec: &Record<M>,
     values: &[Spanned<String>],
-    vocab: Vocabulary,
+    vocab: &str,
     field: &str,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -190,11 +155,7 @@ fn check_terms<M>(
             out.push(
                 rec.error_at(
                     v,
-                    format!(
-                        "`{}` is not one of the taxonomy's {}",
-                        v.get_ref(),
-                        vocab.key()
-                    ),
+                    format!("`{}` is not one of the taxonomy's {}", v.get_ref(), vocab),
                 )
                 .hint(format!(
                     "use one of: {} (data/taxonomy.toml)",
@@ -221,11 +182,12 @@ fn has_duplicates(values: &[Spanned<String>]) -> bool {
 /// The allowed values, with the closest one first when there is a close one.
 fn suggest<'a>(options: impl Iterator<Item = &'a str>, wrong: &str) -> String {
     let mut all: Vec<&str> = options.collect();
+    let distance = |o: &str| edit_distance_within(o, wrong, SUGGEST_DISTANCE);
     if let Some(best) = all
         .iter()
         .copied()
-        .min_by_key(|o| edit_distance(o, wrong))
-        .filter(|o| edit_distance(o, wrong) <= 3)
+        .min_by_key(|o| distance(o))
+        .filter(|o| distance(o) <= SUGGEST_DISTANCE)
     {
         all.retain(|o| *o != best);
         all.insert(0, best);
@@ -234,22 +196,14 @@ fn suggest<'a>(options: impl Iterator<Item = &'a str>, wrong: &str) -> String {
     all.join(", ")
 }
 
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+/// One edit distance for the whole generator: the analyzer's, which the
+/// search's typo tolerance uses too.
+pub use opora_analyzer::edit_distance_within;
 
-fn check_region_ref<M>(
+/// How far a wrong value may be from an allowed one to be suggested.
+const SUGGEST_DISTANCE: usize = 3;
+
+pub(crate) fn check_region_ref<M>(
     cx: &Context,
     rec: &Record<M>,
     code: &Spanned<String>,
@@ -321,7 +275,7 @@ impl<'a> Origin<'a> {
     }
 }
 
-fn check_sources<M>(
+pub(crate) fn check_sources<M>(
     cx: &Context,
     rec: &Record<M>,
     sources: &[Source],
@@ -472,14 +426,31 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = &cx.data.taxonomy_file else {
         return;
     };
-    for vocab in [
-        Vocabulary::Needs,
-        Vocabulary::Kinds,
-        Vocabulary::TargetGroups,
-        Vocabulary::Directions,
-        Vocabulary::RegionRoles,
-        Vocabulary::ProgrammeKinds,
-    ] {
+    let bound = crate::collections::bound_vocabularies();
+    for vocab in &bound {
+        if !cx.data.taxonomy.has(vocab) {
+            out.push(
+                Diagnostic::error(
+                    &file.rel,
+                    format!("the taxonomy has no `{vocab}` vocabulary"),
+                )
+                .at_line(&file.text, 1)
+                .hint(format!(
+                    "a collection's field takes its values from it; add [[{vocab}]] entries with id and label"
+                )),
+            );
+        }
+    }
+    for vocab in cx.data.taxonomy.vocabularies.keys() {
+        if !bound.contains(vocab) && vocab != crate::data::NEEDS && vocab != crate::data::DIRECTIONS
+        {
+            let line = line_in(&file.text, &format!("[[{vocab}]]"));
+            out.push(
+                Diagnostic::warning(&file.rel, format!("no field uses the `{vocab}` vocabulary"))
+                    .at_line(&file.text, line)
+                    .hint("check the name: vocabularies are bound to fields by name"),
+            );
+        }
         let mut seen = HashSet::new();
         for t in cx.data.taxonomy.terms(vocab) {
             if !seen.insert(t.id.as_str()) {
@@ -492,7 +463,7 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::error(
                         &file.rel,
-                        format!("{} id `{}` is defined twice", vocab.key(), t.id),
+                        format!("{} id `{}` is defined twice", vocab, t.id),
                     )
                     .at_line(&file.text, line),
                 );
@@ -513,86 +484,17 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>) {
-    let m = &r.meta;
-    require(r, m.code.is_some(), "code", "code = \"RU-MOS\"", out);
-    require(
-        r,
-        m.name.is_some(),
-        "name",
-        "name = \"Московская область\"",
-        out,
-    );
-    if let Some(code) = &m.code {
-        if !formats::is_region_code(code.get_ref()) {
-            out.push(
-                r.error_at(
-                    code,
-                    format!("`{}` is not an ISO 3166-2:RU code", code.get_ref()),
-                )
-                .hint("codes look like RU-MOS, RU-NVS, RU-BA"),
-            );
-        } else if code.get_ref().to_lowercase() != r.slug {
-            out.push(
-                r.error_at(
-                    code,
-                    format!(
-                        "code `{}` does not match the file name `{}.md`",
-                        code.get_ref(),
-                        r.slug
-                    ),
-                )
-                .hint(format!(
-                    "rename the file to {}.md",
-                    code.get_ref().to_lowercase()
-                )),
-            );
-        }
-    }
-    check_terms(cx, r, &m.roles, Vocabulary::RegionRoles, "roles", out);
-    if let Some(bbox) = &m.bbox {
-        let b = bbox.get_ref();
-        if !(valid_lat_lon(b[1], b[0]) && valid_lat_lon(b[3], b[2]) && b[0] < b[2] && b[1] < b[3]) {
-            out.push(
-                r.error_at(
-                    bbox,
-                    "bbox must be [min_lon, min_lat, max_lon, max_lat] with min < max",
-                )
-                .hint("e.g. bbox = [35.1, 54.2, 40.2, 56.96]"),
-            );
-        } else {
-            for mu in &m.municipalities {
-                if !formats::in_bbox(b, mu.lat, mu.lon) {
-                    let line = line_of(r, &format!("\"{}\"", mu.name));
-                    out.push(
-                        Diagnostic::error(
-                            &r.file.rel,
-                            format!(
-                                "municipality `{}` at {}, {} lies outside the region's bbox",
-                                mu.name, mu.lat, mu.lon
-                            ),
-                        )
-                        .at_line(&r.file.text, line)
-                        .hint("check that lat and lon are not swapped"),
-                    );
-                }
-            }
-        }
-    }
-    check_sources(cx, r, &m.sources, true, out);
-    if let Some(dvs) = &m.dvs
-        && let Some(s) = &dvs.source
-    {
-        check_source(cx, &Origin::of_record(r), s, out);
-    }
-}
+pub(crate) use crate::geo::valid_lat_lon;
 
-fn valid_lat_lon(lat: f64, lon: f64) -> bool {
-    formats::valid_lat_lon(lat, lon)
+/// The first line of `text` that is `needle` once trimmed (1 if none).
+fn line_in(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim() == needle)
+        .map_or(1, |i| i + 1)
 }
 
 /// The first line of the record's file that contains `needle` (1 if none).
-fn line_of<M>(r: &Record<M>, needle: &str) -> usize {
+pub(crate) fn line_of<M>(r: &Record<M>, needle: &str) -> usize {
     r.file
         .text
         .lines()
@@ -600,7 +502,11 @@ fn line_of<M>(r: &Record<M>, needle: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
-fn check_audience<M>(rec: &Record<M>, values: &[Spanned<String>], out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_audience<M>(
+    rec: &Record<M>,
+    values: &[Spanned<String>],
+    out: &mut Vec<Diagnostic>,
+) {
     for v in values {
         if !matches!(v.get_ref().as_str(), "family" | "specialist") {
             out.push(
@@ -612,7 +518,7 @@ fn check_audience<M>(rec: &Record<M>, values: &[Spanned<String>], out: &mut Vec<
 }
 
 /// Phones, e-mails and a web address, wherever a record lists contacts.
-fn check_contact_fields<M>(
+pub(crate) fn check_contact_fields<M>(
     rec: &Record<M>,
     phones: &[Spanned<PhoneEntry>],
     emails: &[Spanned<String>],
@@ -645,111 +551,8 @@ fn check_contact_fields<M>(
     }
 }
 
-fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic>) {
-    let m = &s.meta;
-    check_slug(s, out);
-    require(
-        s,
-        m.name.is_some(),
-        "name",
-        "name = \"Семейный центр «…»\"",
-        out,
-    );
-    require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
-    require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
-    require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
-    if let Some(kind) = &m.kind {
-        check_terms(
-            cx,
-            s,
-            std::slice::from_ref(kind),
-            Vocabulary::Kinds,
-            "kind",
-            out,
-        );
-    }
-    check_terms(cx, s, &m.needs, Vocabulary::Needs, "needs", out);
-    check_audience(s, &m.audience, out);
-    let region = m.region.as_ref().and_then(|code| {
-        check_region_ref(cx, s, code, out);
-        let folder = s.folder.as_deref().unwrap_or("");
-        if code.get_ref().to_lowercase() != folder {
-            out.push(
-                s.error_at(
-                    code,
-                    format!(
-                        "region `{}` does not match the folder `{folder}`",
-                        code.get_ref()
-                    ),
-                )
-                .hint(format!(
-                    "move the file to content/services/{}/",
-                    code.get_ref().to_lowercase()
-                )),
-            );
-        }
-        cx.regions.get(code.get_ref().as_str())
-    });
-    if let Some(loc) = &m.location {
-        let l = loc.get_ref();
-        if !valid_lat_lon(l.lat, l.lon) {
-            out.push(
-                s.error_at(loc, "coordinates out of range")
-                    .hint("lat is −90…90, lon is −180…180"),
-            );
-        } else if let Some(bbox) = region.and_then(|r| r.meta.bbox.as_ref())
-            && !formats::in_bbox(bbox.get_ref(), l.lat, l.lon)
-        {
-            let swapped = formats::in_bbox(bbox.get_ref(), l.lon, l.lat);
-            out.push(
-                s.error_at(
-                    loc,
-                    format!(
-                        "location {}, {} is outside the region's bounds",
-                        l.lat, l.lon
-                    ),
-                )
-                .hint(if swapped {
-                    "lat and lon look swapped"
-                } else {
-                    "check the coordinates, or the region"
-                }),
-            );
-        }
-    }
-    check_contact_fields(s, &m.phones, &m.emails, m.website.as_ref(), out);
-    if let Some(age) = &m.age_months {
-        let [min, max] = *age.get_ref();
-        if min > max || max > 216 {
-            out.push(
-                s.error_at(
-                    age,
-                    "age_months must be [youngest, oldest] in months, up to 216",
-                )
-                .hint("e.g. age_months = [0, 48] for children under four"),
-            );
-        }
-    }
-    if let Some(v) = &m.verified {
-        check_verified(cx, s, v, out);
-    }
-    for name in [&m.name, &m.organization].into_iter().flatten() {
-        check_name(cx, s, name, out);
-    }
-    if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
-        let texts = [
-            Some(s.markdown()),
-            m.eligibility.as_deref(),
-            m.how_to_apply.as_deref(),
-            m.cost.as_deref(),
-        ];
-        check_plain(cx, s, texts.into_iter().flatten(), out);
-    }
-    check_sources(cx, s, &m.sources, true, out);
-}
-
 /// A name must read as a name: nominative, capitalised (`data/style.toml`).
-fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagnostic>) {
+pub(crate) fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagnostic>) {
     if let Some(problem) = names::check(name, &cx.data.style.names) {
         out.push(
             Diagnostic::warning(&rec.file.rel, problem.message(name))
@@ -760,7 +563,7 @@ fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagno
 }
 
 /// Texts families read must pass the plain-language lint (`data/style.toml`).
-fn check_plain<'t, M>(
+pub(crate) fn check_plain<'t, M>(
     cx: &Context,
     rec: &Record<M>,
     texts: impl IntoIterator<Item = &'t str>,
@@ -784,9 +587,10 @@ fn check_plain<'t, M>(
     }
 }
 
-fn check_verified(
+/// A `verified` date: a plain date, not in the future, not stale.
+pub(crate) fn check_verified<M>(
     cx: &Context,
-    s: &Record<ServiceMeta>,
+    s: &Record<M>,
     v: &Spanned<toml::value::Datetime>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -819,238 +623,7 @@ fn check_verified(
     }
 }
 
-fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
-    let mut by_key: BTreeMap<(String, String), Vec<&Record<ServiceMeta>>> = BTreeMap::new();
-    for s in &content.services {
-        if let Some(name) = &s.meta.name {
-            let key = name
-                .to_lowercase()
-                .replace('ё', "е")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
-            by_key
-                .entry((s.folder.clone().unwrap_or_default(), key))
-                .or_default()
-                .push(s);
-        }
-    }
-    for group in by_key.values().filter(|g| g.len() > 1) {
-        for dup in &group[1..] {
-            if dup.meta.municipality == group[0].meta.municipality {
-                out.push(
-                    dup.error(format!("same name as {}", group[0].file.rel))
-                        .hint("two records for one service? merge them; otherwise make the names differ (add the town or branch)"),
-                );
-            }
-        }
-    }
-}
-
-fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnostic>) {
-    let m = &p.meta;
-    check_slug(p, out);
-    require(
-        p,
-        m.title.is_some(),
-        "title",
-        "title = \"Название практики\"",
-        out,
-    );
-    require(p, m.region.is_some(), "region", "region = \"RU-KLU\"", out);
-    require(
-        p,
-        m.passport.is_some(),
-        "passport",
-        "passport = \"full\"",
-        out,
-    );
-    require(
-        p,
-        !m.directions.is_empty(),
-        "directions",
-        "directions = [\"family-support\"]",
-        out,
-    );
-    require(
-        p,
-        !m.target_groups.is_empty(),
-        "target_groups",
-        "target_groups = [\"families-tzhs\"]",
-        out,
-    );
-    if let Some(r) = &m.region {
-        check_region_ref(cx, p, r, out);
-    }
-    if let Some(org) = &m.organization
-        && !cx.services.contains(org.get_ref())
-    {
-        out.push(
-                p.error_at(org, format!("organization `{}` is not a service record", org.get_ref()))
-                    .hint("use the id `<region folder>/<file name>` of a file in content/services/, or organization_name = \"…\""),
-            );
-    }
-    check_terms(
-        cx,
-        p,
-        &m.directions,
-        Vocabulary::Directions,
-        "directions",
-        out,
-    );
-    check_terms(
-        cx,
-        p,
-        &m.target_groups,
-        Vocabulary::TargetGroups,
-        "target_groups",
-        out,
-    );
-    if let Some(year) = &m.year
-        && !(1950..=2100).contains(year.get_ref())
-    {
-        out.push(
-            p.error_at(year, "year looks wrong")
-                .hint("the year the practice started, e.g. year = 2014"),
-        );
-    }
-    if let Some(c) = &m.contacts {
-        check_contact_fields(p, &c.phones, &c.emails, c.website.as_ref(), out);
-    }
-    if let Some(name) = &m.organization_name {
-        check_name(cx, p, name, out);
-    }
-    passport::check(p, out);
-    check_sources(cx, p, &m.sources, true, out);
-}
-
-fn check_programme(cx: &Context, p: &Record<ProgrammeMeta>, out: &mut Vec<Diagnostic>) {
-    let m = &p.meta;
-    check_slug(p, out);
-    require(
-        p,
-        m.title.is_some(),
-        "title",
-        "title = \"Название программы\"",
-        out,
-    );
-    require(p, m.kind.is_some(), "kind", "kind = \"training\"", out);
-    if let Some(provider) = &m.provider {
-        check_name(cx, p, provider, out);
-    }
-    if let Some(kind) = &m.kind {
-        check_terms(
-            cx,
-            p,
-            std::slice::from_ref(kind),
-            Vocabulary::ProgrammeKinds,
-            "kind",
-            out,
-        );
-    }
-    check_audience(p, &m.audience, out);
-    for r in &m.regions {
-        check_region_ref(cx, p, r, out);
-    }
-    for t in &m.trained {
-        if let Some(r) = &t.region {
-            check_region_ref(cx, p, r, out);
-        }
-    }
-    check_terms(
-        cx,
-        p,
-        &m.directions,
-        Vocabulary::Directions,
-        "directions",
-        out,
-    );
-    for st in &m.stats {
-        if !cx.stats.contains(st.get_ref().as_str()) {
-            out.push(
-                p.error_at(
-                    st,
-                    format!("statistics table `{}` does not exist", st.get_ref()),
-                )
-                .hint("use a file name (without .toml) from data/stats/"),
-            );
-        }
-    }
-    check_sources(cx, p, &m.sources, true, out);
-}
-
-fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
-    let m = &r.meta;
-    check_slug(r, out);
-    require(r, m.title.is_some(), "title", "title = \"Если …\"", out);
-    require(
-        r,
-        m.audience.is_some(),
-        "audience",
-        "audience = \"family\"",
-        out,
-    );
-    require(
-        r,
-        !m.steps.is_empty(),
-        "steps",
-        "[[steps]] with a title",
-        out,
-    );
-    if let Some(a) = &m.audience {
-        check_audience(r, std::slice::from_ref(a), out);
-        if a.get_ref() == "family" {
-            check_plain(
-                cx,
-                r,
-                [m.summary.as_deref(), Some(r.markdown())]
-                    .into_iter()
-                    .flatten(),
-                out,
-            );
-        }
-        if a.get_ref() == "family"
-            && m.needs.is_empty()
-            && m.steps.iter().all(|s| s.needs.is_empty())
-        {
-            out.push(
-                r.warning_at(a, "a family route links no need category")
-                    .hint("add needs = [\"…\"] so the route can point readers to services"),
-            );
-        }
-    }
-    if let Some(region) = &m.region {
-        check_region_ref(cx, r, region, out);
-    }
-    check_terms(cx, r, &m.needs, Vocabulary::Needs, "needs", out);
-    for (i, step) in m.steps.iter().enumerate() {
-        if step.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
-            let line = nth_line_of(r, "[[steps]]", i);
-            out.push(
-                Diagnostic::error(&r.file.rel, format!("step {} has no title", i + 1))
-                    .at_line(&r.file.text, line)
-                    .hint("add title = \"…\" to the step"),
-            );
-        }
-        check_terms(cx, r, &step.needs, Vocabulary::Needs, "needs", out);
-        if m.audience.as_ref().is_some_and(|a| a.get_ref() == "family") {
-            let branches = step
-                .branches
-                .iter()
-                .flat_map(|b| [Some(b.label.as_str()), b.text.as_deref()]);
-            let texts = [step.title.as_deref(), step.text.as_deref()]
-                .into_iter()
-                .chain(branches);
-            check_plain(cx, r, texts.flatten(), out);
-        }
-        for s in &step.sources {
-            check_source(cx, &Origin::of_record(r), s, out);
-        }
-    }
-    check_sources(cx, r, &m.sources, true, out);
-}
-
-fn nth_line_of<M>(r: &Record<M>, needle: &str, n: usize) -> usize {
+pub(crate) fn nth_line_of<M>(r: &Record<M>, needle: &str, n: usize) -> usize {
     r.file
         .text
         .lines()
@@ -1058,35 +631,6 @@ fn nth_line_of<M>(r: &Record<M>, needle: &str, n: usize) -> usize {
         .filter(|(_, l)| l.trim() == needle)
         .nth(n)
         .map_or(1, |(i, _)| i + 1)
-}
-
-fn check_page(cx: &Context, p: &Record<PageMeta>, out: &mut Vec<Diagnostic>) {
-    check_slug(p, out);
-    require(
-        p,
-        p.meta.title.is_some(),
-        "title",
-        "title = \"О проекте\"",
-        out,
-    );
-    if RESERVED_SLUGS.contains(&p.slug.as_str()) {
-        out.push(
-            p.error(format!(
-                "a page cannot be called `{}`: the site uses that address",
-                p.slug
-            ))
-            .hint("rename the file"),
-        );
-    }
-    // Pages may also be for editors: shown in the footer, never in the family navigation.
-    if let Some(a) = p.meta.audience.as_ref().filter(|a| a.get_ref() != "editor") {
-        check_audience(p, std::slice::from_ref(a), out);
-        if a.get_ref() == "family" {
-            let texts = [p.meta.summary.as_deref(), Some(p.markdown())];
-            check_plain(cx, p, texts.into_iter().flatten(), out);
-        }
-    }
-    check_sources(cx, p, &p.meta.sources, false, out);
 }
 
 fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -1145,7 +689,7 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
             if cx
                 .data
                 .taxonomy
-                .find(Vocabulary::Directions, t.get_ref())
+                .find(crate::data::DIRECTIONS, t.get_ref())
                 .is_none()
             {
                 out.push(
@@ -1270,6 +814,7 @@ mod tests {
     fn suggestions_put_the_closest_first() {
         let s = suggest(["crisis", "legal", "housing"].into_iter(), "crysis");
         assert!(s.starts_with("did you mean `crisis`?"), "{s}");
-        assert_eq!(edit_distance("каляска", "коляска"), 1);
+        assert!(suggest(["коляска"].into_iter(), "каляска").starts_with("did you mean `коляска`"));
+        assert_eq!(suggest(["a", "b"].into_iter(), "совсем-другое"), "a, b");
     }
 }

@@ -1,0 +1,316 @@
+//! Practices: best-practice passports (the 13-section form of the «Лучшие практики»
+//! collection), one file per practice under `content/practices/<slug>.md`.
+
+use minijinja::{Value, context};
+
+use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use crate::content::records::*;
+use crate::content::{Content, Record};
+use crate::diag::Diagnostic;
+use crate::render::PageJob;
+use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
+use crate::search::SearchDoc;
+use crate::search::docs::join;
+use crate::site::*;
+use crate::validate::*;
+
+pub struct Practices;
+
+static SPEC: Spec = Spec {
+    name: "practices",
+    singular: "practice",
+    label: "Лучшие практики",
+    label_one: "Практика",
+    layout: Layout::Flat,
+    list: Some(Route {
+        url: "practices/",
+        template: "practices.html",
+    }),
+    record: Route {
+        url: "practices/{slug}/",
+        template: "practice.html",
+    },
+    extra_templates: &[],
+};
+
+impl Collection for Practices {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.root_schema_for::<PracticeMeta>()
+    }
+
+    fn load(&self, source: SourceFile) -> LoadResult {
+        super::parse_record::<PracticeMeta>(source)
+    }
+
+    fn store(&self, content: &mut Content, loaded: &Loaded) {
+        content.practices.extend(super::record_of(loaded));
+    }
+
+    fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for r in &cx.content.practices {
+            check_practice(cx, r, out);
+        }
+    }
+
+    fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
+        let mut views: Vec<PracticeView> = content
+            .practices
+            .iter()
+            .map(|r| resolve_practice(rz, r))
+            .collect();
+        views.sort_by(|a, b| a.title.cmp(&b.title));
+        site.practices = views;
+    }
+
+    fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
+        out.push((
+            super::path_of(SPEC.list.map_or("", |l| l.url)),
+            Kind::List(index),
+        ));
+        out.extend(
+            site.practices
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (super::path_of(&r.url), Kind::Record(index, i))),
+        );
+    }
+
+    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+        let Kind::Record(_, i) = kind else {
+            let spec = PageSpec {
+                url: "practices/",
+                template: "practices.html",
+                family: false,
+                file: None,
+                crumbs: &[HOME],
+            };
+            return pages.job(
+                site,
+                spec,
+                context! {
+                    practices => Value::from_serialize(&site.practices),
+                    directions => Value::from_serialize(&site.directions),
+                },
+            );
+        };
+        record_page(pages, site, i)
+    }
+
+    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+        out.extend(site.practices.iter().map(search_doc));
+    }
+
+    fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String> {
+        let code = new.region.unwrap_or("RU-MOS");
+        let q = crate::scaffold::toml_string;
+        let sections: String = crate::validate::passport::SECTIONS
+            .iter()
+            .map(|(_, h)| format!("## {h}\n\nТекст раздела.\n\n"))
+            .collect();
+        Ok((
+            format!("content/practices/{}.md", new.slug),
+            format!(
+                "+++\ntitle = {}\nregion = {}\n# Организация: id записи в content/services/ (папка/файл)\n# organization = \"ru-mos/…\"\norganization_name = \"\"\n# directions и target_groups: data/taxonomy.toml\ndirections = [\"family-support\"]\ntarget_groups = [\"families-tzhs\"]\n# full — все разделы паспорта; partial — только те, что есть в источнике\npassport = \"full\"\nsummary = \"\"\nsources = [{}]\n+++\n{sections}",
+                q(new.title),
+                q(code),
+                crate::scaffold::PLACEHOLDER_SOURCE,
+            ),
+        ))
+    }
+
+    fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
+        out.extend(site.practices.iter().map(|r| {
+            Entry {
+                url: r.url.clone(),
+                title: r.title.clone(),
+                summary: r
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&r.plain, 200)),
+                file: r.file.clone(),
+            }
+        }));
+    }
+}
+
+/// What search indexes of a practice.
+fn search_doc(p: &PracticeView) -> SearchDoc {
+    let tags: Vec<&str> = p
+        .directions
+        .iter()
+        .chain(&p.target_groups)
+        .map(|t| t.label.as_str())
+        .collect();
+    SearchDoc {
+        id: format!("practice:{}", p.slug),
+        url: p.url.clone(),
+        doc_type: SPEC.singular.into(),
+        title: p.title.clone(),
+        names: join([
+            p.short_title.as_str(),
+            p.organization.as_ref().map_or("", |o| o.name.as_str()),
+            &tags.join(" · "),
+        ]),
+        body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
+        region: p.region.as_ref().map(|x| x.id.clone()),
+        needs: Vec::new(),
+        audience: vec!["specialist".into()],
+        kind: None,
+    }
+}
+
+fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+    let p = &site.practices[i];
+    let spec = PageSpec {
+        url: &p.url,
+        template: SPEC.record.template,
+        family: false,
+        file: Some(&p.file),
+        crumbs: &[HOME, Crumb::Page("practices", "practices/")],
+    };
+    pages.job(
+        site,
+        spec,
+        context! { practice => Value::from_serialize(p) },
+    )
+}
+
+fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnostic>) {
+    let m = &p.meta;
+    check_slug(p, out);
+    require(
+        p,
+        m.title.is_some(),
+        "title",
+        "title = \"Название практики\"",
+        out,
+    );
+    require(p, m.region.is_some(), "region", "region = \"RU-KLU\"", out);
+    require(
+        p,
+        m.passport.is_some(),
+        "passport",
+        "passport = \"full\"",
+        out,
+    );
+    require(
+        p,
+        !m.directions.is_empty(),
+        "directions",
+        "directions = [\"family-support\"]",
+        out,
+    );
+    require(
+        p,
+        !m.target_groups.is_empty(),
+        "target_groups",
+        "target_groups = [\"families-tzhs\"]",
+        out,
+    );
+    if let Some(r) = &m.region {
+        check_region_ref(cx, p, r, out);
+    }
+    if let Some(org) = &m.organization
+        && !cx.services.contains(org.get_ref())
+    {
+        out.push(
+                p.error_at(org, format!("organization `{}` is not a service record", org.get_ref()))
+                    .hint("use the id `<region folder>/<file name>` of a file in content/services/, or organization_name = \"…\""),
+            );
+    }
+    check_terms(
+        cx,
+        p,
+        &m.directions,
+        crate::data::DIRECTIONS,
+        "directions",
+        out,
+    );
+    check_terms(
+        cx,
+        p,
+        &m.target_groups,
+        "target_groups",
+        "target_groups",
+        out,
+    );
+    if let Some(year) = &m.year
+        && !(1950..=2100).contains(year.get_ref())
+    {
+        out.push(
+            p.error_at(year, "year looks wrong")
+                .hint("the year the practice started, e.g. year = 2014"),
+        );
+    }
+    if let Some(c) = &m.contacts {
+        check_contact_fields(p, &c.phones, &c.emails, c.website.as_ref(), out);
+    }
+    if let Some(name) = &m.organization_name {
+        check_name(cx, p, name, out);
+    }
+    passport::check(p, out);
+    check_sources(cx, p, &m.sources, true, out);
+}
+
+fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
+    let m = &p.meta;
+    let title = m.title.clone().unwrap_or_else(|| p.slug.clone());
+    let region = m.region.as_ref().map(|r| r.get_ref().clone());
+    let organization = match (&m.organization, &m.organization_name) {
+        (Some(id), _) => Some(LinkView {
+            name: rz
+                .service_names
+                .get(id.get_ref())
+                .cloned()
+                .unwrap_or_else(|| id.get_ref().clone()),
+            url: Some(format!("services/{}/", id.get_ref())),
+        }),
+        (None, Some(name)) => Some(LinkView {
+            name: name.clone(),
+            url: None,
+        }),
+        (None, None) => None,
+    };
+    let contacts = m.contacts.clone().unwrap_or_default();
+    PracticeView {
+        slug: p.slug.clone(),
+        url: format!("practices/{}/", p.slug),
+        file: p.file.rel.clone(),
+        short_title: m.short_title.clone().unwrap_or_else(|| title.clone()),
+        region_url: region.as_ref().map(|c| rz.region_url(c)),
+        region: region.as_ref().map(|c| rz.region_ref(c)),
+        organization,
+        phones: phone_views(&contacts.phones),
+        emails: contacts
+            .emails
+            .iter()
+            .map(|e| e.get_ref().clone())
+            .collect(),
+        website: contacts.website.as_ref().map(|w| w.get_ref().clone()),
+        people: contacts.people.clone(),
+        directions: rz.terms(crate::data::DIRECTIONS, &m.directions),
+        target_groups: rz.terms("target_groups", &m.target_groups),
+        year: m.year.as_ref().map(|y| *y.get_ref()),
+        full: m.passport == Some(PassportKind::Full),
+        summary: m.summary.clone(),
+        collection: m.collection.clone(),
+        sections: p
+            .body
+            .headings
+            .iter()
+            .filter(|h| h.level == 2)
+            .map(|h| SectionRef {
+                heading: h.text.clone(),
+                id: h.id.clone(),
+            })
+            .collect(),
+        sources: rz.sources(&m.sources),
+        body_html: p.body.html.clone(),
+        plain: p.body.plain.clone(),
+        title,
+    }
+}

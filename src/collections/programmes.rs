@@ -1,0 +1,272 @@
+//! Programmes: training courses, seminars and supervision formats, one file per
+//! programme under `content/programmes/<slug>.md`.
+
+use minijinja::{Value, context};
+
+use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use crate::content::records::*;
+use crate::content::{Content, Record};
+use crate::diag::Diagnostic;
+use crate::render::PageJob;
+use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
+use crate::search::SearchDoc;
+use crate::search::docs::join;
+use crate::site::*;
+use crate::validate::*;
+
+pub struct Programmes;
+
+static SPEC: Spec = Spec {
+    name: "programmes",
+    singular: "programme",
+    label: "Обучающие программы",
+    label_one: "Программа",
+    layout: Layout::Flat,
+    list: Some(Route {
+        url: "programmes/",
+        template: "programmes.html",
+    }),
+    record: Route {
+        url: "programmes/{slug}/",
+        template: "programme.html",
+    },
+    extra_templates: &[],
+};
+
+impl Collection for Programmes {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.root_schema_for::<ProgrammeMeta>()
+    }
+
+    fn load(&self, source: SourceFile) -> LoadResult {
+        super::parse_record::<ProgrammeMeta>(source)
+    }
+
+    fn store(&self, content: &mut Content, loaded: &Loaded) {
+        content.programmes.extend(super::record_of(loaded));
+    }
+
+    fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for r in &cx.content.programmes {
+            check_programme(cx, r, out);
+        }
+    }
+
+    fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
+        let mut views: Vec<ProgrammeView> = content
+            .programmes
+            .iter()
+            .map(|r| resolve_programme(rz, r))
+            .collect();
+        views.sort_by(|a, b| a.title.cmp(&b.title));
+        site.programmes = views;
+    }
+
+    fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
+        out.push((
+            super::path_of(SPEC.list.map_or("", |l| l.url)),
+            Kind::List(index),
+        ));
+        out.extend(
+            site.programmes
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (super::path_of(&r.url), Kind::Record(index, i))),
+        );
+    }
+
+    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+        let Kind::Record(_, i) = kind else {
+            let spec = PageSpec {
+                url: "programmes/",
+                template: "programmes.html",
+                family: false,
+                file: None,
+                crumbs: &[HOME],
+            };
+            return pages.job(
+                site,
+                spec,
+                context! {
+                    programmes => Value::from_serialize(&site.programmes),
+                },
+            );
+        };
+        record_page(pages, site, i)
+    }
+
+    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+        out.extend(site.programmes.iter().map(search_doc));
+    }
+
+    fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String> {
+        let q = crate::scaffold::toml_string;
+        Ok((
+            format!("content/programmes/{}.md", new.slug),
+            format!(
+                "+++\ntitle = {}\n# Вид: programme_kinds в data/taxonomy.toml\nkind = \"training\"\nprovider = \"\"\naudience = [\"specialist\"]\nsummary = \"\"\nsources = [{}]\n\n# [[modules]]\n# title = \"\"\n# hours = 8\n+++\nО программе простыми словами.\n",
+                q(new.title),
+                crate::scaffold::PLACEHOLDER_SOURCE,
+            ),
+        ))
+    }
+
+    fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
+        out.extend(site.programmes.iter().map(|r| {
+            Entry {
+                url: r.url.clone(),
+                title: r.title.clone(),
+                summary: r
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&r.plain, 200)),
+                file: r.file.clone(),
+            }
+        }));
+    }
+}
+
+/// What search indexes of a programme.
+fn search_doc(p: &ProgrammeView) -> SearchDoc {
+    let modules: Vec<&str> = p.modules.iter().map(|m| m.title.as_str()).collect();
+    SearchDoc {
+        id: format!("programme:{}", p.slug),
+        url: p.url.clone(),
+        doc_type: SPEC.singular.into(),
+        title: p.title.clone(),
+        names: join([p.kind.label.as_str(), p.provider.as_deref().unwrap_or("")]),
+        body: join([
+            p.summary.as_deref().unwrap_or(""),
+            p.plain.as_str(),
+            &modules.join(". "),
+        ]),
+        region: None,
+        needs: Vec::new(),
+        audience: p.audience.clone(),
+        kind: Some(p.kind.id.clone()),
+    }
+}
+
+fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+    let p = &site.programmes[i];
+    let stats: Vec<_> = site
+        .stats
+        .iter()
+        .filter(|s| p.stats.contains(&s.id))
+        .collect();
+    let spec = PageSpec {
+        url: &p.url,
+        template: SPEC.record.template,
+        family: false,
+        file: Some(&p.file),
+        crumbs: &[HOME, Crumb::Page("programmes", "programmes/")],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            programme => Value::from_serialize(p),
+            stats => Value::from_serialize(&stats),
+        },
+    )
+}
+
+fn check_programme(cx: &Context, p: &Record<ProgrammeMeta>, out: &mut Vec<Diagnostic>) {
+    let m = &p.meta;
+    check_slug(p, out);
+    require(
+        p,
+        m.title.is_some(),
+        "title",
+        "title = \"Название программы\"",
+        out,
+    );
+    require(p, m.kind.is_some(), "kind", "kind = \"training\"", out);
+    if let Some(provider) = &m.provider {
+        check_name(cx, p, provider, out);
+    }
+    if let Some(kind) = &m.kind {
+        check_terms(
+            cx,
+            p,
+            std::slice::from_ref(kind),
+            "programme_kinds",
+            "kind",
+            out,
+        );
+    }
+    check_audience(p, &m.audience, out);
+    for r in &m.regions {
+        check_region_ref(cx, p, r, out);
+    }
+    for t in &m.trained {
+        if let Some(r) = &t.region {
+            check_region_ref(cx, p, r, out);
+        }
+    }
+    check_terms(
+        cx,
+        p,
+        &m.directions,
+        crate::data::DIRECTIONS,
+        "directions",
+        out,
+    );
+    for st in &m.stats {
+        if !cx.stats.contains(st.get_ref().as_str()) {
+            out.push(
+                p.error_at(
+                    st,
+                    format!("statistics table `{}` does not exist", st.get_ref()),
+                )
+                .hint("use a file name (without .toml) from data/stats/"),
+            );
+        }
+    }
+    check_sources(cx, p, &m.sources, true, out);
+}
+
+fn resolve_programme(rz: &Resolver, p: &Record<ProgrammeMeta>) -> ProgrammeView {
+    let m = &p.meta;
+    ProgrammeView {
+        slug: p.slug.clone(),
+        url: format!("programmes/{}/", p.slug),
+        file: p.file.rel.clone(),
+        title: m.title.clone().unwrap_or_else(|| p.slug.clone()),
+        kind: rz.term(
+            "programme_kinds",
+            m.kind.as_ref().map_or("", |k| k.get_ref()),
+        ),
+        provider: m.provider.clone(),
+        audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
+        format: m.format.clone(),
+        hours: m.hours,
+        regions: m
+            .regions
+            .iter()
+            .map(|r| rz.region_ref(r.get_ref()))
+            .collect(),
+        directions: rz.terms(crate::data::DIRECTIONS, &m.directions),
+        summary: m.summary.clone(),
+        modules: m.modules.clone(),
+        trained: m
+            .trained
+            .iter()
+            .map(|t| TrainedView {
+                place: t.place.clone(),
+                region: t.region.as_ref().map(|r| rz.region_ref(r.get_ref())),
+                count: t.count.clone(),
+                year: t.year.clone(),
+                note: t.note.clone(),
+            })
+            .collect(),
+        stats: m.stats.iter().map(|s| s.get_ref().clone()).collect(),
+        sources: rz.sources(&m.sources),
+        body_html: p.body.html.clone(),
+        plain: p.body.plain.clone(),
+    }
+}

@@ -1,0 +1,464 @@
+//! Regions: the federal subjects, one file per region under
+//! `content/regions/<code>.md`; each has its page (services by municipality,
+//! its practices, routes, programmes and whatever else concerns it) and a
+//! page per municipality listing services by distance, for near-me without
+//! JavaScript.
+
+use minijinja::{Value, context};
+
+use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use crate::content::records::*;
+use crate::content::{Content, Record};
+use crate::diag::Diagnostic;
+use crate::render::PageJob;
+use crate::render::family;
+use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages};
+use crate::ru;
+use crate::search::SearchDoc;
+use crate::search::docs::join;
+use crate::site::{MunicipalityView, RegionView, Resolver, Site};
+use crate::validate::*;
+
+pub struct Regions;
+
+/// The part of a region that is its statistics page; other parts are its
+/// municipalities, by index.
+const STATS_PART: usize = usize::MAX;
+
+static SPEC: Spec = Spec {
+    name: "regions",
+    singular: "region",
+    label: "Регионы",
+    label_one: "Регион",
+    layout: Layout::Flat,
+    list: Some(Route {
+        url: "regions/",
+        template: "regions.html",
+    }),
+    record: Route {
+        url: "regions/{slug}/",
+        template: "region.html",
+    },
+    extra_templates: &["municipality.html", "region_stats.html"],
+};
+
+impl Collection for Regions {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.root_schema_for::<RegionMeta>()
+    }
+
+    fn load(&self, source: SourceFile) -> LoadResult {
+        super::parse_record::<RegionMeta>(source)
+    }
+
+    fn store(&self, content: &mut Content, loaded: &Loaded) {
+        content.regions.extend(super::record_of(loaded));
+    }
+
+    fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for r in &cx.content.regions {
+            check_region(cx, r, out);
+        }
+    }
+
+    fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
+        let mut regions: Vec<RegionView> = content
+            .regions
+            .iter()
+            .map(|r| {
+                let code = r.meta.code.as_ref().map_or("", |c| c.get_ref());
+                let count = site.services_by_region.get(code).map_or(0, Vec::len);
+                resolve_region(rz, r, count)
+            })
+            .collect();
+        // The federation itself goes last; subjects alphabetically, ё as е.
+        regions.sort_by_key(|r| (r.code == "RU", r.name.to_lowercase().replace('ё', "е")));
+        site.regions = regions;
+    }
+
+    fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
+        out.push((super::path_of("regions/"), Kind::List(index)));
+        for (i, r) in site.regions.iter().enumerate() {
+            out.push((super::path_of(&r.url), Kind::Record(index, i)));
+            if site.stats.iter().any(|t| t.regions.contains(&r.code)) {
+                out.push((
+                    super::path_of(&format!("{}stats/", r.url)),
+                    Kind::Part(index, i, STATS_PART),
+                ));
+            }
+            for (m, mu) in r.municipalities.iter().enumerate() {
+                out.push((
+                    super::path_of(&format!("{}m/{}/", r.url, mu.slug)),
+                    Kind::Part(index, i, m),
+                ));
+            }
+        }
+    }
+
+    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+        match kind {
+            Kind::Record(_, i) => region_page(pages, site, i),
+            Kind::Part(_, i, STATS_PART) => stats_page(pages, site, i),
+            Kind::Part(_, i, m) => municipality_page(pages, site, i, m),
+            _ => {
+                let spec = PageSpec {
+                    url: "regions/",
+                    template: "regions.html",
+                    family: true,
+                    file: None,
+                    crumbs: &[HOME],
+                };
+                pages.job(
+                    site,
+                    spec,
+                    context! {
+                        regions => Value::from_serialize(&site.regions),
+                        country_map => pages.maps.country.clone(),
+                    },
+                )
+            }
+        }
+    }
+
+    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+        out.extend(site.regions.iter().map(|r| SearchDoc {
+            id: format!("region:{}", r.code),
+            url: r.url.clone(),
+            doc_type: SPEC.singular.into(),
+            title: r.name.clone(),
+            names: join([r.centre.as_deref().unwrap_or(""), r.code.as_str()]),
+            body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
+            region: Some(r.code.clone()),
+            needs: Vec::new(),
+            audience: vec!["family".into(), "specialist".into()],
+            kind: None,
+        }));
+    }
+
+    fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String> {
+        let code = new
+            .region
+            .ok_or("a region needs --region CODE, e.g. --region RU-MOS")?;
+        let q = crate::scaffold::toml_string;
+        Ok((
+            format!("content/regions/{}.md", code.to_lowercase()),
+            format!(
+                "+++\ncode = {}\nname = {}\n# Для заголовков: «в Московской области»\nname_in = \"\"\ncentre = \"\"\ntimezone = \"Europe/Moscow\"\n# Роли: region_roles в data/taxonomy.toml\nroles = [\"mentioned\"]\n# Примерные границы [мин. долгота, мин. широта, макс. долгота, макс. широта]\n# bbox = [35.1, 54.2, 40.2, 56.96]\nsources = [{}]\n+++\nО регионе простыми словами.\n",
+                q(code),
+                q(new.title),
+                crate::scaffold::PLACEHOLDER_SOURCE,
+            ),
+        ))
+    }
+
+    fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
+        out.extend(site.regions.iter().map(|r| Entry {
+            url: r.url.clone(),
+            title: r.name.clone(),
+            summary: r.summary.clone().unwrap_or_default(),
+            file: r.file.clone(),
+        }));
+    }
+}
+
+fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+    let r = &site.regions[i];
+    let idx = site
+        .services_by_region
+        .get(&r.code)
+        .cloned()
+        .unwrap_or_default();
+    let need_counts: Vec<NeedCount> = site
+        .needs
+        .iter()
+        .filter_map(|n| {
+            let count = idx
+                .iter()
+                .filter(|&&i| site.services[i].needs.iter().any(|x| x.id == n.id))
+                .count();
+            (count > 0).then(|| NeedCount {
+                need: n,
+                count,
+                url: format!("needs/{}/{}/", n.id, r.slug),
+            })
+        })
+        .collect();
+    let stats_count = site
+        .stats
+        .iter()
+        .filter(|s| s.regions.contains(&r.code))
+        .count();
+    let practices: Vec<_> = site
+        .practices
+        .iter()
+        .filter(|p| p.region.as_ref().is_some_and(|x| x.id == r.code))
+        .collect();
+    // The region's own procedures, then the family routes shown with its contacts.
+    let mut routes: Vec<Value> = site
+        .routes
+        .iter()
+        .filter(|x| x.region.as_ref().is_some_and(|x| x.id == r.code))
+        .map(|x| context! { title => x.title.clone(), url => x.url.clone(), family => x.family })
+        .collect();
+    routes.extend(
+        site.routes
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| pages.route_regions[*k].contains(&i))
+            .map(|(_, x)| {
+                context! { title => x.title.clone(), url => family::route_region_url(x, &r.slug), family => true }
+            }),
+    );
+    let programmes: Vec<_> = site
+        .programmes
+        .iter()
+        .filter(|p| {
+            p.regions.iter().any(|x| x.id == r.code)
+                || p.trained
+                    .iter()
+                    .any(|t| t.region.as_ref().is_some_and(|x| x.id == r.code))
+        })
+        .collect();
+    // Whatever else concerns the region, from every collection that says so.
+    let related: Vec<_> = super::REGISTRY
+        .iter()
+        .filter_map(|c| c.region_links(site, &r.code))
+        .filter(|l| !l.items.is_empty())
+        .collect();
+    let (contact, rest) = family::contact_first(site, &idx);
+    let spec = PageSpec {
+        url: &r.url,
+        template: SPEC.record.template,
+        family: true,
+        file: Some(&r.file),
+        crumbs: &[HOME, Crumb::Page("regions", "regions/")],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            region => Value::from_serialize(r),
+            contact => pages.cards_of(&contact),
+            groups => Value::from_serialize(pages.by_municipality(site, &rest)),
+            need_counts => Value::from_serialize(&need_counts),
+            stats_count => stats_count,
+            practices => Value::from_serialize(&practices),
+            routes => routes,
+            programmes => Value::from_serialize(&programmes),
+            related => Value::from_serialize(&related),
+            service_count => idx.len(),
+            region_map => pages.maps.regions.get(&r.code).cloned(),
+            tile_map => Value::from_serialize(&pages.maps.tiles),
+        },
+    )
+}
+
+/// A region's statistics tables, kept off the family-facing region page.
+fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+    let r = &site.regions[i];
+    let stats: Vec<_> = site
+        .stats
+        .iter()
+        .filter(|s| s.regions.contains(&r.code))
+        .collect();
+    let url = format!("{}stats/", r.url);
+    let spec = PageSpec {
+        url: &url,
+        template: "region_stats.html",
+        family: false,
+        file: None,
+        crumbs: &[
+            HOME,
+            Crumb::Page("regions", "regions/"),
+            Crumb::Link(&r.name, &r.url),
+        ],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            region => Value::from_serialize(r),
+            stats => Value::from_serialize(&stats),
+        },
+    )
+}
+
+fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize) -> PageJob {
+    let r = &site.regions[i];
+    let mu = &r.municipalities[m];
+    let idx = site
+        .services_by_region
+        .get(&r.code)
+        .cloned()
+        .unwrap_or_default();
+    // Services with a location by distance; the rest after them, by name.
+    let mut near: Vec<(f64, usize)> = idx
+        .iter()
+        .filter_map(|&k| {
+            let l = site.services[k].location.as_ref()?;
+            Some((crate::geo::distance_km((mu.lat, mu.lon), (l.lat, l.lon)), k))
+        })
+        .collect();
+    near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let rows: Vec<Value> = near
+        .iter()
+        .map(
+            |&(km, k)| context! { card => pages.cards[k].clone(), km => crate::geo::format_km(km) },
+        )
+        .collect();
+    let unplaced: Vec<Value> = idx
+        .iter()
+        .filter(|&&k| site.services[k].location.is_none())
+        .map(|&k| pages.cards[k].clone())
+        .collect();
+    let url = format!("{}m/{}/", r.url, mu.slug);
+    let spec = PageSpec {
+        url: &url,
+        template: "municipality.html",
+        family: true,
+        file: Some(&r.file),
+        crumbs: &[
+            HOME,
+            Crumb::Page("regions", "regions/"),
+            Crumb::Link(&r.name, &r.url),
+        ],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            region => Value::from_serialize(r),
+            municipality => Value::from_serialize(mu),
+            rows => rows,
+            unplaced => unplaced,
+        },
+    )
+}
+
+fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>) {
+    let m = &r.meta;
+    require(r, m.code.is_some(), "code", "code = \"RU-MOS\"", out);
+    require(
+        r,
+        m.name.is_some(),
+        "name",
+        "name = \"Московская область\"",
+        out,
+    );
+    if let Some(code) = &m.code {
+        if !formats::is_region_code(code.get_ref()) {
+            out.push(
+                r.error_at(
+                    code,
+                    format!("`{}` is not an ISO 3166-2:RU code", code.get_ref()),
+                )
+                .hint("codes look like RU-MOS, RU-NVS, RU-BA"),
+            );
+        } else if code.get_ref().to_lowercase() != r.slug {
+            out.push(
+                r.error_at(
+                    code,
+                    format!(
+                        "code `{}` does not match the file name `{}.md`",
+                        code.get_ref(),
+                        r.slug
+                    ),
+                )
+                .hint(format!(
+                    "rename the file to {}.md",
+                    code.get_ref().to_lowercase()
+                )),
+            );
+        }
+    }
+    check_terms(cx, r, &m.roles, "region_roles", "roles", out);
+    if let Some(bbox) = &m.bbox {
+        let b = bbox.get_ref();
+        if !(valid_lat_lon(b[1], b[0]) && valid_lat_lon(b[3], b[2]) && b[0] < b[2] && b[1] < b[3]) {
+            out.push(
+                r.error_at(
+                    bbox,
+                    "bbox must be [min_lon, min_lat, max_lon, max_lat] with min < max",
+                )
+                .hint("e.g. bbox = [35.1, 54.2, 40.2, 56.96]"),
+            );
+        } else {
+            for mu in &m.municipalities {
+                if !formats::in_bbox(b, mu.lat, mu.lon) {
+                    let line = line_of(r, &format!("\"{}\"", mu.name));
+                    out.push(
+                        Diagnostic::error(
+                            &r.file.rel,
+                            format!(
+                                "municipality `{}` at {}, {} lies outside the region's bbox",
+                                mu.name, mu.lat, mu.lon
+                            ),
+                        )
+                        .at_line(&r.file.text, line)
+                        .hint("check that lat and lon are not swapped"),
+                    );
+                }
+            }
+        }
+    }
+    check_sources(cx, r, &m.sources, true, out);
+    if let Some(dvs) = &m.dvs
+        && let Some(s) = &dvs.source
+    {
+        check_source(cx, &Origin::of_record(r), s, out);
+    }
+}
+
+fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -> RegionView {
+    let m = &r.meta;
+    let code = m
+        .code
+        .as_ref()
+        .map(|c| c.get_ref().clone())
+        .unwrap_or_default();
+    let name = m.name.clone().unwrap_or_else(|| code.clone());
+    let mut municipalities: Vec<MunicipalityView> = m
+        .municipalities
+        .iter()
+        .map(|mu| MunicipalityView {
+            name: mu.name.clone(),
+            slug: ru::slugify(&mu.name),
+            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
+            lat: mu.lat,
+            lon: mu.lon,
+        })
+        .collect();
+    municipalities.sort_by(|a, b| a.name.cmp(&b.name));
+    RegionView {
+        slug: code.to_lowercase(),
+        url: rz.region_url(&code),
+        file: r.file.rel.clone(),
+        name_in: m
+            .name_in
+            .clone()
+            .unwrap_or_else(|| format!("регион: {name}")),
+        centre: m.centre.clone(),
+        timezone: m.timezone.clone(),
+        roles: rz.terms("region_roles", &m.roles),
+        summary: m.summary.clone(),
+        bbox: m.bbox.as_ref().map(|b| *b.get_ref()),
+        centre_location: m.centre_location.as_ref().map(|c| (c.lat, c.lon)),
+        dvs: m.dvs.clone(),
+        dvs_source: m
+            .dvs
+            .as_ref()
+            .and_then(|d| d.source.as_ref())
+            .map(|s| rz.source(s)),
+        municipalities,
+        sources: rz.sources(&m.sources),
+        body_html: r.body.html.clone(),
+        plain: r.body.plain.clone(),
+        service_count,
+        name,
+        code,
+    }
+}

@@ -1,0 +1,344 @@
+//! Routes: "what to do if…" step by step for families, and procedures for
+//! specialists, one file per route under `content/routes/<slug>.md`.
+
+use minijinja::{Value, context};
+
+use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use crate::content::markdown;
+use crate::content::records::*;
+use crate::content::{Content, Record};
+use crate::diag::Diagnostic;
+use crate::render::PageJob;
+use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
+use crate::search::SearchDoc;
+use crate::search::docs::join;
+use crate::site::*;
+use crate::validate::*;
+
+pub struct Routes;
+
+static SPEC: Spec = Spec {
+    name: "routes",
+    singular: "route",
+    label: "Что делать, если…",
+    label_one: "Маршрут",
+    layout: Layout::Flat,
+    list: Some(Route {
+        url: "routes/",
+        template: "routes.html",
+    }),
+    record: Route {
+        url: "routes/{slug}/",
+        template: "route.html",
+    },
+    extra_templates: &[],
+};
+
+impl Collection for Routes {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.root_schema_for::<RouteMeta>()
+    }
+
+    fn load(&self, source: SourceFile) -> LoadResult {
+        super::parse_record::<RouteMeta>(source)
+    }
+
+    fn store(&self, content: &mut Content, loaded: &Loaded) {
+        content.routes.extend(super::record_of(loaded));
+    }
+
+    fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for r in &cx.content.routes {
+            check_route(cx, r, out);
+        }
+    }
+
+    fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
+        let mut views: Vec<RouteView> = content
+            .routes
+            .iter()
+            .map(|r| resolve_route(rz, r))
+            .collect();
+        views.sort_by(|a, b| (!a.family, &a.title).cmp(&(!b.family, &b.title)));
+        site.routes = views;
+    }
+
+    fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
+        out.push((
+            super::path_of(SPEC.list.map_or("", |l| l.url)),
+            Kind::List(index),
+        ));
+        for (i, r) in site.routes.iter().enumerate() {
+            out.push((super::path_of(&r.url), Kind::Record(index, i)));
+            // A family route has a page per region with that region's contacts at each step.
+            for g in crate::render::family::route_regions(site, r) {
+                let url = crate::render::family::route_region_url(r, &site.regions[g].slug);
+                out.push((super::path_of(&url), Kind::Part(index, i, g)));
+            }
+        }
+    }
+
+    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+        if let Kind::Part(_, i, g) = kind {
+            return route_region_page(pages, site, i, g);
+        }
+        let Kind::Record(_, i) = kind else {
+            let spec = PageSpec {
+                url: "routes/",
+                template: "routes.html",
+                family: true,
+                file: None,
+                crumbs: &[HOME],
+            };
+            return pages.job(
+                site,
+                spec,
+                context! {
+                    routes => Value::from_serialize(&site.routes),
+                },
+            );
+        };
+        record_page(pages, site, i)
+    }
+
+    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+        out.extend(site.routes.iter().map(search_doc));
+    }
+
+    fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String> {
+        let q = crate::scaffold::toml_string;
+        Ok((
+            format!("content/routes/{}.md", new.slug),
+            format!(
+                "+++\ntitle = {}\n# family — для семей, specialist — для специалистов\naudience = \"family\"\nneeds = [\"crisis\"]\nsummary = \"\"\nsources = [{}]\n\n[[steps]]\ntitle = \"Первый шаг\"\ntext = \"Что сделать.\"\n+++\n",
+                q(new.title),
+                crate::scaffold::PLACEHOLDER_SOURCE,
+            ),
+        ))
+    }
+
+    fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
+        out.extend(site.routes.iter().map(|r| {
+            Entry {
+                url: r.url.clone(),
+                title: r.title.clone(),
+                summary: r
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| first_sentence(&r.plain, 200)),
+                file: r.file.clone(),
+            }
+        }));
+    }
+}
+
+/// What search indexes of a route.
+fn search_doc(r: &RouteView) -> SearchDoc {
+    SearchDoc {
+        id: format!("route:{}", r.slug),
+        url: r.url.clone(),
+        doc_type: SPEC.singular.into(),
+        title: r.title.clone(),
+        names: r
+            .needs
+            .iter()
+            .map(|n| n.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" · "),
+        body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
+        region: r.region.as_ref().map(|x| x.id.clone()),
+        needs: r.needs.iter().map(|n| n.id.clone()).collect(),
+        audience: vec![if r.family { "family" } else { "specialist" }.into()],
+        kind: None,
+    }
+}
+
+fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+    let r = &site.routes[i];
+    let spec = PageSpec {
+        url: &r.url,
+        template: SPEC.record.template,
+        family: r.family,
+        file: Some(&r.file),
+        crumbs: &[HOME, Crumb::Page("routes", "routes/")],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            route => Value::from_serialize(r),
+            choices => pages.route_choices(site, i),
+        },
+    )
+}
+
+/// A family route with the region's contactable services at each step.
+fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob {
+    use crate::render::family;
+    let (r, region) = (&site.routes[i], &site.regions[g]);
+    // Each step's "Где помогут" names the region's services a family can contact.
+    let local: Vec<Vec<Value>> = r
+        .steps
+        .iter()
+        .map(|step| {
+            let needs: Vec<&str> = step.needs.iter().map(|n| n.id.as_str()).collect();
+            pages.cards_of(&family::contactable_for(site, &region.code, &needs))
+        })
+        .collect();
+    let ask = pages.cards_of(&family::contactable_for(
+        site,
+        &region.code,
+        &family::route_needs(r),
+    ));
+    let url = family::route_region_url(r, &region.slug);
+    let spec = PageSpec {
+        url: &url,
+        template: SPEC.record.template,
+        family: true,
+        file: Some(&r.file),
+        crumbs: &[
+            HOME,
+            Crumb::Page("routes", "routes/"),
+            Crumb::Link(&r.title, &r.url),
+        ],
+    };
+    pages.job(
+        site,
+        spec,
+        context! {
+            route => Value::from_serialize(r),
+            region => Value::from_serialize(region),
+            local => local,
+            ask => ask,
+            choices => pages.route_choices(site, i),
+        },
+    )
+}
+
+fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
+    let m = &r.meta;
+    check_slug(r, out);
+    require(r, m.title.is_some(), "title", "title = \"Если …\"", out);
+    require(
+        r,
+        m.audience.is_some(),
+        "audience",
+        "audience = \"family\"",
+        out,
+    );
+    require(
+        r,
+        !m.steps.is_empty(),
+        "steps",
+        "[[steps]] with a title",
+        out,
+    );
+    if let Some(a) = &m.audience {
+        check_audience(r, std::slice::from_ref(a), out);
+        if a.get_ref() == "family" {
+            check_plain(
+                cx,
+                r,
+                [m.summary.as_deref(), Some(r.markdown())]
+                    .into_iter()
+                    .flatten(),
+                out,
+            );
+        }
+        if a.get_ref() == "family"
+            && m.needs.is_empty()
+            && m.steps.iter().all(|s| s.needs.is_empty())
+        {
+            out.push(
+                r.warning_at(a, "a family route links no need category")
+                    .hint("add needs = [\"…\"] so the route can point readers to services"),
+            );
+        }
+    }
+    if let Some(region) = &m.region {
+        check_region_ref(cx, r, region, out);
+    }
+    check_terms(cx, r, &m.needs, crate::data::NEEDS, "needs", out);
+    for (i, step) in m.steps.iter().enumerate() {
+        if step.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            let line = nth_line_of(r, "[[steps]]", i);
+            out.push(
+                Diagnostic::error(&r.file.rel, format!("step {} has no title", i + 1))
+                    .at_line(&r.file.text, line)
+                    .hint("add title = \"…\" to the step"),
+            );
+        }
+        check_terms(cx, r, &step.needs, crate::data::NEEDS, "needs", out);
+        if m.audience.as_ref().is_some_and(|a| a.get_ref() == "family") {
+            let branches = step
+                .branches
+                .iter()
+                .flat_map(|b| [Some(b.label.as_str()), b.text.as_deref()]);
+            let texts = [step.title.as_deref(), step.text.as_deref()]
+                .into_iter()
+                .chain(branches);
+            check_plain(cx, r, texts.flatten(), out);
+        }
+        for s in &step.sources {
+            check_source(cx, &Origin::of_record(r), s, out);
+        }
+    }
+    check_sources(cx, r, &m.sources, true, out);
+}
+
+fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
+    let m = &r.meta;
+    let mut plain = r.body.plain.clone();
+    let steps = m
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let rendered = s.text.as_deref().map(|t| markdown::render(t, &rz.abbr));
+            if let Some(rd) = &rendered {
+                plain.push(' ');
+                plain.push_str(&rd.plain);
+            }
+            if let Some(t) = &s.title {
+                plain.push(' ');
+                plain.push_str(t);
+            }
+            StepView {
+                number: i + 1,
+                title: s.title.clone().unwrap_or_default(),
+                actor: s.actor.clone(),
+                deadline: s.deadline.clone(),
+                html: rendered.map(|r| r.html).unwrap_or_default(),
+                bring: s.bring.clone(),
+                needs: rz.terms(crate::data::NEEDS, &s.needs),
+                sources: rz.sources(&s.sources),
+                branches: s
+                    .branches
+                    .iter()
+                    .map(|b| BranchView {
+                        label: b.label.clone(),
+                        html: rz.inline_md(b.text.as_deref()),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    RouteView {
+        slug: r.slug.clone(),
+        url: format!("routes/{}/", r.slug),
+        file: r.file.rel.clone(),
+        title: m.title.clone().unwrap_or_else(|| r.slug.clone()),
+        family: m.audience.as_ref().is_none_or(|a| a.get_ref() == "family"),
+        region: m.region.as_ref().map(|c| rz.region_ref(c.get_ref())),
+        needs: rz.terms(crate::data::NEEDS, &m.needs),
+        summary: m.summary.clone(),
+        steps,
+        sources: rz.sources(&m.sources),
+        body_html: r.body.html.clone(),
+        plain,
+    }
+}

@@ -1,0 +1,386 @@
+//! Services: organizations a family can contact (Open Referral HSDS names),
+//! one file per service under `content/services/<region>/<slug>.md`.
+
+use std::collections::BTreeMap;
+
+use minijinja::{Value, context};
+use rayon::prelude::*;
+
+use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use crate::content::records::*;
+use crate::content::{Content, Record};
+use crate::diag::Diagnostic;
+use crate::render::PageJob;
+use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
+use crate::ru;
+use crate::search::SearchDoc;
+use crate::search::docs::join;
+use crate::site::{LocationView, Resolver, ServiceView, Site, age_text, phone_views};
+use crate::validate::*;
+
+pub struct Services;
+
+static SPEC: Spec = Spec {
+    name: "services",
+    singular: "service",
+    label: "Службы",
+    label_one: "Служба",
+    layout: Layout::ByRegion,
+    list: None,
+    record: Route {
+        url: "services/{region}/{slug}/",
+        template: "service.html",
+    },
+    extra_templates: &[],
+};
+
+impl Collection for Services {
+    fn spec(&self) -> &'static Spec {
+        &SPEC
+    }
+
+    fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.root_schema_for::<ServiceMeta>()
+    }
+
+    fn load(&self, source: SourceFile) -> LoadResult {
+        super::parse_record::<ServiceMeta>(source)
+    }
+
+    fn store(&self, content: &mut Content, loaded: &Loaded) {
+        content.services.extend(super::record_of(loaded));
+    }
+
+    fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
+        for s in &cx.content.services {
+            check_service(cx, s, out);
+        }
+        check_duplicate_services(cx.content, out);
+    }
+
+    fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
+        let mut services: Vec<ServiceView> = content
+            .services
+            .par_iter()
+            .map(|s| resolve_service(rz, s))
+            .collect();
+        services.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_need: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut order: Vec<usize> = (0..services.len()).collect();
+        order.sort_by(|&a, &b| {
+            services[a]
+                .name
+                .cmp(&services[b].name)
+                .then(services[a].id.cmp(&services[b].id))
+        });
+        for &i in &order {
+            by_region
+                .entry(services[i].region.clone())
+                .or_default()
+                .push(i);
+            for n in &services[i].needs {
+                by_need.entry(n.id.clone()).or_default().push(i);
+            }
+        }
+        site.services = services;
+        site.services_by_region = by_region;
+        site.services_by_need = by_need;
+    }
+
+    fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
+        out.extend(
+            site.services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (super::path_of(&s.url), Kind::Record(index, i))),
+        );
+    }
+
+    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+        let Kind::Record(_, i) = kind else {
+            unreachable!("services have only record pages")
+        };
+        let s = &site.services[i];
+        let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
+        let spec = PageSpec {
+            url: &s.url,
+            template: SPEC.record.template,
+            family,
+            file: Some(&s.file),
+            crumbs: &[
+                HOME,
+                Crumb::Page("regions", "regions/"),
+                Crumb::Link(&s.region_name, &s.region_url),
+            ],
+        };
+        // Without contacts of its own, the page says where to ask: the region's
+        // services that have them.
+        let ask: Vec<usize> = if s.contactable {
+            Vec::new()
+        } else {
+            let all = site
+                .services_by_region
+                .get(&s.region)
+                .cloned()
+                .unwrap_or_default();
+            crate::render::family::contact_first(site, &all).0
+        };
+        pages.job(
+            site,
+            spec,
+            context! {
+                service => Value::from_serialize(s),
+                ask => pages.cards_of(&ask),
+            },
+        )
+    }
+
+    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+        out.extend(site.services.iter().map(search_doc));
+    }
+
+    fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String> {
+        let code = new
+            .region
+            .ok_or("a service needs --region CODE, e.g. --region RU-MOS")?;
+        let q = crate::scaffold::toml_string;
+        Ok((
+            format!("content/services/{}/{}.md", code.to_lowercase(), new.slug),
+            format!(
+                "+++\n# Название — точно как в источнике\nname = {}\n# Вид организации: kinds в data/taxonomy.toml\nkind = \"family-centre\"\n# С чем помогают: needs в data/taxonomy.toml\nneeds = [\"crisis\"]\nregion = {}\n# Город или район\nmunicipality = \"\"\n# Координаты; precision: exact | street | city\n# location = {{ lat = 55.75, lon = 37.62, precision = \"city\" }}\n# Телефоны в любом привычном виде: \"8 (495) 123-45-67\"\nphones = []\nemails = []\n# website = \"https://\"\n# Когда вы сверили сведения с самой организацией (звонок, письмо).\n# Пока не сверили, оставьте строку закомментированной: дата документа — не проверка.\n# verified = {}\n# Откуда сведения: документ, строка и слова из неё (quote) или адрес страницы\nsources = [{}]\n+++\nКоротко и простыми словами: чем здесь помогают, кому и как обратиться.\n",
+                q(new.title),
+                q(code),
+                new.today,
+                crate::scaffold::PLACEHOLDER_SOURCE,
+            ),
+        ))
+    }
+
+    fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
+        out.extend(site.services.iter().map(|s| Entry {
+            url: s.url.clone(),
+            title: s.name.clone(),
+            summary: crate::site::first_sentence(&s.plain, 200),
+            file: s.file.clone(),
+        }));
+    }
+}
+
+/// What search indexes of a service.
+fn search_doc(s: &ServiceView) -> SearchDoc {
+    let needs: Vec<&str> = s.needs.iter().map(|n| n.label.as_str()).collect();
+    SearchDoc {
+        id: format!("service:{}", s.id),
+        url: s.url.clone(),
+        doc_type: SPEC.singular.into(),
+        title: s.name.clone(),
+        names: join([
+            s.short_name.as_deref().unwrap_or(""),
+            s.organization.as_deref().unwrap_or(""),
+            s.kind.label.as_str(),
+        ]),
+        body: join([
+            s.plain.as_str(),
+            &needs.join(", "),
+            s.municipality.as_deref().unwrap_or(""),
+            s.district.as_deref().unwrap_or(""),
+            s.address.as_deref().unwrap_or(""),
+            s.eligibility.as_deref().unwrap_or(""),
+            s.how_to_apply.as_deref().unwrap_or(""),
+            s.cost.as_deref().unwrap_or(""),
+            s.region_name.as_str(),
+        ]),
+        region: Some(s.region.clone()),
+        needs: s.needs.iter().map(|n| n.id.clone()).collect(),
+        audience: if s.audience.is_empty() {
+            vec!["family".into()]
+        } else {
+            s.audience.clone()
+        },
+        kind: Some(s.kind.id.clone()),
+    }
+}
+
+fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic>) {
+    let m = &s.meta;
+    check_slug(s, out);
+    require(
+        s,
+        m.name.is_some(),
+        "name",
+        "name = \"Семейный центр «…»\"",
+        out,
+    );
+    require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
+    require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
+    require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
+    if let Some(kind) = &m.kind {
+        check_terms(cx, s, std::slice::from_ref(kind), "kinds", "kind", out);
+    }
+    check_terms(cx, s, &m.needs, crate::data::NEEDS, "needs", out);
+    check_audience(s, &m.audience, out);
+    let region = m.region.as_ref().and_then(|code| {
+        check_region_ref(cx, s, code, out);
+        let folder = s.folder.as_deref().unwrap_or("");
+        if code.get_ref().to_lowercase() != folder {
+            out.push(
+                s.error_at(
+                    code,
+                    format!(
+                        "region `{}` does not match the folder `{folder}`",
+                        code.get_ref()
+                    ),
+                )
+                .hint(format!(
+                    "move the file to content/services/{}/",
+                    code.get_ref().to_lowercase()
+                )),
+            );
+        }
+        cx.regions.get(code.get_ref().as_str())
+    });
+    if let Some(loc) = &m.location {
+        let l = loc.get_ref();
+        if !valid_lat_lon(l.lat, l.lon) {
+            out.push(
+                s.error_at(loc, "coordinates out of range")
+                    .hint("lat is −90…90, lon is −180…180"),
+            );
+        } else if let Some(bbox) = region.and_then(|r| r.meta.bbox.as_ref())
+            && !formats::in_bbox(bbox.get_ref(), l.lat, l.lon)
+        {
+            let swapped = formats::in_bbox(bbox.get_ref(), l.lon, l.lat);
+            out.push(
+                s.error_at(
+                    loc,
+                    format!(
+                        "location {}, {} is outside the region's bounds",
+                        l.lat, l.lon
+                    ),
+                )
+                .hint(if swapped {
+                    "lat and lon look swapped"
+                } else {
+                    "check the coordinates, or the region"
+                }),
+            );
+        }
+    }
+    check_contact_fields(s, &m.phones, &m.emails, m.website.as_ref(), out);
+    if let Some(age) = &m.age_months {
+        let [min, max] = *age.get_ref();
+        if min > max || max > 216 {
+            out.push(
+                s.error_at(
+                    age,
+                    "age_months must be [youngest, oldest] in months, up to 216",
+                )
+                .hint("e.g. age_months = [0, 48] for children under four"),
+            );
+        }
+    }
+    if let Some(v) = &m.verified {
+        check_verified(cx, s, v, out);
+    }
+    for name in [&m.name, &m.organization].into_iter().flatten() {
+        check_name(cx, s, name, out);
+    }
+    if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
+        let texts = [
+            Some(s.markdown()),
+            m.eligibility.as_deref(),
+            m.how_to_apply.as_deref(),
+            m.cost.as_deref(),
+        ];
+        check_plain(cx, s, texts.into_iter().flatten(), out);
+    }
+    check_sources(cx, s, &m.sources, true, out);
+}
+
+fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
+    let mut by_key: BTreeMap<(String, String), Vec<&Record<ServiceMeta>>> = BTreeMap::new();
+    for s in &content.services {
+        if let Some(name) = &s.meta.name {
+            let key = ru::name_key(name);
+            by_key
+                .entry((s.folder.clone().unwrap_or_default(), key))
+                .or_default()
+                .push(s);
+        }
+    }
+    for group in by_key.values().filter(|g| g.len() > 1) {
+        for dup in &group[1..] {
+            if dup.meta.municipality == group[0].meta.municipality {
+                out.push(
+                    dup.error(format!("same name as {}", group[0].file.rel))
+                        .hint("two records for one service? merge them; otherwise make the names differ (add the town or branch)"),
+                );
+            }
+        }
+    }
+}
+
+fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
+    let m = &s.meta;
+    let id = crate::validate::service_id(s);
+    let region = m
+        .region
+        .as_ref()
+        .map(|r| r.get_ref().clone())
+        .unwrap_or_default();
+    let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
+    let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
+    let verified_days = verified
+        .as_deref()
+        .and_then(ru::parse_iso_date)
+        .map(|(y, mo, d)| ru::days_from_civil(y, mo, d));
+    ServiceView {
+        url: format!("services/{id}/"),
+        file: s.file.rel.clone(),
+        short_name: m.short_name.clone(),
+        organization: m.organization.clone(),
+        kind: rz.term("kinds", m.kind.as_ref().map_or("", |k| k.get_ref())),
+        needs: rz.terms(crate::data::NEEDS, &m.needs),
+        audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
+        region_name: rz.region_ref(&region).label,
+        region_url: rz.region_url(&region),
+        region,
+        municipality: m.municipality.clone(),
+        district: m.district.clone(),
+        address: m.address.clone(),
+        location: m.location.as_ref().map(|l| {
+            let l = l.get_ref();
+            LocationView {
+                lat: l.lat,
+                lon: l.lon,
+                precision: l.precision,
+                precision_label: l.precision.label(),
+                links: crate::geo::map_links(l.lat, l.lon, &name),
+            }
+        }),
+        everyday_name: crate::everyday_name::everyday_name(&name),
+        contactable: !m.phones.is_empty() || !m.emails.is_empty(),
+        phones: phone_views(&m.phones),
+        emails: m.emails.iter().map(|e| e.get_ref().clone()).collect(),
+        website: m.website.as_ref().map(|w| w.get_ref().clone()),
+        contacts: m.contacts.clone(),
+        hours: m.hours.clone(),
+        age: m
+            .age_months
+            .as_ref()
+            .map(|a| age_text(a.get_ref()[0], a.get_ref()[1])),
+        cost: m.cost.clone(),
+        eligibility: m.eligibility.clone(),
+        how_to_apply: m.how_to_apply.clone(),
+        verified_text: verified.as_deref().map(ru::date_long),
+        stale: verified_days.is_some_and(|d| rz.today - d > rz.stale_after),
+        verified,
+        as_of: rz.as_of(&m.sources),
+        sources: rz.sources(&m.sources),
+        body_html: s.body.html.clone(),
+        plain: s.body.plain.clone(),
+        name,
+        id,
+    }
+}
