@@ -338,7 +338,7 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     Ok(report)
 }
 
-fn output_error(e: &OutputError) -> Diagnostic {
+pub(crate) fn output_error(e: &OutputError) -> Diagnostic {
     Diagnostic::about(e.path.display().to_string(), &e.message).hint(&e.hint)
 }
 

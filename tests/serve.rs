@@ -235,6 +235,71 @@ fn live_reload_works_with_a_relative_root() {
     });
 }
 
+/// `opora serve --output X`, run inside the portal as the README runs it:
+/// the exit status and stderr, or `None` if it was still running after 60 s.
+fn serve_exits(portal: &std::path::Path, output: &str) -> Option<(bool, String, String)> {
+    let mut child = opora_cmd()
+        .current_dir(portal)
+        .args(["serve", "--port", "0", "--output", output])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(60) {
+        if child.try_wait().unwrap().is_some() {
+            let o = child.wait_with_output().unwrap();
+            return Some((
+                o.status.success(),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr(&o),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// Like `build`, `serve` never builds into the portal or its sources: it
+/// refuses before it builds, listens or serves, and changes nothing.
+#[test]
+fn serve_refuses_an_unsafe_output_before_serving() {
+    let w = tempfile::tempdir().unwrap();
+    let mini = mini_portal();
+    let portal = w.path().join("portal");
+    copy_dir(mini.path(), &portal);
+    let before = snapshot(w.path());
+    for (output, expected) in [
+        ("content", "it is the portal's content folder"),
+        ("data/x", "lies inside the portal's data folder"),
+        ("static", "it is the portal's static files folder"),
+        (".", "it is the portal folder itself"),
+        ("..", "it contains the portal folder"),
+    ] {
+        let Some((ok, out, err)) = serve_exits(&portal, output) else {
+            panic!("serve --output {output} kept running instead of refusing");
+        };
+        assert!(!ok, "serve --output {output} must fail:\n{err}");
+        assert!(
+            err.contains("refusing to build into") && err.contains(expected),
+            "serve --output {output}: expected `{expected}` in:\n{err}"
+        );
+        assert!(err.contains("= hint:"), "{err}");
+        assert!(!out.contains("serving at"), "{out}");
+        assert_eq!(
+            snapshot(w.path()),
+            before,
+            "serve --output {output} changed files"
+        );
+    }
+    // A folder that is no portal is not served either.
+    let (ok, _, err) = serve_exits(w.path(), "site").expect("refuses at once");
+    assert!(!ok && err.contains("no opora.toml here"), "{err}");
+    assert!(!w.path().join("site").exists());
+}
+
 #[test]
 fn never_serves_files_outside_the_site() {
     let portal = mini_portal();
@@ -278,7 +343,8 @@ fn start_in_process(root: &std::path::Path, limits: opora::serve::Limits) -> u16
         root: root.to_path_buf(),
         strict: false,
         base_url: Some(format!("http://127.0.0.1:{port}/")),
-    });
+    })
+    .expect("the mini portal can be served");
     // The server thread lives until the test process ends.
     std::thread::spawn(move || server.serve_with(listener, limits));
     port

@@ -23,12 +23,13 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::content::load::LoadCache;
-use crate::diag::Diagnostics;
-use crate::pipeline::{self, Options, Report};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::pipeline::{self, Failed, Options, Report};
 use crate::render::pages::{Kind, Pages};
 use crate::site::Site;
 pub use http::Limits;
 use http::Response;
+pub use watch::watched;
 
 const LIVE_SCRIPT_PATH: &str = "/__opora/live.js";
 const EVENTS_PATH: &str = "/__opora/events";
@@ -72,10 +73,23 @@ pub struct DevServer {
 
 impl DevServer {
     /// Builds the site once to `opts.output` and prepares the in-memory state.
-    pub fn start(mut opts: Options) -> Arc<DevServer> {
+    ///
+    /// Refuses, before anything is written, a folder that is not a portal and
+    /// an output the build would refuse (the portal itself, one of its
+    /// sources, a folder opora did not make): the preview would otherwise read
+    /// its static files from there. Content errors do not stop the server; the
+    /// browser shows them until they are fixed.
+    pub fn start(mut opts: Options) -> Result<Arc<DevServer>, Failed> {
+        let refuse = |d: Diagnostic| {
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.push(d);
+            Failed { diagnostics }
+        };
         // `notify` reports absolute paths; the watcher compares them with these.
         opts.root = pipeline::portal_root(&opts.root);
-        opts.output = pipeline::portal_root(&opts.output);
+        pipeline::load_config(&opts.root).map_err(refuse)?;
+        opts.output = crate::output::check(&opts.root, &opts.output)
+            .map_err(|e| refuse(pipeline::output_error(&e)))?;
         let server = Arc::new(DevServer {
             state: RwLock::new(State {
                 generation: 0,
@@ -97,7 +111,7 @@ impl DevServer {
             );
         }
         server.rebuild();
-        server
+        Ok(server)
     }
 
     /// Re-prepares the site after a change; returns how long it took.
