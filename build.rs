@@ -21,14 +21,10 @@ const TARGET: &str = "wasm32-unknown-unknown";
 const PREBUILT: &str = "crates/opora-search-wasm/prebuilt/opora_search.wasm";
 
 fn main() {
-    for path in [
-        "crates/opora-search-wasm/src",
-        "crates/opora-search-wasm/Cargo.toml",
-        "crates/opora-analyzer/src",
-        "crates/opora-analyzer/Cargo.toml",
-    ] {
-        println!("cargo:rerun-if-changed={path}");
-    }
+    // The module is built from the workspace's own crates (the wasm crate and
+    // the path dependencies beside it), so any change there is a reason to rebuild.
+    println!("cargo:rerun-if-changed=crates");
+    println!("cargo:rerun-if-changed=Cargo.lock");
     println!("cargo:rerun-if-env-changed=OPORA_WASM_PREBUILT");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let manifest_dir =
