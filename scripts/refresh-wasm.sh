@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rewrites the committed browser search module (crates/opora-search-wasm/prebuilt/),
 # which build.rs embeds where the wasm32-unknown-unknown target is not installed.
-# Run it after changing crates/opora-analyzer or crates/opora-search-wasm, and commit
+# Run it after changing anything under crates/ (the module is built from those crates), and commit
 # the result: tests/wasm_prebuilt.rs fails while the committed module differs from
 # what the sources build.
 set -euo pipefail
