@@ -108,7 +108,7 @@ fn build_module(manifest_dir: &Path, out_dir: &Path) {
         ])
         .arg(&target_dir)
         // A small module matters more than compile speed here.
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_LTO", "true")
         .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
