@@ -513,15 +513,21 @@ fn make_portal(repo: &Path, dest: &Path, sample: Sample) -> Vec<String> {
         .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
         .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
         .collect();
+    let collections: Vec<String> = std::fs::read_dir(&content)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     loop {
         let mut wanted = Vec::new();
         for rel in &chosen {
             let text = std::fs::read_to_string(content.join(rel)).unwrap_or_default();
-            wanted.extend(named_records(&text));
+            wanted.extend(named_records(&text, &collections));
             wanted.extend(linked_records(rel, &text));
         }
         for text in &data {
-            wanted.extend(named_records(text));
+            wanted.extend(named_records(text, &collections));
         }
         let missing: Vec<String> = wanted
             .into_iter()
@@ -548,23 +554,23 @@ fn make_portal(repo: &Path, dest: &Path, sample: Sample) -> Vec<String> {
     targets
 }
 
-/// Records a text names in a quoted string: region codes (`"RU-MOS"`) and
-/// organizations (`"ru-mos/semya-i-dom"`), as content paths.
-fn named_records(text: &str) -> Vec<String> {
-    text.split('"')
-        .skip(1)
-        .step_by(2)
-        .map(|quoted| {
-            let region_code = quoted.starts_with("RU")
-                && quoted.len() <= 6
-                && quoted.chars().all(|c| c.is_ascii_uppercase() || c == '-');
-            if region_code {
-                format!("regions/{}.md", quoted.to_ascii_lowercase())
-            } else {
-                format!("services/{quoted}.md")
-            }
-        })
-        .collect()
+/// Records a text names in a quoted string, as content paths: region codes
+/// (`"RU-MOS"`), and slugs of any collection (an organization
+/// `"ru-mos/semya-i-dom"`, an event's `programme`, a route's practice). Paths
+/// that name no file are dropped by the caller.
+fn named_records(text: &str, collections: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for quoted in text.split('"').skip(1).step_by(2) {
+        let region_code = quoted.starts_with("RU")
+            && quoted.len() <= 6
+            && quoted.chars().all(|c| c.is_ascii_uppercase() || c == '-');
+        if region_code {
+            out.push(format!("regions/{}.md", quoted.to_ascii_lowercase()));
+        } else if !quoted.is_empty() && !quoted.contains(['.', ' ', ':']) {
+            out.extend(collections.iter().map(|c| format!("{c}/{quoted}.md")));
+        }
+    }
+    out
 }
 
 /// Records the Markdown of `rel` links to (`[a](../x/)`, `[a](/services/…/)`,
