@@ -16,6 +16,5 @@ fi
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Includes the browser scripts' own Node tests (tests/js/*.test.mjs, via tests/js_tests.rs).
 cargo test --workspace
-# The browser scripts' own unit tests (near me) in Node.
-node --test tests/js/
