@@ -78,6 +78,10 @@ pub struct Prepared {
     pub site: Site,
     pub env: minijinja::Environment<'static>,
     pub diagnostics: Diagnostics,
+    /// The validated data and records, for exports that carry the records
+    /// themselves rather than their views (HSDS).
+    pub data: crate::content::Data,
+    pub content: crate::content::Content,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -136,6 +140,8 @@ pub fn prepare(
         site,
         env,
         diagnostics: diags,
+        data,
+        content,
     })
 }
 
@@ -170,6 +176,8 @@ pub fn render_site(
         site,
         env,
         diagnostics: mut diags,
+        data,
+        content,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -215,6 +223,8 @@ pub fn render_site(
     files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
+    // Open Referral HSDS: JSON and the tabular package (src/hsds).
+    files.extend(crate::hsds::files(&site.config, &data, &content));
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
