@@ -134,6 +134,9 @@ pub fn prepare(
     let history = crate::history::History::load(&opts.root);
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
+    // What /open-data/ says about the HSDS files (src/hsds/page.rs).
+    site.store
+        .insert(crate::hsds::page::STORE_KEY, crate::hsds::page::view(&data));
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {

@@ -50,7 +50,12 @@ pub fn tables(config: &Config, data: &Data, content: &Content) -> Tables {
         regions: content
             .regions
             .iter()
-            .filter_map(|r| Some((r.meta.code.as_ref()?.get_ref().clone(), r.meta.name.clone()?)))
+            .filter_map(|r| {
+                Some((
+                    r.meta.code.as_ref()?.get_ref().clone(),
+                    r.meta.name.clone()?,
+                ))
+            })
             .collect(),
     };
     let mut records: Vec<&Record<ServiceMeta>> = content.services.iter().collect();
@@ -61,7 +66,10 @@ pub fn tables(config: &Config, data: &Data, content: &Content) -> Tables {
         .iter()
         .filter_map(|r| {
             let region = r.meta.region.as_ref()?.get_ref().clone();
-            Some(((region, crate::ru::name_key(r.meta.name.as_ref()?)), service_id(r)))
+            Some((
+                (region, crate::ru::name_key(r.meta.name.as_ref()?)),
+                service_id(r),
+            ))
         })
         .collect();
     let mut parents: BTreeMap<String, usize> = BTreeMap::new();
@@ -105,11 +113,23 @@ fn service(
     let rid = service_id(rec);
     let id = cx.ids.of("service", &rid);
     let name = m.name.clone().unwrap_or_else(|| rec.slug.clone());
-    let region = m.region.as_ref().map(|r| r.get_ref().clone()).unwrap_or_default();
-    let region_name = cx.regions.get(&region).cloned().unwrap_or_else(|| region.clone());
+    let region = m
+        .region
+        .as_ref()
+        .map(|r| r.get_ref().clone())
+        .unwrap_or_default();
+    let region_name = cx
+        .regions
+        .get(&region)
+        .cloned()
+        .unwrap_or_else(|| region.clone());
     let body = rec.markdown().trim().to_string();
     let emails: Vec<String> = m.emails.iter().map(|e| e.get_ref().clone()).collect();
-    let website = m.website.as_ref().map(|w| w.get_ref().clone());
+    // HSDS URIs are ASCII: a Cyrillic host in its IDNA form (same address).
+    let website = m
+        .website
+        .as_ref()
+        .map(|w| super::uri::to_ascii(w.get_ref()));
 
     // A parent named like the record itself is the record.
     let parent = m
@@ -187,7 +207,10 @@ fn service(
             description: p.note().map(str::to_string),
         });
     }
-    let people = m.contacts.iter().map(|c| (Some(c.name.clone()), c.role.clone(), None));
+    let people = m
+        .contacts
+        .iter()
+        .map(|c| (Some(c.name.clone()), c.role.clone(), None));
     let more_emails = emails.iter().skip(1).map(|e| (None, None, Some(e.clone())));
     for (i, (name, title, email)) in people.chain(more_emails).enumerate() {
         t.contacts.push(Contact {
@@ -210,13 +233,15 @@ fn service(
             id: cx.ids.of("service_area", &rid),
             service_id: id.clone(),
             name: region_name.clone(),
-            uri: Some(cx.config.absolute(&format!("regions/{}/", region.to_lowercase()))),
+            uri: mapping::record_url("regions", "", &region.to_lowercase())
+                .map(|u| cx.config.absolute(&u)),
         });
     }
     location(cx, rec, &rid, &id, &organization_id, &region_name, t);
     attributes(cx, rec, &rid, &id, t);
     for (i, s) in m.sources.iter().enumerate() {
-        t.metadata.push(provenance(cx, s, &id, &format!("{rid}/{}", i + 1)));
+        t.metadata
+            .push(provenance(cx, s, &id, &format!("{rid}/{}", i + 1)));
     }
 }
 
@@ -235,8 +260,7 @@ fn location(
 ) {
     let m = &rec.meta;
     let point = m.location.as_ref().map(|l| l.get_ref());
-    if point.is_none() && m.municipality.is_none() && m.address.is_none() && m.district.is_none()
-    {
+    if point.is_none() && m.municipality.is_none() && m.address.is_none() && m.district.is_none() {
         return;
     }
     let location_id = cx.ids.of("location", rid);
@@ -257,7 +281,15 @@ fn location(
     });
     if let Some(p) = point {
         let code = mapping::precision_code(p.precision);
-        attribute(cx, PRECISION, code, &location_id, &format!("{rid}/{PRECISION}/{code}"), None, t);
+        attribute(
+            cx,
+            PRECISION,
+            code,
+            &location_id,
+            &format!("{rid}/{PRECISION}/{code}"),
+            None,
+            t,
+        );
     }
     let address = m.address.clone().unwrap_or_default();
     t.addresses.push(Address {
@@ -282,7 +314,11 @@ fn location(
 /// The service's kind, needs, audience and page as taxonomy terms.
 fn attributes(cx: &Cx, rec: &Record<ServiceMeta>, rid: &str, service: &str, t: &mut Tables) {
     let m = &rec.meta;
-    for v in cx.vocabularies.iter().filter(|v| v.link_entity == "service") {
+    for v in cx
+        .vocabularies
+        .iter()
+        .filter(|v| v.link_entity == "service")
+    {
         let codes: Vec<String> = match (v.link_type, v.link) {
             (_, Link::None) => continue,
             ("kind", _) => m.kind.iter().map(|k| k.get_ref().clone()).collect(),
@@ -292,10 +328,13 @@ fn attributes(cx: &Cx, rec: &Record<ServiceMeta>, rid: &str, service: &str, t: &
             _ => continue,
         };
         for code in codes {
-            let value = (v.link_type == PAGE).then(|| {
-                let folder = rec.folder.as_deref().unwrap_or("");
-                cx.config.absolute(&format!("services/{folder}/{}/", rec.slug))
-            });
+            let value = (v.link_type == PAGE)
+                .then(|| {
+                    let folder = rec.folder.as_deref().unwrap_or("");
+                    mapping::record_url("services", folder, &rec.slug)
+                })
+                .flatten()
+                .map(|u| cx.config.absolute(&u));
             let key = format!("{rid}/{}/{code}", v.link_type);
             attribute(cx, v.link_type, &code, service, &key, value, t);
         }
@@ -350,11 +389,18 @@ fn provenance(cx: &Cx, s: &Source, resource: &str, key: &str) -> Metadata {
         resource_id: resource.to_string(),
         resource_type: "service",
         // The year the document's facts are from: "as of", never a check.
-        last_action_date: doc.and_then(|d| d.year).map(|y| y.to_string()).unwrap_or_default(),
+        last_action_date: doc
+            .and_then(|d| d.year)
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
         last_action_type: SOURCE_ACTION,
         field_name: String::new(),
         previous_value: String::new(),
-        replacement_value: s.quote.as_ref().map(|q| q.get_ref().clone()).unwrap_or_default(),
+        replacement_value: s
+            .quote
+            .as_ref()
+            .map(|q| q.get_ref().clone())
+            .unwrap_or_default(),
         updated_by: cite(&who, &reference),
     }
 }

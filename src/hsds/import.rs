@@ -65,7 +65,14 @@ pub fn plan(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(plan_rows(root, &rows, &package, default_region, data, content))
+    Ok(plan_rows(
+        root,
+        &rows,
+        &package,
+        default_region,
+        data,
+        content,
+    ))
 }
 
 /// Plans the import of a package already read into tables.
@@ -84,7 +91,12 @@ pub fn plan_rows(
         regions: content
             .regions
             .iter()
-            .filter_map(|r| Some((r.meta.code.as_ref()?.get_ref().clone(), r.meta.name.clone()?)))
+            .filter_map(|r| {
+                Some((
+                    r.meta.code.as_ref()?.get_ref().clone(),
+                    r.meta.name.clone()?,
+                ))
+            })
             .filter(|(code, _)| crate::validate::formats::is_region_code(code))
             .collect(),
         vocabularies: mapping::vocabularies(data),
@@ -102,7 +114,11 @@ pub fn plan_rows(
             Err(message) => Some(Action::Invalid { row, message }),
         };
         let name = text(s, "name").unwrap_or_default();
-        notes.extend(found.into_iter().map(|f| format!("row {row} «{name}»: {f}")));
+        notes.extend(
+            found
+                .into_iter()
+                .map(|f| format!("row {row} «{name}»: {f}")),
+        );
         actions.extend(action);
     }
     HsdsPlan {
@@ -149,7 +165,11 @@ impl<'a> Package<'a> {
                 }
             }
         }
-        Package { rows, by_id, by_key }
+        Package {
+            rows,
+            by_id,
+            by_key,
+        }
     }
 
     fn table(&self, name: &str) -> &'a [Map<String, Value>] {
@@ -239,7 +259,11 @@ fn incoming(
     let id = text(s, "id").unwrap_or_default();
     let name = text(s, "name").ok_or("the service has no name")?;
     let org = p.get("organization", text(s, "organization_id"));
-    let sals = p.linked("service_at_location", "service_id", std::slice::from_ref(&id));
+    let sals = p.linked(
+        "service_at_location",
+        "service_id",
+        std::slice::from_ref(&id),
+    );
     let sal_ids: Vec<String> = sals.iter().filter_map(|r| text(r, "id")).collect();
     let location_ids: Vec<String> = sals.iter().filter_map(|r| text(r, "location_id")).collect();
     if location_ids.len() > 1 {
@@ -315,13 +339,7 @@ fn incoming(
 
 /// Kind, needs and audience from the service's taxonomy terms; the page
 /// attribute's record address.
-fn terms(
-    cx: &Cx,
-    p: &Package,
-    id: &str,
-    r: &mut Incoming,
-    notes: &mut Vec<String>,
-) {
+fn terms(cx: &Cx, p: &Package, id: &str, r: &mut Incoming, notes: &mut Vec<String>) {
     let attributes = p.linked("attribute", "link_id", &[id.to_string()]);
     let mut unmatched = Vec::new();
     let mut kinds = Vec::new();
@@ -435,11 +453,7 @@ fn region(
     let areas = p.linked("service_area", "service_id", &[id.to_string()]);
     let from_area = areas.iter().find_map(|a| {
         text(a, "uri")
-            .and_then(|u| {
-                let path = u.trim_end_matches('/');
-                let (_, code) = path.rsplit_once("/regions/")?;
-                by_code(code)
-            })
+            .and_then(|u| by_code(&mapping::record_of_url("regions", &u)?.1))
             .or_else(|| text(a, "name").and_then(|n| by_name(&n)))
     });
     let from_address = address.and_then(|a| text(a, "state_province").and_then(|s| by_name(&s)));
@@ -449,12 +463,11 @@ fn region(
         .or_else(|| cx.default_region.and_then(by_code))
 }
 
-/// `…/services/ru-klu/kaluga-doverie/` → (`ru-klu`, `kaluga-doverie`).
+/// A service page's address (the page attribute of an Opora export) →
+/// (region folder, file name), through the services collection's route.
 fn page_record(url: &str) -> Option<(String, String)> {
-    let path = url.trim_end_matches('/');
-    let (rest, slug) = path.rsplit_once('/')?;
-    let (rest, folder) = rest.rsplit_once('/')?;
-    rest.ends_with("/services").then(|| (folder.to_string(), slug.to_string()))
+    let (region, slug) = mapping::record_of_url("services", url)?;
+    Some((region?, slug))
 }
 
 /// The address as one line, as the source writes it; the postal code in
@@ -487,7 +500,9 @@ fn point(
         return None;
     };
     if !crate::geo::valid_lat_lon(lat, lon) {
-        notes.push(format!("coordinates {lat}, {lon} are out of range; left out"));
+        notes.push(format!(
+            "coordinates {lat}, {lon} are out of range; left out"
+        ));
         return None;
     }
     let lid = text(l, "id").unwrap_or_default();
@@ -497,7 +512,11 @@ fn point(
         .filter(|a| text(a, "link_type").as_deref() == Some(PRECISION))
         .filter_map(|a| p.get("taxonomy_term", text(a, "taxonomy_term_id")))
         .filter_map(|t| text(t, "code"))
-        .find(|c| mapping::PRECISIONS.iter().any(|&p| mapping::precision_code(p) == c));
+        .find(|c| {
+            mapping::PRECISIONS
+                .iter()
+                .any(|&p| mapping::precision_code(p) == c)
+        });
     let precision = stated.unwrap_or_else(|| if has_address { "exact" } else { "city" }.into());
     Some(format!(
         "{{ lat = {lat}, lon = {lon}, precision = {} }}",
@@ -546,11 +565,13 @@ fn contacts(
             None => number.clone(),
         };
         match Phone::parse(&full) {
-            Ok(parsed) if !r.phones.iter().any(|(_, n, _)| *n == parsed.national) => r.phones.push((
-                parsed.display(),
-                parsed.national.clone(),
-                text(ph, "description"),
-            )),
+            Ok(parsed) if !r.phones.iter().any(|(_, n, _)| *n == parsed.national) => {
+                r.phones.push((
+                    parsed.display(),
+                    parsed.national.clone(),
+                    text(ph, "description"),
+                ))
+            }
             Ok(_) => {}
             Err(e) => notes.push(format!("phone «{number}» {e}; left out")),
         }
@@ -568,7 +589,9 @@ fn contacts(
         if let Some(v) = org.and_then(|o| text(o, key))
             && text(s, if key == "email" { "email" } else { "url" }).is_none()
         {
-            notes.push(format!("the organization's {key} «{v}» is not copied to the service"));
+            notes.push(format!(
+                "the organization's {key} «{v}» is not copied to the service"
+            ));
         }
     }
     for e in emails {
@@ -578,13 +601,16 @@ fn contacts(
             r.emails.push(e);
         }
     }
-    r.website = text(s, "url").filter(|w| {
-        let ok = crate::validate::formats::is_web_url(w);
-        if !ok {
-            notes.push(format!("«{w}» is not a web address; left out"));
-        }
-        ok
-    });
+    // An IDNA host (`xn--…`) back in letters, as a record writes it.
+    r.website = text(s, "url")
+        .map(|w| super::uri::from_ascii(&w))
+        .filter(|w| {
+            let ok = crate::validate::formats::is_web_url(w);
+            if !ok {
+                notes.push(format!("«{w}» is not a web address; left out"));
+            }
+            ok
+        });
 }
 
 /// Opening hours in words: each schedule's description, else its times.
@@ -592,7 +618,10 @@ fn hours(p: &Package, ids: &[String]) -> Option<String> {
     let mut rows = Vec::new();
     for key in ["service_id", "service_at_location_id", "location_id"] {
         for s in p.linked("schedule", key, ids) {
-            if !rows.iter().any(|r: &&Map<String, Value>| text(r, "id") == text(s, "id")) {
+            if !rows
+                .iter()
+                .any(|r: &&Map<String, Value>| text(r, "id") == text(s, "id"))
+            {
                 rows.push(s);
             }
         }
@@ -641,7 +670,10 @@ fn sources(cx: &Cx, p: &Package, id: &str, notes: &mut Vec<String>) -> Vec<Strin
         }
         let who = text(m, "updated_by").unwrap_or_default();
         let quote = text(m, "replacement_value");
-        let (title, reference) = match who.rsplit_once(" [").or_else(|| who.strip_prefix('[').map(|r| ("", r))) {
+        let (title, reference) = match who
+            .rsplit_once(" [")
+            .or_else(|| who.strip_prefix('[').map(|r| ("", r)))
+        {
             Some((title, rest)) => (title.to_string(), rest.trim_end_matches(']').to_string()),
             None => (who.clone(), String::new()),
         };
@@ -684,7 +716,11 @@ fn toml_str(s: &str) -> String {
 fn toml_list(items: &[String]) -> String {
     format!(
         "[{}]",
-        items.iter().map(|s| toml_str(s)).collect::<Vec<_>>().join(", ")
+        items
+            .iter()
+            .map(|s| toml_str(s))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 
@@ -725,7 +761,11 @@ fn front_matter(r: &Incoming) -> String {
             .phones
             .iter()
             .map(|(display, _, note)| match note {
-                Some(n) => format!("{{ number = {}, note = {} }}", toml_str(display), toml_str(n)),
+                Some(n) => format!(
+                    "{{ number = {}, note = {} }}",
+                    toml_str(display),
+                    toml_str(n)
+                ),
                 None => toml_str(display),
             })
             .collect();
@@ -805,18 +845,13 @@ fn plan_service(
         town: r.municipality.as_deref(),
         nationals: &nationals,
     };
-    if let Some((of, why)) = crate::import::find_duplicate_of(&cx.known, &candidate, &id) {
-        return Some(Action::Duplicate {
-            row,
-            name: r.name.clone(),
-            of,
-            why,
-        });
-    }
-    let front = front_matter(&r);
+    // A record we have under this id is this service: its fields are merged
+    // (duplicate detection is for records under other ids).
     if let Some(path) = cx.known.path_of(&id) {
         let old = std::fs::read_to_string(path).unwrap_or_default();
-        return match crate::import::merge(&old, &front) {
+        let mut r = r;
+        keep_written_phones(&old, &mut r);
+        return match crate::import::merge(&old, &front_matter(&r)) {
             Some((merged, what)) if !what.is_empty() => Some(Action::Change {
                 path: path.clone(),
                 text: merged,
@@ -829,6 +864,15 @@ fn plan_service(
             }),
         };
     }
+    if let Some((of, why)) = crate::import::find_duplicate_of(&cx.known, &candidate, &id) {
+        return Some(Action::Duplicate {
+            row,
+            name: r.name.clone(),
+            of,
+            why,
+        });
+    }
+    let front = front_matter(&r);
     let mut slug = base_slug.clone();
     let mut n = 1;
     while !taken.insert(format!("{folder}/{slug}")) {
@@ -844,6 +888,47 @@ fn plan_service(
         path: content_path(root, &folder, &slug),
         text: format!("+++\n{front}+++\n{body}"),
     })
+}
+
+/// The same numbers with the same notes are no change: the record keeps its
+/// phones as the editor wrote them (`+79247304321` is `+7 (924) 730-43-21`).
+fn keep_written_phones(old: &str, r: &mut Incoming) {
+    let Some(front) = old.split("+++").nth(1) else {
+        return;
+    };
+    let Ok(table) = toml::from_str::<toml::Table>(front) else {
+        return;
+    };
+    let written: Vec<(String, String, Option<String>)> = table
+        .get("phones")
+        .and_then(toml::Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|p| {
+                    let (number, note) = match p {
+                        toml::Value::String(n) => (n.clone(), None),
+                        toml::Value::Table(t) => (
+                            t.get("number")?.as_str()?.to_string(),
+                            t.get("note")
+                                .and_then(toml::Value::as_str)
+                                .map(str::to_string),
+                        ),
+                        _ => return None,
+                    };
+                    let national = Phone::parse(&number).ok()?.national;
+                    Some((number, national, note))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let same = written.len() == r.phones.len()
+        && written
+            .iter()
+            .zip(&r.phones)
+            .all(|((_, n1, note1), (_, n2, note2))| n1 == n2 && note1 == note2);
+    if same {
+        r.phones = written;
+    }
 }
 
 fn content_path(root: &Path, folder: &str, slug: &str) -> PathBuf {
@@ -868,17 +953,22 @@ mod tests {
     #[test]
     fn an_address_keeps_its_words_and_gains_only_a_missing_postal_code() {
         let a = |v: Value| v.as_object().cloned().unwrap();
-        let row = a(serde_json::json!({"address_1": "1-30 Main Street", "address_2": "MyVillage", "postal_code": "ABC 1234"}));
+        let row = a(
+            serde_json::json!({"address_1": "1-30 Main Street", "address_2": "MyVillage", "postal_code": "ABC 1234"}),
+        );
         assert_eq!(
             street_address(&row).as_deref(),
             Some("ABC 1234, 1-30 Main Street, MyVillage")
         );
-        let ours = a(serde_json::json!({"address_1": "248000, г. Калуга, ул. Ленина, 1", "postal_code": "248000"}));
+        let ours = a(
+            serde_json::json!({"address_1": "248000, г. Калуга, ул. Ленина, 1", "postal_code": "248000"}),
+        );
         assert_eq!(
             street_address(&ours).as_deref(),
             Some("248000, г. Калуга, ул. Ленина, 1")
         );
-        let town_only = a(serde_json::json!({"address_1": "", "city": "Калуга", "postal_code": ""}));
+        let town_only =
+            a(serde_json::json!({"address_1": "", "city": "Калуга", "postal_code": ""}));
         assert_eq!(street_address(&town_only), None);
     }
 
@@ -887,16 +977,25 @@ mod tests {
         let s = |v: Value| v.as_object().cloned().unwrap();
         let mut notes = Vec::new();
         assert_eq!(
-            ages(&s(serde_json::json!({"minimum_age": 0, "maximum_age": 4})), &mut notes),
+            ages(
+                &s(serde_json::json!({"minimum_age": 0, "maximum_age": 4})),
+                &mut notes
+            ),
             Some([0, 48])
         );
         assert_eq!(
-            ages(&s(serde_json::json!({"minimum_age": 0.5, "maximum_age": "3"})), &mut notes),
+            ages(
+                &s(serde_json::json!({"minimum_age": 0.5, "maximum_age": "3"})),
+                &mut notes
+            ),
             Some([6, 36])
         );
         assert!(notes.is_empty());
         assert_eq!(
-            ages(&s(serde_json::json!({"minimum_age": 12, "maximum_age": 100})), &mut notes),
+            ages(
+                &s(serde_json::json!({"minimum_age": 12, "maximum_age": 100})),
+                &mut notes
+            ),
             None
         );
         assert_eq!(notes.len(), 1, "{notes:?}");

@@ -201,7 +201,11 @@ pub const PAGE: &str = "page";
 
 /// Who a service is for: the values `audience` takes (the validator refuses others).
 const AUDIENCES: [(&str, &str, &str); 2] = [
-    ("family", "Семьи", "Родители и другие взрослые, которые растят детей."),
+    (
+        "family",
+        "Семьи",
+        "Родители и другие взрослые, которые растят детей.",
+    ),
     (
         "specialist",
         "Специалисты",
@@ -299,9 +303,8 @@ pub fn vocabularies(data: &Data) -> Vec<Vocabulary> {
         link_type: AUDIENCE,
         link_entity: "service",
         link: Link::Many,
-        name: field("services", "audience").map_or_else(|| "Для кого".into(), |f| {
-            title_of(&f.description)
-        }),
+        name: field("services", "audience")
+            .map_or_else(|| "Для кого".into(), |f| title_of(&f.description)),
         terms: AUDIENCES
             .iter()
             .map(|(code, name, description)| Term {
@@ -340,4 +343,95 @@ pub fn vocabularies(data: &Data) -> Vec<Vocabulary> {
         }],
     });
     out
+}
+
+/// The site-relative address of a record's page, from its collection's route
+/// in the registry: `services/{region}/{slug}/` → `services/ru-klu/kaluga-doverie/`.
+pub fn record_url(collection: &str, region: &str, slug: &str) -> Option<String> {
+    let (_, c) = collections::by_name(collection)?;
+    Some(
+        c.spec()
+            .record
+            .url
+            .replace("{region}", region)
+            .replace("{slug}", slug),
+    )
+}
+
+/// The region folder (for collections laid out by region) and file name of a
+/// record's page address, absolute or not, read back through its
+/// collection's route: `None` for an address of anything else.
+pub fn record_of_url(collection: &str, url: &str) -> Option<(Option<String>, String)> {
+    let (_, c) = collections::by_name(collection)?;
+    let pattern: Vec<&str> = c
+        .spec()
+        .record
+        .url
+        .trim_end_matches('/')
+        .split('/')
+        .collect();
+    let parts: Vec<&str> = url
+        .trim_end_matches('/')
+        .rsplit('/')
+        .take(pattern.len())
+        .collect();
+    if parts.len() != pattern.len() {
+        return None;
+    }
+    let (mut region, mut slug) = (None, None);
+    for (want, got) in pattern.iter().zip(parts.iter().rev()) {
+        match *want {
+            "{region}" => region = Some(got.to_string()),
+            "{slug}" => slug = Some(got.to_string()),
+            literal if literal == *got => {}
+            _ => return None,
+        }
+    }
+    Some((region, slug?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_addresses_follow_the_registrys_routes_both_ways() {
+        let url = record_url("services", "ru-klu", "kaluga-doverie").unwrap();
+        assert_eq!(url, "services/ru-klu/kaluga-doverie/");
+        assert_eq!(
+            record_of_url("services", &format!("https://opora.ru/p/{url}")),
+            Some((Some("ru-klu".into()), "kaluga-doverie".into()))
+        );
+        assert_eq!(
+            record_of_url("regions", "https://opora.ru/regions/ru-klu/"),
+            Some((None, "ru-klu".into()))
+        );
+        assert_eq!(
+            record_of_url("services", "https://opora.ru/regions/ru-klu/"),
+            None
+        );
+    }
+
+    #[test]
+    fn every_service_field_has_one_place_in_the_mapping() {
+        let (_, services) = collections::by_name("services").unwrap();
+        let fields: Vec<String> = collections::fields(services)
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        for f in &fields {
+            assert_eq!(
+                SERVICE_FIELDS.iter().filter(|m| m.field == f).count(),
+                1,
+                "field {f} of the services collection must appear once in SERVICE_FIELDS"
+            );
+        }
+        for m in SERVICE_FIELDS {
+            assert!(
+                m.field.starts_with('(') || fields.iter().any(|f| f == m.field),
+                "SERVICE_FIELDS lists {}, which the services collection no longer has",
+                m.field
+            );
+        }
+    }
 }

@@ -10,6 +10,7 @@
 //! - `tabular`: the same tables as a Frictionless Tabular Data Package
 //!   (`datapackage.json` + one CSV per table) in one deterministic zip; and
 //!   reading such a package.
+//! - [`uri`]: web addresses in ASCII for HSDS (IDNA hosts), and back.
 //! - [`import`]: `opora import --hsds DIR_OR_ZIP` — JSON or tabular, with the
 //!   CSV import's dry run, duplicate detection and merge rules.
 //!
@@ -21,8 +22,10 @@ pub(crate) mod export;
 pub mod import;
 pub mod mapping;
 pub(crate) mod model;
+pub mod page;
 mod read;
 pub(crate) mod tabular;
+pub mod uri;
 
 use uuid::Uuid;
 

@@ -21,7 +21,8 @@ const MAX_FILE: u64 = 256 * 1024 * 1024;
 /// The files of a package: name → bytes (a folder's files, not its
 /// sub-folders; a zip's entries wherever they sit in it).
 pub fn files(path: &Path) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.is_file() {
         let bytes = read_limited(path)?;
         return if bytes.starts_with(b"PK") {
@@ -77,9 +78,7 @@ pub fn tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, String> {
     }
     for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".json")) {
         let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-            format!(
-                "{name}: not JSON ({e}); an HSDS package holds JSON objects or CSV tables"
-            )
+            format!("{name}: not JSON ({e}); an HSDS package holds JSON objects or CSV tables")
         })?;
         read_json(&mut t, name, value);
     }
@@ -169,38 +168,168 @@ enum Key {
 /// compiled schemas use. `attributes` and `metadata` nest under anything.
 const NESTED: &[(&str, &str, &str, Key)] = &[
     ("service", "phones", "phone", Key::InChild("service_id")),
-    ("service", "schedules", "schedule", Key::InChild("service_id")),
-    ("service", "service_areas", "service_area", Key::InChild("service_id")),
-    ("service", "service_at_locations", "service_at_location", Key::InChild("service_id")),
-    ("service", "languages", "language", Key::InChild("service_id")),
+    (
+        "service",
+        "schedules",
+        "schedule",
+        Key::InChild("service_id"),
+    ),
+    (
+        "service",
+        "service_areas",
+        "service_area",
+        Key::InChild("service_id"),
+    ),
+    (
+        "service",
+        "service_at_locations",
+        "service_at_location",
+        Key::InChild("service_id"),
+    ),
+    (
+        "service",
+        "languages",
+        "language",
+        Key::InChild("service_id"),
+    ),
     ("service", "funding", "funding", Key::InChild("service_id")),
-    ("service", "cost_options", "cost_option", Key::InChild("service_id")),
-    ("service", "required_documents", "required_document", Key::InChild("service_id")),
+    (
+        "service",
+        "cost_options",
+        "cost_option",
+        Key::InChild("service_id"),
+    ),
+    (
+        "service",
+        "required_documents",
+        "required_document",
+        Key::InChild("service_id"),
+    ),
     ("service", "contacts", "contact", Key::InChild("service_id")),
-    ("service", "organization", "organization", Key::InParent("organization_id")),
+    (
+        "service",
+        "organization",
+        "organization",
+        Key::InParent("organization_id"),
+    ),
     ("service", "program", "program", Key::InParent("program_id")),
-    ("organization", "services", "service", Key::InChild("organization_id")),
-    ("organization", "locations", "location", Key::InChild("organization_id")),
-    ("organization", "phones", "phone", Key::InChild("organization_id")),
-    ("organization", "contacts", "contact", Key::InChild("organization_id")),
-    ("organization", "programs", "program", Key::InChild("organization_id")),
-    ("organization", "funding", "funding", Key::InChild("organization_id")),
-    ("organization", "organization_identifiers", "organization_identifier", Key::InChild("organization_id")),
-    ("service_at_location", "location", "location", Key::InParent("location_id")),
-    ("service_at_location", "service", "service", Key::InParent("service_id")),
-    ("service_at_location", "contacts", "contact", Key::InChild("service_at_location_id")),
-    ("service_at_location", "phones", "phone", Key::InChild("service_at_location_id")),
-    ("service_at_location", "schedules", "schedule", Key::InChild("service_at_location_id")),
-    ("location", "addresses", "address", Key::InChild("location_id")),
+    (
+        "organization",
+        "services",
+        "service",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "organization",
+        "locations",
+        "location",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "organization",
+        "phones",
+        "phone",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "organization",
+        "contacts",
+        "contact",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "organization",
+        "programs",
+        "program",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "organization",
+        "funding",
+        "funding",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "organization",
+        "organization_identifiers",
+        "organization_identifier",
+        Key::InChild("organization_id"),
+    ),
+    (
+        "service_at_location",
+        "location",
+        "location",
+        Key::InParent("location_id"),
+    ),
+    (
+        "service_at_location",
+        "service",
+        "service",
+        Key::InParent("service_id"),
+    ),
+    (
+        "service_at_location",
+        "contacts",
+        "contact",
+        Key::InChild("service_at_location_id"),
+    ),
+    (
+        "service_at_location",
+        "phones",
+        "phone",
+        Key::InChild("service_at_location_id"),
+    ),
+    (
+        "service_at_location",
+        "schedules",
+        "schedule",
+        Key::InChild("service_at_location_id"),
+    ),
+    (
+        "location",
+        "addresses",
+        "address",
+        Key::InChild("location_id"),
+    ),
     ("location", "phones", "phone", Key::InChild("location_id")),
-    ("location", "schedules", "schedule", Key::InChild("location_id")),
-    ("location", "contacts", "contact", Key::InChild("location_id")),
-    ("location", "languages", "language", Key::InChild("location_id")),
-    ("location", "accessibility", "accessibility", Key::InChild("location_id")),
+    (
+        "location",
+        "schedules",
+        "schedule",
+        Key::InChild("location_id"),
+    ),
+    (
+        "location",
+        "contacts",
+        "contact",
+        Key::InChild("location_id"),
+    ),
+    (
+        "location",
+        "languages",
+        "language",
+        Key::InChild("location_id"),
+    ),
+    (
+        "location",
+        "accessibility",
+        "accessibility",
+        Key::InChild("location_id"),
+    ),
     ("contact", "phones", "phone", Key::InChild("contact_id")),
     ("phone", "languages", "language", Key::InChild("phone_id")),
-    ("attribute", "taxonomy_term", "taxonomy_term", Key::InParent("taxonomy_term_id")),
-    ("taxonomy_term", "taxonomy_detail", "taxonomy", Key::InParent("taxonomy_id")),
+    (
+        "attribute",
+        "taxonomy_term",
+        "taxonomy_term",
+        Key::InParent("taxonomy_term_id"),
+    ),
+    (
+        "taxonomy_term",
+        "taxonomy_detail",
+        "taxonomy",
+        Key::InParent("taxonomy_id"),
+    ),
 ];
 
 /// Takes an object apart into its table's row and the rows nested in it.
