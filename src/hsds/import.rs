@@ -138,12 +138,15 @@ struct Cx<'a> {
     package: &'a str,
 }
 
+/// One row of a package's table.
+type Row = Map<String, Value>;
+
 /// The package's tables with the lookups the mapping needs: rows by id, and
 /// rows by each of their `…_id` keys.
 struct Package<'a> {
     rows: &'a Rows,
     by_id: HashMap<(&'a str, String), &'a Map<String, Value>>,
-    by_key: HashMap<(&'a str, &'a str, String), Vec<&'a Map<String, Value>>>,
+    by_key: HashMap<(&'a str, &'a str, String), Vec<&'a Row>>,
 }
 
 impl<'a> Package<'a> {

@@ -385,10 +385,13 @@ fn flatten(t: &mut Flat, table: &str, mut m: Map<String, Value>) {
     t.add(table, m);
 }
 
+/// A table's rows, and where each id's row is among them.
+type Table = (Vec<Map<String, Value>>, HashMap<String, usize>);
+
 /// Rows by table, each id once, in the order first met.
 #[derive(Default)]
 struct Flat {
-    tables: BTreeMap<String, (Vec<Map<String, Value>>, HashMap<String, usize>)>,
+    tables: BTreeMap<String, Table>,
 }
 
 impl Flat {
