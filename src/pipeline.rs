@@ -258,9 +258,12 @@ pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
             })
         })
         .collect();
-    let static_files = static_files(&opts.root.join("static"));
+    // Links may lead to static files and to any file the build writes (a zip
+    // is not text, so it is not among `pages`).
+    let mut known_files = static_files(&opts.root.join("static"));
+    known_files.extend(rendered.files.iter().map(|(path, _)| path.clone()));
     let base = rendered.site.base.clone();
-    for broken in linkcheck::check(&pages, &static_files, &base) {
+    for broken in linkcheck::check(&pages, &known_files, &base) {
         let source = rendered.sources.get(&broken.page);
         let text = source.and_then(|f| std::fs::read_to_string(opts.root.join(f)).ok());
         let d = linkcheck::blame(

@@ -742,3 +742,12 @@ fn the_readme_mapping_table_is_the_one_the_export_follows() {
         "README.md's table must list SERVICE_FIELDS (src/hsds/mapping.rs)"
     );
 }
+
+#[test]
+fn check_knows_the_zip_the_open_data_page_links() {
+    // The zip is not text: the link check once missed it among the built files.
+    let portal = mini_portal();
+    let o = opora(portal.path(), &["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("hsds-tabular.zip"), "{}", stderr(&o));
+}

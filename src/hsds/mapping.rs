@@ -111,7 +111,7 @@ pub static SERVICE_FIELDS: &[FieldMap] = &[
     FieldMap {
         field: "website",
         hsds: &["service.url", "organization.website"],
-        note: "Сайт организации — только если организация — сама служба.",
+        note: "Сайт организации — только если организация — сама служба. Кириллический домен записан в форме IDNA (xn--…): это тот же адрес; импорт возвращает буквы.",
     },
     FieldMap {
         field: "contacts",
@@ -151,7 +151,7 @@ pub static SERVICE_FIELDS: &[FieldMap] = &[
     FieldMap {
         field: "sources",
         hsds: &["metadata"],
-        note: "Одна запись на источник: last_action_type = source; updated_by — документ или страница и ссылка на него в квадратных скобках ([003:36] — документ и строка, или адрес страницы); replacement_value — цитата или название страницы; last_action_date — год, по состоянию на который даны сведения документа.",
+        note: "Одна запись на источник: last_action_type = source; updated_by — документ или страница и ссылка на него в квадратных скобках ([003:36] — документ и строка, или адрес страницы); replacement_value — цитата или название страницы; last_action_date — год, по состоянию на который даны сведения документа (только год, как в источнике; у страниц сайтов пусто).",
     },
     FieldMap {
         field: "(текст)",
