@@ -91,6 +91,10 @@ pub struct Prepared {
     pub site: Site,
     pub env: minijinja::Environment<'static>,
     pub diagnostics: Diagnostics,
+    /// The validated data and records, for exports that carry the records
+    /// themselves rather than their views (HSDS).
+    pub data: crate::content::Data,
+    pub content: crate::content::Content,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -143,12 +147,17 @@ pub fn prepare(
     let history = crate::history::History::load(&opts.root);
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
+    // What /open-data/ says about the HSDS files (src/hsds/page.rs).
+    site.store
+        .insert(crate::hsds::page::STORE_KEY, crate::hsds::page::view(&data));
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
         site,
         env,
         diagnostics: diags,
+        data,
+        content,
     })
 }
 
@@ -182,6 +191,8 @@ pub fn render_site(
         site,
         env,
         diagnostics: mut diags,
+        data,
+        content,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -227,6 +238,8 @@ pub fn render_site(
     files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
+    // Open Referral HSDS: JSON and the tabular package (src/hsds).
+    files.extend(crate::hsds::files(&site.config, &data, &content));
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
@@ -257,9 +270,12 @@ pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
             })
         })
         .collect();
-    let static_files = static_files(&opts.root.join("static"));
+    // Links may lead to static files and to any file the build writes (a zip
+    // is not text, so it is not among `pages`).
+    let mut known_files = static_files(&opts.root.join("static"));
+    known_files.extend(rendered.files.iter().map(|(path, _)| path.clone()));
     let base = rendered.site.base.clone();
-    for broken in linkcheck::check(&pages, &static_files, &base) {
+    for broken in linkcheck::check(&pages, &known_files, &base) {
         let source = rendered.sources.get(&broken.page);
         let text = source.and_then(|f| std::fs::read_to_string(opts.root.join(f)).ok());
         let d = linkcheck::blame(
