@@ -15,6 +15,7 @@ pub mod diag;
 pub mod everyday_name;
 pub mod freshness;
 pub mod geo;
+pub mod hsds;
 pub mod import;
 pub mod lines;
 pub mod output;

@@ -66,10 +66,16 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
-    /// Create service records from a spreadsheet saved as CSV (columns in Russian; see docs).
+    /// Create service records from a spreadsheet saved as CSV (columns in Russian; see docs),
+    /// or from an Open Referral HSDS 3.0 package (--hsds).
     Import {
         /// The CSV file (UTF-8, comma-separated, header row first).
-        file: PathBuf,
+        #[arg(required_unless_present = "hsds", conflicts_with = "hsds")]
+        file: Option<PathBuf>,
+        /// An HSDS 3.0 package instead: a folder or a zip of JSON or CSV files
+        /// (the tabular form with datapackage.json), e.g. another portal's export.
+        #[arg(long, value_name = "DIR_OR_ZIP")]
+        hsds: Option<PathBuf>,
         /// Region for rows without a «Регион» cell, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
@@ -162,9 +168,14 @@ fn main() -> ExitCode {
         } => run_new(&root, &collection, &title, region.as_deref()),
         Command::Import {
             file,
+            hsds,
             region,
             dry_run,
-        } => run_import(&root, &file, region.as_deref(), dry_run),
+        } => match (file, hsds) {
+            (_, Some(package)) => run_import_hsds(&root, &package, region.as_deref(), dry_run),
+            (Some(file), None) => run_import(&root, &file, region.as_deref(), dry_run),
+            (None, None) => ExitCode::FAILURE,
+        },
         Command::Search {
             query,
             region,
@@ -290,6 +301,33 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
     }
     let plan = opora::import::plan(root, &text, region, &data, &content);
     print!("{}", plan.describe(root));
+    finish_import(&plan, dry_run)
+}
+
+/// `opora import --hsds`: plan, print, and unless `dry_run` write.
+fn run_import_hsds(root: &Path, package: &Path, region: Option<&str>, dry_run: bool) -> ExitCode {
+    let (data, content, diags) = pipeline::load_only(root);
+    if diags.error_count() > 0 {
+        print_diagnostics(&diags, Format::Human);
+        summary(&diags, "fix the portal's content before importing");
+        return ExitCode::FAILURE;
+    }
+    let plan = match opora::hsds::import::plan(root, package, region, &data, &content) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  = hint: give a folder or a zip holding an HSDS 3.0 package: \
+                 JSON objects (services, organizations…) or the tabular form (services.csv…)"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", plan.describe(root));
+    finish_import(&plan.plan, dry_run)
+}
+
+/// Writes a planned import unless `dry_run`; fails when a row had errors.
+fn finish_import(plan: &opora::import::Plan, dry_run: bool) -> ExitCode {
     if dry_run {
         println!("dry run: nothing written");
     } else {

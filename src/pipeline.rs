@@ -136,6 +136,10 @@ pub struct Prepared {
     pub diagnostics: Diagnostics,
     /// Where each record's links are written, to blame a broken one.
     pub link_places: linkcheck::LinkPlaces,
+    /// The validated data and records, for exports that carry the records
+    /// themselves rather than their views (HSDS).
+    pub data: crate::content::Data,
+    pub content: crate::content::Content,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -221,6 +225,9 @@ pub fn prepare(
     let history = crate::history::History::load(&opts.root);
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
+    // What /open-data/ says about the HSDS files (src/hsds/page.rs).
+    site.store
+        .insert(crate::hsds::page::STORE_KEY, crate::hsds::page::view(&data));
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
@@ -228,6 +235,8 @@ pub fn prepare(
         env,
         diagnostics: diags,
         link_places: linkcheck::LinkPlaces::from_content(&content),
+        data,
+        content,
     })
 }
 
@@ -262,6 +271,8 @@ pub fn render_site(
         env,
         diagnostics: mut diags,
         link_places,
+        data,
+        content,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -307,6 +318,8 @@ pub fn render_site(
     files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
+    // Open Referral HSDS: JSON and the tabular package (src/hsds).
+    files.extend(crate::hsds::files(&site.config, &data, &content));
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
@@ -346,8 +359,8 @@ fn check_links(opts: &Options, rendered: &Rendered, report: &mut Report) {
             })
         })
         .collect();
-    // Every file the site will hold answers a link, text or not (the search
-    // index's manifest and wasm module are binary).
+    // Links may lead to static files and to any file the build writes, text
+    // or not (the search manifest and wasm module, the HSDS zip).
     let mut other_files = static_files(&opts.root.join("static"));
     other_files.extend(rendered.files.iter().map(|(path, _)| path.clone()));
     let base = rendered.site.base.clone();
