@@ -26,6 +26,9 @@ pub struct Config {
     pub map: MapConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    /// The editing interface at `/admin/` (src/cms).
+    #[serde(default)]
+    pub editors: crate::cms::EditorsConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -54,6 +54,17 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     parse_toml::<Config>(&file, (0, len))
 }
 
+/// Problems with `[editors]` in `opora.toml`, reported at their line.
+fn editors_problems(root: &Path, config: &Config) -> Vec<Diagnostic> {
+    if !config.editors.cms {
+        return Vec::new();
+    }
+    match read_text(root, &root.join("opora.toml")) {
+        Ok(file) => crate::cms::settings::check(&file, &config.editors),
+        Err(d) => vec![d],
+    }
+}
+
 /// Everything up to rendered files in memory: shared by `check` and `build`.
 /// Loads data and content without validating or rendering (for `opora schema`).
 pub fn load_only(root: &Path) -> (crate::content::Data, crate::content::Content, Diagnostics) {
@@ -78,6 +89,8 @@ pub struct Prepared {
     pub site: Site,
     pub env: minijinja::Environment<'static>,
     pub diagnostics: Diagnostics,
+    /// The editing interface's files (`/admin/`), when it is switched on.
+    pub admin: Vec<OutputFile>,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -110,6 +123,7 @@ pub fn prepare(
     let t = Instant::now();
     let today = validate::today(&config);
     diags.extend(validate::validate(&config, &data, &content, today));
+    diags.extend(editors_problems(&opts.root, &config));
     report.timings.push(("validate", t.elapsed()));
 
     let t = Instant::now();
@@ -130,12 +144,15 @@ pub fn prepare(
     let history = crate::history::History::load(&opts.root);
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
+    let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
+    diags.extend(problems);
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
         site,
         env,
         diagnostics: diags,
+        admin,
     })
 }
 
@@ -170,6 +187,7 @@ pub fn render_site(
         site,
         env,
         diagnostics: mut diags,
+        admin,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -215,6 +233,8 @@ pub fn render_site(
     files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
+    // The editing interface, when switched on (src/cms).
+    files.extend(admin);
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
