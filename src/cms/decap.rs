@@ -42,10 +42,13 @@ pub fn config(site: &Site, data: &Data) -> Value {
         "collections": collections,
         "opora": opora_settings(site),
     });
-    if editors.review {
+    let local = local_backend(&site.config);
+    // Reviewed changes are pull requests on the git host; a local checkout
+    // (decap-server's file mode) is edited directly and committed by hand.
+    if editors.review && local.is_none() {
         config["publish_mode"] = json!("editorial_workflow");
     }
-    if let Some(url) = local_backend(&site.config) {
+    if let Some(url) = local {
         config["local_backend"] = json!({
             "url": url,
             "allowed_hosts": ["127.0.0.1", "localhost"],

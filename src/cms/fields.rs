@@ -116,9 +116,6 @@ fn number_widget(prop: &Value, kind: &str, f: &mut Map<String, Value>) {
     f.insert("widget".into(), json!("number"));
     let value_type = if kind == "integer" { "int" } else { "float" };
     f.insert("value_type".into(), json!(value_type));
-    if kind == "number" {
-        f.insert("step".into(), json!("any"));
-    }
     for key in ["minimum", "maximum"] {
         if let Some(n) = prop.get(key).filter(|n| n.is_number()) {
             f.insert(key[..3].into(), n.clone());
