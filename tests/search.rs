@@ -62,7 +62,9 @@ const RELEVANCE: [(&str, &str); 8] = [
         "супервизия специалистов",
         "programmes/supervizia-deystvuem-vmeste/",
     ),
-    ("каляска", "routes/esli-semye-trudno-i-ne-hvataet-deneg/"),
+    // A misspelt thing a family needs finds the place that lends it (the
+    // Bashkortostan rental point, the one source that names strollers).
+    ("каляска", "services/ru-ba/bash-prokat/"),
     (
         "семейная диспетчерская",
         "services/ru-oms/omsk-semeynaya-dispetcherskaya/",
