@@ -115,6 +115,9 @@ pub fn prepare(
     if let Some(url) = &opts.base_url {
         config.base_url = url.clone();
     }
+    // After the final base URL: `OPORA_CMS=local` counts only for a local preview.
+    let local = config.base_is_local();
+    config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
     let content = load::load_content_cached(&opts.root, &abbr, &mut diags, cache);

@@ -44,8 +44,11 @@ pub fn files(root: &Path) -> Result<Vec<OutputFile>, Diagnostic> {
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         let read = std::fs::read(entry.path()).map_err(|e| {
-            Diagnostic::about(format!("{DIR}/{rel}"), format!("cannot read this file: {e}"))
-                .hint("run scripts/cms-setup.sh again")
+            Diagnostic::about(
+                format!("{DIR}/{rel}"),
+                format!("cannot read this file: {e}"),
+            )
+            .hint("run scripts/cms-setup.sh again")
         })?;
         total += read.len() as u64;
         if total > MAX_BYTES {

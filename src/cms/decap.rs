@@ -26,10 +26,7 @@ pub fn format_name(collection: &str) -> String {
 pub fn config(site: &Site, data: &Data) -> Value {
     let editors = &site.config.editors;
     let choices = SiteChoices { site, data };
-    let collections: Vec<Value> = REGISTRY
-        .iter()
-        .map(|c| collection(*c, &choices))
-        .collect();
+    let collections: Vec<Value> = REGISTRY.iter().map(|c| collection(*c, &choices)).collect();
     let mut config = json!({
         "locale": "ru",
         "backend": backend(editors),
@@ -60,12 +57,9 @@ pub fn config(site: &Site, data: &Data) -> Value {
 /// The local backend (`decap-server`, `scripts/cms-local.sh`) — only for a
 /// site previewed on this machine; a published site never talks to it.
 pub fn local_backend(config: &Config) -> Option<String> {
-    config.base_is_local().then(|| {
-        format!(
-            "http://127.0.0.1:{}/api/v1",
-            config.editors.local_port
-        )
-    })
+    config
+        .base_is_local()
+        .then(|| format!("http://127.0.0.1:{}/api/v1", config.editors.local_port))
 }
 
 fn backend(e: &EditorsConfig) -> Value {
@@ -152,7 +146,11 @@ fn identifier_field(schema: &Value) -> String {
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
-        .find(|n| props.and_then(|p| p.get(*n)).is_some_and(|p| p["type"] == "string"))
+        .find(|n| {
+            props
+                .and_then(|p| p.get(*n))
+                .is_some_and(|p| p["type"] == "string")
+        })
         .unwrap_or("title")
         .to_string()
 }

@@ -85,7 +85,14 @@ fn widget(prop: &Value, required: bool, choices: &dyn Choices, f: &mut Map<Strin
         }
         "object" => {
             f.insert("widget".into(), json!("object"));
-            f.insert("fields".into(), json!(form_fields(prop, choices)));
+            let mut inner = form_fields(prop, choices);
+            if !required {
+                let parent = f["label"].as_str().unwrap_or("").to_string();
+                inner
+                    .iter_mut()
+                    .for_each(|i| required_only_with(i, &parent));
+            }
+            f.insert("fields".into(), json!(inner));
         }
         "array" => list_widget(prop, required, choices, f),
         // A type the schema leaves open: free text, with the description as the guide.
@@ -93,6 +100,30 @@ fn widget(prop: &Value, required: bool, choices: &dyn Choices, f: &mut Map<Strin
             f.insert("widget".into(), json!("string"));
         }
     }
+}
+
+/// A field of an optional table (`location`): the CMS always shows the
+/// table's fields and would refuse to save while one of them is empty, so the
+/// form does not require them; the hint says when they are needed, and `opora
+/// check` still refuses a half-filled table.
+fn required_only_with(field: &mut Value, parent: &str) {
+    // A table inside it is as optional as it is.
+    if field["widget"] == "object"
+        && let Some(Value::Array(inner)) = field.get_mut("fields")
+    {
+        inner.iter_mut().for_each(|i| required_only_with(i, parent));
+    }
+    if field["required"] != json!(true) {
+        return;
+    }
+    field["required"] = json!(false);
+    let hint = field["hint"].as_str().unwrap_or("").to_string();
+    let needed = format!("Обязательно, если заполнено поле «{parent}».");
+    field["hint"] = json!(if hint.is_empty() {
+        needed
+    } else {
+        format!("{hint} {needed}")
+    });
 }
 
 fn string_widget(prop: &Value, f: &mut Map<String, Value>) {
@@ -302,7 +333,11 @@ mod tests {
         let p = json!({"type": "array", "items": {"type": "string"}, "x-vocabulary": "needs"});
         let f = field("needs", &p, true, &Fixed);
         assert_eq!(
-            (f["widget"].as_str(), f["multiple"].as_bool(), f["min"].as_u64()),
+            (
+                f["widget"].as_str(),
+                f["multiple"].as_bool(),
+                f["min"].as_u64()
+            ),
             (Some("select"), Some(true), Some(1))
         );
         assert_eq!(f["options"][0]["value"], "needs-1");
@@ -327,6 +362,23 @@ mod tests {
         assert_eq!(f["format"], "YYYY-MM-DD");
         assert_eq!(f["default"], "");
         assert_eq!(f["required"], false);
+    }
+
+    #[test]
+    fn an_optional_table_does_not_block_saving_but_says_what_it_needs() {
+        let p = json!({"type": "object", "description": "Место на карте.",
+            "required": ["lat"], "properties": {
+                "lat": {"type": "number", "description": "Широта."},
+                "note": {"type": "string"}}});
+        let optional = field("location", &p, false, &Fixed);
+        assert_eq!(optional["fields"][0]["required"], false);
+        assert_eq!(
+            optional["fields"][0]["hint"],
+            "Широта. Обязательно, если заполнено поле «Место на карте»."
+        );
+        assert!(optional["fields"][1].get("hint").is_none());
+        let required = field("location", &p, true, &Fixed);
+        assert_eq!(required["fields"][0]["required"], true);
     }
 
     #[test]

@@ -57,8 +57,14 @@ pub fn admin_files(site: &Site, data: &Data, root: &Path) -> (Vec<OutputFile>, V
             serde_json::to_vec_pretty(&config).unwrap_or_default(),
         ),
         ("admin/init.js".into(), page::INIT_JS.as_bytes().to_vec()),
-        ("admin/opora-cms.js".into(), page::ADMIN_JS.as_bytes().to_vec()),
-        ("admin/opora-toml.js".into(), page::FORMAT_JS.as_bytes().to_vec()),
+        (
+            "admin/opora-cms.js".into(),
+            page::ADMIN_JS.as_bytes().to_vec(),
+        ),
+        (
+            "admin/opora-toml.js".into(),
+            page::FORMAT_JS.as_bytes().to_vec(),
+        ),
     ];
     files.extend(vendor);
     (files, problems)

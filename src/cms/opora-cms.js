@@ -24,7 +24,7 @@ CMS.registerEventListener({
 });
 
 for (const collection of config.collections) {
-  CMS.registerCustomFormat(collection.format, "md", formatFor(collection, parse));
+  CMS.registerCustomFormat(collection.format, "md", formatFor(collection, parse, [opora.slug_key]));
 }
 
 // The preview uses the portal's own stylesheet and page structure.

@@ -113,15 +113,23 @@ function inlineTable(value, fields = []) {
   return parts.length ? `{ ${parts.join(", ")} }` : "{}";
 }
 
-/** A record's file: the form's fields in order, then the Markdown body. */
-export function formatFor(collection, parse) {
+/**
+ * A record's file: the form's fields in order, then any other field the file
+ * had (nothing an editor did not touch is lost), then the Markdown body.
+ * `internal` names keys the admin script keeps in the entry but never writes.
+ */
+export function formatFor(collection, parse, internal = []) {
   const fields = collection.fields.filter((f) => f.name !== "body");
+  const known = new Set([...fields.map((f) => f.name), "body", ...internal]);
   return {
     fromFile: (text) => fromFile(text, parse),
     toFile(data) {
-      const lines = fields
+      const others = Object.keys(data)
+        .filter((k) => !known.has(k))
+        .map((name) => ({ name }));
+      const lines = [...fields, ...others]
         .filter((f) => !isEmpty(data[f.name]))
-        .map((f) => `${tomlKey(f.name)} = ${tomlValue(data[f.name], f)}`);
+        .map((f) => `${tomlKey(f.name)} = ${tomlValue(data[f.name], f.widget ? f : undefined)}`);
       let body = typeof data.body === "string" ? data.body : "";
       if (body && !body.endsWith("\n")) body += "\n";
       return `+++\n${lines.join("\n")}\n+++\n${body}`;

@@ -6,15 +6,17 @@ use crate::config::Config;
 use crate::content::markdown::escape_html;
 
 /// The admin page's CSP. Decap styles its interface with CSS-in-JS (style
-/// elements it writes at run time), hence `'unsafe-inline'` for styles —
-/// here only, never on the portal's own pages.
+/// elements it writes at run time), hence `'unsafe-inline'` for styles, and
+/// checks its configuration with a validator that compiles its rules into
+/// functions at run time (ajv), hence `'unsafe-eval'` — here only, never on the
+/// portal's own pages. Neither widens where the page may connect or load from.
 pub fn csp(config: &Config) -> String {
     let mut connect = vec!["'self'".to_string()];
     connect.extend(config.editors.api_root().and_then(|a| origin(&a)));
     connect.extend(super::decap::local_backend(config).and_then(|a| origin(&a)));
     connect.dedup();
     format!(
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src {}; frame-src 'self' blob:; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src {}; frame-src 'self' blob:; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'",
         connect.join(" ")
     )
 }
@@ -65,16 +67,22 @@ mod tests {
 
     #[test]
     fn the_admin_page_may_connect_to_the_git_host_only() {
-        let c = config("[editors]\ncms = true\nbackend = \"gitea\"\nhost = \"https://git.example.org\"\n");
+        let c = config(
+            "[editors]\ncms = true\nbackend = \"gitea\"\nhost = \"https://git.example.org\"\n",
+        );
         let policy = csp(&c);
         assert!(
             policy.contains("connect-src 'self' https://git.example.org;"),
             "{policy}"
         );
-        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(
+            policy.contains("script-src 'self' 'unsafe-eval';"),
+            "{policy}"
+        );
         let local: Config = toml::from_str("title = \"t\"\nbase_url = \"http://127.0.0.1:8080/\"\n[editors]\ncms = true\nlocal_port = 9000\n").unwrap();
         assert!(
-            csp(&local).contains("connect-src 'self' https://api.github.com http://127.0.0.1:9000;"),
+            csp(&local)
+                .contains("connect-src 'self' https://api.github.com http://127.0.0.1:9000;"),
             "{}",
             csp(&local)
         );

@@ -90,7 +90,20 @@ fn default_local_port() -> u16 {
     8081
 }
 
+/// `OPORA_CMS=local`: switches the interface on for a preview on this
+/// machine (`scripts/cms-local.sh`), whatever `opora.toml` says, so it can be
+/// tried before a git host is set up. A published site never gets it this way.
+pub const LOCAL_ENV: &str = "OPORA_CMS";
+
 impl EditorsConfig {
+    /// Applies [`LOCAL_ENV`]; `base_is_local` is whether the site is built
+    /// for this machine.
+    pub fn apply_env(&mut self, base_is_local: bool, var: impl Fn(&str) -> Option<String>) {
+        if base_is_local && var(LOCAL_ENV).is_some_and(|v| v.trim() == "local") {
+            self.cms = true;
+        }
+    }
+
     /// The git host's web address: `host`, else the public one.
     pub fn host_url(&self) -> Option<String> {
         match (&self.host, self.backend) {
@@ -187,7 +200,10 @@ pub fn check(file: &SourceText, editors: &EditorsConfig) -> Vec<Diagnostic> {
         {
             out.push(at(
                 v.span(),
-                format!("[editors] {name} `{}`: {problem}", v.get_ref().escape_debug()),
+                format!(
+                    "[editors] {name} `{}`: {problem}",
+                    v.get_ref().escape_debug()
+                ),
                 "an https:// address with nothing after the host, e.g. \"https://git.example.org\"",
             ));
         }
