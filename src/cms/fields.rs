@@ -250,9 +250,15 @@ pub fn label(prop: &Value, name: &str) -> String {
         return title;
     }
     let description = text(prop, "description");
-    let end = [". ", ",", ";", ":", " (", " — "]
+    // A comma ends the phrase unless it would leave one word of a list
+    // («Фамилия, имя, отчество» stays whole).
+    let comma = description
+        .find(',')
+        .filter(|&i| description[..i].trim().contains(' '));
+    let end = [". ", ";", ":", " (", " — "]
         .iter()
         .filter_map(|stop| description.find(stop))
+        .chain(comma)
         .min()
         .unwrap_or(description.len());
     let phrase = description[..end].trim().trim_end_matches('.');
@@ -311,6 +317,10 @@ mod tests {
         let p = json!({"description": "Телефоны. На сайте покажутся в одном виде."});
         assert_eq!(label(&p, "phones"), "Телефоны");
         assert_eq!(label(&json!({}), "x"), "x");
+        let p = json!({"description": "Фамилия, имя, отчество."});
+        assert_eq!(label(&p, "name"), "Фамилия, имя, отчество");
+        let p = json!({"description": "Когда началось, с той точностью, что в источнике: 2024."});
+        assert_eq!(label(&p, "start"), "Когда началось");
         assert_eq!(
             label(&json!({"title": "Имя", "description": "Длинно."}), "x"),
             "Имя"
