@@ -181,7 +181,18 @@ fn every_field_of_every_registered_collection_is_in_the_cms_config() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert!(parts.starts_with(&["doc", "line", "quote"]), "{parts:?}");
+    for part in ["doc", "line", "quote"] {
+        assert!(parts.contains(&part), "{parts:?}");
+    }
+    // The form opens as `opora new`'s file does and closes with the citations.
+    let order: Vec<&str> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(order[..4], ["name", "kind", "needs", "region"], "{order:?}");
+    assert_eq!(order[order.len() - 2..], ["sources", "body"], "{order:?}");
     // A new record starts with the placeholder citation `opora check` warns about.
     assert!(
         sources["default"][0]["title"]

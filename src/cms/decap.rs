@@ -96,6 +96,7 @@ fn collection(c: &dyn Collection, choices: &dyn Choices) -> Value {
     let schema = raw_schema(c);
     let mut form = fields::form_fields(&schema, choices);
     let probe = Probe::of(c);
+    probe.order(&mut form);
     if let Some(default) = &probe.sources
         && let Some(sources) = form.iter_mut().find(|f| f["name"] == "sources")
     {
@@ -180,6 +181,9 @@ struct Probe {
     slug_field: Option<String>,
     sources: Option<Value>,
     body: String,
+    /// The fields in the order the scaffold writes them (commented-out ones
+    /// included): the order an editor fills them in.
+    keys: Vec<String>,
 }
 
 impl Probe {
@@ -199,6 +203,7 @@ impl Probe {
                 slug_field: None,
                 sources: None,
                 body: String::new(),
+                keys: Vec::new(),
             };
         };
         let (front, body) = split(&text);
@@ -225,8 +230,37 @@ impl Probe {
             slug_field,
             sources: table.get("sources").map(crate::schema::toml_to_json),
             body: body.trim().to_string(),
+            keys: front.lines().filter_map(scaffold_key).collect(),
         }
     }
+
+    /// Puts the form in the scaffold's order; fields the scaffold does not
+    /// write follow in the schema's (alphabetical) order, and the citations
+    /// close the form as they close every record file.
+    fn order(&self, form: &mut [Value]) {
+        let rank = |f: &Value| {
+            let name = f["name"].as_str().unwrap_or("");
+            if name == "sources" {
+                return usize::MAX;
+            }
+            self.keys
+                .iter()
+                .position(|k| k == name)
+                .unwrap_or(self.keys.len())
+        };
+        form.sort_by_key(rank);
+    }
+}
+
+/// The key of a scaffold line `key = …` or `# key = …`, if it is one.
+fn scaffold_key(line: &str) -> Option<String> {
+    let line = line.trim_start_matches('#').trim_start();
+    let (key, _) = line.split_once(" =")?;
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    plain.then(|| key.to_string())
 }
 
 /// `+++`-delimited front matter and body of a scaffolded file.
@@ -310,5 +344,41 @@ impl Choices for SiteChoices<'_> {
             .collect();
         out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_form_follows_the_scaffold_and_ends_with_the_citations() {
+        let probe = Probe {
+            slug_field: None,
+            sources: None,
+            body: String::new(),
+            keys: ["name", "sources", "region", "location"]
+                .map(String::from)
+                .to_vec(),
+        };
+        let mut form: Vec<Value> = ["address", "location", "name", "region", "sources", "z"]
+            .iter()
+            .map(|n| json!({ "name": n }))
+            .collect();
+        probe.order(&mut form);
+        let names: Vec<&str> = form.iter().filter_map(|f| f["name"].as_str()).collect();
+        assert_eq!(
+            names,
+            ["name", "region", "location", "address", "z", "sources"]
+        );
+        assert_eq!(
+            scaffold_key("# verified = 2026-01-01").as_deref(),
+            Some("verified")
+        );
+        assert_eq!(scaffold_key("# Организация: id записи"), None);
+        assert_eq!(
+            scaffold_key("sources = [{ url = \"x\" }]").as_deref(),
+            Some("sources")
+        );
     }
 }
