@@ -11,6 +11,8 @@ fn main() {
         "crates/opora-search-wasm/Cargo.toml",
         "crates/opora-analyzer/src",
         "crates/opora-analyzer/Cargo.toml",
+        "crates/opora-search-core/src",
+        "crates/opora-search-core/Cargo.toml",
     ] {
         println!("cargo:rerun-if-changed={path}");
     }
@@ -34,7 +36,7 @@ fn main() {
         ])
         .arg(&target_dir)
         // A small module matters more than compile speed here.
-        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_LTO", "true")
         .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
         .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")

@@ -80,7 +80,12 @@ enum Command {
     /// Search the built portal's index (run `opora build` first).
     Search {
         /// The query, as a reader would type it.
-        query: String,
+        #[arg(required_unless_present = "relevance")]
+        query: Option<String>,
+        /// Instead of one query, run a relevance set (tests/search/relevance.toml)
+        /// and report found@5 and MRR@10.
+        #[arg(long, value_name = "FILE")]
+        relevance: Option<PathBuf>,
         /// Only this region, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
@@ -98,9 +103,12 @@ enum Command {
         kind: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// Machine-readable output.
+        /// Machine-readable output (what the browser's engine answers).
         #[arg(long)]
         json: bool,
+        /// Ignore a place named in the query instead of ranking it first.
+        #[arg(long)]
+        no_place: bool,
         /// The output folder the index was built for.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -165,8 +173,13 @@ fn main() -> ExitCode {
             limit,
             json,
             output,
+            no_place,
+            relevance,
         } => {
             let output = output.unwrap_or_else(|| root.join("public"));
+            if let Some(file) = relevance {
+                return run_relevance(&output, &file, json);
+            }
             let opts = opora::search::QueryOptions {
                 limit,
                 doc_type,
@@ -174,8 +187,11 @@ fn main() -> ExitCode {
                 need,
                 audience,
                 kind,
+                no_place,
+                live: false,
+                exact: false,
             };
-            run_search(&output, &query, &opts, json)
+            run_search(&output, &query.unwrap_or_default(), &opts, json)
         }
         Command::Schema { out } => run_schema(&root, out),
         Command::Serve { port, bind, output } => run_serve(root, port, &bind, output),
@@ -299,47 +315,114 @@ fn run_search(
     opts: &opora::search::QueryOptions,
     json: bool,
 ) -> ExitCode {
-    // The index that belongs to the site published there (see src/output/index.rs).
-    let index = match opora::output::live_index(output) {
+    let index = match live_index(output) {
         Ok(index) => index,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     match opora::search::query(&index, query, opts) {
-        Ok(hits) if json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&hits).unwrap_or_default()
-            );
+        Ok(found) if json => {
+            println!("{}", found.to_json());
             ExitCode::SUCCESS
         }
-        Ok(hits) => {
-            if hits.is_empty() {
-                println!("nothing found for «{query}»");
-            }
-            for (i, h) in hits.iter().enumerate() {
-                println!(
-                    "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
-                    i + 1,
-                    h.score,
-                    h.title,
-                    opora::search::type_label(&h.doc_type),
-                    if h.region.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", h.region)
-                    },
-                    h.url
-                );
-            }
+        Ok(found) => {
+            print_results(query, &found);
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `opora search --relevance FILE`: each query's rank of its first expected
+/// record, then found@5 and MRR@10 over the set.
+fn run_relevance(output: &Path, file: &Path, json: bool) -> ExitCode {
+    let index = match live_index(output) {
+        Ok(index) => index,
+        Err(code) => return code,
+    };
+    let report = opora::search::relevance::load(file)
+        .and_then(|set| opora::search::relevance::evaluate(&index, &set));
+    match report {
+        Ok(r) if json => {
+            println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            for j in &r.judgements {
+                let rank = j.rank.map_or("—".to_string(), |n| n.to_string());
+                let first = j.top.first().map_or("", String::as_str);
+                println!("{rank:>3}  {}   (first: /{first})", j.q);
+            }
+            println!(
+                "{} queries: found@5 {:.3}, MRR@10 {:.3}",
+                r.queries, r.found_at_5, r.mrr_at_10
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The index that belongs to the site published in `output` (see src/output/index.rs).
+fn live_index(output: &Path) -> Result<PathBuf, ExitCode> {
+    opora::output::live_index(output).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// `opora search` for a person: what was understood, then each result with
+/// its passage and sections.
+fn print_results(query: &str, found: &opora::search::Results) {
+    let text = |segs: &[opora_search_core::passage::Segment]| -> String {
+        segs.iter()
+            .map(|s| {
+                if s.mark {
+                    format!("[{}]", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    };
+    if let Some(p) = &found.place {
+        println!("place: {} (--no-place to search everywhere)", p.label);
+    }
+    for (_, label) in &found.needs {
+        println!("means: {label}");
+    }
+    if found.hits.is_empty() {
+        println!("nothing found for «{query}»");
+    }
+    for (i, h) in found.hits.iter().enumerate() {
+        println!(
+            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}\n             {}",
+            i + 1,
+            h.score,
+            h.title,
+            opora::search::type_label(&h.doc_type),
+            if h.region.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", h.region)
+            },
+            h.url,
+            text(&h.excerpt)
+        );
+        for s in &h.sections {
+            println!("             § {}  /{}", s.title, s.url);
+        }
+    }
+    if !found.exact {
+        println!(
+            "(stopped early: anything left out scores at most {:.0} % above the last result)",
+            opora_search_core::ranking::CLOSENESS * 100.0
+        );
     }
 }
 

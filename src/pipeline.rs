@@ -170,10 +170,9 @@ fn build_search(
             .hint("the search index could not be built; check free disk space")
     };
     let docs = crate::search::docs::from_site(site);
-    let synonyms = crate::search::docs::synonyms(site);
-    let labels = crate::search::docs::facet_labels(site);
+    let vocabulary = crate::search::docs::vocabulary(site);
     let (exported, search_report) =
-        crate::search::index_and_export(&docs, &synonyms, &labels, index_dir).map_err(fail)?;
+        crate::search::index_and_export(&docs, &vocabulary, index_dir).map_err(fail)?;
     report.timings.push(("index", search_report.index_time));
     report.timings.push(("export", search_report.export_time));
     Ok(exported)
