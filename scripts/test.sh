@@ -19,6 +19,5 @@ npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 scripts/cms-setup.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Includes the browser scripts' own Node tests (tests/js/*.test.mjs, via tests/js_tests.rs).
 cargo test --workspace
-# The browser scripts' own unit tests (near me, the CMS's file format) in Node.
-node --test tests/js/

@@ -133,7 +133,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = cli.root;
+    // Once, for every command: the watcher and the output folder rely on it.
+    let root = pipeline::portal_root(&cli.root);
     match cli.command {
         Command::Build {
             output,
@@ -469,11 +470,22 @@ fn run_serve(root: PathBuf, port: u16, bind: &str, output: Option<PathBuf>) -> E
         strict: false,
         base_url: Some(url.clone()),
     };
-    let server = opora::serve::DevServer::start(opts);
+    let server = match opora::serve::DevServer::start(opts) {
+        Ok(server) => server,
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, Format::Human);
+            summary(&failed.diagnostics, "not serving");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Err(e) = server.watch() {
         eprintln!("warning: cannot watch files ({e}); restart to see changes");
     }
-    println!("serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/");
+    let watched: Vec<&str> = opora::serve::watched().collect();
+    println!(
+        "serving at {url} (Ctrl+C to stop); watching {}",
+        watched.join(", ")
+    );
     let _ = std::io::Write::flush(&mut std::io::stdout());
     server.serve(listener);
     ExitCode::SUCCESS

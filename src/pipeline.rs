@@ -39,6 +39,19 @@ pub struct Failed {
     pub diagnostics: Diagnostics,
 }
 
+/// The portal root as every command uses it: absolute and with symlinks
+/// resolved, decided once at start-up. Paths derived from it (`public/`, the
+/// files `notify` reports to the dev server) are then absolute too, so comparing
+/// them with the root works whatever folder or `--root` the editor started from.
+/// A root that cannot be resolved (it does not exist) is kept absolute, so the
+/// usual "no opora.toml here" diagnostic names it.
+pub fn portal_root(given: &Path) -> PathBuf {
+    given
+        .canonicalize()
+        .or_else(|_| std::path::absolute(given))
+        .unwrap_or_else(|_| given.to_path_buf())
+}
+
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join("opora.toml");
     if !path.exists() {
@@ -347,7 +360,7 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     Ok(report)
 }
 
-fn output_error(e: &OutputError) -> Diagnostic {
+pub(crate) fn output_error(e: &OutputError) -> Diagnostic {
     Diagnostic::about(e.path.display().to_string(), &e.message).hint(&e.hint)
 }
 

@@ -23,8 +23,13 @@ use tantivy::{DocSet, Index, TERMINATED};
 use super::{SearchDoc, SearchError, Vocabulary};
 use crate::output::{OutputFile, fnv1a};
 
-/// The module the browser runs, built by build.rs from crates/opora-search-wasm.
+/// The module the browser runs, built by build.rs from crates/opora-search-wasm
+/// (or the committed copy of it, where the wasm target is not installed).
 pub static WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/opora_search.wasm"));
+/// `built`, or `prebuilt: <why>` when build.rs embedded the committed module.
+pub const WASM_ORIGIN: &str = env!("OPORA_WASM_ORIGIN");
+/// `rustc --version` of the compiler that ran build.rs.
+pub const WASM_RUSTC: &str = env!("OPORA_WASM_RUSTC");
 
 /// Characters of a record's text kept in its fragment for excerpts.
 pub const FRAGMENT_TEXT_CHARS: usize = 1200;

@@ -12,7 +12,9 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, "../..");
-const { parse } = await import(path.join(repo, "cms/node_modules/smol-toml/dist/index.js"));
+const smolToml = path.join(repo, "cms/node_modules/smol-toml/dist/index.js");
+if (!fs.existsSync(smolToml)) throw new Error("smol-toml is not installed: run scripts/cms-setup.sh (scripts/test.sh does)");
+const { parse } = await import(smolToml);
 const { formatFor, fromFile, isEmpty, slugify } = await import(path.join(repo, "src/cms/opora-toml.js"));
 
 // A service's form as src/cms/fields.rs generates it (the parts the writer looks at).
