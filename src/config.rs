@@ -33,6 +33,9 @@ pub struct Config {
     pub search: SearchConfig,
     #[serde(default)]
     pub open_data: OpenDataConfig,
+    /// The editing interface at `/admin/` (src/cms).
+    #[serde(default)]
+    pub editors: crate::cms::EditorsConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

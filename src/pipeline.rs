@@ -84,6 +84,17 @@ pub fn check_base_url_argument(url: &str) -> Result<(), Diagnostic> {
     }
 }
 
+/// Problems with `[editors]` in `opora.toml`, reported at their line.
+fn editors_problems(root: &Path, config: &Config) -> Vec<Diagnostic> {
+    if !config.editors.cms {
+        return Vec::new();
+    }
+    match read_text(root, &root.join("opora.toml")) {
+        Ok(file) => crate::cms::settings::check(&file, &config.editors),
+        Err(d) => vec![d],
+    }
+}
+
 /// Everything up to rendered files in memory: shared by `check` and `build`.
 /// Loads data and content without validating or rendering (for `opora schema`).
 pub fn load_only(root: &Path) -> (crate::content::Data, crate::content::Content, Diagnostics) {
@@ -140,6 +151,8 @@ pub struct Prepared {
     /// themselves rather than their views (HSDS).
     pub data: crate::content::Data,
     pub content: crate::content::Content,
+    /// The editing interface's files (`/admin/`), when it is switched on.
+    pub admin: Vec<OutputFile>,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -197,6 +210,9 @@ pub fn prepare(
         })?;
         config.base_url = url.clone();
     }
+    // After the final base URL: `OPORA_CMS=local` counts only for a local preview.
+    let local = config.base_is_local();
+    config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
     let content = load::load_content_cached(&opts.root, &abbr, &mut diags, cache);
@@ -205,6 +221,7 @@ pub fn prepare(
     let t = Instant::now();
     let today = validate::today(&config);
     diags.merge(validate::validate(&config, &data, &content, today));
+    diags.extend(editors_problems(&opts.root, &config));
     report.timings.push(("validate", t.elapsed()));
 
     let t = Instant::now();
@@ -228,6 +245,8 @@ pub fn prepare(
     // What /open-data/ says about the HSDS files (src/hsds/page.rs).
     site.store
         .insert(crate::hsds::page::STORE_KEY, crate::hsds::page::view(&data));
+    let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
+    diags.extend(problems);
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
@@ -237,6 +256,7 @@ pub fn prepare(
         link_places: linkcheck::LinkPlaces::from_content(&content),
         data,
         content,
+        admin,
     })
 }
 
@@ -273,6 +293,7 @@ pub fn render_site(
         link_places,
         data,
         content,
+        admin,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -320,6 +341,8 @@ pub fn render_site(
     files.extend(crate::geo::site::data_files(&site));
     // Open Referral HSDS: JSON and the tabular package (src/hsds).
     files.extend(crate::hsds::files(&site.config, &data, &content));
+    // The editing interface, when switched on (src/cms).
+    files.extend(admin);
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();

@@ -131,44 +131,21 @@ fn service(
         .as_ref()
         .map(|w| super::uri::to_ascii(w.get_ref()));
 
-    // A parent named like the record itself is the record.
-    let parent = m
-        .organization
-        .as_ref()
-        .filter(|o| crate::ru::name_key(o) != crate::ru::name_key(&name));
-    let parent_record = parent.and_then(|p| named.get(&(region.clone(), crate::ru::name_key(p))));
-    let organization_id = match parent {
-        // The parent has a record here: its organization.
-        Some(_) if let Some(other) = parent_record => cx.ids.of("organization", other),
-        // A named parent organization: one per name in a region.
-        Some(parent) => {
-            let key = format!("{region}/{}", crate::ru::name_key(parent));
-            let org_id = cx.ids.of("organization", &key);
-            if !parents.contains_key(&org_id) {
-                parents.insert(org_id.clone(), t.organizations.len());
-                t.organizations.push(Organization {
-                    id: org_id.clone(),
-                    name: parent.clone(),
-                    description: String::new(),
-                    ..Default::default()
-                });
-            }
-            org_id
-        }
-        // Otherwise the record is the organization itself.
-        None => {
-            let org_id = cx.ids.of("organization", &rid);
-            t.organizations.push(Organization {
-                id: org_id.clone(),
-                name: name.clone(),
-                description: body.clone(),
-                email: emails.first().cloned(),
-                website: website.clone(),
-                ..Default::default()
-            });
-            org_id
-        }
-    };
+    let organization_id = organization(
+        cx,
+        rec,
+        Org {
+            rid: &rid,
+            name: &name,
+            region: &region,
+            body: &body,
+            email: emails.first(),
+            website: website.as_ref(),
+        },
+        named,
+        t,
+        parents,
+    );
 
     let age = |i: usize| {
         m.age_months
@@ -195,39 +172,7 @@ fn service(
         ..Default::default()
     });
 
-    for (i, p) in m.phones.iter().enumerate() {
-        let p = p.get_ref();
-        let number = crate::phone::Phone::parse(p.number())
-            .map(|n| n.display())
-            .unwrap_or_else(|_| p.number().to_string());
-        t.phones.push(Phone {
-            id: cx.ids.of("phone", &format!("{rid}/{}", i + 1)),
-            service_id: id.clone(),
-            number,
-            description: p.note().map(str::to_string),
-        });
-    }
-    let people = m
-        .contacts
-        .iter()
-        .map(|c| (Some(c.name.clone()), c.role.clone(), None));
-    let more_emails = emails.iter().skip(1).map(|e| (None, None, Some(e.clone())));
-    for (i, (name, title, email)) in people.chain(more_emails).enumerate() {
-        t.contacts.push(Contact {
-            id: cx.ids.of("contact", &format!("{rid}/{}", i + 1)),
-            service_id: id.clone(),
-            name,
-            title,
-            email,
-        });
-    }
-    if let Some(hours) = &m.hours {
-        t.schedules.push(Schedule {
-            id: cx.ids.of("schedule", &rid),
-            service_id: id.clone(),
-            description: hours.clone(),
-        });
-    }
+    reach(cx, rec, &rid, &id, &emails, t);
     if !region.is_empty() {
         t.service_areas.push(ServiceArea {
             id: cx.ids.of("service_area", &rid),
@@ -242,6 +187,116 @@ fn service(
     for (i, s) in m.sources.iter().enumerate() {
         t.metadata
             .push(provenance(cx, s, &id, &format!("{rid}/{}", i + 1)));
+    }
+}
+
+/// What the organization entry is made of when the service is its own.
+struct Org<'a> {
+    rid: &'a str,
+    name: &'a str,
+    region: &'a str,
+    body: &'a str,
+    email: Option<&'a String>,
+    website: Option<&'a String>,
+}
+
+/// The service's organization id, adding the organization when it is new:
+/// the parent's record where the region has one, a parent by name (one per
+/// name in a region), or else the service itself.
+fn organization(
+    cx: &Cx,
+    rec: &Record<ServiceMeta>,
+    me: Org<'_>,
+    named: &HashMap<(String, String), String>,
+    t: &mut Tables,
+    parents: &mut BTreeMap<String, usize>,
+) -> String {
+    let (rid, name, region) = (me.rid, me.name, me.region);
+    // A parent named like the record itself is the record.
+    let parent = rec
+        .meta
+        .organization
+        .as_ref()
+        .filter(|o| crate::ru::name_key(o) != crate::ru::name_key(name));
+    let parent_record =
+        parent.and_then(|p| named.get(&(region.to_string(), crate::ru::name_key(p))));
+    match parent {
+        // The parent has a record here: its organization.
+        Some(_) if let Some(other) = parent_record => cx.ids.of("organization", other),
+        // A named parent organization: one per name in a region.
+        Some(parent) => {
+            let key = format!("{region}/{}", crate::ru::name_key(parent));
+            let org_id = cx.ids.of("organization", &key);
+            if !parents.contains_key(&org_id) {
+                parents.insert(org_id.clone(), t.organizations.len());
+                t.organizations.push(Organization {
+                    id: org_id.clone(),
+                    name: parent.to_string(),
+                    description: String::new(),
+                    ..Default::default()
+                });
+            }
+            org_id
+        }
+        // Otherwise the record is the organization itself.
+        None => {
+            let org_id = cx.ids.of("organization", rid);
+            t.organizations.push(Organization {
+                id: org_id.clone(),
+                name: name.to_string(),
+                description: me.body.to_string(),
+                email: me.email.cloned(),
+                website: me.website.cloned(),
+                ..Default::default()
+            });
+            org_id
+        }
+    }
+}
+
+/// How to reach the service: its phones, its people and further e-mails, and
+/// its hours where the source gives them.
+fn reach(
+    cx: &Cx,
+    rec: &Record<ServiceMeta>,
+    rid: &str,
+    id: &str,
+    emails: &[String],
+    t: &mut Tables,
+) {
+    let m = &rec.meta;
+    for (i, p) in m.phones.iter().enumerate() {
+        let p = p.get_ref();
+        let number = crate::phone::Phone::parse(p.number())
+            .map(|n| n.display())
+            .unwrap_or_else(|_| p.number().to_string());
+        t.phones.push(Phone {
+            id: cx.ids.of("phone", &format!("{rid}/{}", i + 1)),
+            service_id: id.to_string(),
+            number,
+            description: p.note().map(str::to_string),
+        });
+    }
+    let people = m
+        .contacts
+        .iter()
+        .map(|c| (Some(c.name.clone()), c.role.clone(), None));
+    let more_emails = emails.iter().skip(1).map(|e| (None, None, Some(e.clone())));
+    for (i, (name, title, email)) in people.chain(more_emails).enumerate() {
+        t.contacts.push(Contact {
+            id: cx.ids.of("contact", &format!("{rid}/{}", i + 1)),
+            service_id: id.to_string(),
+            name,
+            title,
+            email,
+        });
+    }
+    if let Some(hours) = &m.hours {
+        t.schedules.push(Schedule {
+            id: cx.ids.of("schedule", rid),
+            service_id: id.to_string(),
+            description: hours.clone(),
+        });
     }
 }
 

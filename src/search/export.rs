@@ -97,21 +97,84 @@ pub fn export(
             "the search index has several segments; expected one".into(),
         ));
     }
-    let records = docs.len() as u32;
     // Tantivy documents past the records are sections, in order.
     let owners: Vec<(u32, u32)> = docs
         .iter()
         .enumerate()
         .flat_map(|(d, doc)| (0..doc.sections.len() as u32).map(move |k| (d as u32, k)))
         .collect();
-    let sections = owners.len() as u64;
+    let groups = Groups {
+        records: docs.len() as u32,
+        sections: owners.len() as u64,
+    };
+    let priors = priors(docs, vocab);
+    let read = match segments.first() {
+        Some(seg) => read_postings(seg, &fields.text, groups)?,
+        None => Read::default(),
+    };
+
+    let mut files: Vec<ShardFile> = Vec::new();
+    let (dict_keys, postings_keys) = term_files(&read, groups, &priors, &owners, &mut files);
+    let list_keys = membership_lists(docs, &priors, &mut files);
+    fragments(docs, vocab, &mut files);
+
+    let generation = generation(&files);
+    let facets = facets(docs, vocab);
+    let facets_bytes = serde_json::to_vec(&facets).unwrap_or_default();
+    let manifest = Manifest {
+        generation: generation.clone(),
+        docs: groups.records,
+        dict_keys,
+        postings_keys,
+        list_keys,
+        lexicon: lexicon(docs, vocab),
+    };
+    let manifest_bytes = manifest.encode();
+    let manifest_name = format!("search/manifest-{:016x}.bin", fnv1a(&manifest_bytes));
+    let mut out: Vec<OutputFile> = files
+        .into_iter()
+        .map(|(kind, key, bytes)| (format::file_name(kind, &key, &generation), bytes))
+        .collect();
+    out.push((format!("search/facets.{generation}.json"), facets_bytes));
+    out.push((wasm_name(), WASM.to_vec()));
+    out.push((manifest_name.clone(), manifest_bytes));
+    Ok(Exported {
+        files: out,
+        terms: read.terms.len(),
+        manifest: manifest_name,
+        wasm: wasm_name(),
+    })
+}
+
+/// One static file before naming: its kind letter, its key, its bytes.
+type ShardFile = (&'static str, String, Vec<u8>);
+
+/// How tantivy's documents divide: the first `records` are records, the
+/// `sections` after them are sections of those records.
+#[derive(Clone, Copy)]
+struct Groups {
+    records: u32,
+    sections: u64,
+}
+
+/// Every term's postings over the three text fields, and the fields' average
+/// lengths over records and over sections (for BM25).
+#[derive(Default)]
+struct Read {
+    terms: BTreeMap<String, Vec<Posting>>,
+    avg_records: [f32; 3],
+    avg_sections: [f32; 3],
+}
+
+/// Each record's ranking prior: its type, whether a family can contact it,
+/// and whether it is a need page no service answers (a dead end).
+fn priors(docs: &[SearchDoc], vocab: &Vocabulary) -> Vec<f32> {
     let need_pages: BTreeMap<&str, usize> = vocab
         .needs
         .iter()
         .map(|n| (n.id.as_str(), n.services))
         .collect();
-    let priors: Vec<f32> = docs
-        .iter()
+    docs.iter()
         .map(|d| {
             let dead_end = d.doc_type == "need"
                 && d.needs
@@ -124,53 +187,76 @@ pub fn export(
                 d.audience.iter().any(|a| a == "family"),
             )
         })
-        .collect();
+        .collect()
+}
 
-    let mut terms: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
-    let mut avg_records = [0f32; 3];
-    let mut avg_sections = [0f32; 3];
-    if let Some(seg) = segments.first() {
-        for (fi, &field) in fields.text.iter().enumerate() {
-            let inv = seg.inverted_index(field)?;
-            let norms = seg.get_fieldnorms_reader(field)?;
-            let len = |doc: u32| FieldNormReader::id_to_fieldnorm(norms.fieldnorm_id(doc)) as f32;
-            let total = records as u64 + sections;
-            let (mut r, mut s) = (0f32, 0f32);
-            for doc in 0..total as u32 {
-                if doc < records {
-                    r += len(doc)
-                } else {
-                    s += len(doc)
-                }
+/// Reads the segment's inverted index, field by field.
+fn read_postings(
+    seg: &tantivy::SegmentReader,
+    text_fields: &[tantivy::schema::Field; 3],
+    groups: Groups,
+) -> Result<Read, SearchError> {
+    let mut read = Read::default();
+    for (fi, &field) in text_fields.iter().enumerate() {
+        let inv = seg.inverted_index(field)?;
+        let norms = seg.get_fieldnorms_reader(field)?;
+        let len = |doc: u32| FieldNormReader::id_to_fieldnorm(norms.fieldnorm_id(doc)) as f32;
+        let total = u64::from(groups.records) + groups.sections;
+        let (mut r, mut s) = (0f32, 0f32);
+        for doc in 0..total as u32 {
+            if doc < groups.records {
+                r += len(doc)
+            } else {
+                s += len(doc)
             }
-            avg_records[fi] = r / (records.max(1) as f32);
-            avg_sections[fi] = s / (sections.max(1) as f32);
-            let mut stream = inv.terms().stream()?;
-            while stream.advance() {
-                let Ok(term) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                let info = stream.value().clone();
-                let mut postings =
-                    inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                let list = terms.entry(term.to_string()).or_default();
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    list.push((fi, doc, postings.term_freq(), len(doc)));
-                    doc = postings.advance();
-                }
+        }
+        read.avg_records[fi] = r / (groups.records.max(1) as f32);
+        read.avg_sections[fi] = s / (groups.sections.max(1) as f32);
+        let mut stream = inv.terms().stream()?;
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let info = stream.value().clone();
+            let mut postings =
+                inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            let list = read.terms.entry(term.to_string()).or_default();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                list.push((fi, doc, postings.term_freq(), len(doc)));
+                doc = postings.advance();
             }
         }
     }
+    Ok(read)
+}
 
-    // Postings, dictionary and overflow, keyed by prefix.
-    let mut files: Vec<(&'static str, String, Vec<u8>)> = Vec::new();
+/// Postings, dictionary and overflow files, keyed by prefix; returns the
+/// dictionary's and the postings' shard keys for the manifest.
+fn term_files(
+    read: &Read,
+    groups: Groups,
+    priors: &[f32],
+    owners: &[(u32, u32)],
+    files: &mut Vec<ShardFile>,
+) -> (Vec<String>, Vec<String>) {
+    let records = groups.records;
     let mut dict: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
     let mut post: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
     let mut overflow_count = 0u32;
-    for (term, postings) in &terms {
-        let rec = scores(postings, |d| d < records, u64::from(records), &avg_records);
-        let sec = scores(postings, |d| d >= records, sections, &avg_sections);
+    for (term, postings) in &read.terms {
+        let rec = scores(
+            postings,
+            |d| d < records,
+            u64::from(records),
+            &read.avg_records,
+        );
+        let sec = scores(
+            postings,
+            |d| d >= records,
+            groups.sections,
+            &read.avg_sections,
+        );
         let mut entry = Entry::default();
         if !rec.is_empty() {
             let weighted: Vec<(u32, f32)> = rec
@@ -216,8 +302,12 @@ pub fn export(
     for (key, entries) in &post {
         files.push(("p", key.clone(), format::encode_postings(entries)));
     }
+    (dict.into_keys().collect(), post.into_keys().collect())
+}
 
-    // Membership lists, each document with its prior.
+/// Membership lists (region, town, type, need, audience, kind), each
+/// document with its prior; returns the lists' keys for the manifest.
+fn membership_lists(docs: &[SearchDoc], priors: &[f32], files: &mut Vec<ShardFile>) -> Vec<String> {
     let mut lists: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
         let q = ranking::quantize_prior(priors[i]);
@@ -245,8 +335,11 @@ pub fn export(
         format::sort_impacts(items);
         files.push(("l", key.clone(), format::encode_block(items)));
     }
+    lists.into_keys().collect()
+}
 
-    // One fragment per record.
+/// One fragment per record, for drawing its result.
+fn fragments(docs: &[SearchDoc], vocab: &Vocabulary, files: &mut Vec<ShardFile>) {
     for (i, d) in docs.iter().enumerate() {
         let region = d
             .regions
@@ -275,43 +368,18 @@ pub fn export(
         };
         files.push(("f", i.to_string(), f.encode()));
     }
+}
 
-    // The generation: a hash of every file, so names change with content.
+/// The generation: a hash of every file, so names change with content.
+fn generation(files: &[ShardFile]) -> String {
     let mut all = Vec::new();
-    for (kind, key, bytes) in &files {
+    for (kind, key, bytes) in files {
         all.extend_from_slice(kind.as_bytes());
         all.extend_from_slice(key.as_bytes());
         all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         all.extend_from_slice(bytes);
     }
-    let generation = format!("{:016x}", fnv1a(&all));
-    drop(all);
-
-    let facets = facets(docs, vocab);
-    let facets_bytes = serde_json::to_vec(&facets).unwrap_or_default();
-    let manifest = Manifest {
-        generation: generation.clone(),
-        docs: records,
-        dict_keys: dict.keys().cloned().collect(),
-        postings_keys: post.keys().cloned().collect(),
-        list_keys: lists.keys().cloned().collect(),
-        lexicon: lexicon(docs, vocab),
-    };
-    let manifest_bytes = manifest.encode();
-    let manifest_name = format!("search/manifest-{:016x}.bin", fnv1a(&manifest_bytes));
-    let mut out: Vec<OutputFile> = files
-        .into_iter()
-        .map(|(kind, key, bytes)| (format::file_name(kind, &key, &generation), bytes))
-        .collect();
-    out.push((format!("search/facets.{generation}.json"), facets_bytes));
-    out.push((wasm_name(), WASM.to_vec()));
-    out.push((manifest_name.clone(), manifest_bytes));
-    Ok(Exported {
-        files: out,
-        terms: terms.len(),
-        manifest: manifest_name,
-        wasm: wasm_name(),
-    })
+    format!("{:016x}", fnv1a(&all))
 }
 
 fn stems(text: &str) -> Vec<String> {
