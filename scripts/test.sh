@@ -19,3 +19,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 # The browser scripts' own unit tests (near me) in Node.
 node --test tests/js/
+# The comparison benchmark's Opora → Hugo content converter (bench/compare-hugo.sh itself needs
+# Hugo and Pagefind, so CI does not run it; `bench/compare-hugo.sh --smoke` does, after
+# bench/setup.sh).
+python3 -B -m unittest discover -s bench -p 'test_*.py'
