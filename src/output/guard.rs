@@ -24,7 +24,9 @@ const WORKING_SUFFIXES: [&str; 6] = [".staging", ".old", ".lock", ".swap", ".ind
 
 const HINT: &str = "build into a folder of its own, such as `public` in the portal folder (the default), or a new folder outside the portal";
 
-/// Resolves `requested` and checks it may be built into.
+/// Resolves `requested` and checks it may be built into: it must not overlap
+/// the portal's sources or the folder the editor stands in, must not be one of
+/// opora's own working folders, and must be absent, empty or opora's own.
 pub(crate) fn place(root: &Path, requested: &Path) -> Result<Layout, OutputError> {
     let cwd = std::env::current_dir().map_err(|e| {
         OutputError::new(
@@ -40,6 +42,36 @@ pub(crate) fn place(root: &Path, requested: &Path) -> Result<Layout, OutputError
             "pass --root DIR",
         )
     })?;
+    let layout = layout_of(&cwd, requested)?;
+    let target = layout.target();
+    let kind = found(&target).unwrap_or(Found::Nothing);
+    // A link at the output itself is checked where it points, too.
+    let mut places = vec![target.clone()];
+    if kind == Found::Link
+        && let Ok(real) = target.canonicalize()
+    {
+        places.push(real);
+    }
+    for place in &places {
+        refuse_overlap(place, &root, &cwd, requested, &target)?;
+    }
+    if is_working_name(&layout.name) {
+        return Err(OutputError::new(
+            &target,
+            refusal(
+                requested,
+                &target,
+                "that name is one of the working folders opora keeps beside an output",
+            ),
+            HINT,
+        ));
+    }
+    refuse_what_is_there(&layout, kind, requested)?;
+    Ok(layout)
+}
+
+/// The output's layout: its parent with links resolved, and its own name.
+fn layout_of(cwd: &Path, requested: &Path) -> Result<Layout, OutputError> {
     let abs = cwd.join(requested);
     let (parent, name) = split_resolved(&abs).map_err(|e| {
         OutputError::new(
@@ -61,103 +93,100 @@ pub(crate) fn place(root: &Path, requested: &Path) -> Result<Layout, OutputError
             HINT,
         ));
     };
-    let layout = Layout::new(parent, &name);
-    let target = layout.target();
-    let shown = |what: &str| {
-        if requested == target {
-            format!("refusing to build into {}: {what}", target.display())
-        } else {
-            format!(
-                "refusing to build into {} ({}): {what}",
-                requested.display(),
-                target.display()
-            )
-        }
-    };
-    // A link at the output itself is checked where it points, too.
-    let kind = found(&target).unwrap_or(Found::Nothing);
-    let mut places = vec![target.clone()];
-    if kind == Found::Link
-        && let Ok(real) = target.canonicalize()
-    {
-        places.push(real);
+    Ok(Layout::new(parent, &name))
+}
+
+/// The refusal's message, naming the folder as the editor typed it and,
+/// where that differs, as it resolved.
+fn refusal(requested: &Path, target: &Path, what: &str) -> String {
+    if requested == target {
+        format!("refusing to build into {}: {what}", target.display())
+    } else {
+        format!(
+            "refusing to build into {} ({}): {what}",
+            requested.display(),
+            target.display()
+        )
     }
-    for place in &places {
-        if root.starts_with(place) {
-            let what = if *place == root {
-                "it is the portal folder itself".to_string()
-            } else {
-                format!("it contains the portal folder {}", root.display())
-            };
-            return Err(OutputError::new(place, shown(&what), HINT));
-        }
-        if cwd.starts_with(place) {
-            return Err(OutputError::new(
-                place,
-                shown("it is, or contains, the folder you are in"),
-                HINT,
-            ));
-        }
-        for (entry, what) in PORTAL_SOURCES {
-            let source = root.join(entry);
-            let real = source.canonicalize().unwrap_or_else(|_| source.clone());
-            for s in [&source, &real] {
-                if place == s {
-                    return Err(OutputError::new(
-                        place,
-                        shown(&format!("it is the portal's {what} ({entry})")),
-                        HINT,
-                    ));
-                }
-                if place.starts_with(s) {
-                    return Err(OutputError::new(
-                        place,
-                        shown(&format!("it lies inside the portal's {what} ({entry})")),
-                        HINT,
-                    ));
-                }
+}
+
+/// Refuses a `place` that is, contains or lies inside the portal, the current
+/// folder or any of the portal's sources (as written and as resolved).
+fn refuse_overlap(
+    place: &Path,
+    root: &Path,
+    cwd: &Path,
+    requested: &Path,
+    target: &Path,
+) -> Result<(), OutputError> {
+    let refuse = |what: &str| {
+        Err(OutputError::new(
+            place,
+            refusal(requested, target, what),
+            HINT,
+        ))
+    };
+    if root.starts_with(place) {
+        return if place == root {
+            refuse("it is the portal folder itself")
+        } else {
+            refuse(&format!("it contains the portal folder {}", root.display()))
+        };
+    }
+    if cwd.starts_with(place) {
+        return refuse("it is, or contains, the folder you are in");
+    }
+    for (entry, what) in PORTAL_SOURCES {
+        let source = root.join(entry);
+        let real = source.canonicalize().unwrap_or_else(|_| source.clone());
+        for s in [&source, &real] {
+            if place == s {
+                return refuse(&format!("it is the portal's {what} ({entry})"));
+            }
+            if place.starts_with(s) {
+                return refuse(&format!("it lies inside the portal's {what} ({entry})"));
             }
         }
     }
-    if is_working_name(&layout.name) {
-        return Err(OutputError::new(
-            &target,
-            shown("that name is one of the working folders opora keeps beside an output"),
-            HINT,
-        ));
-    }
+    Ok(())
+}
+
+/// Refuses an output that is a link, a file, or a folder of someone else's
+/// files: building replaces the whole folder.
+fn refuse_what_is_there(layout: &Layout, kind: Found, requested: &Path) -> Result<(), OutputError> {
+    let target = layout.target();
     match kind {
-        Found::Nothing => {}
+        Found::Nothing => Ok(()),
         Found::Link => {
             let to = std::fs::read_link(&target)
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            return Err(OutputError::new(
+            Err(OutputError::new(
                 &target,
-                shown(&format!("it is a symbolic link (to {to})")),
-                "opora replaces the output folder as a whole, so it must be a real folder: pass the folder the link points to as --output, or remove the link",
-            ));
-        }
-        Found::Other => {
-            return Err(OutputError::new(
-                &target,
-                shown("it is a file, not a folder"),
-                HINT,
-            ));
-        }
-        Found::Folder => {
-            if !is_empty(&target) && !made_by_opora(&layout) {
-                return Err(OutputError::new(
+                refusal(
+                    requested,
                     &target,
-                    shown(
-                        "it already holds files that opora did not write, and building replaces the whole folder",
-                    ),
-                    "choose a new folder, or empty this one first if its files may go; to publish into a git checkout or a web root, build elsewhere and copy (e.g. rsync -a --delete --exclude .git public/ DEST/)",
-                ));
-            }
+                    &format!("it is a symbolic link (to {to})"),
+                ),
+                "opora replaces the output folder as a whole, so it must be a real folder: pass the folder the link points to as --output, or remove the link",
+            ))
         }
+        Found::Other => Err(OutputError::new(
+            &target,
+            refusal(requested, &target, "it is a file, not a folder"),
+            HINT,
+        )),
+        Found::Folder if !is_empty(&target) && !made_by_opora(layout) => Err(OutputError::new(
+            &target,
+            refusal(
+                requested,
+                &target,
+                "it already holds files that opora did not write, and building replaces the whole folder",
+            ),
+            "choose a new folder, or empty this one first if its files may go; to publish into a git checkout or a web root, build elsewhere and copy (e.g. rsync -a --delete --exclude .git public/ DEST/)",
+        )),
+        Found::Folder => Ok(()),
     }
-    Ok(layout)
 }
 
 /// `abs` split into its parent, with every symbolic link on the way resolved,

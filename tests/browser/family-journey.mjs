@@ -11,7 +11,8 @@
 //  * content (<main>) starting within 200 px of the top;
 //  * 0 axe-core violations of WCAG 2.0/2.1/2.2 A and AA;
 //  * the region page showing a `tel:` link within its first two screens;
-//  * no request to any host but the site's own.
+//  * no request to any host but the site's own;
+//  * print: A4, phones written out after their links, no screen-only parts.
 // Prints one JSON report; exits 1 when anything failed.
 import fs from "node:fs";
 import path from "node:path";
@@ -127,6 +128,37 @@ async function checkQuickExit() {
   await tab.close();
 }
 
+// Print (A4): a parent prints a service page or a route to take along. What is printed
+// has every phone and link written out, and nothing meant only for the screen.
+async function checkPrint() {
+  const tab = await browser.newPage();
+  for (const url of ["/services/ru-klu/kaluga-doverie/", "/practices/kaluga-soprovozhdenie/"]) {
+    await tab.goto(server.origin + url, { waitUntil: "networkidle0" });
+    await tab.emulateMediaType("print");
+    const seen = await tab.evaluate(() => {
+      const shown = (el) => el && getComputedStyle(el).display !== "none" && el.getClientRects().length > 0;
+      const hidden = [".quick-exit", ".search-box", ".site-menu", ".toc", ".no-print", ".near-me"]
+        .flatMap((sel) => [...document.querySelectorAll(sel)].filter(shown).map(() => sel));
+      const errorLink = [...document.querySelectorAll("a")].filter((a) => /Нашли ошибку|Исправить эту страницу/.test(a.textContent) && shown(a)).length;
+      const tels = [...document.querySelectorAll("main a[href^='tel:']")].map((a) => ({
+        href: a.getAttribute("href"),
+        after: getComputedStyle(a, "::after").content,
+      }));
+      return { hidden, errorLink, tels };
+    });
+    for (const sel of seen.hidden) note(`print ${url}: ${sel} is printed`);
+    if (seen.errorLink) note(`print ${url}: «Нашли ошибку» is printed`);
+    for (const t of seen.tels) if (!t.after.includes(t.href)) note(`print ${url}: ${t.href} printed without its number (${t.after})`);
+    if (url.startsWith("/services/") && !seen.tels.length) note(`print ${url}: no phone to print`);
+    const pdf = await tab.pdf({ preferCSSPageSize: true });
+    const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(Buffer.from(pdf).toString("latin1"));
+    // A4 is 595 × 842 pt.
+    if (!box || Math.abs(Number(box[1]) - 595) > 2 || Math.abs(Number(box[2]) - 842) > 2) note(`print ${url}: not A4 (${box ? box.slice(1).join(" × ") : "no MediaBox"})`);
+    await tab.emulateMediaType(null);
+  }
+  await tab.close();
+}
+
 // «Рядом со мной» with a position the test sets: near Kaluga the results name the town
 // centre honestly and carry a call button; far from everything the page says so and offers
 // the national line and the nearest services with contacts.
@@ -225,6 +257,7 @@ try {
   }
   await checkQuickExit();
   await checkNearMe();
+  await checkPrint();
 } finally {
   await browser.close();
   await server.close();
