@@ -90,15 +90,25 @@ output_size() { # DIR → "N html files, M MB"
   printf '%s HTML pages, %s MB' "$(find "$1" -name '*.html' | wc -l)" "$(du -sm "$1" | cut -f1)"
 }
 
+# Outputs are measured once per size, then removed (except in a smoke run, which checks them):
+# at 50,000 services and more they take gigabytes, and the disk may be shared.
+keep_or_remove() { # DIR
+  [ "$smoke" = 1 ] || rm -rf "$1"
+}
 build_opora() { # PORTAL
   rm -rf "$work/out-opora" "$1"/.opora-cache* "$1"/.opora-build*
   # shellcheck disable=SC2086  # OPORA_BUILD_ARGS is a list of words
   measure opora "$work/opora.txt" "$opora" --root "$1" build --output "$work/out-opora/public" ${OPORA_BUILD_ARGS:-}
+  [ -n "$opora_output" ] || opora_output=$(output_size "$work/out-opora/public")
+  keep_or_remove "$work/out-opora"
 }
 build_hugo_then_pagefind() { # SITE
   rm -rf "$work/out-hugo" "$1/resources" "$1/.hugo_build.lock"
   measure hugo "$work/hugo.txt" "$hugo" --source "$1" --destination "$work/out-hugo" --quiet
+  [ -n "$hugo_output" ] || hugo_output=$(output_size "$work/out-hugo")
   measure pagefind "$work/pagefind.txt" "$pagefind" --site "$work/out-hugo"
+  [ -n "$pagefind_output" ] || pagefind_output="index $(du -sm "$work/out-hugo/pagefind" | cut -f1) MB"
+  keep_or_remove "$work/out-hugo"
 }
 
 summary=()
@@ -110,6 +120,7 @@ for size in "${sizes[@]}"; do
   "$repo/target/release/examples/synth" --services "$size" --regions "$regions" --out "$portal"
   python3 bench/hugo_content.py "$portal" "$site"
   rm -f "$work"/{opora,hugo,pagefind}.txt
+  opora_output="" hugo_output="" pagefind_output=""
   load_before=$(machine_load)
   for round in $(seq "$runs"); do
     if [ $((round % 2)) = 1 ]; then
@@ -137,12 +148,13 @@ for size in "${sizes[@]}"; do
     pages=$(find "$work/out-hugo/services" -name index.html | wc -l)
     [ "$pages" -gt "$size" ] || { echo "error: Hugo made $pages service pages for $size services" >&2; exit 1; }
   fi
+  keep_or_remove "$portal"; keep_or_remove "$site"
   echo "machine before: $load_before; after: $load_after"
   row() { printf '%-16s %9ss %14s %9ss %10s  %s\n' "$@"; }
   printf '%-16s %10s %14s %10s %10s  %s\n' "" "wall" "wall min–max" "CPU" "peak RSS" "output"
-  row "Opora" "$wall_opora" "$(range_of "$work/opora.txt")" "$cpu_opora" "$(mb "$peak_opora")" "$(output_size "$work/out-opora/public")"
-  row "Hugo" "$wall_hugo" "$(range_of "$work/hugo.txt")" "$cpu_hugo" "$(mb "$peak_hugo")" "$(output_size "$work/out-hugo")"
-  row "Pagefind" "$wall_pagefind" "$(range_of "$work/pagefind.txt")" "$cpu_pagefind" "$(mb "$peak_pagefind")" "index $(du -sm "$work/out-hugo/pagefind" | cut -f1) MB"
+  row "Opora" "$wall_opora" "$(range_of "$work/opora.txt")" "$cpu_opora" "$(mb "$peak_opora")" "$opora_output"
+  row "Hugo" "$wall_hugo" "$(range_of "$work/hugo.txt")" "$cpu_hugo" "$(mb "$peak_hugo")" "$hugo_output"
+  row "Pagefind" "$wall_pagefind" "$(range_of "$work/pagefind.txt")" "$cpu_pagefind" "$(mb "$peak_pagefind")" "$pagefind_output"
   row "Hugo + Pagefind" "$wall_hugo_pagefind" "$(range_of "$work/hugo-pagefind.txt")" "$cpu_hugo_pagefind" "$(mb "$peak_hugo_pagefind")" ""
   echo "medians; wall: Hugo / Opora $(ratio "$wall_hugo" "$wall_opora"), (Hugo + Pagefind) / Opora $(ratio "$wall_hugo_pagefind" "$wall_opora"); CPU: Hugo / Opora $(ratio "$cpu_hugo" "$cpu_opora"), (Hugo + Pagefind) / Opora $(ratio "$cpu_hugo_pagefind" "$cpu_opora"); peak RSS: Opora / Hugo $(ratio "$peak_opora" "$peak_hugo"), Opora / (Hugo + Pagefind) $(ratio "$peak_opora" "$peak_hugo_pagefind")"
   summary+=("| $size | $wall_opora s | $wall_hugo s ($(ratio "$wall_hugo" "$wall_opora")) | $wall_hugo_pagefind s ($(ratio "$wall_hugo_pagefind" "$wall_opora")) | $cpu_opora s / $cpu_hugo s / $cpu_hugo_pagefind s | $(mb "$peak_opora") | $(mb "$peak_hugo") | $(mb "$peak_hugo_pagefind") | $load_before → $load_after |")
