@@ -15,12 +15,12 @@ mkdir -p "$work"
 
 echo "== default portal"
 target/release/opora build --output "$work/default" | tail -n 1
-node tests/js/search-bench.cjs "$work/default" "$queries" | head -n 9
+node tests/js/search-bench.cjs "$work/default" "$queries" | head -n 15
 
 echo "== synthetic portal: $records services + the default portal"
 target/release/examples/synth --services "$records" --regions 85 --out "$work/synth" >/dev/null
 target/release/opora --root "$work/synth" build --output "$work/synth/public" | tail -n 1
-node tests/js/search-bench.cjs "$work/synth/public" "$queries" | head -n 9
+node tests/js/search-bench.cjs "$work/synth/public" "$queries" | head -n 15
 
 if [ "${PAGEFIND:-0}" = 1 ]; then
   [ -x bench/node_modules/.bin/pagefind ] || { echo "error: Pagefind is missing; run bench/setup.sh (npm ci in bench/)" >&2; exit 1; }

@@ -38,7 +38,12 @@ fn main() {
         base_url: Some(format!("http://127.0.0.1:{port}/")),
     };
     let t = Instant::now();
-    let server = opora::serve::DevServer::start(opts);
+    let server = opora::serve::DevServer::start(opts).unwrap_or_else(|failed| {
+        for d in failed.diagnostics.items() {
+            eprintln!("{}", d.render());
+        }
+        std::process::exit(1)
+    });
     println!("initial build: {} ms", t.elapsed().as_millis());
     server.watch().unwrap();
     let s = server.clone();

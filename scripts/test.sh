@@ -14,12 +14,10 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 # The browser tests' npm packages (puppeteer-core, axe-core), exactly as locked.
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+# The editing interface (decap-cms, decap-server, smol-toml), pinned in cms/; does nothing
+# when already in place.
+scripts/cms-setup.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# Includes the browser scripts' own Node tests (tests/js/*.test.mjs, via tests/js_tests.rs).
 cargo test --workspace
-# The browser scripts' own unit tests (near me) in Node.
-node --test tests/js/
-# The comparison benchmark's Opora → Hugo content converter (bench/compare-hugo.sh itself needs
-# Hugo and Pagefind, so CI does not run it; `bench/compare-hugo.sh --smoke` does, after
-# bench/setup.sh).
-python3 -B -m unittest discover -s bench -p 'test_*.py'

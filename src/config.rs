@@ -26,6 +26,20 @@ pub struct Config {
     pub map: MapConfig,
     #[serde(default)]
     pub search: SearchConfig,
+    #[serde(default)]
+    pub open_data: OpenDataConfig,
+    /// The editing interface at `/admin/` (src/cms).
+    #[serde(default)]
+    pub editors: crate::cms::EditorsConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenDataConfig {
+    /// The namespace (a UUID) the HSDS export's identifiers are derived in
+    /// (UUIDv5 of each record's id). Unset: derived from `base_url`, so the
+    /// identifiers change when the site moves; a portal sets it once to keep them.
+    pub hsds_namespace: Option<uuid::Uuid>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -19,6 +19,10 @@ pub struct Term {
     /// For directions: one of the project's own directions.
     #[serde(default)]
     pub project: bool,
+    /// For needs: what people say when they need this, in their own words
+    /// («не с кем оставить ребёнка»); search leads these to the need.
+    #[serde(default)]
+    pub phrases: Vec<String>,
 }
 
 /// The controlled vocabularies of `data/taxonomy.toml`, each a top-level array
@@ -67,6 +71,23 @@ pub struct GlossaryTerm {
     pub explanation: String,
     #[serde(default)]
     pub sources: Vec<Source>,
+}
+
+/// A name readers use for a place that is not a region's or town's own name
+/// («Подмосковье»): `data/places.toml`, used by search to understand places.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceAlias {
+    pub name: String,
+    /// ISO 3166-2 code of the region it means.
+    pub region: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Places {
+    #[serde(default)]
+    pub aliases: Vec<PlaceAlias>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

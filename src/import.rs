@@ -143,13 +143,22 @@ fn header_key(h: &str) -> String {
     h.trim().to_lowercase().replace('ё', "е")
 }
 
-struct Existing {
+/// The portal's services as duplicate detection sees them (shared with the
+/// HSDS import, `crate::hsds::import`).
+pub(crate) struct Existing {
     by_phone: HashMap<String, String>,
     by_name: Vec<(String, Option<String>, String, String)>, // (region, town, normalized name, id)
     ids: HashMap<String, PathBuf>,
 }
 
-fn existing(root: &Path, content: &Content) -> Existing {
+impl Existing {
+    /// The file of the record with this id, if there is one.
+    pub(crate) fn path_of(&self, id: &str) -> Option<&PathBuf> {
+        self.ids.get(id)
+    }
+}
+
+pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
     let mut e = Existing {
         by_phone: HashMap::new(),
         by_name: Vec::new(),
@@ -514,7 +523,31 @@ fn location(cells: &Cells, errors: &mut Vec<String>) -> Option<String> {
 
 /// Same phone or near-identical name in the same town: a person decides.
 fn find_duplicate(known: &Existing, r: &Row, id: &str) -> Option<(String, String)> {
-    let norm = normalize_name(&r.name, r.town.as_deref());
+    let new = Candidate {
+        name: &r.name,
+        region: &r.region,
+        town: r.town.as_deref(),
+        nationals: &r.nationals,
+    };
+    find_duplicate_of(known, &new, id)
+}
+
+/// What duplicate detection compares of a record about to be written.
+pub(crate) struct Candidate<'a> {
+    pub name: &'a str,
+    pub region: &'a str,
+    pub town: Option<&'a str>,
+    /// (national number, display form).
+    pub nationals: &'a [(String, String)],
+}
+
+/// The record `r` (to be written as `id`) likely duplicates, and why.
+pub(crate) fn find_duplicate_of(
+    known: &Existing,
+    r: &Candidate,
+    id: &str,
+) -> Option<(String, String)> {
+    let norm = normalize_name(r.name, r.town);
     r.nationals
         .iter()
         .find_map(|(n, shown)| {
@@ -532,7 +565,7 @@ fn find_duplicate(known: &Existing, r: &Row, id: &str) -> Option<(String, String
                     *region == r.region
                         && other != id
                         && t.as_deref().map(|t| t.to_lowercase())
-                            == r.town.as_deref().map(|t| t.to_lowercase())
+                            == r.town.map(|t| t.to_lowercase())
                         && edit_distance_within(other_name, &norm, 2) <= 2
                 })
                 .map(|(_, _, _, other)| {
@@ -607,7 +640,7 @@ fn front_matter(r: &Row, cells: &Cells, verified: Option<&str>, sources: &str) -
 
 /// Lays the spreadsheet's fields over an existing record, keeping every other
 /// field and the body; returns the new text and the names of changed fields.
-fn merge(old: &str, new_front: &str) -> Option<(String, Vec<String>)> {
+pub(crate) fn merge(old: &str, new_front: &str) -> Option<(String, Vec<String>)> {
     let rest = old.strip_prefix("+++")?.trim_start_matches(['\r', '\n']);
     let end = rest.find("\n+++")?;
     let (front, body) = (

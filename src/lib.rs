@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 // The API: what the binary, the tests, the benchmarks and the examples use.
+pub mod cms;
 pub mod collections;
 pub mod config;
 pub mod data;
@@ -15,6 +16,7 @@ pub mod diag;
 pub mod everyday_name;
 pub mod freshness;
 pub mod geo;
+pub mod hsds;
 pub mod import;
 pub mod lines;
 pub mod output;

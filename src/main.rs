@@ -66,10 +66,16 @@ enum Command {
         #[arg(long)]
         region: Option<String>,
     },
-    /// Create service records from a spreadsheet saved as CSV (columns in Russian; see docs).
+    /// Create service records from a spreadsheet saved as CSV (columns in Russian; see docs),
+    /// or from an Open Referral HSDS 3.0 package (--hsds).
     Import {
         /// The CSV file (UTF-8, comma-separated, header row first).
-        file: PathBuf,
+        #[arg(required_unless_present = "hsds", conflicts_with = "hsds")]
+        file: Option<PathBuf>,
+        /// An HSDS 3.0 package instead: a folder or a zip of JSON or CSV files
+        /// (the tabular form with datapackage.json), e.g. another portal's export.
+        #[arg(long, value_name = "DIR_OR_ZIP")]
+        hsds: Option<PathBuf>,
         /// Region for rows without a «Регион» cell, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
@@ -80,7 +86,12 @@ enum Command {
     /// Search the built portal's index (run `opora build` first).
     Search {
         /// The query, as a reader would type it.
-        query: String,
+        #[arg(required_unless_present = "relevance")]
+        query: Option<String>,
+        /// Instead of one query, run a relevance set (tests/search/relevance.toml)
+        /// and report found@5 and MRR@10.
+        #[arg(long, value_name = "FILE")]
+        relevance: Option<PathBuf>,
         /// Only this region, e.g. RU-MOS.
         #[arg(long)]
         region: Option<String>,
@@ -98,9 +109,12 @@ enum Command {
         kind: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
-        /// Machine-readable output.
+        /// Machine-readable output (what the browser's engine answers).
         #[arg(long)]
         json: bool,
+        /// Ignore a place named in the query instead of ranking it first.
+        #[arg(long)]
+        no_place: bool,
         /// The output folder the index was built for.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -125,7 +139,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let root = cli.root;
+    // Once, for every command: the watcher and the output folder rely on it.
+    let root = pipeline::portal_root(&cli.root);
     match cli.command {
         Command::Build {
             output,
@@ -152,9 +167,14 @@ fn main() -> ExitCode {
         } => run_new(&root, &collection, &title, region.as_deref()),
         Command::Import {
             file,
+            hsds,
             region,
             dry_run,
-        } => run_import(&root, &file, region.as_deref(), dry_run),
+        } => match (file, hsds) {
+            (_, Some(package)) => run_import_hsds(&root, &package, region.as_deref(), dry_run),
+            (Some(file), None) => run_import(&root, &file, region.as_deref(), dry_run),
+            (None, None) => ExitCode::FAILURE,
+        },
         Command::Search {
             query,
             region,
@@ -165,8 +185,13 @@ fn main() -> ExitCode {
             limit,
             json,
             output,
+            no_place,
+            relevance,
         } => {
             let output = output.unwrap_or_else(|| root.join("public"));
+            if let Some(file) = relevance {
+                return run_relevance(&output, &file, json);
+            }
             let opts = opora::search::QueryOptions {
                 limit,
                 doc_type,
@@ -174,8 +199,11 @@ fn main() -> ExitCode {
                 need,
                 audience,
                 kind,
+                no_place,
+                live: false,
+                exact: false,
             };
-            run_search(&output, &query, &opts, json)
+            run_search(&output, &query.unwrap_or_default(), &opts, json)
         }
         Command::Schema { out } => run_schema(&root, out),
         Command::Serve { port, bind, output } => run_serve(root, port, &bind, output),
@@ -272,6 +300,33 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
     }
     let plan = opora::import::plan(root, &text, region, &data, &content);
     print!("{}", plan.describe(root));
+    finish_import(&plan, dry_run)
+}
+
+/// `opora import --hsds`: plan, print, and unless `dry_run` write.
+fn run_import_hsds(root: &Path, package: &Path, region: Option<&str>, dry_run: bool) -> ExitCode {
+    let (data, content, diags) = pipeline::load_only(root);
+    if diags.error_count() > 0 {
+        print_diagnostics(&diags, Format::Human);
+        summary(&diags, "fix the portal's content before importing");
+        return ExitCode::FAILURE;
+    }
+    let plan = match opora::hsds::import::plan(root, package, region, &data, &content) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "error: {e}\n  = hint: give a folder or a zip holding an HSDS 3.0 package: \
+                 JSON objects (services, organizations…) or the tabular form (services.csv…)"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", plan.describe(root));
+    finish_import(&plan.plan, dry_run)
+}
+
+/// Writes a planned import unless `dry_run`; fails when a row had errors.
+fn finish_import(plan: &opora::import::Plan, dry_run: bool) -> ExitCode {
     if dry_run {
         println!("dry run: nothing written");
     } else {
@@ -299,47 +354,114 @@ fn run_search(
     opts: &opora::search::QueryOptions,
     json: bool,
 ) -> ExitCode {
-    // The index that belongs to the site published there (see src/output/index.rs).
-    let index = match opora::output::live_index(output) {
+    let index = match live_index(output) {
         Ok(index) => index,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     match opora::search::query(&index, query, opts) {
-        Ok(hits) if json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&hits).unwrap_or_default()
-            );
+        Ok(found) if json => {
+            println!("{}", found.to_json());
             ExitCode::SUCCESS
         }
-        Ok(hits) => {
-            if hits.is_empty() {
-                println!("nothing found for «{query}»");
-            }
-            for (i, h) in hits.iter().enumerate() {
-                println!(
-                    "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}",
-                    i + 1,
-                    h.score,
-                    h.title,
-                    opora::search::type_label(&h.doc_type),
-                    if h.region.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", h.region)
-                    },
-                    h.url
-                );
-            }
+        Ok(found) => {
+            print_results(query, &found);
             ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `opora search --relevance FILE`: each query's rank of its first expected
+/// record, then found@5 and MRR@10 over the set.
+fn run_relevance(output: &Path, file: &Path, json: bool) -> ExitCode {
+    let index = match live_index(output) {
+        Ok(index) => index,
+        Err(code) => return code,
+    };
+    let report = opora::search::relevance::load(file)
+        .and_then(|set| opora::search::relevance::evaluate(&index, &set));
+    match report {
+        Ok(r) if json => {
+            println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            for j in &r.judgements {
+                let rank = j.rank.map_or("—".to_string(), |n| n.to_string());
+                let first = j.top.first().map_or("", String::as_str);
+                println!("{rank:>3}  {}   (first: /{first})", j.q);
+            }
+            println!(
+                "{} queries: found@5 {:.3}, MRR@10 {:.3}",
+                r.queries, r.found_at_5, r.mrr_at_10
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The index that belongs to the site published in `output` (see src/output/index.rs).
+fn live_index(output: &Path) -> Result<PathBuf, ExitCode> {
+    opora::output::live_index(output).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// `opora search` for a person: what was understood, then each result with
+/// its passage and sections.
+fn print_results(query: &str, found: &opora::search::Results) {
+    let text = |segs: &[opora_search_core::passage::Segment]| -> String {
+        segs.iter()
+            .map(|s| {
+                if s.mark {
+                    format!("[{}]", s.text)
+                } else {
+                    s.text.clone()
+                }
+            })
+            .collect()
+    };
+    if let Some(p) = &found.place {
+        println!("place: {} (--no-place to search everywhere)", p.label);
+    }
+    for (_, label) in &found.needs {
+        println!("means: {label}");
+    }
+    if found.hits.is_empty() {
+        println!("nothing found for «{query}»");
+    }
+    for (i, h) in found.hits.iter().enumerate() {
+        println!(
+            "{:>2}. {:>7.3}  {}  [{}{}]\n             /{}\n             {}",
+            i + 1,
+            h.score,
+            h.title,
+            opora::search::type_label(&h.doc_type),
+            if h.region.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", h.region)
+            },
+            h.url,
+            text(&h.excerpt)
+        );
+        for s in &h.sections {
+            println!("             § {}  /{}", s.title, s.url);
+        }
+    }
+    if !found.exact {
+        println!(
+            "(stopped early: anything left out scores at most {:.0} % above the last result)",
+            opora_search_core::ranking::CLOSENESS * 100.0
+        );
     }
 }
 
@@ -386,11 +508,22 @@ fn run_serve(root: PathBuf, port: u16, bind: &str, output: Option<PathBuf>) -> E
         strict: false,
         base_url: Some(url.clone()),
     };
-    let server = opora::serve::DevServer::start(opts);
+    let server = match opora::serve::DevServer::start(opts) {
+        Ok(server) => server,
+        Err(failed) => {
+            print_diagnostics(&failed.diagnostics, Format::Human);
+            summary(&failed.diagnostics, "not serving");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Err(e) = server.watch() {
         eprintln!("warning: cannot watch files ({e}); restart to see changes");
     }
-    println!("serving at {url} (Ctrl+C to stop); watching content/, data/, templates/, static/");
+    let watched: Vec<&str> = opora::serve::watched().collect();
+    println!(
+        "serving at {url} (Ctrl+C to stop); watching {}",
+        watched.join(", ")
+    );
     let _ = std::io::Write::flush(&mut std::io::stdout());
     server.serve(listener);
     ExitCode::SUCCESS

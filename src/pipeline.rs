@@ -39,6 +39,19 @@ pub struct Failed {
     pub diagnostics: Diagnostics,
 }
 
+/// The portal root as every command uses it: absolute and with symlinks
+/// resolved, decided once at start-up. Paths derived from it (`public/`, the
+/// files `notify` reports to the dev server) are then absolute too, so comparing
+/// them with the root works whatever folder or `--root` the editor started from.
+/// A root that cannot be resolved (it does not exist) is kept absolute, so the
+/// usual "no opora.toml here" diagnostic names it.
+pub fn portal_root(given: &Path) -> PathBuf {
+    given
+        .canonicalize()
+        .or_else(|_| std::path::absolute(given))
+        .unwrap_or_else(|_| given.to_path_buf())
+}
+
 pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let path = root.join("opora.toml");
     if !path.exists() {
@@ -52,6 +65,17 @@ pub fn load_config(root: &Path) -> Result<Config, Diagnostic> {
     let file = read_text(root, &path)?;
     let len = file.text.len();
     parse_toml::<Config>(&file, (0, len))
+}
+
+/// Problems with `[editors]` in `opora.toml`, reported at their line.
+fn editors_problems(root: &Path, config: &Config) -> Vec<Diagnostic> {
+    if !config.editors.cms {
+        return Vec::new();
+    }
+    match read_text(root, &root.join("opora.toml")) {
+        Ok(file) => crate::cms::settings::check(&file, &config.editors),
+        Err(d) => vec![d],
+    }
 }
 
 /// Everything up to rendered files in memory: shared by `check` and `build`.
@@ -78,6 +102,12 @@ pub struct Prepared {
     pub site: Site,
     pub env: minijinja::Environment<'static>,
     pub diagnostics: Diagnostics,
+    /// The validated data and records, for exports that carry the records
+    /// themselves rather than their views (HSDS).
+    pub data: crate::content::Data,
+    pub content: crate::content::Content,
+    /// The editing interface's files (`/admin/`), when it is switched on.
+    pub admin: Vec<OutputFile>,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -102,6 +132,9 @@ pub fn prepare(
     if let Some(url) = &opts.base_url {
         config.base_url = url.clone();
     }
+    // After the final base URL: `OPORA_CMS=local` counts only for a local preview.
+    let local = config.base_is_local();
+    config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
     let content = load::load_content_cached(&opts.root, &abbr, &mut diags, cache);
@@ -110,6 +143,7 @@ pub fn prepare(
     let t = Instant::now();
     let today = validate::today(&config);
     diags.extend(validate::validate(&config, &data, &content, today));
+    diags.extend(editors_problems(&opts.root, &config));
     report.timings.push(("validate", t.elapsed()));
 
     let t = Instant::now();
@@ -130,12 +164,20 @@ pub fn prepare(
     let history = crate::history::History::load(&opts.root);
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
+    // What /open-data/ says about the HSDS files (src/hsds/page.rs).
+    site.store
+        .insert(crate::hsds::page::STORE_KEY, crate::hsds::page::view(&data));
+    let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
+    diags.extend(problems);
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
         site,
         env,
         diagnostics: diags,
+        data,
+        content,
+        admin,
     })
 }
 
@@ -150,10 +192,9 @@ fn build_search(
             .hint("the search index could not be built; check free disk space")
     };
     let docs = crate::search::docs::from_site(site);
-    let synonyms = crate::search::docs::synonyms(site);
-    let labels = crate::search::docs::facet_labels(site);
+    let vocabulary = crate::search::docs::vocabulary(site);
     let (exported, search_report) =
-        crate::search::index_and_export(&docs, &synonyms, &labels, index_dir).map_err(fail)?;
+        crate::search::index_and_export(&docs, &vocabulary, index_dir).map_err(fail)?;
     report.timings.push(("index", search_report.index_time));
     report.timings.push(("export", search_report.export_time));
     Ok(exported)
@@ -170,6 +211,9 @@ pub fn render_site(
         site,
         env,
         diagnostics: mut diags,
+        data,
+        content,
+        admin,
     } = prepare(opts, None, report)?;
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
@@ -215,6 +259,10 @@ pub fn render_site(
     files.extend(render::feeds::files(&site));
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
+    // Open Referral HSDS: JSON and the tabular package (src/hsds).
+    files.extend(crate::hsds::files(&site.config, &data, &content));
+    // The editing interface, when switched on (src/cms).
+    files.extend(admin);
     report.pages = jobs.len();
     report.timings.push(("render", t.elapsed()));
     diags.sort();
@@ -245,9 +293,12 @@ pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
             })
         })
         .collect();
-    let static_files = static_files(&opts.root.join("static"));
+    // Links may lead to static files and to any file the build writes (a zip
+    // is not text, so it is not among `pages`).
+    let mut known_files = static_files(&opts.root.join("static"));
+    known_files.extend(rendered.files.iter().map(|(path, _)| path.clone()));
     let base = rendered.site.base.clone();
-    for broken in linkcheck::check(&pages, &static_files, &base) {
+    for broken in linkcheck::check(&pages, &known_files, &base) {
         let source = rendered.sources.get(&broken.page);
         let text = source.and_then(|f| std::fs::read_to_string(opts.root.join(f)).ok());
         let d = linkcheck::blame(
@@ -325,7 +376,7 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     Ok(report)
 }
 
-fn output_error(e: &OutputError) -> Diagnostic {
+pub(crate) fn output_error(e: &OutputError) -> Diagnostic {
     Diagnostic::about(e.path.display().to_string(), &e.message).hint(&e.hint)
 }
 

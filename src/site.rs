@@ -230,6 +230,8 @@ pub struct RouteView {
     pub needs: Vec<TermRef>,
     pub summary: Option<String>,
     pub steps: Vec<StepView>,
+    /// The body's `##` sections.
+    pub sections: Vec<SectionRef>,
     pub sources: Vec<SourceView>,
     pub body_html: String,
     pub plain: String,
@@ -259,6 +261,8 @@ pub struct NeedView {
     pub audience: String,
     pub url: String,
     pub count: usize,
+    /// What people say when they need this (search vocabulary).
+    pub phrases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -313,6 +317,8 @@ pub struct Site {
     pub copy: BTreeMap<String, crate::render::copy::PageCopy>,
     /// Views of collections no other stage reads by type (events), by name.
     pub store: Store,
+    /// Other names of regions (`data/places.toml`): name, region code.
+    pub place_aliases: Vec<(String, String)>,
 }
 
 /// What resolving a record needs: the data, names of records other records
@@ -507,6 +513,12 @@ impl Site {
             services_by_region: BTreeMap::new(),
             services_by_need: BTreeMap::new(),
             store: Store::default(),
+            place_aliases: data
+                .places
+                .aliases
+                .iter()
+                .map(|a| (a.name.clone(), a.region.get_ref().clone()))
+                .collect(),
         };
         for c in crate::collections::REGISTRY {
             c.resolve(&rz, content, &mut site);
@@ -522,6 +534,7 @@ impl Site {
                 audience: t.audience.clone().unwrap_or_else(|| "family".into()),
                 url: format!("needs/{}/", t.id),
                 count: site.services_by_need.get(&t.id).map_or(0, Vec::len),
+                phrases: t.phrases.clone(),
             })
             .collect();
         site.glossary = resolve_glossary(&rz);
@@ -558,6 +571,18 @@ impl Site {
             .collect();
         site
     }
+}
+
+/// The `##` sections of a rendered body: heading and anchor.
+pub(crate) fn sections_of(body: &crate::content::markdown::RenderedMarkdown) -> Vec<SectionRef> {
+    body.headings
+        .iter()
+        .filter(|h| h.level == 2)
+        .map(|h| SectionRef {
+            heading: h.text.clone(),
+            id: h.id.clone(),
+        })
+        .collect()
 }
 
 fn resolve_glossary(rz: &Resolver) -> Vec<GlossaryView> {

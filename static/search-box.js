@@ -8,6 +8,7 @@
   var input = form.querySelector("input[name=q]");
   var base = form.getAttribute("data-base");
   var manifest = form.getAttribute("data-manifest");
+  var wasm = form.getAttribute("data-wasm");
   var panel = document.createElement("div");
   panel.className = "search-suggest";
   panel.id = "search-suggest";
@@ -22,8 +23,18 @@
   input.setAttribute("aria-controls", "search-suggest");
   var engine = null, seq = 0, timer = null;
 
+  function bytes(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.arrayBuffer();
+    });
+  }
+
+  // On focus the script, the manifest and the wasm module are fetched
+  // together, so the first results are two round trips after the engine.
   function loadEngine() {
     if (engine) return engine;
+    var started = { manifest: bytes(manifest), wasm: bytes(wasm) };
     engine = new Promise(function (ok, fail) {
       var s = document.createElement("script");
       s.src = form.getAttribute("data-engine");
@@ -31,7 +42,7 @@
       s.onerror = fail;
       document.head.appendChild(s);
     }).then(function () {
-      return OporaSearch.create(base, manifest);
+      return OporaSearch.create(base, manifest, wasm, null, started);
     });
     return engine;
   }
@@ -58,6 +69,7 @@
   }
 
   input.addEventListener("focus", loadEngine);
+  input.addEventListener("pointerenter", loadEngine, { once: true });
   input.addEventListener("input", function () {
     clearTimeout(timer);
     var query = input.value, mine = ++seq;

@@ -1,29 +1,39 @@
-// The search page: results as you type, filters, highlighted excerpts,
-// keyboard navigation and a live region. Without JavaScript the page offers
-// browsing by need and region instead.
+// The search page: results as you type (the query kept in the address with
+// history.replaceState, so Back and sharing work), the place the engine
+// understood with a way to drop it, filters, passages with the matched words
+// marked, sections of long records under them, arrow-key navigation and a
+// live region. Without JavaScript the page offers browsing by need and region.
 (function () {
   "use strict";
   var script = document.getElementById("search-ui");
   var form = document.getElementById("search-form");
   if (!script || !form || !window.OporaSearch || !window.WebAssembly) return;
   var base = script.getAttribute("data-base");
-  var manifestUrl = script.getAttribute("data-manifest");
   var input = document.getElementById("search-q");
   var list = document.getElementById("search-results");
   var status = document.getElementById("search-status");
-  // Filter selects: option name, manifest list, whether to show counts.
+  var understood = document.getElementById("search-understood");
+  var filterBox = document.getElementById("search-filters");
+  // Filter selects: option name, facet list, whether to show counts.
   var filters = [["type", "types", true], ["region", "regions", false], ["need", "needs", true], ["audience", "audiences", false]]
     .map(function (f) { return { name: f[0], list: f[1], counts: f[2], select: document.getElementById("search-" + f[0]) }; })
     .filter(function (f) { return f.select; });
-  var enginePromise = null;
-  var seq = 0;
+  var params = new URLSearchParams(location.search);
+  var noPlace = params.get("place") === "0";
+  var enginePromise = null, seq = 0, filled = false;
+  // A filter's value: the select's, or the address's until the options load.
+  function value(f) { return filled ? f.select.value : f.select.value || params.get(f.name) || ""; }
 
   function engine() {
     if (!enginePromise) {
-      enginePromise = OporaSearch.create(base, manifestUrl).then(function (e) {
-        fillFilters(e.m.facets);
-        return e;
-      });
+      enginePromise = OporaSearch.create(base, script.getAttribute("data-manifest"), script.getAttribute("data-wasm"))
+        .then(function (e) {
+          // Filter options come from a file of their own, fetched alongside.
+          OporaSearch.fetchBytes(base + "search/facets." + e.generation() + ".json")
+            .then(function (b) { fillFilters(JSON.parse(new TextDecoder().decode(b))); })
+            .catch(function () {});
+          return e;
+        });
     }
     return enginePromise;
   }
@@ -36,32 +46,58 @@
   }
 
   function fillFilters(facets) {
-    var params = new URLSearchParams(location.search);
     filters.forEach(function (f) {
       (facets[f.list] || []).forEach(function (v) {
         var label = f.counts ? v.label + " (" + v.count + ")" : v.label;
         f.select.add(new Option(label, v.id, false, params.get(f.name) === v.id));
       });
     });
-    document.getElementById("search-filters").hidden = false;
+    filled = true;
+    filterBox.hidden = false;
   }
 
-  // Text with the matched words wrapped in <mark>, built as DOM nodes (no HTML strings).
-  function highlighted(text, ranges) {
-    var frag = document.createDocumentFragment(), at = 0;
-    ranges.forEach(function (r) {
-      if (r[0] < at) return;
-      frag.appendChild(document.createTextNode(text.slice(at, r[0])));
-      var mark = document.createElement("mark");
-      mark.textContent = text.slice(r[0], r[1]);
-      frag.appendChild(mark);
-      at = r[1];
+  // An excerpt's segments with matched words in <mark>, as DOM nodes (no HTML strings).
+  function passage(segments) {
+    var p = document.createElement("p");
+    segments.forEach(function (s) {
+      if (s[1]) {
+        var mark = document.createElement("mark");
+        mark.textContent = s[0];
+        p.appendChild(mark);
+      } else p.appendChild(document.createTextNode(s[0]));
     });
-    frag.appendChild(document.createTextNode(text.slice(at)));
-    return frag;
+    return p;
   }
 
-  function render(query, found, facets) {
+  function showUnderstood(found) {
+    understood.textContent = "";
+    if (found.place) {
+      var p = document.createElement("p");
+      p.appendChild(document.createTextNode("Сначала — " + found.place.label + ". "));
+      var all = document.createElement("button");
+      all.type = "button";
+      all.className = "link-button";
+      all.textContent = "Искать по всей стране";
+      all.addEventListener("click", function () { noPlace = true; run(false); input.focus(); });
+      p.appendChild(all);
+      understood.appendChild(p);
+    } else if (noPlace) {
+      var again = document.createElement("button");
+      again.type = "button";
+      again.className = "link-button";
+      again.textContent = "Учитывать место из запроса";
+      again.addEventListener("click", function () { noPlace = false; run(false); input.focus(); });
+      understood.appendChild(again);
+    }
+    if (found.needs.length) {
+      var n = document.createElement("p");
+      n.className = "meta";
+      n.textContent = "По теме: " + found.needs.map(function (x) { return x.label; }).join(", ");
+      understood.appendChild(n);
+    }
+  }
+
+  function render(query, found) {
     list.textContent = "";
     found.results.forEach(function (r) {
       var li = document.createElement("li");
@@ -71,29 +107,50 @@
       a.className = "result-title";
       var meta = document.createElement("p");
       meta.className = "meta";
-      var type = facets.types.find(function (t) { return t.id === r.type; });
-      var region = facets.regions.find(function (x) { return x.id === r.region; });
-      meta.textContent = (type ? type.label : r.type) + (region ? " · " + region.label : "");
-      var p = document.createElement("p");
-      p.appendChild(highlighted(r.excerpt, r.highlights));
-      li.append(a, meta, p);
+      meta.textContent = r.typeLabel + (r.region ? " · " + r.region : "");
+      li.append(a, meta, passage(r.excerpt));
+      if (r.sections.length) {
+        var subs = document.createElement("ul");
+        subs.className = "sub-results";
+        r.sections.forEach(function (s) {
+          var sli = document.createElement("li");
+          var sa = document.createElement("a");
+          sa.href = base + s.url;
+          sa.textContent = s.title;
+          sli.append(sa, passage(s.excerpt));
+          subs.appendChild(sli);
+        });
+        li.appendChild(subs);
+      }
       list.appendChild(li);
     });
+    showUnderstood(found);
     var n = found.results.length;
     status.textContent = query.trim() === "" ? "" : n === 0
       ? "Ничего не найдено. Попробуйте другие слова или посмотрите помощь по теме ниже."
       : "Найдено: " + n + " " + plural(n, "результат", "результата", "результатов") + (n === 10 ? " (показаны первые 10)" : "");
   }
 
+  // The address says what is shown: query, filters, a dropped place.
+  function remember() {
+    var next = new URLSearchParams();
+    if (input.value.trim()) next.set("q", input.value);
+    filters.forEach(function (f) { if (value(f)) next.set(f.name, value(f)); });
+    if (noPlace) next.set("place", "0");
+    var qs = next.toString();
+    history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+  }
+
   function run(live) {
     var query = input.value;
     var mine = ++seq;
-    if (query.trim() === "") { render("", { results: [] }, { types: [], regions: [] }); return; }
+    remember();
+    if (query.trim() === "") { list.textContent = ""; understood.textContent = ""; status.textContent = ""; return; }
     engine().then(function (e) {
-      var opts = { limit: 10, live: live };
-      filters.forEach(function (f) { if (f.select.value) opts[f.name] = f.select.value; });
+      var opts = { limit: 10, live: live, noPlace: noPlace };
+      filters.forEach(function (f) { if (value(f)) opts[f.name] = value(f); });
       return e.search(query, opts).then(function (found) {
-        if (mine === seq) render(query, found, e.m.facets);
+        if (mine === seq) render(query, found);
       });
     }).catch(function () {
       status.textContent = "Поиск сейчас недоступен. Найдите помощь по теме или по региону ниже.";
@@ -103,25 +160,21 @@
   var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
+    noPlace = false;
     timer = setTimeout(function () { run(true); }, 120);
   });
   input.addEventListener("focus", engine, { once: true });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var params = new URLSearchParams();
-    params.set("q", input.value);
-    filters.forEach(function (f) { if (f.select.value) params.set(f.name, f.select.value); });
-    history.replaceState(null, "", "?" + params.toString());
     run(false);
   });
   filters.forEach(function (f) { f.select.addEventListener("change", function () { run(false); }); });
 
   // Arrow keys move between the input and the results.
   form.parentNode.addEventListener("keydown", function (ev) {
-    if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp" && ev.key !== "Escape") return;
-    var links = Array.prototype.slice.call(list.querySelectorAll("a.result-title"));
+    if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") return;
+    var links = Array.prototype.slice.call(list.querySelectorAll("a"));
     var i = links.indexOf(document.activeElement);
-    if (ev.key === "Escape") { input.focus(); return; }
     if (!links.length) return;
     ev.preventDefault();
     if (ev.key === "ArrowDown") (links[i + 1] || links[0]).focus();
@@ -129,6 +182,8 @@
     else links[i - 1].focus();
   });
 
-  var q = new URLSearchParams(location.search).get("q");
+  // The engine starts loading at once: the page exists to search.
+  engine();
+  var q = params.get("q");
   if (q) { input.value = q; run(false); }
 })();

@@ -19,8 +19,12 @@ fn build_ok(root: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Lays `case` over a fresh mini portal with a built `public/`, builds again
-/// and checks the failure; returns stderr.
-fn expect_failure(setup: impl FnOnce(&Path), expected: &[&str], extra_args: &[&str]) -> String {
+/// and checks the failure; returns stderr, or what went wrong.
+fn check_failure(
+    setup: impl FnOnce(&Path),
+    expected: &[&str],
+    extra_args: &[&str],
+) -> Result<String, String> {
     let portal = mini_portal();
     let root = portal.path();
     let before = build_ok(root);
@@ -29,16 +33,21 @@ fn expect_failure(setup: impl FnOnce(&Path), expected: &[&str], extra_args: &[&s
     args.extend_from_slice(extra_args);
     let out = opora(root, &args);
     let err = stderr(&out);
-    assert!(!out.status.success(), "build should fail; stderr:\n{err}");
-    for e in expected {
-        assert!(err.contains(e), "expected `{e}` in:\n{err}");
+    let mut problems = Vec::new();
+    if out.status.success() {
+        problems.push("build should fail".to_string());
     }
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(
-        snapshot(&root.join("public")),
-        before,
-        "previous public/ must be untouched"
-    );
+    for e in expected {
+        if !err.contains(e) {
+            problems.push(format!("expected `{e}` in stderr"));
+        }
+    }
+    if err.contains("panicked") {
+        problems.push("panicked".to_string());
+    }
+    if snapshot(&root.join("public")) != before {
+        problems.push("previous public/ must be untouched".to_string());
+    }
     // No staging leftovers beside public/.
     let leftovers: Vec<_> = std::fs::read_dir(root)
         .unwrap()
@@ -46,10 +55,21 @@ fn expect_failure(setup: impl FnOnce(&Path), expected: &[&str], extra_args: &[&s
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("staging"))
         .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
-    err
+    if !leftovers.is_empty() {
+        problems.push(format!("staging leftovers: {leftovers:?}"));
+    }
+    if problems.is_empty() {
+        Ok(err)
+    } else {
+        Err(format!("{}; stderr:\n{err}", problems.join("; ")))
+    }
 }
 
+fn expect_failure(setup: impl FnOnce(&Path), expected: &[&str], extra_args: &[&str]) -> String {
+    check_failure(setup, expected, extra_args).unwrap_or_else(|problem| panic!("{problem}"))
+}
+
+/// Every case runs, and every failing case is reported, not just the first.
 #[test]
 fn every_fixture_case_reports_its_diagnostic() {
     let cases = repo().join("tests/fixtures/bad");
@@ -64,19 +84,36 @@ fn every_fixture_case_reports_its_diagnostic() {
         "expected the fixture cases, found {}",
         names.len()
     );
-    for case in names {
-        let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap();
+    let mut failures = Vec::new();
+    for case in &names {
+        let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap_or_default();
         let expected: Vec<&str> = expect.lines().filter(|l| !l.trim().is_empty()).collect();
+        if expected.is_empty() {
+            failures.push(format!(
+                "{}: expect.txt is missing or empty",
+                case.display()
+            ));
+            continue;
+        }
         let strict = case.join("strict").exists();
         let args: &[&str] = if strict { &["--strict"] } else { &[] };
         let files = case.join("files");
-        let err = expect_failure(|root| copy_dir(&files, root), &expected, args);
-        eprintln!(
-            "case {} ok: {}",
-            case.display(),
-            err.lines().next().unwrap_or("")
-        );
+        match check_failure(|root| copy_dir(&files, root), &expected, args) {
+            Ok(err) => eprintln!(
+                "case {} ok: {}",
+                case.display(),
+                err.lines().next().unwrap_or("")
+            ),
+            Err(problem) => failures.push(format!("{}: {problem}", case.display())),
+        }
     }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]

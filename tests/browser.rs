@@ -161,6 +161,62 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
         "filters narrow «помощь»: {shown:?} vs {all_results:?}"
     );
 
+    // Live search keeps the query in the address (history.replaceState), so
+    // Back and sharing work: a copy of the search page types and then shows
+    // its own address.
+    let search_page = std::fs::read_to_string(dir.path().join("public/search/index.html")).unwrap();
+    std::fs::write(
+        dir.path().join("public/search-typing.js"),
+        "addEventListener('load', function () { var i = document.getElementById('search-q'); i.focus(); i.value = 'Снегири'; i.dispatchEvent(new Event('input')); var t = setInterval(function () { if (!document.querySelector('.result-title')) return; clearInterval(t); var p = document.createElement('p'); p.id = 'address-now'; p.textContent = decodeURIComponent(location.search); document.body.appendChild(p); }, 100); });",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("public/search/typing.html"),
+        search_page.replace(
+            "</body>",
+            "<script src=\"/search-typing.js\"></script></body>",
+        ),
+    )
+    .unwrap();
+    let (typed_page, more_page) =
+        visit_until(&format!("{origin}search/typing.html"), dir.path(), |d| {
+            d.contains("id=\"address-now\">?q=Снегири<")
+        });
+    assert!(
+        typed_page.contains("id=\"address-now\">?q=Снегири<"),
+        "the typed query is in the address"
+    );
+    assert!(
+        typed_page.contains("nsk-snegiri"),
+        "and its results are shown"
+    );
+
+    // A place in the query: the page says which place comes first and
+    // offers to search the whole country.
+    let (placed, more_placed) = visit_until(
+        &format!(
+            "{origin}search/?q={}",
+            "психолог в Калуге"
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        ),
+        dir.path(),
+        has_results,
+    );
+    assert!(
+        placed.contains("Сначала — Калуга (Калужская область).")
+            && placed.contains("Искать по всей стране"),
+        "the place understood is shown with a way to drop it"
+    );
+    assert!(
+        results(&placed)
+            .first()
+            .is_some_and(|u| u == "/services/ru-klu/kaluga-doverie/"),
+        "{:?}",
+        results(&placed)
+    );
+
     // The header box suggests results as the reader types: a test page (a
     // copy of the home page plus a script that types) shows them.
     let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
@@ -194,6 +250,8 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
     let mut all = requested;
     all.extend(more);
     all.extend(more_typed);
+    all.extend(more_page);
+    all.extend(more_placed);
     for page in [
         "",
         "regions/ru-mos/",

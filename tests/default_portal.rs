@@ -93,7 +93,14 @@ fn every_service_phone_is_a_tel_link() {
 
 #[test]
 fn region_pages_list_their_services() {
-    for (path, table) in records("services") {
+    let services = records("services");
+    // An empty list would make the loop below pass without checking anything.
+    assert!(
+        services.len() >= 50,
+        "the default portal should have its services, found {}",
+        services.len()
+    );
+    for (path, table) in services {
         let name = table["name"].as_str().unwrap();
         let region = path
             .parent()

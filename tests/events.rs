@@ -104,8 +104,99 @@ fn a_region_page_links_its_events_and_search_finds_them() {
             out.to_str().unwrap(),
         ],
     );
-    let hits: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(hits.as_array().unwrap().len(), 4, "{hits}");
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(found["results"].as_array().unwrap().len(), 4, "{found}");
+}
+
+/// The search page's filters (`search/facets.<generation>.json`).
+fn facets(out: &Path) -> serde_json::Value {
+    let file = std::fs::read_dir(out.join("search"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("facets."))
+        })
+        .expect("a facets file");
+    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+}
+
+#[test]
+fn an_event_in_several_regions_is_found_under_each_and_its_kind_has_its_label() {
+    let portal = mini_portal();
+    let root = portal.path();
+    std::fs::create_dir_all(root.join("content/events")).unwrap();
+    std::fs::write(
+        root.join("content/events/dva-regiona.md"),
+        "+++\ntitle = \"Стажировка двух регионов\"\nkind = \"internship\"\nstart = \"2027-03\"\nregions = [\"RU-KLU\", \"RU-MOS\"]\naudience = [\"specialist\"]\nsources = [{ doc = \"001\", line = 583 }]\n+++\nО стажировке.\n",
+    )
+    .unwrap();
+    let out = build(root);
+    let f = facets(&out);
+    let entry = |facet: &str, id: &str| {
+        f[facet]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {facet}: {f}"))
+    };
+    // The kind's label comes from event_kinds, not its id.
+    let kind = entry("kinds", "internship");
+    assert_eq!(kind["label"], "Стажировка", "{kind}");
+    assert_eq!(kind["type"], "event", "{kind}");
+    // Both regions count it; the filter on each finds it.
+    for code in ["RU-KLU", "RU-MOS"] {
+        let region = entry("regions", code);
+        let o = opora(
+            root,
+            &[
+                "search",
+                "стажировка",
+                "--region",
+                code,
+                "--json",
+                "--output",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let urls: Vec<&str> = found["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["url"].as_str().unwrap())
+            .collect();
+        assert!(urls.contains(&"events/dva-regiona/"), "{code}: {urls:?}");
+        assert!(region["count"].as_u64().unwrap() >= 1);
+        // Its result names both regions.
+        let hit = &found["results"][urls
+            .iter()
+            .position(|u| *u == "events/dva-regiona/")
+            .unwrap()];
+        let shown = hit["region"].as_str().unwrap();
+        assert!(
+            shown.contains("Калужская область") && shown.contains("Московская область"),
+            "{shown}"
+        );
+    }
+    // A query naming one of its regions puts it among that place's records,
+    // not among other regions' after the national ones.
+    let o = opora(
+        root,
+        &[
+            "search",
+            "стажировка в Калуге",
+            "--json",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(found["place"]["region"], "RU-KLU", "{found}");
+    assert_eq!(found["results"][0]["url"], "events/dva-regiona/", "{found}");
 }
 
 #[test]

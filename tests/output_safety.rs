@@ -293,8 +293,10 @@ fn site_and_search(portal: &Path) -> (bool, bool) {
         .expect("public/about/index.html must exist at every moment");
     let o = opora_in(portal, &["search", NEW_WORD, "--json"]);
     assert!(o.status.success(), "opora search must work: {}", stderr(&o));
-    let hits: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
-    let found = hits
+    let answer: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = answer["results"]
+        .as_array()
+        .expect("`opora search --json` answers {\"results\": [...]}")
         .iter()
         .any(|h| h["url"].as_str().is_some_and(|u| u.contains("about")));
     (page.contains(NEW_WORD), found)

@@ -8,6 +8,19 @@ mod common;
 use common::*;
 use opora::collections::{Layout, REGISTRY, fields, reserved_slugs, templates};
 
+/// Ranking knows every registered type: a new collection states what its
+/// records are worth in `opora_search_core::ranking` instead of getting a default.
+#[test]
+fn every_registered_collection_has_a_ranking_prior() {
+    for c in REGISTRY {
+        let t = c.spec().singular;
+        assert!(
+            opora_search_core::ranking::type_prior(t).is_some(),
+            "add `{t}` to ranking::type_prior"
+        );
+    }
+}
+
 /// One table-driven pass over the registry: for each collection, `opora new`
 /// writes a record, `opora check` accepts it, `opora build` publishes a page at
 /// the collection's URL scheme, the search index finds the record under the
@@ -95,7 +108,8 @@ fn every_registered_collection_has_schema_scaffold_route_and_search_document() {
             ],
         );
         assert!(o.status.success(), "{}", stderr(&o));
-        let hits: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let hits = &found["results"];
         assert!(
             hits.as_array()
                 .unwrap()

@@ -277,11 +277,11 @@ impl Collection for Events {
                     e.place.as_deref().unwrap_or(""),
                     &regions.join(", "),
                 ]),
-                // One region when the event has one; several would need a list facet.
-                region: (e.regions.len() == 1).then(|| e.regions[0].id.clone()),
-                needs: Vec::new(),
+                // Each region it is held in: it is found under every one of them.
+                regions: e.regions.iter().map(|r| r.id.clone()).collect(),
                 audience: e.audience.clone(),
-                kind: Some(e.kind.id.clone()),
+                kind: Some(e.kind.clone()),
+                ..SearchDoc::default()
             }
         }));
     }

@@ -95,10 +95,7 @@ impl Collection for FreePages {
             title: p.title.clone(),
             names: String::new(),
             body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
-            region: None,
-            needs: Vec::new(),
-            audience: Vec::new(),
-            kind: None,
+            ..SearchDoc::default()
         }));
     }
 

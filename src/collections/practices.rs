@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
-use crate::search::docs::join;
+use crate::search::docs::{join, split_sections};
 use crate::site::*;
 use crate::validate::*;
 
@@ -156,10 +156,11 @@ fn search_doc(p: &PracticeView) -> SearchDoc {
             &tags.join(" · "),
         ]),
         body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
-        region: p.region.as_ref().map(|x| x.id.clone()),
-        needs: Vec::new(),
+        regions: p.region.iter().map(|x| x.id.clone()).collect(),
         audience: vec!["specialist".into()],
-        kind: None,
+        contactable: !p.phones.is_empty() || !p.emails.is_empty(),
+        sections: split_sections(&p.plain, &p.sections),
+        ..SearchDoc::default()
     }
 }
 
@@ -298,16 +299,7 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
         full: m.passport == Some(PassportKind::Full),
         summary: m.summary.clone(),
         collection: m.collection.clone(),
-        sections: p
-            .body
-            .headings
-            .iter()
-            .filter(|h| h.level == 2)
-            .map(|h| SectionRef {
-                heading: h.text.clone(),
-                id: h.id.clone(),
-            })
-            .collect(),
+        sections: crate::site::sections_of(&p.body),
         sources: rz.sources(&m.sources),
         body_html: p.body.html.clone(),
         plain: p.body.plain.clone(),

@@ -144,10 +144,9 @@ fn search_doc(p: &ProgrammeView) -> SearchDoc {
             p.plain.as_str(),
             &modules.join(". "),
         ]),
-        region: None,
-        needs: Vec::new(),
         audience: p.audience.clone(),
-        kind: Some(p.kind.id.clone()),
+        kind: Some(p.kind.clone()),
+        ..SearchDoc::default()
     }
 }
 

@@ -132,10 +132,9 @@ impl Collection for Regions {
             title: r.name.clone(),
             names: join([r.centre.as_deref().unwrap_or(""), r.code.as_str()]),
             body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
-            region: Some(r.code.clone()),
-            needs: Vec::new(),
+            regions: vec![r.code.clone()],
             audience: vec!["family".into(), "specialist".into()],
-            kind: None,
+            ..SearchDoc::default()
         }));
     }
 

@@ -10,8 +10,8 @@ use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
-use crate::search::SearchDoc;
-use crate::search::docs::join;
+use crate::search::docs::{html_text, join, split_sections};
+use crate::search::{SearchDoc, SearchSection};
 use crate::site::*;
 use crate::validate::*;
 
@@ -150,10 +150,25 @@ fn search_doc(r: &RouteView) -> SearchDoc {
             .collect::<Vec<_>>()
             .join(" · "),
         body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
-        region: r.region.as_ref().map(|x| x.id.clone()),
+        regions: r.region.iter().map(|x| x.id.clone()).collect(),
         needs: r.needs.iter().map(|n| n.id.clone()).collect(),
         audience: vec![if r.family { "family" } else { "specialist" }.into()],
-        kind: None,
+        // Steps and the body's sections, each linked to its anchor.
+        sections: r
+            .steps
+            .iter()
+            .map(|st| SearchSection {
+                heading: if st.title.is_empty() {
+                    format!("Шаг {}", st.number)
+                } else {
+                    format!("Шаг {}. {}", st.number, st.title)
+                },
+                anchor: format!("step-{}", st.number),
+                text: html_text(&st.html),
+            })
+            .chain(split_sections(&r.plain, &r.sections))
+            .collect(),
+        ..SearchDoc::default()
     }
 }
 
@@ -337,6 +352,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
         needs: rz.terms(crate::data::NEEDS, &m.needs),
         summary: m.summary.clone(),
         steps,
+        sections: crate::site::sections_of(&r.body),
         sources: rz.sources(&m.sources),
         body_html: r.body.html.clone(),
         plain,

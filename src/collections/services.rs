@@ -191,14 +191,17 @@ fn search_doc(s: &ServiceView) -> SearchDoc {
             s.cost.as_deref().unwrap_or(""),
             s.region_name.as_str(),
         ]),
-        region: Some(s.region.clone()),
+        regions: vec![s.region.clone()],
+        municipality: s.municipality.clone(),
         needs: s.needs.iter().map(|n| n.id.clone()).collect(),
         audience: if s.audience.is_empty() {
             vec!["family".into()]
         } else {
             s.audience.clone()
         },
-        kind: Some(s.kind.id.clone()),
+        kind: Some(s.kind.clone()),
+        contactable: s.contactable,
+        sections: Vec::new(),
     }
 }
 

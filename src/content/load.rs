@@ -78,6 +78,7 @@ pub struct Data {
     pub taxonomy: Taxonomy,
     pub glossary: Glossary,
     pub documents: Documents,
+    pub places: crate::data::Places,
     /// The text of each cited document that keeps one, by document id.
     pub texts: BTreeMap<String, Arc<SourceText>>,
     pub style: Style,
@@ -87,6 +88,7 @@ pub struct Data {
     pub taxonomy_file: Option<Arc<SourceText>>,
     pub glossary_file: Option<Arc<SourceText>>,
     pub documents_file: Option<Arc<SourceText>>,
+    pub places_file: Option<Arc<SourceText>>,
     pub style_file: Option<Arc<SourceText>>,
     /// `data/national-lines.toml`: 112 and the helpline on every family page.
     pub national_lines: crate::lines::NationalLines,
@@ -147,6 +149,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         load_data_file::<Glossary>(root, "data/glossary.toml", false, diags);
     let (documents, documents_file) =
         load_data_file::<Documents>(root, "data/sources.toml", false, diags);
+    let (places, places_file) =
+        load_data_file::<crate::data::Places>(root, "data/places.toml", false, diags);
     let texts = load_document_texts(root, &documents, documents_file.as_deref(), diags);
     let (style, style_file) = load_data_file::<Style>(root, "data/style.toml", false, diags);
     let (national_lines, national_lines_file) =
@@ -178,12 +182,14 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         taxonomy,
         glossary,
         documents,
+        places,
         texts,
         style,
         stats,
         taxonomy_file,
         glossary_file,
         documents_file,
+        places_file,
         style_file,
         national_lines,
         national_lines_file,

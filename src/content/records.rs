@@ -330,7 +330,7 @@ pub struct PracticeMeta {
     #[schemars(description = "Год начала практики.", with = "Option<i64>")]
     pub year: Option<S<i64>>,
     #[schemars(
-        description = "full — все разделы паспорта; partial — только те, что есть в источниках.",
+        description = "Полнота паспорта: full — все разделы паспорта; partial — только те, что есть в источниках.",
         required
     )]
     pub passport: Option<PassportKind>,

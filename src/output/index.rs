@@ -1,6 +1,6 @@
 //! The native search index (tantivy, for `opora search`) kept beside the output.
 //!
-//! A published site names its search manifest (`search/manifest-<hash>.json`,
+//! A published site names its search manifest (`search/manifest-<hash>.bin`,
 //! the hash covering everything the browser's index holds). The native index
 //! of that site is `.<name>.index-<hash>`: so the exchange that publishes a
 //! site publishes its index too, and a kill at any moment leaves an index that
@@ -15,11 +15,13 @@ use super::{Found, Layout, Note, OutputError, OutputFile, checkpoint, clear, fou
 
 const MANIFEST_PREFIX: &str = "search/manifest-";
 
-/// The key of a search manifest's site path (`search/manifest-<key>.json`).
+/// The key of a search manifest's site path (`search/manifest-<key>.bin`;
+/// `.json` from opora versions before the binary search index).
 fn manifest_key(site_path: &str) -> Option<&str> {
-    let key = site_path
-        .strip_prefix(MANIFEST_PREFIX)?
-        .strip_suffix(".json")?;
+    let rest = site_path.strip_prefix(MANIFEST_PREFIX)?;
+    let key = rest
+        .strip_suffix(".bin")
+        .or_else(|| rest.strip_suffix(".json"))?;
     (!key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(key)
 }
 
@@ -143,6 +145,7 @@ mod tests {
 
     #[test]
     fn manifest_keys_are_plain_hashes() {
+        assert_eq!(manifest_key("search/manifest-00ff12.bin"), Some("00ff12"));
         assert_eq!(manifest_key("search/manifest-00ff12.json"), Some("00ff12"));
         assert_eq!(manifest_key("search/manifest-.json"), None);
         assert_eq!(manifest_key("search/manifest-../x.json"), None);

@@ -164,6 +164,13 @@ impl Layout {
     }
 }
 
+/// Where a site built into `requested` would go, if it may be built there (see
+/// [`guard`]). Only reads: for a command that must refuse an unsafe output before
+/// it does anything else, such as `opora serve` before it listens.
+pub fn check(root: &Path, requested: &Path) -> Result<PathBuf, OutputError> {
+    guard::place(root, requested).map(|layout| layout.target())
+}
+
 /// An output folder claimed by this build: checked, locked, and recovered from
 /// any interrupted swap. Dropping it releases the lock.
 pub struct Output {

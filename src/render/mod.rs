@@ -48,6 +48,8 @@ pub fn environment(
         },
     );
     add_filters(&mut env);
+    // The browser's search module, fetched together with the manifest.
+    env.add_function("search_wasm", crate::search::wasm_path);
     env.add_function("asset", move |path: String| -> String {
         match asset_versions.get(&path) {
             Some(v) => format!("{path}?v={v}"),

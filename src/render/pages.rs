@@ -624,11 +624,16 @@ impl Pages {
             .iter()
             .filter(|s| s.location.is_some())
             .count();
+        // The HSDS files, their taxonomies and the field mapping (src/hsds/page.rs).
+        let hsds = site
+            .store
+            .get::<crate::hsds::page::OpenDataView>(crate::hsds::page::STORE_KEY)
+            .map(Value::from_serialize);
         self.section(
             site,
             "open_data",
             "open-data/",
-            context! { files => files, located => located },
+            context! { files => files, located => located, hsds => hsds, services => site.services.len() },
         )
     }
 

@@ -1,8 +1,62 @@
-//! What gets indexed: every record of the site as a [`SearchDoc`], and the
-//! glossary as synonym groups.
+//! What gets indexed: every record of the site as a [`SearchDoc`]; and what
+//! search understands besides: the glossary as synonym groups, places
+//! (regions, their adjectives and other names, towns), the phrases people use
+//! for each need.
 
-use super::{FacetLabels, SearchDoc, SynonymGroup};
-use crate::site::Site;
+use super::{
+    FacetLabels, NeedWords, PlaceName, SearchDoc, SearchSection, SynonymGroup, Vocabulary,
+};
+use crate::site::{SectionRef, Site};
+
+/// Splits a record's plain text at its headings (found in order in the
+/// text): each section's heading, anchor and text.
+pub(crate) fn split_sections(plain: &str, headings: &[SectionRef]) -> Vec<SearchSection> {
+    let mut found: Vec<(usize, usize, &SectionRef)> = Vec::new();
+    let mut from = 0;
+    for h in headings {
+        if let Some(i) = plain[from..].find(h.heading.as_str()) {
+            let start = from + i;
+            from = start + h.heading.len();
+            found.push((start, from, h));
+        }
+    }
+    found
+        .iter()
+        .enumerate()
+        .map(|(k, &(_, text_start, h))| {
+            let end = found.get(k + 1).map_or(plain.len(), |n| n.0);
+            SearchSection {
+                heading: h.heading.clone(),
+                anchor: h.id.clone(),
+                text: plain[text_start..end].trim().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Text of a rendered HTML fragment (tags dropped, common entities decoded).
+pub(crate) fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
 /// Non-empty parts joined with « · ».
 pub(crate) fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
@@ -27,11 +81,11 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             doc_type: "need".into(),
             title: n.label.clone(),
             names: String::new(),
-            body: n.description.clone(),
-            region: None,
+            // The phrases people use, so a need page also matches them as text.
+            body: join([n.description.as_str(), &n.phrases.join(" · ")]),
             needs: vec![n.id.clone()],
             audience: vec![n.audience.clone()],
-            kind: None,
+            ..SearchDoc::default()
         });
     }
     for g in &site.glossary {
@@ -42,10 +96,8 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             title: g.term.clone(),
             names: join([g.expansion.as_deref().unwrap_or(""), &g.aliases.join(" · ")]),
             body: g.explanation.clone(),
-            region: None,
-            needs: Vec::new(),
             audience: vec!["specialist".into()],
-            kind: None,
+            ..SearchDoc::default()
         });
     }
     docs
@@ -64,7 +116,112 @@ pub fn synonyms(site: &Site) -> Vec<SynonymGroup> {
         .collect()
 }
 
-/// Labels for the browser's filters: region names, need and kind labels.
+/// Words of region names that say what kind of region it is, not which.
+const REGION_WORDS: [&str; 6] = [
+    "область",
+    "край",
+    "республика",
+    "автономный",
+    "округ",
+    "город",
+];
+
+/// Every name a reader may use for a place: each region's name, the name
+/// without «область»/«край» («Калужская»), other names from
+/// `data/places.toml` («Подмосковье»), its centre and towns (the region's
+/// municipalities and the towns of its services).
+pub fn places(site: &Site) -> Vec<PlaceName> {
+    let mut out = Vec::new();
+    let region_label = |code: &str| {
+        site.regions
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| (r.name.clone(), r.name_in.clone()))
+    };
+    for r in &site.regions {
+        let label = if r.name_in.is_empty() {
+            r.name.clone()
+        } else {
+            r.name_in.clone()
+        };
+        let mut names = vec![r.name.clone()];
+        let own: Vec<&str> = r
+            .name
+            .split_whitespace()
+            .filter(|w| !REGION_WORDS.contains(&w.to_lowercase().as_str()))
+            .collect();
+        if !own.is_empty() && own.len() < r.name.split_whitespace().count() {
+            names.push(own.join(" "));
+        }
+        for name in names {
+            out.push(PlaceName {
+                name,
+                region: r.code.clone(),
+                town: None,
+                label: label.clone(),
+            });
+        }
+    }
+    for (name, code) in &site.place_aliases {
+        if let Some((_, name_in)) = region_label(code) {
+            out.push(PlaceName {
+                name: name.clone(),
+                region: code.clone(),
+                town: None,
+                label: name_in,
+            });
+        }
+    }
+    let mut towns: Vec<(String, String)> = Vec::new();
+    for r in &site.regions {
+        towns.extend(r.centre.iter().map(|c| (c.clone(), r.code.clone())));
+        towns.extend(
+            r.municipalities
+                .iter()
+                .map(|m| (m.name.clone(), r.code.clone())),
+        );
+    }
+    for s in &site.services {
+        towns.extend(s.municipality.iter().map(|m| (m.clone(), s.region.clone())));
+    }
+    for (town, code) in towns {
+        if let Some((region_name, _)) = region_label(&code) {
+            out.push(PlaceName {
+                label: format!("{town} ({region_name})"),
+                name: town.clone(),
+                region: code,
+                town: Some(town),
+            });
+        }
+    }
+    out
+}
+
+/// Needs with the phrases people use for them.
+pub fn needs(site: &Site) -> Vec<NeedWords> {
+    site.needs
+        .iter()
+        .map(|n| NeedWords {
+            id: n.id.clone(),
+            label: n.label.clone(),
+            phrases: n.phrases.clone(),
+            services: n.count,
+        })
+        .collect()
+}
+
+/// All of it, for the index.
+pub fn vocabulary(site: &Site) -> Vocabulary {
+    Vocabulary {
+        synonyms: synonyms(site),
+        places: places(site),
+        needs: needs(site),
+        labels: facet_labels(site),
+    }
+}
+
+/// Labels for the browser's filters: region names and need labels (kinds
+/// carry theirs on each document).
 pub fn facet_labels(site: &Site) -> FacetLabels {
     let mut labels = FacetLabels::default();
     for r in &site.regions {
@@ -72,12 +229,6 @@ pub fn facet_labels(site: &Site) -> FacetLabels {
     }
     for n in &site.needs {
         labels.needs.insert(n.id.clone(), n.label.clone());
-    }
-    for s in &site.services {
-        labels.kinds.insert(s.kind.id.clone(), s.kind.label.clone());
-    }
-    for p in &site.programmes {
-        labels.kinds.insert(p.kind.id.clone(), p.kind.label.clone());
     }
     labels
 }

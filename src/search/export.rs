@@ -1,58 +1,43 @@
-//! The static index: tantivy's inverted index written out as small JSON shards
-//! with content-hashed names, so a browser fetches only what its query needs and
-//! a host can cache every file forever.
-//!
-//! - `manifest` (name passed to templates): field weights and BM25 caches,
-//!   shard maps, synonyms, facet labels and counts.
-//! - dictionary shards by a term's first letter: term → document frequency per
-//!   field (for typo correction and prefix completion).
-//! - postings shards by a term's first two letters: term → per-field idf and
-//!   postings `[field, doc, tf, fieldnorm id]…`.
-//! - metadata shards of 32 documents: url, title, type, region, excerpt.
-//! - one facet file: each document's type and region, fetched only to filter.
+//! The static index: tantivy's inverted index turned into the files
+//! `opora-search-core` reads (its `format` module), scored once here so the
+//! engine only adds up numbers. Per term, BM25 over title, names and body
+//! (weights and constants in `opora_search_core::ranking`) times the record's
+//! prior, quantized to a byte against the term's best score and ordered best
+//! first; the first block sits in the term's postings shard (first two
+//! letters), the rest in overflow files fetched only while they could still
+//! change the results. Also: dictionary shards (first letter), membership
+//! lists (region, town, need, type, audience, kind), one fragment per record
+//! for drawing results, a facet file for the search page's filters, and the
+//! manifest with the lexicon (synonyms, places, need phrases).
 
 use std::collections::BTreeMap;
 
+use opora_search_core::format::{self, Entry, FIRST_BLOCK, Fragment, Manifest, OVERFLOW_BLOCK};
+use opora_search_core::ranking;
 use serde_json::{Value, json};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::Postings;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Index, TERMINATED};
 
-use super::index::Fields;
-use super::{FacetLabels, SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
+use super::{SearchDoc, SearchError, Vocabulary};
 use crate::output::{OutputFile, fnv1a};
 
-pub const META_SHARD_DOCS: usize = 32;
-/// Postings of one term in one field are ordered by their BM25 contribution,
-/// highest first; the first block sits in the prefix shard, the rest in
-/// overflow files the browser fetches only when the top results could still
-/// change (a threshold algorithm in static/search-engine.js). Common words in
-/// a large portal would otherwise cost megabytes on the first query.
-pub const FIRST_BLOCK: usize = 128;
-pub const OVERFLOW_BLOCK: usize = 2048;
-const K1: f32 = 1.2;
-const B: f32 = 0.75;
-
-/// The module the browser runs, built by build.rs from crates/opora-search-wasm.
+/// The module the browser runs, built by build.rs from crates/opora-search-wasm
+/// (or the committed copy of it, where the wasm target is not installed).
 pub static WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/opora_search.wasm"));
+/// `built`, or `prebuilt: <why>` when build.rs embedded the committed module.
+pub const WASM_ORIGIN: &str = env!("OPORA_WASM_ORIGIN");
+/// `rustc --version` of the compiler that ran build.rs.
+pub const WASM_RUSTC: &str = env!("OPORA_WASM_RUSTC");
 
-fn hashed(stem: &str, ext: &str, bytes: &[u8]) -> String {
-    format!("search/{stem}-{:016x}.{ext}", fnv1a(bytes))
-}
+/// Characters of a record's text kept in its fragment for excerpts.
+pub const FRAGMENT_TEXT_CHARS: usize = 1200;
+/// Characters of each section's text kept for sub-result excerpts.
+pub const FRAGMENT_SECTION_CHARS: usize = 600;
 
-fn key_hex(key: &str) -> String {
-    key.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn prefix(term: &str, n: usize) -> String {
-    term.chars().take(n).collect()
-}
-
-/// idf as tantivy computes it (f32), so the browser need not recompute a logarithm.
-fn idf(doc_freq: u64, doc_count: u64) -> f32 {
-    let x = ((doc_count - doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
-    (1.0 + x).ln()
+pub fn wasm_name() -> String {
+    format!("search/opora-search-{:016x}.wasm", fnv1a(WASM))
 }
 
 pub struct Exported {
@@ -64,13 +49,46 @@ pub struct Exported {
     pub wasm: String,
 }
 
+fn cut(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        None => text.to_string(),
+        Some((i, _)) => {
+            let head = &text[..i];
+            head[..head.rfind(' ').unwrap_or(i)].to_string()
+        }
+    }
+}
+
+/// One posting as read from tantivy: field, document, term frequency, length.
+type Posting = (usize, u32, u32, f32);
+
+/// Each term's scores over a group of documents (records or sections):
+/// `(doc, score)` for every document holding it.
+fn scores(
+    postings: &[Posting],
+    in_group: impl Fn(u32) -> bool,
+    group_size: u64,
+    avg: &[f32; 3],
+) -> BTreeMap<u32, f32> {
+    let mut df = [0u64; 3];
+    for p in postings.iter().filter(|p| in_group(p.1)) {
+        df[p.0] += 1;
+    }
+    let mut out: BTreeMap<u32, f32> = BTreeMap::new();
+    for &(f, doc, tf, len) in postings.iter().filter(|p| in_group(p.1)) {
+        let idf = ranking::idf(df[f], group_size);
+        *out.entry(doc).or_insert(0.0) +=
+            ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, tf as f32, len, avg[f]);
+    }
+    out
+}
+
 pub fn export(
     index: &Index,
-    fields: &Fields,
     docs: &[SearchDoc],
-    synonyms: &[SynonymGroup],
-    labels: &FacetLabels,
+    vocab: &Vocabulary,
 ) -> Result<Exported, SearchError> {
+    let (_, fields) = super::index::schema();
     let reader = index.reader()?;
     let searcher = reader.searcher();
     let segments = searcher.segment_readers();
@@ -79,276 +97,421 @@ pub fn export(
             "the search index has several segments; expected one".into(),
         ));
     }
-    let n_docs = searcher.num_docs();
-    let mut files: Vec<OutputFile> = Vec::new();
-    // term → per-field (df, idf, postings)
-    let mut terms: BTreeMap<String, [(u64, f32, Vec<u32>); 3]> = BTreeMap::new();
-    let mut caches: Vec<Vec<f32>> = Vec::new();
-    for (fi, &field) in fields.text.iter().enumerate() {
-        let mut total_tokens = 0u64;
-        if let Some(seg) = segments.first() {
-            let inv = seg.inverted_index(field)?;
-            total_tokens = inv.total_num_tokens();
-            let norms = seg.get_fieldnorms_reader(field)?;
-            let mut stream = inv.terms().stream()?;
-            while stream.advance() {
-                let Ok(term) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                let info = stream.value().clone();
-                let mut postings =
-                    inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                let entry = terms
-                    .entry(term.to_string())
-                    .or_insert_with(|| std::array::from_fn(|_| (0, 0.0, Vec::new())));
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    entry[fi].2.extend([
-                        fi as u32,
-                        doc,
-                        postings.term_freq(),
-                        u32::from(norms.fieldnorm_id(doc)),
-                    ]);
-                    doc = postings.advance();
-                }
-                entry[fi].0 = u64::from(info.doc_freq);
-                entry[fi].1 = idf(u64::from(info.doc_freq), n_docs);
-            }
-        }
-        let avg = total_tokens as f32 / n_docs.max(1) as f32;
-        caches.push(
-            (0..=255u8)
-                .map(|id| K1 * (1.0 - B + B * FieldNormReader::id_to_fieldnorm(id) as f32 / avg))
-                .collect(),
-        );
-    }
+    // Tantivy documents past the records are sections, in order.
+    let owners: Vec<(u32, u32)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, doc)| (0..doc.sections.len() as u32).map(move |k| (d as u32, k)))
+        .collect();
+    let groups = Groups {
+        records: docs.len() as u32,
+        sections: owners.len() as u64,
+    };
+    let priors = priors(docs, vocab);
+    let read = match segments.first() {
+        Some(seg) => read_postings(seg, &fields.text, groups)?,
+        None => Read::default(),
+    };
 
-    // Dictionary shards (first letter) and postings shards (first two letters).
-    let mut dict: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
-    let mut post: BTreeMap<String, serde_json::Map<String, Value>> = BTreeMap::new();
-    for (term, per_field) in &terms {
-        dict.entry(prefix(term, 1)).or_default().insert(
-            term.clone(),
-            json!(per_field.iter().map(|p| p.0).collect::<Vec<_>>()),
-        );
-        let mut lists = Vec::new();
-        for (fi, (_, idf_value, flat)) in per_field.iter().enumerate() {
-            if flat.is_empty() {
-                continue;
-            }
-            let weight = idf_value * (1.0 + K1) * TEXT_FIELDS[fi].1;
-            let cache = &caches[fi];
-            // (impact, doc, tf, norm), highest contribution first, then by doc.
-            let mut entries: Vec<(f32, u32, u32, u32)> = flat
-                .chunks(4)
-                .map(|c| {
-                    let tf = c[2] as f32;
-                    (
-                        weight * (tf / (tf + cache[c[3] as usize])),
-                        c[1],
-                        c[2],
-                        c[3],
-                    )
-                })
-                .collect();
-            entries.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let triples = |es: &[(f32, u32, u32, u32)]| {
-                es.iter()
-                    .flat_map(|e| [e.1, e.2, e.3])
-                    .collect::<Vec<u32>>()
-            };
-            let first = entries.len().min(FIRST_BLOCK);
-            let mut overflow = Vec::new();
-            for chunk in entries[first..].chunks(OVERFLOW_BLOCK) {
-                let bytes = serde_json::to_vec(&triples(chunk)).unwrap_or_default();
-                let name = hashed("o", "json", &bytes);
-                overflow.push(json!(name));
-                files.push((name, bytes));
-            }
-            lists.push(json!({ "f": fi, "p": triples(&entries[..first]), "o": overflow }));
-        }
-        post.entry(prefix(term, 2)).or_default().insert(
-            term.clone(),
-            json!({ "i": per_field.iter().map(|p| p.1).collect::<Vec<_>>(), "l": lists }),
-        );
-    }
-    let mut dict_files = serde_json::Map::new();
-    for (key, map) in dict {
-        let bytes = serde_json::to_vec(&Value::Object(map)).unwrap_or_default();
-        let name = hashed(&format!("d-{}", key_hex(&key)), "json", &bytes);
-        // Only the hash goes into the manifest: the browser rebuilds the name
-        // from the key, which keeps the manifest small on large portals.
-        dict_files.insert(key, json!(format!("{:016x}", fnv1a(&bytes))));
-        files.push((name, bytes));
-    }
-    let mut post_files = serde_json::Map::new();
-    for (key, map) in post {
-        let bytes = serde_json::to_vec(&Value::Object(map)).unwrap_or_default();
-        let name = hashed(&format!("p-{}", key_hex(&key)), "json", &bytes);
-        post_files.insert(key, json!(format!("{:016x}", fnv1a(&bytes))));
-        files.push((name, bytes));
-    }
+    let mut files: Vec<ShardFile> = Vec::new();
+    let (dict_keys, postings_keys) = term_files(&read, groups, &priors, &owners, &mut files);
+    let list_keys = membership_lists(docs, &priors, &mut files);
+    fragments(docs, vocab, &mut files);
 
-    // Metadata shards, in doc id order (= `docs` order, see index::write).
-    let mut meta_files = Vec::new();
-    for (i, chunk) in docs.chunks(META_SHARD_DOCS).enumerate() {
-        let rows: Vec<Value> = chunk
-            .iter()
-            .map(|d| {
-                json!([
-                    d.url,
-                    d.title,
-                    d.doc_type,
-                    d.region.as_deref().unwrap_or(""),
-                    super::index::excerpt_of(&d.body)
-                ])
-            })
-            .collect();
-        let bytes = serde_json::to_vec(&rows).unwrap_or_default();
-        let name = hashed(&format!("m-{i}"), "json", &bytes);
-        meta_files.push(json!(name));
-        files.push((name, bytes));
-    }
-
-    let facets = facets(docs, labels);
-    let facet_bytes = serde_json::to_vec(&facets.per_doc).unwrap_or_default();
-    let facets_name = hashed("facets", "json", &facet_bytes);
-    files.push((facets_name.clone(), facet_bytes));
-    let mut facet_manifest = facets.values;
-    facet_manifest.insert("file".into(), json!(facets_name));
-
-    let wasm_name = hashed("opora-search", "wasm", WASM);
-    files.push((wasm_name.clone(), WASM.to_vec()));
-
-    let manifest = json!({
-        "version": 1,
-        "docs": n_docs,
-        "fields": TEXT_FIELDS.iter().zip(&caches).map(|((name, boost), cache)| json!({ "name": name, "boost": boost, "cache": cache })).collect::<Vec<_>>(),
-        "dict": dict_files,
-        "postings": post_files,
-        "meta": { "size": META_SHARD_DOCS, "files": meta_files },
-        "facets": facet_manifest,
-        "synonyms": super::query::analyze_synonyms(synonyms),
-        "typoMinChars": super::query::TYPO_MIN_CHARS,
-        "wasm": wasm_name,
-    });
-    let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
-    let manifest_name = hashed("manifest", "json", &bytes);
-    files.push((manifest_name.clone(), bytes));
+    let generation = generation(&files);
+    let facets = facets(docs, vocab);
+    let facets_bytes = serde_json::to_vec(&facets).unwrap_or_default();
+    let manifest = Manifest {
+        generation: generation.clone(),
+        docs: groups.records,
+        dict_keys,
+        postings_keys,
+        list_keys,
+        lexicon: lexicon(docs, vocab),
+    };
+    let manifest_bytes = manifest.encode();
+    let manifest_name = format!("search/manifest-{:016x}.bin", fnv1a(&manifest_bytes));
+    let mut out: Vec<OutputFile> = files
+        .into_iter()
+        .map(|(kind, key, bytes)| (format::file_name(kind, &key, &generation), bytes))
+        .collect();
+    out.push((format!("search/facets.{generation}.json"), facets_bytes));
+    out.push((wasm_name(), WASM.to_vec()));
+    out.push((manifest_name.clone(), manifest_bytes));
     Ok(Exported {
-        files,
-        terms: terms.len(),
+        files: out,
+        terms: read.terms.len(),
         manifest: manifest_name,
-        wasm: wasm_name,
+        wasm: wasm_name(),
     })
 }
 
-/// The facet data: per document, the index of each of its values in the
-/// manifest's value lists (a number, or a list for many-valued facets; -1 for
-/// none); fetched only when the reader filters.
-struct Facets {
-    /// `{"type": [..], "region": [..], "need": [[..]..], "audience": [[..]..], "kind": [..]}`
-    per_doc: Value,
-    /// Manifest lists `types`, `regions`, `needs`, `audiences`, `kinds`: id, label, count.
-    values: serde_json::Map<String, Value>,
+/// One static file before naming: its kind letter, its key, its bytes.
+type ShardFile = (&'static str, String, Vec<u8>);
+
+/// How tantivy's documents divide: the first `records` are records, the
+/// `sections` after them are sections of those records.
+#[derive(Clone, Copy)]
+struct Groups {
+    records: u32,
+    sections: u64,
 }
 
-/// Values of one facet in a document.
-type ValuesOf = fn(&SearchDoc) -> Vec<&str>;
-/// A facet value's label.
-type LabelOf<'a> = &'a dyn Fn(&str) -> String;
+/// Every term's postings over the three text fields, and the fields' average
+/// lengths over records and over sections (for BM25).
+#[derive(Default)]
+struct Read {
+    terms: BTreeMap<String, Vec<Posting>>,
+    avg_records: [f32; 3],
+    avg_sections: [f32; 3],
+}
 
-fn facets(docs: &[SearchDoc], labels: &FacetLabels) -> Facets {
-    // (facet key, manifest key, many-valued, values of a document, label)
-    let specs: [(&str, &str, bool, ValuesOf, LabelOf); 5] = [
-        (
-            "type",
-            "types",
-            false,
-            |d| vec![d.doc_type.as_str()],
-            &|v| super::type_label(v).to_string(),
-        ),
-        (
-            "region",
-            "regions",
-            false,
-            |d| d.region.as_deref().into_iter().collect(),
-            &|v| {
-                labels
-                    .regions
-                    .get(v)
-                    .cloned()
-                    .unwrap_or_else(|| v.to_string())
-            },
-        ),
-        (
-            "need",
-            "needs",
-            true,
-            |d| d.needs.iter().map(String::as_str).collect(),
-            &|v| {
-                labels
-                    .needs
-                    .get(v)
-                    .cloned()
-                    .unwrap_or_else(|| v.to_string())
-            },
-        ),
-        (
-            "audience",
-            "audiences",
-            true,
-            |d| d.audience.iter().map(String::as_str).collect(),
-            &|v| super::audience_label(v).to_string(),
-        ),
-        (
-            "kind",
-            "kinds",
-            false,
-            |d| d.kind.as_deref().into_iter().collect(),
-            &|v| {
-                labels
-                    .kinds
-                    .get(v)
-                    .cloned()
-                    .unwrap_or_else(|| v.to_string())
-            },
-        ),
-    ];
-    let mut per_doc = serde_json::Map::new();
-    let mut values = serde_json::Map::new();
-    for (key, list_key, many, of, label) in specs {
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for d in docs {
-            let mut vs = of(d);
-            vs.sort_unstable();
-            vs.dedup();
-            for v in vs {
-                *counts.entry(v).or_default() += 1;
+/// Each record's ranking prior: its type, whether a family can contact it,
+/// and whether it is a need page no service answers (a dead end).
+fn priors(docs: &[SearchDoc], vocab: &Vocabulary) -> Vec<f32> {
+    let need_pages: BTreeMap<&str, usize> = vocab
+        .needs
+        .iter()
+        .map(|n| (n.id.as_str(), n.services))
+        .collect();
+    docs.iter()
+        .map(|d| {
+            let dead_end = d.doc_type == "need"
+                && d.needs
+                    .first()
+                    .is_some_and(|n| need_pages.get(n.as_str()) == Some(&0));
+            ranking::prior(
+                &d.doc_type,
+                d.contactable,
+                dead_end,
+                d.audience.iter().any(|a| a == "family"),
+            )
+        })
+        .collect()
+}
+
+/// Reads the segment's inverted index, field by field.
+fn read_postings(
+    seg: &tantivy::SegmentReader,
+    text_fields: &[tantivy::schema::Field; 3],
+    groups: Groups,
+) -> Result<Read, SearchError> {
+    let mut read = Read::default();
+    for (fi, &field) in text_fields.iter().enumerate() {
+        let inv = seg.inverted_index(field)?;
+        let norms = seg.get_fieldnorms_reader(field)?;
+        let len = |doc: u32| FieldNormReader::id_to_fieldnorm(norms.fieldnorm_id(doc)) as f32;
+        let total = u64::from(groups.records) + groups.sections;
+        let (mut r, mut s) = (0f32, 0f32);
+        for doc in 0..total as u32 {
+            if doc < groups.records {
+                r += len(doc)
+            } else {
+                s += len(doc)
             }
         }
-        let ids: Vec<&str> = counts.keys().copied().collect();
-        let ix = |v: &str| ids.binary_search(&v).map_or(-1, |i| i as i64);
-        let column: Vec<Value> = docs
-            .iter()
-            .map(|d| {
-                let vs = of(d);
-                if many {
-                    json!(vs.iter().map(|v| ix(v)).collect::<Vec<_>>())
-                } else {
-                    json!(vs.first().map_or(-1, |v| ix(v)))
-                }
-            })
-            .collect();
-        per_doc.insert(key.into(), Value::Array(column));
-        let list: Vec<Value> = counts
-            .iter()
-            .map(|(id, n)| json!({ "id": id, "label": label(id), "count": n }))
-            .collect();
-        values.insert(list_key.into(), Value::Array(list));
+        read.avg_records[fi] = r / (groups.records.max(1) as f32);
+        read.avg_sections[fi] = s / (groups.sections.max(1) as f32);
+        let mut stream = inv.terms().stream()?;
+        while stream.advance() {
+            let Ok(term) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            let info = stream.value().clone();
+            let mut postings =
+                inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+            let list = read.terms.entry(term.to_string()).or_default();
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                list.push((fi, doc, postings.term_freq(), len(doc)));
+                doc = postings.advance();
+            }
+        }
     }
-    Facets {
-        per_doc: Value::Object(per_doc),
-        values,
+    Ok(read)
+}
+
+/// Postings, dictionary and overflow files, keyed by prefix; returns the
+/// dictionary's and the postings' shard keys for the manifest.
+fn term_files(
+    read: &Read,
+    groups: Groups,
+    priors: &[f32],
+    owners: &[(u32, u32)],
+    files: &mut Vec<ShardFile>,
+) -> (Vec<String>, Vec<String>) {
+    let records = groups.records;
+    let mut dict: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
+    let mut post: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
+    let mut overflow_count = 0u32;
+    for (term, postings) in &read.terms {
+        let rec = scores(
+            postings,
+            |d| d < records,
+            u64::from(records),
+            &read.avg_records,
+        );
+        let sec = scores(
+            postings,
+            |d| d >= records,
+            groups.sections,
+            &read.avg_sections,
+        );
+        let mut entry = Entry::default();
+        if !rec.is_empty() {
+            let weighted: Vec<(u32, f32)> = rec
+                .iter()
+                .map(|(&d, &s)| (d, s * priors[d as usize]))
+                .collect();
+            entry.df = weighted.len() as u32;
+            entry.max = weighted.iter().map(|x| x.1).fold(0.0, f32::max);
+            let mut items: Vec<(u32, u8)> = weighted
+                .iter()
+                .map(|&(d, s)| (d, ranking::quantize(s, entry.max)))
+                .collect();
+            format::sort_impacts(&mut items);
+            let first = items.len().min(FIRST_BLOCK);
+            entry.first = items[..first].to_vec();
+            for chunk in items[first..].chunks(OVERFLOW_BLOCK) {
+                files.push(("o", overflow_count.to_string(), format::encode_block(chunk)));
+                entry.overflow.push(overflow_count);
+                overflow_count += 1;
+            }
+            dict.entry(format::dict_key(term))
+                .or_default()
+                .push((term.clone(), entry.df));
+        }
+        if !sec.is_empty() {
+            entry.section_max = sec.values().copied().fold(0.0, f32::max);
+            entry.sections = sec
+                .iter()
+                .map(|(&d, &s)| {
+                    let (owner, k) = owners[(d - records) as usize];
+                    (owner, k, ranking::quantize(s, entry.section_max))
+                })
+                .collect();
+            entry.sections.sort_by_key(|&(o, k, _)| (o, k));
+        }
+        post.entry(format::postings_key(term))
+            .or_default()
+            .push((term.clone(), entry));
     }
+    for (key, terms) in &dict {
+        files.push(("d", key.clone(), format::encode_dict(terms)));
+    }
+    for (key, entries) in &post {
+        files.push(("p", key.clone(), format::encode_postings(entries)));
+    }
+    (dict.into_keys().collect(), post.into_keys().collect())
+}
+
+/// Membership lists (region, town, type, need, audience, kind), each
+/// document with its prior; returns the lists' keys for the manifest.
+fn membership_lists(docs: &[SearchDoc], priors: &[f32], files: &mut Vec<ShardFile>) -> Vec<String> {
+    let mut lists: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        let q = ranking::quantize_prior(priors[i]);
+        // A record of the whole country (no region, or the country's own
+        // code «RU», without a subdivision) is national: it applies everywhere.
+        // A record of several regions (an event) is in each of them. Each
+        // code also has its own list, so every value the region facet offers
+        // (the country's «RU» too) filters to exactly the records it counts.
+        let mut keys: Vec<String> = d.regions.iter().map(|r| format!("r:{r}")).collect();
+        if subdivisions(d).next().is_none() {
+            keys.push("r:".into());
+        }
+        keys.push(format!("t:{}", d.doc_type));
+        keys.extend(d.municipality.iter().map(|m| format!("m:{m}")));
+        keys.extend(d.needs.iter().map(|n| format!("n:{n}")));
+        keys.extend(d.audience.iter().map(|a| format!("a:{a}")));
+        keys.extend(d.kind.iter().map(|k| format!("k:{}", k.id)));
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            lists.entry(k).or_default().push((i as u32, q));
+        }
+    }
+    for (key, items) in &mut lists {
+        format::sort_impacts(items);
+        files.push(("l", key.clone(), format::encode_block(items)));
+    }
+    lists.into_keys().collect()
+}
+
+/// One fragment per record, for drawing its result.
+fn fragments(docs: &[SearchDoc], vocab: &Vocabulary, files: &mut Vec<ShardFile>) {
+    for (i, d) in docs.iter().enumerate() {
+        let region = d
+            .regions
+            .iter()
+            .map(|r| vocab.labels.regions.get(r).unwrap_or(r).as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let f = Fragment {
+            url: d.url.clone(),
+            title: d.title.clone(),
+            doc_type: d.doc_type.clone(),
+            type_label: super::type_label(&d.doc_type).to_string(),
+            region,
+            text: cut(&d.body, FRAGMENT_TEXT_CHARS),
+            sections: d
+                .sections
+                .iter()
+                .map(|s| {
+                    (
+                        s.heading.clone(),
+                        s.anchor.clone(),
+                        cut(&s.text, FRAGMENT_SECTION_CHARS),
+                    )
+                })
+                .collect(),
+        };
+        files.push(("f", i.to_string(), f.encode()));
+    }
+}
+
+/// The generation: a hash of every file, so names change with content.
+fn generation(files: &[ShardFile]) -> String {
+    let mut all = Vec::new();
+    for (kind, key, bytes) in files {
+        all.extend_from_slice(kind.as_bytes());
+        all.extend_from_slice(key.as_bytes());
+        all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        all.extend_from_slice(bytes);
+    }
+    format!("{:016x}", fnv1a(&all))
+}
+
+fn stems(text: &str) -> Vec<String> {
+    opora_analyzer::analyze(text)
+        .into_iter()
+        .map(|t| t.term)
+        .collect()
+}
+
+/// Synonyms, places and need phrases as the engine matches them: stems.
+fn lexicon(docs: &[SearchDoc], vocab: &Vocabulary) -> format::Lexicon {
+    let synonyms = vocab
+        .synonyms
+        .iter()
+        .map(|g| g.terms.iter().map(|t| stems(t)).collect())
+        .collect();
+    let mut places: Vec<format::Place> = Vec::new();
+    for p in &vocab.places {
+        let s = stems(&p.name);
+        if s.is_empty() || places.iter().any(|x| x.stems == s) {
+            continue;
+        }
+        places.push(format::Place {
+            stems: s,
+            region: p.region.clone(),
+            town: p.town.clone().unwrap_or_default(),
+            label: p.label.clone(),
+        });
+    }
+    let needs = vocab
+        .needs
+        .iter()
+        .map(|n| format::Need {
+            id: n.id.clone(),
+            label: n.label.clone(),
+            label_terms: stems(&n.label),
+            phrases: n
+                .phrases
+                .iter()
+                .map(|p| opora_search_core::query::phrase_stems(p))
+                .filter(|p| !p.is_empty())
+                .collect(),
+            page: docs
+                .iter()
+                .position(|d| d.doc_type == "need" && d.needs.first() == Some(&n.id))
+                .map(|i| i as u32),
+            services: n.services as u32,
+        })
+        .collect();
+    format::Lexicon {
+        synonyms,
+        places,
+        needs,
+    }
+}
+
+/// Region codes of a record below the whole country («RU-KLU», not «RU»).
+fn subdivisions(d: &SearchDoc) -> impl Iterator<Item = &str> {
+    d.regions
+        .iter()
+        .map(String::as_str)
+        .filter(|r| r.contains('-'))
+}
+
+/// One facet's values: id → (label, records).
+type Counts = BTreeMap<String, (String, usize)>;
+
+/// Counts each of a record's values once.
+fn count(counts: &mut Counts, values: impl IntoIterator<Item = (String, String)>) {
+    let mut seen = std::collections::BTreeSet::new();
+    for (id, label) in values {
+        if seen.insert(id.clone()) {
+            counts.entry(id).or_insert((label, 0)).1 += 1;
+        }
+    }
+}
+
+/// The search page's filter options: each facet's values with labels and
+/// counts (`types`, `regions`, `needs`, `audiences`, `kinds`). Labels come from
+/// the registry (types), the regions collection, the taxonomy (needs, and each
+/// kind from its collection's vocabulary). A record of several regions counts
+/// under each; kinds are per type, since two vocabularies may share an id.
+fn facets(docs: &[SearchDoc], vocab: &Vocabulary) -> Value {
+    let labels = &vocab.labels;
+    let label_of = |map: &BTreeMap<String, String>, v: &str| {
+        map.get(v).cloned().unwrap_or_else(|| v.to_string())
+    };
+    let (mut types, mut regions, mut needs, mut audiences) = Default::default();
+    let mut kinds: BTreeMap<(String, String), (String, usize)> = BTreeMap::new();
+    for d in docs {
+        let t = &d.doc_type;
+        count(&mut types, [(t.clone(), super::type_label(t).to_string())]);
+        count(
+            &mut regions,
+            d.regions
+                .iter()
+                .map(|r| (r.clone(), label_of(&labels.regions, r))),
+        );
+        count(
+            &mut needs,
+            d.needs
+                .iter()
+                .map(|n| (n.clone(), label_of(&labels.needs, n))),
+        );
+        count(
+            &mut audiences,
+            d.audience
+                .iter()
+                .map(|a| (a.clone(), super::audience_label(a).to_string())),
+        );
+        if let Some(k) = &d.kind {
+            kinds
+                .entry((t.clone(), k.id.clone()))
+                .or_insert((k.label.clone(), 0))
+                .1 += 1;
+        }
+    }
+    let list = |counts: Counts| -> Value {
+        counts
+            .into_iter()
+            .map(|(id, (label, n))| json!({ "id": id, "label": label, "count": n }))
+            .collect()
+    };
+    let kinds: Value = kinds
+        .into_iter()
+        .map(|((t, id), (label, n))| json!({ "type": t, "id": id, "label": label, "count": n }))
+        .collect();
+    json!({
+        "types": list(types),
+        "regions": list(regions),
+        "needs": list(needs),
+        "audiences": list(audiences),
+        "kinds": kinds,
+    })
 }

@@ -4,12 +4,12 @@ use std::path::Path;
 
 use tantivy::directory::{Directory, RamDirectory};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{Index, IndexReader, TantivyDocument, doc};
+use tantivy::{Index, TantivyDocument, doc};
 
 use super::tokenizer::{NAME, RussianTokenizer};
-use super::{SearchDoc, SearchError, SynonymGroup, TEXT_FIELDS};
+use super::{SearchDoc, SearchError};
 
 pub struct Fields {
     pub text: [Field; 3],
@@ -20,8 +20,6 @@ pub struct Fields {
     pub needs: Field,
     pub audience: Field,
     pub kind: Field,
-    pub title_stored: Field,
-    pub excerpt: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -32,7 +30,7 @@ pub fn schema() -> (Schema, Fields) {
         .set_tokenizer(NAME)
         .set_index_option(IndexRecordOption::WithFreqs);
     let text = TextOptions::default().set_indexing_options(indexing);
-    let text_fields = TEXT_FIELDS.map(|(name, _)| b.add_text_field(name, text.clone()));
+    let text_fields = ["title", "names", "body"].map(|name| b.add_text_field(name, text.clone()));
     let fields = Fields {
         text: text_fields,
         id: b.add_text_field("id", STRING | STORED),
@@ -42,8 +40,6 @@ pub fn schema() -> (Schema, Fields) {
         needs: b.add_text_field("need", STRING),
         audience: b.add_text_field("audience", STRING),
         kind: b.add_text_field("kind", STRING),
-        title_stored: b.add_text_field("title_text", STORED),
-        excerpt: b.add_text_field("excerpt", STORED),
     };
     (b.build(), fields)
 }
@@ -65,25 +61,11 @@ pub fn fields_of(schema: &Schema) -> Result<Fields, SearchError> {
         needs: f("need")?,
         audience: f("audience")?,
         kind: f("kind")?,
-        title_stored: f("title_text")?,
-        excerpt: f("excerpt")?,
     })
 }
 
-/// The first words of a body, for result lists.
-pub fn excerpt_of(body: &str) -> String {
-    let mut out: String = body.chars().take(320).collect();
-    if out.len() < body.len() {
-        if let Some(i) = out.rfind(' ') {
-            out.truncate(i);
-        }
-        out.push('…');
-    }
-    out
-}
-
-/// Where the synonym groups are saved beside the index, for native queries.
-pub const SYNONYMS_FILE: &str = "synonyms.json";
+/// The file beside the index naming the exported manifest, for native queries.
+pub const MANIFEST_POINTER: &str = "manifest.txt";
 /// Marks a folder as an Opora search index, which a rebuild may replace.
 const MARKER_FILE: &str = ".opora-search-index";
 
@@ -95,11 +77,7 @@ const MARKER_FILE: &str = ".opora-search-index";
 /// The index is built in memory and then saved with plain writes: tantivy's
 /// own directory syncs every file to disk, which on a small VM costs more than
 /// indexing a whole portal, and this index is rebuilt on every build anyway.
-pub fn write(
-    docs: &[SearchDoc],
-    synonyms: &[SynonymGroup],
-    dir: &Path,
-) -> Result<Index, SearchError> {
+pub fn write(docs: &[SearchDoc], dir: &Path) -> Result<Index, SearchError> {
     // The raw directory (a shared handle) keeps files with their footers,
     // exactly as tantivy would have written them to disk.
     let ram = RamDirectory::create();
@@ -129,10 +107,18 @@ pub fn write(
         .atomic_read(Path::new("meta.json"))
         .map_err(|e| SearchError(format!("search index: {e}")))?;
     std::fs::write(dir.join("meta.json"), meta)?;
-    let synonyms_json =
-        serde_json::to_vec(synonyms).map_err(|e| SearchError(format!("search synonyms: {e}")))?;
-    std::fs::write(dir.join(SYNONYMS_FILE), synonyms_json)?;
     Ok(index)
+}
+
+/// Saves the static export beside the index, where native queries read it
+/// with the same engine the browser runs.
+pub fn save_export(dir: &Path, exported: &super::export::Exported) -> Result<(), SearchError> {
+    std::fs::create_dir_all(dir.join("search"))?;
+    for (name, bytes) in &exported.files {
+        std::fs::write(dir.join(name), bytes)?;
+    }
+    std::fs::write(dir.join(MANIFEST_POINTER), &exported.manifest)?;
+    Ok(())
 }
 
 fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchError> {
@@ -150,10 +136,8 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
             f.id => d.id.as_str(),
             f.url => d.url.as_str(),
             f.doc_type => d.doc_type.as_str(),
-            f.title_stored => d.title.as_str(),
-            f.excerpt => excerpt_of(&d.body),
         );
-        if let Some(r) = &d.region {
+        for r in &d.regions {
             td.add_text(f.region, r);
         }
         for n in &d.needs {
@@ -163,9 +147,19 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
             td.add_text(f.audience, a);
         }
         if let Some(k) = &d.kind {
-            td.add_text(f.kind, k);
+            td.add_text(f.kind, &k.id);
         }
         writer.add_document(td)?;
+    }
+    // Sections of long records follow all records, in order: document
+    // `docs.len() + k` is the k-th section (see export::sections).
+    for d in docs {
+        for sec in &d.sections {
+            writer.add_document(doc!(
+                f.text[0] => sec.heading.as_str(),
+                f.text[2] => sec.text.as_str(),
+            ))?;
+        }
     }
     writer.commit()?;
     let segments = index.searchable_segment_ids()?;
@@ -174,25 +168,4 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
     }
     writer.wait_merging_threads()?;
     Ok(index)
-}
-
-pub fn open(dir: &Path) -> Result<(Index, IndexReader, Fields), SearchError> {
-    if !dir.join("meta.json").exists() {
-        return Err(SearchError(format!(
-            "no search index in {}; run `opora build` first",
-            dir.display()
-        )));
-    }
-    let index = Index::open_in_dir(dir)?;
-    index.tokenizers().register(NAME, RussianTokenizer);
-    let fields = fields_of(&index.schema())?;
-    let reader = index.reader()?;
-    Ok((index, reader, fields))
-}
-
-pub fn stored_str(doc: &TantivyDocument, field: Field) -> String {
-    doc.get_first(field)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_string()
 }

@@ -1,12 +1,14 @@
-//! Search: tantivy builds the index with the shared Russian analyzer; an
-//! exporter writes it out as static shards the browser fetches by prefix; the
-//! browser analyzes queries with the same analyzer compiled to wasm and scores
-//! with tantivy's BM25. `opora search` queries the tantivy index natively.
+//! Search: tantivy builds the inverted index with the shared Russian
+//! analyzer; the exporter turns it into the static files of
+//! `opora-search-core`'s format; that one engine answers queries natively
+//! (`opora search`, reading the files kept beside the index) and in the
+//! browser (compiled to wasm), so both rank alike by construction.
 
 pub mod docs;
 pub mod export;
 pub mod index;
 pub mod query;
+pub mod relevance;
 pub mod tokenizer;
 
 use std::collections::BTreeMap;
@@ -14,10 +16,13 @@ use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-pub use query::{QueryOptions, SearchHit};
+/// A kind with its label, as [`SearchDoc::kind`] carries it.
+pub use crate::site::TermRef;
+pub use opora_search_core::{Hit, Results};
+pub use query::QueryOptions;
 
 /// One searchable record.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SearchDoc {
     /// Stable id, e.g. `service:ru-mos/semya-i-dom`.
     pub id: String,
@@ -30,10 +35,28 @@ pub struct SearchDoc {
     pub names: String,
     /// Plain text.
     pub body: String,
-    pub region: Option<String>,
+    /// Region codes: none for a national record, several for an event held
+    /// in several regions (it joins each region's filter and place tier).
+    pub regions: Vec<String>,
+    /// The town, for services: a query naming it ranks them first.
+    pub municipality: Option<String>,
     pub needs: Vec<String>,
     pub audience: Vec<String>,
-    pub kind: Option<String>,
+    /// The record's kind from its collection's vocabulary (`data/taxonomy.toml`),
+    /// with the label the kind facet shows.
+    pub kind: Option<TermRef>,
+    /// A phone or e-mail a reader can use right away.
+    pub contactable: bool,
+    /// Sections of a long record, each a sub-result linked to its heading.
+    pub sections: Vec<SearchSection>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SearchSection {
+    pub heading: String,
+    /// The heading's anchor on the record's page.
+    pub anchor: String,
+    pub text: String,
 }
 
 /// Terms that mean the same, e.g. an abbreviation and its expansion.
@@ -42,13 +65,47 @@ pub struct SynonymGroup {
     pub terms: Vec<String>,
 }
 
-/// Human labels for facet values (region codes, need and kind ids), shown in
-/// the browser's filters. Values without a label show their id.
+/// A name a reader may use for a place.
+#[derive(Debug, Clone)]
+pub struct PlaceName {
+    /// As written: «Калужская область», «калужская», «Калуга», «Подмосковье».
+    pub name: String,
+    pub region: String,
+    /// The town, when the name is a town's.
+    pub town: Option<String>,
+    /// Shown to the reader: «в Калужской области», «Калуга (Калужская область)».
+    pub label: String,
+}
+
+/// A need as search vocabulary: the phrases people use for it.
+#[derive(Debug, Clone)]
+pub struct NeedWords {
+    pub id: String,
+    pub label: String,
+    pub phrases: Vec<String>,
+    /// Services that carry the need (0: its page is a dead end).
+    pub services: usize,
+}
+
+/// Everything besides the documents that search understands: synonyms,
+/// places, needs, and labels for the browser's filters.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    pub synonyms: Vec<SynonymGroup>,
+    pub places: Vec<PlaceName>,
+    pub needs: Vec<NeedWords>,
+    pub labels: FacetLabels,
+}
+
+/// Human labels for facet values (region codes, need ids), shown in the
+/// browser's filters: regions from the regions collection, needs from the
+/// taxonomy. Kinds carry their own label on each document ([`SearchDoc::kind`]),
+/// because two collections' vocabularies may share an id («seminar» is a
+/// programme kind and an event kind, with different labels).
 #[derive(Debug, Clone, Default)]
 pub struct FacetLabels {
     pub regions: BTreeMap<String, String>,
     pub needs: BTreeMap<String, String>,
-    pub kinds: BTreeMap<String, String>,
 }
 
 /// What [`build_index`] did, for the build's timing line and the benchmark.
@@ -60,7 +117,7 @@ pub struct SearchBuildReport {
     /// Files of the static export, and their total size in bytes.
     pub files: usize,
     pub bytes: u64,
-    /// Site paths (`search/manifest-….json`, `search/opora-search-….wasm`).
+    /// Site paths (`search/manifest-….bin`, `search/opora-search-….wasm`).
     pub manifest: String,
     pub wasm: String,
     pub index_time: Duration,
@@ -69,19 +126,18 @@ pub struct SearchBuildReport {
 
 /// Indexes `docs` with tantivy into `index_dir` and exports the static index,
 /// keeping the exported files in memory (the build pipeline stages them with
-/// the rest of the site).
+/// the rest of the site) and a copy beside the index for native queries.
 pub fn index_and_export(
     docs: &[SearchDoc],
-    synonyms: &[SynonymGroup],
-    labels: &FacetLabels,
+    vocabulary: &Vocabulary,
     index_dir: &Path,
 ) -> Result<(export::Exported, SearchBuildReport), SearchError> {
     let t = Instant::now();
-    let index = index::write(docs, synonyms, index_dir)?;
+    let index = index::write(docs, index_dir)?;
     let index_time = t.elapsed();
     let t = Instant::now();
-    let (_, fields) = index::schema();
-    let exported = export::export(&index, &fields, docs, synonyms, labels)?;
+    let exported = export::export(&index, docs, vocabulary)?;
+    index::save_export(index_dir, &exported)?;
     let report = SearchBuildReport {
         docs: docs.len(),
         terms: exported.terms,
@@ -100,22 +156,11 @@ pub fn index_and_export(
 /// export is byte-identical for the same input.
 pub fn build_index(
     docs: &[SearchDoc],
-    synonyms: &[SynonymGroup],
+    vocabulary: &Vocabulary,
     index_dir: &Path,
     site_dir: &Path,
 ) -> Result<SearchBuildReport, SearchError> {
-    build_index_labelled(docs, synonyms, &FacetLabels::default(), index_dir, site_dir)
-}
-
-/// [`build_index`] with labels for the browser's facet filters.
-pub fn build_index_labelled(
-    docs: &[SearchDoc],
-    synonyms: &[SynonymGroup],
-    labels: &FacetLabels,
-    index_dir: &Path,
-    site_dir: &Path,
-) -> Result<SearchBuildReport, SearchError> {
-    let (exported, mut report) = index_and_export(docs, synonyms, labels, index_dir)?;
+    let (exported, mut report) = index_and_export(docs, vocabulary, index_dir)?;
     let t = Instant::now();
     let out = site_dir.join("search");
     if out.exists() {
@@ -130,13 +175,16 @@ pub fn build_index_labelled(
     Ok(report)
 }
 
-/// Ranked hits for `q` from the index in `index_dir`, natively with tantivy.
-pub fn query(
-    index_dir: &Path,
-    q: &str,
-    opts: &QueryOptions,
-) -> Result<Vec<SearchHit>, SearchError> {
+/// Results for `q` from the index in `index_dir`, by the same engine the
+/// browser runs.
+pub fn query(index_dir: &Path, q: &str, opts: &QueryOptions) -> Result<Results, SearchError> {
     query::search(index_dir, q, opts)
+}
+
+/// Site path of the browser's search module: its name carries its content
+/// hash, so pages can fetch it together with the manifest.
+pub fn wasm_path() -> String {
+    export::wasm_name()
 }
 
 /// Labels of the audience facet.
@@ -147,10 +195,6 @@ pub fn audience_label(a: &str) -> &str {
         other => other,
     }
 }
-
-/// The text fields and their weights, in scoring order. The browser script
-/// reads them from the manifest, so both sides weigh fields alike.
-pub const TEXT_FIELDS: [(&str, f32); 3] = [("title", 3.0), ("names", 2.0), ("body", 1.0)];
 
 #[derive(Debug)]
 pub struct SearchError(pub String);

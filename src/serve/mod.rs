@@ -8,6 +8,7 @@
 //! Open tabs reload through a Server-Sent Events stream; a content error
 //! replaces every page with an error page naming the file and line, until fixed.
 
+mod connections;
 mod error_page;
 pub mod files;
 mod http;
@@ -17,15 +18,18 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::content::load::LoadCache;
-use crate::diag::Diagnostics;
-use crate::pipeline::{self, Options, Report};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::pipeline::{self, Failed, Options, Report};
 use crate::render::pages::{Kind, Pages};
 use crate::site::Site;
+pub use http::Limits;
 use http::Response;
+pub use watch::watched;
 
 const LIVE_SCRIPT_PATH: &str = "/__opora/live.js";
 const EVENTS_PATH: &str = "/__opora/events";
@@ -69,7 +73,23 @@ pub struct DevServer {
 
 impl DevServer {
     /// Builds the site once to `opts.output` and prepares the in-memory state.
-    pub fn start(opts: Options) -> Arc<DevServer> {
+    ///
+    /// Refuses, before anything is written, a folder that is not a portal and
+    /// an output the build would refuse (the portal itself, one of its
+    /// sources, a folder opora did not make): the preview would otherwise read
+    /// its static files from there. Content errors do not stop the server; the
+    /// browser shows them until they are fixed.
+    pub fn start(mut opts: Options) -> Result<Arc<DevServer>, Failed> {
+        let refuse = |d: Diagnostic| {
+            let mut diagnostics = Diagnostics::default();
+            diagnostics.push(d);
+            Failed { diagnostics }
+        };
+        // `notify` reports absolute paths; the watcher compares them with these.
+        opts.root = pipeline::portal_root(&opts.root);
+        pipeline::load_config(&opts.root).map_err(refuse)?;
+        opts.output = crate::output::check(&opts.root, &opts.output)
+            .map_err(|e| refuse(pipeline::output_error(&e)))?;
         let server = Arc::new(DevServer {
             state: RwLock::new(State {
                 generation: 0,
@@ -91,7 +111,7 @@ impl DevServer {
             );
         }
         server.rebuild();
-        server
+        Ok(server)
     }
 
     /// Re-prepares the site after a change; returns how long it took.
@@ -255,31 +275,56 @@ impl DevServer {
         }
     }
 
-    fn handle(&self, mut stream: TcpStream) -> std::io::Result<()> {
-        let request = http::read_request(&stream)?;
+    fn handle(&self, mut stream: TcpStream, limits: &Limits, streams: &Arc<AtomicUsize>) {
+        let _ = stream.set_write_timeout(Some(limits.write_timeout));
+        let request = match http::read_request(&stream, limits) {
+            Ok(r) => r,
+            // A client that sent nothing in time is not waited for any longer.
+            Err(e @ http::HeadError::TimedOut) => {
+                if let Some(r) = e.response() {
+                    let _ = http::write_response(&mut stream, &r, false);
+                }
+                return;
+            }
+            Err(e) => {
+                if let Some(r) = e.response() {
+                    http::refuse(&mut stream, &r);
+                }
+                return;
+            }
+        };
         if request.method != "GET" && request.method != "HEAD" {
             let r = Response::new(
                 "405 Method Not Allowed",
                 "text/plain; charset=utf-8",
                 "method not allowed",
             );
-            return http::write_response(&mut stream, &r, false);
+            return http::refuse(&mut stream, &r);
         }
         if request.target.split('?').next() == Some(EVENTS_PATH) {
-            return self.stream_events(stream);
+            // Each open tab holds one stream for as long as it is open.
+            let Some(_slot) = connections::Slot::take(streams, limits.max_event_streams) else {
+                return http::refuse(&mut stream, &connections::busy());
+            };
+            let _ = self.stream_events(stream);
+            return;
         }
         let response = self.respond(&request.target);
-        http::write_response(&mut stream, &response, request.method == "HEAD")
+        let _ = http::write_response(&mut stream, &response, request.method == "HEAD");
     }
 
-    /// Serves until the process ends; one thread per connection.
+    /// Serves until the process ends, one thread per connection, within [`Limits::default`].
     pub fn serve(self: &Arc<Self>, listener: TcpListener) {
-        for stream in listener.incoming().flatten() {
-            let server = Arc::clone(self);
-            std::thread::spawn(move || {
-                let _ = server.handle(stream);
-            });
-        }
+        self.serve_with(listener, Limits::default());
+    }
+
+    /// Serves until the process ends, one thread per connection, within `limits`.
+    pub fn serve_with(self: &Arc<Self>, listener: TcpListener, limits: Limits) {
+        let streams = Arc::new(AtomicUsize::new(0));
+        let server = Arc::clone(self);
+        connections::serve(listener, limits, move |stream, limits| {
+            server.handle(stream, limits, &streams)
+        });
     }
 
     /// Watches the portal's sources and rebuilds on change, in a background thread.

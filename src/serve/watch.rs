@@ -7,7 +7,19 @@ use std::time::Duration;
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
-/// Starts watching content, data, templates, static files and the config.
+use crate::output::PORTAL_SOURCES;
+
+/// The portal's sources a change to which is worth a rebuild: all of them but
+/// the git history, which changes on every `git status` (its dates are read
+/// again on the next restart).
+pub fn watched() -> impl Iterator<Item = &'static str> {
+    PORTAL_SOURCES
+        .iter()
+        .map(|(entry, _)| *entry)
+        .filter(|entry| *entry != ".git")
+}
+
+/// Starts watching the portal's [`watched`] sources.
 /// Keep the returned watcher alive for as long as the receiver is used.
 pub fn start(
     root: &Path,
@@ -27,12 +39,13 @@ pub fn start(
             }
         }
     })?;
-    for dir in ["content", "data", "templates", "static"] {
-        let p = root.join(dir);
+    for entry in watched() {
+        let p = root.join(entry);
         if p.is_dir() {
             watcher.watch(&p, RecursiveMode::Recursive)?;
         }
     }
+    // The settings file sits in the root itself.
     watcher.watch(root, RecursiveMode::NonRecursive)?;
     Ok((watcher, rx))
 }
@@ -52,15 +65,8 @@ fn is_source(root: &Path, output: &Path, path: &Path) -> bool {
     if name.ends_with('~') || name.ends_with(".swp") || name.starts_with(".#") {
         return false;
     }
-    match rel
-        .components()
-        .next()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-    {
-        Some(first) => matches!(
-            first.as_str(),
-            "content" | "data" | "templates" | "static" | "opora.toml"
-        ),
+    match rel.components().next() {
+        Some(first) => watched().any(|entry| first.as_os_str() == entry),
         None => false,
     }
 }
@@ -80,5 +86,41 @@ pub fn next_batch(rx: &Receiver<PathBuf>, quiet: Duration) -> Option<Vec<PathBuf
             Err(RecvTimeoutError::Timeout) => return Some(batch),
             Err(RecvTimeoutError::Disconnected) => return Some(batch),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_the_portals_and_nothing_else() {
+        let root = Path::new("/portal");
+        let output = Path::new("/portal/.opora-serve");
+        for changed in [
+            "content/services/a.md",
+            "data/taxonomy.toml",
+            "templates/base.html",
+            "static/style.css",
+            "opora.toml",
+        ] {
+            assert!(is_source(root, output, &root.join(changed)), "{changed}");
+        }
+        for ignored in [
+            ".opora-serve/index.html",
+            ".git/index",
+            "public/index.html",
+            "content/services/a.md~",
+            "content/services/.a.md.swp",
+            "notes.txt",
+        ] {
+            assert!(!is_source(root, output, &root.join(ignored)), "{ignored}");
+        }
+        // A relative root never matches the absolute paths notify reports.
+        assert!(!is_source(
+            Path::new("portal"),
+            output,
+            &root.join("content/a.md")
+        ));
     }
 }

@@ -9,6 +9,7 @@ pub mod names;
 pub mod passport;
 pub mod plain;
 pub mod quotes;
+mod search_words;
 
 use std::collections::{HashMap, HashSet};
 
@@ -70,6 +71,7 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     let mut out = Vec::new();
     check_config(config, &mut out);
     check_taxonomy(&cx, &mut out);
+    search_words::check(&cx, &mut out);
     if let Some(file) = &data.national_lines_file {
         let docs: Vec<&str> = cx.documents.iter().copied().collect();
         out.extend(crate::lines::check(&data.national_lines, file, &docs));

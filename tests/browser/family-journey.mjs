@@ -102,7 +102,7 @@ const fail = (page, vp, what) => failures.push(`${page.name} (${page.url}) at ${
 // Esc twice in the search box only closes suggestions. Leaving is a navigation to another
 // host, so this runs in its own tab that stops that request instead of sending it.
 async function checkQuickExit() {
-  const tab = await browser.newPage();
+  const tab = await openTab();
   await tab.setRequestInterception(true);
   const left = [];
   tab.on("request", (req) => {
@@ -131,7 +131,7 @@ async function checkQuickExit() {
 // Print (A4): a parent prints a service page or a route to take along. What is printed
 // has every phone and link written out, and nothing meant only for the screen.
 async function checkPrint() {
-  const tab = await browser.newPage();
+  const tab = await openTab();
   for (const url of ["/services/ru-klu/kaluga-doverie/", "/practices/kaluga-soprovozhdenie/"]) {
     await tab.goto(server.origin + url, { waitUntil: "networkidle0" });
     await tab.emulateMediaType("print");
@@ -165,7 +165,7 @@ async function checkPrint() {
 async function checkNearMe() {
   const ctx = browser.defaultBrowserContext();
   await ctx.overridePermissions(server.origin, ["geolocation"]);
-  const tab = await browser.newPage();
+  const tab = await openTab();
   await tab.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
   const run = async (url, latitude, longitude) => {
     await tab.setGeolocation({ latitude, longitude });
@@ -202,16 +202,24 @@ const server = await serveSite(site);
 const browser = await puppeteer.launch({
   executablePath: chromiumPath(),
   headless: true,
+  protocolTimeout: 300000,
   args: [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
   ],
 });
+// Generous timeouts: on a loaded 2-core CI machine a page with axe-core can take long;
+// a timeout here says nothing about the site.
+async function openTab() {
+  const tab = await browser.newPage();
+  tab.setDefaultTimeout(180000);
+  tab.setDefaultNavigationTimeout(180000);
+  return tab;
+}
 const foreign = new Set();
 try {
-  const tab = await browser.newPage();
-  tab.setDefaultNavigationTimeout(60000);
+  const tab = await openTab();
   tab.on("request", (req) => {
     const url = req.url();
     if (!url.startsWith(server.origin + "/") && !url.startsWith("data:")) foreign.add(url);

@@ -62,6 +62,7 @@ pub fn opora_cmd() -> Command {
     // Deployment settings come from the environment; tests set their own.
     cmd.env_remove("OPORA_BASE_URL");
     cmd.env_remove("OPORA_EDIT_LINK_BASE");
+    cmd.env_remove("OPORA_CMS");
     cmd
 }
 

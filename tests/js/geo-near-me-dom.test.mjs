@@ -1,7 +1,7 @@
 // The near-me enhancement on a page: adds a button, asks for the position only on click,
 // fetches only from the site's own geo/near/ folder and lists the nearest services with
 // links and distances, filtered by the box's need. A tiny fake DOM stands in for a browser.
-// Run: node --test tests/js/geo-near-me-dom.test.mjs
+// Run: node --test tests/js/geo-near-me-dom.test.mjs (`cargo test --test js_tests` runs every tests/js/*.test.mjs)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

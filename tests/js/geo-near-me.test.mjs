@@ -1,5 +1,5 @@
 // The near-me shard search returns exactly the brute-force nearest services.
-// Run: node --test tests/js/geo-near-me.test.mjs
+// Run: node --test tests/js/geo-near-me.test.mjs (`cargo test --test js_tests` runs every tests/js/*.test.mjs)
 // Fixture: tests/fixtures/geo/near-shards.json, written by `cargo test --test geo_near`
 // (the Rust test fails when it differs from what src/geo/shards.rs produces).
 import { test } from "node:test";

@@ -1,7 +1,8 @@
-// First-query cost of the static search, measured in Node against a built site:
-// bytes a browser downloads for its first query (scripts, wasm, manifest and
-// the shards the query touched), gzip-compressed as a host would serve them,
-// and query times.
+// First-query cost of the static search, measured in Node against a built
+// site: bytes a browser downloads for its first query (the header box's
+// script, the engine, the wasm module, the manifest and every file the query
+// asked for), gzip-compressed as a host would serve them; the round trips
+// after the engine is loaded; query times.
 //   node tests/js/search-bench.cjs <public dir> '["query", ...]'
 "use strict";
 const fs = require("node:fs");
@@ -15,25 +16,30 @@ async function main() {
   const site = path.resolve(process.argv[2]) + path.sep;
   const queries = JSON.parse(process.argv[3]);
   const OporaSearch = require(path.join(site, "search-engine.js"));
-  const manifest = path.join(site, "search", fs.readdirSync(path.join(site, "search")).find((n) => n.startsWith("manifest-")));
-  const always = [path.join(site, "search-engine.js"), path.join(site, "search-ui.js"), manifest];
+  const names = fs.readdirSync(path.join(site, "search"));
+  const manifest = path.join(site, "search", names.find((n) => n.startsWith("manifest-")));
+  const wasm = path.join(site, "search", names.find((n) => n.endsWith(".wasm")));
+  const always = [path.join(site, "search-engine.js"), path.join(site, "search-box.js"), manifest, wasm];
   const firstQuery = [], coldMs = [], warmMs = [];
   for (const q of queries) {
     const fetched = new Set();
-    const read = (file) => { fetched.add(file); return fs.readFileSync(file); };
-    const engine = await OporaSearch.create(site, manifest, async (f) => JSON.parse(read(f).toString("utf8")), async (f) => read(f));
+    const engine = await OporaSearch.create(site, manifest, wasm, async (f) => { fetched.add(f); return fs.readFileSync(f); });
     let t = process.hrtime.bigint();
-    await engine.search(q, { limit: 10 });
+    const found = await engine.search(q, { limit: 10 });
     coldMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    const rounds = engine.rounds;
     t = process.hrtime.bigint();
     await engine.search(q, { limit: 10 });
     warmMs.push(Number(process.hrtime.bigint() - t) / 1e6);
     const files = new Set([...always, ...fetched]);
-    firstQuery.push({ q, files: files.size, gzipBytes: [...files].reduce((n, f) => n + gz(f), 0) });
+    firstQuery.push({ q, files: files.size, rounds, exact: found.exact, gzipBytes: [...files].reduce((n, f) => n + gz(f), 0) });
   }
   const bytes = firstQuery.map((x) => x.gzipBytes);
   console.log(JSON.stringify({
     firstQueryGzipBytes: { median: median(bytes), max: Math.max(...bytes) },
+    roundTripsAfterEngine: { median: median(firstQuery.map((x) => x.rounds)), max: Math.max(...firstQuery.map((x) => x.rounds)) },
+    wasmGzipBytes: gz(wasm),
+    manifestGzipBytes: gz(manifest),
     queryMs: { coldMedian: median(coldMs), warmMedian: median(warmMs) },
     perQuery: firstQuery,
   }, null, 1));

@@ -243,6 +243,44 @@ pub fn analyze(text: &str) -> Vec<Token> {
     out
 }
 
+/// A word of a query with its stem, stop words included: places and need
+/// phrases are matched on these («не говорит» must not become «говорит»).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The stem (stop words: their normalized form, unstemmed).
+    pub stem: String,
+    pub stop: bool,
+    /// The word lower-cased with ё folded, as typed (for prefix completion).
+    pub normalized: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every word of `text`, stop words included, with the stems [`analyze`]
+/// would give the others.
+pub fn analyze_words(text: &str) -> Vec<Word> {
+    let stemmer = Stemmer::new(Algorithm::Russian);
+    words(text)
+        .filter(|&(s, e)| text[s..e].chars().count() <= MAX_TOKEN_CHARS)
+        .map(|(start, end)| {
+            let normalized = normalize(&text[start..end]);
+            let stop = is_stop_word(&normalized);
+            let stem = if stop {
+                normalized.clone()
+            } else {
+                stemmer.stem(&normalized).into_owned()
+            };
+            Word {
+                stem,
+                stop,
+                normalized,
+                start,
+                end,
+            }
+        })
+        .collect()
+}
+
 /// Levenshtein distance, bounded: returns `max + 1` as soon as it is exceeded.
 pub fn edit_distance_within(a: &str, b: &str, max: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -316,6 +354,20 @@ mod tests {
         assert_eq!(terms("где взять коляску"), terms("взять коляску"));
         assert!(terms(&"а".repeat(41)).is_empty());
         assert_eq!(terms("КДН"), vec!["кдн".to_string()]);
+    }
+
+    #[test]
+    fn words_keep_stop_words_with_the_same_stems() {
+        let w = analyze_words("Ребёнок в 2 года не говорит");
+        let stems: Vec<&str> = w.iter().map(|w| w.stem.as_str()).collect();
+        assert_eq!(stems, ["ребенок", "в", "2", "год", "не", "говор"]);
+        assert!(w[1].stop && w[4].stop && !w[5].stop);
+        let kept: Vec<String> = w
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.stem.clone())
+            .collect();
+        assert_eq!(kept, terms("Ребёнок в 2 года не говорит"));
     }
 
     #[test]

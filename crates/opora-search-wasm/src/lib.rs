@@ -1,72 +1,120 @@
-//! The browser's half of search analysis, as plain `extern "C"` exports.
+//! The browser's search engine: `opora-search-core` behind plain
+//! `extern "C"` exports (no wasm-bindgen). The script only moves bytes:
 //!
-//! Protocol (all text UTF-8): the script asks for an input buffer of N bytes
-//! with `input(N)`, writes the query there, calls `analyze(N)` (or
-//! `normalize(N)`), and reads the returned number of bytes from `output()`.
-//! `analyze` answers one line per token: `term \t start \t end`, offsets in
-//! UTF-16 code units so they index JavaScript strings directly.
+//! 1. `input(n)` gives a buffer of n bytes to write into;
+//! 2. `open(n)`: the input holds the manifest; 1 if it was understood;
+//! 3. `search(n)`: the input holds a request (lines: query, limit, flags —
+//!    `l` live, `n` no place — then filter keys such as `r:RU-KLU`); the
+//!    answer in `output()` is either `N` and the files to fetch, one a line
+//!    (fetch them all together, `feed` each, search again), or `R` and the
+//!    results as JSON;
+//! 4. `feed(name_len, n)`: the input holds a file's name, then its bytes;
+//! 5. `generation(…)`: the export's generation, for the facet file's name.
 
 use std::sync::Mutex;
 
-struct Buffers {
+use opora_search_core::{Outcome, Request, Store, search as run_search};
+
+struct State {
     input: Vec<u8>,
     output: Vec<u8>,
+    store: Option<Store>,
 }
 
-static BUFFERS: Mutex<Buffers> = Mutex::new(Buffers {
+static STATE: Mutex<State> = Mutex::new(State {
     input: Vec::new(),
     output: Vec::new(),
+    store: None,
 });
 
-fn with<R>(f: impl FnOnce(&mut Buffers) -> R) -> R {
-    let mut guard = BUFFERS.lock().unwrap_or_else(|e| e.into_inner());
+fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    let mut guard = STATE.lock().unwrap_or_else(|e| e.into_inner());
     f(&mut guard)
 }
 
 /// A buffer of `len` bytes for the script to write into.
 #[unsafe(no_mangle)]
 pub extern "C" fn input(len: usize) -> *mut u8 {
-    with(|b| {
-        b.input.clear();
-        b.input.resize(len, 0);
-        b.input.as_mut_ptr()
+    with(|s| {
+        s.input.clear();
+        s.input.resize(len, 0);
+        s.input.as_mut_ptr()
     })
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn output() -> *const u8 {
-    with(|b| b.output.as_ptr())
+    with(|s| s.output.as_ptr())
 }
 
-/// Analyzes the first `len` input bytes; returns the output length.
 #[unsafe(no_mangle)]
-pub extern "C" fn analyze(len: usize) -> usize {
-    with(|b| {
-        let text = String::from_utf8_lossy(&b.input[..len.min(b.input.len())]).into_owned();
-        b.output = analyze_lines(&text).into_bytes();
-        b.output.len()
+pub extern "C" fn open(len: usize) -> u32 {
+    with(|s| {
+        s.store = Store::open(&s.input[..len.min(s.input.len())]);
+        u32::from(s.store.is_some())
     })
 }
 
-/// Lower-cases and folds ё (no stemming): for prefix matching as the reader types.
 #[unsafe(no_mangle)]
-pub extern "C" fn normalize(len: usize) -> usize {
-    with(|b| {
-        let text = String::from_utf8_lossy(&b.input[..len.min(b.input.len())]).into_owned();
-        b.output = opora_analyzer::normalize(&text).into_bytes();
-        b.output.len()
+pub extern "C" fn feed(name_len: usize, len: usize) -> u32 {
+    with(|s| {
+        let len = len.min(s.input.len());
+        let name_len = name_len.min(len);
+        let (name, bytes) = s.input[..len].split_at(name_len);
+        let name = String::from_utf8_lossy(name).into_owned();
+        match s.store.as_mut() {
+            Some(store) => u32::from(store.feed(&name, bytes)),
+            None => 0,
+        }
     })
 }
 
-/// The `analyze` answer, also used by native tests to check the protocol.
-pub fn analyze_lines(text: &str) -> String {
-    let mut out = String::new();
-    for t in opora_analyzer::analyze(text) {
-        let start = text[..t.start].encode_utf16().count();
-        let end = start + text[t.start..t.end].encode_utf16().count();
-        out.push_str(&format!("{}\t{start}\t{end}\n", t.term));
+#[unsafe(no_mangle)]
+pub extern "C" fn generation() -> usize {
+    with(|s| {
+        s.output = s
+            .store
+            .as_ref()
+            .map(|st| st.manifest.generation.clone().into_bytes())
+            .unwrap_or_default();
+        s.output.len()
+    })
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn search(len: usize) -> usize {
+    with(|s| {
+        let text = String::from_utf8_lossy(&s.input[..len.min(s.input.len())]).into_owned();
+        s.output = match s.store.as_ref() {
+            Some(store) => answer(store, &parse_request(&text)).into_bytes(),
+            None => b"E".to_vec(),
+        };
+        s.output.len()
+    })
+}
+
+/// The request lines as the script writes them.
+pub fn parse_request(text: &str) -> Request {
+    let mut lines = text.split('\n');
+    let query = lines.next().unwrap_or("");
+    let limit = lines.next().and_then(|l| l.parse().ok()).unwrap_or(10);
+    let flags = lines.next().unwrap_or("");
+    let mut req = Request::new(query, limit);
+    req.live = flags.contains('l');
+    req.use_place = !flags.contains('n');
+    req.filters = lines
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    req
+}
+
+/// `N` + files to fetch, or `R` + results as JSON.
+pub fn answer(store: &Store, req: &Request) -> String {
+    match run_search(store, req) {
+        Outcome::Need(files) => format!("N{}", files.join("\n")),
+        Outcome::Done(results) => format!("R{}", results.to_json()),
     }
-    out
 }
 
 #[cfg(test)]
@@ -74,26 +122,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_use_utf16_offsets() {
-        let s = analyze_lines("Где взять коляску?");
-        let lines: Vec<&str> = s.lines().collect();
-        assert_eq!(lines.len(), 2);
-        let parts: Vec<&str> = lines[1].split('\t').collect();
-        assert_eq!(parts[1], "10");
-        assert_eq!(parts[2], "17");
+    fn requests_parse_flags_and_filters() {
+        let r = parse_request("кризисная квартира Калуга\n5\nln\nt:service\nr:RU-KLU");
+        assert_eq!(r.query, "кризисная квартира Калуга");
+        assert_eq!(r.limit, 5);
+        assert!(r.live && !r.use_place);
+        assert_eq!(r.filters, ["t:service", "r:RU-KLU"]);
+        let r = parse_request("психолог");
+        assert!(!r.live && r.use_place && r.limit == 10 && r.filters.is_empty());
     }
 
     #[test]
-    fn buffer_protocol() {
-        let q = "Бесплатная юридическая помощь".as_bytes();
+    fn without_a_manifest_the_engine_says_so() {
+        let q = b"kdn\n10\n";
         let ptr = input(q.len());
         unsafe { std::ptr::copy_nonoverlapping(q.as_ptr(), ptr, q.len()) };
-        let n = analyze(q.len());
+        let n = search(q.len());
         let out = unsafe { std::slice::from_raw_parts(output(), n) };
-        assert!(
-            std::str::from_utf8(out)
-                .unwrap()
-                .starts_with("бесплатн\t0\t10")
-        );
+        assert_eq!(out, b"E");
     }
 }

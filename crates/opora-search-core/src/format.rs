@@ -1,0 +1,433 @@
+//! The files of the static index, shared by the exporter (native, at build
+//! time) and the engine (native and wasm, at query time). All binary, written
+//! with [`crate::codec`]. Every file but the manifest is named
+//! `search/<kind>-<key>.<generation>.bin`, where the generation is a hash of
+//! the whole export named in the manifest: names change whenever content
+//! does, so hosts can cache them forever, and the manifest need not list a
+//! hash per file.
+
+use crate::codec::{Reader, Writer};
+
+const MAGIC: &[u8; 4] = b"OPS2";
+
+/// A postings entry keeps this many documents inline; the rest go to
+/// overflow files fetched only when they could still change the results.
+pub const FIRST_BLOCK: usize = 128;
+pub const OVERFLOW_BLOCK: usize = 2048;
+
+/// Site path of a file of the export.
+pub fn file_name(kind: &str, key: &str, generation: &str) -> String {
+    let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("search/{kind}-{hex}.{generation}.bin")
+}
+
+pub fn dict_key(term: &str) -> String {
+    term.chars().take(1).collect()
+}
+
+pub fn postings_key(term: &str) -> String {
+    term.chars().take(2).collect()
+}
+
+/// A place the reader may name: a region (by name, adjective, common name) or
+/// a town, with the analyzer's stems of its words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub stems: Vec<String>,
+    pub region: String,
+    /// Empty for a region-wide name; the town's name for a town.
+    pub town: String,
+    /// What the reader is shown, e.g. «в Калужской области», «Калуга (Калужская область)».
+    pub label: String,
+}
+
+/// A need of the taxonomy as search vocabulary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Need {
+    pub id: String,
+    pub label: String,
+    /// The stems of the label, searched when the query means the need.
+    pub label_terms: Vec<String>,
+    /// Each phrase as the analyzer's stems of all its words, stop words
+    /// included («не говорит» must not be «говорит»).
+    pub phrases: Vec<Vec<String>>,
+    /// The need page's document, if it is indexed.
+    pub page: Option<u32>,
+    /// How many services carry the need: 0 makes the page a dead end.
+    pub services: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lexicon {
+    /// Groups of terms that mean the same; each member is a list of stems.
+    pub synonyms: Vec<Vec<Vec<String>>>,
+    pub places: Vec<Place>,
+    pub needs: Vec<Need>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Manifest {
+    pub generation: String,
+    /// Indexed records (documents 0..docs).
+    pub docs: u32,
+    /// Keys of the dictionary, postings and list files that exist.
+    pub dict_keys: Vec<String>,
+    pub postings_keys: Vec<String>,
+    pub list_keys: Vec<String>,
+    pub lexicon: Lexicon,
+}
+
+impl Manifest {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.bytes.extend_from_slice(MAGIC);
+        w.str(&self.generation);
+        w.uint(u64::from(self.docs));
+        w.strs(&self.dict_keys);
+        w.strs(&self.postings_keys);
+        w.strs(&self.list_keys);
+        let lx = &self.lexicon;
+        w.uint(lx.synonyms.len() as u64);
+        for group in &lx.synonyms {
+            w.uint(group.len() as u64);
+            for member in group {
+                w.strs(member);
+            }
+        }
+        w.uint(lx.places.len() as u64);
+        for p in &lx.places {
+            w.strs(&p.stems);
+            w.str(&p.region);
+            w.str(&p.town);
+            w.str(&p.label);
+        }
+        w.uint(lx.needs.len() as u64);
+        for n in &lx.needs {
+            w.str(&n.id);
+            w.str(&n.label);
+            w.strs(&n.label_terms);
+            w.uint(n.phrases.len() as u64);
+            for ph in &n.phrases {
+                w.strs(ph);
+            }
+            w.uint(n.page.map_or(0, |d| u64::from(d) + 1));
+            w.uint(u64::from(n.services));
+        }
+        w.bytes
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Manifest> {
+        if bytes.get(..4)? != MAGIC {
+            return None;
+        }
+        let mut r = Reader::new(&bytes[4..]);
+        let generation = r.str()?;
+        let docs = r.u32()?;
+        let dict_keys = r.strs()?;
+        let postings_keys = r.strs()?;
+        let list_keys = r.strs()?;
+        let n = r.count()?;
+        let mut synonyms = Vec::with_capacity(n);
+        for _ in 0..n {
+            let m = r.count()?;
+            synonyms.push((0..m).map(|_| r.strs()).collect::<Option<Vec<_>>>()?);
+        }
+        let n = r.count()?;
+        let mut places = Vec::with_capacity(n);
+        for _ in 0..n {
+            places.push(Place {
+                stems: r.strs()?,
+                region: r.str()?,
+                town: r.str()?,
+                label: r.str()?,
+            });
+        }
+        let n = r.count()?;
+        let mut needs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let id = r.str()?;
+            let label = r.str()?;
+            let label_terms = r.strs()?;
+            let m = r.count()?;
+            let phrases = (0..m).map(|_| r.strs()).collect::<Option<Vec<_>>>()?;
+            let page = r.u32()?.checked_sub(1);
+            let services = r.u32()?;
+            needs.push(Need {
+                id,
+                label,
+                label_terms,
+                phrases,
+                page,
+                services,
+            });
+        }
+        Some(Manifest {
+            generation,
+            docs,
+            dict_keys,
+            postings_keys,
+            list_keys,
+            lexicon: Lexicon {
+                synonyms,
+                places,
+                needs,
+            },
+        })
+    }
+}
+
+/// A dictionary shard: every term starting with one letter and how many
+/// documents hold it (for typo correction and completing the last word).
+pub fn encode_dict(terms: &[(String, u32)]) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.uint(terms.len() as u64);
+    for (t, df) in terms {
+        w.str(t);
+        w.uint(u64::from(*df));
+    }
+    w.bytes
+}
+
+pub fn decode_dict(bytes: &[u8]) -> Option<Vec<(String, u32)>> {
+    let mut r = Reader::new(bytes);
+    let n = r.count()?;
+    (0..n).map(|_| Some((r.str()?, r.u32()?))).collect()
+}
+
+/// Document impacts, highest first: `(doc, q)` where the document's score
+/// from this list is `max * q / 255`. Written as runs of equal `q` with
+/// ascending, delta-coded documents, which is compact because impacts are
+/// quantized to a byte.
+pub fn encode_impacts(w: &mut Writer, items: &[(u32, u8)]) {
+    let mut runs: Vec<(u8, Vec<u32>)> = Vec::new();
+    for &(doc, q) in items {
+        match runs.last_mut() {
+            Some((rq, docs)) if *rq == q => docs.push(doc),
+            _ => runs.push((q, vec![doc])),
+        }
+    }
+    w.uint(runs.len() as u64);
+    for (q, mut docs) in runs {
+        docs.sort_unstable();
+        w.u8(q);
+        w.uint(docs.len() as u64);
+        let mut prev = 0u32;
+        for d in docs {
+            w.uint(u64::from(d - prev));
+            prev = d;
+        }
+    }
+}
+
+pub fn decode_impacts(r: &mut Reader) -> Option<Vec<(u32, u8)>> {
+    let runs = r.count()?;
+    let mut out = Vec::new();
+    for _ in 0..runs {
+        let q = r.u8()?;
+        let n = r.count()?;
+        let mut prev = 0u32;
+        for _ in 0..n {
+            prev = prev.checked_add(r.u32()?)?;
+            out.push((prev, q));
+        }
+    }
+    Some(out)
+}
+
+/// Orders impacts as the files keep them: highest first, then by document.
+pub fn sort_impacts(items: &mut [(u32, u8)]) {
+    items.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+}
+
+/// One term's postings: its score over the title, names and body of every
+/// record holding it (BM25, fields weighted), quantized; and its scores in
+/// the sections of long records, for sub-results.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Entry {
+    pub df: u32,
+    pub max: f32,
+    pub first: Vec<(u32, u8)>,
+    /// Numbers of the overflow files holding the rest, in impact order.
+    pub overflow: Vec<u32>,
+    pub section_max: f32,
+    /// `(record, section index, q)`.
+    pub sections: Vec<(u32, u32, u8)>,
+}
+
+pub fn encode_postings(entries: &[(String, Entry)]) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.uint(entries.len() as u64);
+    for (term, e) in entries {
+        w.str(term);
+        w.uint(u64::from(e.df));
+        w.f32(e.max);
+        encode_impacts(&mut w, &e.first);
+        w.uint(e.overflow.len() as u64);
+        for o in &e.overflow {
+            w.uint(u64::from(*o));
+        }
+        w.f32(e.section_max);
+        w.uint(e.sections.len() as u64);
+        let mut prev = 0u32;
+        for &(doc, idx, q) in &e.sections {
+            w.uint(u64::from(doc - prev));
+            prev = doc;
+            w.uint(u64::from(idx));
+            w.u8(q);
+        }
+    }
+    w.bytes
+}
+
+pub fn decode_postings(bytes: &[u8]) -> Option<Vec<(String, Entry)>> {
+    let mut r = Reader::new(bytes);
+    let n = r.count()?;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let term = r.str()?;
+        let df = r.u32()?;
+        let max = r.f32()?;
+        let first = decode_impacts(&mut r)?;
+        let m = r.count()?;
+        let overflow = (0..m).map(|_| r.u32()).collect::<Option<Vec<_>>>()?;
+        let section_max = r.f32()?;
+        let m = r.count()?;
+        let mut sections = Vec::with_capacity(m);
+        let mut prev = 0u32;
+        for _ in 0..m {
+            prev = prev.checked_add(r.u32()?)?;
+            sections.push((prev, r.u32()?, r.u8()?));
+        }
+        out.push((
+            term,
+            Entry {
+                df,
+                max,
+                first,
+                overflow,
+                section_max,
+                sections,
+            },
+        ));
+    }
+    Some(out)
+}
+
+pub fn encode_block(items: &[(u32, u8)]) -> Vec<u8> {
+    let mut w = Writer::new();
+    encode_impacts(&mut w, items);
+    w.bytes
+}
+
+pub fn decode_block(bytes: &[u8]) -> Option<Vec<(u32, u8)>> {
+    decode_impacts(&mut Reader::new(bytes))
+}
+
+/// What a result needs to be drawn: one small file per record, fetched only
+/// for the records shown.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fragment {
+    pub url: String,
+    pub title: String,
+    pub doc_type: String,
+    /// The type as readers see it («Служба», «Что делать, если…»).
+    pub type_label: String,
+    /// The region's name, empty for national records.
+    pub region: String,
+    /// The record's text (its opening part, for long records).
+    pub text: String,
+    /// Sections of a long record: heading, anchor, text.
+    pub sections: Vec<(String, String, String)>,
+}
+
+impl Fragment {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.str(&self.url);
+        w.str(&self.title);
+        w.str(&self.doc_type);
+        w.str(&self.type_label);
+        w.str(&self.region);
+        w.str(&self.text);
+        w.uint(self.sections.len() as u64);
+        for (h, a, t) in &self.sections {
+            w.str(h);
+            w.str(a);
+            w.str(t);
+        }
+        w.bytes
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Fragment> {
+        let mut r = Reader::new(bytes);
+        let mut f = Fragment {
+            url: r.str()?,
+            title: r.str()?,
+            doc_type: r.str()?,
+            type_label: r.str()?,
+            region: r.str()?,
+            text: r.str()?,
+            sections: Vec::new(),
+        };
+        let n = r.count()?;
+        for _ in 0..n {
+            f.sections.push((r.str()?, r.str()?, r.str()?));
+        }
+        Some(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_round_trips() {
+        let m = Manifest {
+            generation: "00ff".into(),
+            docs: 3,
+            dict_keys: vec!["к".into()],
+            postings_keys: vec!["ко".into()],
+            list_keys: vec!["r:RU-KLU".into()],
+            lexicon: Lexicon {
+                synonyms: vec![vec![
+                    vec!["кдн".into()],
+                    vec!["комисс".into(), "дел".into()],
+                ]],
+                places: vec![Place {
+                    stems: vec!["калуг".into()],
+                    region: "RU-KLU".into(),
+                    town: "Калуга".into(),
+                    label: "Калуга".into(),
+                }],
+                needs: vec![Need {
+                    id: "respite".into(),
+                    label: "Передышка".into(),
+                    label_terms: vec!["передышк".into()],
+                    phrases: vec![vec!["не".into(), "говор".into()]],
+                    page: Some(0),
+                    services: 0,
+                }],
+            },
+        };
+        assert_eq!(Manifest::decode(&m.encode()), Some(m.clone()));
+        assert_eq!(Manifest::decode(&m.encode()[..20]), None);
+    }
+
+    #[test]
+    fn postings_round_trip_in_impact_order() {
+        let mut first = vec![(7, 200), (3, 255), (9, 200), (1, 10)];
+        sort_impacts(&mut first);
+        let e = Entry {
+            df: 4,
+            max: 2.5,
+            first: first.clone(),
+            overflow: vec![0, 5],
+            section_max: 1.0,
+            sections: vec![(2, 0, 255), (2, 3, 100), (8, 1, 7)],
+        };
+        let back = decode_postings(&encode_postings(&[("коляск".into(), e.clone())])).unwrap();
+        assert_eq!(back, vec![("коляск".to_string(), e)]);
+        assert_eq!(first, vec![(3, 255), (7, 200), (9, 200), (1, 10)]);
+    }
+}

@@ -1,0 +1,74 @@
+//! Open Referral HSDS 3.0 out and in: the portal's services as the Human
+//! Services Data Specification others' tools read, and such a package read
+//! back into service records.
+//!
+//! - [`mapping`]: which of our fields goes where, and the taxonomies published
+//!   — the one place the export, the import, the `/open-data/` page and the
+//!   README's table follow.
+//! - `export`: content → HSDS tables ([`model::Tables`]) → the JSON files
+//!   under `open-data/hsds/` (the API's objects, fully nested, in list pages).
+//! - `tabular`: the same tables as a Frictionless Tabular Data Package
+//!   (`datapackage.json` + one CSV per table) in one deterministic zip; and
+//!   reading such a package.
+//! - [`uri`]: web addresses in ASCII for HSDS (IDNA hosts), and back.
+//! - [`import`]: `opora import --hsds DIR_OR_ZIP` — JSON or tabular, with the
+//!   CSV import's dry run, duplicate detection and merge rules.
+//!
+//! Identifiers are UUIDv5 of our record ids in the portal's namespace
+//! ([`Ids`]), so they are the same in every build on every machine; the
+//! output is byte-identical between builds of the same content.
+
+pub(crate) mod export;
+pub mod import;
+pub mod mapping;
+pub(crate) mod model;
+pub mod page;
+mod read;
+pub(crate) mod tabular;
+pub mod uri;
+
+use uuid::Uuid;
+
+use crate::config::Config;
+
+/// Where the export goes in the site.
+pub const DIR: &str = "open-data/hsds/";
+/// The tabular package's zip, linked from `/open-data/`.
+pub const ZIP: &str = "open-data/hsds/hsds-tabular.zip";
+
+/// The HSDS files of the site: the JSON lists and the tabular zip.
+pub fn files(
+    config: &Config,
+    data: &crate::content::Data,
+    content: &crate::content::Content,
+) -> Vec<crate::output::OutputFile> {
+    let tables = export::tables(config, data, content);
+    let mut out = export::json_files(&tables);
+    out.push((
+        ZIP.to_string(),
+        tabular::zip(&tables, &tabular::package_descriptor(config)),
+    ));
+    out
+}
+
+/// Identifiers: UUIDv5 of `<table>/<our key>` in the portal's namespace.
+pub struct Ids {
+    namespace: Uuid,
+}
+
+impl Ids {
+    /// `[open_data] hsds_namespace`, else a namespace derived from `base_url`.
+    pub fn new(config: &Config) -> Ids {
+        Ids {
+            namespace: config
+                .open_data
+                .hsds_namespace
+                .unwrap_or_else(|| Uuid::new_v5(&Uuid::NAMESPACE_URL, config.base_url.as_bytes())),
+        }
+    }
+
+    /// The identifier of `key` (a record id, or a record id and a number) in `table`.
+    pub fn of(&self, table: &str, key: &str) -> String {
+        Uuid::new_v5(&self.namespace, format!("{table}/{key}").as_bytes()).to_string()
+    }
+}

@@ -1,0 +1,223 @@
+//! The tabular form of HSDS: a Frictionless Tabular Data Package —
+//! `datapackage.json` and one CSV per table, as the specification's own
+//! `datapackage.json` (embedded from `spec/`, CC BY-SA 4.0) defines them —
+//! written as one zip, and read back from a folder or a zip.
+//!
+//! The zip is the same bytes in every build: entries sorted by name, a fixed
+//! timestamp (1980-01-01, the format's epoch), fixed permissions and system,
+//! deflate at a fixed level.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use super::model::Tables;
+use crate::config::Config;
+
+/// The specification's package description (commit 279fd2e of its 3.0 branch).
+const SPEC_DATAPACKAGE: &str = include_str!("spec/datapackage.json");
+
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| serde_json::from_str(SPEC_DATAPACKAGE).unwrap_or(Value::Null))
+}
+
+/// One table of the package.
+pub struct Resource {
+    /// HSDS's name for it: `service`, `phone`…
+    pub name: String,
+    /// Its file: `services.csv`.
+    pub path: String,
+    /// Columns in order, with their Table Schema type (`string`, `number`…).
+    pub fields: Vec<(String, String)>,
+}
+
+/// Every table HSDS defines, in the specification's order.
+pub fn resources() -> Vec<Resource> {
+    let empty = Vec::new();
+    spec()["resources"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .filter_map(|r| {
+            Some(Resource {
+                name: r["name"].as_str()?.to_string(),
+                path: r["path"].as_str()?.to_string(),
+                fields: r["schema"]["fields"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|f| {
+                        Some((
+                            f["name"].as_str()?.to_string(),
+                            f["type"].as_str().unwrap_or("string").to_string(),
+                        ))
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The package's `datapackage.json`: the specification's resources under
+/// the portal's name, with the attribution the specification asks for.
+pub fn package_descriptor(config: &Config) -> Value {
+    let mut d = Map::new();
+    d.insert("profile".into(), "tabular-data-package".into());
+    d.insert("name".into(), "opora-hsds".into());
+    d.insert(
+        "title".into(),
+        format!("{}: службы в формате HSDS 3.0", config.title).into(),
+    );
+    d.insert(
+        "description".into(),
+        "Службы портала в табличной форме Human Services Data Specification 3.0. Описание таблиц (resources) — из спецификации: Human Services Data Specification, an Open Referral resource (https://openreferral.org/), CC BY-SA 4.0.".into(),
+    );
+    d.insert("homepage".into(), config.absolute("open-data/").into());
+    d.insert("version".into(), spec()["version"].clone());
+    d.insert("resources".into(), spec()["resources"].clone());
+    Value::Object(d)
+}
+
+/// One CSV cell.
+fn cell(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A table as CSV: the specification's columns in order, a header row first.
+fn csv_of(resource: &Resource, rows: &[Value]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(resource.fields.iter().map(|(name, _)| name));
+    for row in rows {
+        let _ = w.write_record(resource.fields.iter().map(|(name, _)| cell(row.get(name))));
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Every file of the package: `datapackage.json` and a CSV per table, the
+/// tables the portal does not fill with their header row only.
+pub fn package_files(tables: &Tables, descriptor: &Value) -> BTreeMap<String, Vec<u8>> {
+    let rows: BTreeMap<&str, Vec<Value>> = tables.rows().into_iter().collect();
+    let mut files = BTreeMap::new();
+    let mut json = serde_json::to_vec_pretty(descriptor).unwrap_or_default();
+    json.push(b'\n');
+    files.insert("datapackage.json".to_string(), json);
+    for r in resources() {
+        let table = rows.get(r.name.as_str()).map_or(&[][..], Vec::as_slice);
+        files.insert(r.path.clone(), csv_of(&r, table));
+    }
+    files
+}
+
+/// The package as one zip, the same bytes for the same tables.
+pub fn zip(tables: &Tables, descriptor: &Value) -> Vec<u8> {
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(6))
+        .last_modified_time(zip::DateTime::DEFAULT)
+        .system(zip::System::Unix)
+        .unix_permissions(0o644);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in package_files(tables, descriptor) {
+        if w.start_file(name, options).is_err() || w.write_all(&bytes).is_err() {
+            return Vec::new();
+        }
+    }
+    w.finish().map(|c| c.into_inner()).unwrap_or_default()
+}
+
+/// A table's rows as JSON objects, by resource name: what the import reads.
+pub type Rows = BTreeMap<String, Vec<Map<String, Value>>>;
+
+/// Reads the CSV tables among `files` (file name → bytes); `number` columns
+/// become numbers where they parse, empty cells are left out.
+pub fn read_csv_tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, String> {
+    let mut out = Rows::new();
+    for r in resources() {
+        let Some(bytes) = files.get(&r.path) else {
+            continue;
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(bytes.as_slice());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("{}: cannot read the header row: {e}", r.path))?
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        let types: BTreeMap<&str, &str> = r
+            .fields
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let rows = out.entry(r.name.clone()).or_default();
+        for (i, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| format!("{}: row {}: {e}", r.path, i + 2))?;
+            let mut row = Map::new();
+            for (h, v) in headers.iter().zip(record.iter()) {
+                if v.is_empty() {
+                    continue;
+                }
+                let value = match types.get(h.as_str()) {
+                    Some(&"number") | Some(&"integer") => v
+                        .trim()
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(super::model::number)
+                        .map_or_else(|| Value::String(v.to_string()), Value::Number),
+                    _ => Value::String(v.to_string()),
+                };
+                row.insert(h.clone(), value);
+            }
+            rows.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// The CSV (and JSON) files of a zip, by file name without folders; a
+/// package zipped inside a folder reads the same.
+pub fn unzip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    /// A package is a few megabytes; a zip that unpacks to more is refused.
+    const LIMIT: u64 = 256 * 1024 * 1024;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a zip archive: {e}"))?;
+    let mut out = BTreeMap::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| format!("cannot read entry {i} of the zip: {e}"))?;
+        if !file.is_file() {
+            continue;
+        }
+        let name = file
+            .name()
+            .map(|n| n.rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default();
+        if !(name.ends_with(".csv") || name.ends_with(".json")) {
+            continue;
+        }
+        let mut buf = Vec::new();
+        (&mut file)
+            .take(LIMIT.saturating_sub(total) + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("cannot unpack {name}: {e}"))?;
+        total += buf.len() as u64;
+        if total > LIMIT {
+            return Err(format!(
+                "the zip unpacks to more than {} MB",
+                LIMIT / 1024 / 1024
+            ));
+        }
+        out.insert(name, buf);
+    }
+    Ok(out)
+}
