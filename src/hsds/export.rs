@@ -217,7 +217,7 @@ fn organization(
         .meta
         .organization
         .as_ref()
-        .filter(|o| crate::ru::name_key(o) != crate::ru::name_key(&name));
+        .filter(|o| crate::ru::name_key(o) != crate::ru::name_key(name));
     let parent_record =
         parent.and_then(|p| named.get(&(region.to_string(), crate::ru::name_key(p))));
     match parent {
