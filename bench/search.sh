@@ -23,7 +23,7 @@ target/release/opora --root "$work/synth" build --output "$work/synth/public" | 
 node tests/js/search-bench.cjs "$work/synth/public" "$queries" | head -n 15
 
 if [ "${PAGEFIND:-0}" = 1 ]; then
-  (cd bench && [ -d node_modules/pagefind ] || npm install --no-save --silent pagefind@1.6.0)
+  [ -x bench/node_modules/.bin/pagefind ] || { echo "error: Pagefind is missing; run bench/setup.sh (npm ci in bench/)" >&2; exit 1; }
   for site in "$work/default" "$work/synth/public"; do
     rm -rf "$site/pagefind"
     echo "== Pagefind on $site"
