@@ -95,16 +95,16 @@ pub struct RenderedMarkdown {
 
 pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut out = RenderedMarkdown::default();
-    let mut events: Vec<Event> = Vec::new();
-    let mut used_ids: HashMap<String, usize> = HashMap::new();
-    let mut heading: Option<(usize, Heading)> = None; // (index of start event, heading)
-    let mut image_depth = 0usize;
-    // For each open link or image: whether its tags were emitted (refused
-    // ones are left out, their text stays).
-    let mut link_open: Vec<bool> = Vec::new();
-    let mut image_open: Vec<bool> = Vec::new();
-
+    let mut r = Renderer {
+        abbr,
+        out: RenderedMarkdown::default(),
+        events: Vec::new(),
+        used_ids: HashMap::new(),
+        heading: None,
+        image_depth: 0,
+        link_open: Vec::new(),
+        image_open: Vec::new(),
+    };
     let mut parser = Parser::new_ext(md, options).into_offset_iter();
     while let Some((event, range)) = parser.next() {
         // Where the target of a link or image is written: the definition of
@@ -116,158 +116,188 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
             def.map_or(range.clone(), |d| d.span.clone())
         };
         match event {
-            Event::Html(html) | Event::InlineHtml(html) => {
-                let trimmed = html.trim();
-                if !(trimmed.is_empty() || trimmed.starts_with("<!--") && trimmed.ends_with("-->"))
-                {
-                    out.problems.push(BodyProblem {
-                        offset: range.start,
-                        len: html.trim_end().len(),
-                        message: "raw HTML is not allowed in content".into(),
-                        hint: "write it in Markdown (**bold**, [link](url), tables); HTML could inject scripts into the site".into(),
-                    });
-                }
-            }
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((
-                    events.len(),
-                    Heading {
-                        level: heading_number(level),
-                        offset: range.start,
-                        ..Heading::default()
-                    },
-                ));
-                events.push(Event::Html(CowStr::Borrowed("")));
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((start, mut h)) = heading.take() {
-                    h.text = h.text.trim().to_string();
-                    h.id = unique_id(&mut used_ids, &h.text);
-                    events[start] = Event::Html(format!("<h{} id=\"{}\">", h.level, h.id).into());
-                    events.push(Event::Html(
-                        format!("</h{}>\n", heading_number(level)).into(),
-                    ));
-                    out.headings.push(h);
-                } else {
-                    events.push(Event::End(TagEnd::Heading(level)));
-                }
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let span = target_span(&id);
-                let allowed = match crate::urls::classify_link(&dest_url) {
-                    Ok(_) => true,
-                    Err(refusal) => {
-                        out.problems.push(BodyProblem {
-                            offset: span.start,
-                            len: span.len(),
-                            message: format!(
-                                "link to `{}` is not allowed: {}",
-                                dest_url.escape_debug(),
-                                refusal.reason
-                            ),
-                            hint: refusal.hint.into(),
-                        });
-                        false
-                    }
+            Event::Html(html) | Event::InlineHtml(html) => r.raw_html(&html, range.start),
+            Event::Start(Tag::Heading { level, .. }) => r.heading_start(level, range.start),
+            Event::End(TagEnd::Heading(level)) => r.heading_end(level),
+            Event::Start(link @ Tag::Link { .. }) => {
+                let span = match &link {
+                    Tag::Link { id, .. } => target_span(id),
+                    _ => range.clone(),
                 };
-                link_open.push(allowed);
-                if allowed {
-                    out.links.push(LinkSpan {
-                        dest: dest_url.to_string(),
-                        offset: span.start,
-                        len: span.len(),
-                    });
-                    events.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
+                r.link_start(link, span);
             }
             Event::End(TagEnd::Link) => {
-                if link_open.pop().unwrap_or(false) {
-                    events.push(Event::End(TagEnd::Link));
+                if r.link_open.pop().unwrap_or(false) {
+                    r.events.push(Event::End(TagEnd::Link));
                 }
             }
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => {
-                let span = target_span(&id);
-                let allowed = match crate::urls::check_image(&dest_url) {
-                    Ok(()) => true,
-                    Err(refusal) => {
-                        out.problems.push(BodyProblem {
-                            offset: span.start,
-                            len: span.len(),
-                            message: format!(
-                                "image `{}` is not allowed: {}",
-                                dest_url.escape_debug(),
-                                refusal.reason
-                            ),
-                            hint: refusal.hint.into(),
-                        });
-                        false
-                    }
+            Event::Start(image @ Tag::Image { .. }) => {
+                let span = match &image {
+                    Tag::Image { id, .. } => target_span(id),
+                    _ => range.clone(),
                 };
-                image_open.push(allowed);
-                image_depth += 1;
-                if allowed {
-                    events.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
+                r.image_start(image, span);
             }
             Event::End(TagEnd::Image) => {
-                image_depth = image_depth.saturating_sub(1);
-                if image_open.pop().unwrap_or(false) {
-                    events.push(Event::End(TagEnd::Image));
+                r.image_depth = r.image_depth.saturating_sub(1);
+                if r.image_open.pop().unwrap_or(false) {
+                    r.events.push(Event::End(TagEnd::Image));
                 }
             }
-            Event::Text(text) => {
-                let typeset = typographize(&text);
-                if let Some((_, h)) = heading.as_mut() {
-                    h.text.push_str(&typeset);
-                }
-                push_plain(&mut out.plain, &typeset);
-                if image_depth > 0 || heading.is_some() || abbr.map.is_empty() {
-                    events.push(Event::Text(typeset.into()));
-                } else {
-                    events.push(Event::Html(mark_abbreviations(&typeset, abbr).into()));
-                }
-            }
+            Event::Text(text) => r.text(&text),
             Event::Code(code) => {
-                if let Some((_, h)) = heading.as_mut() {
+                if let Some((_, h)) = r.heading.as_mut() {
                     h.text.push_str(&code);
                 }
-                push_plain(&mut out.plain, &code);
-                events.push(Event::Code(code));
+                push_plain(&mut r.out.plain, &code);
+                r.events.push(Event::Code(code));
             }
-            Event::SoftBreak | Event::HardBreak => {
-                out.plain.push(' ');
-                events.push(event);
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item) => {
+                r.out.plain.push(' ');
+                r.events.push(event);
             }
-            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => {
-                out.plain.push(' ');
-                events.push(event);
-            }
-            other => events.push(other),
+            other => r.events.push(other),
         }
     }
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    let mut out = r.out;
+    pulldown_cmark::html::push_html(&mut out.html, r.events.into_iter());
     out.plain = out.plain.split_whitespace().collect::<Vec<_>>().join(" ");
     out
+}
+
+/// The state of one Markdown rendering: the events to write, the headings
+/// being collected, and which links and images were let through.
+struct Renderer<'a, 'md> {
+    abbr: &'a Abbreviations,
+    out: RenderedMarkdown,
+    events: Vec<Event<'md>>,
+    used_ids: HashMap<String, usize>,
+    /// The heading being read: the index of its start event, and the heading.
+    heading: Option<(usize, Heading)>,
+    image_depth: usize,
+    /// For each open link or image: whether its tags were emitted (refused
+    /// ones are left out, their text stays).
+    link_open: Vec<bool>,
+    image_open: Vec<bool>,
+}
+
+impl<'md> Renderer<'_, 'md> {
+    fn raw_html(&mut self, html: &str, offset: usize) {
+        let trimmed = html.trim();
+        if !(trimmed.is_empty() || trimmed.starts_with("<!--") && trimmed.ends_with("-->")) {
+            self.out.problems.push(BodyProblem {
+                offset,
+                len: html.trim_end().len(),
+                message: "raw HTML is not allowed in content".into(),
+                hint: "write it in Markdown (**bold**, [link](url), tables); HTML could inject scripts into the site".into(),
+            });
+        }
+    }
+
+    fn heading_start(&mut self, level: HeadingLevel, offset: usize) {
+        self.heading = Some((
+            self.events.len(),
+            Heading {
+                level: heading_number(level),
+                offset,
+                ..Heading::default()
+            },
+        ));
+        self.events.push(Event::Html(CowStr::Borrowed("")));
+    }
+
+    fn heading_end(&mut self, level: HeadingLevel) {
+        if let Some((start, mut h)) = self.heading.take() {
+            h.text = h.text.trim().to_string();
+            h.id = unique_id(&mut self.used_ids, &h.text);
+            self.events[start] = Event::Html(format!("<h{} id=\"{}\">", h.level, h.id).into());
+            self.events.push(Event::Html(
+                format!("</h{}>\n", heading_number(level)).into(),
+            ));
+            self.out.headings.push(h);
+        } else {
+            self.events.push(Event::End(TagEnd::Heading(level)));
+        }
+    }
+
+    /// A refused link or image target, blamed where the target is written.
+    fn refuse(
+        &mut self,
+        span: &std::ops::Range<usize>,
+        what: &str,
+        dest: &str,
+        refusal: crate::urls::Refusal,
+    ) {
+        self.out.problems.push(BodyProblem {
+            offset: span.start,
+            len: span.len(),
+            message: format!(
+                "{what} `{}` is not allowed: {}",
+                dest.escape_debug(),
+                refusal.reason
+            ),
+            hint: refusal.hint.into(),
+        });
+    }
+
+    fn link_start(&mut self, link: Tag<'md>, span: std::ops::Range<usize>) {
+        let Tag::Link { dest_url, .. } = &link else {
+            return;
+        };
+        let dest = dest_url.to_string();
+        let allowed = match crate::urls::classify_link(&dest) {
+            Ok(_) => true,
+            Err(refusal) => {
+                self.refuse(&span, "link to", &dest, refusal);
+                false
+            }
+        };
+        self.link_open.push(allowed);
+        if allowed {
+            self.out.links.push(LinkSpan {
+                dest,
+                offset: span.start,
+                len: span.len(),
+            });
+            self.events.push(Event::Start(link));
+        }
+    }
+
+    fn image_start(&mut self, image: Tag<'md>, span: std::ops::Range<usize>) {
+        let Tag::Image { dest_url, .. } = &image else {
+            return;
+        };
+        let dest = dest_url.to_string();
+        let allowed = match crate::urls::check_image(&dest) {
+            Ok(()) => true,
+            Err(refusal) => {
+                self.refuse(&span, "image", &dest, refusal);
+                false
+            }
+        };
+        self.image_open.push(allowed);
+        self.image_depth += 1;
+        if allowed {
+            self.events.push(Event::Start(image));
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        let typeset = typographize(text);
+        if let Some((_, h)) = self.heading.as_mut() {
+            h.text.push_str(&typeset);
+        }
+        push_plain(&mut self.out.plain, &typeset);
+        if self.image_depth > 0 || self.heading.is_some() || self.abbr.map.is_empty() {
+            self.events.push(Event::Text(typeset.into()));
+        } else {
+            self.events
+                .push(Event::Html(mark_abbreviations(&typeset, self.abbr).into()));
+        }
+    }
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
