@@ -209,11 +209,13 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
     e
 }
 
-fn toml_str(s: &str) -> String {
+/// A TOML string literal (quoted and escaped), for writing front matter.
+pub(crate) fn toml_str(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
-fn toml_list(items: &[String]) -> String {
+/// A TOML list of string literals.
+pub(crate) fn toml_list(items: &[String]) -> String {
     format!(
         "[{}]",
         items

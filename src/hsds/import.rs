@@ -13,6 +13,7 @@
 //! the portal exported comes back as the same records: its page attribute
 //! gives each record's region and file name, its metadata the citations.
 
+use crate::import::{toml_list, toml_str};
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -710,21 +711,6 @@ fn sources(cx: &Cx, p: &Package, id: &str, notes: &mut Vec<String>) -> Vec<Strin
         out.push(format!("{{ {} }}", fields.join(", ")));
     }
     out
-}
-
-fn toml_str(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-fn toml_list(items: &[String]) -> String {
-    format!(
-        "[{}]",
-        items
-            .iter()
-            .map(|s| toml_str(s))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
 }
 
 /// The record's front matter, fields in the content format's order.
