@@ -88,8 +88,18 @@ fn main() {
         arg(&args, "--services").map_or(10_000, |v| v.parse().expect("--services N"));
     let regions: usize = arg(&args, "--regions").map_or(85, |v| v.parse().expect("--regions N"));
     let out = PathBuf::from(arg(&args, "--out").unwrap_or_else(|| "/tmp/opora-bench".into()));
+    generate(&out, services, regions);
+    println!(
+        "synthetic portal: {services} services in {regions} regions (+ real content) at {}",
+        out.display()
+    );
+}
+
+/// Writes the synthetic portal into `out` (replacing what is there). Tests
+/// use it too (`#[path]`-included), so it only panics on I/O errors.
+pub fn generate(out: &Path, services: usize, regions: usize) {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let _ = std::fs::remove_dir_all(&out);
+    let _ = std::fs::remove_dir_all(out);
     for dir in ["content", "data", "templates", "static"] {
         copy_dir(&repo.join(dir), &out.join(dir));
     }
@@ -158,8 +168,4 @@ fn main() {
         )
         .unwrap();
     }
-    println!(
-        "synthetic portal: {services} services in {regions} regions (+ real content) at {}",
-        out.display()
-    );
 }

@@ -36,3 +36,4 @@ pub(crate) mod phone;
 pub(crate) mod render;
 pub(crate) mod site;
 pub(crate) mod urls;
+pub use render::paginate::PAGE_BYTES_BOUND;

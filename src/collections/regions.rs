@@ -12,7 +12,8 @@ use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::family;
-use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages};
+use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages, WHOLE};
+use crate::render::paginate;
 use crate::ru;
 use crate::search::SearchDoc;
 use crate::search::docs::join;
@@ -84,6 +85,11 @@ impl Collection for Regions {
         out.push((super::path_of("regions/"), Kind::List(index)));
         for (i, r) in site.regions.iter().enumerate() {
             out.push((super::path_of(&r.url), Kind::Record(index, i)));
+            // Every service of the region is listed, on as many pages as it takes.
+            let count = site.services_by_region.get(&r.code).map_or(0, Vec::len);
+            for (url, page) in paginate::more_pages(&r.url, count) {
+                out.push((super::path_of(&url), Kind::Paged(index, i, WHOLE, page)));
+            }
             if site.stats.iter().any(|t| t.regions.contains(&r.code)) {
                 out.push((
                     super::path_of(&format!("{}stats/", r.url)),
@@ -91,19 +97,21 @@ impl Collection for Regions {
                 ));
             }
             for (m, mu) in r.municipalities.iter().enumerate() {
-                out.push((
-                    super::path_of(&format!("{}m/{}/", r.url, mu.slug)),
-                    Kind::Part(index, i, m),
-                ));
+                out.push((super::path_of(&mu.url), Kind::Part(index, i, m)));
+                for (url, page) in paginate::more_pages(&mu.url, count) {
+                    out.push((super::path_of(&url), Kind::Paged(index, i, m, page)));
+                }
             }
         }
     }
 
     fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
         match kind {
-            Kind::Record(_, i) => region_page(pages, site, i),
+            Kind::Record(_, i) => region_page(pages, site, i, 1),
+            Kind::Paged(_, i, WHOLE, page) => region_page(pages, site, i, page),
             Kind::Part(_, i, STATS_PART) => stats_page(pages, site, i),
-            Kind::Part(_, i, m) => municipality_page(pages, site, i, m),
+            Kind::Part(_, i, m) => municipality_page(pages, site, i, m, 1),
+            Kind::Paged(_, i, m, page) => municipality_page(pages, site, i, m, page),
             _ => {
                 let spec = PageSpec {
                     url: "regions/",
@@ -164,7 +172,7 @@ impl Collection for Regions {
     }
 }
 
-fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
     let r = &site.regions[i];
     let idx = site
         .services_by_region
@@ -229,8 +237,10 @@ fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
         .filter(|l| !l.items.is_empty())
         .collect();
     let (contact, rest) = family::contact_first(site, &idx);
+    let list = pages.list_page(site, &contact, &rest, &r.url, page);
+    let url = paginate::page_url(&r.url, page);
     let spec = PageSpec {
-        url: &r.url,
+        url: &url,
         template: SPEC.record.template,
         family: true,
         file: Some(&r.file),
@@ -241,8 +251,11 @@ fn region_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
         spec,
         context! {
             region => Value::from_serialize(r),
-            contact => pages.cards_of(&contact),
-            groups => Value::from_serialize(pages.by_municipality(site, &rest)),
+            contact => list.contact,
+            contact_count => contact.len(),
+            ask => pages.cards_of(&contact[..contact.len().min(paginate::SHORTLIST)]),
+            groups => Value::from_serialize(&list.groups),
+            pager => list.pager,
             need_counts => Value::from_serialize(&need_counts),
             stats_count => stats_count,
             practices => Value::from_serialize(&practices),
@@ -286,7 +299,7 @@ fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
     )
 }
 
-fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize) -> PageJob {
+fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize) -> PageJob {
     let r = &site.regions[i];
     let mu = &r.municipalities[m];
     let idx = site
@@ -303,18 +316,23 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize) -> PageJob 
         })
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let rows: Vec<Value> = near
+    // One sequence cut into pages: the placed services, then the others.
+    let unplaced: Vec<usize> = idx
+        .iter()
+        .copied()
+        .filter(|&k| site.services[k].location.is_none())
+        .collect();
+    let len = near.len() + unplaced.len();
+    let std::ops::Range { start, end } = paginate::range(len, page);
+    let rows: Vec<Value> = near[start.min(near.len())..end.min(near.len())]
         .iter()
         .map(
             |&(km, k)| context! { card => pages.cards[k].clone(), km => crate::geo::format_km(km) },
         )
         .collect();
-    let unplaced: Vec<Value> = idx
-        .iter()
-        .filter(|&&k| site.services[k].location.is_none())
-        .map(|&k| pages.cards[k].clone())
-        .collect();
-    let url = format!("{}m/{}/", r.url, mu.slug);
+    let unplaced: Vec<Value> =
+        pages.cards_of(&unplaced[start.saturating_sub(near.len())..end.saturating_sub(near.len())]);
+    let url = paginate::page_url(&mu.url, page);
     let spec = PageSpec {
         url: &url,
         template: "municipality.html",
@@ -333,7 +351,10 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize) -> PageJob 
             region => Value::from_serialize(r),
             municipality => Value::from_serialize(mu),
             rows => rows,
+            first_row => start + 1,
+            any_placed => !near.is_empty(),
             unplaced => unplaced,
+            pager => paginate::pager(&mu.url, page, paginate::page_count(len)),
         },
     )
 }

@@ -9,6 +9,7 @@ use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
+use crate::render::paginate::SHORTLIST;
 use crate::search::docs::{html_text, join, split_sections};
 use crate::search::{SearchDoc, SearchSection};
 use crate::site::*;
@@ -195,15 +196,24 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
     use crate::render::family;
     let (r, region) = (&site.routes[i], &site.regions[g]);
     // Each step's "Где помогут" names the region's services a family can contact.
-    let local: Vec<Vec<Value>> = r
+    // A shortlist each; when there are more, the step links to the full lists
+    // of its needs in the region (`render::paginate`).
+    let shortlist = |idx: Vec<usize>| pages.cards_of(&idx[..idx.len().min(SHORTLIST)]);
+    let (local, more): (Vec<Vec<Value>>, Vec<Vec<Value>>) = r
         .steps
         .iter()
         .map(|step| {
             let needs: Vec<&str> = step.needs.iter().map(|n| n.id.as_str()).collect();
-            pages.cards_of(&family::contactable_for(site, &region.code, &needs))
+            let all = family::contactable_for(site, &region.code, &needs);
+            let more = if all.len() > SHORTLIST {
+                needs_in_region(site, &needs, region)
+            } else {
+                Vec::new()
+            };
+            (shortlist(all), more)
         })
-        .collect();
-    let ask = pages.cards_of(&family::contactable_for(
+        .unzip();
+    let ask = shortlist(family::contactable_for(
         site,
         &region.code,
         &family::route_needs(r),
@@ -227,10 +237,25 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
             route => Value::from_serialize(r),
             region => Value::from_serialize(region),
             local => local,
+            more => more,
             ask => ask,
             choices => pages.route_choices(site, i),
         },
     )
+}
+
+/// Links to the full lists of `needs` in `region` (those it has services for).
+fn needs_in_region(site: &Site, needs: &[&str], region: &crate::site::RegionView) -> Vec<Value> {
+    site.needs
+        .iter()
+        .filter(|n| needs.contains(&n.id.as_str()))
+        .filter(|n| {
+            site.services_by_need
+                .get(&n.id)
+                .is_some_and(|idx| idx.iter().any(|&i| site.services[i].region == region.code))
+        })
+        .map(|n| context! { label => n.label.clone(), url => format!("needs/{}/{}/", n.id, region.slug) })
+        .collect()
 }
 
 fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {

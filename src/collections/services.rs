@@ -118,22 +118,18 @@ impl Collection for Services {
         };
         // Without contacts of its own, the page says where to ask: the region's
         // services that have them.
-        let ask: Vec<usize> = if s.contactable {
+        let ask = if s.contactable {
             Vec::new()
         } else {
-            let all = site
-                .services_by_region
-                .get(&s.region)
-                .cloned()
-                .unwrap_or_default();
-            crate::render::family::contact_first(site, &all).0
+            pages.ask_in_region(site, &s.region)
         };
         pages.job(
             site,
             spec,
             context! {
                 service => Value::from_serialize(s),
-                ask => pages.cards_of(&ask),
+                ask => ask,
+                ask_all => s.region_url.clone(),
             },
         )
     }

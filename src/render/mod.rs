@@ -6,6 +6,7 @@ pub mod copy;
 pub mod family;
 pub mod feeds;
 pub mod pages;
+pub mod paginate;
 
 use std::collections::BTreeMap;
 use std::path::Path;

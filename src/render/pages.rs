@@ -57,6 +57,19 @@ pub(crate) struct Group {
     name: String,
     slug: String,
     services: Vec<Value>,
+    /// How many services the group has in the whole list, across its pages.
+    total: usize,
+    /// The group began on an earlier page.
+    continued: bool,
+}
+
+/// One page of a "contact first" list: the services a family can contact as
+/// cards, then the others grouped by municipality, cut into pages as one
+/// sequence (`render::paginate`).
+pub(crate) struct ListPage {
+    pub contact: Vec<Value>,
+    pub groups: Vec<Group>,
+    pub pager: Value,
 }
 
 #[derive(Serialize)]
@@ -78,10 +91,14 @@ pub enum Kind {
     /// A page under a record: (collection, record, part), e.g. a region's
     /// municipality page, services sorted by distance for no-JS near-me.
     Part(usize, usize, usize),
+    /// Page 2 or later of a long list on a record's page or on one of its
+    /// parts (`render::paginate`): (collection, record, part, page); the part
+    /// is [`WHOLE`] for the record's own page.
+    Paged(usize, usize, usize, usize),
     Needs,
     Need(usize),
-    /// (need, region) — only where the region has services for the need.
-    NeedRegion(usize, usize),
+    /// (need, region, page from 1) — only where the region has services for the need.
+    NeedRegion(usize, usize, usize),
     Glossary,
     /// Open geodata: links to the GeoJSON files (src/geo).
     OpenData,
@@ -89,6 +106,9 @@ pub enum Kind {
     Search,
     NotFound,
 }
+
+/// The part of [`Kind::Paged`] that means the record's own page.
+pub const WHOLE: usize = usize::MAX - 1;
 
 /// A site section: a page (or family of pages) that is not a collection's.
 pub struct Section {
@@ -222,6 +242,7 @@ impl Pages {
         let globals = context! {
             base => site.base.clone(),
             search_manifest => search_manifest.map(str::to_string),
+            shortlist => super::paginate::SHORTLIST,
             site => context! {
                 title => site.config.title.clone(),
                 tagline => site.config.tagline.clone(),
@@ -291,15 +312,19 @@ impl Pages {
         out.push((path_of("needs/"), Kind::Needs));
         for (n, need) in site.needs.iter().enumerate() {
             out.push((path_of(&need.url), Kind::Need(n)));
-            let idx = site.services_by_need.get(&need.id);
+            // Services of the need per region, counted in one pass.
+            let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
+            for &i in site.services_by_need.get(&need.id).into_iter().flatten() {
+                *per_region.entry(&site.services[i].region).or_default() += 1;
+            }
             for (r, region) in site.regions.iter().enumerate() {
-                if idx
-                    .is_some_and(|idx| idx.iter().any(|&i| site.services[i].region == region.code))
-                {
-                    out.push((
-                        path_of(&format!("needs/{}/{}/", need.id, region.slug)),
-                        Kind::NeedRegion(n, r),
-                    ));
+                let Some(&count) = per_region.get(region.code.as_str()) else {
+                    continue;
+                };
+                let base = format!("needs/{}/{}/", need.id, region.slug);
+                out.push((path_of(&base), Kind::NeedRegion(n, r, 1)));
+                for (url, page) in super::paginate::more_pages(&base, count) {
+                    out.push((path_of(&url), Kind::NeedRegion(n, r, page)));
                 }
             }
         }
@@ -316,7 +341,21 @@ impl Pages {
     pub fn job(&self, site: &Site, spec: PageSpec, extra: Value) -> PageJob {
         let key = spec.template.trim_end_matches(".html");
         let ctx = minijinja::value::merge_maps([extra.clone(), self.globals.clone()]);
-        let copy = |field| super::copy::render(&self.copy, key, field, &ctx).unwrap_or_default();
+        // Page 2 and later of a list: the same title and description, with
+        // the page's number, so that no two pages share them.
+        let numbered = extra
+            .get_attr("pager")
+            .ok()
+            .and_then(|p| Some((p.get_attr("number").ok()?, p.get_attr("count").ok()?)))
+            .and_then(|(n, c)| Some((usize::try_from(n).ok()?, usize::try_from(c).ok()?)))
+            .filter(|(n, _)| *n > 1);
+        let copy = |field| {
+            let text = super::copy::render(&self.copy, key, field, &ctx).unwrap_or_default();
+            match numbered {
+                Some((n, c)) if !text.is_empty() => format!("{text} — страница {n} из {c}"),
+                _ => text,
+            }
+        };
         let updated = spec.file.and_then(|f| site.history.updated(f));
         let meta = PageMeta {
             updated_text: updated.as_deref().map(crate::ru::date_long),
@@ -377,38 +416,99 @@ impl Pages {
             .collect()
     }
 
+    /// Where to ask about services without contacts: the first
+    /// [`SHORTLIST`](super::paginate::SHORTLIST) of the region's services that
+    /// have contacts (the region's page lists all of them).
+    pub(crate) fn ask_in_region(&self, site: &Site, region: &str) -> Vec<Value> {
+        let ask: Vec<usize> = site
+            .services_by_region
+            .get(region)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| site.services[i].contactable)
+            .take(super::paginate::SHORTLIST)
+            .collect();
+        self.cards_of(&ask)
+    }
+
     /// The cards of these services, in this order.
     pub(crate) fn cards_of(&self, idx: &[usize]) -> Vec<Value> {
         idx.iter().map(|&i| self.cards[i].clone()).collect()
     }
 
-    /// Services grouped by municipality (district for cities), groups in name order.
-    pub(crate) fn by_municipality(&self, site: &Site, idx: &[usize]) -> Vec<Group> {
-        let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for &i in idx {
-            let s = &site.services[i];
-            let key = s
-                .municipality
-                .clone()
-                .or_else(|| s.district.clone())
-                .unwrap_or_else(|| "Весь регион".to_string());
-            groups.entry(key).or_default().push(self.cards[i].clone());
+    /// The services `shown` (a run of `all`, starting at `start`) grouped by
+    /// municipality (district for cities), groups in name order, with each
+    /// group's size in `all`.
+    fn groups_of(&self, site: &Site, all: &[usize], shown: &[usize], start: usize) -> Vec<Group> {
+        fn key(s: &crate::site::ServiceView) -> &str {
+            s.municipality
+                .as_deref()
+                .or(s.district.as_deref())
+                .unwrap_or("Весь регион")
+        }
+        let mut groups: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+        for &i in shown {
+            groups
+                .entry(key(&site.services[i]))
+                .or_default()
+                .push(self.cards[i].clone());
+        }
+        let mut totals: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+        for (pos, &i) in all.iter().enumerate() {
+            let k = key(&site.services[i]);
+            if let Some(t) = totals.get_mut(k) {
+                t.0 += 1;
+            } else if groups.contains_key(k) {
+                totals.insert(k, (1, pos < start));
+            }
         }
         groups
             .into_iter()
-            .map(|(name, services)| Group {
-                slug: crate::ru::slugify(&name),
-                name,
-                services,
+            .map(|(name, services)| {
+                let (total, continued) = totals.get(name).copied().unwrap_or_default();
+                Group {
+                    slug: crate::ru::slugify(name),
+                    name: name.to_string(),
+                    services,
+                    total,
+                    continued,
+                }
             })
             .collect()
+    }
+
+    /// Page `page` of the list at `base`: `contact` (as cards) then `rest`
+    /// (grouped by municipality), cut into pages as one sequence.
+    pub(crate) fn list_page(
+        &self,
+        site: &Site,
+        contact: &[usize],
+        rest: &[usize],
+        base: &str,
+        page: usize,
+    ) -> ListPage {
+        use super::paginate;
+        let len = contact.len() + rest.len();
+        let std::ops::Range { start, end } = paginate::range(len, page);
+        let contact_shown = &contact[start.min(contact.len())..end.min(contact.len())];
+        let rest_start = start.saturating_sub(contact.len());
+        let rest_shown = &rest[rest_start..end.saturating_sub(contact.len())];
+        ListPage {
+            contact: self.cards_of(contact_shown),
+            groups: self.groups_of(site, rest, rest_shown, rest_start),
+            pager: paginate::pager(base, page, paginate::page_count(len)),
+        }
     }
 
     /// The page with its full template context.
     pub fn render_job(&self, site: &Site, kind: Kind) -> PageJob {
         use crate::collections::REGISTRY;
         match kind {
-            Kind::List(c) | Kind::Record(c, _) | Kind::Part(c, _, _) => {
+            Kind::List(c)
+            | Kind::Record(c, _)
+            | Kind::Part(c, _, _)
+            | Kind::Paged(c, _, _, _) => {
                 REGISTRY[c].render(self, site, kind)
             }
             Kind::Home => self.home(site),
@@ -422,7 +522,7 @@ impl Pages {
                 },
             ),
             Kind::Need(n) => self.need(site, n),
-            Kind::NeedRegion(n, r) => self.need_region(site, n, r),
+            Kind::NeedRegion(n, r, page) => self.need_region(site, n, r, page),
             Kind::OpenData => self.open_data(site),
             Kind::Glossary => self.job(
                 site,
@@ -558,7 +658,7 @@ impl Pages {
         )
     }
 
-    fn need_region(&self, site: &Site, n: usize, r: usize) -> PageJob {
+    fn need_region(&self, site: &Site, n: usize, r: usize, page: usize) -> PageJob {
         let (need, region) = (&site.needs[n], &site.regions[r]);
         let in_region: Vec<usize> = site
             .services_by_need
@@ -570,20 +670,17 @@ impl Pages {
                     .collect()
             })
             .unwrap_or_default();
-        let url = format!("needs/{}/{}/", need.id, region.slug);
+        let base = format!("needs/{}/{}/", need.id, region.slug);
+        let url = super::paginate::page_url(&base, page);
         let (contact, rest) = family::contact_first(site, &in_region);
         // Where to ask about the entries without contacts: the region's other
         // contactable services, when this need has none of its own.
         let ask = if contact.is_empty() {
-            let all = site
-                .services_by_region
-                .get(&region.code)
-                .cloned()
-                .unwrap_or_default();
-            self.cards_of(&family::contact_first(site, &all).0)
+            self.ask_in_region(site, &region.code)
         } else {
-            Vec::new()
+            self.cards_of(&contact[..contact.len().min(super::paginate::SHORTLIST)])
         };
+        let list = self.list_page(site, &contact, &rest, &base, page);
         let spec = PageSpec {
             url: &url,
             template: section("need_region").template,
@@ -601,9 +698,12 @@ impl Pages {
             context! {
                 need => Value::from_serialize(need),
                 region => Value::from_serialize(region),
-                contact => self.cards_of(&contact),
+                contact => list.contact,
+                any_contact => !contact.is_empty(),
                 ask => ask,
-                groups => Value::from_serialize(self.by_municipality(site, &rest)),
+                ask_all => region.url.clone(),
+                groups => Value::from_serialize(&list.groups),
+                pager => list.pager,
                 count => in_region.len(),
             },
         )
