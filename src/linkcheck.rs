@@ -35,6 +35,7 @@ impl LinkPlaces {
 }
 
 /// One rendered file.
+#[cfg(test)]
 pub struct Page<'a> {
     pub path: &'a str,
     pub html: &'a str,
@@ -121,79 +122,187 @@ fn site_target(page: &str, target: &str, base: &str) -> Option<Result<String, ()
     }))
 }
 
-/// Checks every `href` that points into the site (under `base`) or at an anchor.
-/// `other_files` are files written besides pages (static files, exports).
-pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLink> {
-    let mut ids: HashMap<&str, HashSet<String>> = HashMap::new();
-    for p in pages {
-        if p.path.ends_with(".html") {
-            ids.insert(
-                p.path,
-                attr_values(p.html, "id")
-                    .into_iter()
-                    .map(unescape)
-                    .collect(),
-            );
+/// The links of one rendered page, taken apart while the page is still in
+/// memory, so that the page itself need not be kept for the check.
+#[derive(Debug, Default)]
+pub struct PageLinks {
+    pub path: String,
+    /// Hashes of the page's `id`s: all a link's `#fragment` needs of it.
+    ids: Vec<u64>,
+    /// Distinct on-site links: the `href` as written, the file it leads to
+    /// (`Err` when it leaves the base path) and its fragment.
+    links: Vec<(String, Result<String, ()>, Option<String>)>,
+}
+
+impl PageLinks {
+    /// Reads `html`, the page at `path` (an output path), on a site under `base`.
+    pub fn read(path: &str, html: &str, base: &str) -> PageLinks {
+        let mut out = PageLinks {
+            path: path.to_string(),
+            ..PageLinks::default()
+        };
+        if !path.ends_with(".html") {
+            return out;
         }
-    }
-    let existing: HashSet<&str> = pages
-        .iter()
-        .map(|p| p.path)
-        .chain(other_files.iter().map(String::as_str))
-        .collect();
-    let mut out = Vec::new();
-    for p in pages.iter().filter(|p| p.path.ends_with(".html")) {
+        out.ids = attr_values(html, "id")
+            .into_iter()
+            .map(|id| id_hash(&unescape(id)))
+            .collect();
+        out.ids.sort_unstable();
+        out.ids.dedup();
         let mut seen = HashSet::new();
-        for raw in attr_values(p.html, "href") {
-            let href = unescape(raw);
-            if !seen.insert(href.clone()) {
+        for raw in attr_values(html, "href") {
+            if !seen.insert(raw) {
                 continue;
             }
+            let href = unescape(raw);
             let (target, fragment) = match href.split_once('#') {
-                Some((t, f)) => (t.to_string(), Some(f.to_string())),
-                None => (href.clone(), None),
+                Some((t, f)) => (t, Some(f.to_string())),
+                None => (href.as_str(), None),
             };
-            let target = target.split('?').next().unwrap_or("").to_string();
-            let file = match site_target(p.path, &target, base) {
+            let target = target.split('?').next().unwrap_or("");
+            let file = match site_target(path, target, base) {
                 None => continue,
-                Some(Ok(file)) => percent_decode(&file),
-                Some(Err(())) => {
-                    out.push(BrokenLink {
-                        page: p.path.to_string(),
-                        href: href.clone(),
-                        message: format!(
-                            "link to `{href}` leaves the site: its pages are under `{base}`"
-                        ),
+                Some(file) => file.map(|f| percent_decode(&f)),
+            };
+            out.links.push((href, file, fragment));
+        }
+        out
+    }
+}
+
+/// Whether a page with these (sorted) id hashes has the anchor `fragment`,
+/// written as is or percent-encoded.
+fn has_id(ids: &[u64], fragment: &str) -> bool {
+    let has = |f: &str| ids.binary_search(&id_hash(f)).is_ok();
+    has(fragment) || has(&percent_decode(fragment))
+}
+
+fn id_hash(id: &str) -> u64 {
+    crate::output::fnv1a(id.as_bytes())
+}
+
+/// Checks the site's links page by page as the pages are rendered, keeping
+/// only what a later page's link may still need: which files exist (known
+/// before rendering), the ids of each page, and the links into pages not
+/// yet seen. Memory grows with the number of pages, not with their size.
+#[derive(Debug)]
+pub struct LinkCheck {
+    base: String,
+    /// Every file the site will have: pages, generated data, static files.
+    files: HashSet<String>,
+    /// Ids of the pages read so far.
+    ids: HashMap<String, Vec<u64>>,
+    /// Links with a fragment into a page not read yet: target → (page, href, fragment).
+    waiting: HashMap<String, Vec<(String, String, String)>>,
+    broken: Vec<BrokenLink>,
+}
+
+impl LinkCheck {
+    /// `files`: the output path of every file the site will have.
+    pub fn new(files: impl IntoIterator<Item = String>, base: &str) -> LinkCheck {
+        LinkCheck {
+            base: base.to_string(),
+            files: files.into_iter().collect(),
+            ids: HashMap::new(),
+            waiting: HashMap::new(),
+            broken: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, page: PageLinks) {
+        let PageLinks { path, ids, links } = page;
+        if !path.ends_with(".html") {
+            return;
+        }
+        for (href, file, fragment) in links {
+            let file = match file {
+                Ok(file) => file,
+                Err(()) => {
+                    let message = format!(
+                        "link to `{href}` leaves the site: its pages are under `{}`",
+                        self.base
+                    );
+                    self.broken.push(BrokenLink {
+                        page: path.clone(),
+                        href,
+                        message,
                         hint: "base_url in opora.toml puts every page under that path; start the link with it, or link relative to the page (../other/)",
                     });
                     continue;
                 }
             };
-            let problem = if !existing.contains(file.as_str()) {
-                Some(format!(
-                    "link to `{href}` leads nowhere: the site has no `{file}`"
-                ))
-            } else if let Some(f) = fragment.filter(|f| !f.is_empty()) {
-                match ids.get(file.as_str()) {
-                    Some(set) if !set.contains(&percent_decode(&f)) && !set.contains(&f) => {
-                        Some(format!("link to `{href}`: `{file}` has no anchor `#{f}`"))
-                    }
-                    _ => None,
-                }
-            } else {
-                None
+            if !self.files.contains(&file) {
+                let message = format!("link to `{href}` leads nowhere: the site has no `{file}`");
+                self.broken.push(BrokenLink::to_fix(&path, href, message));
+                continue;
+            }
+            let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
+                continue;
             };
-            if let Some(message) = problem {
-                out.push(BrokenLink {
-                    page: p.path.to_string(),
-                    href,
-                    message,
-                    hint: "fix the link target, or create the page it points to",
-                });
+            let known = if file == path {
+                Some(&ids)
+            } else {
+                self.ids.get(&file)
+            };
+            match known {
+                Some(target) if !has_id(target, &fragment) => {
+                    self.missing_anchor(&path, href, &file, &fragment)
+                }
+                Some(_) => {}
+                None if file.ends_with(".html") => {
+                    self.waiting
+                        .entry(file)
+                        .or_default()
+                        .push((path.clone(), href, fragment))
+                }
+                None => {}
             }
         }
+        for (from, href, fragment) in self.waiting.remove(&path).unwrap_or_default() {
+            if !has_id(&ids, &fragment) {
+                self.missing_anchor(&from, href, &path, &fragment);
+            }
+        }
+        self.ids.insert(path, ids);
     }
-    out
+
+    fn missing_anchor(&mut self, page: &str, href: String, file: &str, fragment: &str) {
+        let message = format!("link to `{href}`: `{file}` has no anchor `#{fragment}`");
+        self.broken.push(BrokenLink::to_fix(page, href, message));
+    }
+
+    /// The broken links, in the order of the pages that hold them. A fragment
+    /// into a file that is not a rendered page (a static file) is not checked.
+    pub fn finish(self) -> Vec<BrokenLink> {
+        self.broken
+    }
+}
+
+impl BrokenLink {
+    fn to_fix(page: &str, href: String, message: String) -> BrokenLink {
+        BrokenLink {
+            page: page.to_string(),
+            href,
+            message,
+            hint: "fix the link target, or create the page it points to",
+        }
+    }
+}
+
+/// Checks every `href` that points into the site (under `base`) or at an anchor.
+/// `other_files` are files written besides pages (static files, exports).
+#[cfg(test)]
+pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLink> {
+    let files = pages
+        .iter()
+        .map(|p| p.path.to_string())
+        .chain(other_files.iter().cloned());
+    let mut links = LinkCheck::new(files, base);
+    for p in pages {
+        links.add(PageLinks::read(p.path, p.html, base));
+    }
+    links.finish()
 }
 
 /// `%D0%BE` → `о`: hrefs are percent-encoded by the Markdown renderer, file

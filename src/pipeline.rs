@@ -129,16 +129,6 @@ pub fn render_unchecked(root: &Path) -> Result<(Diagnostics, Vec<OutputFile>), F
     Ok((diags, files))
 }
 
-/// A site rendered in memory, not yet written.
-pub struct Rendered {
-    pub site: Site,
-    pub files: Vec<OutputFile>,
-    /// Output path → the record file it shows.
-    pub sources: HashMap<String, String>,
-    /// Where each record's links are written, to blame a broken one.
-    pub link_places: linkcheck::LinkPlaces,
-}
-
 /// A site resolved and ready to render: the dev server renders pages from it
 /// on request; `build` renders all of them.
 pub struct Prepared {
@@ -279,13 +269,29 @@ fn build_search(
     Ok(exported)
 }
 
-/// `search_index`: where to write the native index; `None` skips search
-/// (as `check` does: it has nothing to verify there).
-pub fn render_site(
+/// Pages rendered at once: enough to keep both cores busy, few enough that
+/// the rendered bytes held at any moment stay small at any size of site.
+const PAGES_PER_BATCH: usize = 512;
+
+/// What a page leaves behind once it is written: what the sitemap and the
+/// blame for a broken link need.
+struct Written {
+    path: String,
+    lastmod: Option<String>,
+    source: Option<String>,
+}
+
+/// Everything `check` and `build` share: load, validate, resolve, search, and
+/// every page rendered, its links checked — page by page, in batches, each
+/// page written into `staging` (when building) and then dropped, so memory
+/// does not grow with the size of the rendered site. Returns the site's data
+/// files (written too) and the site.
+fn render_streamed(
     opts: &Options,
     report: &mut Report,
     search_index: Option<&Path>,
-) -> Result<Rendered, Failed> {
+    mut output: Option<&mut Output>,
+) -> Result<(Site, Option<crate::output::Staging>), Failed> {
     let Prepared {
         site,
         env,
@@ -295,109 +301,216 @@ pub fn render_site(
         content,
         admin,
     } = prepare(opts, None, report)?;
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort();
+        Failed { diagnostics }
+    };
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
             Ok(e) => Some(e),
             Err(d) => {
                 diags.push(d);
-                diags.sort();
-                return Err(Failed { diagnostics: diags });
+                return Err(fail(diags));
             }
         },
         None => None,
     };
     let t = Instant::now();
-    let jobs = render::pages::jobs(&site, search.as_ref().map(|e| e.manifest.as_str()));
+    let pages = render::pages::Pages::new(&site, search.as_ref().map(|e| e.manifest.as_str()));
+    let list = pages.list(&site);
     report.timings.push(("contexts", t.elapsed()));
-    let fail = |mut diagnostics: Diagnostics| {
-        diagnostics.sort();
-        Failed { diagnostics }
-    };
+
     let t = Instant::now();
-    let mut files = match render::render_all(&env, &jobs) {
-        Ok(f) => f,
-        Err(errors) => {
+    let mut data_files = data_files(&site, &data, &content, search, admin);
+    drop((data, content));
+    // A sitemap lists absolute URLs: only for a site published somewhere real.
+    let sitemaps = if site.config.base_is_local() {
+        Vec::new()
+    } else {
+        let urls = list
+            .iter()
+            .filter(|(p, _)| render::sitemap::lists(p))
+            .count();
+        render::sitemap::paths(urls, render::sitemap::URLS_PER_FILE)
+    };
+    let static_dir = opts.root.join("static");
+    let planned: std::collections::HashSet<&str> = list
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(data_files.iter().map(|(p, _)| p.as_str()))
+        .chain(sitemaps.iter().map(String::as_str))
+        .collect();
+    // Links may lead to static files and to any file the build writes, text
+    // or not (the search manifest and wasm module, the HSDS zip).
+    let mut links = linkcheck::LinkCheck::new(
+        planned
+            .iter()
+            .map(|p| p.to_string())
+            .chain(static_files(&static_dir)),
+        &site.base,
+    );
+    let staging = match output.as_deref_mut() {
+        Some(out) => Some(out.stage(&static_dir, &planned).map_err(|e| {
+            diags.push(output_error(&e));
+            fail(diags.clone())
+        })?),
+        None => None,
+    };
+    drop(planned);
+    let write_failed = |output: Option<&mut Output>,
+                        staging: Option<crate::output::Staging>,
+                        e: std::io::Error,
+                        diags: &Diagnostics| {
+        let mut diagnostics = diags.clone();
+        if let (Some(out), Some(st)) = (output, staging) {
+            diagnostics.push(output_error(&out.abandon(st, &e)));
+        }
+        fail(diagnostics)
+    };
+    for (path, bytes) in &data_files {
+        links.add(linkcheck::PageLinks::read(
+            path,
+            std::str::from_utf8(bytes).unwrap_or(""),
+            &site.base,
+        ));
+        if let Some(st) = &staging
+            && let Err(e) = st.write(path, bytes)
+        {
+            return Err(write_failed(output, staging, e, &diags));
+        }
+    }
+    report.bytes = data_files.iter().map(|(_, b)| b.len() as u64).sum();
+    let data_count = data_files.len();
+    data_files.clear();
+    report.timings.push(("data", t.elapsed()));
+
+    let t = Instant::now();
+    let mut written = Vec::with_capacity(list.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for batch in list.chunks(PAGES_PER_BATCH) {
+        use rayon::prelude::*;
+        let results: Vec<Result<(Written, linkcheck::PageLinks, u64), PageFailure>> = batch
+            .par_iter()
+            .map(|(_, kind)| {
+                let job = pages.render_job(&site, *kind);
+                let (path, html) = render::render_one(&env, &job).map_err(PageFailure::Template)?;
+                if let Some(st) = &staging {
+                    st.write(&path, html.as_bytes())
+                        .map_err(PageFailure::Write)?;
+                }
+                let links = linkcheck::PageLinks::read(&path, &html, &site.base);
+                let page = Written {
+                    path,
+                    lastmod: job.lastmod,
+                    source: job.source,
+                };
+                Ok((page, links, html.len() as u64))
+            })
+            .collect();
+        for r in results {
+            match r {
+                Ok((page, page_links, bytes)) => {
+                    links.add(page_links);
+                    report.bytes += bytes;
+                    written.push(page);
+                }
+                // One broken template would fail every page; report it once.
+                Err(PageFailure::Template(d)) => {
+                    if !errors
+                        .iter()
+                        .any(|e| e.file == d.file && e.message == d.message)
+                    {
+                        errors.push(d);
+                    }
+                }
+                Err(PageFailure::Write(e)) => {
+                    return Err(write_failed(output, staging, e, &diags));
+                }
+            }
+        }
+        if !errors.is_empty() {
             diags.extend(errors);
             return Err(fail(diags));
         }
-    };
-    // A sitemap lists absolute URLs: only for a site published somewhere real.
-    if !site.config.base_is_local() {
-        files.push((
-            "sitemap.xml".into(),
-            render::pages::sitemap(&site, &jobs).into_bytes(),
-        ));
     }
-    files.push((
-        "robots.txt".into(),
-        render::pages::robots(&site).into_bytes(),
-    ));
+    report.pages = list.len();
+    report.files = list.len() + data_count + sitemaps.len();
+    report.timings.push(("pages", t.elapsed()));
+
+    let t = Instant::now();
+    if !sitemaps.is_empty() {
+        let entries: Vec<(String, Option<String>)> = written
+            .iter()
+            .map(|w| (w.path.clone(), w.lastmod.clone()))
+            .collect();
+        for (path, bytes) in
+            render::sitemap::files(&site.config, &entries, render::sitemap::URLS_PER_FILE)
+        {
+            report.bytes += bytes.len() as u64;
+            if let Some(st) = &staging
+                && let Err(e) = st.write(&path, &bytes)
+            {
+                return Err(write_failed(output, staging, e, &diags));
+            }
+        }
+    }
+    // Internal links and anchors — the same check for `check` and `build` —
+    // each broken one blamed on the content line that holds it, or on the
+    // page when a template made it.
+    let sources: HashMap<&str, &str> = written
+        .iter()
+        .filter_map(|w| Some((w.path.as_str(), w.source.as_deref()?)))
+        .collect();
+    for broken in links.finish() {
+        let source = sources
+            .get(broken.page.as_str())
+            .and_then(|file| link_places.get(file));
+        diags.push(linkcheck::blame(&broken, source, &site.base));
+    }
+    report.timings.push(("links", t.elapsed()));
+    diags.sort();
+    report.diagnostics = diags;
+    Ok((site, staging))
+}
+
+/// Why a page could not be made.
+enum PageFailure {
+    Template(Diagnostic),
+    Write(std::io::Error),
+}
+
+/// Everything the build writes beside the pages (the sitemap aside, which
+/// follows them): robots.txt, search, feeds, open data, the editing interface.
+fn data_files(
+    site: &Site,
+    data: &crate::content::Data,
+    content: &crate::content::Content,
+    search: Option<crate::search::export::Exported>,
+    admin: Vec<OutputFile>,
+) -> Vec<OutputFile> {
+    let mut files = vec![(
+        "robots.txt".to_string(),
+        render::pages::robots(site).into_bytes(),
+    )];
     if let Some(search) = search {
         files.extend(search.files);
     }
     // Feeds, and whatever else collections publish beside their pages.
-    files.extend(render::feeds::files(&site));
+    files.extend(render::feeds::files(site));
     // Open GeoJSON and near-me shards (src/geo).
-    files.extend(crate::geo::site::data_files(&site));
+    files.extend(crate::geo::site::data_files(site));
     // Open Referral HSDS: JSON and the tabular package (src/hsds).
-    files.extend(crate::hsds::files(&site.config, &data, &content));
+    files.extend(crate::hsds::files(&site.config, data, content));
     // The editing interface, when switched on (src/cms).
     files.extend(admin);
-    report.pages = jobs.len();
-    report.timings.push(("render", t.elapsed()));
-    diags.sort();
-    report.diagnostics = diags;
-    let sources = jobs
-        .into_iter()
-        .filter_map(|j| Some((j.path, j.source?)))
-        .collect();
-    Ok(Rendered {
-        site,
-        files,
-        sources,
-        link_places,
-    })
+    files
 }
 
 /// `opora check`: everything `build` does except writing.
 pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
     let mut report = Report::default();
-    let rendered = render_site(opts, &mut report, None)?;
-    check_links(opts, &rendered, &mut report);
-    Ok((report, rendered.site))
-}
-
-/// Internal links and anchors of the rendered site — the same check for
-/// `check` and `build` — each broken one blamed on the content line that
-/// holds it, or on the page when a template made it.
-fn check_links(opts: &Options, rendered: &Rendered, report: &mut Report) {
-    let t = Instant::now();
-    let pages: Vec<linkcheck::Page> = rendered
-        .files
-        .iter()
-        .filter_map(|(path, bytes)| {
-            Some(linkcheck::Page {
-                path,
-                html: std::str::from_utf8(bytes).ok()?,
-            })
-        })
-        .collect();
-    // Links may lead to static files and to any file the build writes, text
-    // or not (the search manifest and wasm module, the HSDS zip).
-    let mut other_files = static_files(&opts.root.join("static"));
-    other_files.extend(rendered.files.iter().map(|(path, _)| path.clone()));
-    let base = rendered.site.base.clone();
-    for broken in linkcheck::check(&pages, &other_files, &base) {
-        let source = rendered
-            .sources
-            .get(&broken.page)
-            .and_then(|file| rendered.link_places.get(file));
-        report
-            .diagnostics
-            .push(linkcheck::blame(&broken, source, &base));
-    }
-    report.diagnostics.sort();
-    report.timings.push(("links", t.elapsed()));
+    let (site, _) = render_streamed(opts, &mut report, None, None)?;
+    Ok((report, site))
 }
 
 /// Site paths of the files `static/` contributes.
@@ -420,7 +533,9 @@ fn static_files(dir: &Path) -> Vec<String> {
 
 /// `opora build`: renders, then publishes through the output mechanism
 /// (`crate::output`): the output is checked and locked first, the site is
-/// staged beside it and swapped in, with its search index, in one step.
+/// written page by page into a staging folder beside it as it is rendered,
+/// and swapped in, with its search index, in one step — only when the build
+/// and its link checks succeed; otherwise the previous site stays.
 pub fn build(opts: &Options) -> Result<Report, Failed> {
     let mut report = Report::default();
     let single = |d: Diagnostic| {
@@ -439,29 +554,31 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     let new_index = output
         .new_index_dir()
         .map_err(|e| single(output_error(&e)))?;
-    let files = match render_site(opts, &mut report, Some(&new_index)) {
-        Ok(r) => {
-            // The same link checks as `check`: a site `check` refuses is not published.
-            check_links(opts, &r, &mut report);
-            if report.diagnostics.is_fatal(opts.strict) {
-                let mut diagnostics = std::mem::take(&mut report.diagnostics);
-                diagnostics.extend(output.notes().iter().map(output_note));
-                return Err(Failed { diagnostics });
-            }
-            r.files
+    let with_notes = |output: &Output, mut failed: Failed| {
+        failed
+            .diagnostics
+            .extend(output.notes().iter().map(output_note));
+        failed
+    };
+    let staging = match render_streamed(opts, &mut report, Some(&new_index), Some(&mut output)) {
+        // A site `check` refuses is not published.
+        Ok(_) if report.diagnostics.is_fatal(opts.strict) => {
+            let diagnostics = std::mem::take(&mut report.diagnostics);
+            return Err(with_notes(&output, Failed { diagnostics }));
         }
-        Err(mut failed) => {
-            failed
-                .diagnostics
-                .extend(output.notes().iter().map(output_note));
-            return Err(failed);
+        Ok((_, Some(staging))) => staging,
+        Ok((_, None)) => {
+            return Err(single(Diagnostic::error(
+                "build",
+                "internal error: the site was rendered but not staged",
+            )));
         }
+        Err(failed) => return Err(with_notes(&output, failed)),
     };
     let t = Instant::now();
-    report.bytes = files.iter().map(|(_, b)| b.len() as u64).sum();
-    match output.publish(&opts.root.join("static"), &files) {
+    match output.publish_staged(staging) {
         Ok(published) => {
-            report.files = published.static_files + files.len();
+            report.files += published.static_files;
             report
                 .diagnostics
                 .extend(published.notes.iter().map(output_note));
@@ -472,7 +589,7 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
             return Err(Failed { diagnostics });
         }
     }
-    report.timings.push(("write", t.elapsed()));
+    report.timings.push(("publish", t.elapsed()));
     Ok(report)
 }
 

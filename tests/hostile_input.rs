@@ -570,6 +570,17 @@ fn reference_link_is_blamed_on_its_definition_and_build_fails_like_check() {
         public_before,
         "the previous site is intact"
     );
+    // The refused build wrote its pages into the staging folder as it went;
+    // the next good build recycles that folder and publishes only its own site.
+    write(
+        root,
+        "content/pages/about.md",
+        "+++\ntitle = \"О проекте\"\nmenu = 1\n+++\nСмотрите [маршруты](/portal/routes/).\n",
+    );
+    let o = opora(root, &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let about = std::fs::read_to_string(root.join("public/about/index.html")).unwrap();
+    assert!(about.contains("маршруты") && !about.contains("nowhere"), "{about}");
 }
 
 /// A payload carrying every way text could become markup or script, tagged

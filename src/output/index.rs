@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Found, Layout, Note, OutputError, OutputFile, checkpoint, clear, found, guard};
+use super::{Found, Layout, Note, OutputError, checkpoint, clear, found, guard};
 
 const MANIFEST_PREFIX: &str = "search/manifest-";
 
@@ -39,15 +39,15 @@ pub(crate) fn live_key(site_dir: &Path) -> Option<String> {
     keys.pop()
 }
 
-/// Gives this build's new index the name of the manifest among `files`, so it
+/// Gives this build's new index the name of the manifest among the site's `paths`, so it
 /// is ready before the site that names it goes live. Returns the key.
-pub(crate) fn promote(
+pub(crate) fn promote<'a>(
     layout: &Layout,
-    files: &[OutputFile],
+    paths: impl IntoIterator<Item = &'a str>,
     notes: &mut Vec<Note>,
 ) -> Result<Option<String>, OutputError> {
     let new = layout.new_index();
-    let Some(key) = files.iter().find_map(|(rel, _)| manifest_key(rel)) else {
+    let Some(key) = paths.into_iter().find_map(manifest_key) else {
         clear(layout, &new, notes)?;
         return Ok(None);
     };

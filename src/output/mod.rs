@@ -33,6 +33,7 @@ mod lock;
 mod staging;
 mod swap;
 
+use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fmt;
 use std::io;
@@ -81,6 +82,21 @@ pub struct Note {
     pub path: PathBuf,
     pub message: String,
     pub hint: Option<String>,
+}
+
+/// A site being written into the staging folder (see [`Output::stage`]).
+pub struct Staging {
+    stage: staging::Stage,
+    /// The site's search files, whose manifest names the search index.
+    paths: Vec<String>,
+}
+
+impl Staging {
+    /// Writes one of the planned files, unless it already holds these bytes.
+    /// Safe to call from many threads at once.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.stage.write(rel, bytes)
+    }
 }
 
 /// What publishing did.
@@ -231,9 +247,48 @@ impl Output {
         static_dir: &Path,
         files: &[OutputFile],
     ) -> Result<Published, OutputError> {
+        let planned: HashSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
+        let staging = self.stage(static_dir, &planned)?;
+        for (rel, bytes) in files {
+            if let Err(e) = staging.write(rel, bytes) {
+                return Err(self.abandon(staging, &e));
+            }
+        }
+        self.publish_staged(staging)
+    }
+
+    /// Starts a site of exactly the generated files `planned` (site paths)
+    /// plus the portal's static files: the staging folder is made ready and
+    /// the files are then written one at a time ([`Staging::write`]), as they
+    /// are rendered, before [`Output::publish_staged`] swaps the site in.
+    pub fn stage(
+        &mut self,
+        static_dir: &Path,
+        planned: &HashSet<&str>,
+    ) -> Result<Staging, OutputError> {
+        let stage = staging::open(&self.layout, static_dir, planned, &mut self.notes)?;
+        let paths: Vec<String> = planned
+            .iter()
+            .filter(|p| p.starts_with("search/"))
+            .map(|p| p.to_string())
+            .collect();
+        Ok(Staging { stage, paths })
+    }
+
+    /// A file could not be written: the half-written site is kept for the
+    /// next build to recycle, and the error says where.
+    pub fn abandon(&self, staging: Staging, e: &io::Error) -> OutputError {
+        staging.stage.fail(&self.layout, e)
+    }
+
+    /// Swaps the staged site in as the output in one step, with its search index.
+    pub fn publish_staged(mut self, staging: Staging) -> Result<Published, OutputError> {
         let layout = self.layout.clone();
-        let key = index::promote(&layout, files, &mut self.notes)?;
-        let static_files = staging::write_site(&layout, static_dir, files, &mut self.notes)?;
+        let key = index::promote(
+            &layout,
+            staging.paths.iter().map(String::as_str),
+            &mut self.notes,
+        )?;
         checkpoint("staged");
         let previous_key = index::live_key(&layout.target());
         let swapped = swap::swap_in(&layout).map_err(|e| {
@@ -263,7 +318,7 @@ impl Output {
         checkpoint("published");
         drop(self.lock);
         Ok(Published {
-            static_files,
+            static_files: staging.stage.static_files,
             notes: self.notes,
         })
     }

@@ -7,18 +7,28 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{Found, Layout, Note, OutputError, OutputFile, at, clear, found, set_aside};
+use super::{Found, Layout, Note, OutputError, at, clear, found, set_aside};
 
-/// Writes the whole site into the staging folder; returns how many files came
-/// from `static_dir`. A recycled folder that cannot be written is moved aside
-/// and the site written again into a fresh one.
-pub(crate) fn write_site(
+/// The staging folder, made ready to receive the site: it holds the portal's
+/// static files and nothing the site will not have; the generated files are
+/// then written one by one ([`Stage::write`]), so a build need not keep its
+/// rendered pages in memory.
+pub(crate) struct Stage {
+    dir: PathBuf,
+    /// How many files came from `static/`.
+    pub static_files: usize,
+}
+
+/// Prepares the staging folder for a site of exactly the generated files
+/// `planned` (site paths) and the portal's static files. A recycled folder
+/// that cannot be cleaned is moved aside and a fresh one used.
+pub(crate) fn open(
     layout: &Layout,
     static_dir: &Path,
-    files: &[OutputFile],
+    planned: &HashSet<&str>,
     notes: &mut Vec<Note>,
-) -> Result<usize, OutputError> {
-    let statics = static_files(static_dir, files).map_err(|e| {
+) -> Result<Stage, OutputError> {
+    let statics = static_files(static_dir, planned).map_err(|e| {
         OutputError::new(
             static_dir,
             format!("cannot read the static files: {e}"),
@@ -26,7 +36,7 @@ pub(crate) fn write_site(
         )
     })?;
     let (dir, recycled_from) = prepare(layout, notes)?;
-    let first = fill(&dir, &statics, files);
+    let first = fill(&dir, &statics, planned);
     let result = match (first, recycled_from) {
         (Err(e), Some(from)) if !is_out_of_space(&e) => {
             set_aside(
@@ -41,24 +51,42 @@ pub(crate) fn write_site(
             )?;
             std::fs::create_dir(&dir)
                 .map_err(at(&dir))
-                .and_then(|()| fill(&dir, &statics, files))
+                .and_then(|()| fill(&dir, &statics, planned))
         }
         (other, _) => other,
     };
     match result {
-        Ok(()) => Ok(statics.len()),
-        Err(e) => {
-            // Keep what was written for the next build, as abandoned builds do.
-            if found(&layout.spare()).ok() == Some(Found::Nothing) {
-                let _ = std::fs::rename(&dir, layout.spare());
-            }
-            Err(OutputError::new(
-                &dir,
-                format!("cannot write the site: {e}"),
-                "check the output folder's permissions and free disk space",
-            ))
-        }
+        Ok(()) => Ok(Stage {
+            dir,
+            static_files: statics.len(),
+        }),
+        Err(e) => Err(abandon(layout, &dir, &e)),
     }
+}
+
+impl Stage {
+    /// Writes one generated file (a planned path) unless it already holds
+    /// these bytes. Safe to call from many threads at once.
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        write_if_changed(&self.dir.join(rel), bytes)
+    }
+
+    /// A write failed: keeps what was written for the next build, as
+    /// abandoned builds do, and says what went wrong.
+    pub(crate) fn fail(self, layout: &Layout, e: &io::Error) -> OutputError {
+        abandon(layout, &self.dir, e)
+    }
+}
+
+fn abandon(layout: &Layout, dir: &Path, e: &io::Error) -> OutputError {
+    if found(&layout.spare()).ok() == Some(Found::Nothing) {
+        let _ = std::fs::rename(dir, layout.spare());
+    }
+    OutputError::new(
+        dir,
+        format!("cannot write the site: {e}"),
+        "check the output folder's permissions and free disk space",
+    )
 }
 
 /// The staging folder, and where the earlier site it holds came from, if any.
@@ -97,8 +125,10 @@ fn prepare(
 
 /// The portal's static files (site path, file), except those the build
 /// generates itself, which win.
-fn static_files(static_dir: &Path, files: &[OutputFile]) -> io::Result<Vec<(String, PathBuf)>> {
-    let generated: HashSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
+fn static_files(
+    static_dir: &Path,
+    generated: &HashSet<&str>,
+) -> io::Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     if !static_dir.is_dir() {
         return Ok(out);
@@ -121,14 +151,15 @@ fn static_files(static_dir: &Path, files: &[OutputFile]) -> io::Result<Vec<(Stri
     Ok(out)
 }
 
-/// Makes `dir` hold exactly the site: first deletes whatever the site does not
-/// have (stale files, and anything that is not a plain file or folder, such as
-/// a link or a FIFO), then writes the files whose bytes differ.
-fn fill(dir: &Path, statics: &[(String, PathBuf)], files: &[OutputFile]) -> io::Result<()> {
+/// Makes `dir` ready for exactly the site: first deletes whatever the site
+/// does not have (stale files, and anything that is not a plain file or
+/// folder, such as a link or a FIFO), makes the folders, then copies the
+/// static files whose bytes differ. The generated files follow.
+fn fill(dir: &Path, statics: &[(String, PathBuf)], planned: &HashSet<&str>) -> io::Result<()> {
     let keep: HashSet<&str> = statics
         .iter()
         .map(|(rel, _)| rel.as_str())
-        .chain(files.iter().map(|(rel, _)| rel.as_str()))
+        .chain(planned.iter().copied())
         .collect();
     let folders: HashSet<&str> = keep
         .iter()
@@ -144,10 +175,7 @@ fn fill(dir: &Path, statics: &[(String, PathBuf)], files: &[OutputFile]) -> io::
     statics.par_iter().try_for_each(|(rel, from)| {
         let bytes = std::fs::read(from).map_err(at(from))?;
         write_if_changed(&dir.join(rel), &bytes)
-    })?;
-    files
-        .par_iter()
-        .try_for_each(|(rel, bytes)| write_if_changed(&dir.join(rel), bytes))
+    })
 }
 
 /// Deletes everything under `dir` that is not a kept file or one of their
@@ -232,8 +260,17 @@ mod tests {
         v
     }
 
-    fn file(rel: &str, text: &str) -> OutputFile {
+    fn file(rel: &str, text: &str) -> (String, Vec<u8>) {
         (rel.into(), text.as_bytes().to_vec())
+    }
+
+    /// Prepares `dir` for exactly `files`, then writes them, as a build does.
+    fn fill_with(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+        let planned: HashSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
+        fill(dir, &[], &planned)?;
+        files
+            .iter()
+            .try_for_each(|(rel, bytes)| write_if_changed(&dir.join(rel), bytes))
     }
 
     #[test]
@@ -245,9 +282,8 @@ mod tests {
         std::fs::write(dir.join("a"), "a file where a folder goes").unwrap();
         std::fs::create_dir_all(dir.join("b/index.html")).unwrap();
         std::fs::write(dir.join("same.txt"), "same").unwrap();
-        fill(
+        fill_with(
             dir,
-            &[],
             &[
                 file("a/index.html", "page"),
                 file("b/index.html", "file where a folder was"),
@@ -279,9 +315,8 @@ mod tests {
         std::os::unix::fs::symlink(outside.join("page.html"), dir.join("page.html")).unwrap();
         std::os::unix::fs::symlink(outside.join("sub"), dir.join("sub")).unwrap();
         std::fs::hard_link(outside.join("page.html"), dir.join("hard.html")).unwrap();
-        fill(
+        fill_with(
             &dir,
-            &[],
             &[
                 file("page.html", "new"),
                 file("sub/index.html", "new"),

@@ -7,6 +7,7 @@ pub mod family;
 pub mod feeds;
 pub mod pages;
 pub mod paginate;
+pub mod sitemap;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -182,18 +183,24 @@ pub fn template_error(template: &str, page: &str, e: &Error) -> Diagnostic {
 }
 
 /// Renders all jobs in parallel; output order follows the jobs' order.
+/// Renders one page: its output path and HTML.
+pub fn render_one(
+    env: &Environment<'static>,
+    job: &PageJob,
+) -> Result<(String, String), Diagnostic> {
+    let blame = |e: Error| template_error(job.template, &job.path, &e);
+    let tmpl = env.get_template(job.template).map_err(blame)?;
+    let html = tmpl.render(&job.context).map_err(blame)?;
+    Ok((job.path.clone(), html))
+}
+
 pub fn render_all(
     env: &Environment<'static>,
     jobs: &[PageJob],
 ) -> Result<Vec<crate::output::OutputFile>, Vec<Diagnostic>> {
     let results: Vec<Result<crate::output::OutputFile, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| {
-            let blame = |e: Error| template_error(job.template, &job.path, &e);
-            let tmpl = env.get_template(job.template).map_err(blame)?;
-            let html = tmpl.render(&job.context).map_err(blame)?;
-            Ok((job.path.clone(), html.into_bytes()))
-        })
+        .map(|job| render_one(env, job).map(|(path, html)| (path, html.into_bytes())))
         .collect();
     let mut out = Vec::with_capacity(results.len());
     let mut errors = Vec::new();

@@ -798,37 +798,6 @@ pub fn jobs(site: &Site, search_manifest: Option<&str>) -> Vec<PageJob> {
         .collect()
 }
 
-/// `sitemap.xml` for every HTML page except the 404 page.
-pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let mut urls: Vec<(String, Option<&str>)> = jobs
-        .iter()
-        .filter(|j| j.path.ends_with("index.html"))
-        .map(|j| {
-            (
-                site.config.absolute(j.path.trim_end_matches("index.html")),
-                j.lastmod.as_deref(),
-            )
-        })
-        .collect();
-    urls.sort();
-    for (u, lastmod) in urls {
-        out.push_str("  <url><loc>");
-        out.push_str(&crate::content::markdown::escape_html(&u));
-        out.push_str("</loc>");
-        if let Some(d) = lastmod {
-            out.push_str("<lastmod>");
-            out.push_str(d);
-            out.push_str("</lastmod>");
-        }
-        out.push_str("</url>\n");
-    }
-    out.push_str("</urlset>\n");
-    out
-}
-
 pub fn robots(site: &Site) -> String {
     match site.config.public_url("sitemap.xml") {
         Some(sitemap) => format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"),
