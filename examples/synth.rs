@@ -107,6 +107,18 @@ pub fn generate(out: &Path, services: usize, regions: usize) {
     config.push_str("\n# synthetic benchmark portal\n");
     std::fs::write(out.join("opora.toml"), config).unwrap();
 
+    // Citations quote a few words of their line, as the real portal's do,
+    // so the synthetic portal passes `check --strict` without warnings.
+    let source = std::fs::read_to_string(repo.join("data/sources/001.txt")).unwrap();
+    let citable: Vec<(usize, String)> = source
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let plain = words.len() >= 4 && !line.contains(['"', '\\']);
+            plain.then(|| (i + 1, words[..3].join(" ")))
+        })
+        .collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let letters: Vec<char> = ('A'..='Z').collect();
     let mut codes = Vec::new();
@@ -115,11 +127,13 @@ pub fn generate(out: &Path, services: usize, regions: usize) {
         let (lat, lon) = (45.0 + (i % 15) as f64, 30.0 + (i / 15) as f64 * 8.0);
         let slug = code.to_lowercase();
         let mut text = format!(
-            "+++\ncode = \"{code}\"\nname = \"Синтетическая область {i}\"\nname_in = \"в синтетической области {i}\"\ncentre = \"Город {i}\"\nroles = [\"mentioned\"]\nbbox = [{:.1}, {:.1}, {:.1}, {:.1}]\nsources = [{{ doc = \"001\", line = 1 }}]\n",
+            "+++\ncode = \"{code}\"\nname = \"Синтетическая область {i}\"\nname_in = \"в синтетической области {i}\"\ncentre = \"Город {i}\"\nroles = [\"mentioned\"]\nbbox = [{:.1}, {:.1}, {:.1}, {:.1}]\nsources = [{{ doc = \"001\", line = {}, quote = \"{}\" }}]\n",
             lon - 2.0,
             lat - 1.0,
             lon + 2.0,
-            lat + 1.0
+            lat + 1.0,
+            citable[0].0,
+            citable[0].1
         );
         for m in 0..8 {
             let _ = write!(
@@ -143,8 +157,9 @@ pub fn generate(out: &Path, services: usize, regions: usize) {
             .into_iter()
             .collect();
         let word = WORDS[rng.below(WORDS.len())];
+        let cited = &citable[rng.below(citable.len())];
         let text = format!(
-            "+++\nname = \"Центр помощи семье «{word}» № {n}\"\nkind = \"{}\"\nneeds = [{}]\nregion = \"{code}\"\nmunicipality = \"Город {}-{m}\"\nlocation = {{ lat = {:.4}, lon = {:.4}, precision = \"street\" }}\nphones = [\"8 ({}) {:03}-{:02}-{:02}\"]\nemails = [\"centre{n}@example.ru\"]\nhours = \"пн–пт 9:00–18:00\"\nage_months = [0, 48]\ncost = \"бесплатно\"\nverified = 2026-11-01\nsources = [{{ doc = \"001\", line = {} }}]\n+++\nЦентр «{word}» помогает семьям с детьми до четырёх лет. Здесь консультируют психологи и юристы, помогают с документами и пособиями.\n\nОбратиться можно по телефону или лично. Помощь бесплатная.\n",
+            "+++\nname = \"Центр помощи семье «{word}» № {n}\"\nkind = \"{}\"\nneeds = [{}]\nregion = \"{code}\"\nmunicipality = \"Город {}-{m}\"\nlocation = {{ lat = {:.4}, lon = {:.4}, precision = \"street\" }}\nphones = [\"8 ({}) {:03}-{:02}-{:02}\"]\nemails = [\"centre{n}@example.ru\"]\nhours = \"пн–пт 9:00–18:00\"\nage_months = [0, 48]\ncost = \"бесплатно\"\nverified = 2026-11-01\nsources = [{{ doc = \"001\", line = {}, quote = \"{}\" }}]\n+++\nЦентр «{word}» помогает семьям с детьми до четырёх лет. Здесь консультируют психологи и юристы, помогают с документами и пособиями.\n\nОбратиться можно по телефону или лично. Помощь бесплатная.\n",
             KINDS[rng.below(KINDS.len())],
             needs
                 .iter()
@@ -158,7 +173,8 @@ pub fn generate(out: &Path, services: usize, regions: usize) {
             rng.below(1000),
             rng.below(100),
             rng.below(100),
-            1 + rng.below(600),
+            cited.0,
+            cited.1,
         );
         let slug = format!("centr-{n}");
         let region_slug = code.to_lowercase();
