@@ -37,7 +37,10 @@ pub const FRAGMENT_TEXT_CHARS: usize = 1200;
 pub const FRAGMENT_SECTION_CHARS: usize = 600;
 
 pub fn wasm_name() -> String {
-    format!("search/opora-search-{:016x}.wasm", fnv1a(WASM))
+    // Every page names the module: hash its bytes once, not once per page.
+    static NAME: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("search/opora-search-{:016x}.wasm", fnv1a(WASM)));
+    NAME.clone()
 }
 
 pub struct Exported {

@@ -165,12 +165,18 @@ pub fn check(markdown: &str, style: &PlainStyle, glossary: &Glossary) -> Vec<Pla
                 },
             });
         }
+        // Folded once per block; most phrases are not in it at all, and only
+        // those that are need their exceptions cut out before the real test.
+        let folded_block = fold(&block);
         for p in &style.phrases {
-            let mut folded = fold(&block);
+            let phrase = fold(&p.phrase);
+            if !folded_block.contains(&phrase) {
+                continue;
+            }
+            let mut folded = folded_block.clone();
             for e in &p.except {
                 folded = folded.replace(&fold(e), " ");
             }
-            let phrase = fold(&p.phrase);
             let hit = folded.match_indices(&phrase).find(|(i, _)| {
                 folded[..*i]
                     .chars()
