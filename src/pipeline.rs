@@ -340,7 +340,12 @@ pub fn render_site(
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(&site));
     // Open Referral HSDS: JSON and the tabular package (src/hsds).
-    files.extend(crate::hsds::files(&site.config, &data, &content));
+    files.extend(crate::hsds::files(
+        &site.config,
+        &data,
+        &content,
+        &site.history,
+    ));
     // The editing interface, when switched on (src/cms).
     files.extend(admin);
     report.pages = jobs.len();
