@@ -44,6 +44,10 @@ pub enum Action {
     Create {
         path: PathBuf,
         text: String,
+        /// The day the record last changed where the package says so (an
+        /// HSDS package's metadata): the new file's modification time, at
+        /// midnight UTC. See [`Plan::apply`].
+        changed: Option<(i32, u32, u32)>,
     },
     Change {
         path: PathBuf,
@@ -105,12 +109,32 @@ impl Plan {
         let mut written = 0;
         for a in &self.actions {
             match a {
-                Action::Create { path, text } => {
+                Action::Create {
+                    path,
+                    text,
+                    changed,
+                } => {
                     if let Some(parent) = path.parent() {
                         std::fs::create_dir_all(parent)?;
                     }
                     // Never over an existing file or a dangling symlink.
                     crate::scaffold::write_new(path, text)?;
+                    // Outside git a record's «updated» date is its file's
+                    // modification time (`crate::history`), and the HSDS
+                    // export dates its metadata by it: a record made from a
+                    // package keeps the day the package says it last changed,
+                    // so exporting it again gives the same dates. (A record
+                    // the import changes was changed today: its time stays.)
+                    let days = changed
+                        .and_then(|(y, m, d)| u64::try_from(ru::days_from_civil(y, m, d)).ok());
+                    if let Some(days) = days {
+                        let midnight =
+                            std::time::UNIX_EPOCH + std::time::Duration::from_secs(days * 86_400);
+                        std::fs::File::options()
+                            .write(true)
+                            .open(path)?
+                            .set_modified(midnight)?;
+                    }
                     written += 1;
                 }
                 Action::Change { path, text, .. } => {
@@ -446,6 +470,7 @@ fn plan_row(
             .join(&folder)
             .join(format!("{slug}.md")),
         text: format!("+++\n{front}+++\n{body}\n"),
+        changed: None,
     })
 }
 

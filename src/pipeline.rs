@@ -500,7 +500,12 @@ fn data_files(
     // Open GeoJSON and near-me shards (src/geo).
     files.extend(crate::geo::site::data_files(site));
     // Open Referral HSDS: JSON and the tabular package (src/hsds).
-    files.extend(crate::hsds::files(&site.config, data, content));
+    files.extend(crate::hsds::files(
+        &site.config,
+        data,
+        content,
+        &site.history,
+    ));
     // The editing interface, when switched on (src/cms).
     files.extend(admin);
     files

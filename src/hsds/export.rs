@@ -9,15 +9,17 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::Ids;
-use super::mapping::{self, Link, PAGE, PRECISION, Vocabulary};
+use super::mapping::{self, Link, PAGE, PLACE, PRECISION, Vocabulary};
 use super::model::*;
 use crate::config::Config;
 use crate::content::records::{ServiceMeta, Source};
 use crate::content::{Content, Data, Record};
+use crate::history::History;
 use crate::validate::service_id;
 
-/// The services of `content` as HSDS tables, in the order of their record ids.
-pub fn tables(config: &Config, data: &Data, content: &Content) -> Tables {
+/// The services of `content` as HSDS tables, in the order of their record ids;
+/// `history` dates each record's last change.
+pub fn tables(config: &Config, data: &Data, content: &Content, history: &History) -> Tables {
     let ids = Ids::new(config);
     let vocabularies = mapping::vocabularies(data);
     let mut t = Tables::default();
@@ -44,6 +46,7 @@ pub fn tables(config: &Config, data: &Data, content: &Content) -> Tables {
     let cx = Cx {
         config,
         data,
+        history,
         ids: &ids,
         vocabularies: &vocabularies,
         terms: &terms,
@@ -83,6 +86,7 @@ pub fn tables(config: &Config, data: &Data, content: &Content) -> Tables {
 struct Cx<'a> {
     config: &'a Config,
     data: &'a Data,
+    history: &'a History,
     ids: &'a Ids,
     vocabularies: &'a [Vocabulary],
     terms: &'a HashMap<(String, String), TaxonomyTerm>,
@@ -138,6 +142,7 @@ fn service(
             rid: &rid,
             name: &name,
             region: &region,
+            region_name: &region_name,
             body: &body,
             email: emails.first(),
             website: website.as_ref(),
@@ -184,9 +189,13 @@ fn service(
     }
     location(cx, rec, &rid, &id, &organization_id, &region_name, t);
     attributes(cx, rec, &rid, &id, t);
+    // The day the portal last changed the record (its last commit, else its
+    // file's modification time: the page's «Страница обновлена») is the date
+    // of the last action on what its citations back.
+    let changed = cx.history.updated(&rec.file.rel).unwrap_or_default();
     for (i, s) in m.sources.iter().enumerate() {
-        t.metadata
-            .push(provenance(cx, s, &id, &format!("{rid}/{}", i + 1)));
+        let key = format!("{rid}/{}", i + 1);
+        t.metadata.push(provenance(cx, s, &id, &key, &changed));
     }
 }
 
@@ -195,6 +204,7 @@ struct Org<'a> {
     rid: &'a str,
     name: &'a str,
     region: &'a str,
+    region_name: &'a str,
     body: &'a str,
     email: Option<&'a String>,
     website: Option<&'a String>,
@@ -232,7 +242,8 @@ fn organization(
                 t.organizations.push(Organization {
                     id: org_id.clone(),
                     name: parent.to_string(),
-                    description: String::new(),
+                    // HSDS requires a description; all we know is the name.
+                    description: mapping::parent_description(me.region_name),
                     ..Default::default()
                 });
             }
@@ -346,18 +357,41 @@ fn location(
             t,
         );
     }
-    let address = m.address.clone().unwrap_or_default();
-    t.addresses.push(Address {
-        id: cx.ids.of("address", rid),
-        location_id: location_id.clone(),
-        postal_code: postal_code(&address).unwrap_or_default(),
-        address_1: address,
-        city: m.municipality.clone().unwrap_or_default(),
-        region: m.district.clone(),
-        state_province: region_name.to_string(),
-        country: "RU",
-        address_type: "physical",
-    });
+    // An HSDS address needs a street line, a town and a postal code; a place
+    // the sources give less of (a town alone, an address without its index
+    // or town) is the location with its parts as `place` attributes: no
+    // street, town or index is invented.
+    let full = m
+        .address
+        .as_ref()
+        .zip(m.municipality.as_ref())
+        .and_then(|(a, city)| Some((a.clone(), city.clone(), postal_code(a)?)));
+    match full {
+        Some((address_1, city, postal_code)) => t.addresses.push(Address {
+            id: cx.ids.of("address", rid),
+            location_id: location_id.clone(),
+            postal_code,
+            address_1,
+            city,
+            region: m.district.clone(),
+            state_province: region_name.to_string(),
+            country: "RU",
+            address_type: "physical",
+        }),
+        None => {
+            let parts = [
+                ("municipality", &m.municipality),
+                ("district", &m.district),
+                ("address", &m.address),
+            ];
+            for (code, value) in parts {
+                if let Some(value) = value {
+                    let key = format!("{rid}/{PLACE}/{code}");
+                    attribute(cx, PLACE, code, &location_id, &key, Some(value.clone()), t);
+                }
+            }
+        }
+    }
     t.service_at_locations.push(ServiceAtLocation {
         id: cx.ids.of("service_at_location", rid),
         service_id: service.to_string(),
@@ -423,8 +457,11 @@ fn attribute(
     });
 }
 
-/// Where the facts come from: one metadata row per citation.
-fn provenance(cx: &Cx, s: &Source, resource: &str, key: &str) -> Metadata {
+/// Where the facts come from: one metadata row per citation — a change to the
+/// record's `sources` on `changed`, the day the portal last changed the
+/// record (HSDS: "the date when data was changed"). The document's «as of»
+/// year is not a day: it stays in words, in `updated_by`.
+fn provenance(cx: &Cx, s: &Source, resource: &str, key: &str, changed: &str) -> Metadata {
     let doc = s
         .doc
         .as_ref()
@@ -436,32 +473,39 @@ fn provenance(cx: &Cx, s: &Source, resource: &str, key: &str) -> Metadata {
         (None, _, None) => String::new(),
     };
     let who = match doc {
-        Some(d) => d.title.clone(),
+        // The year the document's facts are from: "as of", never a check.
+        Some(d) => match d.year {
+            Some(year) => format!("{}, {AS_OF} {year} г.", d.title),
+            None => d.title.clone(),
+        },
         None => s.title.clone().unwrap_or_default(),
     };
+    let updated_by = cite(&who, &reference);
     Metadata {
         id: cx.ids.of("metadata", key),
         resource_id: resource.to_string(),
         resource_type: "service",
-        // The year the document's facts are from: "as of", never a check.
-        last_action_date: doc
-            .and_then(|d| d.year)
-            .map(|y| y.to_string())
-            .unwrap_or_default(),
+        last_action_date: changed.to_string(),
         last_action_type: SOURCE_ACTION,
-        field_name: String::new(),
-        previous_value: String::new(),
+        field_name: SOURCES_FIELD.to_string(),
+        previous_value: NO_PREVIOUS_VALUE.to_string(),
+        // The quote the citation rests on; without one, the citation itself.
         replacement_value: s
             .quote
             .as_ref()
-            .map(|q| q.get_ref().clone())
-            .unwrap_or_default(),
-        updated_by: cite(&who, &reference),
+            .map_or_else(|| updated_by.clone(), |q| q.get_ref().clone()),
+        updated_by,
     }
 }
 
 /// `last_action_type` of the metadata rows that name a source.
 pub const SOURCE_ACTION: &str = "source";
+/// Their `field_name`: the record's field the citation is an entry of.
+pub const SOURCES_FIELD: &str = "sources";
+/// Their `previous_value`, which HSDS requires: a citation replaces nothing.
+pub const NO_PREVIOUS_VALUE: &str = "—";
+/// Before a document's year in `updated_by`: «…, по состоянию на 2024 г.».
+pub const AS_OF: &str = "по состоянию на";
 
 /// `Title [003:36]`: who says it, then the machine-readable reference.
 pub fn cite(who: &str, reference: &str) -> String {

@@ -11,7 +11,9 @@
 //! reported. Values the portal cannot hold (a phone that is not Russian, an
 //! age beyond childhood) are left out and reported, never changed. A package
 //! the portal exported comes back as the same records: its page attribute
-//! gives each record's region and file name, its metadata the citations.
+//! gives each record's region and file name, its place attributes a town
+//! without a full address, its metadata the citations and the day each
+//! record last changed (the new file's modification time).
 
 use crate::import::{toml_list, toml_str};
 use std::collections::{HashMap, HashSet};
@@ -20,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::mapping::{self, AUDIENCE, PAGE, PRECISION};
+use super::mapping::{self, AUDIENCE, PAGE, PLACE, PRECISION};
 use super::tabular::Rows;
 use crate::content::{Content, Data};
 use crate::import::{Action, Candidate, Plan};
@@ -250,6 +252,8 @@ struct Incoming {
     /// TOML inline tables, one per citation.
     sources: Vec<String>,
     body: String,
+    /// The latest `last_action_date` of the service's metadata.
+    changed: Option<(i32, u32, u32)>,
 }
 
 /// Reads one service and what hangs off it; `Err` when it cannot become a
@@ -309,6 +313,19 @@ fn incoming(
         r.district = text(a, "region");
         r.address = street_address(a);
     }
+    // What our export gives of a place without a full address.
+    if let Some(l) = location {
+        let place = place_parts(p, l);
+        for (code, field) in [
+            ("municipality", &mut r.municipality),
+            ("district", &mut r.district),
+            ("address", &mut r.address),
+        ] {
+            if field.is_none() {
+                *field = place.get(code).cloned();
+            }
+        }
+    }
     r.location = location.and_then(|l| point(p, l, r.address.is_some(), notes));
     let mut ids = vec![id.clone()];
     ids.extend(sal_ids.iter().cloned());
@@ -332,6 +349,11 @@ fn incoming(
         }
     });
     r.sources = sources(cx, p, &id, notes);
+    r.changed = p
+        .linked("metadata", "resource_id", std::slice::from_ref(&id))
+        .into_iter()
+        .filter_map(|m| ru::parse_iso_date(&text(m, "last_action_date")?))
+        .max();
     if r.sources.is_empty() {
         r.sources.push(format!(
             "{{ url = \"https://example.org/\", title = {} }}",
@@ -489,6 +511,19 @@ fn street_address(a: &Map<String, Value>) -> Option<String> {
         Some(pc) if !joined.contains(&pc) => format!("{pc}, {joined}"),
         _ => joined,
     })
+}
+
+/// The location's `place` attributes: part code → value as written.
+fn place_parts(p: &Package, l: &Map<String, Value>) -> HashMap<String, String> {
+    let lid = text(l, "id").unwrap_or_default();
+    p.linked("attribute", "link_id", &[lid])
+        .into_iter()
+        .filter(|a| text(a, "link_type").as_deref() == Some(PLACE))
+        .filter_map(|a| {
+            let term = p.get("taxonomy_term", text(a, "taxonomy_term_id"))?;
+            Some((text(term, "code")?, text(a, "value")?))
+        })
+        .collect()
 }
 
 /// The location's point with how exact it is: our precision attribute,
@@ -673,7 +708,8 @@ fn sources(cx: &Cx, p: &Package, id: &str, notes: &mut Vec<String>) -> Vec<Strin
             continue;
         }
         let who = text(m, "updated_by").unwrap_or_default();
-        let quote = text(m, "replacement_value");
+        // Without a quote our export repeats the citation there.
+        let quote = text(m, "replacement_value").filter(|q| *q != who);
         let (title, reference) = match who
             .rsplit_once(" [")
             .or_else(|| who.strip_prefix('[').map(|r| ("", r)))
@@ -876,6 +912,7 @@ fn plan_service(
     Some(Action::Create {
         path: content_path(root, &folder, &slug),
         text: format!("+++\n{front}+++\n{body}"),
+        changed: r.changed,
     })
 }
 

@@ -8,8 +8,9 @@
 //!
 //! [`vocabularies`] are the taxonomies the export publishes: the ones the
 //! services collection binds its fields to in `data/taxonomy.toml` (needs,
-//! kinds), the practices' target groups, and three the code defines (who a
-//! service is for, how exact a location is, the record's page on the portal).
+//! kinds), the practices' target groups, and four the code defines (who a
+//! service is for, how exact a location is, the parts of a place known without
+//! a full address, the record's page on the portal).
 
 use crate::collections::{self, Field};
 use crate::content::Data;
@@ -47,7 +48,7 @@ pub static SERVICE_FIELDS: &[FieldMap] = &[
     FieldMap {
         field: "organization",
         hsds: &["organization.name"],
-        note: "Вышестоящая организация; у служб одного региона с одинаковым названием организации она одна. Если поле не заполнено, организацией считается сама служба.",
+        note: "Вышестоящая организация; у служб одного региона с одинаковым названием организации она одна. Если поле не заполнено, организацией считается сама служба. Если отдельной записи об организации на портале нет, её описание (обязательное в HSDS) так и говорит: известно только название.",
     },
     FieldMap {
         field: "kind",
@@ -75,18 +76,22 @@ pub static SERVICE_FIELDS: &[FieldMap] = &[
     },
     FieldMap {
         field: "municipality",
-        hsds: &["address.city", "location.name"],
-        note: "",
+        hsds: &["address.city", "location.name", "attribute.value (place)"],
+        note: "Без полного адреса — атрибут места place с кодом municipality.",
     },
     FieldMap {
         field: "district",
-        hsds: &["address.region"],
-        note: "",
+        hsds: &["address.region", "attribute.value (place)"],
+        note: "Без полного адреса — атрибут места place с кодом district.",
     },
     FieldMap {
         field: "address",
-        hsds: &["address.address_1", "address.postal_code"],
-        note: "Адрес как в источнике; индекс — только если он есть в адресе. Если источник называет только город, address_1 и postal_code пусты: центр города — не адрес.",
+        hsds: &[
+            "address.address_1",
+            "address.postal_code",
+            "attribute.value (place)",
+        ],
+        note: "Адрес как в источнике. Адрес HSDS (address) требует улицу, город и почтовый индекс, поэтому он есть, только если в записи есть адрес, город и индекс в адресе. Иначе адреса в HSDS нет: город, округ и неполный адрес — атрибуты места place (municipality, district, address). Индекс и город не придумываются, центр города — не адрес.",
     },
     FieldMap {
         field: "location",
@@ -151,7 +156,7 @@ pub static SERVICE_FIELDS: &[FieldMap] = &[
     FieldMap {
         field: "sources",
         hsds: &["metadata"],
-        note: "Одна запись на источник: last_action_type = source; updated_by — документ или страница и ссылка на него в квадратных скобках ([003:36] — документ и строка, или адрес страницы); replacement_value — цитата или название страницы; last_action_date — год, по состоянию на который даны сведения документа (только год, как в источнике; у страниц сайтов пусто).",
+        note: "Одна запись на источник: last_action_type = source, field_name = sources (ссылка — элемент этого поля записи), previous_value = «—» (ссылка ничего не заменяет, а HSDS требует значение); updated_by — документ (с годом: «по состоянию на 2024 г.») или страница и ссылка на него в квадратных скобках ([003:36] — документ и строка, или адрес страницы); replacement_value — цитата, а без неё — сама ссылка; last_action_date — день, когда портал последний раз менял запись (последний коммит её файла, вне git — время изменения файла). Год документа — не день, его не превращают в дату.",
     },
     FieldMap {
         field: "(текст)",
@@ -197,7 +202,40 @@ pub struct Term {
 /// Link types of the taxonomies the code defines.
 pub const AUDIENCE: &str = "audience";
 pub const PRECISION: &str = "precision";
+pub const PLACE: &str = "place";
 pub const PAGE: &str = "page";
+
+/// Parts of a place an HSDS address cannot hold without the rest (it needs a
+/// street line, a town and a postal code): attributes of the location, the
+/// value as the source writes it. Codes are the record's fields.
+const PLACE_PARTS: [(&str, &str, &str); 3] = [
+    (
+        "municipality",
+        "Город или посёлок",
+        "Населённый пункт, где работает служба, когда полного адреса в источниках нет.",
+    ),
+    (
+        "district",
+        "Округ",
+        "Округ или район внутри города (например, САО в Москве), когда полного адреса в источниках нет.",
+    ),
+    (
+        "address",
+        "Неполный адрес",
+        "Адрес, как его пишет источник, когда в нём нет почтового индекса или в записи нет города: адрес HSDS требует их, а мы их не придумываем.",
+    ),
+];
+
+/// The description of a parent organization the portal knows only by the
+/// name its services give (HSDS requires one).
+pub fn parent_description(region_name: &str) -> String {
+    let known = "Вышестоящая организация служб портала; отдельной записи о ней на портале нет, известно только название.";
+    if region_name.is_empty() {
+        known.to_string()
+    } else {
+        format!("{known} Регион: {region_name}.")
+    }
+}
 
 /// Who a service is for: the values `audience` takes (the validator refuses others).
 const AUDIENCES: [(&str, &str, &str); 2] = [
@@ -326,6 +364,21 @@ pub fn vocabularies(data: &Data) -> Vec<Vocabulary> {
                 code: precision_code(p).into(),
                 name: p.label().into(),
                 description: precision_note(p).into(),
+            })
+            .collect(),
+    });
+    out.push(Vocabulary {
+        id: PLACE.into(),
+        link_type: PLACE,
+        link_entity: "location",
+        link: Link::Many,
+        name: "Место без полного адреса".into(),
+        terms: PLACE_PARTS
+            .iter()
+            .map(|(code, name, description)| Term {
+                code: (*code).into(),
+                name: (*name).into(),
+                description: (*description).into(),
             })
             .collect(),
     });

@@ -41,8 +41,9 @@ pub fn files(
     config: &Config,
     data: &crate::content::Data,
     content: &crate::content::Content,
+    history: &crate::history::History,
 ) -> Vec<crate::output::OutputFile> {
-    let tables = export::tables(config, data, content);
+    let tables = export::tables(config, data, content, history);
     let mut out = export::json_files(&tables);
     out.push((
         ZIP.to_string(),

@@ -107,14 +107,15 @@ pub struct Location {
 pub struct Address {
     pub id: String,
     pub location_id: String,
-    /// Required by HSDS; empty when the sources name only the town.
+    /// The address as the source writes it. HSDS requires it, the town and
+    /// the postal code: a place without all three has no address row.
     pub address_1: String,
     pub city: String,
     /// A district within the city (Moscow's «САО»).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub state_province: String,
-    /// Required by HSDS; empty unless the address itself gives the index.
+    /// The index the address itself gives; never looked up.
     pub postal_code: String,
     pub country: &'static str,
     pub address_type: &'static str,
