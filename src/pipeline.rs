@@ -323,6 +323,8 @@ fn render_streamed(
     let t = Instant::now();
     let mut data_files = data_files(&site, &data, &content, search, admin);
     drop((data, content));
+    report.timings.push(("data", t.elapsed()));
+    let t = Instant::now();
     // A sitemap lists absolute URLs: only for a site published somewhere real.
     let sitemaps = if site.config.base_is_local() {
         Vec::new()
@@ -357,6 +359,8 @@ fn render_streamed(
         None => None,
     };
     drop(planned);
+    report.timings.push(("stage", t.elapsed()));
+    let t = Instant::now();
     let write_failed = |output: Option<&mut Output>,
                         staging: Option<crate::output::Staging>,
                         e: std::io::Error,
@@ -382,7 +386,7 @@ fn render_streamed(
     report.bytes = data_files.iter().map(|(_, b)| b.len() as u64).sum();
     let data_count = data_files.len();
     data_files.clear();
-    report.timings.push(("data", t.elapsed()));
+    report.timings.push(("data-write", t.elapsed()));
 
     let t = Instant::now();
     let mut written = Vec::with_capacity(list.len());

@@ -580,7 +580,10 @@ fn reference_link_is_blamed_on_its_definition_and_build_fails_like_check() {
     let o = opora(root, &["build"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let about = std::fs::read_to_string(root.join("public/about/index.html")).unwrap();
-    assert!(about.contains("маршруты") && !about.contains("nowhere"), "{about}");
+    assert!(
+        about.contains("маршруты") && !about.contains("nowhere"),
+        "{about}"
+    );
 }
 
 /// A payload carrying every way text could become markup or script, tagged
