@@ -207,3 +207,26 @@ fn missing_config_is_clear() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("no opora.toml"), "{}", stderr(&out));
 }
+
+/// A term id is the code of its HSDS taxonomy term in the open data, which
+/// must be unique across the taxonomies: the same id in two vocabularies is
+/// refused at the repeated line.
+#[test]
+fn one_id_in_two_vocabularies_is_refused() {
+    let mut line = 0;
+    let err = expect_failure(
+        |root| {
+            let path = root.join("data/taxonomy.toml");
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            text.push_str("\n[[target_groups]]\nid = \"addiction\"\nlabel = \"Повтор\"\n");
+            line = text.lines().count() - 1;
+            std::fs::write(&path, text).unwrap();
+        },
+        &["id `addiction` is used by both `needs` and `target_groups`"],
+        &[],
+    );
+    assert!(
+        err.contains(&format!("data/taxonomy.toml:{line}:")),
+        "at the repeated id, line {line}: {err}"
+    );
+}

@@ -792,16 +792,7 @@ fn tabular_problems(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
                 let field = f["name"].as_str().unwrap();
                 let unique = f["constraints"]["unique"] == true
                     || schema["primaryKey"].as_str() == Some(field);
-                // The specification's own words: a term's code "and the
-                // taxonomy_id combined define the term", so its code is
-                // unique within its taxonomy (our needs and our target groups
-                // both have an `addiction`).
-                let key = match (name, field) {
-                    ("taxonomy_term", "code") => row
-                        .get("code")
-                        .map(|c| format!("{}/{c}", row.get("taxonomy_id").map_or("", |t| t))),
-                    _ => row.get(field).cloned(),
-                };
+                let key = row.get(field).cloned();
                 if unique && let Some(key) = key {
                     let first = seen.entry(field).or_default();
                     if let Some(before) = first.insert(key.clone(), i + 2) {

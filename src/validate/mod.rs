@@ -442,6 +442,33 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // The ids of the vocabularies the open data publishes are the codes of
+    // their HSDS taxonomy terms, which HSDS requires to be unique across them.
+    let mut vocab_of: HashMap<&str, String> = HashMap::new();
+    for published in crate::hsds::mapping::vocabularies(cx.data) {
+        for t in cx.data.taxonomy.terms(&published.id) {
+            match vocab_of.get(t.id.as_str()) {
+                Some(first) if *first != published.id => {
+                    let line = nth_line(&lines, &format!("id = \"{}\"", t.id), 1);
+                    out.push(
+                        Diagnostic::error(
+                            &file.rel,
+                            format!(
+                                "id `{}` is used by both `{first}` and `{}`",
+                                t.id, published.id
+                            ),
+                        )
+                        .at_line(&file.text, line)
+                        .hint("give one of them another id: the open data (HSDS) publishes both vocabularies, and a term's id is its code there, which must be unique"),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    vocab_of.insert(&t.id, published.id.clone());
+                }
+            }
+        }
+    }
     for vocab in cx.data.taxonomy.vocabularies.keys() {
         if !bound.contains(vocab) && vocab != crate::data::NEEDS && vocab != crate::data::DIRECTIONS
         {
