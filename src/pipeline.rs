@@ -372,11 +372,13 @@ fn render_streamed(
         fail(diagnostics)
     };
     for (path, bytes) in &data_files {
-        links.add(linkcheck::PageLinks::read(
-            path,
-            std::str::from_utf8(bytes).unwrap_or(""),
-            &site.base,
-        ));
+        // Only pages carry links (the editing interface's are among these);
+        // the large exports (HSDS JSON, search shards) are not even decoded.
+        if path.ends_with(".html")
+            && let Ok(html) = std::str::from_utf8(bytes)
+        {
+            links.add(linkcheck::PageLinks::read(path, html, &site.base));
+        }
         if let Some(st) = &staging
             && let Err(e) = st.write(path, bytes)
         {
@@ -443,12 +445,11 @@ fn render_streamed(
 
     let t = Instant::now();
     if !sitemaps.is_empty() {
-        let entries: Vec<(String, Option<String>)> = written
+        let entries = written
             .iter()
-            .map(|w| (w.path.clone(), w.lastmod.clone()))
-            .collect();
+            .map(|w| (w.path.as_str(), w.lastmod.as_deref()));
         for (path, bytes) in
-            render::sitemap::files(&site.config, &entries, render::sitemap::URLS_PER_FILE)
+            render::sitemap::files(&site.config, entries, render::sitemap::URLS_PER_FILE)
         {
             report.bytes += bytes.len() as u64;
             if let Some(st) = &staging

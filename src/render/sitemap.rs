@@ -28,18 +28,18 @@ pub fn paths(urls: usize, per_file: usize) -> Vec<String> {
 
 /// The sitemap files for `pages` (output path, last change), in the order of
 /// [`paths`].
-pub fn files(
+pub fn files<'a>(
     config: &Config,
-    pages: &[(String, Option<String>)],
+    pages: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
     per_file: usize,
 ) -> Vec<OutputFile> {
     let mut urls: Vec<(String, Option<&str>)> = pages
-        .iter()
+        .into_iter()
         .filter(|(path, _)| lists(path))
         .map(|(path, lastmod)| {
             (
                 config.absolute(path.trim_end_matches("index.html")),
-                lastmod.as_deref(),
+                lastmod,
             )
         })
         .collect();
@@ -107,9 +107,14 @@ mod tests {
         v
     }
 
+    fn borrowed(pages: &[(String, Option<String>)]) -> impl Iterator<Item = (&str, Option<&str>)> {
+        pages.iter().map(|(p, d)| (p.as_str(), d.as_deref()))
+    }
+
     #[test]
     fn a_small_site_has_one_sitemap_of_its_pages() {
-        let files = files(&config(), &pages(3), 2_000);
+        let pages = pages(3);
+        let files = files(&config(), borrowed(&pages), 2_000);
         assert_eq!(files.len(), 1);
         assert_eq!(paths(3, 2_000), vec!["sitemap.xml"]);
         let xml = String::from_utf8(files[0].1.clone()).unwrap();
@@ -127,7 +132,8 @@ mod tests {
 
     #[test]
     fn a_site_over_the_limit_gets_a_sitemap_index_and_planned_parts() {
-        let files = files(&config(), &pages(5), 2);
+        let pages = pages(5);
+        let files = files(&config(), borrowed(&pages), 2);
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(names, paths(5, 2));
         assert_eq!(
