@@ -481,3 +481,66 @@ fn a_need_with_no_services_is_never_the_first_answer() {
         "with services it may lead"
     );
 }
+
+/// Every record's fragment is where the manifest says: the chunk file exists,
+/// holds the record at its position, and records share files (a 100,000-record
+/// portal once wrote one file per record); long records are chunked apart.
+#[test]
+fn result_fragments_are_grouped_in_chunks_and_each_record_is_found_in_its_own() {
+    use opora_search_core::format::{Manifest, decode_fragment_chunk, file_name};
+    let mut docs = synthetic_docs();
+    // Two long records side by side: sections make each fragment over 16 KB.
+    for i in 0..2 {
+        docs.push(SearchDoc {
+            id: format!("route:long-{i}"),
+            url: format!("routes/long-{i}/"),
+            doc_type: "route".into(),
+            title: format!("Длинный маршрут {i}"),
+            body: "Шаги маршрута.".into(),
+            sections: (0..30)
+                .map(|k| opora::search::SearchSection {
+                    heading: format!("Шаг {k}"),
+                    anchor: format!("shag-{k}"),
+                    text: "семья психолог юрист ".repeat(40),
+                })
+                .collect(),
+            ..SearchDoc::default()
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("public");
+    let report = build_index(&docs, &vocabulary(), &dir.path().join("index"), &site).unwrap();
+    let manifest = Manifest::decode(&std::fs::read(site.join(&report.manifest)).unwrap()).unwrap();
+    let chunk_files = std::fs::read_dir(site.join("search"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("f-"))
+        .count();
+    assert!(
+        chunk_files * 3 < docs.len(),
+        "{chunk_files} fragment files for {} records",
+        docs.len()
+    );
+    let mut chunks_of_long = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let (chunk, at) = manifest.fragment_chunk(d as u32).unwrap();
+        let name = file_name("f", &chunk.to_string(), &manifest.generation);
+        let bytes = std::fs::read(site.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let fragments = decode_fragment_chunk(&bytes).unwrap();
+        assert_eq!(
+            fragments.len(),
+            manifest.fragment_chunk_len(chunk),
+            "{name}"
+        );
+        assert_eq!(fragments[at].url, doc.url, "record {d} in {name}");
+        if doc.doc_type == "route" {
+            chunks_of_long.push((chunk, fragments.len()));
+        }
+    }
+    assert_eq!(chunks_of_long.len(), 2);
+    assert_ne!(
+        chunks_of_long[0].0, chunks_of_long[1].0,
+        "each long record alone"
+    );
+    assert!(chunks_of_long.iter().all(|&(_, n)| n == 1));
+}

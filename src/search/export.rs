@@ -6,13 +6,15 @@
 //! first; the first block sits in the term's postings shard (first two
 //! letters), the rest in overflow files fetched only while they could still
 //! change the results. Also: dictionary shards (first letter), membership
-//! lists (region, town, need, type, audience, kind), one fragment per record
-//! for drawing results, a facet file for the search page's filters, and the
+//! lists (region, town, need, type, audience, kind), the records' fragments
+//! for drawing results (grouped in chunk files of consecutive records), a facet file for the search page's filters, and the
 //! manifest with the lexicon (synonyms, places, need phrases).
 
 use std::collections::BTreeMap;
 
-use opora_search_core::format::{self, Entry, FIRST_BLOCK, Fragment, Manifest, OVERFLOW_BLOCK};
+use opora_search_core::format::{
+    self, Entry, FIRST_BLOCK, Fragment, FragmentRun, Manifest, OVERFLOW_BLOCK,
+};
 use opora_search_core::ranking;
 use serde_json::{Value, json};
 use tantivy::fieldnorm::FieldNormReader;
@@ -119,7 +121,7 @@ pub fn export(
     let mut files: Vec<ShardFile> = Vec::new();
     let (dict_keys, postings_keys) = term_files(&read, groups, &priors, &owners, &mut files);
     let list_keys = membership_lists(docs, &priors, &mut files);
-    fragments(docs, vocab, &mut files);
+    let fragment_runs = fragments(docs, vocab, &mut files);
 
     let generation = generation(&files);
     let facets = facets(docs, vocab);
@@ -130,6 +132,7 @@ pub fn export(
         dict_keys,
         postings_keys,
         list_keys,
+        fragment_runs,
         lexicon: lexicon(docs, vocab),
     };
     let manifest_bytes = manifest.encode();
@@ -341,35 +344,101 @@ fn membership_lists(docs: &[SearchDoc], priors: &[f32], files: &mut Vec<ShardFil
     lists.into_keys().collect()
 }
 
-/// One fragment per record, for drawing its result.
-fn fragments(docs: &[SearchDoc], vocab: &Vocabulary, files: &mut Vec<ShardFile>) {
-    for (i, d) in docs.iter().enumerate() {
-        let region = d
-            .regions
+/// Bytes of fragments one chunk file aims at. Why this size: a first page of
+/// results (10 records) mostly draws records from different chunks, so it
+/// downloads about one chunk per result, and the bytes grow with the budget,
+/// while the file count falls with it (one file per record made 100,455 of
+/// the 216,236 files of a 100,000-service build, each written twice — here
+/// and beside the native index — and ext4's inode allocation topped the
+/// profile). Measured on that portal (16 queries as readers type them,
+/// gzip): 100,455 files and 6.9 KB of fragments per first page (median) at
+/// one record per file; 12,583 files and 12.0 KB at 8 KB; 6,300 files and
+/// 15.7 KB at 16 KB; NNN at 32 KB. 16 KB cuts the files sixteenfold (most of
+/// what there is to gain: the rest of the build's files are pages) for
+/// +9 KB on a first query of ~94 KB; past it each halving of the file count
+/// costs more bytes than the one before.
+pub const FRAGMENT_CHUNK_BYTES: usize = 16 * 1024;
+
+/// The records' fragments in chunk files, for drawing results; returns the
+/// runs that say which chunk holds which record (for the manifest).
+/// Consecutive records of one type form a run (records of one type are of
+/// similar size: a service card, a long passport), chunked at as many records
+/// as fit [`FRAGMENT_CHUNK_BYTES`] on average, at least one. Records are in
+/// collection order, a region's services next to each other, so a query
+/// about a place often finds its results in few chunks.
+fn fragments(
+    docs: &[SearchDoc],
+    vocab: &Vocabulary,
+    files: &mut Vec<ShardFile>,
+) -> Vec<FragmentRun> {
+    let encoded: Vec<Vec<u8>> = docs.iter().map(|d| fragment(d, vocab).encode()).collect();
+    let mut runs: Vec<FragmentRun> = Vec::new();
+    let mut start = 0;
+    while start < docs.len() {
+        let len = docs[start..]
             .iter()
-            .map(|r| vocab.labels.regions.get(r).unwrap_or(r).as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let f = Fragment {
-            url: d.url.clone(),
-            title: d.title.clone(),
-            doc_type: d.doc_type.clone(),
-            type_label: super::type_label(&d.doc_type).to_string(),
-            region,
-            text: cut(&d.body, FRAGMENT_TEXT_CHARS),
-            sections: d
-                .sections
-                .iter()
-                .map(|s| {
-                    (
-                        s.heading.clone(),
-                        s.anchor.clone(),
-                        cut(&s.text, FRAGMENT_SECTION_CHARS),
-                    )
-                })
-                .collect(),
+            .take_while(|d| d.doc_type == docs[start].doc_type)
+            .count();
+        let bytes: usize = encoded[start..start + len].iter().map(Vec::len).sum();
+        let mean = bytes.div_ceil(len).max(1);
+        runs.push(FragmentRun {
+            start: start as u32,
+            per_chunk: (FRAGMENT_CHUNK_BYTES / mean).clamp(1, len) as u32,
+        });
+        start += len;
+    }
+    // Group by the same lookup the engine uses, so the two cannot disagree.
+    let records = docs.len() as u32;
+    let mut chunk: Option<u32> = None;
+    let mut members: Vec<&[u8]> = Vec::new();
+    let mut flush = |chunk: Option<u32>, members: &mut Vec<&[u8]>| {
+        if let Some(c) = chunk {
+            let bytes = format::encode_fragment_chunk(members.iter().copied());
+            files.push(("f", c.to_string(), bytes));
+        }
+        members.clear();
+    };
+    for (i, bytes) in encoded.iter().enumerate() {
+        // Every record lies in a run (they cover 0..records).
+        let Some((c, _)) = format::fragment_chunk(&runs, records, i as u32) else {
+            continue;
         };
-        files.push(("f", i.to_string(), f.encode()));
+        if chunk != Some(c) {
+            flush(chunk, &mut members);
+            chunk = Some(c);
+        }
+        members.push(bytes);
+    }
+    flush(chunk, &mut members);
+    runs
+}
+
+/// What drawing one record's result takes.
+fn fragment(d: &SearchDoc, vocab: &Vocabulary) -> Fragment {
+    let region = d
+        .regions
+        .iter()
+        .map(|r| vocab.labels.regions.get(r).unwrap_or(r).as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Fragment {
+        url: d.url.clone(),
+        title: d.title.clone(),
+        doc_type: d.doc_type.clone(),
+        type_label: super::type_label(&d.doc_type).to_string(),
+        region,
+        text: cut(&d.body, FRAGMENT_TEXT_CHARS),
+        sections: d
+            .sections
+            .iter()
+            .map(|s| {
+                (
+                    s.heading.clone(),
+                    s.anchor.clone(),
+                    cut(&s.text, FRAGMENT_SECTION_CHARS),
+                )
+            })
+            .collect(),
     }
 }
 

@@ -1,8 +1,9 @@
 // First-query cost of the static search, measured in Node against a built
 // site: bytes a browser downloads for its first query (the header box's
 // script, the engine, the wasm module, the manifest and every file the query
-// asked for), gzip-compressed as a host would serve them; the round trips
-// after the engine is loaded; query times.
+// asked for), gzip-compressed as a host would serve them, and of those the
+// result fragments (`search/f-*`, what drawing the first page of results
+// costs); the round trips after the engine is loaded; query times.
 //   node tests/js/search-bench.cjs <public dir> '["query", ...]'
 "use strict";
 const fs = require("node:fs");
@@ -32,11 +33,19 @@ async function main() {
     await engine.search(q, { limit: 10 });
     warmMs.push(Number(process.hrtime.bigint() - t) / 1e6);
     const files = new Set([...always, ...fetched]);
-    firstQuery.push({ q, files: files.size, rounds, exact: found.exact, gzipBytes: [...files].reduce((n, f) => n + gz(f), 0) });
+    const fragments = [...fetched].filter((f) => path.basename(f).startsWith("f-"));
+    firstQuery.push({
+      q, results: found.results.length, files: files.size, rounds, exact: found.exact,
+      gzipBytes: [...files].reduce((n, f) => n + gz(f), 0),
+      fragmentFiles: fragments.length,
+      fragmentGzipBytes: fragments.reduce((n, f) => n + gz(f), 0),
+    });
   }
   const bytes = firstQuery.map((x) => x.gzipBytes);
+  const fragmentBytes = firstQuery.map((x) => x.fragmentGzipBytes);
   console.log(JSON.stringify({
     firstQueryGzipBytes: { median: median(bytes), max: Math.max(...bytes) },
+    fragmentGzipBytes: { median: median(fragmentBytes), max: Math.max(...fragmentBytes) },
     roundTripsAfterEngine: { median: median(firstQuery.map((x) => x.rounds)), max: Math.max(...firstQuery.map((x) => x.rounds)) },
     wasmGzipBytes: gz(wasm),
     manifestGzipBytes: gz(manifest),

@@ -50,7 +50,8 @@ pub struct Store {
     postings: Loaded<String, Vec<(String, Entry)>>,
     blocks: Loaded<u32, Vec<(u32, u8)>>,
     lists: Loaded<String, Vec<(u32, u8)>>,
-    fragments: Loaded<u32, Fragment>,
+    /// Chunk files of fragments, by chunk number.
+    fragments: Loaded<u32, Vec<Fragment>>,
 }
 
 fn unhex(s: &str) -> Option<String> {
@@ -100,8 +101,9 @@ impl Store {
             "l" => format::decode_block(bytes)
                 .map(|l| self.lists.insert(key, l))
                 .is_some(),
-            "f" => match (key.parse(), Fragment::decode(bytes)) {
-                (Ok(n), Some(f)) => {
+            "f" => match (key.parse(), format::decode_fragment_chunk(bytes)) {
+                // A chunk must hold exactly the records the manifest puts in it.
+                (Ok(n), Some(f)) if f.len() == self.manifest.fragment_chunk_len(n) => {
                     self.fragments.insert(n, f);
                     true
                 }
@@ -109,6 +111,12 @@ impl Store {
             },
             _ => false,
         }
+    }
+
+    /// A record's fragment, if its chunk file is loaded.
+    fn fragment(&self, doc: u32) -> Option<&Fragment> {
+        let (chunk, at) = self.manifest.fragment_chunk(doc)?;
+        self.fragments.get(&chunk)?.get(at)
     }
 
     fn file(&self, kind: &str, key: &str) -> String {
@@ -674,10 +682,13 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
         ranked.insert(next, first);
     }
 
-    // Last round: what the shown records need to be drawn.
+    // Last round: what the shown records need to be drawn (records next to
+    // each other in the index share a chunk file, asked for once).
     for &(d, _) in &ranked {
-        if !store.fragments.contains(&d) {
-            missing.add(store.file("f", &d.to_string()));
+        if let Some((chunk, _)) = m.fragment_chunk(d)
+            && !store.fragments.contains(&chunk)
+        {
+            missing.add(store.file("f", &chunk.to_string()));
         }
     }
     if !missing.0.is_empty() {
@@ -692,7 +703,7 @@ pub fn search(store: &Store, req: &Request) -> Outcome {
     let hits = ranked
         .iter()
         .filter_map(|&(d, score)| {
-            let f = store.fragments.get(&d)?;
+            let f = store.fragment(d)?;
             Some(hit(store, &terms, &wanted, d, score, f))
         })
         .collect();

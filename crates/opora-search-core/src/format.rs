@@ -8,7 +8,8 @@
 
 use crate::codec::{Reader, Writer};
 
-const MAGIC: &[u8; 4] = b"OPS2";
+// OPS3: result fragments grouped in chunk files (the manifest says how).
+const MAGIC: &[u8; 4] = b"OPS3";
 
 /// A postings entry keeps this many documents inline; the rest go to
 /// overflow files fetched only when they could still change the results.
@@ -74,7 +75,71 @@ pub struct Manifest {
     pub dict_keys: Vec<String>,
     pub postings_keys: Vec<String>,
     pub list_keys: Vec<String>,
+    /// How records' fragments are grouped into `f` files.
+    pub fragment_runs: Vec<FragmentRun>,
     pub lexicon: Lexicon,
+}
+
+/// A run of consecutive records whose fragments are cut into chunk files of
+/// `per_chunk` records each; it lasts until the next run's `start` (the last
+/// one until the manifest's `docs`). Runs start at record 0 and follow each
+/// other in order; chunk files are numbered across runs from 0. The exporter
+/// picks `per_chunk` per run so a chunk's size stays near its budget:
+/// records of one type (one run) are of similar size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FragmentRun {
+    pub start: u32,
+    pub per_chunk: u32,
+}
+
+/// The runs with each one's end and its first chunk's number.
+fn runs_with_chunks(
+    runs: &[FragmentRun],
+    docs: u32,
+) -> impl Iterator<Item = (FragmentRun, u32, u32)> {
+    // Robust to runs no decoder checked (the fields are public): an empty
+    // run holds no chunk, a chunk holds at least one record.
+    let mut first_chunk = 0u32;
+    runs.iter().enumerate().map(move |(i, r)| {
+        let end = runs.get(i + 1).map_or(docs, |n| n.start).max(r.start);
+        let r = FragmentRun {
+            start: r.start,
+            per_chunk: r.per_chunk.max(1),
+        };
+        let here = first_chunk;
+        first_chunk = first_chunk.saturating_add((end - r.start).div_ceil(r.per_chunk));
+        (r, end, here)
+    })
+}
+
+/// The chunk file holding a record's fragment, and its position there.
+pub fn fragment_chunk(runs: &[FragmentRun], docs: u32, doc: u32) -> Option<(u32, usize)> {
+    let (r, _, first) =
+        runs_with_chunks(runs, docs).find(|(r, end, _)| doc >= r.start && doc < *end)?;
+    let k = doc - r.start;
+    Some((first + k / r.per_chunk, (k % r.per_chunk) as usize))
+}
+
+/// How many records chunk file `chunk` holds (0 for no such chunk).
+pub fn fragment_chunk_len(runs: &[FragmentRun], docs: u32, chunk: u32) -> usize {
+    runs_with_chunks(runs, docs)
+        .find_map(|(r, end, first)| {
+            let chunks = (end - r.start).div_ceil(r.per_chunk);
+            (chunk >= first && chunk < first + chunks).then(|| {
+                let start = r.start + (chunk - first) * r.per_chunk;
+                (end - start).min(r.per_chunk) as usize
+            })
+        })
+        .unwrap_or(0)
+}
+
+/// Whether runs are as [`FragmentRun`] says: from 0, increasing, below
+/// `docs`, each chunk at least one record.
+fn runs_valid(runs: &[FragmentRun], docs: u32) -> bool {
+    let starts_ok = runs.first().is_none_or(|r| r.start == 0)
+        && runs.windows(2).all(|w| w[0].start < w[1].start)
+        && runs.last().is_none_or(|r| r.start < docs);
+    starts_ok && runs.iter().all(|r| r.per_chunk > 0) && (docs == 0 || !runs.is_empty())
 }
 
 impl Manifest {
@@ -86,6 +151,11 @@ impl Manifest {
         w.strs(&self.dict_keys);
         w.strs(&self.postings_keys);
         w.strs(&self.list_keys);
+        w.uint(self.fragment_runs.len() as u64);
+        for r in &self.fragment_runs {
+            w.uint(u64::from(r.start));
+            w.uint(u64::from(r.per_chunk));
+        }
         let lx = &self.lexicon;
         w.uint(lx.synonyms.len() as u64);
         for group in &lx.synonyms {
@@ -116,6 +186,16 @@ impl Manifest {
         w.bytes
     }
 
+    /// The chunk file holding record `doc`'s fragment, and its position there.
+    pub fn fragment_chunk(&self, doc: u32) -> Option<(u32, usize)> {
+        fragment_chunk(&self.fragment_runs, self.docs, doc)
+    }
+
+    /// How many records chunk file `chunk` holds (0 for no such chunk).
+    pub fn fragment_chunk_len(&self, chunk: u32) -> usize {
+        fragment_chunk_len(&self.fragment_runs, self.docs, chunk)
+    }
+
     pub fn decode(bytes: &[u8]) -> Option<Manifest> {
         if bytes.get(..4)? != MAGIC {
             return None;
@@ -126,6 +206,18 @@ impl Manifest {
         let dict_keys = r.strs()?;
         let postings_keys = r.strs()?;
         let list_keys = r.strs()?;
+        let n = r.count()?;
+        let fragment_runs = (0..n)
+            .map(|_| {
+                Some(FragmentRun {
+                    start: r.u32()?,
+                    per_chunk: r.u32()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if !runs_valid(&fragment_runs, docs) {
+            return None;
+        }
         let n = r.count()?;
         let mut synonyms = Vec::with_capacity(n);
         for _ in 0..n {
@@ -167,6 +259,7 @@ impl Manifest {
             dict_keys,
             postings_keys,
             list_keys,
+            fragment_runs,
             lexicon: Lexicon {
                 synonyms,
                 places,
@@ -323,8 +416,8 @@ pub fn decode_block(bytes: &[u8]) -> Option<Vec<(u32, u8)>> {
     decode_impacts(&mut Reader::new(bytes))
 }
 
-/// What a result needs to be drawn: one small file per record, fetched only
-/// for the records shown.
+/// What a result needs to be drawn. Fragments of consecutive records share a
+/// chunk file (see [`FragmentRun`]), fetched only for the records shown.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Fragment {
     pub url: String,
@@ -341,8 +434,14 @@ pub struct Fragment {
 }
 
 impl Fragment {
+    /// The fragment alone, as a chunk file holds it (self-delimiting).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::new();
+        self.write(&mut w);
+        w.bytes
+    }
+
+    fn write(&self, w: &mut Writer) {
         w.str(&self.url);
         w.str(&self.title);
         w.str(&self.doc_type);
@@ -355,11 +454,13 @@ impl Fragment {
             w.str(a);
             w.str(t);
         }
-        w.bytes
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Fragment> {
-        let mut r = Reader::new(bytes);
+        Fragment::read(&mut Reader::new(bytes))
+    }
+
+    fn read(r: &mut Reader) -> Option<Fragment> {
         let mut f = Fragment {
             url: r.str()?,
             title: r.str()?,
@@ -377,6 +478,24 @@ impl Fragment {
     }
 }
 
+/// A chunk file: its records' fragments in record order, each as
+/// [`Fragment::encode`] wrote it (the exporter encodes each once, to
+/// measure it, then joins them here).
+pub fn encode_fragment_chunk<'a>(encoded: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.uint(encoded.len() as u64);
+    for f in encoded {
+        w.bytes.extend_from_slice(f);
+    }
+    w.bytes
+}
+
+pub fn decode_fragment_chunk(bytes: &[u8]) -> Option<Vec<Fragment>> {
+    let mut r = Reader::new(bytes);
+    let n = r.count()?;
+    (0..n).map(|_| Fragment::read(&mut r)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +508,16 @@ mod tests {
             dict_keys: vec!["к".into()],
             postings_keys: vec!["ко".into()],
             list_keys: vec!["r:RU-KLU".into()],
+            fragment_runs: vec![
+                FragmentRun {
+                    start: 0,
+                    per_chunk: 2,
+                },
+                FragmentRun {
+                    start: 1,
+                    per_chunk: 1,
+                },
+            ],
             lexicon: Lexicon {
                 synonyms: vec![vec![
                     vec!["кдн".into()],
@@ -429,5 +558,82 @@ mod tests {
         let back = decode_postings(&encode_postings(&[("коляск".into(), e.clone())])).unwrap();
         assert_eq!(back, vec![("коляск".to_string(), e)]);
         assert_eq!(first, vec![(3, 255), (7, 200), (9, 200), (1, 10)]);
+    }
+
+    fn run(start: u32, per_chunk: u32) -> FragmentRun {
+        FragmentRun { start, per_chunk }
+    }
+
+    #[test]
+    fn every_record_lies_in_exactly_one_chunk_of_the_size_its_run_says() {
+        // 10 records: 0..7 in chunks of 3 (0-2, 3-5, 6), 7..8 alone, 8..10 in one chunk.
+        let runs = [run(0, 3), run(7, 1), run(8, 4)];
+        let located: Vec<(u32, usize)> = (0..10)
+            .map(|d| fragment_chunk(&runs, 10, d).unwrap())
+            .collect();
+        assert_eq!(
+            located,
+            vec![
+                (0, 0),
+                (0, 1),
+                (0, 2),
+                (1, 0),
+                (1, 1),
+                (1, 2),
+                (2, 0),
+                (3, 0),
+                (4, 0),
+                (4, 1)
+            ]
+        );
+        let lens: Vec<usize> = (0..6).map(|c| fragment_chunk_len(&runs, 10, c)).collect();
+        assert_eq!(lens, vec![3, 3, 1, 1, 2, 0]);
+        assert_eq!(fragment_chunk(&runs, 10, 10), None);
+    }
+
+    #[test]
+    fn a_manifest_with_runs_that_do_not_cover_the_records_is_refused() {
+        let with = |fragment_runs: Vec<FragmentRun>| Manifest {
+            generation: "00".into(),
+            docs: 5,
+            fragment_runs,
+            ..Manifest::default()
+        };
+        assert!(Manifest::decode(&with(vec![run(0, 2), run(3, 1)]).encode()).is_some());
+        for bad in [
+            vec![],
+            vec![run(1, 2)],
+            vec![run(0, 0)],
+            vec![run(0, 2), run(0, 1)],
+            vec![run(0, 2), run(5, 1)],
+        ] {
+            assert_eq!(
+                Manifest::decode(&with(bad.clone()).encode()),
+                None,
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_chunk_file_round_trips_its_fragments_in_order() {
+        let a = Fragment {
+            url: "services/a/".into(),
+            title: "Центр «А»".into(),
+            doc_type: "service".into(),
+            type_label: "Служба".into(),
+            region: "Калужская область".into(),
+            text: "Помогает семьям.".into(),
+            sections: vec![],
+        };
+        let b = Fragment {
+            url: "practices/b/".into(),
+            sections: vec![("Шаг 1".into(), "shag-1".into(), "Текст шага.".into())],
+            ..Fragment::default()
+        };
+        let parts = [a.encode(), b.encode()];
+        let chunk = encode_fragment_chunk(parts.iter().map(Vec::as_slice));
+        assert_eq!(decode_fragment_chunk(&chunk), Some(vec![a, b]));
+        assert_eq!(decode_fragment_chunk(&chunk[..chunk.len() - 3]), None);
     }
 }
