@@ -92,54 +92,52 @@ pub struct FragmentRun {
     pub per_chunk: u32,
 }
 
-/// The runs with each one's end and its first chunk's number.
-fn runs_with_chunks(
-    runs: &[FragmentRun],
-    docs: u32,
-) -> impl Iterator<Item = (FragmentRun, u32, u32)> {
-    // Robust to runs no decoder checked (the fields are public): an empty
-    // run holds no chunk, a chunk holds at least one record.
-    let mut first_chunk = 0u32;
-    runs.iter().enumerate().map(move |(i, r)| {
-        let end = runs.get(i + 1).map_or(docs, |n| n.start).max(r.start);
-        let r = FragmentRun {
-            start: r.start,
-            per_chunk: r.per_chunk.max(1),
-        };
-        let here = first_chunk;
-        first_chunk = first_chunk.saturating_add((end - r.start).div_ceil(r.per_chunk));
-        (r, end, here)
-    })
-}
-
 /// The chunk file holding a record's fragment, and its position there.
+/// (Plain loops here and below: they are in the wasm module every reader
+/// downloads, and iterator adaptors cost it more code.)
 pub fn fragment_chunk(runs: &[FragmentRun], docs: u32, doc: u32) -> Option<(u32, usize)> {
-    let (r, _, first) =
-        runs_with_chunks(runs, docs).find(|(r, end, _)| doc >= r.start && doc < *end)?;
-    let k = doc - r.start;
-    Some((first + k / r.per_chunk, (k % r.per_chunk) as usize))
+    let mut first = 0u32;
+    for (i, r) in runs.iter().enumerate() {
+        let end = runs.get(i + 1).map_or(docs, |n| n.start);
+        // Robust to runs no decoder checked (the fields are public).
+        let per = r.per_chunk.max(1);
+        if doc >= r.start && doc < end {
+            let k = doc - r.start;
+            return Some((first + k / per, (k % per) as usize));
+        }
+        first = first.saturating_add(end.saturating_sub(r.start).div_ceil(per));
+    }
+    None
 }
 
 /// How many records chunk file `chunk` holds (0 for no such chunk).
 pub fn fragment_chunk_len(runs: &[FragmentRun], docs: u32, chunk: u32) -> usize {
-    runs_with_chunks(runs, docs)
-        .find_map(|(r, end, first)| {
-            let chunks = (end - r.start).div_ceil(r.per_chunk);
-            (chunk >= first && chunk < first + chunks).then(|| {
-                let start = r.start + (chunk - first) * r.per_chunk;
-                (end - start).min(r.per_chunk) as usize
-            })
-        })
-        .unwrap_or(0)
+    let mut first = 0u32;
+    for (i, r) in runs.iter().enumerate() {
+        let end = runs.get(i + 1).map_or(docs, |n| n.start);
+        let per = r.per_chunk.max(1);
+        let chunks = end.saturating_sub(r.start).div_ceil(per);
+        if chunk >= first && chunk - first < chunks {
+            let start = r.start + (chunk - first) * per;
+            return (end - start).min(per) as usize;
+        }
+        first = first.saturating_add(chunks);
+    }
+    0
 }
 
 /// Whether runs are as [`FragmentRun`] says: from 0, increasing, below
 /// `docs`, each chunk at least one record.
 fn runs_valid(runs: &[FragmentRun], docs: u32) -> bool {
-    let starts_ok = runs.first().is_none_or(|r| r.start == 0)
-        && runs.windows(2).all(|w| w[0].start < w[1].start)
-        && runs.last().is_none_or(|r| r.start < docs);
-    starts_ok && runs.iter().all(|r| r.per_chunk > 0) && (docs == 0 || !runs.is_empty())
+    let mut least = 0;
+    for r in runs {
+        let first_ok = least > 0 || r.start == 0;
+        if !first_ok || r.start < least || r.start >= docs || r.per_chunk == 0 {
+            return false;
+        }
+        least = r.start + 1;
+    }
+    docs == 0 || !runs.is_empty()
 }
 
 impl Manifest {
@@ -207,14 +205,12 @@ impl Manifest {
         let postings_keys = r.strs()?;
         let list_keys = r.strs()?;
         let n = r.count()?;
-        let fragment_runs = (0..n)
-            .map(|_| {
-                Some(FragmentRun {
-                    start: r.u32()?,
-                    per_chunk: r.u32()?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
+        let mut fragment_runs = Vec::with_capacity(n);
+        for _ in 0..n {
+            let start = r.u32()?;
+            let per_chunk = r.u32()?;
+            fragment_runs.push(FragmentRun { start, per_chunk });
+        }
         if !runs_valid(&fragment_runs, docs) {
             return None;
         }
@@ -493,7 +489,11 @@ pub fn encode_fragment_chunk<'a>(encoded: impl ExactSizeIterator<Item = &'a [u8]
 pub fn decode_fragment_chunk(bytes: &[u8]) -> Option<Vec<Fragment>> {
     let mut r = Reader::new(bytes);
     let n = r.count()?;
-    (0..n).map(|_| Fragment::read(&mut r)).collect()
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(Fragment::read(&mut r)?);
+    }
+    Some(out)
 }
 
 #[cfg(test)]
