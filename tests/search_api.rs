@@ -489,7 +489,8 @@ fn a_need_with_no_services_is_never_the_first_answer() {
 fn result_fragments_are_grouped_in_chunks_and_each_record_is_found_in_its_own() {
     use opora_search_core::format::{Manifest, decode_fragment_chunk, file_name};
     let mut docs = synthetic_docs();
-    // Two long records side by side: sections make each fragment over 16 KB.
+    // Two long records side by side, each fragment (30 sections of 600
+    // characters) far over a chunk's budget, `FRAGMENT_CHUNK_BYTES`.
     for i in 0..2 {
         docs.push(SearchDoc {
             id: format!("route:long-{i}"),

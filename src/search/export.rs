@@ -346,18 +346,19 @@ fn membership_lists(docs: &[SearchDoc], priors: &[f32], files: &mut Vec<ShardFil
 
 /// Bytes of fragments one chunk file aims at. Why this size: a first page of
 /// results (10 records) mostly draws records from different chunks, so it
-/// downloads about one chunk per result, and the bytes grow with the budget,
+/// downloads about one chunk per result and its bytes grow with the budget,
 /// while the file count falls with it (one file per record made 100,455 of
-/// the 216,236 files of a 100,000-service build, each written twice — here
-/// and beside the native index — and ext4's inode allocation topped the
-/// profile). Measured on that portal (16 queries as readers type them,
-/// gzip): 100,455 files and 6.9 KB of fragments per first page (median) at
-/// one record per file; 12,583 files and 12.0 KB at 8 KB; 6,300 files and
-/// 15.7 KB at 16 KB; NNN at 32 KB. 16 KB cuts the files sixteenfold (most of
-/// what there is to gain: the rest of the build's files are pages) for
-/// +9 KB on a first query of ~94 KB; past it each halving of the file count
-/// costs more bytes than the one before.
-pub const FRAGMENT_CHUNK_BYTES: usize = 16 * 1024;
+/// the 216,236 files of a 100,000-service build, each written twice — into
+/// the site and beside the native index — and ext4's inode allocation topped
+/// the build's profile). Measured on that portal, 16 queries as readers type
+/// them (places, needs, typos), fragment bytes of the first page gzipped,
+/// median / max: one file per record 6.9 / 9.9 KB; 4 KB chunks 20,110 files,
+/// 9.9 / 17.5 KB; 8 KB 9,164 files, 12.2 / 22.3 KB; 16 KB 4,380 files,
+/// 18.1 / 31.1 KB; 32 KB 2,146 files, 24.7 / 47.3 KB. 8 KB cuts the files
+/// elevenfold — the 9,164 left are under a tenth of the build's files, so
+/// fewer would save little time — for +5 KB on a first query of ~95 KB;
+/// each further halving of the files costs a reader twice as much again.
+pub const FRAGMENT_CHUNK_BYTES: usize = 8 * 1024;
 
 /// The records' fragments in chunk files, for drawing results; returns the
 /// runs that say which chunk holds which record (for the manifest).
