@@ -261,11 +261,12 @@ impl LinkCheck {
                 (None, fragment)
                     if self.files.contains(&file)
                         && (fragment.is_none() || !file.ends_with(".html")) => {}
-                (None, fragment) => self
-                    .waiting
-                    .entry(file)
-                    .or_default()
-                    .push((path.clone(), href, fragment)),
+                (None, fragment) => {
+                    self.waiting
+                        .entry(file)
+                        .or_default()
+                        .push((path.clone(), href, fragment))
+                }
             }
         }
         for (from, href, fragment) in self.waiting.remove(&path).unwrap_or_default() {

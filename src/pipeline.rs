@@ -311,11 +311,7 @@ impl crate::output::Sink for SiteFiles<'_> {
         Ok(())
     }
 
-    fn stream(
-        &mut self,
-        path: &str,
-        fill: crate::output::sink::Fill<'_>,
-    ) -> std::io::Result<()> {
+    fn stream(&mut self, path: &str, fill: crate::output::sink::Fill<'_>) -> std::io::Result<()> {
         if path.ends_with(".html") {
             // A page is read for its links, so it is made whole.
             let mut page = std::io::Cursor::new(Vec::new());
@@ -416,7 +412,8 @@ fn render_streamed(
         Some((m, w)) => (Some(m), w),
         None => (None, Ok(())),
     };
-    let written = written.and_then(|()| write_data_files(&site, &data, &content, admin, &mut files));
+    let written =
+        written.and_then(|()| write_data_files(&site, &data, &content, admin, &mut files));
     if let Err(e) = written {
         return Err(write_failed(output, staging, e, &diags));
     }

@@ -513,10 +513,7 @@ fn files_gone_from_the_content_do_not_survive_into_later_builds() {
     let doverie =
         std::fs::read_to_string(portal.join("content/services/ru-klu/kaluga-doverie.md")).unwrap();
     let temporary = doverie
-        .replace(
-            "«Доверие»\"",
-            "«Доверие», отделение в Обнинске\"",
-        )
+        .replace("«Доверие»\"", "«Доверие», отделение в Обнинске\"")
         .replace("Калуга", "Обнинск")
         .replace(
             "{ lat = 54.5138, lon = 36.2612",

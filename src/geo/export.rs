@@ -83,7 +83,10 @@ fn geojson_text<'a>(points: impl IntoIterator<Item = &'a GeoService>) -> String 
 pub fn services_geojson_groups(points: &[GeoService]) -> Vec<(String, Vec<&GeoService>)> {
     let mut by_region: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
     for s in points {
-        by_region.entry(s.region.to_lowercase()).or_default().push(s);
+        by_region
+            .entry(s.region.to_lowercase())
+            .or_default()
+            .push(s);
     }
     let mut groups = vec![("geo/services.geojson".to_string(), points.iter().collect())];
     groups.extend(

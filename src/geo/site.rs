@@ -158,7 +158,9 @@ impl Maps {
 pub fn write_data_files(site: &Site, sink: &mut dyn crate::output::Sink) -> std::io::Result<()> {
     let services = geo_services(site);
     for (path, list) in services_geojson_groups(&services) {
-        sink.stream(&path, &mut |w| write_services_geojson(list.iter().copied(), w))?;
+        sink.stream(&path, &mut |w| {
+            write_services_geojson(list.iter().copied(), w)
+        })?;
     }
     each_near_me_shard(&services, &need_labels(site), |path, text| {
         sink.file(&path, text.as_bytes())

@@ -109,18 +109,17 @@ impl Stage {
         if clear_way(&path, Some(bytes))? {
             return Ok(());
         }
-        self.create(rel, &path)?
-            .write_all(bytes)
-            .map_err(at(&path))
+        self.create(rel, &path)?.write_all(bytes).map_err(at(&path))
     }
 
     /// Creates (or truncates) the file at `rel`, making its folders.
     fn create(&self, rel: &str, path: &Path) -> io::Result<File> {
         match create_file(path) {
-            Err(e) if matches!(
-                e.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-            ) =>
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
             {
                 self.make_folders(rel)?;
                 create_file(path).map_err(at(path))
@@ -187,12 +186,8 @@ impl Stage {
     }
 
     fn complete(&self) -> Result<Finished, Incomplete> {
-        let written = std::mem::take(
-            &mut *self
-                .written
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let written =
+            std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
         let generated: HashSet<&str> = written.iter().map(String::as_str).collect();
         let statics = static_files(&self.static_dir, &generated).map_err(Incomplete::Statics)?;
         statics
@@ -345,7 +340,11 @@ fn changeable(dir: &Path) -> io::Result<()> {
 
 #[cfg(not(unix))]
 fn changeable(dir: &Path) -> io::Result<()> {
-    if std::fs::metadata(dir).map_err(at(dir))?.permissions().readonly() {
+    if std::fs::metadata(dir)
+        .map_err(at(dir))?
+        .permissions()
+        .readonly()
+    {
         return Err(at(dir)(io::Error::from(io::ErrorKind::PermissionDenied)));
     }
     Ok(())
@@ -550,8 +549,14 @@ mod tests {
             assert_eq!(len, text.len() as u64);
         }
         assert!(stage.complete().is_ok());
-        assert_eq!(std::fs::read_to_string(dir.join("data.json")).unwrap(), "[1,2]");
-        assert_eq!(std::fs::read_to_string(dir.join("pack.zip")).unwrap(), "zip");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("data.json")).unwrap(),
+            "[1,2]"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("pack.zip")).unwrap(),
+            "zip"
+        );
         assert_eq!(
             std::fs::read_to_string(tmp.path().join("editor.zip")).unwrap(),
             "editor's file"
