@@ -65,7 +65,18 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     out
 }
 
-fn unescape(s: &str) -> String {
+/// Attribute text as written in the HTML, with the entities templates
+/// produce turned back into characters. Most values hold none: those are
+/// returned as they are, without the five passes (this runs on every link of
+/// every page).
+fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(unescape_entities(s))
+}
+
+fn unescape_entities(s: &str) -> String {
     s.replace("&amp;", "&")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
@@ -155,7 +166,7 @@ impl PageLinks {
             if !seen.insert(raw) {
                 continue;
             }
-            let href = unescape(raw);
+            let href = unescape(raw).into_owned();
             let (target, fragment) = match href.split_once('#') {
                 Some((t, f)) => (t, Some(f.to_string())),
                 None => (href.as_str(), None),

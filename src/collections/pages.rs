@@ -50,9 +50,9 @@ impl Collection for FreePages {
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
         let reserved = super::reserved_slugs();
-        for p in &cx.content.pages {
-            check_page(cx, p, &reserved, out);
-        }
+        crate::validate::each_record(&cx.content.pages, out, |p, out| {
+            check_page(cx, p, &reserved, out)
+        });
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {

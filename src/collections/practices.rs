@@ -51,9 +51,9 @@ impl Collection for Practices {
     }
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for r in &cx.content.practices {
-            check_practice(cx, r, out);
-        }
+        crate::validate::each_record(&cx.content.practices, out, |r, out| {
+            check_practice(cx, r, out)
+        });
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {

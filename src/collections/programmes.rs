@@ -51,9 +51,9 @@ impl Collection for Programmes {
     }
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for r in &cx.content.programmes {
-            check_programme(cx, r, out);
-        }
+        crate::validate::each_record(&cx.content.programmes, out, |r, out| {
+            check_programme(cx, r, out)
+        });
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {

@@ -61,9 +61,7 @@ impl Collection for Regions {
     }
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for r in &cx.content.regions {
-            check_region(cx, r, out);
-        }
+        crate::validate::each_record(&cx.content.regions, out, |r, out| check_region(cx, r, out));
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {

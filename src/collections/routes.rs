@@ -52,9 +52,7 @@ impl Collection for Routes {
     }
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for r in &cx.content.routes {
-            check_route(cx, r, out);
-        }
+        crate::validate::each_record(&cx.content.routes, out, |r, out| check_route(cx, r, out));
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {

@@ -54,9 +54,9 @@ impl Collection for Services {
     }
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        for s in &cx.content.services {
-            check_service(cx, s, out);
-        }
+        crate::validate::each_record(&cx.content.services, out, |s, out| {
+            check_service(cx, s, out)
+        });
         check_duplicate_services(cx.content, out);
     }
 

@@ -350,17 +350,30 @@ pub fn typographize(text: &str) -> String {
 
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    // Writing into a String cannot fail.
+    let _ = write_escaped_html(&mut out, s);
     out
+}
+
+/// Writes `s` with the five HTML-significant characters escaped. Runs of
+/// plain text are copied whole (the five are ASCII, so every cut falls on a
+/// character boundary): templates print every value through this.
+pub fn write_escaped_html(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&s[plain..i])?;
+        out.write_str(entity)?;
+        plain = i + 1;
+    }
+    out.write_str(&s[plain..])
 }
 
 fn mark_abbreviations(text: &str, abbr: &Abbreviations) -> String {
@@ -395,6 +408,18 @@ fn mark_abbreviations(text: &str, abbr: &Abbreviations) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_replaces_exactly_the_five_significant_characters() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'Ёж' & «ёлка» 🌲</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;Ёж&#39; &amp; «ёлка» 🌲&lt;/a&gt;"
+        );
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
+        assert_eq!(escape_html("без разметки"), "без разметки");
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html(">"), "&gt;");
+    }
 
     fn r(md: &str) -> RenderedMarkdown {
         let mut a = Abbreviations::default();

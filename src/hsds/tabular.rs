@@ -132,7 +132,11 @@ pub fn write_zip(
 ) -> std::io::Result<()> {
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        // Level 1, not the usual 6: compressing the package is serial and was
+        // the largest single cost of a 50,000-service build (18 % of CPU);
+        // level 1 is ~3× faster for an archive ~11 % larger (30.9 MB of CSV at
+        // 10,000 services: 7.2 MB instead of 6.4 MB).
+        .compression_level(Some(1))
         .last_modified_time(zip::DateTime::DEFAULT)
         .system(zip::System::Unix)
         .unix_permissions(0o644);

@@ -44,9 +44,9 @@ pub fn environment(
     // `&#x2f;` noise; escaping the five significant characters is enough.
     env.set_formatter(
         |out, state, value| match (state.auto_escape(), value.as_str()) {
-            (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => out
-                .write_str(&crate::content::markdown::escape_html(s))
-                .map_err(Error::from),
+            (minijinja::AutoEscape::Html, Some(s)) if !value.is_safe() => {
+                crate::content::markdown::write_escaped_html(out, s).map_err(Error::from)
+            }
             _ => minijinja::escape_formatter(out, state, value),
         },
     );
