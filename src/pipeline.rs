@@ -295,13 +295,16 @@ struct SiteFiles<'a> {
 
 impl crate::output::Sink for SiteFiles<'_> {
     fn file(&mut self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        // The large exports (HSDS JSON, search shards) are not even decoded.
-        match std::str::from_utf8(bytes) {
-            Ok(html) if path.ends_with(".html") => {
-                self.links
-                    .add(linkcheck::PageLinks::read(path, html, self.base));
-            }
-            _ => self.links.file(path),
+        // Only pages carry links; the large exports (search shards, feeds)
+        // are not even decoded.
+        let html = Some(bytes)
+            .filter(|_| path.ends_with(".html"))
+            .and_then(|b| std::str::from_utf8(b).ok());
+        match html {
+            Some(html) => self
+                .links
+                .add(linkcheck::PageLinks::read(path, html, self.base)),
+            None => self.links.file(path),
         }
         if let Some(st) = self.staging {
             st.write(path, bytes)?;
@@ -401,17 +404,14 @@ fn render_streamed(
     let t = Instant::now();
     // The search export is written and dropped before anything else is made;
     // only its manifest's path stays, for the pages.
-    let manifest = search.map(|exported| {
-        let written = exported
+    let (mut manifest, mut written) = (None, Ok(()));
+    if let Some(exported) = search {
+        written = exported
             .files
             .iter()
             .try_for_each(|(path, bytes)| files.file(path, bytes));
-        (exported.manifest, written)
-    });
-    let (manifest, written) = match manifest {
-        Some((m, w)) => (Some(m), w),
-        None => (None, Ok(())),
-    };
+        manifest = Some(exported.manifest);
+    }
     let written =
         written.and_then(|()| write_data_files(&site, &data, &content, admin, &mut files));
     if let Err(e) = written {
