@@ -194,36 +194,48 @@ fn id_hash(id: &str) -> u64 {
 }
 
 /// Checks the site's links page by page as the pages are rendered, keeping
-/// only what a later page's link may still need: which files exist (known
-/// before rendering), the ids of each page, and the links into pages not
-/// yet seen. Memory grows with the number of pages, not with their size.
+/// only what a later page's link may still need: which files exist, the ids
+/// of each page, and the links into files not seen yet. Files are learned as
+/// they are written ([`LinkCheck::file`], [`LinkCheck::add`]), in any order:
+/// a link into a file not known yet waits, and only [`LinkCheck::finish`]
+/// calls it broken. Memory grows with the number of pages, not with their size.
 #[derive(Debug)]
 pub struct LinkCheck {
     base: String,
-    /// Every file the site will have: pages, generated data, static files.
+    /// Every file of the site known so far: pages read, files written or
+    /// announced, static files.
     files: HashSet<String>,
     /// Ids of the pages read so far.
     ids: HashMap<String, Vec<u64>>,
-    /// Links with a fragment into a page not read yet: target → (page, href, fragment).
-    waiting: HashMap<String, Vec<(String, String, String)>>,
+    /// Links into a file not known yet, or into a page not read yet when they
+    /// carry a fragment: target → (page, href, fragment).
+    waiting: HashMap<String, Vec<(String, String, Option<String>)>>,
     broken: Vec<BrokenLink>,
 }
 
 impl LinkCheck {
-    /// `files`: the output path of every file the site will have.
-    pub fn new(files: impl IntoIterator<Item = String>, base: &str) -> LinkCheck {
+    pub fn new(base: &str) -> LinkCheck {
         LinkCheck {
             base: base.to_string(),
-            files: files.into_iter().collect(),
+            files: HashSet::new(),
             ids: HashMap::new(),
             waiting: HashMap::new(),
             broken: Vec::new(),
         }
     }
 
+    /// `path` (an output path) is a file of the site: written, static, or a
+    /// page that will be read later. Its anchors are checked only if it is
+    /// read as a page ([`LinkCheck::add`]).
+    pub fn file(&mut self, path: impl Into<String>) {
+        self.files.insert(path.into());
+    }
+
+    /// A page of the site and its links.
     pub fn add(&mut self, page: PageLinks) {
         let PageLinks { path, ids, links } = page;
         if !path.ends_with(".html") {
+            self.file(path);
             return;
         }
         for (href, file, fragment) in links {
@@ -243,38 +255,39 @@ impl LinkCheck {
                     continue;
                 }
             };
-            if !self.files.contains(&file) {
-                let message = format!("link to `{href}` leads nowhere: the site has no `{file}`");
-                self.broken.push(BrokenLink::to_fix(&path, href, message));
-                continue;
-            }
-            let Some(fragment) = fragment.filter(|f| !f.is_empty()) else {
-                continue;
-            };
+            let fragment = fragment.filter(|f| !f.is_empty());
             let known = if file == path {
                 Some(&ids)
             } else {
                 self.ids.get(&file)
             };
-            match known {
-                Some(target) if !has_id(target, &fragment) => {
-                    self.missing_anchor(&path, href, &file, &fragment)
+            match (known, fragment) {
+                (Some(target), Some(fragment)) => {
+                    if !has_id(target, &fragment) {
+                        self.missing_anchor(&path, href, &file, &fragment);
+                    }
                 }
-                Some(_) => {}
-                None if file.ends_with(".html") => {
+                (Some(_), None) => {}
+                // A file that is not a page has no anchors to check.
+                (None, fragment)
+                    if self.files.contains(&file)
+                        && (fragment.is_none() || !file.ends_with(".html")) => {}
+                (None, fragment) => {
                     self.waiting
                         .entry(file)
                         .or_default()
                         .push((path.clone(), href, fragment))
                 }
-                None => {}
             }
         }
         for (from, href, fragment) in self.waiting.remove(&path).unwrap_or_default() {
-            if !has_id(&ids, &fragment) {
+            if let Some(fragment) = fragment
+                && !has_id(&ids, &fragment)
+            {
                 self.missing_anchor(&from, href, &path, &fragment);
             }
         }
+        self.files.insert(path.clone());
         self.ids.insert(path, ids);
     }
 
@@ -283,9 +296,21 @@ impl LinkCheck {
         self.broken.push(BrokenLink::to_fix(page, href, message));
     }
 
-    /// The broken links, in the order of the pages that hold them. A fragment
-    /// into a file that is not a rendered page (a static file) is not checked.
-    pub fn finish(self) -> Vec<BrokenLink> {
+    /// The broken links: those found as the pages were read, in their order,
+    /// then the links into files the site never had. A fragment into a file
+    /// that is not a rendered page (a static file) is not checked.
+    pub fn finish(mut self) -> Vec<BrokenLink> {
+        let mut waiting: Vec<_> = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .filter(|(file, _)| !self.files.contains(file))
+            .collect();
+        waiting.sort_by(|a, b| a.0.cmp(&b.0));
+        for (file, links) in waiting {
+            for (page, href, _) in links {
+                let message = format!("link to `{href}` leads nowhere: the site has no `{file}`");
+                self.broken.push(BrokenLink::to_fix(&page, href, message));
+            }
+        }
         self.broken
     }
 }
@@ -305,11 +330,10 @@ impl BrokenLink {
 /// `other_files` are files written besides pages (static files, exports).
 #[cfg(test)]
 pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLink> {
-    let files = pages
-        .iter()
-        .map(|p| p.path.to_string())
-        .chain(other_files.iter().cloned());
-    let mut links = LinkCheck::new(files, base);
+    let mut links = LinkCheck::new(base);
+    for f in other_files {
+        links.file(f.as_str());
+    }
     for p in pages {
         links.add(PageLinks::read(p.path, p.html, base));
     }
@@ -426,5 +450,25 @@ mod tests {
         assert_eq!(d.pos.col, 6);
         let d = blame(missing, None, "/");
         assert_eq!(d.file, "public/index.html");
+    }
+
+    #[test]
+    fn a_link_into_a_file_written_later_waits_and_only_finish_judges_it() {
+        let html = "<a href=\"/data.json\">later</a><a href=\"/gone.json\">never</a><a href=\"/static.html#x\">static</a><a href=\"/late/#y\">late page</a>";
+        let mut links = LinkCheck::new("/");
+        links.add(PageLinks::read("index.html", html, "/"));
+        links.file("static.html");
+        links.file("data.json");
+        links.add(PageLinks::read("late/index.html", "<p id=\"z\">", "/"));
+        let broken = links.finish();
+        let messages: Vec<&str> = broken.iter().map(|b| b.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "link to `/late/#y`: `late/index.html` has no anchor `#y`",
+                "link to `/gone.json` leads nowhere: the site has no `gone.json`",
+            ]
+        );
+        assert!(broken.iter().all(|b| b.page == "index.html"));
     }
 }

@@ -281,17 +281,68 @@ struct Written {
     source: Option<String>,
 }
 
+/// Where the site's files go as they are made: into the staging folder when
+/// building, nowhere when checking. Either way the link check learns each
+/// path, and reads the links of each HTML file (the editing interface's
+/// pages are among the data files).
+struct SiteFiles<'a> {
+    staging: Option<&'a crate::output::Staging>,
+    links: linkcheck::LinkCheck,
+    base: &'a str,
+    count: usize,
+    bytes: u64,
+}
+
+impl crate::output::Sink for SiteFiles<'_> {
+    fn file(&mut self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        // Only pages carry links; the large exports (search shards, feeds)
+        // are not even decoded.
+        let html = Some(bytes)
+            .filter(|_| path.ends_with(".html"))
+            .and_then(|b| std::str::from_utf8(b).ok());
+        match html {
+            Some(html) => self
+                .links
+                .add(linkcheck::PageLinks::read(path, html, self.base)),
+            None => self.links.file(path),
+        }
+        if let Some(st) = self.staging {
+            st.write(path, bytes)?;
+        }
+        self.count += 1;
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn stream(&mut self, path: &str, fill: crate::output::sink::Fill<'_>) -> std::io::Result<()> {
+        if path.ends_with(".html") {
+            // A page is read for its links, so it is made whole.
+            let mut page = std::io::Cursor::new(Vec::new());
+            fill(&mut page)?;
+            return self.file(path, page.get_ref());
+        }
+        self.links.file(path);
+        // Checking needs only the path: the bytes are not even made.
+        if let Some(st) = self.staging {
+            self.bytes += st.stream(path, fill)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+}
+
 /// Everything `check` and `build` share: load, validate, resolve, search, and
-/// every page rendered, its links checked — page by page, in batches, each
-/// page written into `staging` (when building) and then dropped, so memory
-/// does not grow with the size of the rendered site. Returns the site's data
-/// files (written too) and the site.
+/// every file of the site made and its links checked. Each file is written
+/// into `staging` (when building) as soon as it is made and then dropped —
+/// the search export, the data files (streamed), then the pages in batches —
+/// so memory does not grow with the size of the written site. Returns the site.
 fn render_streamed(
     opts: &Options,
     report: &mut Report,
     search_index: Option<&Path>,
     mut output: Option<&mut Output>,
 ) -> Result<(Site, Option<crate::output::Staging>), Failed> {
+    use crate::output::Sink;
     let Prepared {
         site,
         env,
@@ -305,6 +356,41 @@ fn render_streamed(
         diagnostics.sort();
         Failed { diagnostics }
     };
+    let t = Instant::now();
+    let static_dir = opts.root.join("static");
+    let staging = match output.as_deref_mut() {
+        Some(out) => Some(out.stage(&static_dir).map_err(|e| {
+            diags.push(output_error(&e));
+            fail(diags.clone())
+        })?),
+        None => None,
+    };
+    report.timings.push(("stage", t.elapsed()));
+    let write_failed = |output: Option<&mut Output>,
+                        staging: Option<crate::output::Staging>,
+                        e: std::io::Error,
+                        diags: &Diagnostics| {
+        let mut diagnostics = diags.clone();
+        if let (Some(out), Some(st)) = (output, staging) {
+            diagnostics.push(output_error(&out.abandon(st, &e)));
+        }
+        fail(diagnostics)
+    };
+    // Links may lead to static files and to any file the build writes, text
+    // or not (the search manifest and wasm module, the HSDS zip): the check
+    // learns each as it is written.
+    let mut links = linkcheck::LinkCheck::new(&site.base);
+    for path in static_files(&static_dir) {
+        links.file(path);
+    }
+    let mut files = SiteFiles {
+        staging: staging.as_ref(),
+        links,
+        base: &site.base,
+        count: 0,
+        bytes: 0,
+    };
+
     let search = match search_index.filter(|_| !site.config.search.disabled) {
         Some(dir) => match build_search(&site, dir, report) {
             Ok(e) => Some(e),
@@ -316,79 +402,33 @@ fn render_streamed(
         None => None,
     };
     let t = Instant::now();
-    let pages = render::pages::Pages::new(&site, search.as_ref().map(|e| e.manifest.as_str()));
-    let list = pages.list(&site);
-    report.timings.push(("contexts", t.elapsed()));
-
-    let t = Instant::now();
-    let mut data_files = data_files(&site, &data, &content, search, admin);
+    // The search export is written and dropped before anything else is made;
+    // only its manifest's path stays, for the pages.
+    let (mut manifest, mut written) = (None, Ok(()));
+    if let Some(exported) = search {
+        written = exported
+            .files
+            .iter()
+            .try_for_each(|(path, bytes)| files.file(path, bytes));
+        manifest = Some(exported.manifest);
+    }
+    let written =
+        written.and_then(|()| write_data_files(&site, &data, &content, admin, &mut files));
+    if let Err(e) = written {
+        return Err(write_failed(output, staging, e, &diags));
+    }
     drop((data, content));
     report.timings.push(("data", t.elapsed()));
+
     let t = Instant::now();
-    // A sitemap lists absolute URLs: only for a site published somewhere real.
-    let sitemaps = if site.config.base_is_local() {
-        Vec::new()
-    } else {
-        let urls = list
-            .iter()
-            .filter(|(p, _)| render::sitemap::lists(p))
-            .count();
-        render::sitemap::paths(urls, render::sitemap::URLS_PER_FILE)
-    };
-    let static_dir = opts.root.join("static");
-    let planned: std::collections::HashSet<&str> = list
-        .iter()
-        .map(|(p, _)| p.as_str())
-        .chain(data_files.iter().map(|(p, _)| p.as_str()))
-        .chain(sitemaps.iter().map(String::as_str))
-        .collect();
-    // Links may lead to static files and to any file the build writes, text
-    // or not (the search manifest and wasm module, the HSDS zip).
-    let mut links = linkcheck::LinkCheck::new(
-        planned
-            .iter()
-            .map(|p| p.to_string())
-            .chain(static_files(&static_dir)),
-        &site.base,
-    );
-    let staging = match output.as_deref_mut() {
-        Some(out) => Some(out.stage(&static_dir, &planned).map_err(|e| {
-            diags.push(output_error(&e));
-            fail(diags.clone())
-        })?),
-        None => None,
-    };
-    drop(planned);
-    report.timings.push(("stage", t.elapsed()));
-    let t = Instant::now();
-    let write_failed = |output: Option<&mut Output>,
-                        staging: Option<crate::output::Staging>,
-                        e: std::io::Error,
-                        diags: &Diagnostics| {
-        let mut diagnostics = diags.clone();
-        if let (Some(out), Some(st)) = (output, staging) {
-            diagnostics.push(output_error(&out.abandon(st, &e)));
-        }
-        fail(diagnostics)
-    };
-    for (path, bytes) in &data_files {
-        // Only pages carry links (the editing interface's are among these);
-        // the large exports (HSDS JSON, search shards) are not even decoded.
-        if path.ends_with(".html")
-            && let Ok(html) = std::str::from_utf8(bytes)
-        {
-            links.add(linkcheck::PageLinks::read(path, html, &site.base));
-        }
-        if let Some(st) = &staging
-            && let Err(e) = st.write(path, bytes)
-        {
-            return Err(write_failed(output, staging, e, &diags));
-        }
+    let pages = render::pages::Pages::new(&site, manifest.as_deref());
+    let list = pages.list(&site);
+    // Every page is known before any is rendered, so a link to a later page
+    // needs no waiting.
+    for (path, _) in &list {
+        files.links.file(path.as_str());
     }
-    report.bytes = data_files.iter().map(|(_, b)| b.len() as u64).sum();
-    let data_count = data_files.len();
-    data_files.clear();
-    report.timings.push(("data-write", t.elapsed()));
+    report.timings.push(("contexts", t.elapsed()));
 
     let t = Instant::now();
     let mut written = Vec::with_capacity(list.len());
@@ -416,7 +456,7 @@ fn render_streamed(
         for r in results {
             match r {
                 Ok((page, page_links, bytes)) => {
-                    links.add(page_links);
+                    files.links.add(page_links);
                     report.bytes += bytes;
                     written.push(page);
                 }
@@ -440,25 +480,26 @@ fn render_streamed(
         }
     }
     report.pages = list.len();
-    report.files = list.len() + data_count + sitemaps.len();
+    drop(list);
+    drop(pages);
     report.timings.push(("pages", t.elapsed()));
 
     let t = Instant::now();
-    if !sitemaps.is_empty() {
+    // A sitemap lists absolute URLs: only for a site published somewhere real.
+    if !site.config.base_is_local() {
         let entries = written
             .iter()
             .map(|w| (w.path.as_str(), w.lastmod.as_deref()));
         for (path, bytes) in
             render::sitemap::files(&site.config, entries, render::sitemap::URLS_PER_FILE)
         {
-            report.bytes += bytes.len() as u64;
-            if let Some(st) = &staging
-                && let Err(e) = st.write(&path, &bytes)
-            {
+            if let Err(e) = files.file(&path, &bytes) {
                 return Err(write_failed(output, staging, e, &diags));
             }
         }
     }
+    report.files = report.pages + files.count;
+    report.bytes += files.bytes;
     // Internal links and anchors — the same check for `check` and `build` —
     // each broken one blamed on the content line that holds it, or on the
     // page when a template made it.
@@ -466,7 +507,7 @@ fn render_streamed(
         .iter()
         .filter_map(|w| Some((w.path.as_str(), w.source.as_deref()?)))
         .collect();
-    for broken in links.finish() {
+    for broken in files.links.finish() {
         let source = sources
             .get(broken.page.as_str())
             .and_then(|file| link_places.get(file));
@@ -485,35 +526,29 @@ enum PageFailure {
 }
 
 /// Everything the build writes beside the pages (the sitemap aside, which
-/// follows them): robots.txt, search, feeds, open data, the editing interface.
-fn data_files(
+/// follows them), each file handed to `sink` as it is made: robots.txt,
+/// feeds, open data, the editing interface.
+fn write_data_files(
     site: &Site,
     data: &crate::content::Data,
     content: &crate::content::Content,
-    search: Option<crate::search::export::Exported>,
     admin: Vec<OutputFile>,
-) -> Vec<OutputFile> {
-    let mut files = vec![(
-        "robots.txt".to_string(),
-        render::pages::robots(site).into_bytes(),
-    )];
-    if let Some(search) = search {
-        files.extend(search.files);
-    }
+    sink: &mut dyn crate::output::Sink,
+) -> std::io::Result<()> {
+    sink.file("robots.txt", render::pages::robots(site).as_bytes())?;
     // Feeds, and whatever else collections publish beside their pages.
-    files.extend(render::feeds::files(site));
+    for (path, bytes) in render::feeds::files(site) {
+        sink.file(&path, &bytes)?;
+    }
     // Open GeoJSON and near-me shards (src/geo).
-    files.extend(crate::geo::site::data_files(site));
+    crate::geo::site::write_data_files(site, sink)?;
     // Open Referral HSDS: JSON and the tabular package (src/hsds).
-    files.extend(crate::hsds::files(
-        &site.config,
-        data,
-        content,
-        &site.history,
-    ));
+    crate::hsds::write_files(&site.config, data, content, &site.history, sink)?;
     // The editing interface, when switched on (src/cms).
-    files.extend(admin);
-    files
+    for (path, bytes) in admin {
+        sink.file(&path, &bytes)?;
+    }
+    Ok(())
 }
 
 /// `opora check`: everything `build` does except writing.
@@ -586,7 +621,17 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
         Err(failed) => return Err(with_notes(&output, failed)),
     };
     let t = Instant::now();
-    match output.publish_staged(staging) {
+    let staged = match output.finish(staging) {
+        Ok(staged) => staged,
+        Err(e) => {
+            let mut diagnostics = std::mem::take(&mut report.diagnostics);
+            diagnostics.push(output_error(&e));
+            return Err(with_notes(&output, Failed { diagnostics }));
+        }
+    };
+    report.timings.push(("finish", t.elapsed()));
+    let t = Instant::now();
+    match output.publish_staged(staged) {
         Ok(published) => {
             report.files += published.static_files;
             report

@@ -501,6 +501,61 @@ fn a_build_waits_while_another_holds_the_output_and_says_so() {
     assert!(portal.join("public/index.html").is_file());
 }
 
+/// Files a build made that the content no longer has — a page, a service's
+/// page and the near-me shard only it filled — must not survive into a later
+/// site, even when that build recycles the folder of the site that had them
+/// (files are written as they are made and the rest pruned at the end).
+#[test]
+fn files_gone_from_the_content_do_not_survive_into_later_builds() {
+    let (w, portal) = workspace();
+    let service = portal.join("content/services/ru-klu/obninsk-vremennyj.md");
+    let page = portal.join("content/pages/vremennaya.md");
+    let doverie =
+        std::fs::read_to_string(portal.join("content/services/ru-klu/kaluga-doverie.md")).unwrap();
+    let temporary = doverie
+        .replace("«Доверие»\"", "«Доверие», отделение в Обнинске\"")
+        .replace("Калуга", "Обнинск")
+        .replace(
+            "{ lat = 54.5138, lon = 36.2612",
+            "{ lat = 55.0968, lon = 36.6101",
+        );
+    std::fs::write(&service, temporary).unwrap();
+    std::fs::write(&page, "+++\ntitle = \"Временная\"\n+++\nСкоро уйдёт.\n").unwrap();
+    build_ok(&portal);
+    let public = portal.join("public");
+    let shard = "geo/near/55_36.json";
+    assert!(public.join(shard).is_file(), "the Obninsk cell has a shard");
+    assert!(public.join("vremennaya/index.html").is_file());
+    let service_pages = |dir: &Path| -> Vec<String> {
+        walkdir::WalkDir::new(dir.join("services/ru-klu"))
+            .min_depth(1)
+            .max_depth(1)
+            .into_iter()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("obninsk") || n.contains("obninske"))
+            .collect()
+    };
+    assert!(!service_pages(&public).is_empty());
+
+    std::fs::remove_file(&service).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    // The second build writes into a fresh folder; the third recycles the
+    // first site's folder, which has every file now gone.
+    for _ in 0..2 {
+        build_ok(&portal);
+        assert!(!public.join(shard).exists());
+        assert!(!public.join("vremennaya").exists());
+        assert_eq!(service_pages(&public), Vec::<String>::new());
+    }
+    let o = opora_in(&portal, &["build", "--output", "../fresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        tree(&public) == tree(&w.path().join("fresh")),
+        "a recycled site must hold exactly what a fresh build of the same content does"
+    );
+}
+
 // ---------------------------------------------------------------- item 9
 
 #[test]

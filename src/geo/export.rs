@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject, Position};
+use geojson::{Feature, Geometry, GeometryValue, JsonObject, Position};
 use serde_json::Value;
 
 use super::{GeoService, valid_lat_lon};
@@ -35,39 +35,72 @@ fn feature(s: &GeoService) -> Feature {
     }
 }
 
-/// A FeatureCollection of Point features, one per service with valid coordinates,
-/// sorted by id so the file is byte-stable.
-pub fn services_geojson(points: &[GeoService]) -> String {
+/// What `geojson::FeatureCollection` writes (no bbox, no foreign members),
+/// with the features serialized one at a time.
+#[derive(serde::Serialize)]
+struct Collection<F> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    features: F,
+}
+
+/// Writes a FeatureCollection of Point features, one per service with valid
+/// coordinates, sorted by id so the file is byte-stable, into `out` feature by
+/// feature: no whole collection is held in memory.
+pub fn write_services_geojson<'a>(
+    points: impl IntoIterator<Item = &'a GeoService>,
+    out: impl std::io::Write,
+) -> std::io::Result<()> {
     let mut valid: Vec<&GeoService> = points
-        .iter()
+        .into_iter()
         .filter(|s| valid_lat_lon(s.lat, s.lon))
         .collect();
     valid.sort_by(|a, b| a.id.cmp(&b.id));
-    let fc = FeatureCollection {
-        bbox: None,
-        features: valid.into_iter().map(feature).collect(),
-        foreign_members: None,
+    let collection = Collection {
+        kind: "FeatureCollection",
+        features: crate::output::sink::Each::new(valid.into_iter().map(feature)),
     };
-    serde_json::to_string(&fc)
-        .unwrap_or_else(|_| "{\"type\":\"FeatureCollection\",\"features\":[]}".into())
+    serde_json::to_writer(out, &collection)?;
+    Ok(())
 }
 
-/// The open-data files: `geo/services.geojson` for the country and
-/// `geo/regions/<code-lowercase>.geojson` per region that has services.
-pub fn services_geojson_files(points: &[GeoService]) -> Vec<(String, String)> {
-    let mut by_region: BTreeMap<String, Vec<GeoService>> = BTreeMap::new();
+/// [`write_services_geojson`] as a string.
+pub fn services_geojson(points: &[GeoService]) -> String {
+    geojson_text(points)
+}
+
+fn geojson_text<'a>(points: impl IntoIterator<Item = &'a GeoService>) -> String {
+    let mut out = Vec::new();
+    match write_services_geojson(points, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(_) => "{\"type\":\"FeatureCollection\",\"features\":[]}".into(),
+    }
+}
+
+/// The open-data files' paths and the services each holds:
+/// `geo/services.geojson` for the country and `geo/regions/<code-lowercase>.geojson`
+/// per region that has services.
+pub fn services_geojson_groups(points: &[GeoService]) -> Vec<(String, Vec<&GeoService>)> {
+    let mut by_region: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
     for s in points {
         by_region
             .entry(s.region.to_lowercase())
             .or_default()
-            .push(s.clone());
+            .push(s);
     }
-    let mut files = vec![("geo/services.geojson".to_string(), services_geojson(points))];
-    for (code, list) in by_region {
-        files.push((
-            format!("geo/regions/{code}.geojson"),
-            services_geojson(&list),
-        ));
-    }
-    files
+    let mut groups = vec![("geo/services.geojson".to_string(), points.iter().collect())];
+    groups.extend(
+        by_region
+            .into_iter()
+            .map(|(code, list)| (format!("geo/regions/{code}.geojson"), list)),
+    );
+    groups
+}
+
+/// The open-data files (see [`services_geojson_groups`]) as strings.
+pub fn services_geojson_files(points: &[GeoService]) -> Vec<(String, String)> {
+    services_geojson_groups(points)
+        .into_iter()
+        .map(|(path, list)| (path, geojson_text(list)))
+        .collect()
 }

@@ -14,10 +14,14 @@ pub mod site;
 mod svg;
 
 pub use boundaries::{Boundaries, GeoError};
-pub use export::{services_geojson, services_geojson_files};
+pub use export::{
+    services_geojson, services_geojson_files, services_geojson_groups, write_services_geojson,
+};
 pub use links::{MapLinks, map_links, precision_label};
 pub use projection::Albers;
-pub use shards::{CELL_DEG, NEAR_CUTOFF_KM, cell_key, municipality_services, near_me_shards};
+pub use shards::{
+    CELL_DEG, NEAR_CUTOFF_KM, cell_key, each_near_me_shard, municipality_services, near_me_shards,
+};
 pub use svg::{country_svg, region_svg};
 
 /// A service drawn as a point on a region map.

@@ -41,12 +41,30 @@ pub fn near_me_shards(
     points: &[GeoService],
     need_labels: &BTreeMap<String, String>,
 ) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    let _ = each_near_me_shard(points, need_labels, |path, text| {
+        files.push((path, text));
+        Ok::<(), std::convert::Infallible>(())
+    });
+    // The index first, as readers of the list expect.
+    if let Some(index) = files.pop() {
+        files.insert(0, index);
+    }
+    files
+}
+
+/// [`near_me_shards`] handed to `emit` one file at a time (the shards by cell,
+/// then the index), so they need not all be held at once.
+pub fn each_near_me_shard<E>(
+    points: &[GeoService],
+    need_labels: &BTreeMap<String, String>,
+    mut emit: impl FnMut(String, String) -> Result<(), E>,
+) -> Result<(), E> {
     let mut cells: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
     for s in points.iter().filter(|s| valid_lat_lon(s.lat, s.lon)) {
         cells.entry(cell_key(s.lat, s.lon)).or_default().push(s);
     }
     let mut index = serde_json::Map::new();
-    let mut files = Vec::with_capacity(cells.len() + 1);
     for (key, mut list) in cells {
         list.sort_by(|a, b| a.id.cmp(&b.id));
         let mut needs: BTreeMap<&str, usize> = BTreeMap::new();
@@ -72,10 +90,10 @@ pub fn near_me_shards(
                 })
             })
             .collect();
-        files.push((
+        emit(
             format!("geo/near/{key}.json"),
             Value::Array(items).to_string(),
-        ));
+        )?;
     }
     let idx = json!({
         "cell": CELL_DEG,
@@ -83,8 +101,7 @@ pub fn near_me_shards(
         "labels": need_labels,
         "cells": Value::Object(index),
     });
-    files.insert(0, ("geo/near/index.json".to_string(), idx.to_string()));
-    files
+    emit("geo/near/index.json".to_string(), idx.to_string())
 }
 
 /// Services sorted by distance from `from` (a municipality's centre, `(lat, lon)`), nearest

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::{
-    Boundaries, GeoService, MapPoint, RegionLink, country_svg, near_me_shards, region_svg,
-    services_geojson_files,
+    Boundaries, GeoService, MapPoint, RegionLink, country_svg, each_near_me_shard, region_svg,
+    services_geojson_groups, write_services_geojson,
 };
 use crate::site::Site;
 
@@ -152,14 +152,21 @@ impl Maps {
     }
 }
 
-/// `geo/services.geojson`, `geo/regions/*.geojson` and `geo/near/*.json`. Service URLs
-/// inside are site-relative to `base` so the files work wherever the site is mounted.
-pub fn data_files(site: &Site) -> Vec<(String, Vec<u8>)> {
+/// `geo/services.geojson`, `geo/regions/*.geojson` and `geo/near/*.json`, each
+/// written into `sink` as it is made. Service URLs inside are site-relative to
+/// `base` so the files work wherever the site is mounted.
+pub fn write_data_files(site: &Site, sink: &mut dyn crate::output::Sink) -> std::io::Result<()> {
     let services = geo_services(site);
-    services_geojson_files(&services)
-        .into_iter()
-        .chain(near_me_shards(&services, &need_labels(site)))
-        .map(|(p, s)| (p, s.into_bytes()))
-        .chain(tile_map_files(&site.config.map))
-        .collect()
+    for (path, list) in services_geojson_groups(&services) {
+        sink.stream(&path, &mut |w| {
+            write_services_geojson(list.iter().copied(), w)
+        })?;
+    }
+    each_near_me_shard(&services, &need_labels(site), |path, text| {
+        sink.file(&path, text.as_bytes())
+    })?;
+    for (path, bytes) in tile_map_files(&site.config.map) {
+        sink.file(&path, &bytes)?;
+    }
+    Ok(())
 }

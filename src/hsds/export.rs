@@ -7,6 +7,7 @@
 //! documents and lines — so that importing it gives the same records back.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io;
 
 use super::Ids;
 use super::mapping::{self, Link, PAGE, PLACE, PRECISION, Vocabulary};
@@ -15,6 +16,8 @@ use crate::config::Config;
 use crate::content::records::{ServiceMeta, Source};
 use crate::content::{Content, Data, Record};
 use crate::history::History;
+use crate::output::Sink;
+use crate::output::sink::{self, Each};
 use crate::validate::service_id;
 
 /// The services of `content` as HSDS tables, in the order of their record ids;
@@ -526,7 +529,7 @@ pub fn postal_code(address: &str) -> Option<String> {
 
 /// One page of an HSDS API list holding every item (fields in this order).
 #[derive(serde::Serialize)]
-struct Page<'a, T> {
+struct Page<C> {
     total_items: usize,
     total_pages: usize,
     page_number: usize,
@@ -534,23 +537,28 @@ struct Page<'a, T> {
     first_page: bool,
     last_page: bool,
     empty: bool,
-    contents: &'a [T],
+    contents: C,
 }
 
-fn page<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(&Page {
-        total_items: items.len(),
+/// A list page of `count` items, serialized one item at a time as `items`
+/// yields them, so a list of fully nested records never exists as a whole.
+fn page<T: serde::Serialize>(
+    sink: &mut dyn Sink,
+    name: &str,
+    count: usize,
+    items: impl Iterator<Item = T>,
+) -> io::Result<()> {
+    let page = Page {
+        total_items: count,
         total_pages: 1,
         page_number: 1,
-        size: items.len(),
+        size: count,
         first_page: true,
         last_page: true,
-        empty: items.is_empty(),
-        contents: items,
-    })
-    .unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+        empty: count == 0,
+        contents: Each::new(items),
+    };
+    sink::json(sink, &format!("{}{name}", super::DIR), &page, true)
 }
 
 /// The JSON files: the API's base answer and a list page per endpoint. Each
@@ -558,42 +566,56 @@ fn page<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
 /// terms and sources); organizations carry their places and service-at-
 /// locations their place, and name the services by id, so nothing is
 /// written twice. Attributes name their term by id: the terms and their
-/// taxonomies are in their own lists.
-pub fn json_files(t: &Tables) -> Vec<crate::output::OutputFile> {
+/// taxonomies are in their own lists. Each file is streamed into `sink` as
+/// its items are nested.
+pub fn write_json(t: &Tables, sink: &mut dyn Sink) -> io::Result<()> {
     let n = Nester::new(t);
-    let services: Vec<Service> = t.services.iter().map(|s| n.service(s)).collect();
-    let organizations: Vec<Organization> = t
-        .organizations
-        .iter()
-        .map(|o| {
-            let mut o = o.clone();
-            o.locations = n.locations_of_org(&o.id);
-            o
-        })
-        .collect();
-    let service_at_locations: Vec<ServiceAtLocation> = t
-        .service_at_locations
-        .iter()
-        .map(|sal| {
-            let mut sal = sal.clone();
-            sal.location = n.location(&sal.location_id).map(Box::new);
-            sal
-        })
-        .collect();
-    let terms: Vec<TaxonomyTerm> = t.taxonomy_terms.iter().map(|term| n.term(term)).collect();
-    let file = |name: &str, bytes: Vec<u8>| (format!("{}{name}", super::DIR), bytes);
     let base = serde_json::json!({
         "version": "3.0",
         "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
     });
-    vec![
-        file("index.json", format!("{base}\n").into_bytes()),
-        file("services.json", page(&services)),
-        file("organizations.json", page(&organizations)),
-        file("service_at_locations.json", page(&service_at_locations)),
-        file("taxonomies.json", page(&t.taxonomies)),
-        file("taxonomy_terms.json", page(&terms)),
-    ]
+    sink.file(
+        &format!("{}index.json", super::DIR),
+        format!("{base}\n").as_bytes(),
+    )?;
+    page(
+        sink,
+        "services.json",
+        t.services.len(),
+        t.services.iter().map(|s| n.service(s)),
+    )?;
+    page(
+        sink,
+        "organizations.json",
+        t.organizations.len(),
+        t.organizations.iter().map(|o| {
+            let mut o = o.clone();
+            o.locations = n.locations_of_org(&o.id);
+            o
+        }),
+    )?;
+    page(
+        sink,
+        "service_at_locations.json",
+        t.service_at_locations.len(),
+        t.service_at_locations.iter().map(|sal| {
+            let mut sal = sal.clone();
+            sal.location = n.location(&sal.location_id).map(Box::new);
+            sal
+        }),
+    )?;
+    page(
+        sink,
+        "taxonomies.json",
+        t.taxonomies.len(),
+        t.taxonomies.iter(),
+    )?;
+    page(
+        sink,
+        "taxonomy_terms.json",
+        t.taxonomy_terms.len(),
+        t.taxonomy_terms.iter().map(|term| n.term(term)),
+    )
 }
 
 /// Rows of one table grouped by a foreign key.

@@ -36,20 +36,19 @@ pub const DIR: &str = "open-data/hsds/";
 /// The tabular package's zip, linked from `/open-data/`.
 pub const ZIP: &str = "open-data/hsds/hsds-tabular.zip";
 
-/// The HSDS files of the site: the JSON lists and the tabular zip.
-pub fn files(
+/// The HSDS files of the site, the JSON lists and the tabular zip, each
+/// streamed into `sink` as it is made.
+pub fn write_files(
     config: &Config,
     data: &crate::content::Data,
     content: &crate::content::Content,
     history: &crate::history::History,
-) -> Vec<crate::output::OutputFile> {
+    sink: &mut dyn crate::output::Sink,
+) -> std::io::Result<()> {
     let tables = export::tables(config, data, content, history);
-    let mut out = export::json_files(&tables);
-    out.push((
-        ZIP.to_string(),
-        tabular::zip(&tables, &tabular::package_descriptor(config)),
-    ));
-    out
+    export::write_json(&tables, sink)?;
+    let descriptor = tabular::package_descriptor(config);
+    sink.stream(ZIP, &mut |w| tabular::write_zip(&tables, &descriptor, w))
 }
 
 /// Identifiers: UUIDv5 of `<table>/<our key>` in the portal's namespace.

@@ -228,29 +228,29 @@ pub struct Tables {
 }
 
 impl Tables {
-    /// Each table's rows as JSON objects, by the HSDS resource name
-    /// (`service`, `phone`…), for the tabular form.
-    pub fn rows(&self) -> Vec<(&'static str, Vec<serde_json::Value>)> {
-        fn all<T: Serialize>(rows: &[T]) -> Vec<serde_json::Value> {
-            rows.iter()
-                .filter_map(|r| serde_json::to_value(r).ok())
-                .collect()
+    /// One table's rows as JSON objects, made one at a time, by the HSDS
+    /// resource name (`service`, `phone`…), for the tabular form. A table
+    /// the portal does not fill has none.
+    pub fn rows_of<'a>(&'a self, name: &str) -> Box<dyn Iterator<Item = serde_json::Value> + 'a> {
+        fn each<T: Serialize>(rows: &[T]) -> Box<dyn Iterator<Item = serde_json::Value> + '_> {
+            Box::new(rows.iter().filter_map(|r| serde_json::to_value(r).ok()))
         }
-        vec![
-            ("organization", all(&self.organizations)),
-            ("service", all(&self.services)),
-            ("location", all(&self.locations)),
-            ("service_at_location", all(&self.service_at_locations)),
-            ("address", all(&self.addresses)),
-            ("phone", all(&self.phones)),
-            ("contact", all(&self.contacts)),
-            ("schedule", all(&self.schedules)),
-            ("service_area", all(&self.service_areas)),
-            ("attribute", all(&self.attributes)),
-            ("taxonomy", all(&self.taxonomies)),
-            ("taxonomy_term", all(&self.taxonomy_terms)),
-            ("metadata", all(&self.metadata)),
-        ]
+        match name {
+            "organization" => each(&self.organizations),
+            "service" => each(&self.services),
+            "location" => each(&self.locations),
+            "service_at_location" => each(&self.service_at_locations),
+            "address" => each(&self.addresses),
+            "phone" => each(&self.phones),
+            "contact" => each(&self.contacts),
+            "schedule" => each(&self.schedules),
+            "service_area" => each(&self.service_areas),
+            "attribute" => each(&self.attributes),
+            "taxonomy" => each(&self.taxonomies),
+            "taxonomy_term" => each(&self.taxonomy_terms),
+            "metadata" => each(&self.metadata),
+            _ => Box::new(std::iter::empty()),
+        }
     }
 }
 

@@ -91,32 +91,45 @@ fn cell(v: Option<&Value>) -> String {
 }
 
 /// A table as CSV: the specification's columns in order, a header row first.
-fn csv_of(resource: &Resource, rows: &[Value]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(resource.fields.iter().map(|(name, _)| name));
+fn write_csv(
+    resource: &Resource,
+    rows: impl Iterator<Item = Value>,
+    out: impl Write,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(Unflushed(out));
+    w.write_record(resource.fields.iter().map(|(name, _)| name))?;
     for row in rows {
-        let _ = w.write_record(resource.fields.iter().map(|(name, _)| cell(row.get(name))));
+        w.write_record(resource.fields.iter().map(|(name, _)| cell(row.get(name))))?;
     }
-    w.into_inner().unwrap_or_default()
+    w.flush()
 }
 
-/// Every file of the package: `datapackage.json` and a CSV per table, the
-/// tables the portal does not fill with their header row only.
-pub fn package_files(tables: &Tables, descriptor: &Value) -> BTreeMap<String, Vec<u8>> {
-    let rows: BTreeMap<&str, Vec<Value>> = tables.rows().into_iter().collect();
-    let mut files = BTreeMap::new();
-    let mut json = serde_json::to_vec_pretty(descriptor).unwrap_or_default();
-    json.push(b'\n');
-    files.insert("datapackage.json".to_string(), json);
-    for r in resources() {
-        let table = rows.get(r.name.as_str()).map_or(&[][..], Vec::as_slice);
-        files.insert(r.path.clone(), csv_of(&r, table));
+/// Passes writes on but not flushes: a flush inside a zip entry would end a
+/// deflate block early, and the zip would no longer be the same bytes as the
+/// package compressed in one go.
+struct Unflushed<W>(W);
+
+impl<W: Write> Write for Unflushed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
     }
-    files
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
-/// The package as one zip, the same bytes for the same tables.
-pub fn zip(tables: &Tables, descriptor: &Value) -> Vec<u8> {
+const DESCRIPTOR: &str = "datapackage.json";
+
+/// The package as one zip written into `out`, the same bytes for the same
+/// tables: `datapackage.json` and a CSV per table (the tables the portal does
+/// not fill with their header row only), sorted by name, each table's rows
+/// turned into CSV one at a time.
+pub fn write_zip(
+    tables: &Tables,
+    descriptor: &Value,
+    out: &mut dyn crate::output::sink::WriteSeek,
+) -> std::io::Result<()> {
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         // Level 1, not the usual 6: compressing the package is serial and was
@@ -127,13 +140,29 @@ pub fn zip(tables: &Tables, descriptor: &Value) -> Vec<u8> {
         .last_modified_time(zip::DateTime::DEFAULT)
         .system(zip::System::Unix)
         .unix_permissions(0o644);
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in package_files(tables, descriptor) {
-        if w.start_file(name, options).is_err() || w.write_all(&bytes).is_err() {
-            return Vec::new();
+    let mut resources: Vec<Option<Resource>> = resources().into_iter().map(Some).collect();
+    resources.push(None);
+    resources.sort_by(|a, b| name_of(a).cmp(name_of(b)));
+    let mut w = zip::ZipWriter::new(out);
+    for r in &resources {
+        w.start_file(name_of(r), options)
+            .map_err(std::io::Error::other)?;
+        match r {
+            None => {
+                let mut json = serde_json::to_vec_pretty(descriptor)?;
+                json.push(b'\n');
+                w.write_all(&json)?;
+            }
+            Some(r) => write_csv(r, tables.rows_of(&r.name), &mut w)?,
         }
     }
-    w.finish().map(|c| c.into_inner()).unwrap_or_default()
+    w.finish().map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+/// A file of the package: a table's CSV, or (`None`) the descriptor.
+fn name_of(r: &Option<Resource>) -> &str {
+    r.as_ref().map_or(DESCRIPTOR, |r| r.path.as_str())
 }
 
 /// A table's rows as JSON objects, by resource name: what the import reads.

@@ -16,9 +16,12 @@
 //!   the new one, never none and never a mix.
 //! - **Cheap** ([`staging`]): the output is double-buffered. The previous site
 //!   is kept as `.<name>.old`; the next build recycles it as its staging folder
-//!   and writes only the files whose bytes differ. On a small VM, creating and
-//!   deleting thousands of files is what a large build spends most of its time
-//!   on.
+//!   and writes only the files whose bytes differ (large exports streamed as
+//!   they are made are always rewritten). On a small VM, creating and deleting
+//!   thousands of files is what a large build spends most of its time on.
+//! - **Streamed** ([`staging`], [`sink`]): files are written as they are made,
+//!   without a list of them beforehand; what an earlier site left beyond them
+//!   is deleted once all are written, before anything is published.
 //! - **Search** ([`index`]): the native search index of each published site is
 //!   `.<name>.index-<key>`, keyed by the search manifest the site itself names,
 //!   so the one exchange that publishes a site also publishes its index.
@@ -30,10 +33,10 @@
 mod guard;
 mod index;
 mod lock;
+pub mod sink;
 mod staging;
 mod swap;
 
-use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fmt;
 use std::io;
@@ -41,6 +44,7 @@ use std::path::{Path, PathBuf};
 
 pub use guard::PORTAL_SOURCES;
 pub use index::live_index;
+pub use sink::Sink;
 
 /// A file of the site: path relative to the site root, and its bytes.
 pub type OutputFile = (String, Vec<u8>);
@@ -87,16 +91,25 @@ pub struct Note {
 /// A site being written into the staging folder (see [`Output::stage`]).
 pub struct Staging {
     stage: staging::Stage,
-    /// The site's search files, whose manifest names the search index.
-    paths: Vec<String>,
 }
 
 impl Staging {
-    /// Writes one of the planned files, unless it already holds these bytes.
+    /// Writes one generated file, unless it already holds these bytes.
     /// Safe to call from many threads at once.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         self.stage.write(rel, bytes)
     }
+
+    /// Writes one generated file as `fill` makes it; returns its size.
+    pub fn stream(&self, rel: &str, fill: sink::Fill<'_>) -> io::Result<u64> {
+        self.stage.stream(rel, fill)
+    }
+}
+
+/// A staging folder holding exactly the site, ready to publish
+/// (see [`Output::finish`]).
+pub struct Staged {
+    finished: staging::Finished,
 }
 
 /// What publishing did.
@@ -247,32 +260,24 @@ impl Output {
         static_dir: &Path,
         files: &[OutputFile],
     ) -> Result<Published, OutputError> {
-        let planned: HashSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
-        let staging = self.stage(static_dir, &planned)?;
+        let staging = self.stage(static_dir)?;
         for (rel, bytes) in files {
             if let Err(e) = staging.write(rel, bytes) {
                 return Err(self.abandon(staging, &e));
             }
         }
-        self.publish_staged(staging)
+        let staged = self.finish(staging)?;
+        self.publish_staged(staged)
     }
 
-    /// Starts a site of exactly the generated files `planned` (site paths)
-    /// plus the portal's static files: the staging folder is made ready and
-    /// the files are then written one at a time ([`Staging::write`]), as they
-    /// are rendered, before [`Output::publish_staged`] swaps the site in.
-    pub fn stage(
-        &mut self,
-        static_dir: &Path,
-        planned: &HashSet<&str>,
-    ) -> Result<Staging, OutputError> {
-        let stage = staging::open(&self.layout, static_dir, planned, &mut self.notes)?;
-        let paths: Vec<String> = planned
-            .iter()
-            .filter(|p| p.starts_with("search/"))
-            .map(|p| p.to_string())
-            .collect();
-        Ok(Staging { stage, paths })
+    /// Starts a site of generated files plus the portal's static files: the
+    /// staging folder is made ready, the generated files are then written one
+    /// at a time as they are made ([`Staging::write`], [`Staging::stream`]) —
+    /// nobody needs to know them all beforehand — and [`Output::finish`]
+    /// completes the site before [`Output::publish_staged`] swaps it in.
+    pub fn stage(&mut self, static_dir: &Path) -> Result<Staging, OutputError> {
+        let stage = staging::open(&self.layout, static_dir, &mut self.notes)?;
+        Ok(Staging { stage })
     }
 
     /// A file could not be written: the half-written site is kept for the
@@ -281,12 +286,20 @@ impl Output {
         staging.stage.fail(&self.layout, e)
     }
 
+    /// Completes the staged site once every generated file is written: the
+    /// static files are copied and whatever an earlier site left in the
+    /// recycled folder beyond the files written is deleted.
+    pub fn finish(&self, staging: Staging) -> Result<Staged, OutputError> {
+        let finished = staging.stage.finish(&self.layout)?;
+        Ok(Staged { finished })
+    }
+
     /// Swaps the staged site in as the output in one step, with its search index.
-    pub fn publish_staged(mut self, staging: Staging) -> Result<Published, OutputError> {
+    pub fn publish_staged(mut self, staged: Staged) -> Result<Published, OutputError> {
         let layout = self.layout.clone();
         let key = index::promote(
             &layout,
-            staging.paths.iter().map(String::as_str),
+            staged.finished.search.iter().map(String::as_str),
             &mut self.notes,
         )?;
         checkpoint("staged");
@@ -318,7 +331,7 @@ impl Output {
         checkpoint("published");
         drop(self.lock);
         Ok(Published {
-            static_files: staging.stage.static_files,
+            static_files: staged.finished.static_files,
             notes: self.notes,
         })
     }

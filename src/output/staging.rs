@@ -1,74 +1,220 @@
 //! The staging folder: the previous-but-one site recycled (only changed bytes
 //! are written), or a fresh folder when there is none or it cannot be reused.
+//!
+//! The build writes its files into it as it makes them, without saying
+//! beforehand what they will be, so it never needs the whole site at once:
+//!
+//! 1. [`open`] makes a recycled folder safe to write into: every link and
+//!    anything else that is not a plain file or folder is deleted (never
+//!    followed), and every folder must be one this user can change — a folder
+//!    left by `sudo opora build` would stop the build halfway, so such a
+//!    folder is moved aside at once and a fresh one used.
+//! 2. [`Stage::write`] and [`Stage::stream`] write one file each, making its
+//!    folders (a file of the earlier site where a folder now goes is replaced,
+//!    and the reverse) and remembering its path.
+//! 3. [`Stage::finish`] copies the portal's static files the build did not
+//!    generate and deletes whatever the earlier site had beyond the files
+//!    written: nothing stale is ever published.
 
 use std::collections::HashSet;
-use std::io;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
-use super::{Found, Layout, Note, OutputError, at, clear, found, set_aside};
+use super::sink::Fill;
+use super::{Layout, Note, OutputError, at, set_aside};
 
-/// The staging folder, made ready to receive the site: it holds the portal's
-/// static files and nothing the site will not have; the generated files are
-/// then written one by one ([`Stage::write`]), so a build need not keep its
-/// rendered pages in memory.
+/// The staging folder, receiving the site file by file.
 pub(crate) struct Stage {
     dir: PathBuf,
-    /// How many files came from `static/`.
-    pub static_files: usize,
+    static_dir: PathBuf,
+    /// Site paths of the generated files written so far.
+    written: Mutex<Vec<String>>,
 }
 
-/// Prepares the staging folder for a site of exactly the generated files
-/// `planned` (site paths) and the portal's static files. A recycled folder
-/// that cannot be cleaned is moved aside and a fresh one used.
+/// A staging folder holding exactly the site.
+pub(crate) struct Finished {
+    /// How many files came from `static/`.
+    pub static_files: usize,
+    /// The generated files under `search/`, whose manifest names the index.
+    pub search: Vec<String>,
+}
+
+/// Prepares the staging folder for a site of generated files (written next)
+/// and the portal's static files (copied at [`Stage::finish`]). A recycled
+/// folder that cannot be made safe is moved aside and a fresh one used.
 pub(crate) fn open(
     layout: &Layout,
     static_dir: &Path,
-    planned: &HashSet<&str>,
     notes: &mut Vec<Note>,
 ) -> Result<Stage, OutputError> {
-    let statics = static_files(static_dir, planned).map_err(|e| {
-        OutputError::new(
-            static_dir,
-            format!("cannot read the static files: {e}"),
-            "check the permissions of static/",
-        )
-    })?;
     let (dir, recycled_from) = prepare(layout, notes)?;
-    let first = fill(&dir, &statics, planned);
-    let result = match (first, recycled_from) {
-        (Err(e), Some(from)) if !is_out_of_space(&e) => {
-            set_aside(
-                layout,
-                &dir,
-                &format!(
-                    "cannot reuse the previous site kept in {} (now {}): {e}",
-                    from.display(),
-                    dir.display()
-                ),
-                notes,
-            )?;
-            std::fs::create_dir(&dir)
-                .map_err(at(&dir))
-                .and_then(|()| fill(&dir, &statics, planned))
-        }
-        (other, _) => other,
-    };
-    match result {
-        Ok(()) => Ok(Stage {
-            dir,
-            static_files: statics.len(),
-        }),
-        Err(e) => Err(abandon(layout, &dir, &e)),
+    if let Some(from) = recycled_from
+        && let Err(e) = make_safe(&dir)
+    {
+        set_aside(
+            layout,
+            &dir,
+            &format!(
+                "cannot reuse the previous site kept in {} (now {}): {e}",
+                from.display(),
+                dir.display()
+            ),
+            notes,
+        )?;
+        std::fs::create_dir(&dir).map_err(|e| abandon(layout, &dir, &at(&dir)(e)))?;
     }
+    Ok(Stage {
+        dir,
+        static_dir: static_dir.to_path_buf(),
+        written: Mutex::new(Vec::new()),
+    })
 }
 
 impl Stage {
-    /// Writes one generated file (a planned path) unless it already holds
-    /// these bytes. Safe to call from many threads at once.
+    /// Writes one generated file unless it already holds these bytes. Safe
+    /// to call from many threads at once.
     pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        write_if_changed(&self.dir.join(rel), bytes)
+        self.put(rel, bytes)?;
+        self.remember(rel);
+        Ok(())
+    }
+
+    /// Writes one generated file as `fill` makes it (always rewritten: its
+    /// bytes are not known beforehand). Returns its size.
+    pub(crate) fn stream(&self, rel: &str, fill: Fill<'_>) -> io::Result<u64> {
+        let path = self.dir.join(rel);
+        clear_way(&path, None)?;
+        let mut out = BufWriter::with_capacity(1 << 18, self.create(rel, &path)?);
+        fill(&mut out).map_err(at(&path))?;
+        out.flush().map_err(at(&path))?;
+        let len = out.seek(io::SeekFrom::End(0)).map_err(at(&path))?;
+        self.remember(rel);
+        Ok(len)
+    }
+
+    fn remember(&self, rel: &str) {
+        self.written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(rel.to_string());
+    }
+
+    /// Writes `bytes` at `rel` unless the file already holds them.
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.dir.join(rel);
+        if clear_way(&path, Some(bytes))? {
+            return Ok(());
+        }
+        self.create(rel, &path)?.write_all(bytes).map_err(at(&path))
+    }
+
+    /// Creates (or truncates) the file at `rel`, making its folders.
+    fn create(&self, rel: &str, path: &Path) -> io::Result<File> {
+        match create_file(path) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                self.make_folders(rel)?;
+                create_file(path).map_err(at(path))
+            }
+            // A file another user left in a folder of ours: replace it.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                std::fs::remove_file(path).map_err(at(path))?;
+                create_file(path).map_err(at(path))
+            }
+            other => other.map_err(at(path)),
+        }
+    }
+
+    /// Makes the folders of `rel`. Where a file of the earlier site stands in
+    /// the way, it is replaced by the folder (other threads may be making
+    /// the same folders at the same time).
+    fn make_folders(&self, rel: &str) -> io::Result<()> {
+        let Some((parent, _)) = rel.rsplit_once('/') else {
+            return Ok(());
+        };
+        if std::fs::create_dir_all(self.dir.join(parent)).is_ok() {
+            return Ok(());
+        }
+        let mut path = self.dir.clone();
+        for part in parent.split('/') {
+            path.push(part);
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => continue,
+                Ok(_) => {
+                    let _ = std::fs::remove_file(&path);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(at(&path)(e)),
+            }
+            match std::fs::create_dir(&path) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                    return Err(at(&path)(e));
+                }
+                _ => {}
+            }
+            if !std::fs::symlink_metadata(&path)
+                .map_err(at(&path))?
+                .is_dir()
+            {
+                return Err(at(&path)(io::Error::other("cannot make this folder")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Completes the site: copies the portal's static files (a generated
+    /// file of the same path wins) and deletes everything else the folder
+    /// holds — files of the earlier site the new one does not have.
+    pub(crate) fn finish(self, layout: &Layout) -> Result<Finished, OutputError> {
+        match self.complete() {
+            Ok(finished) => Ok(finished),
+            Err(Incomplete::Statics(e)) => Err(OutputError::new(
+                &self.static_dir,
+                format!("cannot read the static files: {e}"),
+                "check the permissions of static/",
+            )),
+            Err(Incomplete::Write(e)) => Err(self.fail(layout, &e)),
+        }
+    }
+
+    fn complete(&self) -> Result<Finished, Incomplete> {
+        let written =
+            std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
+        let generated: HashSet<&str> = written.iter().map(String::as_str).collect();
+        let statics = static_files(&self.static_dir, &generated).map_err(Incomplete::Statics)?;
+        statics
+            .par_iter()
+            .try_for_each(|(rel, from)| {
+                let bytes = std::fs::read(from).map_err(at(from))?;
+                self.put(rel, &bytes)
+            })
+            .map_err(Incomplete::Write)?;
+        let keep: HashSet<&str> = generated
+            .iter()
+            .copied()
+            .chain(statics.iter().map(|(rel, _)| rel.as_str()))
+            .collect();
+        let folders: HashSet<&str> = keep
+            .iter()
+            .flat_map(|rel| rel.match_indices('/').map(move |(i, _)| &rel[..i]))
+            .collect();
+        prune(&self.dir, &keep, &folders).map_err(Incomplete::Write)?;
+        Ok(Finished {
+            static_files: statics.len(),
+            search: written
+                .iter()
+                .filter(|p| p.starts_with("search/"))
+                .cloned()
+                .collect(),
+        })
     }
 
     /// A write failed: keeps what was written for the next build, as
@@ -78,8 +224,51 @@ impl Stage {
     }
 }
 
+/// Why the site could not be completed.
+enum Incomplete {
+    Statics(io::Error),
+    Write(io::Error),
+}
+
+/// Opens `path` for writing, truncated; never through a link.
+fn create_file(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    options.open(path)
+}
+
+/// Clears the way for a file at `path`: a folder of the earlier site there is
+/// deleted, and so is a file with other hard links (so no other name sees the
+/// change) or anything that is not a plain file. With `bytes`, says whether
+/// the file already holds exactly them (then nothing needs writing).
+fn clear_way(path: &Path, bytes: Option<&[u8]>) -> io::Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path).map_err(at(path))?,
+        Ok(meta) if meta.is_file() && links(&meta) == 1 => {
+            if let Some(bytes) = bytes
+                && meta.len() == bytes.len() as u64
+            {
+                return Ok(std::fs::read(path).map_err(at(path))? == bytes);
+            }
+        }
+        Ok(_) => std::fs::remove_file(path).map_err(at(path))?,
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) => {}
+        Err(e) => return Err(at(path)(e)),
+    }
+    Ok(false)
+}
+
 fn abandon(layout: &Layout, dir: &Path, e: &io::Error) -> OutputError {
-    if found(&layout.spare()).ok() == Some(Found::Nothing) {
+    if super::found(&layout.spare()).ok() == Some(super::Found::Nothing) {
         let _ = std::fs::rename(dir, layout.spare());
     }
     OutputError::new(
@@ -94,6 +283,7 @@ fn prepare(
     layout: &Layout,
     notes: &mut Vec<Note>,
 ) -> Result<(PathBuf, Option<PathBuf>), OutputError> {
+    use super::{Found, clear, found};
     let (dir, spare) = (layout.staging(), layout.spare());
     for path in [&dir, &spare] {
         let kind = found(path).map_err(|e| super::cannot_use(path, &e))?;
@@ -121,6 +311,54 @@ fn prepare(
             Ok((dir, None))
         }
     }
+}
+
+/// Makes a recycled site safe to write into without knowing what will be
+/// written: deletes every link and anything else that is not a plain file or
+/// folder (never following a link), and fails on a folder this user cannot
+/// change, which the build would otherwise stumble on halfway.
+fn make_safe(dir: &Path) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(|e| walk_error(dir, e))?;
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            changeable(entry.path())?;
+        } else if !kind.is_file() {
+            std::fs::remove_file(entry.path()).map_err(at(entry.path()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether this user may add and delete entries in the folder `dir`.
+#[cfg(unix)]
+fn changeable(dir: &Path) -> io::Result<()> {
+    use rustix::fs::Access;
+    rustix::fs::access(dir, Access::WRITE_OK | Access::EXEC_OK)
+        .map_err(|e| at(dir)(io::Error::from(e)))
+}
+
+#[cfg(not(unix))]
+fn changeable(dir: &Path) -> io::Result<()> {
+    if std::fs::metadata(dir)
+        .map_err(at(dir))?
+        .permissions()
+        .readonly()
+    {
+        return Err(at(dir)(io::Error::from(io::ErrorKind::PermissionDenied)));
+    }
+    Ok(())
+}
+
+fn walk_error(dir: &Path, e: walkdir::Error) -> io::Error {
+    let path = e
+        .path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.to_path_buf());
+    io::Error::new(
+        e.io_error().map_or(io::ErrorKind::Other, io::Error::kind),
+        format!("{}: {e}", path.display()),
+    )
 }
 
 /// The portal's static files (site path, file), except those the build
@@ -151,48 +389,12 @@ fn static_files(
     Ok(out)
 }
 
-/// Makes `dir` ready for exactly the site: first deletes whatever the site
-/// does not have (stale files, and anything that is not a plain file or
-/// folder, such as a link or a FIFO), makes the folders, then copies the
-/// static files whose bytes differ. The generated files follow.
-fn fill(dir: &Path, statics: &[(String, PathBuf)], planned: &HashSet<&str>) -> io::Result<()> {
-    let keep: HashSet<&str> = statics
-        .iter()
-        .map(|(rel, _)| rel.as_str())
-        .chain(planned.iter().copied())
-        .collect();
-    let folders: HashSet<&str> = keep
-        .iter()
-        .flat_map(|rel| rel.match_indices('/').map(move |(i, _)| &rel[..i]))
-        .collect();
-    prune(dir, &keep, &folders)?;
-    let mut sorted: Vec<&&str> = folders.iter().collect();
-    sorted.sort_unstable();
-    for f in sorted {
-        let path = dir.join(f);
-        std::fs::create_dir_all(&path).map_err(at(&path))?;
-    }
-    statics.par_iter().try_for_each(|(rel, from)| {
-        let bytes = std::fs::read(from).map_err(at(from))?;
-        write_if_changed(&dir.join(rel), &bytes)
-    })
-}
-
 /// Deletes everything under `dir` that is not a kept file or one of their
 /// folders. Never follows a link: a link is an entry like any other.
 fn prune(dir: &Path, keep: &HashSet<&str>, folders: &HashSet<&str>) -> io::Result<()> {
     let mut walk = walkdir::WalkDir::new(dir).min_depth(1).into_iter();
     while let Some(entry) = walk.next() {
-        let entry = entry.map_err(|e| {
-            let path = e
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| dir.to_path_buf());
-            io::Error::new(
-                e.io_error().map_or(io::ErrorKind::Other, io::Error::kind),
-                format!("{}: {e}", path.display()),
-            )
-        })?;
+        let entry = entry.map_err(|e| walk_error(dir, e))?;
         let rel = entry
             .path()
             .strip_prefix(dir)
@@ -212,23 +414,6 @@ fn prune(dir: &Path, keep: &HashSet<&str>, folders: &HashSet<&str>) -> io::Resul
     Ok(())
 }
 
-/// Writes `bytes` unless the file already holds them. A file with other hard
-/// links is replaced rather than rewritten, so no other name sees the change.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && meta.is_file()
-    {
-        if links(&meta) > 1 {
-            std::fs::remove_file(path).map_err(at(path))?;
-        } else if meta.len() == bytes.len() as u64
-            && std::fs::read(path).map_err(at(path))? == bytes
-        {
-            return Ok(());
-        }
-    }
-    std::fs::write(path, bytes).map_err(at(path))
-}
-
 #[cfg(unix)]
 fn links(meta: &std::fs::Metadata) -> u64 {
     std::os::unix::fs::MetadataExt::nlink(meta)
@@ -237,13 +422,6 @@ fn links(meta: &std::fs::Metadata) -> u64 {
 #[cfg(not(unix))]
 fn links(_: &std::fs::Metadata) -> u64 {
     1
-}
-
-fn is_out_of_space(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
-    )
 }
 
 #[cfg(test)]
@@ -264,13 +442,26 @@ mod tests {
         (rel.into(), text.as_bytes().to_vec())
     }
 
-    /// Prepares `dir` for exactly `files`, then writes them, as a build does.
+    /// Recycles `dir` for exactly `files`, as a build does: made safe,
+    /// written file by file, then completed.
     fn fill_with(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-        let planned: HashSet<&str> = files.iter().map(|(rel, _)| rel.as_str()).collect();
-        fill(dir, &[], &planned)?;
-        files
-            .iter()
-            .try_for_each(|(rel, bytes)| write_if_changed(&dir.join(rel), bytes))
+        make_safe(dir)?;
+        let stage = stage_in(dir);
+        for (rel, bytes) in files {
+            stage.write(rel, bytes)?;
+        }
+        match stage.complete() {
+            Ok(_) => Ok(()),
+            Err(Incomplete::Statics(e) | Incomplete::Write(e)) => Err(e),
+        }
+    }
+
+    fn stage_in(dir: &Path) -> Stage {
+        Stage {
+            dir: dir.to_path_buf(),
+            static_dir: dir.join("no static files"),
+            written: Mutex::default(),
+        }
     }
 
     #[test]
@@ -338,6 +529,61 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.join("hard.html")).unwrap(),
             "new"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_streamed_file_replaces_a_stale_folder_and_never_writes_through_a_hard_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("site");
+        std::fs::create_dir_all(dir.join("data.json/old")).unwrap();
+        std::fs::write(tmp.path().join("editor.zip"), "editor's file").unwrap();
+        std::fs::hard_link(tmp.path().join("editor.zip"), dir.join("pack.zip")).unwrap();
+        make_safe(&dir).unwrap();
+        let stage = stage_in(&dir);
+        for (rel, text) in [("data.json", "[1,2]"), ("pack.zip", "zip")] {
+            let len = stage
+                .stream(rel, &mut |w| w.write_all(text.as_bytes()))
+                .unwrap();
+            assert_eq!(len, text.len() as u64);
+        }
+        assert!(stage.complete().is_ok());
+        assert_eq!(
+            std::fs::read_to_string(dir.join("data.json")).unwrap(),
+            "[1,2]"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join("pack.zip")).unwrap(),
+            "zip"
+        );
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join("editor.zip")).unwrap(),
+            "editor's file"
+        );
+    }
+
+    #[test]
+    fn pages_written_at_once_replace_a_stale_file_in_the_way_of_their_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::write(dir.join("services"), "a file where the folder goes").unwrap();
+        std::fs::create_dir_all(dir.join("stale/deep")).unwrap();
+        std::fs::write(dir.join("stale/deep/index.html"), "stale").unwrap();
+        let stage = stage_in(dir);
+        let files: Vec<(String, String)> = (0..64)
+            .map(|i| (format!("services/s{i}/index.html"), format!("page {i}")))
+            .collect();
+        files
+            .par_iter()
+            .try_for_each(|(rel, text)| stage.write(rel, text.as_bytes()))
+            .unwrap();
+        assert!(stage.complete().is_ok());
+        assert_eq!(names(dir), vec!["services"]);
+        assert_eq!(names(&dir.join("services")).len(), 64);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("services/s7/index.html")).unwrap(),
+            "page 7"
         );
     }
 }

@@ -16,18 +16,8 @@ pub fn lists(path: &str) -> bool {
     path.ends_with("index.html")
 }
 
-/// The sitemap files a site with `urls` sitemap URLs has, known before any
-/// page is rendered so the output can be planned.
-pub fn paths(urls: usize, per_file: usize) -> Vec<String> {
-    let mut out = vec!["sitemap.xml".to_string()];
-    if urls > per_file {
-        out.extend((1..=urls.div_ceil(per_file)).map(|n| format!("sitemap-{n}.xml")));
-    }
-    out
-}
-
-/// The sitemap files for `pages` (output path, last change), in the order of
-/// [`paths`].
+/// The sitemap files for `pages` (output path, last change): `sitemap.xml`,
+/// then its parts when it is an index.
 pub fn files<'a>(
     config: &Config,
     pages: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
@@ -116,7 +106,6 @@ mod tests {
         let pages = pages(3);
         let files = files(&config(), borrowed(&pages), 2_000);
         assert_eq!(files.len(), 1);
-        assert_eq!(paths(3, 2_000), vec!["sitemap.xml"]);
         let xml = String::from_utf8(files[0].1.clone()).unwrap();
         assert_eq!(
             xml.matches("<url>").count(),
@@ -131,11 +120,10 @@ mod tests {
     }
 
     #[test]
-    fn a_site_over_the_limit_gets_a_sitemap_index_and_planned_parts() {
+    fn a_site_over_the_limit_gets_a_sitemap_index_and_its_parts() {
         let pages = pages(5);
         let files = files(&config(), borrowed(&pages), 2);
         let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-        assert_eq!(names, paths(5, 2));
         assert_eq!(
             names,
             [

@@ -1,0 +1,121 @@
+//! Where the files a build makes beside its pages go, one at a time: into the
+//! staging folder when building, nowhere when checking (only their paths
+//! count), or into memory for a test. An exporter hands each file over as it
+//! makes it — a large one as a stream — and keeps nothing, so the build never
+//! holds the site's data files all at once.
+
+use std::io::{self, Cursor, Seek, Write};
+
+/// A writer that can also seek: what the zip writer needs to fill in an
+/// entry's sizes after its data.
+pub trait WriteSeek: Write + Seek {}
+impl<T: Write + Seek + ?Sized> WriteSeek for T {}
+
+/// Fills one streamed file.
+pub type Fill<'a> = &'a mut dyn FnMut(&mut dyn WriteSeek) -> io::Result<()>;
+
+/// Takes the site's files one by one.
+pub trait Sink {
+    /// A whole file (`path` is a site path: `robots.txt`, `geo/near/index.json`).
+    fn file(&mut self, path: &str, bytes: &[u8]) -> io::Result<()>;
+
+    /// A file written by `fill` as it is made. A sink that only needs the
+    /// path (the check) may not call `fill` at all, so `fill` must do nothing
+    /// but write.
+    fn stream(&mut self, path: &str, fill: Fill<'_>) -> io::Result<()>;
+}
+
+/// `value` as compact JSON, streamed, then a newline when `newline`.
+pub fn json<T: serde::Serialize + ?Sized>(
+    sink: &mut dyn Sink,
+    path: &str,
+    value: &T,
+    newline: bool,
+) -> io::Result<()> {
+    sink.stream(path, &mut |w| {
+        serde_json::to_writer(&mut *w, value)?;
+        if newline {
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+}
+
+/// Files kept in memory, in the order they came: for tests, and for callers
+/// that want the bytes.
+impl Sink for Vec<super::OutputFile> {
+    fn file(&mut self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.push((path.to_string(), bytes.to_vec()));
+        Ok(())
+    }
+
+    fn stream(&mut self, path: &str, fill: Fill<'_>) -> io::Result<()> {
+        let mut bytes = Cursor::new(Vec::new());
+        fill(&mut bytes)?;
+        self.push((path.to_string(), bytes.into_inner()));
+        Ok(())
+    }
+}
+
+/// Serializes the items of an iterator as a JSON array, one at a time, so a
+/// list of large records never exists as a whole (serde_json writes the same
+/// bytes as for a `Vec` of them). Serializing it a second time writes `[]`.
+pub struct Each<I>(std::cell::Cell<Option<I>>);
+
+impl<I> Each<I> {
+    pub fn new(items: I) -> Self {
+        Each(std::cell::Cell::new(Some(items)))
+    }
+}
+
+impl<I> serde::Serialize for Each<I>
+where
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(items) => serializer.collect_seq(items),
+            None => serializer.collect_seq(std::iter::empty::<I::Item>()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_writes_the_bytes_a_vec_would() {
+        #[derive(serde::Serialize, Clone)]
+        struct Row {
+            id: u32,
+            name: &'static str,
+        }
+        let rows = vec![
+            Row { id: 1, name: "а" },
+            Row {
+                id: 2,
+                name: "\"б\"",
+            },
+        ];
+        for rows in [rows.clone(), Vec::new()] {
+            let streamed = serde_json::to_vec(&Each::new(rows.iter())).unwrap();
+            assert_eq!(streamed, serde_json::to_vec(&rows).unwrap());
+        }
+    }
+
+    #[test]
+    fn the_memory_sink_keeps_streamed_and_whole_files_in_order() {
+        let mut files: Vec<super::super::OutputFile> = Vec::new();
+        files.file("a.txt", b"a").unwrap();
+        json(&mut files, "b.json", &serde_json::json!({"x": 1}), true).unwrap();
+        assert_eq!(
+            files,
+            vec![
+                ("a.txt".to_string(), b"a".to_vec()),
+                ("b.json".to_string(), b"{\"x\":1}\n".to_vec())
+            ]
+        );
+    }
+}
