@@ -561,8 +561,14 @@ fn run_build(opts: &Options) -> ExitCode {
                 .iter()
                 .map(|(n, d)| format!("{n} {} ms", d.as_millis()))
                 .collect();
+            // Pages whose inputs did not change since the site this build
+            // recycled are kept, not rendered again.
+            let kept = match report.kept {
+                0 => String::new(),
+                n => format!("; {n} pages unchanged and kept"),
+            };
             println!(
-                "built {} pages ({} files) into {} in {} ms [{}]",
+                "built {} pages ({} files{kept}) into {} in {} ms [{}]",
                 report.pages,
                 report.files,
                 opts.output.display(),

@@ -27,6 +27,8 @@ pub struct Options {
 #[derive(Debug, Default)]
 pub struct Report {
     pub pages: usize,
+    /// Pages kept from the recycled site, their inputs unchanged.
+    pub kept: usize,
     pub files: usize,
     pub bytes: u64,
     pub diagnostics: Diagnostics,
@@ -431,34 +433,61 @@ fn render_streamed(
     report.timings.push(("contexts", t.elapsed()));
 
     let t = Instant::now();
+    // Pages the recycled site already holds, rendered from the same inputs,
+    // are kept rather than rendered again (src/render/fingerprint.rs).
+    let site_fingerprint = staging.as_ref().map(|_| {
+        render::fingerprint::Fingerprint::site(
+            &opts.root.join("templates"),
+            &asset_versions(&static_dir),
+            &[pages.shared()],
+        )
+    });
     let mut written = Vec::with_capacity(list.len());
     let mut errors: Vec<Diagnostic> = Vec::new();
     for batch in list.chunks(PAGES_PER_BATCH) {
         use rayon::prelude::*;
-        let results: Vec<Result<(Written, linkcheck::PageLinks, u64), PageFailure>> = batch
+        let results: Vec<Result<MadePage, PageFailure>> = batch
             .par_iter()
             .map(|(_, kind)| {
                 let job = pages.render_job(&site, *kind);
-                let (path, html) = render::render_one(&env, &job).map_err(PageFailure::Template)?;
-                if let Some(st) = &staging {
-                    st.write(&path, html.as_bytes())
-                        .map_err(PageFailure::Write)?;
-                }
-                let links = linkcheck::PageLinks::read(&path, &html, &site.base);
+                let made = match (&staging, site_fingerprint) {
+                    (Some(st), Some(site_fp)) => {
+                        let fp = render::fingerprint::Fingerprint::page(
+                            site_fp,
+                            &job.path,
+                            job.template,
+                            &job.own_context,
+                        );
+                        keep_or_write_page(&env, &job, st, fp)?
+                    }
+                    _ => {
+                        let (_, html) =
+                            render::render_one(&env, &job).map_err(PageFailure::Template)?;
+                        (html, false)
+                    }
+                };
+                let (html, kept) = made;
+                let links = linkcheck::PageLinks::read(&job.path, &html, &site.base);
                 let page = Written {
-                    path,
+                    path: job.path,
                     lastmod: job.lastmod,
                     source: job.source,
                 };
-                Ok((page, links, html.len() as u64))
+                Ok(MadePage {
+                    page,
+                    links,
+                    bytes: html.len() as u64,
+                    kept,
+                })
             })
             .collect();
         for r in results {
             match r {
-                Ok((page, page_links, bytes)) => {
-                    files.links.add(page_links);
-                    report.bytes += bytes;
-                    written.push(page);
+                Ok(made) => {
+                    files.links.add(made.links);
+                    report.bytes += made.bytes;
+                    report.kept += usize::from(made.kept);
+                    written.push(made.page);
                 }
                 // One broken template would fail every page; report it once.
                 Err(PageFailure::Template(d)) => {
@@ -517,6 +546,37 @@ fn render_streamed(
     diags.sort();
     report.diagnostics = diags;
     Ok((site, staging))
+}
+
+/// A page made: rendered and written, or kept from the recycled site.
+struct MadePage {
+    page: Written,
+    links: linkcheck::PageLinks,
+    bytes: u64,
+    kept: bool,
+}
+
+/// Keeps the recycled site's file of this page if it was rendered from the
+/// same `fingerprint` (its links are read from it), or renders and writes
+/// it. Returns the page's HTML and whether it was kept.
+fn keep_or_write_page(
+    env: &minijinja::Environment<'static>,
+    job: &render::PageJob,
+    staging: &crate::output::Staging,
+    fingerprint: u128,
+) -> Result<(String, bool), PageFailure> {
+    if staging.reuse(&job.path, fingerprint).is_some() {
+        let bytes = staging.read(&job.path).map_err(PageFailure::Write)?;
+        // Pages are written as UTF-8; anything else was not written by us.
+        if let Ok(html) = String::from_utf8(bytes) {
+            return Ok((html, true));
+        }
+    }
+    let (path, html) = render::render_one(env, job).map_err(PageFailure::Template)?;
+    staging
+        .write_page(&path, html.as_bytes(), fingerprint)
+        .map_err(PageFailure::Write)?;
+    Ok((html, false))
 }
 
 /// Why a page could not be made.

@@ -23,8 +23,10 @@
   input.setAttribute("aria-controls", "search-suggest");
   var engine = null, seq = 0, timer = null;
 
-  function bytes(url) {
-    return fetch(url).then(function (r) {
+  // The manifest's address never changes (the pages do not change with the
+  // index), so it is revalidated rather than taken from the cache unasked.
+  function bytes(url, options) {
+    return fetch(url, options).then(function (r) {
       if (!r.ok) throw new Error(url + ": " + r.status);
       return r.arrayBuffer();
     });
@@ -34,7 +36,7 @@
   // together, so the first results are two round trips after the engine.
   function loadEngine() {
     if (engine) return engine;
-    var started = { manifest: bytes(manifest), wasm: bytes(wasm) };
+    var started = { manifest: bytes(manifest, { cache: "no-cache" }), wasm: bytes(wasm) };
     engine = new Promise(function (ok, fail) {
       var s = document.createElement("script");
       s.src = form.getAttribute("data-engine");

@@ -267,6 +267,7 @@ fn is_working_name(name: &str) -> bool {
     name.starts_with('.')
         && (WORKING_SUFFIXES.iter().any(|s| name.ends_with(s))
             || name.contains(".index-")
+            || name.contains(".built-")
             || name.contains(".unusable"))
 }
 
@@ -303,6 +304,7 @@ mod tests {
             ".public.index-00ff",
             ".x.lock",
             ".public.unusable-2",
+            ".public.built-1f2e",
         ] {
             assert!(is_working_name(name), "{name}");
         }

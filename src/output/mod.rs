@@ -30,6 +30,7 @@
 //! is removed (never what it points to), and anything else that cannot be used
 //! is moved aside as `.<name>.unusable-N` and named in a warning.
 
+mod built;
 mod guard;
 mod index;
 mod lock;
@@ -98,6 +99,24 @@ impl Staging {
     /// Safe to call from many threads at once.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         self.stage.write(rel, bytes)
+    }
+
+    /// Keeps the page at `rel` as the recycled site has it, if it was
+    /// rendered from the same `fingerprint` and its file is untouched
+    /// since; returns its size then. Otherwise the page must be rendered
+    /// and written with [`Staging::write_page`].
+    pub fn reuse(&self, rel: &str, fingerprint: u128) -> Option<u64> {
+        self.stage.reuse(rel, fingerprint)
+    }
+
+    /// Writes a page and remembers the fingerprint it was rendered from.
+    pub fn write_page(&self, rel: &str, bytes: &[u8], fingerprint: u128) -> io::Result<()> {
+        self.stage.write_page(rel, bytes, fingerprint)
+    }
+
+    /// The bytes of a file this build kept or wrote.
+    pub fn read(&self, rel: &str) -> io::Result<Vec<u8>> {
+        self.stage.read(rel)
     }
 
     /// Writes one generated file as `fill` makes it; returns its size.
@@ -328,6 +347,7 @@ impl Output {
             .map(String::as_str)
             .collect();
         index::prune(&layout, &keep, &mut self.notes);
+        built::prune(&layout);
         checkpoint("published");
         drop(self.lock);
         Ok(Published {

@@ -24,6 +24,7 @@ use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
+use super::built::{Built, Record};
 use super::sink::Fill;
 use super::{Layout, Note, OutputError, at, set_aside};
 
@@ -33,6 +34,10 @@ pub(crate) struct Stage {
     static_dir: PathBuf,
     /// Site paths of the generated files written so far.
     written: Mutex<Vec<String>>,
+    /// What the recycled site's pages were rendered from.
+    built: Built,
+    /// What this site's pages were rendered from, for the next build.
+    fingerprints: Mutex<Vec<(String, Record)>>,
 }
 
 /// A staging folder holding exactly the site.
@@ -52,9 +57,12 @@ pub(crate) fn open(
     notes: &mut Vec<Note>,
 ) -> Result<Stage, OutputError> {
     let (dir, recycled_from) = prepare(layout, notes)?;
+    // Taken (and deleted) before anything in the folder changes.
+    let mut built = Built::take(layout, &dir);
     if let Some(from) = recycled_from
         && let Err(e) = make_safe(&dir)
     {
+        built = Built::default();
         set_aside(
             layout,
             &dir,
@@ -71,6 +79,8 @@ pub(crate) fn open(
         dir,
         static_dir: static_dir.to_path_buf(),
         written: Mutex::new(Vec::new()),
+        built,
+        fingerprints: Mutex::new(Vec::new()),
     })
 }
 
@@ -81,6 +91,40 @@ impl Stage {
         self.put(rel, bytes)?;
         self.remember(rel);
         Ok(())
+    }
+
+    /// Keeps the recycled site's file of a page rendered from `fingerprint`
+    /// when that file is exactly as the build that rendered it left it;
+    /// returns its size then. `None`: the page must be rendered and written.
+    pub(crate) fn reuse(&self, rel: &str, fingerprint: u128) -> Option<u64> {
+        let record = self.built.unchanged(&self.dir, rel, fingerprint)?;
+        self.note_fingerprint(rel, record);
+        self.remember(rel);
+        Some(record.size())
+    }
+
+    /// Writes a page rendered from `fingerprint` (see [`Stage::reuse`]).
+    pub(crate) fn write_page(&self, rel: &str, bytes: &[u8], fingerprint: u128) -> io::Result<()> {
+        self.write(rel, bytes)?;
+        let path = self.dir.join(rel);
+        let meta = std::fs::symlink_metadata(&path).map_err(at(&path))?;
+        if let Some(record) = Record::of(fingerprint, &meta) {
+            self.note_fingerprint(rel, record);
+        }
+        Ok(())
+    }
+
+    /// The bytes of a file this build kept or wrote.
+    pub(crate) fn read(&self, rel: &str) -> io::Result<Vec<u8>> {
+        let path = self.dir.join(rel);
+        std::fs::read(&path).map_err(at(&path))
+    }
+
+    fn note_fingerprint(&self, rel: &str, record: Record) {
+        self.fingerprints
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((rel.to_string(), record));
     }
 
     /// Writes one generated file as `fill` makes it (always rewritten: its
@@ -175,7 +219,17 @@ impl Stage {
     /// holds — files of the earlier site the new one does not have.
     pub(crate) fn finish(self, layout: &Layout) -> Result<Finished, OutputError> {
         match self.complete() {
-            Ok(finished) => Ok(finished),
+            Ok(finished) => {
+                let fingerprints = std::mem::take(
+                    &mut *self
+                        .fingerprints
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner),
+                );
+                // Without its record the next build only renders every page.
+                let _ = super::built::save(layout, &self.dir, &fingerprints);
+                Ok(finished)
+            }
             Err(Incomplete::Statics(e)) => Err(OutputError::new(
                 &self.static_dir,
                 format!("cannot read the static files: {e}"),
@@ -461,6 +515,8 @@ mod tests {
             dir: dir.to_path_buf(),
             static_dir: dir.join("no static files"),
             written: Mutex::default(),
+            built: Built::default(),
+            fingerprints: Mutex::default(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod copy;
 pub mod family;
 pub mod feeds;
+pub mod fingerprint;
 pub mod pages;
 pub mod paginate;
 pub mod sitemap;
@@ -24,6 +25,9 @@ pub struct PageJob {
     pub path: String,
     pub template: &'static str,
     pub context: Value,
+    /// The context without the values every page shares
+    /// ([`pages::Pages::shared`]): what the page's fingerprint covers.
+    pub own_context: Value,
     /// When the page's source last changed, for the sitemap.
     pub lastmod: Option<String>,
     /// The record file the page shows, for blaming problems found in the output.

@@ -211,6 +211,8 @@ pub struct PageSpec<'a> {
 /// What every page shares: site-wide values and the service cards.
 pub struct Pages {
     globals: Value,
+    /// Site path of the content-hashed search manifest, for the search page.
+    search_manifest: Option<String>,
     /// One card per service, in `site.services` order.
     pub(crate) cards: Vec<Value>,
     /// Build-time SVG maps (src/geo).
@@ -241,7 +243,10 @@ impl Pages {
         };
         let globals = context! {
             base => site.base.clone(),
-            search_manifest => search_manifest.map(str::to_string),
+            // Every page's search box: a fixed address, so that pages do not
+            // change when the search index does (the search page itself names
+            // the content-hashed manifest, to preload it).
+            search_box_manifest => search_manifest.map(|_| crate::search::export::CURRENT_MANIFEST),
             shortlist => super::paginate::SHORTLIST,
             site => context! {
                 title => site.config.title.clone(),
@@ -290,6 +295,7 @@ impl Pages {
             })
             .collect();
         Pages {
+            search_manifest: search_manifest.map(str::to_string),
             globals,
             cards,
             maps: crate::geo::site::Maps::build(site),
@@ -301,6 +307,12 @@ impl Pages {
                 .map(|r| family::route_regions(site, r))
                 .collect(),
         }
+    }
+
+    /// The values every page's context shares (site title, menus, lines…),
+    /// fingerprinted once per build rather than with every page.
+    pub fn shared(&self) -> &Value {
+        &self.globals
     }
 
     /// All pages with their output paths (`regions/ru-mos/index.html`).
@@ -386,12 +398,10 @@ impl Pages {
                 })
                 .collect(),
         };
-        let ctx = minijinja::value::merge_maps([
-            context! { page => Value::from_serialize(&meta) },
-            extra,
-            self.globals.clone(),
-        ]);
+        let page = context! { page => Value::from_serialize(&meta) };
+        let ctx = minijinja::value::merge_maps([page.clone(), extra.clone(), self.globals.clone()]);
         PageJob {
+            own_context: minijinja::value::merge_maps([page, extra]),
             path: if spec.url.ends_with(".html") {
                 spec.url.to_string()
             } else {
@@ -553,6 +563,7 @@ impl Pages {
                     context! {
                         needs => Value::from_serialize(&family_needs),
                         regions => Value::from_serialize(&regions),
+                        search_manifest => self.search_manifest.clone(),
                     },
                 )
             }

@@ -143,6 +143,10 @@ pub fn export(
         .collect();
     out.push((format!("search/facets.{generation}.json"), facets_bytes));
     out.push((wasm_name(), WASM.to_vec()));
+    // The same manifest at a name that never changes, for the header search
+    // box of every page: a page that names the content-hashed manifest
+    // would change with every edit of any record, and so would every page.
+    out.push((CURRENT_MANIFEST.to_string(), manifest_bytes.clone()));
     out.push((manifest_name.clone(), manifest_bytes));
     Ok(Exported {
         files: out,
@@ -151,6 +155,10 @@ pub fn export(
         wasm: wasm_name(),
     })
 }
+
+/// The site's current search manifest under a name that never changes
+/// (the header search box fetches it revalidating, `cache: "no-cache"`).
+pub const CURRENT_MANIFEST: &str = "search/manifest.bin";
 
 /// One static file before naming: its kind letter, its key, its bytes.
 type ShardFile = (&'static str, String, Vec<u8>);

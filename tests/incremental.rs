@@ -1,0 +1,274 @@
+//! Incremental builds: a build keeps the pages whose inputs did not change
+//! since the site it recycles (src/render/fingerprint.rs, src/output/built.rs).
+//! Whatever the sequence of edits, the site it publishes must be byte for
+//! byte the site a clean build makes — a stale page would be a page that
+//! lies.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{mini_portal, opora};
+
+/// Every file of a site, by its path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn assert_same_site(incremental: &Path, clean: &Path, step: &str) {
+    let (a, b) = (tree(incremental), tree(clean));
+    let only = |x: &BTreeMap<String, Vec<u8>>, y: &BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        x.keys().filter(|k| !y.contains_key(*k)).cloned().collect()
+    };
+    assert!(
+        only(&a, &b).is_empty() && only(&b, &a).is_empty(),
+        "{step}: files only in the incremental site {:?}, only in the clean one {:?}",
+        only(&a, &b),
+        only(&b, &a)
+    );
+    let differ: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(
+        differ.is_empty(),
+        "{step}: the incremental build differs from a clean one in {differ:?}"
+    );
+}
+
+/// A small deterministic generator (xorshift64*), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    }
+}
+
+fn files_under(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == ext))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// One random edit, as an editor (or something worse) might make it.
+/// Returns what it did, for the failure message.
+fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, Vec<u8>>) -> String {
+    let records = files_under(&root.join("content"), "md");
+    let pick = |rng: &mut Rng, v: &[PathBuf]| v[rng.below(v.len())].clone();
+    let append = |path: &Path, text: &str| {
+        let mut s = std::fs::read_to_string(path).unwrap();
+        s.push_str(text);
+        std::fs::write(path, s).unwrap();
+    };
+    let replace_once = |path: &Path, from: &str, to: &str| -> bool {
+        let s = std::fs::read_to_string(path).unwrap();
+        if !s.contains(from) {
+            return false;
+        }
+        std::fs::write(path, s.replacen(from, to, 1)).unwrap();
+        true
+    };
+    match rng.below(9) {
+        0 => {
+            let f = pick(rng, &records);
+            append(&f, &format!("\nДополнение номер {step}.\n"));
+            format!("added a sentence to {}", f.display())
+        }
+        1 => {
+            // A name shows on other pages too: cards, lists, breadcrumbs.
+            let f = pick(rng, &records);
+            let renamed = replace_once(&f, "name = \"", &format!("name = \"{step} "));
+            format!("renamed the record in {} ({renamed})", f.display())
+        }
+        2 => {
+            let f = root.join("templates/base.html");
+            let changed = replace_once(&f, "</body>", &format!("<!-- правка {step} --></body>"));
+            format!("changed base.html ({changed})")
+        }
+        3 => {
+            // A template no page of this portal may use: every page is
+            // rendered again, none changes.
+            let templates = files_under(&root.join("templates"), "html");
+            let f = pick(rng, &templates);
+            append(&f, &format!("{{# правка {step} #}}\n"));
+            format!("added a comment to {}", f.display())
+        }
+        4 => {
+            let css = files_under(&root.join("static"), "css");
+            let f = pick(rng, &css);
+            append(&f, &format!("\n/* {step} */\n"));
+            format!("changed {}", f.display())
+        }
+        5 => {
+            let f = root.join("templates/copy.toml");
+            let changed = replace_once(
+                &f,
+                "title = \"Регионы",
+                &format!("title = \"Регионы {step}"),
+            );
+            format!("changed copy.toml ({changed})")
+        }
+        6 => {
+            // Back to how it was: the recycled site may hold exactly that.
+            let edited: Vec<&PathBuf> = originals
+                .keys()
+                .filter(|p| std::fs::read(p).ok().as_ref() != originals.get(*p))
+                .collect();
+            if edited.is_empty() {
+                return "nothing to restore".into();
+            }
+            let f = edited[rng.below(edited.len())];
+            std::fs::write(f, &originals[f]).unwrap();
+            format!("restored {}", f.display())
+        }
+        7 => {
+            // The same bytes, a new modification time.
+            let f = pick(rng, &records);
+            let bytes = std::fs::read(&f).unwrap();
+            std::fs::write(&f, bytes).unwrap();
+            format!("rewrote {} unchanged", f.display())
+        }
+        _ => {
+            // Someone changes a page of the kept site behind opora's back,
+            // keeping its size: it must not be published as it is.
+            let pages = files_under(&root.join(".public.old"), "html");
+            if pages.is_empty() {
+                return "no kept site yet".into();
+            }
+            let f = pick(rng, &pages);
+            let mut bytes = std::fs::read(&f).unwrap();
+            if let Some(b) = bytes.iter_mut().find(|b| b.is_ascii_lowercase()) {
+                *b = b.to_ascii_uppercase();
+            }
+            std::fs::write(&f, bytes).unwrap();
+            format!("tampered with {}", f.display())
+        }
+    }
+}
+
+/// Kept pages, from the build's summary line.
+fn kept(stdout: &str) -> usize {
+    stdout
+        .split("; ")
+        .nth(1)
+        .and_then(|rest| rest.split(" pages unchanged and kept").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn incremental_builds_publish_exactly_what_clean_builds_do_after_random_edits() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let originals: BTreeMap<PathBuf, Vec<u8>> = ["content", "templates", "static"]
+        .iter()
+        .flat_map(|d| walkdir::WalkDir::new(root.join(d)).into_iter().flatten())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    let mut rng = Rng(0x0A0B_0C0D_1234_5678);
+    let mut kept_total = 0;
+    let mut log = Vec::new();
+    for step in 0..14 {
+        let what = if step < 2 {
+            "no change".to_string()
+        } else {
+            edit(root, &mut rng, step, &originals)
+        };
+        log.push(what.clone());
+        let incremental = opora(root, &["build"]);
+        let clean_out = clean_dir.path().join(format!("site-{step}"));
+        let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
+        let history = log.join("; ");
+        assert_eq!(
+            incremental.status.success(),
+            clean.status.success(),
+            "after {history}: {} / {}",
+            common::stderr(&incremental),
+            common::stderr(&clean)
+        );
+        assert!(
+            incremental.status.success(),
+            "after {history}: {}",
+            common::stderr(&incremental)
+        );
+        assert_eq!(kept(&String::from_utf8_lossy(&clean.stdout)), 0);
+        kept_total += kept(&String::from_utf8_lossy(&incremental.stdout));
+        assert_same_site(&root.join("public"), &clean_out, &history);
+        std::fs::remove_dir_all(&clean_out).unwrap();
+    }
+    // The property means something only if pages were in fact kept.
+    assert!(kept_total > 0, "no page was ever kept: {}", log.join("; "));
+}
+
+#[test]
+fn a_page_is_kept_only_while_its_inputs_and_its_file_are_unchanged() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let build = || {
+        let out = opora(root, &["build"]);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = build();
+    assert_eq!(kept(&first), 0, "{first}");
+    // The second build writes into a fresh folder: nothing to keep yet.
+    assert_eq!(kept(&build()), 0);
+    let pages = files_under(&root.join("public"), "html").len();
+    // The third recycles the first site, unchanged: every page is kept.
+    assert_eq!(kept(&build()), pages);
+
+    // A record's text changes: its page and the pages that list it are
+    // rendered again, the others kept.
+    let service = root.join("content/services/ru-mos/semya-i-dom.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    std::fs::write(
+        &service,
+        text.replace(
+            "Семейный центр в Орехово-Зуеве.",
+            "Семейный центр в Орехово-Зуеве, обновлено.",
+        ),
+    )
+    .unwrap();
+    let after_edit = kept(&build());
+    assert!(
+        after_edit > 0 && after_edit < pages,
+        "{after_edit} of {pages}"
+    );
+    let page = std::fs::read_to_string(root.join("public/services/ru-mos/semya-i-dom/index.html"))
+        .unwrap();
+    assert!(
+        page.contains("Орехово-Зуеве, обновлено"),
+        "the edited page was not rendered again"
+    );
+
+    // A template every page uses: nothing is kept.
+    let base = root.join("templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(&base, text.replace("</body>", "<!-- v2 --></body>")).unwrap();
+    assert_eq!(kept(&build()), 0);
+    assert!(
+        std::fs::read_to_string(root.join("public/index.html"))
+            .unwrap()
+            .contains("<!-- v2 -->")
+    );
+}
