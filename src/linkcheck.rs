@@ -20,9 +20,18 @@ pub struct LinkPlaces {
 }
 
 impl LinkPlaces {
+    /// Only files that hold links are kept: a broken link on a page made from
+    /// any other file is blamed on the page all the same, and keeping every
+    /// record's text alive for the whole build would cost the size of the
+    /// content in memory.
     pub fn from_content(content: &Content) -> Self {
         Self {
-            files: content.links.clone(),
+            files: content
+                .links
+                .iter()
+                .filter(|(_, f)| !f.links.is_empty())
+                .map(|(path, f)| (path.clone(), f.clone()))
+                .collect(),
         }
     }
 
@@ -453,6 +462,33 @@ mod tests {
         assert_eq!(d.pos.col, 6);
         let d = blame(missing, None, "/");
         assert_eq!(d.file, "public/index.html");
+    }
+
+    #[test]
+    fn link_places_keep_only_the_files_that_hold_links() {
+        use crate::content::markdown::FileLinks;
+        use std::sync::Arc;
+        let mut content = Content::default();
+        let file = |rel: &str, text: &str, links: Vec<LinkSpan>| FileLinks {
+            file: Arc::new(SourceText::new(rel, text)),
+            links: Arc::new(links),
+        };
+        let with = vec![LinkSpan {
+            dest: "/c/".into(),
+            offset: 5,
+            len: 10,
+        }];
+        content
+            .links
+            .insert("a.md".into(), file("a.md", "text [bad](/c/)", with));
+        content
+            .links
+            .insert("b.md".into(), file("b.md", "no links here", Vec::new()));
+        let places = LinkPlaces::from_content(&content);
+        let (text, links) = places.get("a.md").expect("a file with links is kept");
+        assert_eq!((text.rel.as_str(), links.len()), ("a.md", 1));
+        // A file without links could blame nothing: its text is not kept.
+        assert!(places.get("b.md").is_none());
     }
 
     #[test]

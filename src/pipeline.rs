@@ -252,12 +252,14 @@ pub fn prepare(
     })
 }
 
-/// Builds the tantivy index (into `index_dir`) and its static export.
+/// Builds the tantivy index (into `index_dir`) and its static export, writes
+/// the export's files into `sink` and drops them; returns the manifest's path.
 fn build_search(
     site: &Site,
     index_dir: &Path,
+    sink: &mut dyn crate::output::Sink,
     report: &mut Report,
-) -> Result<crate::search::export::Exported, Diagnostic> {
+) -> Result<Result<String, std::io::Error>, Diagnostic> {
     let fail = |e: crate::search::SearchError| {
         Diagnostic::error("search", e.to_string())
             .hint("the search index could not be built; check free disk space")
@@ -266,9 +268,17 @@ fn build_search(
     let vocabulary = crate::search::docs::vocabulary(site);
     let (exported, search_report) =
         crate::search::index_and_export(&docs, &vocabulary, index_dir).map_err(fail)?;
+    drop(docs);
+    let t = Instant::now();
+    let written = exported
+        .files
+        .iter()
+        .try_for_each(|(path, bytes)| sink.file(path, bytes));
     report.timings.push(("index", search_report.index_time));
-    report.timings.push(("export", search_report.export_time));
-    Ok(exported)
+    report
+        .timings
+        .push(("export", search_report.export_time + t.elapsed()));
+    Ok(written.map(|()| exported.manifest))
 }
 
 /// Pages rendered at once: enough to keep both cores busy, few enough that
@@ -393,9 +403,22 @@ fn render_streamed(
         bytes: 0,
     };
 
-    let search = match search_index.filter(|_| !site.config.search.disabled) {
-        Some(dir) => match build_search(&site, dir, report) {
-            Ok(e) => Some(e),
+    // The data files first: the HSDS export is the last reader of the parsed
+    // records, which are dropped before the search index is built, so the
+    // two largest holders of memory are never alive at once.
+    let t = Instant::now();
+    if let Err(e) = write_data_files(&site, &data, &content, admin, &mut files) {
+        return Err(write_failed(output, staging, e, &diags));
+    }
+    drop((data, content));
+    report.timings.push(("data", t.elapsed()));
+
+    // The search export is written and dropped before the pages are made;
+    // only its manifest's path stays, for the pages.
+    let manifest = match search_index.filter(|_| !site.config.search.disabled) {
+        Some(dir) => match build_search(&site, dir, &mut files, report) {
+            Ok(Ok(manifest)) => Some(manifest),
+            Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
             Err(d) => {
                 diags.push(d);
                 return Err(fail(diags));
@@ -403,24 +426,6 @@ fn render_streamed(
         },
         None => None,
     };
-    let t = Instant::now();
-    // The search export is written and dropped before anything else is made;
-    // only its manifest's path stays, for the pages.
-    let (mut manifest, mut written) = (None, Ok(()));
-    if let Some(exported) = search {
-        written = exported
-            .files
-            .iter()
-            .try_for_each(|(path, bytes)| files.file(path, bytes));
-        manifest = Some(exported.manifest);
-    }
-    let written =
-        written.and_then(|()| write_data_files(&site, &data, &content, admin, &mut files));
-    if let Err(e) = written {
-        return Err(write_failed(output, staging, e, &diags));
-    }
-    drop((data, content));
-    report.timings.push(("data", t.elapsed()));
 
     let t = Instant::now();
     let pages = render::pages::Pages::new(&site, manifest.as_deref());

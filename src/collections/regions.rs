@@ -251,7 +251,7 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
             region => Value::from_serialize(r),
             contact => list.contact,
             contact_count => contact.len(),
-            ask => pages.cards_of(&contact[..contact.len().min(paginate::SHORTLIST)]),
+            ask => pages.cards_of(site, &contact[..contact.len().min(paginate::SHORTLIST)]),
             groups => Value::from_serialize(&list.groups),
             pager => list.pager,
             need_counts => Value::from_serialize(&need_counts),
@@ -324,12 +324,12 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize
     let std::ops::Range { start, end } = paginate::range(len, page);
     let rows: Vec<Value> = near[start.min(near.len())..end.min(near.len())]
         .iter()
-        .map(
-            |&(km, k)| context! { card => pages.cards[k].clone(), km => crate::geo::format_km(km) },
-        )
+        .map(|&(km, k)| context! { card => pages.card(site, k), km => crate::geo::format_km(km) })
         .collect();
-    let unplaced: Vec<Value> =
-        pages.cards_of(&unplaced[start.saturating_sub(near.len())..end.saturating_sub(near.len())]);
+    let unplaced: Vec<Value> = pages.cards_of(
+        site,
+        &unplaced[start.saturating_sub(near.len())..end.saturating_sub(near.len())],
+    );
     let url = paginate::page_url(&mu.url, page);
     let spec = PageSpec {
         url: &url,

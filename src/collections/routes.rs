@@ -196,7 +196,7 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
     // Each step's "Где помогут" names the region's services a family can contact.
     // A shortlist each; when there are more, the step links to the full lists
     // of its needs in the region (`render::paginate`).
-    let shortlist = |idx: Vec<usize>| pages.cards_of(&idx[..idx.len().min(SHORTLIST)]);
+    let shortlist = |idx: Vec<usize>| pages.cards_of(site, &idx[..idx.len().min(SHORTLIST)]);
     let (local, more): (Vec<Vec<Value>>, Vec<Vec<Value>>) = r
         .steps
         .iter()

@@ -34,8 +34,8 @@ struct PageMeta {
     crumbs: Vec<CrumbView>,
 }
 
-/// What a list shows of a service; made once per service and shared by every
-/// list it appears in (minijinja values are reference-counted).
+/// What a list shows of a service; made for each list it appears in
+/// ([`Pages::card`]).
 #[derive(Serialize)]
 struct Card<'a> {
     url: &'a str,
@@ -208,13 +208,11 @@ pub struct PageSpec<'a> {
     pub crumbs: &'a [Crumb<'a>],
 }
 
-/// What every page shares: site-wide values and the service cards.
+/// What every page shares: site-wide values, maps and the page copy.
 pub struct Pages {
     globals: Value,
     /// Site path of the content-hashed search manifest, for the search page.
     search_manifest: Option<String>,
-    /// One card per service, in `site.services` order.
-    pub(crate) cards: Vec<Value>,
     /// Build-time SVG maps (src/geo).
     pub(crate) maps: crate::geo::site::Maps,
     /// The page copy (`templates/copy.toml`), compiled.
@@ -262,25 +260,6 @@ impl Pages {
                 csp => Value::from_safe_string(super::csp(&site.config)),
             },
         };
-        let cards = site
-            .services
-            .par_iter()
-            .map(|s| {
-                Value::from_serialize(Card {
-                    url: &s.url,
-                    name: &s.everyday_name,
-                    legal_name: (s.everyday_name != s.name).then_some(s.name.as_str()),
-                    kind: &s.kind,
-                    municipality: s.municipality.as_deref(),
-                    district: s.district.as_deref(),
-                    phones: &s.phones[..s.phones.len().min(1)],
-                    email: s.emails.first().map(String::as_str),
-                    website: s.website.as_deref(),
-                    contactable: s.contactable,
-                    needs: &s.needs,
-                })
-            })
-            .collect();
         let (copy, _) = super::copy::environment(&site.copy);
         let crumb_names = site
             .copy
@@ -297,7 +276,6 @@ impl Pages {
         Pages {
             search_manifest: search_manifest.map(str::to_string),
             globals,
-            cards,
             maps: crate::geo::site::Maps::build(site),
             copy,
             crumb_names,
@@ -439,12 +417,32 @@ impl Pages {
             .filter(|&i| site.services[i].contactable)
             .take(super::paginate::SHORTLIST)
             .collect();
-        self.cards_of(&ask)
+        self.cards_of(site, &ask)
+    }
+
+    /// What a list shows of service `i`. Made when a page needs it rather
+    /// than once for every service up front: all the cards of a large site
+    /// would be held through the whole render (about a kilobyte a service).
+    pub(crate) fn card(&self, site: &Site, i: usize) -> Value {
+        let s = &site.services[i];
+        Value::from_serialize(Card {
+            url: &s.url,
+            name: &s.everyday_name,
+            legal_name: (s.everyday_name != s.name).then_some(s.name.as_str()),
+            kind: &s.kind,
+            municipality: s.municipality.as_deref(),
+            district: s.district.as_deref(),
+            phones: &s.phones[..s.phones.len().min(1)],
+            email: s.emails.first().map(String::as_str),
+            website: s.website.as_deref(),
+            contactable: s.contactable,
+            needs: &s.needs,
+        })
     }
 
     /// The cards of these services, in this order.
-    pub(crate) fn cards_of(&self, idx: &[usize]) -> Vec<Value> {
-        idx.iter().map(|&i| self.cards[i].clone()).collect()
+    pub(crate) fn cards_of(&self, site: &Site, idx: &[usize]) -> Vec<Value> {
+        idx.iter().map(|&i| self.card(site, i)).collect()
     }
 
     /// The services `shown` (a run of `all`, starting at `start`) grouped by
@@ -462,7 +460,7 @@ impl Pages {
             groups
                 .entry(key(&site.services[i]))
                 .or_default()
-                .push(self.cards[i].clone());
+                .push(self.card(site, i));
         }
         let mut totals: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
         for (pos, &i) in all.iter().enumerate() {
@@ -505,7 +503,7 @@ impl Pages {
         let rest_start = start.saturating_sub(contact.len());
         let rest_shown = &rest[rest_start..end.saturating_sub(contact.len())];
         ListPage {
-            contact: self.cards_of(contact_shown),
+            contact: self.cards_of(site, contact_shown),
             groups: self.groups_of(site, rest, rest_shown, rest_start),
             pager: paginate::pager(base, page, paginate::page_count(len)),
         }
@@ -689,7 +687,10 @@ impl Pages {
         let ask = if contact.is_empty() {
             self.ask_in_region(site, &region.code)
         } else {
-            self.cards_of(&contact[..contact.len().min(super::paginate::SHORTLIST)])
+            self.cards_of(
+                site,
+                &contact[..contact.len().min(super::paginate::SHORTLIST)],
+            )
         };
         let list = self.list_page(site, &contact, &rest, &base, page);
         let spec = PageSpec {

@@ -65,7 +65,9 @@ fn cut(text: &str, chars: usize) -> String {
 }
 
 /// One posting as read from tantivy: field, document, term frequency, length.
-type Posting = (usize, u32, u32, f32);
+/// The field is a byte: every posting of the site is held at once, and a
+/// `usize` there would make each half as large again.
+type Posting = (u8, u32, u32, f32);
 
 /// Each term's scores over a group of documents (records or sections):
 /// `(doc, score)` for every document holding it.
@@ -77,10 +79,11 @@ fn scores(
 ) -> BTreeMap<u32, f32> {
     let mut df = [0u64; 3];
     for p in postings.iter().filter(|p| in_group(p.1)) {
-        df[p.0] += 1;
+        df[usize::from(p.0)] += 1;
     }
     let mut out: BTreeMap<u32, f32> = BTreeMap::new();
     for &(f, doc, tf, len) in postings.iter().filter(|p| in_group(p.1)) {
+        let f = usize::from(f);
         let idf = ranking::idf(df[f], group_size);
         *out.entry(doc).or_insert(0.0) +=
             ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, tf as f32, len, avg[f]);
@@ -237,7 +240,7 @@ fn read_postings(
             let list = read.terms.entry(term.to_string()).or_default();
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                list.push((fi, doc, postings.term_freq(), len(doc)));
+                list.push((fi as u8, doc, postings.term_freq(), len(doc)));
                 doc = postings.advance();
             }
         }
