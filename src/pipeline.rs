@@ -570,7 +570,7 @@ fn keep_or_write_page(
     staging: &crate::output::Staging,
     fingerprint: u128,
 ) -> Result<(String, bool), PageFailure> {
-    if staging.reuse(&job.path, fingerprint).is_some() {
+    if staging.reuse(&job.path, fingerprint) {
         let bytes = staging.read(&job.path).map_err(PageFailure::Write)?;
         // Pages are written as UTF-8; anything else was not written by us.
         if let Ok(html) = String::from_utf8(bytes) {

@@ -46,10 +46,6 @@ impl Record {
     pub fn of(_: u128, _: &std::fs::Metadata) -> Option<Record> {
         None
     }
-
-    pub fn size(&self) -> u64 {
-        self.size
-    }
 }
 
 /// The records of the folder a build recycles.

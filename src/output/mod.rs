@@ -103,9 +103,9 @@ impl Staging {
 
     /// Keeps the page at `rel` as the recycled site has it, if it was
     /// rendered from the same `fingerprint` and its file is untouched
-    /// since; returns its size then. Otherwise the page must be rendered
-    /// and written with [`Staging::write_page`].
-    pub fn reuse(&self, rel: &str, fingerprint: u128) -> Option<u64> {
+    /// since. Otherwise (`false`) the page must be rendered and written
+    /// with [`Staging::write_page`].
+    pub fn reuse(&self, rel: &str, fingerprint: u128) -> bool {
         self.stage.reuse(rel, fingerprint)
     }
 

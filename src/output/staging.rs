@@ -94,13 +94,15 @@ impl Stage {
     }
 
     /// Keeps the recycled site's file of a page rendered from `fingerprint`
-    /// when that file is exactly as the build that rendered it left it;
-    /// returns its size then. `None`: the page must be rendered and written.
-    pub(crate) fn reuse(&self, rel: &str, fingerprint: u128) -> Option<u64> {
-        let record = self.built.unchanged(&self.dir, rel, fingerprint)?;
+    /// when that file is exactly as the build that rendered it left it.
+    /// `false`: the page must be rendered and written.
+    pub(crate) fn reuse(&self, rel: &str, fingerprint: u128) -> bool {
+        let Some(record) = self.built.unchanged(&self.dir, rel, fingerprint) else {
+            return false;
+        };
         self.note_fingerprint(rel, record);
         self.remember(rel);
-        Some(record.size())
+        true
     }
 
     /// Writes a page rendered from `fingerprint` (see [`Stage::reuse`]).
