@@ -145,6 +145,9 @@ pub struct Prepared {
     pub content: crate::content::Content,
     /// The editing interface's files (`/admin/`), when it is switched on.
     pub admin: Vec<OutputFile>,
+    /// The static files' versions the templates' `asset()` appends, which
+    /// every page's fingerprint covers.
+    pub asset_versions: BTreeMap<String, String>,
 }
 
 /// Load → validate → resolve. `cache` lets the dev server skip parsing files
@@ -218,7 +221,8 @@ pub fn prepare(
 
     let t = Instant::now();
     let static_dir = opts.root.join("static");
-    let env = render::environment(&opts.root.join("templates"), asset_versions(&static_dir));
+    let versions = asset_versions(&static_dir);
+    let env = render::environment(&opts.root.join("templates"), versions.clone());
     diags.extend(render::check_templates(&env));
     let (copy, problems) = render::copy::load(&opts.root);
     diags.extend(problems);
@@ -249,6 +253,7 @@ pub fn prepare(
         data,
         content,
         admin,
+        asset_versions: versions,
     })
 }
 
@@ -363,6 +368,7 @@ fn render_streamed(
         data,
         content,
         admin,
+        asset_versions,
     } = prepare(opts, None, report)?;
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
@@ -443,7 +449,7 @@ fn render_streamed(
     let site_fingerprint = staging.as_ref().map(|_| {
         render::fingerprint::Fingerprint::site(
             &opts.root.join("templates"),
-            &asset_versions(&static_dir),
+            &asset_versions,
             &[pages.shared()],
         )
     });
