@@ -257,14 +257,17 @@ pub fn prepare(
     })
 }
 
-/// Builds the tantivy index (into `index_dir`) and its static export, writes
-/// the export's files into `sink` and drops them; returns the manifest's path.
+/// Builds the search index and its static export, writes the export's files
+/// into the site (`files`) and saves them into `index_dir` for `opora
+/// search` — as hard links to the staged files where it can, so they are
+/// written once — then drops them; returns the manifest's path.
 fn build_search(
     site: &Site,
     index_dir: &Path,
-    sink: &mut dyn crate::output::Sink,
+    files: &mut SiteFiles<'_>,
     report: &mut Report,
 ) -> Result<Result<String, std::io::Error>, Diagnostic> {
+    use crate::output::Sink;
     let fail = |e: crate::search::SearchError| {
         Diagnostic::error("search", e.to_string())
             .hint("the search index could not be built; check free disk space")
@@ -278,12 +281,18 @@ fn build_search(
     let written = exported
         .files
         .iter()
-        .try_for_each(|(path, bytes)| sink.file(path, bytes));
+        .try_for_each(|(path, bytes)| files.file(path, bytes));
+    if let Err(e) = written {
+        return Ok(Err(e));
+    }
+    let staging = files.staging;
+    let link = |rel: &str, to: &Path| staging.is_some_and(|st| st.link(rel, to).is_ok());
+    crate::search::index::save_export(index_dir, &exported, &link).map_err(fail)?;
     report.timings.push(("index", search_report.index_time));
     report
         .timings
         .push(("export", search_report.export_time + t.elapsed()));
-    Ok(written.map(|()| exported.manifest))
+    Ok(Ok(exported.manifest))
 }
 
 /// Pages rendered at once: enough to keep both cores busy, few enough that

@@ -302,6 +302,75 @@ fn site_and_search(portal: &Path) -> (bool, bool) {
     (page.contains(NEW_WORD), found)
 }
 
+/// The native index folders beside `public/` (`.public.index-<key>`).
+fn index_folders(portal: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(portal)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".public.index-")
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn the_native_index_shares_the_sites_search_files_and_later_builds_never_change_them() {
+    use std::os::unix::fs::MetadataExt;
+    let (_w, portal) = workspace();
+    edit_about(&portal, false);
+    build_ok(&portal);
+    let first = index_folders(&portal);
+    assert_eq!(first.len(), 1, "one index after one build: {first:?}");
+    let first = first[0].clone();
+    // The export is written once: the index's files are the site's files.
+    let mut shared = 0;
+    for entry in std::fs::read_dir(first.join("search")).unwrap().flatten() {
+        let in_site = portal.join("public/search").join(entry.file_name());
+        let site = std::fs::metadata(&in_site).unwrap();
+        assert_eq!(
+            entry.metadata().unwrap().ino(),
+            site.ino(),
+            "{} is a copy, not the site's file",
+            entry.path().display()
+        );
+        shared += 1;
+    }
+    assert!(shared > 3, "the index holds the export: {shared} files");
+    let before = tree(&first);
+    // Two more builds with new search content: the second recycles the very
+    // folder whose files the first index shares.
+    edit_about(&portal, true);
+    build_ok(&portal);
+    assert_eq!(site_and_search(&portal), (true, true));
+    if first.exists() {
+        assert_eq!(
+            tree(&first),
+            before,
+            "a later build changed the earlier index"
+        );
+    }
+    edit_about(&portal, false);
+    build_ok(&portal);
+    assert_eq!(site_and_search(&portal), (false, false));
+    // The same search content as the first build: its index is live again.
+    assert_eq!(
+        tree(&first),
+        before,
+        "a later build changed the earlier index"
+    );
+    edit_about(&portal, true);
+    build_ok(&portal);
+    assert_eq!(site_and_search(&portal), (true, true));
+    // No index is left behind but the live one and the one it replaced.
+    assert!(index_folders(&portal).len() <= 2);
+}
+
 #[cfg(unix)]
 fn killed(o: &Output) -> bool {
     std::os::unix::process::ExitStatusExt::signal(&o.status) == Some(9)

@@ -197,8 +197,9 @@ fn a_half_written_index_is_replaced_and_the_saved_index_answers() {
         &dir.path().join("public"),
     )
     .unwrap();
-    // As if a build died after writing some files: the marker is there, meta.json is not.
-    std::fs::remove_file(index.join("meta.json")).unwrap();
+    // As if a build died after writing some files: the marker is there, the
+    // manifest pointer is not.
+    std::fs::remove_file(index.join("manifest.txt")).unwrap();
     std::fs::write(index.join("junk.idx"), "partial").unwrap();
     build_index(
         &synthetic_docs(),

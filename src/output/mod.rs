@@ -119,6 +119,14 @@ impl Staging {
         self.stage.read(rel)
     }
 
+    /// Gives the file this build wrote at `rel` a second name, `to`,
+    /// outside the site (a hard link: no bytes are copied). Safe because no
+    /// file with other names is ever written in place: a later build that
+    /// recycles this folder replaces such a file rather than changing it.
+    pub fn link(&self, rel: &str, to: &Path) -> io::Result<()> {
+        self.stage.link(rel, to)
+    }
+
     /// Writes one generated file as `fill` makes it; returns its size.
     pub fn stream(&self, rel: &str, fill: sink::Fill<'_>) -> io::Result<u64> {
         self.stage.stream(rel, fill)

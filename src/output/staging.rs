@@ -122,6 +122,12 @@ impl Stage {
         std::fs::read(&path).map_err(at(&path))
     }
 
+    /// Hard-links the file this build wrote at `rel` to `to` (see
+    /// [`super::Staging::link`]).
+    pub(crate) fn link(&self, rel: &str, to: &Path) -> io::Result<()> {
+        std::fs::hard_link(self.dir.join(rel), to)
+    }
+
     fn note_fingerprint(&self, rel: &str, record: Record) {
         self.fingerprints
             .lock()
@@ -299,17 +305,23 @@ fn create_file(path: &Path) -> io::Result<File> {
 }
 
 /// Clears the way for a file at `path`: a folder of the earlier site there is
-/// deleted, and so is a file with other hard links (so no other name sees the
-/// change) or anything that is not a plain file. With `bytes`, says whether
-/// the file already holds exactly them (then nothing needs writing).
+/// deleted, and so is anything that is not a plain file. With `bytes`, says
+/// whether the file already holds exactly them (then nothing needs writing —
+/// true also of a file with other hard links, such as the search files the
+/// native index shares, since nothing is changed). A file with other hard
+/// links that must change is deleted first, so no other name sees the change.
 fn clear_way(path: &Path, bytes: Option<&[u8]>) -> io::Result<bool> {
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path).map_err(at(path))?,
-        Ok(meta) if meta.is_file() && links(&meta) == 1 => {
+        Ok(meta) if meta.is_file() => {
             if let Some(bytes) = bytes
                 && meta.len() == bytes.len() as u64
+                && std::fs::read(path).map_err(at(path))? == bytes
             {
-                return Ok(std::fs::read(path).map_err(at(path))? == bytes);
+                return Ok(true);
+            }
+            if links(&meta) > 1 {
+                std::fs::remove_file(path).map_err(at(path))?;
             }
         }
         Ok(_) => std::fs::remove_file(path).map_err(at(path))?,

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use tantivy::directory::{Directory, RamDirectory};
+use tantivy::directory::RamDirectory;
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
@@ -69,19 +69,19 @@ pub const MANIFEST_POINTER: &str = "manifest.txt";
 /// Marks a folder as an Opora search index, which a rebuild may replace.
 const MARKER_FILE: &str = ".opora-search-index";
 
-/// Writes all docs into a fresh index in `dir`; doc ids follow `docs` order.
+/// Builds the index of `docs` in memory; doc ids follow `docs` order. The
+/// static export is made from it; nothing reads tantivy's own files
+/// afterwards (native queries run on the export, as the browser does), so
+/// they are never written to disk.
+pub fn in_memory(docs: &[SearchDoc]) -> Result<Index, SearchError> {
+    build(docs, RamDirectory::create())
+}
+
+/// Makes `dir` an empty folder for a native index, marked as one.
 ///
 /// `dir` must be empty, missing, or hold a previous index (which is replaced):
 /// any other folder is refused rather than wiped.
-///
-/// The index is built in memory and then saved with plain writes: tantivy's
-/// own directory syncs every file to disk, which on a small VM costs more than
-/// indexing a whole portal, and this index is rebuilt on every build anyway.
-pub fn write(docs: &[SearchDoc], dir: &Path) -> Result<Index, SearchError> {
-    // The raw directory (a shared handle) keeps files with their footers,
-    // exactly as tantivy would have written them to disk.
-    let ram = RamDirectory::create();
-    let index = build(docs, ram.clone())?;
+pub fn claim(dir: &Path) -> Result<(), SearchError> {
     if dir.exists() {
         let empty = std::fs::read_dir(dir)?.next().is_none();
         let ours = dir.join(MARKER_FILE).exists() || dir.join("meta.json").exists();
@@ -96,26 +96,25 @@ pub fn write(docs: &[SearchDoc], dir: &Path) -> Result<Index, SearchError> {
     std::fs::create_dir_all(dir)?;
     // First, so even a half-written index is recognised as ours next time.
     std::fs::write(dir.join(MARKER_FILE), "opora search index\n")?;
-    for file in index.directory().list_managed_files() {
-        let Ok(slice) = ram.open_read(&file) else {
-            continue;
-        };
-        let bytes = slice.read_bytes()?;
-        std::fs::write(dir.join(&file), bytes.as_slice())?;
-    }
-    let meta = ram
-        .atomic_read(Path::new("meta.json"))
-        .map_err(|e| SearchError(format!("search index: {e}")))?;
-    std::fs::write(dir.join("meta.json"), meta)?;
-    Ok(index)
+    Ok(())
 }
 
-/// Saves the static export beside the index, where native queries read it
-/// with the same engine the browser runs.
-pub fn save_export(dir: &Path, exported: &super::export::Exported) -> Result<(), SearchError> {
+/// Saves the static export into the index folder `dir` (see [`claim`]), where
+/// native queries read it with the same engine the browser runs. Each file
+/// is first offered to `link`, which may put it there as a hard link to the
+/// site's own copy (`true`) — the build writes the export once, not twice;
+/// otherwise it is written.
+pub fn save_export(
+    dir: &Path,
+    exported: &super::export::Exported,
+    link: &dyn Fn(&str, &Path) -> bool,
+) -> Result<(), SearchError> {
     std::fs::create_dir_all(dir.join("search"))?;
     for (name, bytes) in &exported.files {
-        std::fs::write(dir.join(name), bytes)?;
+        let to = dir.join(name);
+        if !link(name, &to) {
+            std::fs::write(&to, bytes)?;
+        }
     }
     std::fs::write(dir.join(MANIFEST_POINTER), &exported.manifest)?;
     Ok(())

@@ -124,20 +124,22 @@ pub struct SearchBuildReport {
     pub export_time: Duration,
 }
 
-/// Indexes `docs` with tantivy into `index_dir` and exports the static index,
-/// keeping the exported files in memory (the build pipeline stages them with
-/// the rest of the site) and a copy beside the index for native queries.
+/// Indexes `docs` with tantivy (in memory) and exports the static index,
+/// keeping the exported files in memory: the build pipeline stages them with
+/// the rest of the site, then saves them into `index_dir` for native queries
+/// ([`index::save_export`]). `index_dir` is claimed first ([`index::claim`]),
+/// so a folder that is not an index is refused before any work.
 pub fn index_and_export(
     docs: &[SearchDoc],
     vocabulary: &Vocabulary,
     index_dir: &Path,
 ) -> Result<(export::Exported, SearchBuildReport), SearchError> {
+    index::claim(index_dir)?;
     let t = Instant::now();
-    let index = index::write(docs, index_dir)?;
+    let index = index::in_memory(docs)?;
     let index_time = t.elapsed();
     let t = Instant::now();
     let exported = export::export(&index, docs, vocabulary)?;
-    index::save_export(index_dir, &exported)?;
     let report = SearchBuildReport {
         docs: docs.len(),
         terms: exported.terms,
@@ -151,7 +153,7 @@ pub fn index_and_export(
     Ok((exported, report))
 }
 
-/// Writes a tantivy index into `index_dir` (empty, or a previous index) and the
+/// Makes the native index in `index_dir` (empty, or a previous index) and the
 /// static export under `site_dir/search/`, replacing what was there. The
 /// export is byte-identical for the same input.
 pub fn build_index(
@@ -162,6 +164,7 @@ pub fn build_index(
 ) -> Result<SearchBuildReport, SearchError> {
     let (exported, mut report) = index_and_export(docs, vocabulary, index_dir)?;
     let t = Instant::now();
+    index::save_export(index_dir, &exported, &|_, _| false)?;
     let out = site_dir.join("search");
     if out.exists() {
         // Old content-hashed files would pile up forever otherwise.
