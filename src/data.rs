@@ -188,6 +188,31 @@ pub struct PlainStyle {
     /// Bureaucratic phrases and the plain words to use instead.
     #[serde(default)]
     pub phrases: Vec<PlainPhrase>,
+    /// `phrases` folded for matching (`crate::ru::fold`), made once.
+    #[serde(skip)]
+    pub(crate) folded: std::sync::OnceLock<Vec<FoldedPhrase>>,
+}
+
+/// A [`PlainPhrase`] and its exceptions as matched: folded.
+#[derive(Debug, Clone)]
+pub struct FoldedPhrase {
+    pub phrase: String,
+    pub except: Vec<String>,
+}
+
+impl PlainStyle {
+    /// The phrases folded, in the order of `phrases`.
+    pub fn folded_phrases(&self) -> &[FoldedPhrase] {
+        self.folded.get_or_init(|| {
+            self.phrases
+                .iter()
+                .map(|p| FoldedPhrase {
+                    phrase: crate::ru::fold(&p.phrase),
+                    except: p.except.iter().map(|e| crate::ru::fold(e)).collect(),
+                })
+                .collect()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

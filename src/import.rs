@@ -183,7 +183,7 @@ fn split_list(s: &str) -> Vec<String> {
 }
 
 fn header_key(h: &str) -> String {
-    h.trim().to_lowercase().replace('ё', "е")
+    crate::ru::fold(h.trim())
 }
 
 /// The portal's services as duplicate detection sees them (shared with the

@@ -619,10 +619,7 @@ fn resolve_glossary(rz: &Resolver) -> Vec<GlossaryView> {
         .collect();
     // Alphabetical by the first letter or digit: «Единое окно» files under Е.
     glossary.sort_by_key(|g| {
-        g.term
-            .trim_start_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase()
-            .replace('ё', "е")
+        crate::ru::fold(g.term.trim_start_matches(|c: char| !c.is_alphanumeric()))
     });
     glossary
 }

@@ -75,7 +75,7 @@ impl Collection for Regions {
             })
             .collect();
         // The federation itself goes last; subjects alphabetically, ё as е.
-        regions.sort_by_key(|r| (r.code == "RU", r.name.to_lowercase().replace('ё', "е")));
+        regions.sort_by_key(|r| (r.code == "RU", crate::ru::fold(&r.name)));
         site.regions = regions;
     }
 

@@ -79,11 +79,21 @@ impl Fingerprint {
 }
 
 /// The running program, by its bytes: a rebuilt opora may render the same
-/// context differently. Read once per build (a few MB).
+/// context differently. Read once per build, in pieces: the program is
+/// large (~100 MB with its line tables) and never needs to be held whole.
 fn program_identity() -> Option<u64> {
-    let exe = std::env::current_exe().ok()?;
-    let bytes = std::fs::read(exe).ok()?;
-    Some(xxhash_rust::xxh3::xxh3_64(&bytes))
+    use std::io::Read;
+    let mut exe = std::fs::File::open(std::env::current_exe().ok()?).ok()?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut piece = vec![0u8; 1 << 16];
+    loop {
+        match exe.read(&mut piece) {
+            Ok(0) => return Some(hasher.digest()),
+            Ok(n) => hasher.update(&piece[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 /// Feeds a template value into `h` as the template sees it (see [`encode_value`]).

@@ -651,14 +651,14 @@ pub(crate) fn check_plain<'t, M>(
     let mut found: HashMap<String, usize> = HashMap::new();
     for text in texts {
         for p in plain::check(text, &cx.data.style.plain, &cx.data.glossary) {
-            let needle = p.needle.to_lowercase().replace('ё', "е");
+            let needle = crate::ru::fold(&p.needle);
             let line = *found.entry(needle).or_insert_with_key(|needle| {
                 folded
                     .get_or_insert_with(|| {
                         rec.file
                             .text
                             .lines()
-                            .map(|l| l.to_lowercase().replace('ё', "е"))
+                            .map(crate::ru::fold)
                             .collect()
                     })
                     .iter()

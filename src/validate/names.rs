@@ -55,11 +55,11 @@ pub fn check(name: &str, style: &NameStyle) -> Option<NameProblem> {
     if first.is_lowercase() {
         return Some(NameProblem::LowerCase);
     }
-    let lower = word.to_lowercase().replace('ё', "е");
+    let lower = crate::ru::fold(word);
     style
         .oblique
         .iter()
-        .find(|o| o.form.to_lowercase().replace('ё', "е") == lower)
+        .find(|o| crate::ru::fold(&o.form) == lower)
         .map(|o| NameProblem::Oblique {
             form: word.to_string(),
             nominative: o.nominative.clone(),

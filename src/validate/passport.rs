@@ -24,7 +24,7 @@ pub const SECTIONS: [(&str, &str); 13] = [
 
 /// Index of a heading in the schema, tolerating е/ё and case.
 pub fn section_index(heading: &str) -> Option<usize> {
-    let norm = |s: &str| s.to_lowercase().replace('ё', "е");
+    let norm = |s: &str| crate::ru::fold(s);
     let h = norm(heading.trim());
     SECTIONS.iter().position(|(_, name)| norm(name) == h)
 }
