@@ -255,6 +255,37 @@ pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
 
 /// Files (and stray directories) under `dir` up to `depth`, sorted, hidden ones skipped.
 fn sorted_files(dir: &Path, depth: usize, diags: &mut Diagnostics, root: &Path) -> Vec<PathBuf> {
+    sorted_entries(dir, depth, diags, root)
+        .into_iter()
+        .map(Entry::into_path)
+        .collect()
+}
+
+/// A path found in a folder, with what the folder listing says it is — so a
+/// portal of 50,000 files is not asked about file by file again.
+struct Entry {
+    path: PathBuf,
+    kind: std::fs::FileType,
+}
+
+impl Entry {
+    fn into_path(self) -> PathBuf {
+        self.path
+    }
+
+    /// `Path::is_dir`: a link is followed (only links cost a look).
+    fn is_dir(&self) -> bool {
+        self.kind.is_dir() || (self.kind.is_symlink() && self.path.is_dir())
+    }
+
+    /// `Path::is_file`: a link is followed (only links cost a look).
+    fn is_file(&self) -> bool {
+        self.kind.is_file() || (self.kind.is_symlink() && self.path.is_file())
+    }
+}
+
+/// [`sorted_files`] with what each one is.
+fn sorted_entries(dir: &Path, depth: usize, diags: &mut Diagnostics, root: &Path) -> Vec<Entry> {
     if !dir.exists() {
         return Vec::new();
     }
@@ -270,9 +301,11 @@ fn sorted_files(dir: &Path, depth: usize, diags: &mut Diagnostics, root: &Path) 
             // Files, symlinks and anything else that is not a directory (a FIFO,
             // a socket, a device): reading reports what is not a regular file,
             // rather than skipping it silently.
-            Ok(e) if !e.file_type().is_dir() => out.push(e.into_path()),
-            // A directory at the deepest level is where a file belongs.
-            Ok(e) if e.depth() == depth => out.push(e.into_path()),
+            Ok(e) if !e.file_type().is_dir() || e.depth() == depth => out.push(Entry {
+                kind: e.file_type(),
+                path: e.into_path(),
+            }),
+            // (A directory at the deepest level is where a file belongs.)
             Ok(_) => {}
             Err(e) => {
                 let rel = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
@@ -343,26 +376,27 @@ pub fn load_content_cached(
     for collection in REGISTRY {
         let spec = collection.spec();
         let dir = content_dir.join(spec.name);
-        for path in sorted_files(&dir, spec.layout.depth(), diags, root) {
-            if !crate::collections::expected_depth(spec, &dir, &path) && !path.is_dir() {
+        for entry in sorted_entries(&dir, spec.layout.depth(), diags, root) {
+            let path = &entry.path;
+            if !crate::collections::expected_depth(spec, &dir, path) && !entry.is_dir() {
                 let expected = spec.file_pattern();
                 diags.push(
                     Diagnostic::error(
-                        rel_path(root, &path),
+                        rel_path(root, path),
                         "file is not where this collection's records go",
                     )
                     .hint(format!("move it to {expected}")),
                 );
                 continue;
             }
-            if path.is_file() && path.extension().and_then(|e| e.to_str()) != Some("md") {
+            if entry.is_file() && path.extension().and_then(|e| e.to_str()) != Some("md") {
                 diags.push(
-                    Diagnostic::warning(rel_path(root, &path), "not a .md file; ignored")
+                    Diagnostic::warning(rel_path(root, path), "not a .md file; ignored")
                         .hint("records are Markdown files with a .md extension"),
                 );
                 continue;
             }
-            jobs.push((collection, path));
+            jobs.push((collection, entry.into_path()));
         }
     }
 
@@ -374,32 +408,44 @@ pub fn load_content_cached(
         }
     }
     let cached = cache.as_deref();
-    let results: Vec<(PathBuf, Option<Stamp>, LoadResult)> = jobs
+    // Only files not in the cache (or changed since) are read and parsed;
+    // a cached result is used where it lies, never copied.
+    let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = jobs
         .par_iter()
         .map(|(collection, path)| {
             let stamp = file_stamp(path);
             let hit = cached
                 .and_then(|c| c.files.get(path))
-                .filter(|(t, len, _)| Some((*t, *len)) == stamp);
-            let result = match hit {
-                Some((_, _, r)) => r.clone(),
-                None => load_one(root, *collection, path, abbr),
-            };
-            (path.clone(), stamp, result)
+                .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);
+            let result = (!hit).then(|| load_one(root, *collection, path, abbr));
+            (stamp, result)
         })
         .collect();
     let mut content = Content::default();
-    for ((collection, _), (path, stamp, r)) in jobs.iter().zip(results) {
-        match &r {
-            Ok((loaded, problems, links)) => {
-                diags.extend(problems.iter().cloned());
-                collection.store(&mut content, loaded);
-                content.links.insert(links.file.rel.clone(), links.clone());
-            }
-            Err(ds) => diags.extend(ds.iter().cloned()),
+    let mut use_result = |collection: &dyn Collection, r: &LoadResult| match r {
+        Ok((loaded, problems, links)) => {
+            diags.extend(problems.iter().cloned());
+            collection.store(&mut content, loaded);
+            content.links.insert(links.file.rel.clone(), links.clone());
         }
-        if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
-            c.files.insert(path, (t, len, r));
+        Err(ds) => diags.extend(ds.iter().cloned()),
+    };
+    for ((collection, path), (stamp, r)) in jobs.iter().zip(fresh) {
+        match (r, cache.as_deref_mut()) {
+            (Some(r), Some(c)) => {
+                use_result(*collection, &r);
+                if let Some((t, len)) = stamp {
+                    c.files.insert(path.clone(), (t, len, r));
+                }
+            }
+            (Some(r), None) => use_result(*collection, &r),
+            (None, Some(c)) => {
+                if let Some((_, _, r)) = c.files.get(path) {
+                    use_result(*collection, r);
+                }
+            }
+            // A hit needs a cache.
+            (None, None) => {}
         }
     }
     content

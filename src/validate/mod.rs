@@ -654,13 +654,7 @@ pub(crate) fn check_plain<'t, M>(
             let needle = crate::ru::fold(&p.needle);
             let line = *found.entry(needle).or_insert_with_key(|needle| {
                 folded
-                    .get_or_insert_with(|| {
-                        rec.file
-                            .text
-                            .lines()
-                            .map(crate::ru::fold)
-                            .collect()
-                    })
+                    .get_or_insert_with(|| rec.file.text.lines().map(crate::ru::fold).collect())
                     .iter()
                     .position(|l| l.contains(needle.as_str()))
                     .map_or(1, |i| i + 1)
