@@ -150,11 +150,19 @@ pub struct Prepared {
     pub asset_versions: BTreeMap<String, String>,
 }
 
-/// Load → validate → resolve. `cache` lets the dev server skip parsing files
-/// that did not change.
+/// What a long-running process (the dev server) keeps between rebuilds: the
+/// parsed files and each record's own findings, reused while unchanged.
+#[derive(Default)]
+pub struct Kept {
+    pub load: load::LoadCache,
+    pub checks: validate::Memo,
+}
+
+/// Load → validate → resolve. `kept` lets the dev server skip parsing and
+/// checking files that did not change.
 pub fn prepare(
     opts: &Options,
-    cache: Option<&mut load::LoadCache>,
+    mut kept: Option<&mut Kept>,
     report: &mut Report,
 ) -> Result<Prepared, Failed> {
     let mut diags = Diagnostics::default();
@@ -210,12 +218,23 @@ pub fn prepare(
     config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
-    let content = load::load_content_cached(&opts.root, &abbr, &mut diags, cache);
+    let content = load::load_content_cached(
+        &opts.root,
+        &abbr,
+        &mut diags,
+        kept.as_deref_mut().map(|k| &mut k.load),
+    );
     report.timings.push(("load", t.elapsed()));
 
     let t = Instant::now();
     let today = validate::today(&config);
-    diags.merge(validate::validate(&config, &data, &content, today));
+    diags.merge(validate::validate_with(
+        &config,
+        &data,
+        &content,
+        today,
+        kept.map(|k| &mut k.checks),
+    ));
     diags.extend(editors_problems(&opts.root, &config));
     report.timings.push(("validate", t.elapsed()));
 
@@ -235,6 +254,8 @@ pub fn prepare(
     if diags.is_fatal(opts.strict) {
         return Err(fail(diags));
     }
+    report.timings.push(("templates", t.elapsed()));
+    let t = Instant::now();
     let history = crate::history::History::load(&opts.root);
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;

@@ -73,13 +73,21 @@ pub fn fold(s: &str) -> String {
 /// A name as compared for duplicates: lower case, ё as е, letters and digits
 /// only, single spaces («Семья и Дом» and "семья  и дом" are the same).
 pub fn name_key(name: &str) -> String {
-    fold(name)
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut key = String::with_capacity(name.len());
+    // Runs of anything but letters and digits become one space between words.
+    let mut gap = false;
+    for c in fold(name).chars() {
+        if c.is_alphanumeric() {
+            if gap && !key.is_empty() {
+                key.push(' ');
+            }
+            gap = false;
+            key.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    key
 }
 
 /// `2026-11-24` → `24 ноября 2026 г.`; anything else is returned unchanged.
@@ -222,6 +230,15 @@ pub fn full_stop(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_keys_keep_letters_and_digits_with_single_spaces() {
+        assert_eq!(name_key("  «Семья и Дом» — №5 "), "семья и дом 5");
+        assert_eq!(name_key("семья  и дом"), name_key("Семья и Дом"));
+        assert_eq!(name_key("Ёлка"), "елка");
+        assert_eq!(name_key("—"), "");
+        assert_eq!(name_key("АНО «Центр»,филиал"), "ано центр филиал");
+    }
 
     #[test]
     fn folding_is_lower_case_with_yo_as_ye_for_every_letter() {

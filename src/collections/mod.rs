@@ -261,7 +261,7 @@ where
         file,
         slug,
         folder,
-        meta,
+        meta: Arc::new(meta),
         front_offset: front.front.0,
         body,
         body_offset: front.body,

@@ -123,7 +123,7 @@ impl Collection for Regions {
                     spec,
                     context! {
                         regions => Value::from_serialize(&site.regions),
-                        country_map => pages.maps.country.clone(),
+                        country_map => pages.maps(site).country.clone(),
                     },
                 )
             }
@@ -213,7 +213,7 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
         site.routes
             .iter()
             .enumerate()
-            .filter(|(k, _)| pages.route_regions[*k].contains(&i))
+            .filter(|(k, _)| pages.route_regions(site)[*k].contains(&i))
             .map(|(_, x)| {
                 context! { title => x.title.clone(), url => family::route_region_url(x, &r.slug), family => true }
             }),
@@ -261,8 +261,8 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
             programmes => Value::from_serialize(&programmes),
             related => Value::from_serialize(&related),
             service_count => idx.len(),
-            region_map => pages.maps.regions.get(&r.code).cloned(),
-            tile_map => Value::from_serialize(&pages.maps.tiles),
+            region_map => pages.maps(site).regions.get(&r.code).cloned(),
+            tile_map => Value::from_serialize(&pages.maps(site).tiles),
         },
     )
 }

@@ -54,7 +54,9 @@ impl Collection for Services {
     }
 
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>) {
-        crate::validate::each_record(&cx.content.services, out, |s, out| {
+        // A service's own checks read only it, the data, its region and
+        // the date: the dev server keeps their findings for unchanged files.
+        crate::validate::each_record_file(cx, &cx.content.services, out, |s, out| {
             check_service(cx, s, out)
         });
         check_duplicate_services(cx.content, out);

@@ -22,7 +22,9 @@ pub struct Record<M> {
     pub slug: String,
     /// For services: the region folder the file sits in.
     pub folder: Option<String>,
-    pub meta: M,
+    /// Shared like `body`: a copy of a record (the dev server hands out
+    /// cached records after every save) copies no fields.
+    pub meta: Arc<M>,
     /// Byte offset of the TOML text in the file, to place spans.
     pub front_offset: usize,
     /// Shared, so the dev server's cache hands records out without copying bodies.

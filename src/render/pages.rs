@@ -213,14 +213,16 @@ pub struct Pages {
     globals: Value,
     /// Site path of the content-hashed search manifest, for the search page.
     search_manifest: Option<String>,
-    /// Build-time SVG maps (src/geo).
-    pub(crate) maps: crate::geo::site::Maps,
+    /// Build-time SVG maps (src/geo), made when a page first needs them: the
+    /// dev server makes a `Pages` after every save and may render no map page.
+    maps: std::sync::OnceLock<crate::geo::site::Maps>,
     /// The page copy (`templates/copy.toml`), compiled.
     copy: minijinja::Environment<'static>,
     /// Each page key's breadcrumb name.
     crumb_names: BTreeMap<String, String>,
-    /// For each route (in `site.routes` order), the regions it has a local page for.
-    pub(crate) route_regions: Vec<Vec<usize>>,
+    /// For each route (in `site.routes` order), the regions it has a local
+    /// page for; made when first needed, like `maps`.
+    route_regions: std::sync::OnceLock<Vec<Vec<usize>>>,
 }
 
 impl Pages {
@@ -276,15 +278,28 @@ impl Pages {
         Pages {
             search_manifest: search_manifest.map(str::to_string),
             globals,
-            maps: crate::geo::site::Maps::build(site),
+            maps: std::sync::OnceLock::new(),
             copy,
             crumb_names,
-            route_regions: site
-                .routes
+            route_regions: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The site's maps. `site` is the site these pages were made for.
+    pub(crate) fn maps(&self, site: &Site) -> &crate::geo::site::Maps {
+        self.maps
+            .get_or_init(|| crate::geo::site::Maps::build(site))
+    }
+
+    /// For each route, the regions it has a local page for. `site` is the
+    /// site these pages were made for.
+    pub(crate) fn route_regions(&self, site: &Site) -> &[Vec<usize>] {
+        self.route_regions.get_or_init(|| {
+            site.routes
                 .iter()
                 .map(|r| family::route_regions(site, r))
-                .collect(),
-        }
+                .collect()
+        })
     }
 
     /// The values every page's context shares (site title, menus, lines…),
@@ -395,7 +410,7 @@ impl Pages {
     /// The regions a route has a local page for, as links.
     pub(crate) fn route_choices(&self, site: &Site, route: usize) -> Vec<Value> {
         let r = &site.routes[route];
-        self.route_regions[route]
+        self.route_regions(site)[route]
             .iter()
             .map(|&g| {
                 let region = &site.regions[g];
@@ -617,7 +632,7 @@ impl Pages {
                 practice_count => site.practices.len(),
                 programme_count => site.programmes.len(),
                 service_count => site.services.len(),
-                country_map => self.maps.country.clone(),
+                country_map => self.maps(site).country.clone(),
             },
         )
     }

@@ -2,8 +2,8 @@
 //!
 //! The first build is written to a folder (it provides static assets and any
 //! generated data). After that, a change to content, data, templates or config
-//! re-parses only the changed files (a [`LoadCache`]), re-validates and
-//! re-resolves the site in memory, and pages are rendered when a browser asks
+//! re-parses and re-checks only the changed files ([`pipeline::Kept`]: parsed
+//! files and each record's own findings), re-resolves the site in memory, and pages are rendered when a browser asks
 //! for them — so an edit in a large portal is visible in a fraction of a second.
 //! Open tabs reload through a Server-Sent Events stream; a content error
 //! replaces every page with an error page naming the file and line, until fixed.
@@ -22,7 +22,6 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::content::load::LoadCache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::pipeline::{self, Failed, Options, Report};
 use crate::render::pages::{Kind, Pages};
@@ -68,7 +67,7 @@ pub struct DevServer {
     state: RwLock<State>,
     /// Generation counter the event streams wait on.
     signal: (Mutex<u64>, Condvar),
-    cache: Mutex<LoadCache>,
+    kept: Mutex<pipeline::Kept>,
 }
 
 impl DevServer {
@@ -100,7 +99,7 @@ impl DevServer {
                 outcome: Outcome::Failed(Diagnostics::default()),
             }),
             signal: (Mutex::new(0), Condvar::new()),
-            cache: Mutex::new(LoadCache::default()),
+            kept: Mutex::new(pipeline::Kept::default()),
             opts,
         });
         if let Err(failed) = pipeline::build(&server.opts) {
@@ -123,12 +122,14 @@ impl DevServer {
         let t = Instant::now();
         let mut report = Report::default();
         let outcome = {
-            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            match pipeline::prepare(&self.opts, Some(&mut cache), &mut report) {
+            let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+            match pipeline::prepare(&self.opts, Some(&mut kept), &mut report) {
                 Ok(p) => {
+                    let t = Instant::now();
                     let manifest = search_manifest_in(&self.opts.output);
                     let pages = Pages::new(&p.site, manifest.as_deref());
                     let index = pages.list(&p.site).into_iter().collect();
+                    report.timings.push(("pages", t.elapsed()));
                     Outcome::Ready {
                         site: Box::new(p.site),
                         pages,

@@ -34,9 +34,87 @@ pub struct Context<'a> {
     /// Normalised texts of the documents that keep one, for quote checks.
     pub(crate) texts: HashMap<&'a str, (quotes::Document, &'a str)>,
     pub(crate) stats: HashSet<&'a str>,
+    /// Findings kept from the dev server's last rebuild ([`Memo`]).
+    memo: Option<&'a Memo>,
 }
 
 pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> Diagnostics {
+    validate_with(config, data, content, today, None)
+}
+
+/// Per-record findings kept between the dev server's rebuilds: a record whose
+/// file is unchanged is not checked again while everything else a per-record
+/// check reads — the settings, the data files, the regions' records and the
+/// date — is unchanged too (together, "the world"). Checks that compare
+/// records with each other always run.
+#[derive(Default)]
+pub struct Memo {
+    world: u64,
+    records: HashMap<String, (u64, Vec<Diagnostic>)>,
+    next: std::sync::Mutex<HashMap<String, (u64, Vec<Diagnostic>)>>,
+}
+
+impl Memo {
+    /// What a per-record check reads besides the record (see [`Memo`]).
+    fn world(config: &Config, data: &Data, content: &Content, today: i64) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut text = |t: &crate::content::source::SourceText| {
+            for part in [t.rel.as_bytes(), t.text.as_bytes()] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
+        };
+        let files = [
+            &data.taxonomy_file,
+            &data.glossary_file,
+            &data.documents_file,
+            &data.places_file,
+            &data.style_file,
+            &data.national_lines_file,
+        ];
+        for f in files.into_iter().flatten() {
+            text(f);
+        }
+        data.texts.values().for_each(|t| text(t));
+        data.stats.iter().for_each(|(_, _, t)| text(t));
+        content.regions.iter().for_each(|r| text(&r.file));
+        // Settings hold no hash maps: their debug form is stable.
+        h.update(format!("{config:?}").as_bytes());
+        h.update(&today.to_le_bytes());
+        h.digest()
+    }
+
+    /// This record's findings from the last validation, if its file is unchanged.
+    fn recall(&self, rel: &str, text: u64) -> Option<Vec<Diagnostic>> {
+        self.records
+            .get(rel)
+            .filter(|(t, _)| *t == text)
+            .map(|(_, found)| found.clone())
+    }
+
+    fn remember(&self, rel: &str, text: u64, found: &[Diagnostic]) {
+        self.next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(rel.to_string(), (text, found.to_vec()));
+    }
+}
+
+/// [`validate`], reusing and updating `memo` (see [`Memo`]).
+pub fn validate_with(
+    config: &Config,
+    data: &Data,
+    content: &Content,
+    today: i64,
+    mut memo: Option<&mut Memo>,
+) -> Diagnostics {
+    if let Some(m) = memo.as_deref_mut() {
+        let world = Memo::world(config, data, content, today);
+        if m.world != world {
+            m.records.clear();
+            m.world = world;
+        }
+    }
     let regions = content
         .regions
         .iter()
@@ -67,6 +145,7 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
             })
             .collect(),
         stats: data.stats.iter().map(|(id, _, _)| id.as_str()).collect(),
+        memo: memo.as_deref(),
     };
     let mut out = Vec::new();
     check_config(config, &mut out);
@@ -82,9 +161,41 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     check_glossary(&cx, &mut out);
     check_documents(&cx, &mut out);
     check_stats(&cx, &mut out);
+    drop(cx);
+    if let Some(m) = memo {
+        // Only this run's records are kept: deleted files are forgotten.
+        m.records = std::mem::take(
+            m.next
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+    }
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
+}
+
+/// [`each_record`] for records of a file each, remembering each record's
+/// findings in the dev server's [`Memo`] and reusing them while its file
+/// is unchanged. Only for checks that read nothing but the record and the
+/// world the memo covers (settings, data, regions, date).
+pub fn each_record_file<M: Send + Sync>(
+    cx: &Context,
+    records: &[Record<M>],
+    out: &mut Vec<Diagnostic>,
+    check: impl Fn(&Record<M>, &mut Vec<Diagnostic>) + Sync,
+) {
+    let Some(memo) = cx.memo else {
+        return each_record(records, out, check);
+    };
+    each_record(records, out, |r, found| {
+        let text = xxhash_rust::xxh3::xxh3_64(r.file.text.as_bytes());
+        match memo.recall(&r.file.rel, text) {
+            Some(known) => found.extend(known),
+            None => check(r, found),
+        }
+        memo.remember(&r.file.rel, text, found);
+    });
 }
 
 /// Runs one collection's per-record check over all its records on every
