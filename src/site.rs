@@ -328,11 +328,32 @@ pub struct Resolver<'a> {
     pub(crate) today: i64,
     pub(crate) stale_after: i64,
     pub(crate) region_names: HashMap<String, String>,
-    pub(crate) service_names: HashMap<String, String>,
+    services: &'a [crate::content::Record<ServiceMeta>],
+    /// Service names by record id, made on the first lookup (only practices
+    /// name services, and most portals hold far more services than practices).
+    service_names: std::sync::OnceLock<HashMap<String, &'a str>>,
     pub(crate) abbr: Abbreviations,
 }
 
-impl Resolver<'_> {
+impl<'a> Resolver<'a> {
+    /// The name of the service whose record id is `id`, if there is one.
+    pub(crate) fn service_name(&self, id: &str) -> Option<&'a str> {
+        self.service_names
+            .get_or_init(|| {
+                self.services
+                    .iter()
+                    .map(|s| {
+                        (
+                            crate::validate::service_id(s),
+                            s.meta.name.as_deref().unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .get(id)
+            .copied()
+    }
+
     pub(crate) fn term(&self, v: &str, id: &str) -> TermRef {
         TermRef {
             id: id.to_string(),
@@ -496,16 +517,8 @@ impl Site {
                     ))
                 })
                 .collect(),
-            service_names: content
-                .services
-                .iter()
-                .map(|s| {
-                    (
-                        crate::validate::service_id(s),
-                        s.meta.name.clone().unwrap_or_default(),
-                    )
-                })
-                .collect(),
+            services: &content.services,
+            service_names: std::sync::OnceLock::new(),
             abbr: crate::content::load::abbreviations(&data.glossary),
         };
         let mut site = Site {

@@ -264,10 +264,8 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
     let organization = match (&m.organization, &m.organization_name) {
         (Some(id), _) => Some(LinkView {
             name: rz
-                .service_names
-                .get(id.get_ref())
-                .cloned()
-                .unwrap_or_else(|| id.get_ref().clone()),
+                .service_name(id.get_ref())
+                .map_or_else(|| id.get_ref().clone(), str::to_string),
             url: Some(format!("services/{}/", id.get_ref())),
         }),
         (None, Some(name)) => Some(LinkView {

@@ -63,12 +63,18 @@ impl Collection for Services {
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
-        let mut services: Vec<ServiceView> = content
+        // In the order of their ids (a view's id is its record's): the
+        // records are put in order, not the much larger views.
+        let mut records: Vec<(String, &Record<ServiceMeta>)> = content
             .services
-            .par_iter()
-            .map(|s| resolve_service(rz, s))
+            .iter()
+            .map(|s| (crate::validate::service_id(s), s))
             .collect();
-        services.sort_by(|a, b| a.id.cmp(&b.id));
+        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let services: Vec<ServiceView> = records
+            .par_iter()
+            .map(|(_, s)| resolve_service(rz, s))
+            .collect();
         let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_need: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut order: Vec<usize> = (0..services.len()).collect();
@@ -78,13 +84,19 @@ impl Collection for Services {
                 .cmp(&services[b].name)
                 .then(services[a].id.cmp(&services[b].id))
         });
+        // Keys are copied once per region or need, not once per service.
+        fn push(index: &mut BTreeMap<String, Vec<usize>>, key: &str, i: usize) {
+            match index.get_mut(key) {
+                Some(list) => list.push(i),
+                None => {
+                    index.insert(key.to_string(), vec![i]);
+                }
+            }
+        }
         for &i in &order {
-            by_region
-                .entry(services[i].region.clone())
-                .or_default()
-                .push(i);
+            push(&mut by_region, &services[i].region, i);
             for n in &services[i].needs {
-                by_need.entry(n.id.clone()).or_default().push(i);
+                push(&mut by_need, &n.id, i);
             }
         }
         site.services = services;
