@@ -4,7 +4,11 @@
 # one service's text (a different service each time) and rebuilds. Reports each
 # rebuild's wall time, the pages kept, the stage timings, and the median wall time
 # against a clean build of the same portal into an empty folder.
+# PAUSE (seconds, default 0) waits before each edit, as an editor does between saves: ext4
+# makes creating files slow for a while after many were deleted, and back-to-back rebuilds
+# (each deletes the previous search files) measure that as much as opora.
 #   bench/incremental.sh [SERVICES] [ROUNDS]
+#   PAUSE=35 bench/incremental.sh 50000 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
 services=${1:-50000}
@@ -21,6 +25,7 @@ mapfile -t files < <(find "$dir/content/services" -name '*.md' | sort | head -n 
 walls=()
 for i in $(seq "$rounds"); do
   f=${files[$((i - 1))]}
+  sleep "${PAUSE:-0}"
   printf '\nИзменено при замере %s.\n' "$i" >>"$f"
   wall=$(build)
   walls+=("$wall")
