@@ -44,7 +44,7 @@ fn first_word(name: &str) -> &str {
         c.is_whitespace() || matches!(c, '«' | '"' | '„' | '“' | '\'')
     });
     let end = name
-        .find(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .find(|c: char| !(crate::ru::is_letter_or_digit(c) || c == '-'))
         .unwrap_or(name.len());
     &name[..end]
 }

@@ -80,7 +80,7 @@ fn sentences(block: &str) -> Vec<&str> {
 fn word_count(sentence: &str) -> usize {
     sentence
         .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .filter(|w| w.chars().any(crate::ru::is_letter_or_digit))
         .count()
 }
 
@@ -92,7 +92,7 @@ fn abbreviations(text: &str) -> Vec<(usize, &str)> {
         .char_indices()
         .chain(std::iter::once((text.len(), ' ')))
     {
-        let letter = is_letter(c);
+        let letter = crate::ru::is_letter(c);
         match (start, letter) {
             (None, true) => start = Some(i),
             (Some(s), false) => {
@@ -111,14 +111,6 @@ fn abbreviations(text: &str) -> Vec<(usize, &str)> {
         }
     }
     out
-}
-
-/// `char::is_alphabetic`, answered at once for the Latin and Russian letters
-/// that make up nearly all the text (the general test is a table search).
-fn is_letter(c: char) -> bool {
-    c.is_ascii_alphabetic() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё' || {
-        !c.is_ascii() && c.is_alphabetic()
-    }
 }
 
 fn is_cyrillic(c: char) -> bool {
@@ -184,7 +176,7 @@ pub fn check(markdown: &str, style: &PlainStyle, glossary: &Glossary) -> Vec<Pla
                 folded[..*i]
                     .chars()
                     .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric())
+                    .is_none_or(|c| !crate::ru::is_letter_or_digit(c))
             });
             if hit.is_some() {
                 out.push(PlainProblem {
