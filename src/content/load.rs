@@ -259,7 +259,7 @@ pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
 fn sorted_files(dir: &Path, depth: usize, diags: &mut Diagnostics, root: &Path) -> Vec<PathBuf> {
     sorted_entries(dir, depth, diags, root)
         .into_iter()
-        .map(Entry::into_path)
+        .map(|e| e.path)
         .collect()
 }
 
@@ -271,10 +271,6 @@ struct Entry {
 }
 
 impl Entry {
-    fn into_path(self) -> PathBuf {
-        self.path
-    }
-
     /// `Path::is_dir`: a link is followed (only links cost a look).
     fn is_dir(&self) -> bool {
         self.kind.is_dir() || (self.kind.is_symlink() && self.path.is_dir())
@@ -398,7 +394,7 @@ pub fn load_content_cached(
                 );
                 continue;
             }
-            jobs.push((collection, entry.into_path()));
+            jobs.push((collection, entry.path));
         }
     }
 
@@ -433,21 +429,16 @@ pub fn load_content_cached(
         Err(ds) => diags.extend(ds.iter().cloned()),
     };
     for ((collection, path), (stamp, r)) in jobs.iter().zip(fresh) {
-        match (r, cache.as_deref_mut()) {
-            (Some(r), Some(c)) => {
-                use_result(*collection, &r);
-                if let Some((t, len)) = stamp {
-                    c.files.insert(path.clone(), (t, len, r));
-                }
+        let Some(r) = r else {
+            // A cache hit.
+            if let Some((_, _, r)) = cache.as_deref().and_then(|c| c.files.get(path)) {
+                use_result(*collection, r);
             }
-            (Some(r), None) => use_result(*collection, &r),
-            (None, Some(c)) => {
-                if let Some((_, _, r)) = c.files.get(path) {
-                    use_result(*collection, r);
-                }
-            }
-            // A hit needs a cache.
-            (None, None) => {}
+            continue;
+        };
+        use_result(*collection, &r);
+        if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
+            c.files.insert(path.clone(), (t, len, r));
         }
     }
     content
