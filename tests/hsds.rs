@@ -1363,3 +1363,202 @@ fn check_knows_the_zip_the_open_data_page_links() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("hsds-tabular.zip"), "{}", stderr(&o));
 }
+
+/// The mini portal with five more services in its Moscow-region folder, one
+/// for each way a service gets its organization. Test names, not facts. Their
+/// files sort `a-`…`e-`, before the portal's own `semya-i-dom`, so the
+/// organizations' places come from records before and after them.
+fn organizations_portal() -> tempfile::TempDir {
+    let portal = dated_mini_portal(false);
+    let folder = portal.path().join("content/services/ru-mos");
+    let template = std::fs::read_to_string(folder.join("semya-i-dom.md")).unwrap();
+    let service = |file: &str, name: &str, organization: Option<&str>, place: bool| {
+        // The name only: the quote stays the source's.
+        let mut text = template.replacen(
+            "name = \"«Семья и дом», Орехово-Зуево\"",
+            &format!("name = \"{name}\""),
+            1,
+        );
+        if let Some(parent) = organization {
+            text = text.replacen(
+                "region = ",
+                &format!("organization = \"{parent}\"\nregion = "),
+                1,
+            );
+        }
+        if !place {
+            text = text
+                .lines()
+                .filter(|l| !l.starts_with("municipality") && !l.starts_with("location"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
+        std::fs::write(folder.join(file), text).unwrap();
+    };
+    // A record whose parent is the portal's own «Семья и дом».
+    service(
+        "a-filial.md",
+        "Тестовый филиал",
+        Some("«Семья и дом», Орехово-Зуево"),
+        true,
+    );
+    // Two records under one named parent that has no record; one without a place.
+    service("b-punkt.md", "Тестовый пункт", Some("Тестовый фонд"), true);
+    service(
+        "c-punkt.md",
+        "Тестовый пункт без адреса",
+        Some("Тестовый фонд"),
+        false,
+    );
+    // A record whose parent is a record that has a parent itself.
+    service(
+        "d-kabinet.md",
+        "Тестовый кабинет",
+        Some("Тестовый пункт"),
+        true,
+    );
+    // A record that names itself as its organization.
+    service("e-centr.md", "Тестовый центр", Some("Тестовый центр"), true);
+    // Two records that name each other.
+    service("f-krug.md", "Тестовый круг", Some("Тестовый кружок"), true);
+    service(
+        "g-kruzhok.md",
+        "Тестовый кружок",
+        Some("Тестовый круг"),
+        true,
+    );
+    portal
+}
+
+#[test]
+fn each_organization_is_listed_once_with_every_place_of_its_services() {
+    let portal = organizations_portal();
+    let out = portal.path().join("public");
+    build(portal.path(), &out);
+    let list = |file: &str| -> Vec<Value> {
+        let page = json(&out.join(HSDS).join(file));
+        let items = page["contents"].as_array().unwrap().clone();
+        assert_eq!(page["total_items"], items.len(), "{file}");
+        items
+    };
+    let services = list("services.json");
+    let by_name = |name: &str| -> &Value {
+        services
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} exported"))
+    };
+    let org_of = |name: &str| {
+        by_name(name)["organization_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let location_of = |name: &str| {
+        by_name(name)["service_at_locations"][0]["location"]["id"]
+            .as_str()
+            .map(str::to_string)
+    };
+
+    // Who belongs to whom.
+    let family = org_of("«Семья и дом», Орехово-Зуево");
+    assert_eq!(
+        org_of("Тестовый филиал"),
+        family,
+        "a parent that is a record"
+    );
+    assert_eq!(
+        org_of("Тестовый пункт"),
+        org_of("Тестовый пункт без адреса")
+    );
+    assert_ne!(org_of("Тестовый пункт"), family);
+    assert_ne!(org_of("Тестовый центр"), family, "its own organization");
+    assert!(location_of("Тестовый пункт без адреса").is_none());
+
+    // The organizations: each once, with the places of all its services in
+    // the order of their records.
+    let organizations = list("organizations.json");
+    let ids: Vec<&str> = organizations
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique.len(), ids.len(), "no organization twice: {ids:?}");
+    let places = |org: &str| -> Vec<String> {
+        let o = organizations
+            .iter()
+            .find(|o| o["id"] == org)
+            .unwrap_or_else(|| panic!("organization {org} listed"));
+        o["locations"]
+            .as_array()
+            .map(|l| l.iter().map(|l| l["id"].as_str().unwrap().into()).collect())
+            .unwrap_or_default()
+    };
+    let filial = location_of("Тестовый филиал").unwrap();
+    let family_own = location_of("«Семья и дом», Орехово-Зуево").unwrap();
+    assert_eq!(
+        places(&family),
+        [filial, family_own],
+        "the child's place, then its own"
+    );
+    assert_eq!(
+        places(&org_of("Тестовый пункт")),
+        [
+            location_of("Тестовый пункт").unwrap(),
+            location_of("Тестовый кабинет").unwrap()
+        ],
+        "a named parent: the places its services have, its records' children's too"
+    );
+    let fund = organizations
+        .iter()
+        .find(|o| o["id"] == org_of("Тестовый пункт"))
+        .unwrap();
+    assert_eq!(fund["name"], "Тестовый фонд");
+    // A parent that is a record with a parent itself leads on to that one:
+    // no service names an organization that is not listed.
+    assert_eq!(org_of("Тестовый кабинет"), org_of("Тестовый пункт"));
+    // Records naming each other: the first of them is the organization.
+    let ring = org_of("Тестовый круг");
+    assert_eq!(org_of("Тестовый кружок"), ring);
+    let ring = organizations.iter().find(|o| o["id"] == ring).unwrap();
+    assert_eq!(ring["name"], "Тестовый круг");
+    assert_eq!(ring["locations"].as_array().unwrap().len(), 2);
+    // Every service carries its organization's row as listed.
+    for s in &services {
+        let listed = organizations
+            .iter()
+            .find(|o| o["id"] == s["organization_id"])
+            .unwrap_or_else(|| panic!("{}: organization listed", s["name"]));
+        let mut listed = listed.clone();
+        listed.as_object_mut().unwrap().remove("locations");
+        assert_eq!(s["organization"], listed, "{}", s["name"]);
+    }
+
+    // The tabular package holds the same rows.
+    let zip = std::fs::read(out.join(HSDS).join("hsds-tabular.zip")).unwrap();
+    let files = unzip(&zip);
+    let problems = tabular_problems(&files);
+    assert!(problems.is_empty(), "{}", summary(&problems));
+    let column = |file: &str, name: &str| -> Vec<String> {
+        let mut reader = csv::Reader::from_reader(files[file].as_slice());
+        let at = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == name)
+            .unwrap();
+        reader
+            .records()
+            .map(|r| r.unwrap()[at].to_string())
+            .collect()
+    };
+    assert_eq!(column("organizations.csv", "id"), ids);
+    let services_ids: Vec<String> = services
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(column("services.csv", "id"), services_ids);
+    let sal = list("service_at_locations.json");
+    assert_eq!(sal.len(), services.len() - 1, "one service has no place");
+    assert_eq!(column("locations.csv", "id").len(), sal.len());
+}

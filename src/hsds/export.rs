@@ -6,54 +6,78 @@
 //! carries what the file says — the Markdown text, the citations with their
 //! documents and lines — so that importing it gives the same records back.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::io;
 
-use super::Ids;
 use super::mapping::{self, Link, PAGE, PLACE, PRECISION, Vocabulary};
 use super::model::*;
+use super::{Ids, tabular};
 use crate::config::Config;
 use crate::content::records::{ServiceMeta, Source};
 use crate::content::{Content, Data, Record};
 use crate::history::History;
 use crate::output::Sink;
 use crate::output::sink::{self, Each};
+
 use crate::validate::service_id;
 
-/// The services of `content` as HSDS tables, in the order of their record ids;
-/// `history` dates each record's last change.
-pub fn tables(config: &Config, data: &Data, content: &Content, history: &History) -> Tables {
-    let ids = Ids::new(config);
-    let vocabularies = mapping::vocabularies(data);
-    let mut t = Tables::default();
-    let mut terms: HashMap<(String, String), TaxonomyTerm> = HashMap::new();
-    for v in &vocabularies {
-        let taxonomy = taxonomy(config, &ids, v);
-        for term in &v.terms {
-            let row = TaxonomyTerm {
-                id: ids.of("taxonomy_term", &format!("{}/{}", v.id, term.code)),
-                code: term.code.clone(),
-                name: term.name.clone(),
-                description: term.description.clone(),
-                taxonomy: taxonomy.uri.clone(),
-                taxonomy_detail: None,
-                language: "ru",
-                taxonomy_id: taxonomy.id.clone(),
-                term_uri: config.absolute(&format!("open-data/#{}-{}", v.id, term.code)),
-            };
-            terms.insert((v.link_type.to_string(), term.code.clone()), row.clone());
-            t.taxonomy_terms.push(row);
+/// The portal's services as HSDS, row by row: the records in the order of
+/// their ids and what every row is made with. Nothing holds a whole table:
+/// each record's rows are made when a file needs them (a handful of rows),
+/// so the export's memory does not grow with the number of services beyond
+/// a few small maps.
+pub struct Export<'a> {
+    cx: Cx<'a>,
+    records: Vec<&'a Record<ServiceMeta>>,
+    /// A parent organization that has a record of its own is that record's
+    /// organization: (region, name key) → the record's place in `records`.
+    named: HashMap<(String, String), usize>,
+    taxonomies: Vec<Taxonomy>,
+    taxonomy_terms: Vec<TaxonomyTerm>,
+}
+
+/// Where a record's organization comes from.
+enum OrgOf<'a> {
+    /// The record is its own organization.
+    Own,
+    /// A parent organization named in the record, one per name in a region.
+    Parent(&'a str),
+    /// A parent organization that is another record (its place).
+    Record(usize),
+}
+
+impl<'a> Export<'a> {
+    /// The export of `content`; `history` dates each record's last change.
+    pub fn new(
+        config: &'a Config,
+        data: &'a Data,
+        content: &'a Content,
+        history: &'a History,
+    ) -> Self {
+        let ids = Ids::new(config);
+        let vocabularies = mapping::vocabularies(data);
+        let mut terms: HashMap<(String, String), TaxonomyTerm> = HashMap::new();
+        let (mut taxonomies, mut taxonomy_terms) = (Vec::new(), Vec::new());
+        for v in &vocabularies {
+            let taxonomy = taxonomy(config, &ids, v);
+            for term in &v.terms {
+                let row = TaxonomyTerm {
+                    id: ids.of("taxonomy_term", &format!("{}/{}", v.id, term.code)),
+                    code: term.code.clone(),
+                    name: term.name.clone(),
+                    description: term.description.clone(),
+                    taxonomy: taxonomy.uri.clone(),
+                    taxonomy_detail: None,
+                    language: "ru",
+                    taxonomy_id: taxonomy.id.clone(),
+                    term_uri: config.absolute(&format!("open-data/#{}-{}", v.id, term.code)),
+                };
+                terms.insert((v.link_type.to_string(), term.code.clone()), row.clone());
+                taxonomy_terms.push(row);
+            }
+            taxonomies.push(taxonomy);
         }
-        t.taxonomies.push(taxonomy);
-    }
-    let cx = Cx {
-        config,
-        data,
-        history,
-        ids: &ids,
-        vocabularies: &vocabularies,
-        terms: &terms,
-        regions: content
+        let regions = content
             .regions
             .iter()
             .filter_map(|r| {
@@ -62,27 +86,351 @@ pub fn tables(config: &Config, data: &Data, content: &Content, history: &History
                     r.meta.name.clone()?,
                 ))
             })
-            .collect(),
-    };
-    let mut records: Vec<&Record<ServiceMeta>> = content.services.iter().collect();
-    records.sort_by_key(|r| service_id(r));
-    // A parent organization that has a record of its own is that record's
-    // organization: (region, name key) → record id.
-    let named: HashMap<(String, String), String> = records
-        .iter()
-        .filter_map(|r| {
-            let region = r.meta.region.as_ref()?.get_ref().clone();
-            Some((
-                (region, crate::ru::name_key(r.meta.name.as_ref()?)),
-                service_id(r),
-            ))
-        })
-        .collect();
-    let mut parents: BTreeMap<String, usize> = BTreeMap::new();
-    for rec in records {
-        service(&cx, rec, &named, &mut t, &mut parents);
+            .collect();
+        let mut records: Vec<&Record<ServiceMeta>> = content.services.iter().collect();
+        records.sort_by_cached_key(|r| service_id(r));
+        let named = records
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let region = r.meta.region.as_ref()?.get_ref().clone();
+                Some(((region, crate::ru::name_key(r.meta.name.as_ref()?)), i))
+            })
+            .collect();
+        Export {
+            cx: Cx {
+                config,
+                data,
+                history,
+                ids,
+                vocabularies,
+                terms,
+                regions,
+            },
+            records,
+            named,
+            taxonomies,
+            taxonomy_terms,
+        }
     }
-    t
+
+    /// The taxonomies and their terms: the tables made before any record.
+    fn vocabulary_rows(&self) -> Tables {
+        Tables {
+            taxonomies: self.taxonomies.clone(),
+            taxonomy_terms: self.taxonomy_terms.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// What record `i` itself names as its organization.
+    fn named_parent(&self, i: usize) -> OrgOf<'a> {
+        let m = &self.records[i].meta;
+        let name = m.name.as_deref().unwrap_or(&self.records[i].slug);
+        // A parent named like the record itself is the record.
+        let parent = m
+            .organization
+            .as_deref()
+            .filter(|o| crate::ru::name_key(o) != crate::ru::name_key(name));
+        let Some(parent) = parent else {
+            return OrgOf::Own;
+        };
+        let region = region_of(self.records[i]);
+        match self
+            .named
+            .get(&(region.to_string(), crate::ru::name_key(parent)))
+        {
+            Some(&other) => OrgOf::Record(other),
+            None => OrgOf::Parent(parent),
+        }
+    }
+
+    /// Where record `i`'s organization comes from. A parent that is a
+    /// record with a parent of its own leads on to that one, up to the
+    /// record that is its own organization or names one without a record
+    /// (so every organization id a service gives is listed). Records that
+    /// name each other in a ring are the organization of the first of them.
+    fn org_of(&self, i: usize) -> OrgOf<'a> {
+        let mut chain = vec![i];
+        let mut at = i;
+        loop {
+            match self.named_parent(at) {
+                OrgOf::Record(next) if chain.contains(&next) => {
+                    let ring = &chain[chain.iter().position(|&c| c == next).unwrap_or(0)..];
+                    let first = ring.iter().copied().min().unwrap_or(next);
+                    return if first == i {
+                        OrgOf::Own
+                    } else {
+                        OrgOf::Record(first)
+                    };
+                }
+                OrgOf::Record(next) => {
+                    chain.push(next);
+                    at = next;
+                }
+                OrgOf::Own if at == i => return OrgOf::Own,
+                OrgOf::Own => return OrgOf::Record(at),
+                parent @ OrgOf::Parent(_) => return parent,
+            }
+        }
+    }
+
+    /// The id of record `i`'s organization.
+    fn org_id(&self, i: usize, of: &OrgOf) -> String {
+        match *of {
+            OrgOf::Own => self.cx.ids.of("organization", &service_id(self.records[i])),
+            OrgOf::Record(other) => self
+                .cx
+                .ids
+                .of("organization", &service_id(self.records[other])),
+            OrgOf::Parent(parent) => self.cx.ids.of(
+                "organization",
+                &format!(
+                    "{}/{}",
+                    region_of(self.records[i]),
+                    crate::ru::name_key(parent)
+                ),
+            ),
+        }
+    }
+
+    /// The row of record `i`'s organization as the organizations table holds it.
+    fn org_row(&self, i: usize, of: &OrgOf) -> Organization {
+        let id = self.org_id(i, of);
+        match *of {
+            OrgOf::Own => self.own_organization(i, id),
+            OrgOf::Parent(parent) => Organization {
+                id,
+                name: parent.to_string(),
+                // HSDS requires a description; all we know is the name.
+                description: mapping::parent_description(&self.cx.region_name(self.records[i])),
+                ..Default::default()
+            },
+            OrgOf::Record(other) => self.own_organization(other, id),
+        }
+    }
+
+    /// Record `i` as an organization: its name, text, e-mail and website.
+    fn own_organization(&self, i: usize, id: String) -> Organization {
+        let rec = self.records[i];
+        let m = &rec.meta;
+        Organization {
+            id,
+            name: m.name.clone().unwrap_or_else(|| rec.slug.clone()),
+            description: rec.markdown().trim().to_string(),
+            email: m.emails.first().map(|e| e.get_ref().clone()),
+            website: website(rec),
+            ..Default::default()
+        }
+    }
+
+    /// Every row of record `i`; its organization's row among them when the
+    /// record `introduces` it (it is its own, or the first to name a parent).
+    fn rows(&self, i: usize, of: &OrgOf, introduces: bool) -> Tables {
+        let mut t = Tables::default();
+        let organization_id = self.org_id(i, of);
+        if introduces {
+            t.organizations.push(self.org_row(i, of));
+        }
+        service(&self.cx, self.records[i], organization_id, &mut t);
+        t
+    }
+
+    /// Record `i`'s location rows: its location, address, location
+    /// attributes and service-at-location (none when it has no place).
+    fn place_rows(&self, i: usize) -> Tables {
+        let rec = self.records[i];
+        let rid = service_id(rec);
+        let service = self.cx.ids.of("service", &rid);
+        let organization = self.org_id(i, &self.org_of(i));
+        let mut t = Tables::default();
+        let region_name = self.cx.region_name(rec);
+        location(
+            &self.cx,
+            rec,
+            &rid,
+            &service,
+            &organization,
+            &region_name,
+            &mut t,
+        );
+        t
+    }
+
+    /// Record `i`'s location with its addresses and attributes nested.
+    fn place(&self, i: usize) -> Option<Location> {
+        let t = self.place_rows(i);
+        t.locations.first().map(|l| nest_location(&t, l))
+    }
+
+    /// Every record's place in `records`, in order, with where its
+    /// organization comes from and whether the record introduces it into the
+    /// organizations table (it is its own, or the first record to name a
+    /// parent without a record).
+    fn walk(&self) -> impl Iterator<Item = (usize, OrgOf<'a>, bool)> + '_ {
+        let mut parents: HashSet<String> = HashSet::new();
+        (0..self.records.len()).map(move |i| {
+            let of = self.org_of(i);
+            let introduces = match of {
+                OrgOf::Own => true,
+                OrgOf::Parent(_) => parents.insert(self.org_id(i, &of)),
+                OrgOf::Record(_) => false,
+            };
+            (i, of, introduces)
+        })
+    }
+
+    /// The organizations table's shape without its rows: the records that
+    /// introduce an organization, in order, and the places each organization
+    /// has besides its own record's (a record's children, a parent's
+    /// records), by organization id, in record order.
+    fn organizations(&self) -> (Vec<u32>, HashMap<String, Vec<u32>>) {
+        let (mut introducers, mut members) = (Vec::new(), HashMap::<String, Vec<u32>>::new());
+        for (i, of, introduces) in self.walk() {
+            if introduces {
+                introducers.push(i as u32);
+            }
+            if !matches!(of, OrgOf::Own) && has_place(&self.records[i].meta) {
+                members
+                    .entry(self.org_id(i, &of))
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+        (introducers, members)
+    }
+
+    /// The package with every record's rows: for a sink that took the
+    /// services' list without writing it, and so made no rows.
+    fn package(&self) -> io::Result<tabular::Package> {
+        let mut package = tabular::Package::new()?;
+        package.add(&self.vocabulary_rows())?;
+        for (i, of, introduces) in self.walk() {
+            package.add(&self.rows(i, &of, introduces))?;
+        }
+        Ok(package)
+    }
+
+    /// The JSON files and the tabular zip, each streamed into `sink`: the
+    /// API's base answer and a list page per endpoint. Each service is
+    /// complete (its organization, places, phones, contacts, hours, terms and
+    /// sources); organizations carry their places and service-at-locations
+    /// their place, and name the services by id, so nothing is written twice.
+    /// Attributes name their term by id: the terms and their taxonomies are
+    /// in their own lists. The services' list and the package's tables come
+    /// from one pass over the records: each table's CSV is compressed into a
+    /// temporary file as its rows are made.
+    pub fn write(&self, descriptor: &serde_json::Value, sink: &mut dyn Sink) -> io::Result<()> {
+        let base = serde_json::json!({
+            "version": "3.0",
+            "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
+        });
+        sink.file(
+            &format!("{}index.json", super::DIR),
+            format!("{base}\n").as_bytes(),
+        )?;
+
+        let mut package = tabular::Package::new()?;
+        package.add(&self.vocabulary_rows())?;
+        let (mut failure, mut made) = (None, 0);
+        let services = self.walk().map_while(|(i, of, introduces)| {
+            made += 1;
+            let rows = self.rows(i, &of, introduces);
+            if let Err(e) = package.add(&rows) {
+                failure = Some(e);
+                return None;
+            }
+            let org = match rows.organizations.first() {
+                Some(own) => own.clone(),
+                None => self.org_row(i, &of),
+            };
+            rows.services.first().map(|s| nest_service(&rows, s, org))
+        });
+        page(sink, "services.json", self.records.len(), services)?;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        // A sink that only takes paths (the check) made no rows.
+        let mut package = Some(package).filter(|_| made == self.records.len());
+
+        let (introducers, members) = self.organizations();
+        let organizations = introducers.iter().map(|&i| {
+            let i = i as usize;
+            let of = self.org_of(i);
+            let mut org = self.org_row(i, &of);
+            let mut places: Vec<u32> = members.get(&org.id).cloned().unwrap_or_default();
+            if matches!(of, OrgOf::Own) && has_place(&self.records[i].meta) {
+                let at = places.partition_point(|&j| (j as usize) < i);
+                places.insert(at, i as u32);
+            }
+            org.locations = places
+                .iter()
+                .filter_map(|&j| self.place(j as usize))
+                .collect();
+            org
+        });
+        page(sink, "organizations.json", introducers.len(), organizations)?;
+        drop(members);
+
+        let with_place = self.records.iter().filter(|r| has_place(&r.meta)).count();
+        let service_at_locations = (0..self.records.len()).filter_map(|i| {
+            let mut t = self.place_rows(i);
+            let mut sal = t.service_at_locations.pop()?;
+            sal.location = t.locations.first().map(|l| Box::new(nest_location(&t, l)));
+            Some(sal)
+        });
+        page(
+            sink,
+            "service_at_locations.json",
+            with_place,
+            service_at_locations,
+        )?;
+        page(
+            sink,
+            "taxonomies.json",
+            self.taxonomies.len(),
+            self.taxonomies.iter(),
+        )?;
+        let terms = self.taxonomy_terms.iter().map(|term| {
+            let mut term = term.clone();
+            term.taxonomy_detail = self
+                .taxonomies
+                .iter()
+                .find(|x| x.id == term.taxonomy_id)
+                .map(|x| Box::new(x.clone()));
+            term
+        });
+        page(
+            sink,
+            "taxonomy_terms.json",
+            self.taxonomy_terms.len(),
+            terms,
+        )?;
+
+        sink.stream(super::ZIP, &mut |w| {
+            let package = match package.take() {
+                Some(filled) => filled,
+                None => self.package()?,
+            };
+            package.write_zip(descriptor, w)
+        })
+    }
+}
+
+fn region_of(rec: &Record<ServiceMeta>) -> &str {
+    rec.meta
+        .region
+        .as_ref()
+        .map_or("", |r| r.get_ref().as_str())
+}
+
+/// The record's website as HSDS wants it: ASCII, a Cyrillic host in its IDNA
+/// form (the same address).
+fn website(rec: &Record<ServiceMeta>) -> Option<String> {
+    rec.meta
+        .website
+        .as_ref()
+        .map(|w| super::uri::to_ascii(w.get_ref()))
 }
 
 /// What every service row is made with.
@@ -90,10 +438,22 @@ struct Cx<'a> {
     config: &'a Config,
     data: &'a Data,
     history: &'a History,
-    ids: &'a Ids,
-    vocabularies: &'a [Vocabulary],
-    terms: &'a HashMap<(String, String), TaxonomyTerm>,
+    ids: Ids,
+    vocabularies: Vec<Vocabulary>,
+    terms: HashMap<(String, String), TaxonomyTerm>,
+    /// Region code → name.
     regions: HashMap<String, String>,
+}
+
+impl Cx<'_> {
+    /// The name of the record's region (its code where it has no record).
+    fn region_name(&self, rec: &Record<ServiceMeta>) -> String {
+        let region = region_of(rec);
+        self.regions
+            .get(region)
+            .cloned()
+            .unwrap_or_else(|| region.to_string())
+    }
 }
 
 fn taxonomy(config: &Config, ids: &Ids, v: &Vocabulary) -> Taxonomy {
@@ -108,52 +468,17 @@ fn taxonomy(config: &Config, ids: &Ids, v: &Vocabulary) -> Taxonomy {
     }
 }
 
-/// One service record: its service row and everything hanging off it.
-fn service(
-    cx: &Cx,
-    rec: &Record<ServiceMeta>,
-    named: &HashMap<(String, String), String>,
-    t: &mut Tables,
-    parents: &mut BTreeMap<String, usize>,
-) {
+/// One service record's service row and everything hanging off it (its
+/// organization's row aside: see [`Export::rows`]).
+fn service(cx: &Cx, rec: &Record<ServiceMeta>, organization_id: String, t: &mut Tables) {
     let m = &rec.meta;
     let rid = service_id(rec);
     let id = cx.ids.of("service", &rid);
     let name = m.name.clone().unwrap_or_else(|| rec.slug.clone());
-    let region = m
-        .region
-        .as_ref()
-        .map(|r| r.get_ref().clone())
-        .unwrap_or_default();
-    let region_name = cx
-        .regions
-        .get(&region)
-        .cloned()
-        .unwrap_or_else(|| region.clone());
+    let region = region_of(rec);
+    let region_name = cx.region_name(rec);
     let body = rec.markdown().trim().to_string();
     let emails: Vec<String> = m.emails.iter().map(|e| e.get_ref().clone()).collect();
-    // HSDS URIs are ASCII: a Cyrillic host in its IDNA form (same address).
-    let website = m
-        .website
-        .as_ref()
-        .map(|w| super::uri::to_ascii(w.get_ref()));
-
-    let organization_id = organization(
-        cx,
-        rec,
-        Org {
-            rid: &rid,
-            name: &name,
-            region: &region,
-            region_name: &region_name,
-            body: &body,
-            email: emails.first(),
-            website: website.as_ref(),
-        },
-        named,
-        t,
-        parents,
-    );
 
     let age = |i: usize| {
         m.age_months
@@ -163,10 +488,10 @@ fn service(
     t.services.push(Service {
         id: id.clone(),
         organization_id: organization_id.clone(),
-        name: name.clone(),
+        name,
         alternate_name: m.short_name.clone(),
         description: Some(body).filter(|b| !b.is_empty()),
-        url: website,
+        url: website(rec),
         email: emails.first().cloned(),
         status: "active",
         application_process: m.how_to_apply.clone(),
@@ -199,72 +524,6 @@ fn service(
     for (i, s) in m.sources.iter().enumerate() {
         let key = format!("{rid}/{}", i + 1);
         t.metadata.push(provenance(cx, s, &id, &key, &changed));
-    }
-}
-
-/// What the organization entry is made of when the service is its own.
-struct Org<'a> {
-    rid: &'a str,
-    name: &'a str,
-    region: &'a str,
-    region_name: &'a str,
-    body: &'a str,
-    email: Option<&'a String>,
-    website: Option<&'a String>,
-}
-
-/// The service's organization id, adding the organization when it is new:
-/// the parent's record where the region has one, a parent by name (one per
-/// name in a region), or else the service itself.
-fn organization(
-    cx: &Cx,
-    rec: &Record<ServiceMeta>,
-    me: Org<'_>,
-    named: &HashMap<(String, String), String>,
-    t: &mut Tables,
-    parents: &mut BTreeMap<String, usize>,
-) -> String {
-    let (rid, name, region) = (me.rid, me.name, me.region);
-    // A parent named like the record itself is the record.
-    let parent = rec
-        .meta
-        .organization
-        .as_ref()
-        .filter(|o| crate::ru::name_key(o) != crate::ru::name_key(name));
-    let parent_record =
-        parent.and_then(|p| named.get(&(region.to_string(), crate::ru::name_key(p))));
-    match parent {
-        // The parent has a record here: its organization.
-        Some(_) if let Some(other) = parent_record => cx.ids.of("organization", other),
-        // A named parent organization: one per name in a region.
-        Some(parent) => {
-            let key = format!("{region}/{}", crate::ru::name_key(parent));
-            let org_id = cx.ids.of("organization", &key);
-            if !parents.contains_key(&org_id) {
-                parents.insert(org_id.clone(), t.organizations.len());
-                t.organizations.push(Organization {
-                    id: org_id.clone(),
-                    name: parent.to_string(),
-                    // HSDS requires a description; all we know is the name.
-                    description: mapping::parent_description(me.region_name),
-                    ..Default::default()
-                });
-            }
-            org_id
-        }
-        // Otherwise the record is the organization itself.
-        None => {
-            let org_id = cx.ids.of("organization", rid);
-            t.organizations.push(Organization {
-                id: org_id.clone(),
-                name: name.to_string(),
-                description: me.body.to_string(),
-                email: me.email.cloned(),
-                website: me.website.cloned(),
-                ..Default::default()
-            });
-            org_id
-        }
     }
 }
 
@@ -328,10 +587,10 @@ fn location(
     t: &mut Tables,
 ) {
     let m = &rec.meta;
-    let point = m.location.as_ref().map(|l| l.get_ref());
-    if point.is_none() && m.municipality.is_none() && m.address.is_none() && m.district.is_none() {
+    if !has_place(m) {
         return;
     }
+    let point = m.location.as_ref().map(|l| l.get_ref());
     let location_id = cx.ids.of("location", rid);
     let description = match point {
         Some(p) => mapping::precision_note(p.precision),
@@ -561,163 +820,55 @@ fn page<T: serde::Serialize>(
     sink::json(sink, &format!("{}{name}", super::DIR), &page, true)
 }
 
-/// The JSON files: the API's base answer and a list page per endpoint. Each
-/// service is complete (its organization, places, phones, contacts, hours,
-/// terms and sources); organizations carry their places and service-at-
-/// locations their place, and name the services by id, so nothing is
-/// written twice. Attributes name their term by id: the terms and their
-/// taxonomies are in their own lists. Each file is streamed into `sink` as
-/// its items are nested.
-pub fn write_json(t: &Tables, sink: &mut dyn Sink) -> io::Result<()> {
-    let n = Nester::new(t);
-    let base = serde_json::json!({
-        "version": "3.0",
-        "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
-    });
-    sink.file(
-        &format!("{}index.json", super::DIR),
-        format!("{base}\n").as_bytes(),
-    )?;
-    page(
-        sink,
-        "services.json",
-        t.services.len(),
-        t.services.iter().map(|s| n.service(s)),
-    )?;
-    page(
-        sink,
-        "organizations.json",
-        t.organizations.len(),
-        t.organizations.iter().map(|o| {
-            let mut o = o.clone();
-            o.locations = n.locations_of_org(&o.id);
-            o
-        }),
-    )?;
-    page(
-        sink,
-        "service_at_locations.json",
-        t.service_at_locations.len(),
-        t.service_at_locations.iter().map(|sal| {
-            let mut sal = sal.clone();
-            sal.location = n.location(&sal.location_id).map(Box::new);
+/// Whether the record says anything about where the service is: a point,
+/// a town, an address or a district — what makes a location row.
+fn has_place(m: &ServiceMeta) -> bool {
+    m.location.is_some() || m.municipality.is_some() || m.address.is_some() || m.district.is_some()
+}
+
+/// `location` of one record's `rows` with its addresses and attributes.
+fn nest_location(rows: &Tables, location: &Location) -> Location {
+    let mut l = location.clone();
+    l.addresses = rows
+        .addresses
+        .iter()
+        .filter(|a| a.location_id == l.id)
+        .cloned()
+        .collect();
+    l.attributes = rows
+        .attributes
+        .iter()
+        .filter(|a| a.link_id == l.id)
+        .cloned()
+        .collect();
+    l
+}
+
+/// `service` of one record's `rows` with everything that belongs to it, and
+/// its organization's row.
+fn nest_service(rows: &Tables, service: &Service, organization: Organization) -> Service {
+    fn of<T: Clone>(rows: &[T], id: &str, key: impl Fn(&T) -> &str) -> Vec<T> {
+        rows.iter().filter(|r| key(r) == id).cloned().collect()
+    }
+    let mut s = service.clone();
+    let id = s.id.as_str();
+    s.phones = of(&rows.phones, id, |x| &x.service_id);
+    s.schedules = of(&rows.schedules, id, |x| &x.service_id);
+    s.service_areas = of(&rows.service_areas, id, |x| &x.service_id);
+    s.contacts = of(&rows.contacts, id, |x| &x.service_id);
+    s.attributes = of(&rows.attributes, id, |x| &x.link_id);
+    s.metadata = of(&rows.metadata, id, |x| &x.resource_id);
+    s.service_at_locations = of(&rows.service_at_locations, id, |x| &x.service_id)
+        .into_iter()
+        .map(|mut sal| {
+            sal.location = rows
+                .locations
+                .iter()
+                .find(|l| l.id == sal.location_id)
+                .map(|l| Box::new(nest_location(rows, l)));
             sal
-        }),
-    )?;
-    page(
-        sink,
-        "taxonomies.json",
-        t.taxonomies.len(),
-        t.taxonomies.iter(),
-    )?;
-    page(
-        sink,
-        "taxonomy_terms.json",
-        t.taxonomy_terms.len(),
-        t.taxonomy_terms.iter().map(|term| n.term(term)),
-    )
-}
-
-/// Rows of one table grouped by a foreign key.
-type Index<'a, T> = HashMap<&'a str, Vec<&'a T>>;
-
-fn index<'a, T>(rows: &'a [T], key: impl Fn(&'a T) -> &'a str) -> Index<'a, T> {
-    let mut out: Index<'a, T> = HashMap::new();
-    for r in rows {
-        out.entry(key(r)).or_default().push(r);
-    }
-    out
-}
-
-fn children<T: Clone>(index: &Index<'_, T>, id: &str) -> Vec<T> {
-    index
-        .get(id)
-        .map(|rows| rows.iter().map(|r| (*r).clone()).collect())
-        .unwrap_or_default()
-}
-
-/// Puts rows back together as nested objects, through their foreign keys.
-struct Nester<'a> {
-    organizations: HashMap<&'a str, &'a Organization>,
-    locations: HashMap<&'a str, &'a Location>,
-    locations_by_org: Index<'a, Location>,
-    addresses: Index<'a, Address>,
-    phones: Index<'a, Phone>,
-    schedules: Index<'a, Schedule>,
-    service_areas: Index<'a, ServiceArea>,
-    contacts: Index<'a, Contact>,
-    service_at_locations: Index<'a, ServiceAtLocation>,
-    attributes: Index<'a, Attribute>,
-    metadata: Index<'a, Metadata>,
-    taxonomies: HashMap<&'a str, &'a Taxonomy>,
-}
-
-impl<'a> Nester<'a> {
-    fn new(t: &'a Tables) -> Self {
-        Nester {
-            organizations: t.organizations.iter().map(|o| (o.id.as_str(), o)).collect(),
-            locations: t.locations.iter().map(|l| (l.id.as_str(), l)).collect(),
-            locations_by_org: index(&t.locations, |l| l.organization_id.as_deref().unwrap_or("")),
-            addresses: index(&t.addresses, |a| &a.location_id),
-            phones: index(&t.phones, |p| &p.service_id),
-            schedules: index(&t.schedules, |x| &x.service_id),
-            service_areas: index(&t.service_areas, |x| &x.service_id),
-            contacts: index(&t.contacts, |x| &x.service_id),
-            service_at_locations: index(&t.service_at_locations, |x| &x.service_id),
-            attributes: index(&t.attributes, |x| &x.link_id),
-            metadata: index(&t.metadata, |x| &x.resource_id),
-            taxonomies: t.taxonomies.iter().map(|x| (x.id.as_str(), x)).collect(),
-        }
-    }
-
-    /// A service with everything that belongs to it.
-    fn service(&self, s: &Service) -> Service {
-        let mut s = s.clone();
-        let id = s.id.as_str();
-        s.phones = children(&self.phones, id);
-        s.schedules = children(&self.schedules, id);
-        s.service_areas = children(&self.service_areas, id);
-        s.contacts = children(&self.contacts, id);
-        s.attributes = self.attributes_of(id);
-        s.metadata = children(&self.metadata, id);
-        s.service_at_locations = children(&self.service_at_locations, id)
-            .into_iter()
-            .map(|mut sal| {
-                sal.location = self.location(&sal.location_id).map(Box::new);
-                sal
-            })
-            .collect();
-        s.organization = self
-            .organizations
-            .get(s.organization_id.as_str())
-            .map(|o| Box::new((*o).clone()));
-        s
-    }
-
-    fn location(&self, id: &str) -> Option<Location> {
-        let mut l = (*self.locations.get(id)?).clone();
-        l.addresses = children(&self.addresses, id);
-        l.attributes = self.attributes_of(id);
-        Some(l)
-    }
-
-    fn locations_of_org(&self, org: &str) -> Vec<Location> {
-        children(&self.locations_by_org, org)
-            .iter()
-            .filter_map(|l| self.location(&l.id))
-            .collect()
-    }
-
-    fn attributes_of(&self, id: &str) -> Vec<Attribute> {
-        children(&self.attributes, id)
-    }
-
-    fn term(&self, term: &TaxonomyTerm) -> TaxonomyTerm {
-        let mut term = term.clone();
-        term.taxonomy_detail = self
-            .taxonomies
-            .get(term.taxonomy_id.as_str())
-            .map(|x| Box::new((*x).clone()));
-        term
-    }
+        })
+        .collect();
+    s.organization = Some(Box::new(organization));
+    s
 }

@@ -5,11 +5,14 @@
 //! - [`mapping`]: which of our fields goes where, and the taxonomies published
 //!   — the one place the export, the import, the `/open-data/` page and the
 //!   README's table follow.
-//! - `export`: content → HSDS tables ([`model::Tables`]) → the JSON files
-//!   under `open-data/hsds/` (the API's objects, fully nested, in list pages).
-//! - `tabular`: the same tables as a Frictionless Tabular Data Package
-//!   (`datapackage.json` + one CSV per table) in one deterministic zip; and
-//!   reading such a package.
+//! - `export`: content → HSDS rows, record by record ([`model::Tables`]
+//!   holds one record's handful) → the JSON files under `open-data/hsds/`
+//!   (the API's objects, fully nested, in list pages), streamed; no table is
+//!   ever held whole, so a million services fit in memory.
+//! - `tabular`: the same rows as a Frictionless Tabular Data Package
+//!   (`datapackage.json` + one CSV per table) in one deterministic zip, each
+//!   table compressed into a temporary file as its rows come; and reading
+//!   such a package.
 //! - [`uri`]: web addresses in ASCII for HSDS (IDNA hosts), and back.
 //! - [`import`]: `opora import --hsds DIR_OR_ZIP` — JSON or tabular, with the
 //!   CSV import's dry run, duplicate detection and merge rules.
@@ -45,10 +48,8 @@ pub fn write_files(
     history: &crate::history::History,
     sink: &mut dyn crate::output::Sink,
 ) -> std::io::Result<()> {
-    let tables = export::tables(config, data, content, history);
-    export::write_json(&tables, sink)?;
     let descriptor = tabular::package_descriptor(config);
-    sink.stream(ZIP, &mut |w| tabular::write_zip(&tables, &descriptor, w))
+    export::Export::new(config, data, content, history).write(&descriptor, sink)
 }
 
 /// Identifiers: UUIDv5 of `<table>/<our key>` in the portal's namespace.

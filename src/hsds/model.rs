@@ -207,9 +207,9 @@ pub struct Metadata {
     pub updated_by: String,
 }
 
-/// The portal's services as HSDS tables: one list per table, each row
-/// with its foreign keys and nothing nested. The JSON nests them
-/// (`export::nested`); the tabular form writes them as they are.
+/// HSDS rows by table, each row with its foreign keys and nothing nested:
+/// one record's rows as the export makes them (`export::Export::rows`). The
+/// JSON nests them; the tabular form appends them to its tables.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
     pub organizations: Vec<Organization>,

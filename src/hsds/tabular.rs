@@ -90,23 +90,9 @@ fn cell(v: Option<&Value>) -> String {
     }
 }
 
-/// A table as CSV: the specification's columns in order, a header row first.
-fn write_csv(
-    resource: &Resource,
-    rows: impl Iterator<Item = Value>,
-    out: impl Write,
-) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(Unflushed(out));
-    w.write_record(resource.fields.iter().map(|(name, _)| name))?;
-    for row in rows {
-        w.write_record(resource.fields.iter().map(|(name, _)| cell(row.get(name))))?;
-    }
-    w.flush()
-}
-
 /// Passes writes on but not flushes: a flush inside a zip entry would end a
 /// deflate block early, and the zip would no longer be the same bytes as the
-/// package compressed in one go.
+/// table compressed in one go.
 struct Unflushed<W>(W);
 
 impl<W: Write> Write for Unflushed<W> {
@@ -121,16 +107,10 @@ impl<W: Write> Write for Unflushed<W> {
 
 const DESCRIPTOR: &str = "datapackage.json";
 
-/// The package as one zip written into `out`, the same bytes for the same
-/// tables: `datapackage.json` and a CSV per table (the tables the portal does
-/// not fill with their header row only), sorted by name, each table's rows
-/// turned into CSV one at a time.
-pub fn write_zip(
-    tables: &Tables,
-    descriptor: &Value,
-    out: &mut dyn crate::output::sink::WriteSeek,
-) -> std::io::Result<()> {
-    let options = zip::write::SimpleFileOptions::default()
+/// How every file of the package is stored: the same bytes for the same
+/// tables in every build.
+fn entry_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         // Level 1, not the usual 6: compressing the package is serial and was
         // the largest single cost of a 50,000-service build (18 % of CPU);
@@ -139,30 +119,83 @@ pub fn write_zip(
         .compression_level(Some(1))
         .last_modified_time(zip::DateTime::DEFAULT)
         .system(zip::System::Unix)
-        .unix_permissions(0o644);
-    let mut resources: Vec<Option<Resource>> = resources().into_iter().map(Some).collect();
-    resources.push(None);
-    resources.sort_by(|a, b| name_of(a).cmp(name_of(b)));
-    let mut w = zip::ZipWriter::new(out);
-    for r in &resources {
-        w.start_file(name_of(r), options)
-            .map_err(std::io::Error::other)?;
-        match r {
-            None => {
-                let mut json = serde_json::to_vec_pretty(descriptor)?;
-                json.push(b'\n');
-                w.write_all(&json)?;
-            }
-            Some(r) => write_csv(r, tables.rows_of(&r.name), &mut w)?,
-        }
-    }
-    w.finish().map_err(std::io::Error::other)?;
-    Ok(())
+        .unix_permissions(0o644)
 }
 
-/// A file of the package: a table's CSV, or (`None`) the descriptor.
-fn name_of(r: &Option<Resource>) -> &str {
-    r.as_ref().map_or(DESCRIPTOR, |r| r.path.as_str())
+/// One table's CSV being written: compressed, as its rows come, into a
+/// one-entry zip in a temporary file, which the package's zip takes over
+/// as it is (no second compression).
+type TableFile = csv::Writer<Unflushed<zip::ZipWriter<std::fs::File>>>;
+
+/// The package being made: every table HSDS defines (those the portal does
+/// not fill with their header row only), each filled row by row, so no
+/// table is ever held in memory — at a million services they would take
+/// gigabytes.
+pub struct Package {
+    tables: Vec<(Resource, TableFile)>,
+}
+
+impl Package {
+    /// Every table with its header row, the specification's columns in order.
+    pub fn new() -> std::io::Result<Package> {
+        let mut tables = Vec::new();
+        for r in resources() {
+            let mut zip = zip::ZipWriter::new(tempfile::tempfile()?);
+            zip.start_file(r.path.as_str(), entry_options())
+                .map_err(std::io::Error::other)?;
+            let mut w = csv::Writer::from_writer(Unflushed(zip));
+            w.write_record(r.fields.iter().map(|(name, _)| name))?;
+            tables.push((r, w));
+        }
+        Ok(Package { tables })
+    }
+
+    /// Appends each of `rows`' rows to its table.
+    pub fn add(&mut self, rows: &Tables) -> std::io::Result<()> {
+        for (r, w) in &mut self.tables {
+            for row in rows.rows_of(&r.name) {
+                w.write_record(r.fields.iter().map(|(name, _)| cell(row.get(name))))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The package as one zip written into `out`: `datapackage.json` and
+    /// each table's CSV, sorted by name.
+    pub fn write_zip(
+        self,
+        descriptor: &Value,
+        out: &mut dyn crate::output::sink::WriteSeek,
+    ) -> std::io::Result<()> {
+        let mut files: Vec<(String, Option<TableFile>)> = self
+            .tables
+            .into_iter()
+            .map(|(r, w)| (r.path, Some(w)))
+            .collect();
+        files.push((DESCRIPTOR.to_string(), None));
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut zip = zip::ZipWriter::new(out);
+        for (name, table) in files {
+            match table {
+                None => {
+                    zip.start_file(name, entry_options())
+                        .map_err(std::io::Error::other)?;
+                    let mut json = serde_json::to_vec_pretty(descriptor)?;
+                    json.push(b'\n');
+                    zip.write_all(&json)?;
+                }
+                Some(csv) => {
+                    let Unflushed(table) = csv.into_inner().map_err(|e| e.into_error())?;
+                    let table = table
+                        .finish_into_readable()
+                        .map_err(std::io::Error::other)?;
+                    zip.merge_archive(table).map_err(std::io::Error::other)?;
+                }
+            }
+        }
+        zip.finish().map_err(std::io::Error::other)?;
+        Ok(())
+    }
 }
 
 /// A table's rows as JSON objects, by resource name: what the import reads.
