@@ -5,6 +5,7 @@
 //! template cannot reach a value validation has not checked.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -93,8 +94,8 @@ pub struct ServiceView {
     pub as_of: Option<i32>,
     pub stale: bool,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: Arc<str>,
+    pub plain: Arc<str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,8 +126,8 @@ pub struct RegionView {
     pub dvs_source: Option<SourceView>,
     pub municipalities: Vec<MunicipalityView>,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: Arc<str>,
+    pub plain: Arc<str>,
     pub service_count: usize,
 }
 
@@ -164,8 +165,8 @@ pub struct PracticeView {
     pub collection: Option<String>,
     pub sections: Vec<SectionRef>,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: Arc<str>,
+    pub plain: Arc<str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -195,8 +196,8 @@ pub struct ProgrammeView {
     pub trained: Vec<TrainedView>,
     pub stats: Vec<String>,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: Arc<str>,
+    pub plain: Arc<str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,8 +234,8 @@ pub struct RouteView {
     /// The body's `##` sections.
     pub sections: Vec<SectionRef>,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: Arc<str>,
+    pub plain: Arc<str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,8 +250,8 @@ pub struct PageView {
     /// `family` | `specialist` | `editor`; editors' pages stay out of the family navigation.
     pub audience: Option<String>,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: Arc<str>,
+    pub plain: Arc<str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -425,7 +426,8 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn inline_md(&self, text: Option<&crate::content::records::Markdown>) -> String {
-        text.map(|t| t.render(&self.abbr).html).unwrap_or_default()
+        text.map(|t| t.render(&self.abbr).html.to_string())
+            .unwrap_or_default()
     }
 }
 

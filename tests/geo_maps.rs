@@ -24,8 +24,7 @@ fn every_located_service_is_a_linked_point_on_its_region_map() {
     let b = boundaries();
     let services = content_services();
     assert!(!services.is_empty(), "content has located services");
-    let regions: std::collections::BTreeSet<&str> =
-        services.iter().map(|s| s.region.as_str()).collect();
+    let regions: std::collections::BTreeSet<&str> = services.iter().map(|s| &*s.region).collect();
     for code in regions {
         let here: Vec<_> = services.iter().filter(|s| s.region == code).collect();
         let points: Vec<_> = here.iter().map(|s| map_point(s)).collect();

@@ -6,7 +6,7 @@ use geo_common::*;
 use opora::geo::{GeoService, cell_key, distance_km, municipality_services, near_me_shards};
 
 /// A reproducible cloud of services over Russia, many sharing town centres.
-pub fn synthetic_services(n: usize) -> Vec<GeoService> {
+pub fn synthetic_services(n: usize) -> Vec<GeoService<'static>> {
     let needs = ["crisis", "psychologist", "early-help", "housing"];
     let towns = [
         (55.75, 37.62),
@@ -24,14 +24,14 @@ pub fn synthetic_services(n: usize) -> Vec<GeoService> {
                 (42.0 + rng.next_f64() * 27.0, 20.0 + rng.next_f64() * 160.0)
             };
             GeoService {
-                id: format!("svc-{i:03}"),
+                id: format!("svc-{i:03}").into(),
                 url: format!("/services/x/svc-{i:03}/"),
-                name: format!("Служба {i}"),
+                name: format!("Служба {i}").into(),
                 lat: (lat * 1e4f64).round() / 1e4,
                 lon: (lon * 1e4f64).round() / 1e4,
                 precision: "city".into(),
                 region: "RU-XXX".into(),
-                needs: vec![needs[i % 4].to_string(), needs[(i / 4) % 4].to_string()],
+                needs: vec![needs[i % 4].into(), needs[(i / 4) % 4].into()],
                 municipality: None,
                 phone: (i % 3 == 0).then(|| opora::geo::PhoneLink {
                     display: format!("+7 (800) 000-00-{:02}", i % 100),
@@ -80,7 +80,7 @@ fn municipality_order_is_a_true_distance_sort_with_need_filter() {
     let mut brute: Vec<(String, f64)> = services
         .iter()
         .filter(|s| s.needs.iter().any(|n| n == "crisis"))
-        .map(|s| (s.id.clone(), distance_km(from, (s.lat, s.lon))))
+        .map(|s| (s.id.to_string(), distance_km(from, (s.lat, s.lon))))
         .collect();
     brute.sort_by(|a, b| a.1.total_cmp(&b.1));
     assert_eq!(sorted.len(), brute.len());

@@ -143,8 +143,8 @@ pub struct EventView {
     pub participants: Option<String>,
     pub summary: Option<String>,
     pub sources: Vec<SourceView>,
-    pub body_html: String,
-    pub plain: String,
+    pub body_html: std::sync::Arc<str>,
+    pub plain: std::sync::Arc<str>,
 }
 
 impl Site {
@@ -273,7 +273,7 @@ impl Collection for Events {
                 ]),
                 body: join([
                     e.summary.as_deref().unwrap_or(""),
-                    e.plain.as_str(),
+                    &*e.plain,
                     e.place.as_deref().unwrap_or(""),
                     &regions.join(", "),
                 ]),

@@ -94,7 +94,7 @@ impl Collection for FreePages {
             doc_type: SPEC.singular.into(),
             title: p.title.clone(),
             names: String::new(),
-            body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
+            body: join([p.summary.as_deref().unwrap_or(""), &*p.plain]),
             ..SearchDoc::default()
         }));
     }

@@ -155,7 +155,7 @@ fn search_doc(p: &PracticeView) -> SearchDoc {
             p.organization.as_ref().map_or("", |o| o.name.as_str()),
             &tags.join(" · "),
         ]),
-        body: join([p.summary.as_deref().unwrap_or(""), p.plain.as_str()]),
+        body: join([p.summary.as_deref().unwrap_or(""), &*p.plain]),
         regions: p.region.iter().map(|x| x.id.clone()).collect(),
         audience: vec!["specialist".into()],
         contactable: !p.phones.is_empty() || !p.emails.is_empty(),

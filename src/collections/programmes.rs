@@ -141,7 +141,7 @@ fn search_doc(p: &ProgrammeView) -> SearchDoc {
         names: join([p.kind.label.as_str(), p.provider.as_deref().unwrap_or("")]),
         body: join([
             p.summary.as_deref().unwrap_or(""),
-            p.plain.as_str(),
+            &*p.plain,
             &modules.join(". "),
         ]),
         audience: p.audience.clone(),

@@ -137,7 +137,7 @@ impl Collection for Regions {
             doc_type: SPEC.singular.into(),
             title: r.name.clone(),
             names: join([r.centre.as_deref().unwrap_or(""), r.code.as_str()]),
-            body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
+            body: join([r.summary.as_deref().unwrap_or(""), &*r.plain]),
             regions: vec![r.code.clone()],
             audience: vec!["family".into(), "specialist".into()],
             ..SearchDoc::default()

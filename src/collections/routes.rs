@@ -147,7 +147,7 @@ fn search_doc(r: &RouteView) -> SearchDoc {
             .map(|n| n.label.as_str())
             .collect::<Vec<_>>()
             .join(" · "),
-        body: join([r.summary.as_deref().unwrap_or(""), r.plain.as_str()]),
+        body: join([r.summary.as_deref().unwrap_or(""), &*r.plain]),
         regions: r.region.iter().map(|x| x.id.clone()).collect(),
         needs: r.needs.iter().map(|n| n.id.clone()).collect(),
         audience: vec![if r.family { "family" } else { "specialist" }.into()],
@@ -337,7 +337,7 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
 
 fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
     let m = &r.meta;
-    let mut plain = r.body.plain.clone();
+    let mut plain = r.body.plain.to_string();
     let steps = m
         .steps
         .iter()
@@ -357,7 +357,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
                 title: s.title.clone().unwrap_or_default(),
                 actor: s.actor.clone(),
                 deadline: s.deadline.clone(),
-                html: rendered.map(|r| r.html).unwrap_or_default(),
+                html: rendered.map(|r| r.html.to_string()).unwrap_or_default(),
                 bring: s.bring.clone(),
                 needs: rz.terms(crate::data::NEEDS, &s.needs),
                 sources: rz.sources(&s.sources),
@@ -385,6 +385,6 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
         sections: crate::site::sections_of(&r.body),
         sources: rz.sources(&m.sources),
         body_html: r.body.html.clone(),
-        plain,
+        plain: plain.into(),
     }
 }

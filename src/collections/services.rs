@@ -193,7 +193,7 @@ fn search_doc(s: &ServiceView) -> SearchDoc {
             s.kind.label.as_str(),
         ]),
         body: join([
-            s.plain.as_str(),
+            &*s.plain,
             &needs.join(", "),
             s.municipality.as_deref().unwrap_or(""),
             s.district.as_deref().unwrap_or(""),

@@ -82,12 +82,15 @@ pub struct FileLinks {
     pub links: std::sync::Arc<Vec<LinkSpan>>,
 }
 
+/// The HTML and the plain text are shared (`Arc<str>`) with the views that
+/// show them, so a site holds each body once: at a million services the
+/// copies were ~1 GB.
 #[derive(Debug, Clone, Default)]
 pub struct RenderedMarkdown {
-    pub html: String,
+    pub html: std::sync::Arc<str>,
     pub headings: Vec<Heading>,
     /// Text without markup, for search and summaries.
-    pub plain: String,
+    pub plain: std::sync::Arc<str>,
     pub problems: Vec<BodyProblem>,
     /// Every link that made it into the HTML, for the link checker's blame.
     pub links: Vec<LinkSpan>,
@@ -98,6 +101,7 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
     let mut r = Renderer {
         abbr,
         out: RenderedMarkdown::default(),
+        plain: String::new(),
         events: Vec::new(),
         used_ids: HashMap::new(),
         heading: None,
@@ -149,22 +153,29 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
                 if let Some((_, h)) = r.heading.as_mut() {
                     h.text.push_str(&code);
                 }
-                push_plain(&mut r.out.plain, &code);
+                push_plain(&mut r.plain, &code);
                 r.events.push(Event::Code(code));
             }
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph)
             | Event::End(TagEnd::Item) => {
-                r.out.plain.push(' ');
+                r.plain.push(' ');
                 r.events.push(event);
             }
             other => r.events.push(other),
         }
     }
     let mut out = r.out;
-    pulldown_cmark::html::push_html(&mut out.html, r.events.into_iter());
-    out.plain = out.plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
+    out.html = html.into();
+    out.plain = r
+        .plain
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .into();
     out
 }
 
@@ -173,6 +184,8 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
 struct Renderer<'a, 'md> {
     abbr: &'a Abbreviations,
     out: RenderedMarkdown,
+    /// The plain text as it is collected; spaces are tidied at the end.
+    plain: String,
     events: Vec<Event<'md>>,
     used_ids: HashMap<String, usize>,
     /// The heading being read: the index of its start event, and the heading.
@@ -290,7 +303,7 @@ impl<'md> Renderer<'_, 'md> {
         if let Some((_, h)) = self.heading.as_mut() {
             h.text.push_str(&typeset);
         }
-        push_plain(&mut self.out.plain, &typeset);
+        push_plain(&mut self.plain, &typeset);
         if self.image_depth > 0 || self.heading.is_some() || self.abbr.map.is_empty() {
             self.events.push(Event::Text(typeset.into()));
         } else {
@@ -516,7 +529,7 @@ mod tests {
     fn typography_and_abbreviations() {
         let out = r("Звоните в \"КДНиЗП\" - это важно...");
         assert!(out.html.contains("«<abbr title=\"комиссия по делам несовершеннолетних и защите их прав\">КДНиЗП</abbr>» — это важно…"), "{}", out.html);
-        assert_eq!(out.plain, "Звоните в «КДНиЗП» — это важно…");
+        assert_eq!(&*out.plain, "Звоните в «КДНиЗП» — это важно…");
     }
 
     #[test]

@@ -14,14 +14,15 @@ fn round6(v: f64) -> f64 {
 
 fn feature(s: &GeoService) -> Feature {
     let mut props = JsonObject::new();
-    props.insert("id".into(), Value::from(s.id.as_str()));
-    props.insert("name".into(), Value::from(s.name.as_str()));
+    props.insert("id".into(), Value::from(&*s.id));
+    props.insert("name".into(), Value::from(&*s.name));
     props.insert("url".into(), Value::from(s.url.as_str()));
-    props.insert("region".into(), Value::from(s.region.as_str()));
-    props.insert("precision".into(), Value::from(s.precision.as_str()));
-    props.insert("needs".into(), Value::from(s.needs.clone()));
+    props.insert("region".into(), Value::from(&*s.region));
+    props.insert("precision".into(), Value::from(&*s.precision));
+    let needs: Vec<&str> = s.needs.iter().map(|n| &**n).collect();
+    props.insert("needs".into(), Value::from(needs));
     if let Some(m) = &s.municipality {
-        props.insert("municipality".into(), Value::from(m.as_str()));
+        props.insert("municipality".into(), Value::from(&**m));
     }
     Feature {
         bbox: None,
@@ -29,7 +30,7 @@ fn feature(s: &GeoService) -> Feature {
         geometry: Some(Geometry::new(GeometryValue::Point {
             coordinates: Position::from(vec![round6(s.lon), round6(s.lat)]),
         })),
-        id: Some(geojson::feature::Id::String(s.id.clone())),
+        id: Some(geojson::feature::Id::String(s.id.to_string())),
         properties: Some(props),
         foreign_members: None,
     }
@@ -48,7 +49,7 @@ struct Collection<F> {
 /// coordinates, sorted by id so the file is byte-stable, into `out` feature by
 /// feature: no whole collection is held in memory.
 pub fn write_services_geojson<'a>(
-    points: impl IntoIterator<Item = &'a GeoService>,
+    points: impl IntoIterator<Item = &'a GeoService<'a>>,
     out: impl std::io::Write,
 ) -> std::io::Result<()> {
     let mut valid: Vec<&GeoService> = points
@@ -69,7 +70,7 @@ pub fn services_geojson(points: &[GeoService]) -> String {
     geojson_text(points)
 }
 
-fn geojson_text<'a>(points: impl IntoIterator<Item = &'a GeoService>) -> String {
+fn geojson_text<'a>(points: impl IntoIterator<Item = &'a GeoService<'a>>) -> String {
     let mut out = Vec::new();
     match write_services_geojson(points, &mut out) {
         Ok(()) => String::from_utf8(out).unwrap_or_default(),
@@ -80,7 +81,9 @@ fn geojson_text<'a>(points: impl IntoIterator<Item = &'a GeoService>) -> String 
 /// The open-data files' paths and the services each holds:
 /// `geo/services.geojson` for the country and `geo/regions/<code-lowercase>.geojson`
 /// per region that has services.
-pub fn services_geojson_groups(points: &[GeoService]) -> Vec<(String, Vec<&GeoService>)> {
+pub fn services_geojson_groups<'a>(
+    points: &'a [GeoService<'a>],
+) -> Vec<(String, Vec<&'a GeoService<'a>>)> {
     let mut by_region: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
     for s in points {
         by_region

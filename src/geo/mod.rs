@@ -5,6 +5,8 @@
 //! Coordinates are `(lat, lon)` in function arguments (as people say them) and
 //! `[lon, lat]` inside GeoJSON (as RFC 7946 requires).
 
+use std::borrow::Cow;
+
 mod boundaries;
 mod export;
 mod links;
@@ -48,20 +50,22 @@ pub struct RegionLink {
 }
 
 /// A service with a location, as exported to GeoJSON and near-me shards.
+/// Its text borrows from the site's view where it can: the exports hold
+/// every located service at once (a million of them at national scale).
 #[derive(Debug, Clone, PartialEq)]
-pub struct GeoService {
-    pub id: String,
+pub struct GeoService<'a> {
+    pub id: Cow<'a, str>,
     /// Site-relative URL of the service page, e.g. `/services/ru-oms/semejnaya/`.
     pub url: String,
-    pub name: String,
+    pub name: Cow<'a, str>,
     pub lat: f64,
     pub lon: f64,
-    pub precision: String,
+    pub precision: Cow<'a, str>,
     /// ISO 3166-2 code of the region.
-    pub region: String,
+    pub region: Cow<'a, str>,
     /// Need slugs from `data/taxonomy.toml`.
-    pub needs: Vec<String>,
-    pub municipality: Option<String>,
+    pub needs: Vec<Cow<'a, str>>,
+    pub municipality: Option<Cow<'a, str>>,
     /// The first phone, for a call button in "near me" results.
     pub phone: Option<PhoneLink>,
     /// Has a phone or an e-mail: "near me" offers these when nothing is near.

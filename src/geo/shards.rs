@@ -70,7 +70,7 @@ pub fn each_near_me_shard<E>(
         let mut needs: BTreeMap<&str, usize> = BTreeMap::new();
         for s in &list {
             for n in &s.needs {
-                *needs.entry(n.as_str()).or_default() += 1;
+                *needs.entry(&**n).or_default() += 1;
             }
         }
         let contactable = list.iter().filter(|s| s.contactable).count();
@@ -108,10 +108,10 @@ pub fn each_near_me_shard<E>(
 /// first, ties broken by name then id so pages are stable. Optionally only those with `need`.
 /// Services without valid coordinates are left out.
 pub fn municipality_services<'a>(
-    points: &'a [GeoService],
+    points: &'a [GeoService<'a>],
     from: (f64, f64),
     need: Option<&str>,
-) -> Vec<(&'a GeoService, f64)> {
+) -> Vec<(&'a GeoService<'a>, f64)> {
     let mut out: Vec<(&GeoService, f64)> = points
         .iter()
         .filter(|s| valid_lat_lon(s.lat, s.lon))

@@ -23,21 +23,21 @@ pub fn embedded_boundaries() -> &'static Boundaries {
 }
 
 /// Every service with a location, in site order.
-pub fn geo_services(site: &Site) -> Vec<GeoService> {
+pub fn geo_services(site: &Site) -> Vec<GeoService<'_>> {
     site.services
         .iter()
         .filter_map(|s| {
             let l = s.location.as_ref()?;
             Some(GeoService {
-                id: s.id.clone(),
+                id: s.id.as_str().into(),
                 url: format!("{}{}", site.base, s.url),
-                name: s.name.clone(),
+                name: s.name.as_str().into(),
                 lat: l.lat,
                 lon: l.lon,
-                precision: precision_id(l.precision_label).to_string(),
-                region: s.region.clone(),
-                needs: s.needs.iter().map(|n| n.id.clone()).collect(),
-                municipality: s.municipality.clone(),
+                precision: precision_id(l.precision_label).into(),
+                region: s.region.as_str().into(),
+                needs: s.needs.iter().map(|n| n.id.as_str().into()).collect(),
+                municipality: s.municipality.as_deref().map(Into::into),
                 phone: s.phones.first().map(|p| super::PhoneLink {
                     display: p.display.clone(),
                     tel: p.tel.clone(),
@@ -133,12 +133,12 @@ impl Maps {
                     .iter()
                     .filter(|s| s.region == r.code)
                     .map(|s| MapPoint {
-                        id: s.id.clone(),
+                        id: s.id.to_string(),
                         href: s.url.clone(),
-                        label: s.name.clone(),
+                        label: s.name.to_string(),
                         lat: s.lat,
                         lon: s.lon,
-                        precision: s.precision.clone(),
+                        precision: s.precision.to_string(),
                     })
                     .collect();
                 Some((r.code.clone(), region_svg(b, &r.code, &r.name, &points)?))

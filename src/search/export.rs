@@ -64,10 +64,23 @@ fn cut(text: &str, chars: usize) -> String {
     }
 }
 
-/// One posting as read from tantivy: field, document, term frequency, length.
-/// The field is a byte: every posting of the site is held at once, and a
-/// `usize` there would make each half as large again.
-type Posting = (u8, u32, u32, f32);
+/// One posting as read from tantivy, packed into 8 bytes: every posting of
+/// the site is held at once (~10^8 at a million services), so the field's
+/// length stays tantivy's one-byte norm, decoded when scored.
+#[derive(Clone, Copy)]
+struct Posting {
+    doc: u32,
+    /// Term frequency; a term more than 65,535 times in one field counts as that.
+    tf: u16,
+    field: u8,
+    norm: u8,
+}
+
+impl Posting {
+    fn len(&self) -> f32 {
+        FieldNormReader::id_to_fieldnorm(self.norm) as f32
+    }
+}
 
 /// Each term's scores over a group of documents (records or sections):
 /// `(doc, score)` for every document holding it.
@@ -78,15 +91,15 @@ fn scores(
     avg: &[f32; 3],
 ) -> BTreeMap<u32, f32> {
     let mut df = [0u64; 3];
-    for p in postings.iter().filter(|p| in_group(p.1)) {
-        df[usize::from(p.0)] += 1;
+    for p in postings.iter().filter(|p| in_group(p.doc)) {
+        df[usize::from(p.field)] += 1;
     }
     let mut out: BTreeMap<u32, f32> = BTreeMap::new();
-    for &(f, doc, tf, len) in postings.iter().filter(|p| in_group(p.1)) {
-        let f = usize::from(f);
+    for p in postings.iter().filter(|p| in_group(p.doc)) {
+        let f = usize::from(p.field);
         let idf = ranking::idf(df[f], group_size);
-        *out.entry(doc).or_insert(0.0) +=
-            ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, tf as f32, len, avg[f]);
+        *out.entry(p.doc).or_insert(0.0) +=
+            ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, f32::from(p.tf), p.len(), avg[f]);
     }
     out
 }
@@ -122,7 +135,8 @@ pub fn export(
     };
 
     let mut files: Vec<ShardFile> = Vec::new();
-    let (dict_keys, postings_keys) = term_files(&read, groups, &priors, &owners, &mut files);
+    let term_count = read.terms.len();
+    let (dict_keys, postings_keys) = term_files(read, groups, &priors, &owners, &mut files);
     let list_keys = membership_lists(docs, &priors, &mut files);
     let fragment_runs = fragments(docs, vocab, &mut files);
 
@@ -153,7 +167,7 @@ pub fn export(
     out.push((manifest_name.clone(), manifest_bytes));
     Ok(Exported {
         files: out,
-        terms: read.terms.len(),
+        terms: term_count,
         manifest: manifest_name,
         wasm: wasm_name(),
     })
@@ -240,7 +254,12 @@ fn read_postings(
             let list = read.terms.entry(term.to_string()).or_default();
             let mut doc = postings.doc();
             while doc != TERMINATED {
-                list.push((fi as u8, doc, postings.term_freq(), len(doc)));
+                list.push(Posting {
+                    doc,
+                    tf: postings.term_freq().min(u32::from(u16::MAX)) as u16,
+                    field: fi as u8,
+                    norm: norms.fieldnorm_id(doc),
+                });
                 doc = postings.advance();
             }
         }
@@ -250,8 +269,14 @@ fn read_postings(
 
 /// Postings, dictionary and overflow files, keyed by prefix; returns the
 /// dictionary's and the postings' shard keys for the manifest.
+///
+/// Takes the postings read and lets each term's go once it is scored, and
+/// encodes each postings file as soon as its last term is done (terms come
+/// sorted, so a prefix's terms are together): at a million services the
+/// postings and the entries made from them are each ~1 GB, and were held
+/// at once.
 fn term_files(
-    read: &Read,
+    read: Read,
     groups: Groups,
     priors: &[f32],
     owners: &[(u32, u32)],
@@ -259,17 +284,25 @@ fn term_files(
 ) -> (Vec<String>, Vec<String>) {
     let records = groups.records;
     let mut dict: BTreeMap<String, Vec<(String, u32)>> = BTreeMap::new();
-    let mut post: BTreeMap<String, Vec<(String, Entry)>> = BTreeMap::new();
+    // Postings files follow the dictionary's in `files`, as they always have.
+    let mut post_files: Vec<ShardFile> = Vec::new();
+    let mut shard: Option<(String, Vec<(String, Entry)>)> = None;
     let mut overflow_count = 0u32;
-    for (term, postings) in &read.terms {
+    for (term, postings) in read.terms {
+        let key = format::postings_key(&term);
+        if shard.as_ref().is_some_and(|(k, _)| *k != key)
+            && let Some((done, entries)) = shard.take()
+        {
+            post_files.push(("p", done, format::encode_postings(&entries)));
+        }
         let rec = scores(
-            postings,
+            &postings,
             |d| d < records,
             u64::from(records),
             &read.avg_records,
         );
         let sec = scores(
-            postings,
+            &postings,
             |d| d >= records,
             groups.sections,
             &read.avg_sections,
@@ -294,7 +327,7 @@ fn term_files(
                 entry.overflow.push(overflow_count);
                 overflow_count += 1;
             }
-            dict.entry(format::dict_key(term))
+            dict.entry(format::dict_key(&term))
                 .or_default()
                 .push((term.clone(), entry.df));
         }
@@ -309,17 +342,20 @@ fn term_files(
                 .collect();
             entry.sections.sort_by_key(|&(o, k, _)| (o, k));
         }
-        post.entry(format::postings_key(term))
-            .or_default()
-            .push((term.clone(), entry));
+        shard
+            .get_or_insert_with(|| (key, Vec::new()))
+            .1
+            .push((term, entry));
+    }
+    if let Some((done, entries)) = shard {
+        post_files.push(("p", done, format::encode_postings(&entries)));
     }
     for (key, terms) in &dict {
         files.push(("d", key.clone(), format::encode_dict(terms)));
     }
-    for (key, entries) in &post {
-        files.push(("p", key.clone(), format::encode_postings(entries)));
-    }
-    (dict.into_keys().collect(), post.into_keys().collect())
+    let post_keys = post_files.iter().map(|(_, key, _)| key.clone()).collect();
+    files.extend(post_files);
+    (dict.into_keys().collect(), post_keys)
 }
 
 /// Membership lists (region, town, type, need, audience, kind), each
@@ -455,15 +491,18 @@ fn fragment(d: &SearchDoc, vocab: &Vocabulary) -> Fragment {
 }
 
 /// The generation: a hash of every file, so names change with content.
+/// Hashed piece by piece: at a million services the files are ~800 MB, and
+/// joining them first would hold them twice.
 fn generation(files: &[ShardFile]) -> String {
-    let mut all = Vec::new();
+    use crate::output::{FNV1A_START, fnv1a_more};
+    let mut h = FNV1A_START;
     for (kind, key, bytes) in files {
-        all.extend_from_slice(kind.as_bytes());
-        all.extend_from_slice(key.as_bytes());
-        all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        all.extend_from_slice(bytes);
+        h = fnv1a_more(h, kind.as_bytes());
+        h = fnv1a_more(h, key.as_bytes());
+        h = fnv1a_more(h, &(bytes.len() as u64).to_le_bytes());
+        h = fnv1a_more(h, bytes);
     }
-    format!("{:016x}", fnv1a(&all))
+    format!("{h:016x}")
 }
 
 fn stems(text: &str) -> Vec<String> {

@@ -37,7 +37,7 @@ fn md_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every service in `content/services` that has a `location`.
-pub fn content_services() -> Vec<GeoService> {
+pub fn content_services() -> Vec<GeoService<'static>> {
     let mut out = Vec::new();
     for path in md_files(&repo().join("content/services")) {
         let fm = front_matter(&path);
@@ -59,27 +59,28 @@ pub fn content_services() -> Vec<GeoService> {
         };
         let s = |k: &str| fm.get(k).and_then(|v| v.as_str()).map(str::to_string);
         out.push(GeoService {
-            id: format!("{folder}/{slug}"),
+            id: format!("{folder}/{slug}").into(),
             url: format!("/services/{folder}/{slug}/"),
-            name: s("name").unwrap_or_default(),
+            name: s("name").unwrap_or_default().into(),
             lat: num("lat"),
             lon: num("lon"),
             precision: loc
                 .get("precision")
                 .and_then(|v| v.as_str())
                 .unwrap_or("city")
-                .to_string(),
-            region: s("region").unwrap(),
+                .to_string()
+                .into(),
+            region: s("region").unwrap().into(),
             needs: fm
                 .get("needs")
                 .and_then(|v| v.as_array())
                 .map(|a| {
                     a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .filter_map(|x| x.as_str().map(|n| n.to_string().into()))
                         .collect()
                 })
                 .unwrap_or_default(),
-            municipality: s("municipality"),
+            municipality: s("municipality").map(Into::into),
             phone: None,
             contactable: fm.contains_key("phones") || fm.contains_key("emails"),
         });
@@ -123,12 +124,12 @@ pub fn content_regions() -> Vec<(String, (f64, f64), Vec<Muni>)> {
 
 pub fn map_point(s: &GeoService) -> MapPoint {
     MapPoint {
-        id: s.id.clone(),
+        id: s.id.to_string(),
         href: s.url.clone(),
-        label: s.name.clone(),
+        label: s.name.to_string(),
         lat: s.lat,
         lon: s.lon,
-        precision: s.precision.clone(),
+        precision: s.precision.to_string(),
     }
 }
 
