@@ -826,30 +826,22 @@ fn has_place(m: &ServiceMeta) -> bool {
     m.location.is_some() || m.municipality.is_some() || m.address.is_some() || m.district.is_some()
 }
 
+/// The rows among `rows` whose foreign key (`key`) is `id`.
+fn of<T: Clone>(rows: &[T], id: &str, key: impl Fn(&T) -> &str) -> Vec<T> {
+    rows.iter().filter(|r| key(r) == id).cloned().collect()
+}
+
 /// `location` of one record's `rows` with its addresses and attributes.
 fn nest_location(rows: &Tables, location: &Location) -> Location {
     let mut l = location.clone();
-    l.addresses = rows
-        .addresses
-        .iter()
-        .filter(|a| a.location_id == l.id)
-        .cloned()
-        .collect();
-    l.attributes = rows
-        .attributes
-        .iter()
-        .filter(|a| a.link_id == l.id)
-        .cloned()
-        .collect();
+    l.addresses = of(&rows.addresses, &l.id, |x| &x.location_id);
+    l.attributes = of(&rows.attributes, &l.id, |x| &x.link_id);
     l
 }
 
 /// `service` of one record's `rows` with everything that belongs to it, and
 /// its organization's row.
 fn nest_service(rows: &Tables, service: &Service, organization: Organization) -> Service {
-    fn of<T: Clone>(rows: &[T], id: &str, key: impl Fn(&T) -> &str) -> Vec<T> {
-        rows.iter().filter(|r| key(r) == id).cloned().collect()
-    }
     let mut s = service.clone();
     let id = s.id.as_str();
     s.phones = of(&rows.phones, id, |x| &x.service_id);
