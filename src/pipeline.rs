@@ -218,7 +218,7 @@ pub fn prepare(
     config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
-    let content = load::load_content_cached(
+    let mut content = load::load_content_cached(
         &opts.root,
         &abbr,
         &mut diags,
@@ -236,6 +236,9 @@ pub fn prepare(
         kept.map(|k| &mut k.checks),
     ));
     diags.extend(editors_problems(&opts.root, &config));
+    // Where a broken link is blamed: the files that hold links, kept whole.
+    let link_places = linkcheck::LinkPlaces::from_content(&content);
+    content.release_front_matter();
     report.timings.push(("validate", t.elapsed()));
 
     let t = Instant::now();
@@ -270,7 +273,7 @@ pub fn prepare(
         site,
         env,
         diagnostics: diags,
-        link_places: linkcheck::LinkPlaces::from_content(&content),
+        link_places,
         data,
         content,
         admin,

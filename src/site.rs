@@ -18,10 +18,31 @@ use crate::data::StatsTable;
 use crate::phone::Phone;
 use crate::ru;
 
+/// A term or region as a view refers to it. Shared (`Arc<str>`): a million
+/// services name a few hundred terms and regions, so each view holds
+/// pointers to one copy instead of its own strings.
 #[derive(Debug, Clone, Serialize)]
 pub struct TermRef {
-    pub id: String,
-    pub label: String,
+    pub id: Arc<str>,
+    pub label: Arc<str>,
+}
+
+impl TermRef {
+    /// A term with no label of its own: its id stands for it.
+    fn bare(id: &str) -> TermRef {
+        let id: Arc<str> = id.into();
+        TermRef {
+            label: id.clone(),
+            id,
+        }
+    }
+}
+
+/// What a view says of its region: code and name, and its page.
+#[derive(Debug, Clone)]
+pub(crate) struct RegionRef {
+    pub term: TermRef,
+    pub url: Arc<str>,
 }
 
 /// A citation as readers see it: the document's title, its publisher, the
@@ -52,7 +73,7 @@ pub struct LocationView {
     pub lon: f64,
     pub precision: Precision,
     pub precision_label: &'static str,
-    pub links: crate::geo::MapLinks,
+    pub links: crate::geo::LazyMapLinks,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,7 +81,8 @@ pub struct ServiceView {
     pub id: String,
     pub url: String,
     pub file: String,
-    pub name: String,
+    /// Shared with the map links, which are made from it when shown.
+    pub name: Arc<str>,
     /// What a person would say (src/everyday_name.rs); pages lead with it.
     pub everyday_name: String,
     /// A phone or an e-mail: something a family can actually use to reach them.
@@ -70,9 +92,9 @@ pub struct ServiceView {
     pub kind: TermRef,
     pub needs: Vec<TermRef>,
     pub audience: Vec<String>,
-    pub region: String,
-    pub region_name: String,
-    pub region_url: String,
+    pub region: Arc<str>,
+    pub region_name: Arc<str>,
+    pub region_url: Arc<str>,
     pub municipality: Option<String>,
     pub district: Option<String>,
     pub address: Option<String>,
@@ -328,7 +350,10 @@ pub struct Resolver<'a> {
     pub(crate) data: &'a Data,
     pub(crate) today: i64,
     pub(crate) stale_after: i64,
-    pub(crate) region_names: HashMap<String, String>,
+    /// Every region, by code, made once and shared by the views.
+    pub(crate) region_refs: HashMap<String, RegionRef>,
+    /// Every term of every vocabulary, by (vocabulary, id), made once.
+    terms: HashMap<(&'a str, &'a str), TermRef>,
     services: &'a [crate::content::Record<ServiceMeta>],
     /// Service names by record id, made on the first lookup (only practices
     /// name services, and most portals hold far more services than practices).
@@ -356,10 +381,10 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn term(&self, v: &str, id: &str) -> TermRef {
-        TermRef {
-            id: id.to_string(),
-            label: self.data.taxonomy.label(v, id).to_string(),
-        }
+        self.terms
+            .get(&(v, id))
+            .cloned()
+            .unwrap_or_else(|| TermRef::bare(id))
     }
 
     pub(crate) fn terms(&self, v: &str, ids: &[toml::Spanned<String>]) -> Vec<TermRef> {
@@ -367,18 +392,19 @@ impl<'a> Resolver<'a> {
     }
 
     pub(crate) fn region_ref(&self, code: &str) -> TermRef {
-        TermRef {
-            id: code.to_string(),
-            label: self
-                .region_names
-                .get(code)
-                .cloned()
-                .unwrap_or_else(|| code.to_string()),
-        }
+        self.region(code).term
     }
 
-    pub(crate) fn region_url(&self, code: &str) -> String {
-        format!("regions/{}/", code.to_lowercase())
+    pub(crate) fn region_url(&self, code: &str) -> Arc<str> {
+        self.region(code).url
+    }
+
+    /// A region by code; one the portal does not describe is named by its code.
+    pub(crate) fn region(&self, code: &str) -> RegionRef {
+        self.region_refs
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| region_ref(code, None))
     }
 
     pub(crate) fn source(&self, s: &Source) -> SourceView {
@@ -428,6 +454,18 @@ impl<'a> Resolver<'a> {
     pub(crate) fn inline_md(&self, text: Option<&crate::content::records::Markdown>) -> String {
         text.map(|t| t.render(&self.abbr).html.to_string())
             .unwrap_or_default()
+    }
+}
+
+/// A region's reference: a region without a name is named by its code.
+fn region_ref(code: &str, name: Option<&str>) -> RegionRef {
+    let mut term = TermRef::bare(code);
+    if let Some(name) = name {
+        term.label = name.into();
+    }
+    RegionRef {
+        term,
+        url: format!("regions/{}/", code.to_lowercase()).into(),
     }
 }
 
@@ -509,14 +547,26 @@ impl Site {
             data,
             today,
             stale_after: config.stale_after_days,
-            region_names: content
+            region_refs: content
                 .regions
                 .iter()
                 .filter_map(|r| {
-                    Some((
-                        r.meta.code.as_ref()?.get_ref().clone(),
-                        r.meta.name.clone()?,
-                    ))
+                    let code = r.meta.code.as_ref()?.get_ref();
+                    Some((code.clone(), region_ref(code, r.meta.name.as_deref())))
+                })
+                .collect(),
+            terms: data
+                .taxonomy
+                .vocabularies
+                .iter()
+                .flat_map(|(v, terms)| {
+                    terms.iter().map(move |t| {
+                        let term = TermRef {
+                            id: t.id.as_str().into(),
+                            label: t.label.as_str().into(),
+                        };
+                        ((v.as_str(), t.id.as_str()), term)
+                    })
                 })
                 .collect(),
             services: &content.services,
@@ -594,8 +644,8 @@ impl Site {
             .terms(crate::data::DIRECTIONS)
             .iter()
             .map(|t| TermRef {
-                id: t.id.clone(),
-                label: t.label.clone(),
+                id: t.id.as_str().into(),
+                label: t.label.as_str().into(),
             })
             .collect();
         site

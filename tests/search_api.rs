@@ -33,7 +33,7 @@ const NEEDS: [&str; 4] = ["crisis", "goods", "legal", "respite"];
 fn term(id: &str) -> opora::search::TermRef {
     opora::search::TermRef {
         id: id.into(),
-        label: format!("Вид {id}"),
+        label: format!("Вид {id}").into(),
     }
 }
 
@@ -321,7 +321,7 @@ fn filters_and_synonyms_agree_between_native_and_the_browser() {
                 && opts
                     .kind
                     .as_ref()
-                    .is_none_or(|k| d.kind.as_ref().is_some_and(|t| &t.id == k))
+                    .is_none_or(|k| d.kind.as_ref().is_some_and(|t| *t.id == **k))
                 && opts.doc_type.as_ref().is_none_or(|t| &d.doc_type == t);
             assert!(ok, "{key}: {} does not pass the filters", h.url);
         }

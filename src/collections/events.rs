@@ -260,14 +260,14 @@ impl Collection for Events {
 
     fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
         out.extend(site.events().iter().map(|e| {
-            let regions: Vec<&str> = e.regions.iter().map(|r| r.label.as_str()).collect();
+            let regions: Vec<&str> = e.regions.iter().map(|r| &*r.label).collect();
             SearchDoc {
                 id: format!("event:{}", e.slug),
                 url: e.url.clone(),
                 doc_type: SPEC.singular.into(),
                 title: e.title.clone(),
                 names: join([
-                    e.kind.label.as_str(),
+                    &*e.kind.label,
                     e.organizer.as_deref().unwrap_or(""),
                     e.when.as_deref().unwrap_or(""),
                 ]),
@@ -278,7 +278,7 @@ impl Collection for Events {
                     &regions.join(", "),
                 ]),
                 // Each region it is held in: it is found under every one of them.
-                regions: e.regions.iter().map(|r| r.id.clone()).collect(),
+                regions: e.regions.iter().map(|r| r.id.to_string()).collect(),
                 audience: e.audience.clone(),
                 kind: Some(e.kind.clone()),
                 ..SearchDoc::default()
@@ -310,14 +310,11 @@ impl Collection for Events {
         let items = site
             .events()
             .iter()
-            .filter(|e| e.regions.iter().any(|r| r.id == region))
+            .filter(|e| e.regions.iter().any(|r| *r.id == *region))
             .map(|e| Link {
                 title: e.title.clone(),
                 url: e.url.clone(),
-                note: Some(join([
-                    e.kind.label.as_str(),
-                    e.when.as_deref().unwrap_or(""),
-                ])),
+                note: Some(join([&*e.kind.label, e.when.as_deref().unwrap_or("")])),
             })
             .collect();
         Some(RegionLinks {

@@ -143,7 +143,7 @@ fn search_doc(p: &PracticeView) -> SearchDoc {
         .directions
         .iter()
         .chain(&p.target_groups)
-        .map(|t| t.label.as_str())
+        .map(|t| &*t.label)
         .collect();
     SearchDoc {
         id: format!("practice:{}", p.slug),
@@ -156,7 +156,7 @@ fn search_doc(p: &PracticeView) -> SearchDoc {
             &tags.join(" · "),
         ]),
         body: join([p.summary.as_deref().unwrap_or(""), &*p.plain]),
-        regions: p.region.iter().map(|x| x.id.clone()).collect(),
+        regions: p.region.iter().map(|x| x.id.to_string()).collect(),
         audience: vec!["specialist".into()],
         contactable: !p.phones.is_empty() || !p.emails.is_empty(),
         sections: split_sections(&p.plain, &p.sections),
@@ -280,7 +280,7 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
         url: format!("practices/{}/", p.slug),
         file: p.file.rel.clone(),
         short_title: m.short_title.clone().unwrap_or_else(|| title.clone()),
-        region_url: region.as_ref().map(|c| rz.region_url(c)),
+        region_url: region.as_ref().map(|c| rz.region_url(c).to_string()),
         region: region.as_ref().map(|c| rz.region_ref(c)),
         organization,
         phones: phone_views(&contacts.phones),

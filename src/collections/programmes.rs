@@ -138,7 +138,7 @@ fn search_doc(p: &ProgrammeView) -> SearchDoc {
         url: p.url.clone(),
         doc_type: SPEC.singular.into(),
         title: p.title.clone(),
-        names: join([p.kind.label.as_str(), p.provider.as_deref().unwrap_or("")]),
+        names: join([&*p.kind.label, p.provider.as_deref().unwrap_or("")]),
         body: join([
             p.summary.as_deref().unwrap_or(""),
             &*p.plain,

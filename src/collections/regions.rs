@@ -183,7 +183,7 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
         .filter_map(|n| {
             let count = idx
                 .iter()
-                .filter(|&&i| site.services[i].needs.iter().any(|x| x.id == n.id))
+                .filter(|&&i| site.services[i].needs.iter().any(|x| *x.id == *n.id))
                 .count();
             (count > 0).then(|| NeedCount {
                 need: n,
@@ -200,13 +200,13 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
     let practices: Vec<_> = site
         .practices
         .iter()
-        .filter(|p| p.region.as_ref().is_some_and(|x| x.id == r.code))
+        .filter(|p| p.region.as_ref().is_some_and(|x| *x.id == *r.code))
         .collect();
     // The region's own procedures, then the family routes shown with its contacts.
     let mut routes: Vec<Value> = site
         .routes
         .iter()
-        .filter(|x| x.region.as_ref().is_some_and(|x| x.id == r.code))
+        .filter(|x| x.region.as_ref().is_some_and(|x| *x.id == *r.code))
         .map(|x| context! { title => x.title.clone(), url => x.url.clone(), family => x.family })
         .collect();
     routes.extend(
@@ -222,10 +222,10 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
         .programmes
         .iter()
         .filter(|p| {
-            p.regions.iter().any(|x| x.id == r.code)
+            p.regions.iter().any(|x| *x.id == *r.code)
                 || p.trained
                     .iter()
-                    .any(|t| t.region.as_ref().is_some_and(|x| x.id == r.code))
+                    .any(|t| t.region.as_ref().is_some_and(|x| *x.id == *r.code))
         })
         .collect();
     // Whatever else concerns the region, from every collection that says so.
@@ -453,7 +453,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
     municipalities.sort_by(|a, b| a.name.cmp(&b.name));
     RegionView {
         slug: code.to_lowercase(),
-        url: rz.region_url(&code),
+        url: rz.region_url(&code).to_string(),
         file: r.file.rel.clone(),
         name_in: m
             .name_in

@@ -144,12 +144,12 @@ fn search_doc(r: &RouteView) -> SearchDoc {
         names: r
             .needs
             .iter()
-            .map(|n| n.label.as_str())
+            .map(|n| &*n.label)
             .collect::<Vec<_>>()
             .join(" · "),
         body: join([r.summary.as_deref().unwrap_or(""), &*r.plain]),
-        regions: r.region.iter().map(|x| x.id.clone()).collect(),
-        needs: r.needs.iter().map(|n| n.id.clone()).collect(),
+        regions: r.region.iter().map(|x| x.id.to_string()).collect(),
+        needs: r.needs.iter().map(|n| n.id.to_string()).collect(),
         audience: vec![if r.family { "family" } else { "specialist" }.into()],
         // Steps and the body's sections, each linked to its anchor.
         sections: r
@@ -201,7 +201,7 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
         .steps
         .iter()
         .map(|step| {
-            let needs: Vec<&str> = step.needs.iter().map(|n| n.id.as_str()).collect();
+            let needs: Vec<&str> = step.needs.iter().map(|n| &*n.id).collect();
             let all = family::contactable_for(site, &region.code, &needs);
             let more = if all.len() > SHORTLIST {
                 needs_in_region(site, &needs, region)
@@ -250,7 +250,7 @@ fn needs_in_region(site: &Site, needs: &[&str], region: &crate::site::RegionView
         .filter(|n| {
             site.services_by_need
                 .get(&n.id)
-                .is_some_and(|idx| idx.iter().any(|&i| site.services[i].region == region.code))
+                .is_some_and(|idx| idx.iter().any(|&i| *site.services[i].region == *region.code))
         })
         .map(|n| context! { label => n.label.clone(), url => format!("needs/{}/{}/", n.id, region.slug) })
         .collect()

@@ -2,6 +2,7 @@
 //! one file per service under `content/services/<region>/<slug>.md`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use minijinja::{Value, context};
 use rayon::prelude::*;
@@ -172,7 +173,7 @@ impl Collection for Services {
     fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
         out.extend(site.services.iter().map(|s| Entry {
             url: s.url.clone(),
-            title: s.name.clone(),
+            title: s.name.to_string(),
             summary: crate::site::first_sentence(&s.plain, 200),
             file: s.file.clone(),
         }));
@@ -181,16 +182,16 @@ impl Collection for Services {
 
 /// What search indexes of a service.
 fn search_doc(s: &ServiceView) -> SearchDoc {
-    let needs: Vec<&str> = s.needs.iter().map(|n| n.label.as_str()).collect();
+    let needs: Vec<&str> = s.needs.iter().map(|n| &*n.label).collect();
     SearchDoc {
         id: format!("service:{}", s.id),
         url: s.url.clone(),
         doc_type: SPEC.singular.into(),
-        title: s.name.clone(),
+        title: s.name.to_string(),
         names: join([
             s.short_name.as_deref().unwrap_or(""),
             s.organization.as_deref().unwrap_or(""),
-            s.kind.label.as_str(),
+            &*s.kind.label,
         ]),
         body: join([
             &*s.plain,
@@ -201,11 +202,11 @@ fn search_doc(s: &ServiceView) -> SearchDoc {
             s.eligibility.as_deref().unwrap_or(""),
             s.how_to_apply.as_deref().unwrap_or(""),
             s.cost.as_deref().unwrap_or(""),
-            s.region_name.as_str(),
+            &*s.region_name,
         ]),
-        regions: vec![s.region.clone()],
+        regions: vec![s.region.to_string()],
         municipality: s.municipality.clone(),
-        needs: s.needs.iter().map(|n| n.id.clone()).collect(),
+        needs: s.needs.iter().map(|n| n.id.to_string()).collect(),
         audience: if s.audience.is_empty() {
             vec!["family".into()]
         } else {
@@ -339,12 +340,8 @@ fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
 fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
     let m = &s.meta;
     let id = crate::validate::service_id(s);
-    let region = m
-        .region
-        .as_ref()
-        .map(|r| r.get_ref().clone())
-        .unwrap_or_default();
-    let name = m.name.clone().unwrap_or_else(|| s.slug.clone());
+    let region = rz.region(m.region.as_ref().map_or("", |r| r.get_ref()));
+    let name: Arc<str> = m.name.as_deref().unwrap_or(&s.slug).into();
     let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
     let verified_days = verified
         .as_deref()
@@ -358,9 +355,9 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         kind: rz.term("kinds", m.kind.as_ref().map_or("", |k| k.get_ref())),
         needs: rz.terms(crate::data::NEEDS, &m.needs),
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
-        region_name: rz.region_ref(&region).label,
-        region_url: rz.region_url(&region),
-        region,
+        region_name: region.term.label,
+        region_url: region.url,
+        region: region.term.id,
         municipality: m.municipality.clone(),
         district: m.district.clone(),
         address: m.address.clone(),
@@ -371,7 +368,11 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
                 lon: l.lon,
                 precision: l.precision,
                 precision_label: l.precision.label(),
-                links: crate::geo::map_links(l.lat, l.lon, &name),
+                links: crate::geo::LazyMapLinks {
+                    lat: l.lat,
+                    lon: l.lon,
+                    label: name.clone(),
+                },
             }
         }),
         everyday_name: crate::everyday_name::everyday_name(&name),

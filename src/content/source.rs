@@ -14,9 +14,14 @@ pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
 pub struct SourceText {
     /// Portal-relative path with `/` separators.
     pub rel: String,
+    /// The file's text — from byte `released` on, once the start of it was
+    /// let go ([`SourceText::release_before`]); until then all of it.
     pub text: String,
     /// Built on the first diagnostic in the file, then shared by the rest.
     lines: std::sync::OnceLock<LineTable>,
+    /// Bytes and lines let go from the start of the file.
+    released: usize,
+    released_lines: usize,
 }
 
 impl SourceText {
@@ -25,7 +30,40 @@ impl SourceText {
             rel: rel.into(),
             text: text.into(),
             lines: std::sync::OnceLock::new(),
+            released: 0,
+            released_lines: 0,
         }
+    }
+
+    /// Lets go of the text before byte `offset` (a record's front matter,
+    /// once checked and parsed: at a million services ~0.8 GB nobody reads
+    /// again). Offsets stay those of the whole file: [`SourceText::from`]
+    /// and diagnostics after `offset` are placed as before; a diagnostic
+    /// inside the released part names the file alone.
+    pub fn release_before(&mut self, offset: usize) {
+        let Some(cut) = offset.checked_sub(self.released) else {
+            return;
+        };
+        if cut == 0 || !self.text.is_char_boundary(cut) {
+            return;
+        }
+        self.released_lines += self.text.as_bytes()[..cut]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.released = offset;
+        self.text.drain(..cut);
+        self.text.shrink_to_fit();
+        self.lines = std::sync::OnceLock::new();
+    }
+
+    /// The text from byte `offset` of the file on (empty past its end, or
+    /// where that part was released).
+    pub fn from(&self, offset: usize) -> &str {
+        offset
+            .checked_sub(self.released)
+            .and_then(|at| self.text.get(at..))
+            .unwrap_or("")
     }
 
     /// The text with its line table, to place many diagnostics cheaply.
@@ -42,12 +80,29 @@ impl SourceText {
         message: impl Into<String>,
         range: std::ops::Range<usize>,
     ) -> Diagnostic {
-        Diagnostic::error(&self.rel, message).at_in(&self.lines(), range)
+        let d = Diagnostic::error(&self.rel, message);
+        match range.start.checked_sub(self.released) {
+            Some(start) => {
+                let end = range.end.saturating_sub(self.released).max(start);
+                self.relined(d.at_in(&self.lines(), start..end))
+            }
+            None => d,
+        }
     }
 
     /// An error pointing at a whole line (1-based) of this file.
     pub fn error_at_line(&self, message: impl Into<String>, line: usize) -> Diagnostic {
-        Diagnostic::error(&self.rel, message).at_line_in(&self.lines(), line)
+        let d = Diagnostic::error(&self.rel, message);
+        match line.checked_sub(self.released_lines) {
+            Some(kept) if kept > 0 => self.relined(d.at_line_in(&self.lines(), kept)),
+            _ => d,
+        }
+    }
+
+    /// A diagnostic placed in the kept text, renumbered as a line of the file.
+    fn relined(&self, mut d: Diagnostic) -> Diagnostic {
+        d.pos.line += self.released_lines;
+        d
     }
 }
 
@@ -319,6 +374,39 @@ mod tests {
 
     fn st(text: &str) -> SourceText {
         SourceText::new("x.md", text)
+    }
+
+    #[test]
+    fn a_released_front_matter_keeps_the_body_and_its_places() {
+        let text = "+++\nname = \"Центр\"\n+++\nПервая строка.\nВторая строка.\n";
+        let whole = st(text);
+        let body = split_front_matter(&whole).unwrap().body;
+        let second = text.find("Вторая").unwrap();
+        let before = whole.error_at("m", second..second + 4);
+        let before_line = whole.error_at_line("m", 5);
+        let mut released = st(text);
+        released.release_before(body);
+        assert_eq!(released.text, "Первая строка.\nВторая строка.\n");
+        assert_eq!(released.from(body), &text[body..]);
+        assert_eq!(released.from(second), "Вторая строка.\n");
+        assert_eq!(released.from(0), "", "the released part reads as nothing");
+        // A place in the kept body is where it was in the whole file.
+        let after = released.error_at("m", second..second + 4);
+        assert_eq!((after.pos, after.width), (before.pos, before.width));
+        assert_eq!(after.excerpt, before.excerpt);
+        let after_line = released.error_at_line("m", 5);
+        assert_eq!(
+            (after_line.pos, after_line.excerpt),
+            (before_line.pos, before_line.excerpt)
+        );
+        // A place in the released part names the file alone.
+        let gone = released.error_at("m", 5..9);
+        assert_eq!((gone.file.as_str(), gone.excerpt), ("x.md", None));
+        assert_eq!(released.error_at_line("m", 2).excerpt, None);
+        // Releasing again, or inside a character, changes nothing.
+        released.release_before(body);
+        released.release_before(second + 1);
+        assert_eq!(released.from(body), &text[body..]);
     }
 
     #[test]

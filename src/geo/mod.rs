@@ -19,7 +19,7 @@ pub use boundaries::{Boundaries, GeoError};
 pub use export::{
     services_geojson, services_geojson_files, services_geojson_groups, write_services_geojson,
 };
-pub use links::{MapLinks, map_links, precision_label};
+pub use links::{LazyMapLinks, MapLinks, map_links, precision_label};
 pub use projection::Albers;
 pub use shards::{
     CELL_DEG, NEAR_CUTOFF_KM, cell_key, each_near_me_shard, municipality_services, near_me_shards,

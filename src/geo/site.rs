@@ -31,12 +31,12 @@ pub fn geo_services(site: &Site) -> Vec<GeoService<'_>> {
             Some(GeoService {
                 id: s.id.as_str().into(),
                 url: format!("{}{}", site.base, s.url),
-                name: s.name.as_str().into(),
+                name: (&*s.name).into(),
                 lat: l.lat,
                 lon: l.lon,
                 precision: precision_id(l.precision_label).into(),
-                region: s.region.as_str().into(),
-                needs: s.needs.iter().map(|n| n.id.as_str().into()).collect(),
+                region: (&*s.region).into(),
+                needs: s.needs.iter().map(|n| (&*n.id).into()).collect(),
                 municipality: s.municipality.as_deref().map(Into::into),
                 phone: s.phones.first().map(|p| super::PhoneLink {
                     display: p.display.clone(),

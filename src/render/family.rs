@@ -14,7 +14,7 @@ pub fn route_needs(route: &RouteView) -> Vec<&str> {
         .needs
         .iter()
         .chain(route.steps.iter().flat_map(|s| s.needs.iter()))
-        .map(|n| n.id.as_str())
+        .map(|n| &*n.id)
         .collect();
     needs.sort_unstable();
     needs.dedup();
@@ -30,7 +30,7 @@ pub fn contactable_for(site: &Site, region: &str, needs: &[&str]) -> Vec<usize> 
                 .copied()
                 .filter(|&i| {
                     let s = &site.services[i];
-                    s.contactable && s.needs.iter().any(|n| needs.contains(&n.id.as_str()))
+                    s.contactable && s.needs.iter().any(|n| needs.contains(&&*n.id))
                 })
                 .collect()
         })

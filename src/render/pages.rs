@@ -443,7 +443,7 @@ impl Pages {
         Value::from_serialize(Card {
             url: &s.url,
             name: &s.everyday_name,
-            legal_name: (s.everyday_name != s.name).then_some(s.name.as_str()),
+            legal_name: (*s.everyday_name != *s.name).then_some(&*s.name),
             kind: &s.kind,
             municipality: s.municipality.as_deref(),
             district: s.district.as_deref(),
@@ -648,7 +648,7 @@ impl Pages {
             .regions
             .iter()
             .filter_map(|r| {
-                let here = idx.iter().filter(|&&i| site.services[i].region == r.code);
+                let here = idx.iter().filter(|&&i| *site.services[i].region == *r.code);
                 let count = here.clone().count();
                 let contactable = here.filter(|&&i| site.services[i].contactable).count();
                 (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count, contactable })
@@ -658,10 +658,10 @@ impl Pages {
             .routes
             .iter()
             .filter(|r| {
-                r.needs.iter().any(|x| x.id == need.id)
+                r.needs.iter().any(|x| *x.id == *need.id)
                     || r.steps
                         .iter()
-                        .any(|s| s.needs.iter().any(|x| x.id == need.id))
+                        .any(|s| s.needs.iter().any(|x| *x.id == *need.id))
             })
             .collect();
         let spec = PageSpec {
@@ -690,7 +690,7 @@ impl Pages {
             .map(|idx| {
                 idx.iter()
                     .copied()
-                    .filter(|&i| site.services[i].region == region.code)
+                    .filter(|&i| *site.services[i].region == *region.code)
                     .collect()
             })
             .unwrap_or_default();
@@ -742,7 +742,7 @@ impl Pages {
             .regions
             .iter()
             .filter(|r| {
-                site.services.iter().any(|s| s.region == r.code && s.location.is_some())
+                site.services.iter().any(|s| *s.region == *r.code && s.location.is_some())
             })
             .map(|r| context! { name => r.name.clone(), path => format!("geo/regions/{}.geojson", r.code.to_lowercase()) })
             .collect();
@@ -770,7 +770,7 @@ impl Pages {
             .directions
             .iter()
             .filter_map(|d| {
-                let tables: Vec<_> = site.stats.iter().filter(|t| t.topics.contains(&d.id)).collect();
+                let tables: Vec<_> = site.stats.iter().filter(|t| t.topics.iter().any(|x| **x == *d.id)).collect();
                 (!tables.is_empty()).then(|| context! { id => d.id.clone(), label => d.label.clone(), tables => Value::from_serialize(&tables) })
             })
             .collect();

@@ -182,7 +182,11 @@ pub fn places(site: &Site) -> Vec<PlaceName> {
         );
     }
     for s in &site.services {
-        towns.extend(s.municipality.iter().map(|m| (m.clone(), s.region.clone())));
+        towns.extend(
+            s.municipality
+                .iter()
+                .map(|m| (m.clone(), s.region.to_string())),
+        );
     }
     for (town, code) in towns {
         if let Some((region_name, _)) = region_label(&code) {

@@ -104,20 +104,15 @@ fn scores(
     out
 }
 
+/// Exports the static index. Takes the index: once its postings are read
+/// it is dropped, before the files are made (at a million services the
+/// in-memory index and the files were each ~1 GB, and were held at once).
 pub fn export(
-    index: &Index,
+    index: Index,
     docs: &[SearchDoc],
     vocab: &Vocabulary,
 ) -> Result<Exported, SearchError> {
     let (_, fields) = super::index::schema();
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let segments = searcher.segment_readers();
-    if segments.len() > 1 {
-        return Err(SearchError(
-            "the search index has several segments; expected one".into(),
-        ));
-    }
     // Tantivy documents past the records are sections, in order.
     let owners: Vec<(u32, u32)> = docs
         .iter()
@@ -129,10 +124,20 @@ pub fn export(
         sections: owners.len() as u64,
     };
     let priors = priors(docs, vocab);
-    let read = match segments.first() {
-        Some(seg) => read_postings(seg, &fields.text, groups)?,
-        None => Read::default(),
+    let read = {
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        match searcher.segment_readers() {
+            [] => Read::default(),
+            [seg] => read_postings(seg, &fields.text, groups)?,
+            _ => {
+                return Err(SearchError(
+                    "the search index has several segments; expected one".into(),
+                ));
+            }
+        }
     };
+    drop(index);
 
     let mut files: Vec<ShardFile> = Vec::new();
     let term_count = read.terms.len();
@@ -419,7 +424,12 @@ fn fragments(
     vocab: &Vocabulary,
     files: &mut Vec<ShardFile>,
 ) -> Vec<FragmentRun> {
-    let encoded: Vec<Vec<u8>> = docs.iter().map(|d| fragment(d, vocab).encode()).collect();
+    // Only the sizes first: every record's encoding at once would be
+    // ~300 MB at a million services; each is made again for its chunk.
+    let sizes: Vec<usize> = docs
+        .iter()
+        .map(|d| fragment(d, vocab).encode().len())
+        .collect();
     let mut runs: Vec<FragmentRun> = Vec::new();
     let mut start = 0;
     while start < docs.len() {
@@ -427,7 +437,7 @@ fn fragments(
             .iter()
             .take_while(|d| d.doc_type == docs[start].doc_type)
             .count();
-        let bytes: usize = encoded[start..start + len].iter().map(Vec::len).sum();
+        let bytes: usize = sizes[start..start + len].iter().sum();
         let mean = bytes.div_ceil(len).max(1);
         runs.push(FragmentRun {
             start: start as u32,
@@ -438,15 +448,15 @@ fn fragments(
     // Group by the same lookup the engine uses, so the two cannot disagree.
     let records = docs.len() as u32;
     let mut chunk: Option<u32> = None;
-    let mut members: Vec<&[u8]> = Vec::new();
-    let mut flush = |chunk: Option<u32>, members: &mut Vec<&[u8]>| {
+    let mut members: Vec<Vec<u8>> = Vec::new();
+    let mut flush = |chunk: Option<u32>, members: &mut Vec<Vec<u8>>| {
         if let Some(c) = chunk {
-            let bytes = format::encode_fragment_chunk(members.iter().copied());
+            let bytes = format::encode_fragment_chunk(members.iter().map(Vec::as_slice));
             files.push(("f", c.to_string(), bytes));
         }
         members.clear();
     };
-    for (i, bytes) in encoded.iter().enumerate() {
+    for (i, d) in docs.iter().enumerate() {
         // Every record lies in a run (they cover 0..records).
         let Some((c, _)) = format::fragment_chunk(&runs, records, i as u32) else {
             continue;
@@ -455,7 +465,7 @@ fn fragments(
             flush(chunk, &mut members);
             chunk = Some(c);
         }
-        members.push(bytes);
+        members.push(fragment(d, vocab).encode());
     }
     flush(chunk, &mut members);
     runs
@@ -615,8 +625,8 @@ fn facets(docs: &[SearchDoc], vocab: &Vocabulary) -> Value {
         );
         if let Some(k) = &d.kind {
             kinds
-                .entry((t.clone(), k.id.clone()))
-                .or_insert((k.label.clone(), 0))
+                .entry((t.clone(), k.id.to_string()))
+                .or_insert((k.label.to_string(), 0))
                 .1 += 1;
         }
     }

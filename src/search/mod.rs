@@ -139,7 +139,7 @@ pub fn index_and_export(
     let index = index::in_memory(docs)?;
     let index_time = t.elapsed();
     let t = Instant::now();
-    let exported = export::export(&index, docs, vocabulary)?;
+    let exported = export::export(index, docs, vocabulary)?;
     let report = SearchBuildReport {
         docs: docs.len(),
         terms: exported.terms,
