@@ -90,25 +90,34 @@ output_size() { # DIR → "N html files, M MB"
   printf '%s HTML pages, %s MB' "$(find "$1" -name '*.html' | wc -l)" "$(du -sm "$1" | cut -f1)"
 }
 
-# Outputs are measured once per size, then removed (except in a smoke run, which checks them):
-# at 50,000 services and more they take gigabytes, and the disk may be shared.
-keep_or_remove() { # DIR
-  [ "$smoke" = 1 ] || rm -rf "$1"
+# Every build writes into a folder of its own, and all of them (with the portals) are removed
+# only when the script ends, outside any timed build (a smoke run keeps them to check them). Removing
+# ~100,000 files right before the next tool's build made that build pay for it: ext4 (without a
+# journal, as on the benchmark VM) skips inodes deleted in the last 5-10 minutes when it creates
+# files, and `perf` put ~30 % of an Opora build's samples in `recently_deleted` after the
+# previous round's output was removed. The disk needs room for every round's output: about
+# 17 GB at 100,000 services with 3 rounds.
+leftovers=()
+cleanup() {
+  [ "$smoke" = 1 ] || [ ${#leftovers[@]} = 0 ] || rm -rf "${leftovers[@]}"
 }
-build_opora() { # PORTAL
-  rm -rf "$work/out-opora" "$1"/.opora-cache* "$1"/.opora-build*
+trap cleanup EXIT
+build_opora() { # PORTAL SIZE ROUND
+  out_opora="$work/out-opora.$2.$3"
+  rm -rf "$out_opora" "$1"/.opora-cache* "$1"/.opora-build*
+  leftovers+=("$out_opora")
   # shellcheck disable=SC2086  # OPORA_BUILD_ARGS is a list of words
-  measure opora "$work/opora.txt" "$opora" --root "$1" build --output "$work/out-opora/public" ${OPORA_BUILD_ARGS:-}
-  [ -n "$opora_output" ] || opora_output=$(output_size "$work/out-opora/public")
-  keep_or_remove "$work/out-opora"
+  measure opora "$work/opora.txt" "$opora" --root "$1" build --output "$out_opora/public" ${OPORA_BUILD_ARGS:-}
+  [ -n "$opora_output" ] || opora_output=$(output_size "$out_opora/public")
 }
-build_hugo_then_pagefind() { # SITE
-  rm -rf "$work/out-hugo" "$1/resources" "$1/.hugo_build.lock"
-  measure hugo "$work/hugo.txt" "$hugo" --source "$1" --destination "$work/out-hugo" --quiet
-  [ -n "$hugo_output" ] || hugo_output=$(output_size "$work/out-hugo")
-  measure pagefind "$work/pagefind.txt" "$pagefind" --site "$work/out-hugo"
-  [ -n "$pagefind_output" ] || pagefind_output="index $(du -sm "$work/out-hugo/pagefind" | cut -f1) MB"
-  keep_or_remove "$work/out-hugo"
+build_hugo_then_pagefind() { # SITE SIZE ROUND
+  out_hugo="$work/out-hugo.$2.$3"
+  rm -rf "$out_hugo" "$1/resources" "$1/.hugo_build.lock"
+  leftovers+=("$out_hugo")
+  measure hugo "$work/hugo.txt" "$hugo" --source "$1" --destination "$out_hugo" --quiet
+  [ -n "$hugo_output" ] || hugo_output=$(output_size "$out_hugo")
+  measure pagefind "$work/pagefind.txt" "$pagefind" --site "$out_hugo"
+  [ -n "$pagefind_output" ] || pagefind_output="index $(du -sm "$out_hugo/pagefind" | cut -f1) MB"
 }
 
 summary=()
@@ -124,9 +133,9 @@ for size in "${sizes[@]}"; do
   load_before=$(machine_load)
   for round in $(seq "$runs"); do
     if [ $((round % 2)) = 1 ]; then
-      build_opora "$portal"; build_hugo_then_pagefind "$site"; order="Opora, Hugo, Pagefind"
+      build_opora "$portal" "$size" "$round"; build_hugo_then_pagefind "$site" "$size" "$round"; order="Opora, Hugo, Pagefind"
     else
-      build_hugo_then_pagefind "$site"; build_opora "$portal"; order="Hugo, Pagefind, Opora"
+      build_hugo_then_pagefind "$site" "$size" "$round"; build_opora "$portal" "$size" "$round"; order="Hugo, Pagefind, Opora"
     fi
     o=$(sed -n "${round}p" "$work/opora.txt") h=$(sed -n "${round}p" "$work/hugo.txt") p=$(sed -n "${round}p" "$work/pagefind.txt")
     echo "round $round ($order): $(round_line Opora "$o"); $(round_line Hugo "$h"); $(round_line Pagefind "$p")"
@@ -142,13 +151,13 @@ for size in "${sizes[@]}"; do
   done
   if [ "$smoke" = 1 ]; then
     # The smoke run also checks that each tool made what the comparison assumes it makes.
-    [ -f "$work/out-opora/public/index.html" ] || { echo "error: Opora wrote no index.html" >&2; exit 1; }
-    [ -f "$work/out-hugo/index.html" ] && [ -f "$work/out-hugo/sitemap.xml" ] || { echo "error: Hugo wrote no index.html or sitemap.xml" >&2; exit 1; }
-    [ -d "$work/out-hugo/pagefind" ] || { echo "error: Pagefind wrote no index" >&2; exit 1; }
-    pages=$(find "$work/out-hugo/services" -name index.html | wc -l)
+    [ -f "$out_opora/public/index.html" ] || { echo "error: Opora wrote no index.html" >&2; exit 1; }
+    [ -f "$out_hugo/index.html" ] && [ -f "$out_hugo/sitemap.xml" ] || { echo "error: Hugo wrote no index.html or sitemap.xml" >&2; exit 1; }
+    [ -d "$out_hugo/pagefind" ] || { echo "error: Pagefind wrote no index" >&2; exit 1; }
+    pages=$(find "$out_hugo/services" -name index.html | wc -l)
     [ "$pages" -gt "$size" ] || { echo "error: Hugo made $pages service pages for $size services" >&2; exit 1; }
   fi
-  keep_or_remove "$portal"; keep_or_remove "$site"
+  leftovers+=("$portal" "$site")
   echo "machine before: $load_before; after: $load_after"
   row() { printf '%-16s %9ss %14s %9ss %10s  %s\n' "$@"; }
   printf '%-16s %10s %14s %10s %10s  %s\n' "" "wall" "wall min–max" "CPU" "peak RSS" "output"

@@ -101,9 +101,12 @@ pub struct Glossary {
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub id: String,
-    pub title: String,
+    /// Shared (`Arc<str>`), as are the publisher and the sections' titles:
+    /// every record citing the document shows them, a million services one
+    /// copy.
+    pub title: std::sync::Arc<str>,
     /// Who issued the document, shown after the title.
-    pub publisher: Option<String>,
+    pub publisher: Option<std::sync::Arc<str>>,
     /// The year its facts are from: records citing it say «по данным … 2024 г.».
     /// Absent when the document gives none.
     pub year: Option<i32>,
@@ -124,7 +127,7 @@ pub struct Document {
 pub struct Section {
     /// First line of the section.
     pub line: u32,
-    pub title: String,
+    pub title: std::sync::Arc<str>,
 }
 
 impl Document {

@@ -50,11 +50,12 @@ pub(crate) struct RegionRef {
 /// nothing to a person — and the quoted words where the citation has them.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceView {
-    /// What to show: the document's title, or the link title.
-    pub label: String,
-    pub publisher: Option<String>,
+    /// What to show: the document's title, or the link title. Shared with
+    /// the document, as are its publisher and section.
+    pub label: Arc<str>,
+    pub publisher: Option<Arc<str>>,
     pub year: Option<i32>,
-    pub section: Option<String>,
+    pub section: Option<Arc<str>>,
     pub quote: Option<String>,
     pub url: Option<String>,
     pub note: Option<String>,
@@ -414,13 +415,13 @@ impl<'a> Resolver<'a> {
             .and_then(|d| self.data.documents.find(d.get_ref()));
         let label = match (doc, &s.doc) {
             (Some(d), _) => d.title.clone(),
-            (None, Some(id)) => id.get_ref().clone(),
-            (None, None) => s.title.clone().unwrap_or_else(|| {
-                s.url
-                    .as_ref()
-                    .map(|u| u.get_ref().clone())
-                    .unwrap_or_default()
-            }),
+            (None, Some(id)) => id.get_ref().as_str().into(),
+            (None, None) => s
+                .title
+                .as_deref()
+                .or(s.url.as_ref().map(|u| u.get_ref().as_str()))
+                .unwrap_or_default()
+                .into(),
         };
         let url =
             safe_web_url(s.url.as_ref()).or_else(|| doc.and_then(|d| safe_web_url(d.url.as_ref())));

@@ -738,7 +738,7 @@ fn provenance(cx: &Cx, s: &Source, resource: &str, key: &str, changed: &str) -> 
         // The year the document's facts are from: "as of", never a check.
         Some(d) => match d.year {
             Some(year) => format!("{}, {AS_OF} {year} г.", d.title),
-            None => d.title.clone(),
+            None => d.title.to_string(),
         },
         None => s.title.clone().unwrap_or_default(),
     };
