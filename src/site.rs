@@ -45,6 +45,20 @@ pub(crate) struct RegionRef {
     pub url: Arc<str>,
 }
 
+impl RegionRef {
+    /// A region without a name is named by its code.
+    fn new(code: &str, name: Option<&str>) -> RegionRef {
+        let mut term = TermRef::bare(code);
+        if let Some(name) = name {
+            term.label = name.into();
+        }
+        RegionRef {
+            term,
+            url: format!("regions/{}/", code.to_lowercase()).into(),
+        }
+    }
+}
+
 /// A citation as readers see it: the document's title, its publisher, the
 /// year of its facts and the section — never a bare line number, which means
 /// nothing to a person — and the quoted words where the citation has them.
@@ -405,7 +419,7 @@ impl<'a> Resolver<'a> {
         self.region_refs
             .get(code)
             .cloned()
-            .unwrap_or_else(|| region_ref(code, None))
+            .unwrap_or_else(|| RegionRef::new(code, None))
     }
 
     pub(crate) fn source(&self, s: &Source) -> SourceView {
@@ -455,18 +469,6 @@ impl<'a> Resolver<'a> {
     pub(crate) fn inline_md(&self, text: Option<&crate::content::records::Markdown>) -> String {
         text.map(|t| t.render(&self.abbr).html.to_string())
             .unwrap_or_default()
-    }
-}
-
-/// A region's reference: a region without a name is named by its code.
-fn region_ref(code: &str, name: Option<&str>) -> RegionRef {
-    let mut term = TermRef::bare(code);
-    if let Some(name) = name {
-        term.label = name.into();
-    }
-    RegionRef {
-        term,
-        url: format!("regions/{}/", code.to_lowercase()).into(),
     }
 }
 
@@ -553,7 +555,7 @@ impl Site {
                 .iter()
                 .filter_map(|r| {
                     let code = r.meta.code.as_ref()?.get_ref();
-                    Some((code.clone(), region_ref(code, r.meta.name.as_deref())))
+                    Some((code.clone(), RegionRef::new(code, r.meta.name.as_deref())))
                 })
                 .collect(),
             terms: data
@@ -644,10 +646,7 @@ impl Site {
             .taxonomy
             .terms(crate::data::DIRECTIONS)
             .iter()
-            .map(|t| TermRef {
-                id: t.id.as_str().into(),
-                label: t.label.as_str().into(),
-            })
+            .map(|t| rz.term(crate::data::DIRECTIONS, &t.id))
             .collect();
         site
     }
