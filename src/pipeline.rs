@@ -281,37 +281,60 @@ pub fn prepare(
     })
 }
 
-/// Builds the search index and its static export, writes the export's files
-/// into the site (`files`) and saves them into `index_dir` for `opora
-/// search` — as hard links to the staged files where it can, so they are
-/// written once — then drops them; returns the manifest's path.
-fn build_search(
-    site: &Site,
-    index_dir: &Path,
-    files: &mut SiteFiles<'_>,
-    report: &mut Report,
-) -> Result<Result<String, std::io::Error>, Diagnostic> {
-    use crate::output::Sink;
-    let fail = |e: crate::search::SearchError| {
-        Diagnostic::error("search", e.to_string())
-            .hint("the search index could not be built; check free disk space")
-    };
+/// The site's search documents indexed in memory, their export still to make.
+struct SearchIndexed {
+    docs: Vec<crate::search::SearchDoc>,
+    vocabulary: crate::search::Vocabulary,
+    index: crate::search::Indexed,
+}
+
+fn search_failed(e: crate::search::SearchError) -> Diagnostic {
+    Diagnostic::error("search", e.to_string())
+        .hint("the search index could not be built; check free disk space")
+}
+
+/// Indexes the site's search documents in memory; `index_dir` will hold the
+/// native index ([`export_search`]).
+fn index_search(site: &Site, index_dir: &Path) -> Result<SearchIndexed, Diagnostic> {
     let docs = crate::search::docs::from_site(site);
     let vocabulary = crate::search::docs::vocabulary(site);
+    let index = crate::search::index_docs(&docs, index_dir).map_err(search_failed)?;
+    Ok(SearchIndexed {
+        docs,
+        vocabulary,
+        index,
+    })
+}
+
+/// Exports the index [`index_search`] made, writes the export's files into
+/// the site (`files`) and saves them into `index_dir` for `opora search` —
+/// as hard links to the staged files where it can, so they are written once
+/// — then drops them; returns the manifest's path.
+fn export_search(
+    indexed: SearchIndexed,
+    index_dir: &Path,
+    files: &mut SiteFiles<'_, linkcheck::LinkCheck>,
+    report: &mut Report,
+) -> Result<Result<String, std::io::Error>, Diagnostic> {
+    let SearchIndexed {
+        docs,
+        vocabulary,
+        index,
+    } = indexed;
     let (exported, search_report) =
-        crate::search::index_and_export(&docs, &vocabulary, index_dir).map_err(fail)?;
+        crate::search::export_index(index, &docs, &vocabulary).map_err(search_failed)?;
     drop(docs);
     let t = Instant::now();
     let written = exported
         .files
         .iter()
-        .try_for_each(|(path, bytes)| files.file(path, bytes));
+        .try_for_each(|(path, bytes)| crate::output::Sink::file(files, path, bytes));
     if let Err(e) = written {
         return Ok(Err(e));
     }
     let staging = files.staging;
     let link = |rel: &str, to: &Path| staging.is_some_and(|st| st.link(rel, to).is_ok());
-    crate::search::index::save_export(index_dir, &exported, &link).map_err(fail)?;
+    crate::search::index::save_export(index_dir, &exported, &link).map_err(search_failed)?;
     report.timings.push(("index", search_report.index_time));
     report
         .timings
@@ -334,16 +357,51 @@ struct Written {
 /// Where the site's files go as they are made: into the staging folder when
 /// building, nowhere when checking. Either way the link check learns each
 /// path, and reads the links of each HTML file (the editing interface's
-/// pages are among the data files).
-struct SiteFiles<'a> {
+/// pages are among the data files) — at once, or later for files made on
+/// another thread (`Learn`).
+struct SiteFiles<'a, L: Learn> {
     staging: Option<&'a crate::output::Staging>,
-    links: linkcheck::LinkCheck,
+    links: L,
     base: &'a str,
     count: usize,
     bytes: u64,
 }
 
-impl crate::output::Sink for SiteFiles<'_> {
+/// What the link check is told of each file as it is made.
+trait Learn {
+    /// A file that is not a page.
+    fn file(&mut self, path: &str);
+    /// A page and its links.
+    fn add(&mut self, page: linkcheck::PageLinks);
+}
+
+impl Learn for linkcheck::LinkCheck {
+    fn file(&mut self, path: &str) {
+        linkcheck::LinkCheck::file(self, path);
+    }
+    fn add(&mut self, page: linkcheck::PageLinks) {
+        linkcheck::LinkCheck::add(self, page);
+    }
+}
+
+/// A file noted for the check to learn later.
+enum Learned {
+    File(String),
+    Page(linkcheck::PageLinks),
+}
+
+/// Files noted in the order they were made, for the check to learn later,
+/// in that order: the data files, made beside the search index.
+impl Learn for Vec<Learned> {
+    fn file(&mut self, path: &str) {
+        self.push(Learned::File(path.to_string()));
+    }
+    fn add(&mut self, page: linkcheck::PageLinks) {
+        self.push(Learned::Page(page));
+    }
+}
+
+impl<L: Learn> crate::output::Sink for SiteFiles<'_, L> {
     fn file(&mut self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
         // Only pages carry links; the large exports (search shards, feeds)
         // are not even decoded.
@@ -442,20 +500,54 @@ fn render_streamed(
         bytes: 0,
     };
 
-    // The data files first: the HSDS export is the last reader of the parsed
-    // records, which are dropped before the search index is built, so the
-    // two largest holders of memory are never alive at once.
-    let t = Instant::now();
-    if let Err(e) = write_data_files(&site, &data, &content, admin, &mut files) {
-        return Err(write_failed(output, staging, e, &diags));
+    // The data files are made on a thread of their own while the search
+    // documents are indexed: each of the two is mostly one core's work. The
+    // HSDS export is the last reader of the parsed records, which that thread
+    // drops when it is done; the search export, whose peak is the highest of
+    // the search stages, waits for that, so it never meets the records in
+    // memory. The files the thread made are told to the link check
+    // afterwards, in the order they were made.
+    let searching = search_index.filter(|_| !site.config.search.disabled);
+    let (data_files, indexed) = std::thread::scope(|scope| {
+        let data_thread = scope.spawn(|| {
+            let t = Instant::now();
+            let mut data_files = SiteFiles {
+                staging: staging.as_ref(),
+                links: Vec::new(),
+                base: &site.base,
+                count: 0,
+                bytes: 0,
+            };
+            let written = write_data_files(&site, &data, &content, admin, &mut data_files);
+            drop((data, content));
+            (written.map(|()| data_files), t.elapsed())
+        });
+        let indexed = searching.map(|dir| index_search(&site, dir));
+        let data_files = data_thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (data_files, indexed)
+    });
+    let (data_files, data_time) = data_files;
+    report.timings.push(("data", data_time));
+    match data_files {
+        Ok(data_files) => {
+            for learned in data_files.links {
+                match learned {
+                    Learned::File(path) => files.links.file(path),
+                    Learned::Page(page) => files.links.add(page),
+                }
+            }
+            files.count += data_files.count;
+            files.bytes += data_files.bytes;
+        }
+        Err(e) => return Err(write_failed(output, staging, e, &diags)),
     }
-    drop((data, content));
-    report.timings.push(("data", t.elapsed()));
 
     // The search export is written and dropped before the pages are made;
     // only its manifest's path stays, for the pages.
-    let manifest = match search_index.filter(|_| !site.config.search.disabled) {
-        Some(dir) => match build_search(&site, dir, &mut files, report) {
+    let manifest = match (searching, indexed) {
+        (Some(dir), Some(Ok(indexed))) => match export_search(indexed, dir, &mut files, report) {
             Ok(Ok(manifest)) => Some(manifest),
             Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
             Err(d) => {
@@ -463,7 +555,11 @@ fn render_streamed(
                 return Err(fail(diags));
             }
         },
-        None => None,
+        (_, Some(Err(d))) => {
+            diags.push(d);
+            return Err(fail(diags));
+        }
+        _ => None,
     };
 
     let t = Instant::now();

@@ -134,12 +134,38 @@ pub fn index_and_export(
     vocabulary: &Vocabulary,
     index_dir: &Path,
 ) -> Result<(export::Exported, SearchBuildReport), SearchError> {
+    let indexed = index_docs(docs, index_dir)?;
+    export_index(indexed, docs, vocabulary)
+}
+
+/// `docs` indexed in memory, not exported yet: the first half of
+/// [`index_and_export`], which the build runs while the data files are
+/// written, the second ([`export_index`]) once they are.
+pub struct Indexed {
+    index: tantivy::Index,
+    time: Duration,
+}
+
+/// Claims `index_dir` (see [`index_and_export`]) and indexes `docs` in memory.
+pub fn index_docs(docs: &[SearchDoc], index_dir: &Path) -> Result<Indexed, SearchError> {
     index::claim(index_dir)?;
     let t = Instant::now();
     let index = index::in_memory(docs)?;
-    let index_time = t.elapsed();
+    Ok(Indexed {
+        index,
+        time: t.elapsed(),
+    })
+}
+
+/// The static export of the `docs` that [`index_docs`] indexed (the
+/// in-memory index is dropped as soon as its postings are read).
+pub fn export_index(
+    indexed: Indexed,
+    docs: &[SearchDoc],
+    vocabulary: &Vocabulary,
+) -> Result<(export::Exported, SearchBuildReport), SearchError> {
     let t = Instant::now();
-    let exported = export::export(index, docs, vocabulary)?;
+    let exported = export::export(indexed.index, docs, vocabulary)?;
     let report = SearchBuildReport {
         docs: docs.len(),
         terms: exported.terms,
@@ -147,7 +173,7 @@ pub fn index_and_export(
         bytes: exported.files.iter().map(|(_, b)| b.len() as u64).sum(),
         manifest: exported.manifest.clone(),
         wasm: exported.wasm.clone(),
-        index_time,
+        index_time: indexed.time,
         export_time: t.elapsed(),
     };
     Ok((exported, report))
