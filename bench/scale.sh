@@ -41,20 +41,25 @@ for n in "${counts[@]}"; do
   echo "== $n services (content generated in $gen s)"
   echo "wall $wall s, CPU $user user + $sys sys s, peak RSS $((peak / 1024)) MB, output $size MB"
   echo "$summary"
-  # Peak RSS per stage: the stages run one after another, in the order printed.
+  # Peak RSS per stage: the stages run one after another, in the order printed,
+  # except `index`, which starts with `data` and runs beside it.
   python3 - "$start" "$samples" "$summary" <<'EOF'
 import re, sys
 start, samples, summary = float(sys.argv[1]), sys.argv[2], sys.argv[3]
 stages = re.findall(r'(\w+) (\d+) ms', summary.split('[', 1)[-1])
 rows = [l.split() for l in open(samples) if l.strip()]
 t = 0.0
+data_start = None
 parts = []
 for name, ms in stages:
-    end = t + int(ms) / 1000
-    inside = [int(kb) for ts, kb in rows if t <= float(ts) - start < end + 0.5]
+    begin = data_start if name == 'index' and data_start is not None else t
+    end = begin + int(ms) / 1000
+    if name == 'data':
+        data_start = begin
+    inside = [int(kb) for ts, kb in rows if begin <= float(ts) - start < end + 0.5]
     if inside and int(ms) >= 1000:
         parts.append(f"{name} {int(ms) / 1000:.1f} s ≤ {max(inside) // 1024} MB")
-    t = end
+    t = max(t, end)
 print("stages: " + ", ".join(parts))
 EOF
   rm -rf "$dir" "$dir.rss" "$dir.time" "$dir.out" "$dir.err" "$(dirname "$dir")/.$(basename "$dir")"*

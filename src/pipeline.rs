@@ -281,48 +281,38 @@ pub fn prepare(
     })
 }
 
-/// The site's search documents indexed in memory, their export still to make.
-struct SearchIndexed {
-    docs: Vec<crate::search::SearchDoc>,
-    vocabulary: crate::search::Vocabulary,
-    index: crate::search::Indexed,
-}
-
 fn search_failed(e: crate::search::SearchError) -> Diagnostic {
     Diagnostic::error("search", e.to_string())
         .hint("the search index could not be built; check free disk space")
 }
 
-/// Indexes the site's search documents in memory; `index_dir` will hold the
-/// native index ([`export_search`]).
-fn index_search(site: &Site, index_dir: &Path) -> Result<SearchIndexed, Diagnostic> {
-    let docs = crate::search::docs::from_site(site);
-    let vocabulary = crate::search::docs::vocabulary(site);
-    let index = crate::search::index_docs(&docs, index_dir).map_err(search_failed)?;
-    Ok(SearchIndexed {
-        docs,
-        vocabulary,
-        index,
-    })
+/// Indexes the site's search documents in memory, each made from the site
+/// as it is indexed (so they are not all held beside the data files being
+/// written); `index_dir` will hold the native index ([`export_search`]).
+fn index_search(site: &Site, index_dir: &Path) -> Result<crate::search::Indexed, Diagnostic> {
+    crate::search::index_docs(
+        &mut |add| crate::search::docs::each(site, &mut |doc| add(&doc)),
+        index_dir,
+    )
+    .map_err(search_failed)
 }
 
-/// Exports the index [`index_search`] made, writes the export's files into
-/// the site (`files`) and saves them into `index_dir` for `opora search` —
-/// as hard links to the staged files where it can, so they are written once
-/// — then drops them; returns the manifest's path.
+/// Exports the index [`index_search`] made — the documents are made again,
+/// in the same order, now that the parsed records are gone —, writes the
+/// export's files into the site (`files`) and saves them into `index_dir`
+/// for `opora search` — as hard links to the staged files where it can, so
+/// they are written once — then drops them; returns the manifest's path.
 fn export_search(
-    indexed: SearchIndexed,
+    site: &Site,
+    indexed: crate::search::Indexed,
     index_dir: &Path,
     files: &mut SiteFiles<'_, linkcheck::LinkCheck>,
     report: &mut Report,
 ) -> Result<Result<String, std::io::Error>, Diagnostic> {
-    let SearchIndexed {
-        docs,
-        vocabulary,
-        index,
-    } = indexed;
+    let docs = crate::search::docs::from_site(site);
+    let vocabulary = crate::search::docs::vocabulary(site);
     let (exported, search_report) =
-        crate::search::export_index(index, &docs, &vocabulary).map_err(search_failed)?;
+        crate::search::export_index(indexed, &docs, &vocabulary).map_err(search_failed)?;
     drop(docs);
     let t = Instant::now();
     let written = exported
@@ -398,6 +388,21 @@ impl Learn for Vec<Learned> {
     }
     fn add(&mut self, page: linkcheck::PageLinks) {
         self.push(Learned::Page(page));
+    }
+}
+
+impl SiteFiles<'_, linkcheck::LinkCheck> {
+    /// Takes in the files `other` made on another thread: the link check
+    /// learns them now, in the order they were made.
+    fn absorb(&mut self, other: SiteFiles<'_, Vec<Learned>>) {
+        for learned in other.links {
+            match learned {
+                Learned::File(path) => self.links.file(path),
+                Learned::Page(page) => self.links.add(page),
+            }
+        }
+        self.count += other.count;
+        self.bytes += other.bytes;
     }
 }
 
@@ -531,30 +536,23 @@ fn render_streamed(
     let (data_files, data_time) = data_files;
     report.timings.push(("data", data_time));
     match data_files {
-        Ok(data_files) => {
-            for learned in data_files.links {
-                match learned {
-                    Learned::File(path) => files.links.file(path),
-                    Learned::Page(page) => files.links.add(page),
-                }
-            }
-            files.count += data_files.count;
-            files.bytes += data_files.bytes;
-        }
+        Ok(data_files) => files.absorb(data_files),
         Err(e) => return Err(write_failed(output, staging, e, &diags)),
     }
 
     // The search export is written and dropped before the pages are made;
     // only its manifest's path stays, for the pages.
     let manifest = match (searching, indexed) {
-        (Some(dir), Some(Ok(indexed))) => match export_search(indexed, dir, &mut files, report) {
-            Ok(Ok(manifest)) => Some(manifest),
-            Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
-            Err(d) => {
-                diags.push(d);
-                return Err(fail(diags));
+        (Some(dir), Some(Ok(indexed))) => {
+            match export_search(&site, indexed, dir, &mut files, report) {
+                Ok(Ok(manifest)) => Some(manifest),
+                Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
+                Err(d) => {
+                    diags.push(d);
+                    return Err(fail(diags));
+                }
             }
-        },
+        }
         (_, Some(Err(d))) => {
             diags.push(d);
             return Err(fail(diags));
@@ -883,4 +881,64 @@ fn asset_versions(static_dir: &Path) -> BTreeMap<String, String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::Sink;
+
+    fn site_files<L: Learn>(links: L) -> SiteFiles<'static, L> {
+        SiteFiles {
+            staging: None,
+            links,
+            base: "/",
+            count: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The same files, as (path, bytes): a page with a broken link, a good
+    /// link and an anchor into a later page; a data file; that later page.
+    fn made(sink: &mut dyn Sink) {
+        let page = r#"<a href="/nowhere/">x</a><a href="/data.json">d</a><a href="/b/#top">b</a>"#;
+        sink.file("a/index.html", page.as_bytes()).unwrap();
+        sink.file("data.json", b"{}").unwrap();
+        sink.file(
+            "b/index.html",
+            br#"<h1 id="top">b</h1><a href="/b/#gone">g</a>"#,
+        )
+        .unwrap();
+    }
+
+    fn broken(links: linkcheck::LinkCheck) -> Vec<(String, String)> {
+        links
+            .finish()
+            .into_iter()
+            .map(|b| (b.page, b.href))
+            .collect()
+    }
+
+    #[test]
+    fn files_made_on_another_thread_are_checked_as_if_made_here() {
+        let mut here = site_files(linkcheck::LinkCheck::new("/"));
+        made(&mut here);
+        let (count, bytes) = (here.count, here.bytes);
+        assert_eq!(count, 3);
+        let expected = broken(here.links);
+        assert_eq!(
+            expected,
+            [
+                ("b/index.html".to_string(), "/b/#gone".to_string()),
+                ("a/index.html".to_string(), "/nowhere/".to_string()),
+            ]
+        );
+
+        let mut later = site_files(Vec::new());
+        made(&mut later);
+        let mut site = site_files(linkcheck::LinkCheck::new("/"));
+        site.absorb(later);
+        assert_eq!((site.count, site.bytes), (count, bytes));
+        assert_eq!(broken(site.links), expected);
+    }
 }

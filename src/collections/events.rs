@@ -20,6 +20,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
+use crate::search::docs::DocSink;
 use crate::search::docs::join;
 use crate::site::{LinkView, Resolver, Site, SourceView, TermRef, first_sentence, safe_web_url};
 use crate::validate::{
@@ -258,7 +259,7 @@ impl Collection for Events {
         )
     }
 
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {
         out.extend(site.events().iter().map(|e| {
             let regions: Vec<&str> = e.regions.iter().map(|r| &*r.label).collect();
             SearchDoc {

@@ -38,7 +38,7 @@ use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Kind, Pages};
-use crate::search::SearchDoc;
+use crate::search::docs::DocSink;
 use crate::site::{Resolver, Site};
 use crate::validate::Context;
 
@@ -191,7 +191,7 @@ pub trait Collection: Send + Sync {
     /// One of the pages listed by [`Collection::pages`], with its template context.
     fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob;
     /// What search indexes of each record.
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>);
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>);
     /// `opora new`: the new file's path under the portal and its text.
     fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String>;
     /// Every record page, for the feed of recent changes.

@@ -11,6 +11,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
+use crate::search::docs::DocSink;
 use crate::search::docs::join;
 use crate::site::*;
 use crate::validate::*;
@@ -87,7 +88,7 @@ impl Collection for FreePages {
         pages.job(site, spec, context! { content => Value::from_serialize(p) })
     }
 
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {
         out.extend(site.pages.iter().map(|p| SearchDoc {
             id: format!("page:{}", p.slug),
             url: p.url.clone(),

@@ -10,6 +10,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
+use crate::search::docs::DocSink;
 use crate::search::docs::join;
 use crate::site::*;
 use crate::validate::*;
@@ -99,7 +100,7 @@ impl Collection for Programmes {
         record_page(pages, site, i)
     }
 
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {
         out.extend(site.programmes.iter().map(search_doc));
     }
 

@@ -16,6 +16,7 @@ use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages, WHOLE}
 use crate::render::paginate;
 use crate::ru;
 use crate::search::SearchDoc;
+use crate::search::docs::DocSink;
 use crate::search::docs::join;
 use crate::site::{MunicipalityView, RegionView, Resolver, Site};
 use crate::validate::*;
@@ -130,7 +131,7 @@ impl Collection for Regions {
         }
     }
 
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {
         out.extend(site.regions.iter().map(|r| SearchDoc {
             id: format!("region:{}", r.code),
             url: r.url.clone(),

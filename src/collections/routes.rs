@@ -10,6 +10,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::render::paginate::SHORTLIST;
+use crate::search::docs::DocSink;
 use crate::search::docs::{html_text, join, split_sections};
 use crate::search::{SearchDoc, SearchSection};
 use crate::site::*;
@@ -103,7 +104,7 @@ impl Collection for Routes {
         record_page(pages, site, i)
     }
 
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {
         out.extend(site.routes.iter().map(search_doc));
     }
 

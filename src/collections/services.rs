@@ -15,6 +15,7 @@ use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::ru;
 use crate::search::SearchDoc;
+use crate::search::docs::DocSink;
 use crate::search::docs::join;
 use crate::site::{
     LocationView, Resolver, ServiceView, Site, age_text, phone_views, safe_emails, safe_web_url,
@@ -149,7 +150,7 @@ impl Collection for Services {
         )
     }
 
-    fn search_docs(&self, site: &Site, out: &mut Vec<SearchDoc>) {
+    fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {
         out.extend(site.services.iter().map(search_doc));
     }
 

@@ -67,8 +67,32 @@ pub(crate) fn join<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .join(" · ")
 }
 
+/// Where the collections hand their search documents, one at a time: into a
+/// list ([`from_site`]), or straight into the index being built ([`each`]),
+/// so that the index never needs them all at once.
+pub struct DocSink<'a>(&'a mut dyn FnMut(SearchDoc));
+
+impl DocSink<'_> {
+    pub fn push(&mut self, doc: SearchDoc) {
+        (self.0)(doc);
+    }
+
+    pub fn extend(&mut self, docs: impl IntoIterator<Item = SearchDoc>) {
+        docs.into_iter().for_each(|doc| (self.0)(doc));
+    }
+}
+
+/// The site's search documents, in the order their index numbers them.
 pub fn from_site(site: &Site) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
+    each(site, &mut |doc| docs.push(doc));
+    docs
+}
+
+/// Hands each of the site's search documents to `out` as it is made, in the
+/// order of [`from_site`].
+pub fn each(site: &Site, out: &mut dyn FnMut(SearchDoc)) {
+    let mut docs = DocSink(out);
     // Every collection says what of its records is searched (src/collections).
     for collection in crate::collections::REGISTRY {
         collection.search_docs(site, &mut docs);
@@ -100,7 +124,6 @@ pub fn from_site(site: &Site) -> Vec<SearchDoc> {
             ..SearchDoc::default()
         });
     }
-    docs
 }
 
 /// Each glossary term with its aliases and expansion: searched as one.

@@ -74,7 +74,17 @@ const MARKER_FILE: &str = ".opora-search-index";
 /// afterwards (native queries run on the export, as the browser does), so
 /// they are never written to disk.
 pub fn in_memory(docs: &[SearchDoc]) -> Result<Index, SearchError> {
-    build(docs, RamDirectory::create())
+    in_memory_each(&mut |add| docs.iter().for_each(add)).map(|(index, _)| index)
+}
+
+/// Hands each document to index to the function it is given.
+pub type EachDoc<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&SearchDoc));
+
+/// [`in_memory`] of the documents `each` hands over one at a time, so they
+/// need not be held all at once; doc ids follow their order. Returns the
+/// index and how many documents it holds (sections aside).
+pub fn in_memory_each(each: EachDoc<'_>) -> Result<(Index, usize), SearchError> {
+    build(each, RamDirectory::create())
 }
 
 /// Makes `dir` an empty folder for a native index, marked as one.
@@ -120,14 +130,18 @@ pub fn save_export(
     Ok(())
 }
 
-fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchError> {
+fn build(each: EachDoc<'_>, directory: RamDirectory) -> Result<(Index, usize), SearchError> {
     let (schema, f) = schema();
     let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
     index.tokenizers().register(NAME, RussianTokenizer);
     // One thread and one segment keep doc ids equal to positions in `docs`,
     // which the static export relies on.
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 200_000_000)?;
-    for d in docs {
+    let (mut count, mut failed, mut sections) = (0, None, Vec::new());
+    each(&mut |d| {
+        if failed.is_some() {
+            return;
+        }
         let mut td = doc!(
             f.text[0] => d.title.as_str(),
             f.text[1] => d.names.as_str(),
@@ -148,17 +162,24 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
         if let Some(k) = &d.kind {
             td.add_text(f.kind, &k.id);
         }
-        writer.add_document(td)?;
+        match writer.add_document(td) {
+            Ok(_) => count += 1,
+            Err(e) => failed = Some(e),
+        }
+        // Few records have sections (long guides): they are kept until
+        // every record is in.
+        sections.extend(d.sections.iter().cloned());
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
     }
     // Sections of long records follow all records, in order: document
     // `docs.len() + k` is the k-th section (see export::sections).
-    for d in docs {
-        for sec in &d.sections {
-            writer.add_document(doc!(
-                f.text[0] => sec.heading.as_str(),
-                f.text[2] => sec.text.as_str(),
-            ))?;
-        }
+    for sec in sections {
+        writer.add_document(doc!(
+            f.text[0] => sec.heading.as_str(),
+            f.text[2] => sec.text.as_str(),
+        ))?;
     }
     writer.commit()?;
     let segments = index.searchable_segment_ids()?;
@@ -166,5 +187,5 @@ fn build(docs: &[SearchDoc], directory: RamDirectory) -> Result<Index, SearchErr
         writer.merge(&segments).wait()?;
     }
     writer.wait_merging_threads()?;
-    Ok(index)
+    Ok((index, count))
 }

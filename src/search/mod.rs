@@ -134,36 +134,47 @@ pub fn index_and_export(
     vocabulary: &Vocabulary,
     index_dir: &Path,
 ) -> Result<(export::Exported, SearchBuildReport), SearchError> {
-    let indexed = index_docs(docs, index_dir)?;
+    let indexed = index_docs(&mut |add| docs.iter().for_each(add), index_dir)?;
     export_index(indexed, docs, vocabulary)
 }
 
-/// `docs` indexed in memory, not exported yet: the first half of
+/// Documents indexed in memory, not exported yet: the first half of
 /// [`index_and_export`], which the build runs while the data files are
 /// written, the second ([`export_index`]) once they are.
 pub struct Indexed {
     index: tantivy::Index,
+    docs: usize,
     time: Duration,
 }
 
-/// Claims `index_dir` (see [`index_and_export`]) and indexes `docs` in memory.
-pub fn index_docs(docs: &[SearchDoc], index_dir: &Path) -> Result<Indexed, SearchError> {
+/// Claims `index_dir` (see [`index_and_export`]) and indexes in memory the
+/// documents `each` hands over one at a time (the build makes them from the
+/// site as they are indexed, so they are never all held at once).
+pub fn index_docs(each: index::EachDoc<'_>, index_dir: &Path) -> Result<Indexed, SearchError> {
     index::claim(index_dir)?;
     let t = Instant::now();
-    let index = index::in_memory(docs)?;
+    let (index, docs) = index::in_memory_each(each)?;
     Ok(Indexed {
         index,
+        docs,
         time: t.elapsed(),
     })
 }
 
-/// The static export of the `docs` that [`index_docs`] indexed (the
-/// in-memory index is dropped as soon as its postings are read).
+/// The static export of `docs`, which [`index_docs`] indexed in this order
+/// (the in-memory index is dropped as soon as its postings are read).
 pub fn export_index(
     indexed: Indexed,
     docs: &[SearchDoc],
     vocabulary: &Vocabulary,
 ) -> Result<(export::Exported, SearchBuildReport), SearchError> {
+    if indexed.docs != docs.len() {
+        return Err(SearchError(format!(
+            "internal error: {} documents indexed, {} to export",
+            indexed.docs,
+            docs.len()
+        )));
+    }
     let t = Instant::now();
     let exported = export::export(indexed.index, docs, vocabulary)?;
     let report = SearchBuildReport {
@@ -256,5 +267,55 @@ pub fn type_label(t: &str) -> &'static str {
         "glossary" => "Словарь",
         "need" => "Вид помощи",
         _ => "Другое",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, title: &str) -> SearchDoc {
+        SearchDoc {
+            id: id.into(),
+            url: format!("{id}/"),
+            doc_type: "page".into(),
+            title: title.into(),
+            ..SearchDoc::default()
+        }
+    }
+
+    #[test]
+    fn documents_handed_over_one_by_one_export_as_a_list_does() {
+        let docs = [
+            doc("a", "Кризисная квартира"),
+            doc("b", "Школа приёмных родителей"),
+        ];
+        let vocabulary = Vocabulary::default();
+        let dir = tempfile::tempdir().unwrap();
+        let (listed, _) = index_and_export(&docs, &vocabulary, &dir.path().join("x")).unwrap();
+        let mut made = docs.iter().cloned();
+        let indexed = index_docs(
+            &mut |add| made.by_ref().for_each(|d| add(&d)),
+            &dir.path().join("y"),
+        )
+        .unwrap();
+        let (handed, _) = export_index(indexed, &docs, &vocabulary).unwrap();
+        assert_eq!(listed.manifest, handed.manifest);
+        assert_eq!(listed.files, handed.files);
+    }
+
+    #[test]
+    fn an_export_of_other_documents_than_were_indexed_is_refused() {
+        let docs = [doc("a", "Кризисная квартира")];
+        let dir = tempfile::tempdir().unwrap();
+        let indexed = index_docs(&mut |add| docs.iter().for_each(add), dir.path()).unwrap();
+        let err = export_index(indexed, &[], &Vocabulary::default())
+            .err()
+            .unwrap();
+        assert!(
+            err.0.contains("1 documents indexed, 0 to export"),
+            "{}",
+            err.0
+        );
     }
 }
