@@ -527,7 +527,7 @@ fn render_streamed(
             drop((data, content));
             (written.map(|()| data_files), t.elapsed())
         });
-        let indexed = searching.map(|dir| index_search(&site, dir));
+        let indexed = searching.map(|dir| index_search(&site, dir).map(|index| (dir, index)));
         let data_files = data_thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -542,22 +542,20 @@ fn render_streamed(
 
     // The search export is written and dropped before the pages are made;
     // only its manifest's path stays, for the pages.
-    let manifest = match (searching, indexed) {
-        (Some(dir), Some(Ok(indexed))) => {
-            match export_search(&site, indexed, dir, &mut files, report) {
-                Ok(Ok(manifest)) => Some(manifest),
-                Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
-                Err(d) => {
-                    diags.push(d);
-                    return Err(fail(diags));
-                }
+    let manifest = match indexed {
+        Some(Ok((dir, indexed))) => match export_search(&site, indexed, dir, &mut files, report) {
+            Ok(Ok(manifest)) => Some(manifest),
+            Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
+            Err(d) => {
+                diags.push(d);
+                return Err(fail(diags));
             }
-        }
-        (_, Some(Err(d))) => {
+        },
+        Some(Err(d)) => {
             diags.push(d);
             return Err(fail(diags));
         }
-        _ => None,
+        None => None,
     };
 
     let t = Instant::now();

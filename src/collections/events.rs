@@ -20,8 +20,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
-use crate::search::docs::DocSink;
-use crate::search::docs::join;
+use crate::search::docs::{DocSink, join};
 use crate::site::{LinkView, Resolver, Site, SourceView, TermRef, first_sentence, safe_web_url};
 use crate::validate::{
     Context, check_audience, check_region_ref, check_slug, check_sources, check_terms, require,

@@ -11,8 +11,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
-use crate::search::docs::DocSink;
-use crate::search::docs::join;
+use crate::search::docs::{DocSink, join};
 use crate::site::*;
 use crate::validate::*;
 

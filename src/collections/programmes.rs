@@ -10,8 +10,7 @@ use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::search::SearchDoc;
-use crate::search::docs::DocSink;
-use crate::search::docs::join;
+use crate::search::docs::{DocSink, join};
 use crate::site::*;
 use crate::validate::*;
 

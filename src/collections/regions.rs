@@ -16,8 +16,7 @@ use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages, WHOLE}
 use crate::render::paginate;
 use crate::ru;
 use crate::search::SearchDoc;
-use crate::search::docs::DocSink;
-use crate::search::docs::join;
+use crate::search::docs::{DocSink, join};
 use crate::site::{MunicipalityView, RegionView, Resolver, Site};
 use crate::validate::*;
 

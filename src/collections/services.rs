@@ -15,8 +15,7 @@ use crate::render::PageJob;
 use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
 use crate::ru;
 use crate::search::SearchDoc;
-use crate::search::docs::DocSink;
-use crate::search::docs::join;
+use crate::search::docs::{DocSink, join};
 use crate::site::{
     LocationView, Resolver, ServiceView, Site, age_text, phone_views, safe_emails, safe_web_url,
 };

@@ -69,21 +69,16 @@ pub const MANIFEST_POINTER: &str = "manifest.txt";
 /// Marks a folder as an Opora search index, which a rebuild may replace.
 const MARKER_FILE: &str = ".opora-search-index";
 
-/// Builds the index of `docs` in memory; doc ids follow `docs` order. The
-/// static export is made from it; nothing reads tantivy's own files
-/// afterwards (native queries run on the export, as the browser does), so
-/// they are never written to disk.
-pub fn in_memory(docs: &[SearchDoc]) -> Result<Index, SearchError> {
-    in_memory_each(&mut |add| docs.iter().for_each(add)).map(|(index, _)| index)
-}
-
 /// Hands each document to index to the function it is given.
 pub type EachDoc<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&SearchDoc));
 
-/// [`in_memory`] of the documents `each` hands over one at a time, so they
-/// need not be held all at once; doc ids follow their order. Returns the
-/// index and how many documents it holds (sections aside).
-pub fn in_memory_each(each: EachDoc<'_>) -> Result<(Index, usize), SearchError> {
+/// Builds in memory the index of the documents `each` hands over one at a
+/// time, so they need not be held all at once; doc ids follow their order.
+/// The static export is made from it; nothing reads tantivy's own files
+/// afterwards (native queries run on the export, as the browser does), so
+/// they are never written to disk. Returns the index and how many documents
+/// it holds (sections aside).
+pub fn in_memory(each: EachDoc<'_>) -> Result<(Index, usize), SearchError> {
     build(each, RamDirectory::create())
 }
 

@@ -153,7 +153,7 @@ pub struct Indexed {
 pub fn index_docs(each: index::EachDoc<'_>, index_dir: &Path) -> Result<Indexed, SearchError> {
     index::claim(index_dir)?;
     let t = Instant::now();
-    let (index, docs) = index::in_memory_each(each)?;
+    let (index, docs) = index::in_memory(each)?;
     Ok(Indexed {
         index,
         docs,
