@@ -81,10 +81,8 @@ pub fn is_letter(c: char) -> bool {
         || (!c.is_ascii() && c.is_alphabetic())
 }
 
-/// `char::is_alphanumeric`, with [`is_letter`]'s shortcut.
-pub fn is_letter_or_digit(c: char) -> bool {
-    c.is_ascii_digit() || is_letter(c) || (!c.is_ascii() && c.is_numeric())
-}
+/// `char::is_alphanumeric`, with the same shortcut (the search's word test).
+pub use opora_analyzer::is_letter_or_digit;
 
 /// A name as compared for duplicates: lower case, ё as е, letters and digits
 /// only, single spaces («Семья и Дом» and "семья  и дом" are the same).

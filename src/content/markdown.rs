@@ -403,7 +403,7 @@ fn mark_abbreviations(text: &str, abbr: &Abbreviations) -> String {
         None => out.push_str(&escape_html(word)),
     };
     for (i, c) in text.char_indices() {
-        if c.is_alphanumeric() {
+        if crate::ru::is_letter_or_digit(c) {
             word_start.get_or_insert(i);
         } else {
             if let Some(start) = word_start.take() {

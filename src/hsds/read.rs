@@ -96,8 +96,8 @@ fn read_json(t: &mut Flat, file: &str, value: Value) {
             } else if m.keys().any(|k| k.ends_with(".csv")) {
                 // The tabular form as JSON: `{"services.csv": [rows]}`.
                 let by_path: HashMap<String, String> = tabular::resources()
-                    .into_iter()
-                    .map(|r| (r.path, r.name))
+                    .iter()
+                    .map(|r| (r.path.clone(), r.name.clone()))
                     .collect();
                 for (path, rows) in m {
                     if let (Some(table), Value::Array(rows)) = (by_path.get(&path), rows) {

@@ -35,7 +35,12 @@ pub struct Resource {
 }
 
 /// Every table HSDS defines, in the specification's order.
-pub fn resources() -> Vec<Resource> {
+pub fn resources() -> &'static [Resource] {
+    static RESOURCES: OnceLock<Vec<Resource>> = OnceLock::new();
+    RESOURCES.get_or_init(read_resources)
+}
+
+fn read_resources() -> Vec<Resource> {
     let empty = Vec::new();
     spec()["resources"]
         .as_array()
@@ -125,14 +130,35 @@ fn entry_options() -> zip::write::SimpleFileOptions {
 /// One table's CSV being written: compressed, as its rows come, into a
 /// one-entry zip in a temporary file, which the package's zip takes over
 /// as it is (no second compression).
-type TableFile = csv::Writer<Unflushed<zip::ZipWriter<std::fs::File>>>;
+type TableFile = Unflushed<zip::ZipWriter<std::fs::File>>;
 
 /// The package being made: every table HSDS defines (those the portal does
 /// not fill with their header row only), each filled row by row, so no
 /// table is ever held in memory — at a million services they would take
 /// gigabytes.
 pub struct Package {
-    tables: Vec<(Resource, TableFile)>,
+    /// One per resource, in [`resources`]' order.
+    tables: Vec<TableFile>,
+}
+
+/// Some rows as CSV lines, table by table in [`resources`]' order. Turning
+/// rows into CSV can happen on any thread; only appending the lines
+/// ([`Package::append`]) is in order, because each table is compressed as
+/// one stream.
+pub struct Lines(Vec<Vec<u8>>);
+
+impl Lines {
+    pub fn of(rows: &Tables) -> std::io::Result<Lines> {
+        let mut tables = Vec::with_capacity(resources().len());
+        for r in resources() {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            for row in rows.rows_of(&r.name) {
+                w.write_record(r.fields.iter().map(|(name, _)| cell(row.get(name))))?;
+            }
+            tables.push(w.into_inner().map_err(|e| e.into_error())?);
+        }
+        Ok(Lines(tables))
+    }
 }
 
 impl Package {
@@ -143,19 +169,23 @@ impl Package {
             let mut zip = zip::ZipWriter::new(tempfile::tempfile()?);
             zip.start_file(r.path.as_str(), entry_options())
                 .map_err(std::io::Error::other)?;
-            let mut w = csv::Writer::from_writer(Unflushed(zip));
-            w.write_record(r.fields.iter().map(|(name, _)| name))?;
-            tables.push((r, w));
+            let mut header = csv::Writer::from_writer(Vec::new());
+            header.write_record(r.fields.iter().map(|(name, _)| name))?;
+            zip.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+            tables.push(Unflushed(zip));
         }
         Ok(Package { tables })
     }
 
     /// Appends each of `rows`' rows to its table.
     pub fn add(&mut self, rows: &Tables) -> std::io::Result<()> {
-        for (r, w) in &mut self.tables {
-            for row in rows.rows_of(&r.name) {
-                w.write_record(r.fields.iter().map(|(name, _)| cell(row.get(name))))?;
-            }
+        self.append(&Lines::of(rows)?)
+    }
+
+    /// Appends lines made by [`Lines::of`], each table's to that table.
+    pub fn append(&mut self, lines: &Lines) -> std::io::Result<()> {
+        for (table, bytes) in self.tables.iter_mut().zip(&lines.0) {
+            table.write_all(bytes)?;
         }
         Ok(())
     }
@@ -167,10 +197,10 @@ impl Package {
         descriptor: &Value,
         out: &mut dyn crate::output::sink::WriteSeek,
     ) -> std::io::Result<()> {
-        let mut files: Vec<(String, Option<TableFile>)> = self
-            .tables
-            .into_iter()
-            .map(|(r, w)| (r.path, Some(w)))
+        let mut files: Vec<(String, Option<TableFile>)> = resources()
+            .iter()
+            .zip(self.tables)
+            .map(|(r, table)| (r.path.clone(), Some(table)))
             .collect();
         files.push((DESCRIPTOR.to_string(), None));
         files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -184,8 +214,7 @@ impl Package {
                     json.push(b'\n');
                     zip.write_all(&json)?;
                 }
-                Some(csv) => {
-                    let Unflushed(table) = csv.into_inner().map_err(|e| e.into_error())?;
+                Some(Unflushed(table)) => {
                     let table = table
                         .finish_into_readable()
                         .map_err(std::io::Error::other)?;

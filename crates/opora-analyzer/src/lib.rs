@@ -178,11 +178,32 @@ pub struct Token {
 }
 
 /// Lower case and ё→е: the form stop words and the term dictionary use.
+/// Russian and ASCII letters, nearly all the text, are lowered at once; the
+/// general case mapping is a table search and ran for every indexed word.
 pub fn normalize(word: &str) -> String {
-    word.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == 'ё' { 'е' } else { c })
-        .collect()
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        match c {
+            'ё' | 'Ё' => out.push('е'),
+            'а'..='я' => out.push(c),
+            // The capitals sit 0x20 below their small letters.
+            'А'..='Я' => out.extend(char::from_u32(c as u32 + 0x20)),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase().map(|c| if c == 'ё' { 'е' } else { c })),
+        }
+    }
+    out
+}
+
+/// `char::is_alphanumeric`, answered at once for ASCII and the Russian
+/// alphabet (the general test is a table search, and the search asks it of
+/// every character it indexes; validation of every character of every record).
+pub fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || ('А'..='я').contains(&c)
+        || c == 'ё'
+        || c == 'Ё'
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 pub fn is_stop_word(normalized: &str) -> bool {
@@ -201,7 +222,7 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut iter = text.char_indices().peekable();
     std::iter::from_fn(move || {
         while let Some(&(_, c)) = iter.peek() {
-            if c.is_alphanumeric() {
+            if is_letter_or_digit(c) {
                 break;
             }
             iter.next();
@@ -209,7 +230,7 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let (start, _) = *iter.peek()?;
         let mut end = start;
         while let Some(&(i, c)) = iter.peek() {
-            if !c.is_alphanumeric() {
+            if !is_letter_or_digit(c) {
                 break;
             }
             end = i + c.len_utf8();
@@ -308,6 +329,18 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shortcuts_agree_with_std_for_every_character() {
+        for c in (0u32..=0x10_FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+            let general: String = c
+                .to_lowercase()
+                .map(|c| if c == 'ё' { 'е' } else { c })
+                .collect();
+            assert_eq!(normalize(&c.to_string()), general, "{c:?}");
+        }
+    }
 
     fn terms(text: &str) -> Vec<String> {
         analyze(text).into_iter().map(|t| t.term).collect()
