@@ -334,6 +334,8 @@ impl<'a> Export<'a> {
         let mut package = tabular::Package::new()?;
         package.add(&self.vocabulary_rows())?;
         let mut made = 0;
+        // Which record introduces a parent organization is decided in record
+        // order, once; the records' rows are then made in any order.
         let walk: Vec<(usize, OrgOf<'a>, bool)> = self.walk().collect();
         let services = |(i, of, introduces): &(usize, OrgOf<'a>, bool)| {
             let rows = self.rows(*i, of, *introduces);

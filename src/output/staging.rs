@@ -14,7 +14,9 @@
 //!    and the reverse) and remembering its path.
 //! 3. [`Stage::finish`] copies the portal's static files the build did not
 //!    generate and deletes whatever the earlier site had beyond the files
-//!    written: nothing stale is ever published.
+//!    written: nothing stale is ever published. (A folder made for this
+//!    build holds nothing else, so it is neither checked path by path as it
+//!    is written nor walked at the end.)
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -38,6 +40,10 @@ pub(crate) struct Stage {
     built: Built,
     /// What this site's pages were rendered from, for the next build.
     fingerprints: Mutex<Vec<(String, Record)>>,
+    /// The folder was made empty for this build: nothing in it predates the
+    /// build, so nothing stands in a file's way and nothing is left to prune
+    /// — a cold build skips a look at every path and a walk of the whole site.
+    fresh: bool,
 }
 
 /// A staging folder holding exactly the site.
@@ -57,6 +63,7 @@ pub(crate) fn open(
     notes: &mut Vec<Note>,
 ) -> Result<Stage, OutputError> {
     let (dir, recycled_from) = prepare(layout, notes)?;
+    let mut fresh = recycled_from.is_none();
     // Taken (and deleted) before anything in the folder changes.
     let mut built = Built::take(layout, &dir);
     if let Some(from) = recycled_from
@@ -74,6 +81,7 @@ pub(crate) fn open(
             notes,
         )?;
         std::fs::create_dir(&dir).map_err(|e| abandon(layout, &dir, &at(&dir)(e)))?;
+        fresh = true;
     }
     Ok(Stage {
         dir,
@@ -81,6 +89,7 @@ pub(crate) fn open(
         written: Mutex::new(Vec::new()),
         built,
         fingerprints: Mutex::new(Vec::new()),
+        fresh,
     })
 }
 
@@ -107,9 +116,15 @@ impl Stage {
 
     /// Writes a page rendered from `fingerprint` (see [`Stage::reuse`]).
     pub(crate) fn write_page(&self, rel: &str, bytes: &[u8], fingerprint: u128) -> io::Result<()> {
-        self.write(rel, bytes)?;
+        let written = self.put(rel, bytes)?;
+        self.remember(rel);
         let path = self.dir.join(rel);
-        let meta = std::fs::symlink_metadata(&path).map_err(at(&path))?;
+        // The file just written, asked through its handle (no path lookup).
+        let meta = match written {
+            Some(file) => file.metadata(),
+            None => std::fs::symlink_metadata(&path),
+        }
+        .map_err(at(&path))?;
         if let Some(record) = Record::of(fingerprint, &meta) {
             self.note_fingerprint(rel, record);
         }
@@ -139,7 +154,9 @@ impl Stage {
     /// bytes are not known beforehand). Returns its size.
     pub(crate) fn stream(&self, rel: &str, fill: Fill<'_>) -> io::Result<u64> {
         let path = self.dir.join(rel);
-        clear_way(&path, None)?;
+        if !self.fresh {
+            clear_way(&path, None)?;
+        }
         let mut out = BufWriter::with_capacity(1 << 18, self.create(rel, &path)?);
         fill(&mut out).map_err(at(&path))?;
         out.flush().map_err(at(&path))?;
@@ -155,13 +172,16 @@ impl Stage {
             .push(rel.to_string());
     }
 
-    /// Writes `bytes` at `rel` unless the file already holds them.
-    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    /// Writes `bytes` at `rel` unless the file already holds them; returns
+    /// the file written (`None`: it was left as it was).
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<Option<File>> {
         let path = self.dir.join(rel);
-        if clear_way(&path, Some(bytes))? {
-            return Ok(());
+        if !self.fresh && clear_way(&path, Some(bytes))? {
+            return Ok(None);
         }
-        self.create(rel, &path)?.write_all(bytes).map_err(at(&path))
+        let mut file = self.create(rel, &path)?;
+        file.write_all(bytes).map_err(at(&path))?;
+        Ok(Some(file))
     }
 
     /// Creates (or truncates) the file at `rel`, making its folders.
@@ -256,9 +276,28 @@ impl Stage {
             .par_iter()
             .try_for_each(|(rel, from)| {
                 let bytes = std::fs::read(from).map_err(at(from))?;
-                self.put(rel, &bytes)
+                self.put(rel, &bytes).map(drop)
             })
             .map_err(Incomplete::Write)?;
+        if !self.fresh {
+            self.prune(&generated, &statics)?;
+        }
+        Ok(Finished {
+            static_files: statics.len(),
+            search: written
+                .iter()
+                .filter(|p| p.starts_with("search/"))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// Deletes what the recycled site had beyond the files this build wrote.
+    fn prune(
+        &self,
+        generated: &HashSet<&str>,
+        statics: &[(String, PathBuf)],
+    ) -> Result<(), Incomplete> {
         let keep: HashSet<&str> = generated
             .iter()
             .copied()
@@ -268,15 +307,7 @@ impl Stage {
             .iter()
             .flat_map(|rel| rel.match_indices('/').map(move |(i, _)| &rel[..i]))
             .collect();
-        prune(&self.dir, &keep, &folders).map_err(Incomplete::Write)?;
-        Ok(Finished {
-            static_files: statics.len(),
-            search: written
-                .iter()
-                .filter(|p| p.starts_with("search/"))
-                .cloned()
-                .collect(),
-        })
+        prune(&self.dir, &keep, &folders).map_err(Incomplete::Write)
     }
 
     /// A write failed: keeps what was written for the next build, as
@@ -531,6 +562,41 @@ mod tests {
             written: Mutex::default(),
             built: Built::default(),
             fingerprints: Mutex::default(),
+            fresh: false,
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fresh_folder_holds_exactly_what_was_written_and_records_each_page_as_it_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let stage = Stage {
+            fresh: true,
+            ..stage_in(dir)
+        };
+        stage.write("robots.txt", b"User-agent: *").unwrap();
+        stage
+            .write_page("a/b/index.html", b"<p>page</p>", 7)
+            .unwrap();
+        stage.write_page("a/index.html", b"<p>list</p>", 9).unwrap();
+        stage
+            .stream("open/data.json", &mut |w| w.write_all(b"[]"))
+            .unwrap();
+        let fingerprints = stage.fingerprints.lock().unwrap().clone();
+        assert!(matches!(stage.complete(), Ok(f) if f.static_files == 0));
+        assert_eq!(names(dir), vec!["a", "open", "robots.txt"]);
+        assert_eq!(
+            std::fs::read(dir.join("a/b/index.html")).unwrap(),
+            b"<p>page</p>"
+        );
+        // What the next build compares: the record made from the written
+        // file's handle is the one its path gives.
+        assert_eq!(fingerprints.len(), 2);
+        for (rel, record) in fingerprints {
+            let meta = std::fs::symlink_metadata(dir.join(&rel)).unwrap();
+            let fingerprint = if rel == "a/index.html" { 9 } else { 7 };
+            assert_eq!(Some(record), Record::of(fingerprint, &meta), "{rel}");
         }
     }
 
