@@ -70,19 +70,9 @@ pub fn fold(s: &str) -> String {
     out
 }
 
-/// `char::is_alphabetic`, answered at once for the Latin and Russian letters
-/// that make up nearly all the text (the general test is a table search,
-/// and validation asks it of every character of every record).
-pub fn is_letter(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || ('А'..='я').contains(&c)
-        || c == 'ё'
-        || c == 'Ё'
-        || (!c.is_ascii() && c.is_alphabetic())
-}
-
-/// `char::is_alphanumeric`, with the same shortcut (the search's word test).
-pub use opora_analyzer::is_letter_or_digit;
+/// `char::is_alphabetic` and `char::is_alphanumeric`, answered at once for
+/// Latin and Russian letters: the search analyzer's word tests.
+pub use opora_analyzer::{is_letter, is_letter_or_digit};
 
 /// A name as compared for duplicates: lower case, ё as е, letters and digits
 /// only, single spaces («Семья и Дом» and "семья  и дом" are the same).
@@ -244,14 +234,6 @@ pub fn full_stop(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_letter_shortcuts_agree_with_std_everywhere() {
-        for c in (0u32..0x3_0000).filter_map(char::from_u32) {
-            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
-            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
-        }
-    }
 
     #[test]
     fn name_keys_keep_letters_and_digits_with_single_spaces() {

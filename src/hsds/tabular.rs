@@ -151,8 +151,14 @@ impl Lines {
     pub fn of(rows: &Tables) -> std::io::Result<Lines> {
         let mut tables = Vec::with_capacity(resources().len());
         for r in resources() {
+            // Most of a record's tables are empty: no writer for those.
+            let mut rows = rows.rows_of(&r.name).peekable();
+            if rows.peek().is_none() {
+                tables.push(Vec::new());
+                continue;
+            }
             let mut w = csv::Writer::from_writer(Vec::new());
-            for row in rows.rows_of(&r.name) {
+            for row in rows {
                 w.write_record(r.fields.iter().map(|(name, _)| cell(row.get(name))))?;
             }
             tables.push(w.into_inner().map_err(|e| e.into_error())?);

@@ -195,15 +195,20 @@ pub fn normalize(word: &str) -> String {
     out
 }
 
-/// `char::is_alphanumeric`, answered at once for ASCII and the Russian
-/// alphabet (the general test is a table search, and the search asks it of
-/// every character it indexes; validation of every character of every record).
-pub fn is_letter_or_digit(c: char) -> bool {
-    c.is_ascii_alphanumeric()
+/// `char::is_alphabetic`, answered at once for the Latin and Russian letters
+/// that make up nearly all the text (the general test is a table search,
+/// asked of every character the search indexes and validation reads).
+pub fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
         || ('А'..='я').contains(&c)
         || c == 'ё'
         || c == 'Ё'
-        || (!c.is_ascii() && c.is_alphanumeric())
+        || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// `char::is_alphanumeric`, with [`is_letter`]'s shortcut.
+pub fn is_letter_or_digit(c: char) -> bool {
+    c.is_ascii_digit() || is_letter(c) || (!c.is_ascii() && c.is_numeric())
 }
 
 pub fn is_stop_word(normalized: &str) -> bool {
@@ -333,6 +338,7 @@ mod tests {
     #[test]
     fn the_shortcuts_agree_with_std_for_every_character() {
         for c in (0u32..=0x10_FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
             let general: String = c
                 .to_lowercase()
