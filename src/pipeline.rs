@@ -122,12 +122,13 @@ pub fn render_unchecked(root: &Path) -> Result<(Diagnostics, Vec<OutputFile>), F
     let history = crate::history::History::load(root);
     let site = Site::resolve(config, &data, &content, today, history);
     let env = render::environment(&root.join("templates"), Default::default());
-    let jobs = render::pages::jobs(&site, None);
-    let files = render::render_all(&env, &jobs).map_err(|errors| {
+    let fail = |errors| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(errors);
         Failed { diagnostics }
-    })?;
+    };
+    let jobs = render::pages::jobs(&site, None, &env).map_err(|d| fail(vec![d]))?;
+    let files = render::render_all(&env, &jobs).map_err(fail)?;
     Ok((diags, files))
 }
 
@@ -559,7 +560,7 @@ fn render_streamed(
     };
 
     let t = Instant::now();
-    let pages = render::pages::Pages::new(&site, manifest.as_deref());
+    let pages = render::pages::Pages::new(&site, manifest.as_deref(), &env);
     let list = pages.list(&site);
     // Every page is known before any is rendered, so a link to a later page
     // needs no waiting.
@@ -639,8 +640,19 @@ fn render_streamed(
                 }
             }
         }
+        // A card that failed left its lists without it: fail like a page.
+        if let Some(d) = pages.card_failure()
+            && !errors
+                .iter()
+                .any(|e| e.file == d.file && e.message == d.message)
+        {
+            errors.push(d.clone());
+        }
         if !errors.is_empty() {
             diags.extend(errors);
+            if let (Some(out), Some(st)) = (output, staging) {
+                out.discard(st);
+            }
             return Err(fail(diags));
         }
     }

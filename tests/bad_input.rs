@@ -199,6 +199,58 @@ fn broken_template_names_the_template_line() {
     );
 }
 
+/// A template that parses but fails while a page is rendered stops the
+/// build after the staging folder was made: the previous site stays, and
+/// the half-made one is set aside for the next build, not left at the
+/// staging name.
+#[test]
+fn a_template_that_fails_while_rendering_leaves_no_staging_folder() {
+    expect_failure(
+        |root| {
+            let path = root.join("templates/service.html");
+            let t = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(
+                path,
+                t.replace(
+                    "{% block main %}",
+                    "{% block main %}{{ page.nothing.here }}",
+                ),
+            )
+            .unwrap();
+        },
+        &["templates/service.html", "template error"],
+        &[],
+    );
+}
+
+/// A service's card is rendered once for every list that shows it, with
+/// `s` and the site-wide values only (src/render/cards.rs): a card that
+/// reaches for one page's values fails the build at its own line, naming
+/// the service, instead of leaving the lists without it.
+#[test]
+fn a_card_that_uses_one_pages_values_names_its_line_and_service() {
+    let err = expect_failure(
+        |root| {
+            let path = root.join("templates/partials/service_card.html");
+            let t = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(path, format!("{t}\n{{{{ page.title }}}}\n")).unwrap();
+        },
+        &[
+            "templates/partials/service_card.html",
+            "template error",
+            "the card of services/",
+        ],
+        &[],
+    );
+    let card =
+        std::fs::read_to_string(repo().join("templates/partials/service_card.html")).unwrap();
+    let line = card.lines().count() + 2;
+    assert!(
+        err.contains(&format!("templates/partials/service_card.html:{line}:")),
+        "at the line that uses `page`, {line}: {err}"
+    );
+}
+
 #[test]
 fn missing_config_is_clear() {
     let portal = mini_portal();

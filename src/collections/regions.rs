@@ -324,9 +324,9 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize
     let std::ops::Range { start, end } = paginate::range(len, page);
     let rows: Vec<Value> = near[start.min(near.len())..end.min(near.len())]
         .iter()
-        .map(|&(km, k)| context! { card => pages.card(site, k), km => crate::geo::format_km(km) })
+        .map(|&(km, k)| context! { card => pages.card_html(site, k), km => crate::geo::format_km(km) })
         .collect();
-    let unplaced: Vec<Value> = pages.cards_of(
+    let unplaced: Vec<Value> = pages.cards_html(
         site,
         &unplaced[start.saturating_sub(near.len())..end.saturating_sub(near.len())],
     );

@@ -196,7 +196,9 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
     // Each step's "Где помогут" names the region's services a family can contact.
     // A shortlist each; when there are more, the step links to the full lists
     // of its needs in the region (`render::paginate`).
-    let shortlist = |idx: Vec<usize>| pages.cards_of(site, &idx[..idx.len().min(SHORTLIST)]);
+    fn shortlist(idx: &[usize]) -> &[usize] {
+        &idx[..idx.len().min(SHORTLIST)]
+    }
     let (local, more): (Vec<Vec<Value>>, Vec<Vec<Value>>) = r
         .steps
         .iter()
@@ -208,14 +210,17 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
             } else {
                 Vec::new()
             };
-            (shortlist(all), more)
+            (pages.cards_html(site, shortlist(&all)), more)
         })
         .unzip();
-    let ask = shortlist(family::contactable_for(
+    let ask = pages.cards_of(
         site,
-        &region.code,
-        &family::route_needs(r),
-    ));
+        shortlist(&family::contactable_for(
+            site,
+            &region.code,
+            &family::route_needs(r),
+        )),
+    );
     let url = family::route_region_url(r, &region.slug);
     let spec = PageSpec {
         url: &url,

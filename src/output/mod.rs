@@ -313,6 +313,13 @@ impl Output {
         staging.stage.fail(&self.layout, e)
     }
 
+    /// The content failed (a template error while rendering): the site will
+    /// not be published, and its staging folder is set aside like an
+    /// abandoned one, for the next build to recycle.
+    pub fn discard(&self, staging: Staging) {
+        staging.stage.set_aside(&self.layout);
+    }
+
     /// Completes the staged site once every generated file is written: the
     /// static files are copied and whatever an earlier site left in the
     /// recycled folder beyond the files written is deleted.

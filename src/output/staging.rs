@@ -315,6 +315,12 @@ impl Stage {
     pub(crate) fn fail(self, layout: &Layout, e: &io::Error) -> OutputError {
         abandon(layout, &self.dir, e)
     }
+
+    /// The site will not be completed (its content failed): the folder is
+    /// kept as the next build's spare, as [`Stage::fail`] keeps it.
+    pub(crate) fn set_aside(self, layout: &Layout) {
+        keep_as_spare(layout, &self.dir);
+    }
 }
 
 /// Why the site could not be completed.
@@ -367,14 +373,21 @@ fn clear_way(path: &Path, bytes: Option<&[u8]>) -> io::Result<bool> {
 }
 
 fn abandon(layout: &Layout, dir: &Path, e: &io::Error) -> OutputError {
-    if super::found(&layout.spare()).ok() == Some(super::Found::Nothing) {
-        let _ = std::fs::rename(dir, layout.spare());
-    }
+    keep_as_spare(layout, dir);
     OutputError::new(
         dir,
         format!("cannot write the site: {e}"),
         "check the output folder's permissions and free disk space",
     )
+}
+
+/// Moves a staging folder that will not be published to the spare's name
+/// when that is free, for the next build to recycle; otherwise the next
+/// build finds it at the staging name and recycles it from there.
+fn keep_as_spare(layout: &Layout, dir: &Path) {
+    if super::found(&layout.spare()).ok() == Some(super::Found::Nothing) {
+        let _ = std::fs::rename(dir, layout.spare());
+    }
 }
 
 /// The staging folder, and where the earlier site it holds came from, if any.

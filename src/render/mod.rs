@@ -1,6 +1,7 @@
 //! Rendering: one minijinja environment (templates from the portal's
 //! `templates/`), Russian filters, and every page rendered in parallel.
 
+pub mod cards;
 pub mod chart;
 pub mod copy;
 pub mod family;

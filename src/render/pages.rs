@@ -67,6 +67,7 @@ pub(crate) struct Group {
 /// cards, then the others grouped by municipality, cut into pages as one
 /// sequence (`render::paginate`).
 pub(crate) struct ListPage {
+    /// Rendered cards ([`Pages::card_html`]).
     pub contact: Vec<Value>,
     pub groups: Vec<Group>,
     pub pager: Value,
@@ -223,11 +224,18 @@ pub struct Pages {
     /// For each route (in `site.routes` order), the regions it has a local
     /// page for; made when first needed, like `maps`.
     route_regions: std::sync::OnceLock<Vec<Vec<usize>>>,
+    /// Each service's card, rendered once for every list that shows it.
+    cards: super::cards::Cards,
 }
 
 impl Pages {
-    /// `search_manifest`: site path of the static search index, when there is one.
-    pub fn new(site: &Site, search_manifest: Option<&str>) -> Pages {
+    /// `search_manifest`: site path of the static search index, when there
+    /// is one; `env`: the environment the pages are rendered with.
+    pub fn new(
+        site: &Site,
+        search_manifest: Option<&str>,
+        env: &minijinja::Environment<'static>,
+    ) -> Pages {
         let family_needs: Vec<_> = site
             .needs
             .iter()
@@ -277,6 +285,7 @@ impl Pages {
             .collect();
         Pages {
             search_manifest: search_manifest.map(str::to_string),
+            cards: super::cards::Cards::new(env, globals.clone(), site.services.len()),
             globals,
             maps: std::sync::OnceLock::new(),
             copy,
@@ -435,9 +444,27 @@ impl Pages {
         self.cards_of(site, &ask)
     }
 
-    /// What a list shows of service `i`. Made when a page needs it rather
-    /// than once for every service up front: all the cards of a large site
-    /// would be held through the whole render (about a kilobyte a service).
+    /// Service `i`'s card, rendered (see [`super::cards`]).
+    pub(crate) fn card_html(&self, site: &Site, i: usize) -> Value {
+        self.cards
+            .html(i, &site.services[i].url, || self.card(site, i))
+    }
+
+    /// The rendered cards of these services, in this order.
+    pub(crate) fn cards_html(&self, site: &Site, idx: &[usize]) -> Vec<Value> {
+        idx.iter().map(|&i| self.card_html(site, i)).collect()
+    }
+
+    /// Why a service's card could not be rendered, if one could not: the
+    /// pages that show it then lack it, so the build must fail.
+    pub fn card_failure(&self) -> Option<&crate::diag::Diagnostic> {
+        self.cards.failure()
+    }
+
+    /// What a list shows of service `i`, as fields: what its card is
+    /// rendered from, and what short lists (a region's "where to ask", rows
+    /// of services without contacts) show. Made when asked for rather than
+    /// held for every service (about a kilobyte a service).
     pub(crate) fn card(&self, site: &Site, i: usize) -> Value {
         let s = &site.services[i];
         Value::from_serialize(Card {
@@ -518,7 +545,7 @@ impl Pages {
         let rest_start = start.saturating_sub(contact.len());
         let rest_shown = &rest[rest_start..end.saturating_sub(contact.len())];
         ListPage {
-            contact: self.cards_of(site, contact_shown),
+            contact: self.cards_html(site, contact_shown),
             groups: self.groups_of(site, rest, rest_shown, rest_start),
             pager: paginate::pager(base, page, paginate::page_count(len)),
         }
@@ -815,14 +842,23 @@ fn glossary_letters(terms: &[crate::site::GlossaryView]) -> Vec<Value> {
 /// The output file of a site URL: `regions/` → `regions/index.html`.
 pub use crate::collections::path_of;
 
-/// Every page with its context, made in parallel.
-pub fn jobs(site: &Site, search_manifest: Option<&str>) -> Vec<PageJob> {
-    let pages = Pages::new(site, search_manifest);
-    pages
+/// Every page with its context, made in parallel; a service card that
+/// could not be rendered fails them all (see [`Pages::card_failure`]).
+pub fn jobs(
+    site: &Site,
+    search_manifest: Option<&str>,
+    env: &minijinja::Environment<'static>,
+) -> Result<Vec<PageJob>, crate::diag::Diagnostic> {
+    let pages = Pages::new(site, search_manifest, env);
+    let jobs = pages
         .list(site)
         .par_iter()
         .map(|(_, kind)| pages.render_job(site, *kind))
-        .collect()
+        .collect();
+    match pages.card_failure() {
+        Some(d) => Err(d.clone()),
+        None => Ok(jobs),
+    }
 }
 
 pub fn robots(site: &Site) -> String {

@@ -127,7 +127,7 @@ impl DevServer {
                 Ok(p) => {
                     let t = Instant::now();
                     let manifest = search_manifest_in(&self.opts.output);
-                    let pages = Pages::new(&p.site, manifest.as_deref());
+                    let pages = Pages::new(&p.site, manifest.as_deref(), &p.env);
                     let index = pages.list(&p.site).into_iter().collect();
                     report.timings.push(("pages", t.elapsed()));
                     Outcome::Ready {
@@ -205,16 +205,22 @@ impl DevServer {
                     .or_else(|| index.get(&format!("{rel}/index.html")));
                 if let Some(kind) = kind {
                     let job = pages.render_job(site, *kind);
-                    return match env
+                    let rendered = env
                         .get_template(job.template)
                         .and_then(|t| t.render(&job.context))
-                    {
+                        .map_err(|e| crate::render::template_diagnostic(&job.path, &e));
+                    // A service card that failed leaves the page without it.
+                    let rendered = match pages.card_failure() {
+                        Some(d) => Err(d.clone()),
+                        None => rendered,
+                    };
+                    return match rendered {
                         Ok(html) => {
                             Response::new("200 OK", "text/html; charset=utf-8", inject_live(&html))
                         }
-                        Err(e) => {
+                        Err(diagnostic) => {
                             let mut d = Diagnostics::default();
-                            d.push(crate::render::template_diagnostic(&job.path, &e));
+                            d.push(diagnostic);
                             Response::new(
                                 "500 Internal Server Error",
                                 "text/html; charset=utf-8",
