@@ -11,6 +11,10 @@ pub struct History {
     root: PathBuf,
     /// Portal-relative path → `YYYY-MM-DD` of the last commit that touched it.
     git: HashMap<String, String>,
+    /// The modification dates of files git does not know, each read once:
+    /// a region's file dates hundreds of pages, a service's several
+    /// (its page, its open-data record, its feed entry).
+    modified: std::sync::RwLock<HashMap<String, Option<String>>>,
 }
 
 impl History {
@@ -35,6 +39,7 @@ impl History {
         History {
             root: root.to_path_buf(),
             git,
+            modified: Default::default(),
         }
     }
 
@@ -43,6 +48,20 @@ impl History {
         if let Some(d) = self.git.get(rel) {
             return Some(d.clone());
         }
+        let known = self.modified.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(d) = known.get(rel) {
+            return d.clone();
+        }
+        drop(known);
+        let date = self.modified_date(rel);
+        self.modified
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string(), date.clone());
+        date
+    }
+
+    fn modified_date(&self, rel: &str) -> Option<String> {
         let modified = std::fs::metadata(self.root.join(rel))
             .ok()?
             .modified()
@@ -82,5 +101,31 @@ mod tests {
         let m = parse_log(log);
         assert_eq!(m["content/a.md"], "2026-11-20");
         assert_eq!(m["content/b.md"], "2025-01-02");
+    }
+
+    /// Outside git a file is dated by its modification time, read once per
+    /// build: every page made from it in that build shows the same date.
+    #[test]
+    fn a_file_outside_git_is_dated_once_per_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.md");
+        std::fs::write(&file, "x").unwrap();
+        let set = |days: u64| {
+            let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(days * 86_400 + 3_600);
+            std::fs::File::options()
+                .write(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(at)
+                .unwrap();
+        };
+        set(20_000);
+        let history = History::load(dir.path());
+        assert_eq!(history.updated("a.md").as_deref(), Some("2024-10-04"));
+        set(20_001);
+        assert_eq!(history.updated("a.md").as_deref(), Some("2024-10-04"));
+        assert_eq!(history.updated("missing.md"), None);
+        let next_build = History::load(dir.path());
+        assert_eq!(next_build.updated("a.md").as_deref(), Some("2024-10-05"));
     }
 }

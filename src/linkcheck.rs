@@ -6,7 +6,10 @@
 //! reference-style link, its definition), found from the places the Markdown
 //! renderer recorded — not by searching the text.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::content::Content;
 use crate::content::markdown::{FileLinks, LinkSpan};
@@ -158,8 +161,11 @@ pub struct PageLinks {
 }
 
 impl PageLinks {
-    /// Reads `html`, the page at `path` (an output path), on a site under `base`.
-    pub fn read(path: &str, html: &str, base: &str) -> PageLinks {
+    /// Reads `html`, the page at `path` (an output path), on a site under
+    /// `base`. A link without a fragment into a file of `known` (see
+    /// [`LinkCheck::freeze`]) cannot be broken and is not kept: most links
+    /// of a page are its menus', the same on every page.
+    pub fn read(path: &str, html: &str, base: &str, known: &KnownFiles) -> PageLinks {
         let mut out = PageLinks {
             path: path.to_string(),
             ..PageLinks::default()
@@ -173,26 +179,36 @@ impl PageLinks {
             .collect();
         out.ids.sort_unstable();
         out.ids.dedup();
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         for raw in attr_values(html, "href") {
             if !seen.insert(raw) {
                 continue;
             }
-            let href = unescape(raw).into_owned();
+            let href = unescape(raw);
             let (target, fragment) = match href.split_once('#') {
-                Some((t, f)) => (t, Some(f.to_string())),
-                None => (href.as_str(), None),
+                Some((t, f)) => (t, Some(f)),
+                None => (&*href, None),
             };
             let target = target.split('?').next().unwrap_or("");
             let file = match site_target(path, target, base) {
                 None => continue,
                 Some(file) => file.map(|f| percent_decode(&f)),
             };
-            out.links.push((href, file, fragment));
+            let no_fragment = fragment.is_none_or(str::is_empty);
+            if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(f.as_str())) {
+                continue;
+            }
+            let fragment = fragment.map(str::to_string);
+            out.links.push((href.into_owned(), file, fragment));
         }
         out
     }
 }
+
+/// The files a site is known to have at one point of the check, shared
+/// read-only with the threads that read pages ([`LinkCheck::freeze`]).
+#[derive(Debug, Default, Clone)]
+pub struct KnownFiles(Arc<FxHashSet<String>>);
 
 /// Whether a page with these (sorted) id hashes has the anchor `fragment`,
 /// written as is or percent-encoded.
@@ -215,13 +231,15 @@ fn id_hash(id: &str) -> u64 {
 pub struct LinkCheck {
     base: String,
     /// Every file of the site known so far: pages read, files written or
-    /// announced, static files.
-    files: HashSet<String>,
+    /// announced, static files — those known when [`LinkCheck::freeze`] was
+    /// last called in `frozen`, the others in `files`.
+    files: FxHashSet<String>,
+    frozen: KnownFiles,
     /// Ids of the pages read so far.
-    ids: HashMap<String, Vec<u64>>,
+    ids: FxHashMap<String, Vec<u64>>,
     /// Links into a file not known yet, or into a page not read yet when they
     /// carry a fragment: target → (page, href, fragment).
-    waiting: HashMap<String, Vec<(String, String, Option<String>)>>,
+    waiting: FxHashMap<String, Vec<(String, String, Option<String>)>>,
     broken: Vec<BrokenLink>,
 }
 
@@ -229,9 +247,10 @@ impl LinkCheck {
     pub fn new(base: &str) -> LinkCheck {
         LinkCheck {
             base: base.to_string(),
-            files: HashSet::new(),
-            ids: HashMap::new(),
-            waiting: HashMap::new(),
+            files: FxHashSet::default(),
+            frozen: KnownFiles::default(),
+            ids: FxHashMap::default(),
+            waiting: FxHashMap::default(),
             broken: Vec::new(),
         }
     }
@@ -241,6 +260,21 @@ impl LinkCheck {
     /// read as a page ([`LinkCheck::add`]).
     pub fn file(&mut self, path: impl Into<String>) {
         self.files.insert(path.into());
+    }
+
+    /// The files known so far, to share with the threads that read pages:
+    /// a link into one of them needs no check beyond its fragment.
+    pub fn freeze(&mut self) -> KnownFiles {
+        if !self.files.is_empty() {
+            let mut all = std::mem::take(&mut self.files);
+            all.extend(self.frozen.0.iter().cloned());
+            self.frozen = KnownFiles(Arc::new(all));
+        }
+        self.frozen.clone()
+    }
+
+    fn knows(&self, file: &str) -> bool {
+        self.files.contains(file) || self.frozen.0.contains(file)
     }
 
     /// A page of the site and its links.
@@ -282,8 +316,7 @@ impl LinkCheck {
                 (Some(_), None) => {}
                 // A file that is not a page has no anchors to check.
                 (None, fragment)
-                    if self.files.contains(&file)
-                        && (fragment.is_none() || !file.ends_with(".html")) => {}
+                    if self.knows(&file) && (fragment.is_none() || !file.ends_with(".html")) => {}
                 (None, fragment) => {
                     self.waiting
                         .entry(file)
@@ -314,7 +347,7 @@ impl LinkCheck {
     pub fn finish(mut self) -> Vec<BrokenLink> {
         let mut waiting: Vec<_> = std::mem::take(&mut self.waiting)
             .into_iter()
-            .filter(|(file, _)| !self.files.contains(file))
+            .filter(|(file, _)| !self.knows(file))
             .collect();
         waiting.sort_by(|a, b| a.0.cmp(&b.0));
         for (file, links) in waiting {
@@ -346,8 +379,9 @@ pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLi
     for f in other_files {
         links.file(f.as_str());
     }
+    let known = links.freeze();
     for p in pages {
-        links.add(PageLinks::read(p.path, p.html, base));
+        links.add(PageLinks::read(p.path, p.html, base, &known));
     }
     links.finish()
 }
@@ -495,10 +529,16 @@ mod tests {
     fn a_link_into_a_file_written_later_waits_and_only_finish_judges_it() {
         let html = "<a href=\"/data.json\">later</a><a href=\"/gone.json\">never</a><a href=\"/static.html#x\">static</a><a href=\"/late/#y\">late page</a>";
         let mut links = LinkCheck::new("/");
-        links.add(PageLinks::read("index.html", html, "/"));
+        let nothing = KnownFiles::default();
+        links.add(PageLinks::read("index.html", html, "/", &nothing));
         links.file("static.html");
         links.file("data.json");
-        links.add(PageLinks::read("late/index.html", "<p id=\"z\">", "/"));
+        links.add(PageLinks::read(
+            "late/index.html",
+            "<p id=\"z\">",
+            "/",
+            &nothing,
+        ));
         let broken = links.finish();
         let messages: Vec<&str> = broken.iter().map(|b| b.message.as_str()).collect();
         assert_eq!(

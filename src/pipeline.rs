@@ -415,9 +415,13 @@ impl<L: Learn> crate::output::Sink for SiteFiles<'_, L> {
             .filter(|_| path.ends_with(".html"))
             .and_then(|b| std::str::from_utf8(b).ok());
         match html {
-            Some(html) => self
-                .links
-                .add(linkcheck::PageLinks::read(path, html, self.base)),
+            // Written before the pages, when the check knows few files yet.
+            Some(html) => self.links.add(linkcheck::PageLinks::read(
+                path,
+                html,
+                self.base,
+                &linkcheck::KnownFiles::default(),
+            )),
             None => self.links.file(path),
         }
         if let Some(st) = self.staging {
@@ -567,6 +571,9 @@ fn render_streamed(
     for (path, _) in &list {
         files.links.file(path.as_str());
     }
+    // Every page and every file written so far: the threads that read the
+    // pages drop the links into these themselves (all but the sitemap).
+    let known = files.links.freeze();
     report.timings.push(("contexts", t.elapsed()));
 
     let t = Instant::now();
@@ -604,7 +611,7 @@ fn render_streamed(
                     }
                 };
                 let (html, kept) = made;
-                let links = linkcheck::PageLinks::read(&job.path, &html, &site.base);
+                let links = linkcheck::PageLinks::read(&job.path, &html, &site.base, &known);
                 let page = Written {
                     path: job.path,
                     lastmod: job.lastmod,
