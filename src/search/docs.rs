@@ -211,6 +211,10 @@ pub fn places(site: &Site) -> Vec<PlaceName> {
                 .map(|m| (m.clone(), s.region.to_string())),
         );
     }
+    // Each town once per region (services repeat their towns: a hundred
+    // thousand services name a few hundred towns), in first-seen order.
+    let mut seen = std::collections::HashSet::new();
+    towns.retain(|pair| seen.insert(pair.clone()));
     for (town, code) in towns {
         if let Some((region_name, _)) = region_label(&code) {
             out.push(PlaceName {

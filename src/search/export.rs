@@ -139,11 +139,25 @@ pub fn export(
     };
     drop(index);
 
-    let mut files: Vec<ShardFile> = Vec::new();
+    // The terms' files on one core, the lists' and fragments' on the other;
+    // joined in the order they always had, which the generation hashes.
     let term_count = read.terms.len();
-    let (dict_keys, postings_keys) = term_files(read, groups, &priors, &owners, &mut files);
-    let list_keys = membership_lists(docs, &priors, &mut files);
-    let fragment_runs = fragments(docs, vocab, &mut files);
+    let ((mut files, dict_keys, postings_keys), (record_files, list_keys, fragment_runs)) =
+        rayon::join(
+            || {
+                let mut files: Vec<ShardFile> = Vec::new();
+                let (dict_keys, postings_keys) =
+                    term_files(read, groups, &priors, &owners, &mut files);
+                (files, dict_keys, postings_keys)
+            },
+            || {
+                let mut files: Vec<ShardFile> = Vec::new();
+                let list_keys = membership_lists(docs, &priors, &mut files);
+                let fragment_runs = fragments(docs, vocab, &mut files);
+                (files, list_keys, fragment_runs)
+            },
+        );
+    files.extend(record_files);
 
     let generation = generation(&files);
     let facets = facets(docs, vocab);
@@ -530,9 +544,10 @@ fn lexicon(docs: &[SearchDoc], vocab: &Vocabulary) -> format::Lexicon {
         .map(|g| g.terms.iter().map(|t| stems(t)).collect())
         .collect();
     let mut places: Vec<format::Place> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for p in &vocab.places {
         let s = stems(&p.name);
-        if s.is_empty() || places.iter().any(|x| x.stems == s) {
+        if s.is_empty() || !seen.insert(s.clone()) {
             continue;
         }
         places.push(format::Place {
