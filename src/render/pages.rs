@@ -34,8 +34,9 @@ struct PageMeta {
     crumbs: Vec<CrumbView>,
 }
 
-/// What a list shows of a service; made for each list it appears in
-/// ([`Pages::card`]).
+/// What a list shows of a service ([`Pages::card`]): what its card is
+/// rendered from, once per build ([`Pages::card_html`]), and what short
+/// lists show of it.
 #[derive(Serialize)]
 struct Card<'a> {
     url: &'a str,
