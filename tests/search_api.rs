@@ -170,6 +170,53 @@ fn the_static_export_is_byte_identical_for_the_same_input() {
     );
 }
 
+/// Files are named by their group's generation: after one record's text
+/// changes, a name found in both exports still holds the same bytes (hosts
+/// cache by name), the record's own fragment chunk is renamed, and files its
+/// text cannot touch keep their names — an incremental build does not write
+/// them again.
+#[test]
+fn an_edit_renames_only_the_groups_of_files_it_changed() {
+    let export = |docs: &[SearchDoc]| {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("public");
+        build_index(docs, &vocabulary(), &dir.path().join("index"), &site).unwrap();
+        let files: HashMap<String, Vec<u8>> = search_dir_snapshot(&site)
+            .into_iter()
+            .filter(|(n, _)| n.ends_with(".bin") && !n.starts_with("manifest"))
+            .collect();
+        files
+    };
+    let docs = synthetic_docs();
+    let before = export(&docs);
+    let mut edited = docs.clone();
+    edited[120].body.push_str(" семья");
+    let after = export(&edited);
+    let kept: Vec<&String> = before.keys().filter(|n| after.contains_key(*n)).collect();
+    for name in &kept {
+        assert_eq!(before[*name], after[*name], "{name}: one name, one content");
+    }
+    let chunk_of = |files: &HashMap<String, Vec<u8>>| -> std::collections::BTreeSet<String> {
+        files
+            .iter()
+            .filter(|(n, b)| {
+                n.starts_with("f-") && String::from_utf8_lossy(b).contains("services/test/120/")
+            })
+            .map(|(n, _)| n.clone())
+            .collect()
+    };
+    assert!(
+        chunk_of(&before).is_disjoint(&chunk_of(&after)),
+        "the edited record's chunk has a new name"
+    );
+    // The membership lists do not depend on the text: all keep their names.
+    let lists: Vec<&String> = before.keys().filter(|n| n.starts_with("l-")).collect();
+    assert!(!lists.is_empty());
+    for name in lists {
+        assert!(after.contains_key(name), "{name} kept");
+    }
+}
+
 #[test]
 fn a_folder_that_is_not_an_index_is_never_wiped() {
     let dir = tempfile::tempdir().unwrap();
@@ -488,7 +535,7 @@ fn a_need_with_no_services_is_never_the_first_answer() {
 /// portal once wrote one file per record); long records are chunked apart.
 #[test]
 fn result_fragments_are_grouped_in_chunks_and_each_record_is_found_in_its_own() {
-    use opora_search_core::format::{Manifest, decode_fragment_chunk, file_name};
+    use opora_search_core::format::{Manifest, decode_fragment_chunk};
     let mut docs = synthetic_docs();
     // Two long records side by side, each fragment (30 sections of 600
     // characters) far over a chunk's budget, `FRAGMENT_CHUNK_BYTES`.
@@ -526,7 +573,7 @@ fn result_fragments_are_grouped_in_chunks_and_each_record_is_found_in_its_own() 
     let mut chunks_of_long = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         let (chunk, at) = manifest.fragment_chunk(d as u32).unwrap();
-        let name = file_name("f", &chunk.to_string(), &manifest.generation);
+        let name = manifest.file_name("f", &chunk.to_string());
         let bytes = std::fs::read(site.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let fragments = decode_fragment_chunk(&bytes).unwrap();
         assert_eq!(

@@ -159,11 +159,12 @@ pub fn export(
         );
     files.extend(record_files);
 
-    let generation = generation(&files);
+    let (generation, generations) = generations(&files);
     let facets = facets(docs, vocab);
     let facets_bytes = serde_json::to_vec(&facets).unwrap_or_default();
     let manifest = Manifest {
         generation: generation.clone(),
+        generations,
         docs: groups.records,
         dict_keys,
         postings_keys,
@@ -175,7 +176,7 @@ pub fn export(
     let manifest_name = format!("search/manifest-{:016x}.bin", fnv1a(&manifest_bytes));
     let mut out: Vec<OutputFile> = files
         .into_iter()
-        .map(|(kind, key, bytes)| (format::file_name(kind, &key, &generation), bytes))
+        .map(|(kind, key, bytes)| (manifest.file_name(kind, &key), bytes))
         .collect();
     out.push((format!("search/facets.{generation}.json"), facets_bytes));
     out.push((wasm_name(), WASM.to_vec()));
@@ -514,19 +515,37 @@ fn fragment(d: &SearchDoc, vocab: &Vocabulary) -> Fragment {
     }
 }
 
-/// The generation: a hash of every file, so names change with content.
-/// Hashed piece by piece: at a million services the files are ~800 MB, and
-/// joining them first would hold them twice.
-fn generation(files: &[ShardFile]) -> String {
-    use crate::output::{FNV1A_START, fnv1a_more};
-    let mut h = FNV1A_START;
+/// The generations: one of each group's files ([`format::group`]), which
+/// names them — a file's name changes with its group's content, and an edit
+/// leaves the other groups' files as they were, names and all — and one of
+/// the whole export (of the groups'). XXH3, piece by piece: at a million
+/// services the files are ~800 MB, and joining them first would hold them
+/// twice.
+fn generations(files: &[ShardFile]) -> (String, Vec<String>) {
+    use xxhash_rust::xxh3::Xxh3Default;
+    let mut groups: Vec<Xxh3Default> = (0..format::GROUP_COUNT)
+        .map(|_| Xxh3Default::new())
+        .collect();
     for (kind, key, bytes) in files {
-        h = fnv1a_more(h, kind.as_bytes());
-        h = fnv1a_more(h, key.as_bytes());
-        h = fnv1a_more(h, &(bytes.len() as u64).to_le_bytes());
-        h = fnv1a_more(h, bytes);
+        if let Some(h) = groups.get_mut(format::group(kind, key)) {
+            for piece in [
+                kind.as_bytes(),
+                key.as_bytes(),
+                &(bytes.len() as u64).to_le_bytes(),
+            ] {
+                h.update(&(piece.len() as u64).to_le_bytes());
+                h.update(piece);
+            }
+            h.update(bytes);
+        }
     }
-    format!("{h:016x}")
+    let digests: Vec<u64> = groups.iter().map(Xxh3Default::digest).collect();
+    let mut whole = Xxh3Default::new();
+    for d in &digests {
+        whole.update(&d.to_le_bytes());
+    }
+    let hex = |h: u64| format!("{h:016x}");
+    (hex(whole.digest()), digests.into_iter().map(hex).collect())
 }
 
 fn stems(text: &str) -> Vec<String> {

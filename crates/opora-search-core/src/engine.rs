@@ -4,7 +4,7 @@
 //! The caller loads what is asked for and calls again; natively that is a
 //! file read, in the browser a `fetch`.
 
-use crate::format::{self, Entry, Fragment, Manifest, file_name};
+use crate::format::{self, Entry, Fragment, Manifest};
 use crate::passage::{self, Segment};
 use crate::query::{Understood, understand};
 use crate::ranking::{self as rk, dequantize};
@@ -120,7 +120,7 @@ impl Store {
     }
 
     fn file(&self, kind: &str, key: &str) -> String {
-        file_name(kind, key, &self.manifest.generation)
+        self.manifest.file_name(kind, key)
     }
 
     fn entry(&self, term: &str) -> Option<&Entry> {

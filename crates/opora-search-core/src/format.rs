@@ -2,21 +2,52 @@
 //! time) and the engine (native and wasm, at query time). All binary, written
 //! with [`crate::codec`]. Every file but the manifest is named
 //! `search/<kind>-<key>.<generation>.bin`, where the generation is a hash of
-//! the whole export named in the manifest: names change whenever content
-//! does, so hosts can cache them forever, and the manifest need not list a
-//! hash per file.
+//! the file's group ([`group`]: its kind and one of [`GROUPS`] buckets of
+//! keys) named in the manifest: names change whenever content does, so hosts
+//! can cache them forever; the manifest need not list a hash per file; and
+//! an edit of one record renames the groups it changed, not the whole export
+//! (a site of 100,000 services has ~12,000 of these files).
 
 use crate::codec::{Reader, Writer};
 
-// OPS3: result fragments grouped in chunk files (the manifest says how).
-const MAGIC: &[u8; 4] = b"OPS3";
+// OPS4: files named by their group's generation (OPS3: result fragments
+// grouped in chunk files, the manifest says how).
+const MAGIC: &[u8; 4] = b"OPS4";
 
 /// A postings entry keeps this many documents inline; the rest go to
 /// overflow files fetched only when they could still change the results.
 pub const FIRST_BLOCK: usize = 128;
 pub const OVERFLOW_BLOCK: usize = 2048;
 
-/// Site path of a file of the export.
+/// The kinds of files named by group, in the order of
+/// [`Manifest::generations`]: dictionary, postings, overflow, membership
+/// lists, fragment chunks.
+pub const KINDS: [&str; 5] = ["d", "p", "o", "l", "f"];
+/// Groups of files per kind, each named by its own generation.
+pub const GROUPS: usize = 16;
+/// All groups: [`GROUPS`] for each of [`KINDS`], then [`GROUPS`] for any
+/// other kind.
+pub const GROUP_COUNT: usize = (KINDS.len() + 1) * GROUPS;
+
+/// The group of a file of `kind` with `key`: an index into
+/// [`Manifest::generations`], below [`GROUP_COUNT`]. Keys are spread over a
+/// kind's groups by a hash of their bytes, so consecutive chunks (a region's
+/// records) fall apart.
+pub fn group(kind: &str, key: &str) -> usize {
+    let mut kind_index = KINDS.len();
+    for (i, k) in KINDS.iter().enumerate() {
+        if *k == kind {
+            kind_index = i;
+        }
+    }
+    let mut h: u32 = 0;
+    for b in key.bytes() {
+        h = h.wrapping_mul(31).wrapping_add(u32::from(b));
+    }
+    kind_index * GROUPS + (h as usize) % GROUPS
+}
+
+/// Site path of a file of the export, named by `generation` (its group's).
 pub fn file_name(kind: &str, key: &str, generation: &str) -> String {
     let hex: String = key.bytes().map(|b| format!("{b:02x}")).collect();
     format!("search/{kind}-{hex}.{generation}.bin")
@@ -68,7 +99,10 @@ pub struct Lexicon {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifest {
+    /// A hash of the whole export (names the facet file).
     pub generation: String,
+    /// Each group's generation ([`group`]); a group with no files has any.
+    pub generations: Vec<String>,
     /// Indexed records (documents 0..docs).
     pub docs: u32,
     /// Keys of the dictionary, postings and list files that exist.
@@ -145,6 +179,7 @@ impl Manifest {
         let mut w = Writer::new();
         w.bytes.extend_from_slice(MAGIC);
         w.str(&self.generation);
+        w.strs(&self.generations);
         w.uint(u64::from(self.docs));
         w.strs(&self.dict_keys);
         w.strs(&self.postings_keys);
@@ -184,6 +219,16 @@ impl Manifest {
         w.bytes
     }
 
+    /// Site path of the export's file of `kind` with `key`: named by its
+    /// group's generation (the whole export's, should the group be missing).
+    pub fn file_name(&self, kind: &str, key: &str) -> String {
+        let generation = self
+            .generations
+            .get(group(kind, key))
+            .unwrap_or(&self.generation);
+        file_name(kind, key, generation)
+    }
+
     /// The chunk file holding record `doc`'s fragment, and its position there.
     pub fn fragment_chunk(&self, doc: u32) -> Option<(u32, usize)> {
         fragment_chunk(&self.fragment_runs, self.docs, doc)
@@ -200,6 +245,7 @@ impl Manifest {
         }
         let mut r = Reader::new(&bytes[4..]);
         let generation = r.str()?;
+        let generations = r.strs()?;
         let docs = r.u32()?;
         let dict_keys = r.strs()?;
         let postings_keys = r.strs()?;
@@ -251,6 +297,7 @@ impl Manifest {
         }
         Some(Manifest {
             generation,
+            generations,
             docs,
             dict_keys,
             postings_keys,
@@ -504,6 +551,7 @@ mod tests {
     fn manifest_round_trips() {
         let m = Manifest {
             generation: "00ff".into(),
+            generations: vec!["0a".into(), "0b".into()],
             docs: 3,
             dict_keys: vec!["к".into()],
             postings_keys: vec!["ко".into()],
@@ -541,6 +589,47 @@ mod tests {
         };
         assert_eq!(Manifest::decode(&m.encode()), Some(m.clone()));
         assert_eq!(Manifest::decode(&m.encode()[..20]), None);
+    }
+
+    /// Each file is named by its group's generation: files of two groups
+    /// change names independently, every group of every kind exists, and a
+    /// manifest without group generations names files by the whole export's.
+    #[test]
+    fn files_are_named_by_their_groups_generation() {
+        let mut groups = std::collections::BTreeSet::new();
+        for kind in KINDS {
+            for key in 0..200 {
+                let g = group(kind, &key.to_string());
+                assert!(g / GROUPS == KINDS.iter().position(|k| *k == kind).unwrap());
+                groups.insert(g);
+            }
+        }
+        assert_eq!(groups.len(), KINDS.len() * GROUPS, "every group is used");
+        // Consecutive chunks (a region's records) fall into different groups.
+        assert_ne!(group("f", "41"), group("f", "42"));
+        let mut m = Manifest {
+            generation: "all".into(),
+            generations: (0..GROUP_COUNT).map(|g| format!("g{g}")).collect(),
+            ..Manifest::default()
+        };
+        let p = group("p", "ко");
+        assert_eq!(
+            m.file_name("p", "ко"),
+            format!("search/p-d0bad0be.g{p}.bin")
+        );
+        m.generations[p] = "changed".into();
+        assert_eq!(m.file_name("p", "ко"), "search/p-d0bad0be.changed.bin");
+        let f = group("f", "7");
+        assert_eq!(
+            m.file_name("f", "7"),
+            format!("search/f-{}.g{f}.bin", hex("7"))
+        );
+        m.generations.clear();
+        assert_eq!(m.file_name("d", "к"), "search/d-d0ba.all.bin");
+    }
+
+    fn hex(key: &str) -> String {
+        key.bytes().map(|b| format!("{b:02x}")).collect()
     }
 
     #[test]
