@@ -316,22 +316,8 @@ fn export_search(
         crate::search::export_index(indexed, &docs, &vocabulary).map_err(search_failed)?;
     drop(docs);
     let t = Instant::now();
-    // Thousands of small files, none a page: the check learns their paths in
-    // order, and they are written on every core.
-    for (path, bytes) in &exported.files {
-        files.links.file(path.as_str());
-        files.count += 1;
-        files.bytes += bytes.len() as u64;
-    }
-    if let Some(st) = files.staging {
-        use rayon::prelude::*;
-        let written = exported
-            .files
-            .par_iter()
-            .try_for_each(|(path, bytes)| st.write(path, bytes));
-        if let Err(e) = written {
-            return Ok(Err(e));
-        }
+    if let Err(e) = files.files_on_every_core(&exported.files) {
+        return Ok(Err(e));
     }
     let staging = files.staging;
     let link = |rel: &str, to: &Path| staging.is_some_and(|st| st.link(rel, to).is_ok());
@@ -414,6 +400,32 @@ impl SiteFiles<'_, linkcheck::LinkCheck> {
         }
         self.count += other.count;
         self.bytes += other.bytes;
+    }
+}
+
+impl<L: Learn> SiteFiles<'_, L> {
+    /// Many small files at once (the search export's thousands): pages go
+    /// through [`crate::output::Sink::file`], the check learns the others'
+    /// paths in order, and those are written on every core.
+    fn files_on_every_core(&mut self, files: &[OutputFile]) -> std::io::Result<()> {
+        use crate::output::Sink;
+        use rayon::prelude::*;
+        let (pages, others): (Vec<&OutputFile>, Vec<&OutputFile>) =
+            files.iter().partition(|(path, _)| path.ends_with(".html"));
+        for (path, bytes) in pages {
+            self.file(path, bytes)?;
+        }
+        for (path, bytes) in &others {
+            self.links.file(path);
+            self.count += 1;
+            self.bytes += bytes.len() as u64;
+        }
+        match self.staging {
+            Some(st) => others
+                .par_iter()
+                .try_for_each(|(path, bytes)| st.write(path, bytes)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -643,27 +655,15 @@ fn render_streamed(
                     report.kept += usize::from(made.kept);
                     written.push(made.page);
                 }
-                // One broken template would fail every page; report it once.
-                Err(PageFailure::Template(d)) => {
-                    if !errors
-                        .iter()
-                        .any(|e| e.file == d.file && e.message == d.message)
-                    {
-                        errors.push(d);
-                    }
-                }
+                Err(PageFailure::Template(d)) => render::report_once(&mut errors, d),
                 Err(PageFailure::Write(e)) => {
                     return Err(write_failed(output, staging, e, &diags));
                 }
             }
         }
         // A card that failed left its lists without it: fail like a page.
-        if let Some(d) = pages.card_failure()
-            && !errors
-                .iter()
-                .any(|e| e.file == d.file && e.message == d.message)
-        {
-            errors.push(d.clone());
+        if let Some(d) = pages.card_failure() {
+            render::report_once(&mut errors, d.clone());
         }
         if !errors.is_empty() {
             diags.extend(errors);

@@ -187,6 +187,17 @@ pub fn template_error(template: &str, page: &str, e: &Error) -> Diagnostic {
     d
 }
 
+/// Adds a template error to `errors` unless it is there already: one broken
+/// template would fail every page that uses it, and is reported once.
+pub fn report_once(errors: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !errors
+        .iter()
+        .any(|e| e.file == d.file && e.message == d.message)
+    {
+        errors.push(d);
+    }
+}
+
 /// Renders all jobs in parallel; output order follows the jobs' order.
 /// Renders one page: its output path and HTML.
 pub fn render_one(
@@ -212,15 +223,7 @@ pub fn render_all(
     for r in results {
         match r {
             Ok(f) => out.push(f),
-            Err(d) => {
-                // One broken template would fail every page; report it once.
-                if !errors
-                    .iter()
-                    .any(|e: &Diagnostic| e.file == d.file && e.message == d.message)
-                {
-                    errors.push(d);
-                }
-            }
+            Err(d) => report_once(&mut errors, d),
         }
     }
     if errors.is_empty() {
