@@ -339,6 +339,8 @@ struct Written {
     path: String,
     lastmod: Option<String>,
     source: Option<String>,
+    /// The page's links and ids, as the next build recalls them.
+    memo: Vec<u8>,
 }
 
 /// Where the site's files go as they are made: into the staging folder when
@@ -443,6 +445,7 @@ impl<L: Learn> crate::output::Sink for SiteFiles<'_, L> {
                 html,
                 self.base,
                 &linkcheck::KnownFiles::default(),
+                None,
             )),
             None => self.links.file(path),
         }
@@ -608,6 +611,12 @@ fn render_streamed(
             &[pages.shared()],
         )
     });
+    // Every distinct link of the site, numbered: the pages' memos, kept
+    // with their fingerprints, name links by these numbers, so a kept page's
+    // links are checked without reading it (src/linkcheck/memo.rs).
+    let link_table = staging
+        .as_ref()
+        .map(|st| linkcheck::LinkTable::decode(st.site_memo()).unwrap_or_default());
     let mut written = Vec::with_capacity(list.len());
     let mut errors: Vec<Diagnostic> = Vec::new();
     for batch in list.chunks(PAGES_PER_BATCH) {
@@ -616,40 +625,49 @@ fn render_streamed(
             .par_iter()
             .map(|(_, kind)| {
                 let job = pages.render_job(&site, *kind);
-                let made = match (&staging, site_fingerprint) {
-                    (Some(st), Some(site_fp)) => {
+                let (links, bytes, kept) = match (&staging, site_fingerprint, &link_table) {
+                    (Some(st), Some(site_fp), Some(table)) => {
                         let fp = render::fingerprint::Fingerprint::page(
                             site_fp,
                             &job.path,
                             job.template,
                             &job.own_context,
                         );
-                        keep_or_write_page(&env, &job, st, fp)?
+                        let page = PageToMake {
+                            job: &job,
+                            fingerprint: fp,
+                            base: &site.base,
+                            known: &known,
+                            table,
+                        };
+                        keep_or_write_page(&env, &page, st)?
                     }
                     _ => {
                         let (_, html) =
                             render::render_one(&env, &job).map_err(PageFailure::Template)?;
-                        (html, false)
+                        let links =
+                            linkcheck::PageLinks::read(&job.path, &html, &site.base, &known, None);
+                        (links, html.len() as u64, false)
                     }
                 };
-                let (html, kept) = made;
-                let links = linkcheck::PageLinks::read(&job.path, &html, &site.base, &known);
                 let page = Written {
                     path: job.path,
                     lastmod: job.lastmod,
                     source: job.source,
+                    memo: Vec::new(),
                 };
                 Ok(MadePage {
                     page,
                     links,
-                    bytes: html.len() as u64,
+                    bytes,
                     kept,
                 })
             })
             .collect();
         for r in results {
             match r {
-                Ok(made) => {
+                Ok(mut made) => {
+                    made.page.memo = made.links.take_memo();
                     files.links.add(made.links);
                     report.bytes += made.bytes;
                     report.kept += usize::from(made.kept);
@@ -676,6 +694,14 @@ fn render_streamed(
     report.pages = list.len();
     drop(list);
     drop(pages);
+    if let (Some(st), Some(table)) = (&staging, &link_table) {
+        let site = table.compact(written.iter_mut().map(|w| &mut w.memo));
+        let pages = written
+            .iter_mut()
+            .map(|w| (w.path.clone(), std::mem::take(&mut w.memo)))
+            .collect();
+        st.note_memos(crate::output::Memos { site, pages });
+    }
     report.timings.push(("pages", t.elapsed()));
 
     let t = Instant::now();
@@ -721,27 +747,50 @@ struct MadePage {
     kept: bool,
 }
 
+/// A page to keep or to render, with what its link check needs.
+struct PageToMake<'a> {
+    job: &'a render::PageJob,
+    fingerprint: u128,
+    base: &'a str,
+    known: &'a linkcheck::KnownFiles,
+    table: &'a linkcheck::LinkTable,
+}
+
 /// Keeps the recycled site's file of this page if it was rendered from the
-/// same `fingerprint` (its links are read from it), or renders and writes
-/// it. Returns the page's HTML and whether it was kept.
+/// same fingerprint — its links then come from the memo noted with it, or,
+/// without one, from the file — or renders and writes it. Returns the
+/// page's links, its size, and whether it was kept.
 fn keep_or_write_page(
     env: &minijinja::Environment<'static>,
-    job: &render::PageJob,
+    page: &PageToMake<'_>,
     staging: &crate::output::Staging,
-    fingerprint: u128,
-) -> Result<(String, bool), PageFailure> {
-    if staging.reuse(&job.path, fingerprint) {
+) -> Result<(linkcheck::PageLinks, u64, bool), PageFailure> {
+    let PageToMake {
+        job,
+        fingerprint,
+        base,
+        known,
+        table,
+    } = *page;
+    if let Some((size, memo)) = staging.reuse(&job.path, fingerprint) {
+        let recalled = linkcheck::LinkMemo::decode(memo)
+            .and_then(|memo| linkcheck::PageLinks::recall(&job.path, &memo, table, known));
+        if let Some(links) = recalled {
+            return Ok((links, size, true));
+        }
         let bytes = staging.read(&job.path).map_err(PageFailure::Write)?;
         // Pages are written as UTF-8; anything else was not written by us.
         if let Ok(html) = String::from_utf8(bytes) {
-            return Ok((html, true));
+            let links = linkcheck::PageLinks::read(&job.path, &html, base, known, Some(table));
+            return Ok((links, size, true));
         }
     }
     let (path, html) = render::render_one(env, job).map_err(PageFailure::Template)?;
     staging
         .write_page(&path, html.as_bytes(), fingerprint)
         .map_err(PageFailure::Write)?;
-    Ok((html, false))
+    let links = linkcheck::PageLinks::read(&path, &html, base, known, Some(table));
+    Ok((links, html.len() as u64, false))
 }
 
 /// Why a page could not be made.
@@ -831,8 +880,12 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
         failed
     };
     let staging = match render_streamed(opts, &mut report, Some(&new_index), Some(&mut output)) {
-        // A site `check` refuses is not published.
-        Ok(_) if report.diagnostics.is_fatal(opts.strict) => {
+        // A site `check` refuses is not published; its folder is set aside
+        // with its record, for the next build to recycle.
+        Ok((_, staging)) if report.diagnostics.is_fatal(opts.strict) => {
+            if let Some(staging) = staging {
+                output.discard(staging);
+            }
             let diagnostics = std::mem::take(&mut report.diagnostics);
             return Err(with_notes(&output, Failed { diagnostics }));
         }

@@ -272,3 +272,67 @@ fn a_page_is_kept_only_while_its_inputs_and_its_file_are_unchanged() {
             .contains("<!-- v2 -->")
     );
 }
+
+/// A kept page is not read again: its links come from what the build that
+/// wrote it noted (src/linkcheck/memo.rs). They must still be checked
+/// against the site as it is now, exactly as a clean build checks them.
+#[test]
+fn a_kept_pages_links_are_checked_against_the_site_as_it_is_now() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let service = root.join("content/services/ru-mos/semya-i-dom.md");
+    let with_heading = format!(
+        "{}\n## Как связаться\n\nПо телефону.\n",
+        std::fs::read_to_string(&service).unwrap()
+    );
+    let without_heading = std::fs::read_to_string(&service).unwrap();
+    std::fs::write(&service, &with_heading).unwrap();
+    let about = root.join("content/pages/about.md");
+    let mut text = std::fs::read_to_string(&about).unwrap();
+    text.push_str(
+        "\n\nСм. [как связаться](/portal/services/ru-mos/semya-i-dom/#kak-svyazatsya).\n",
+    );
+    std::fs::write(&about, &text).unwrap();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let both = |step: &str| {
+        let incremental = opora(root, &["build"]);
+        let clean_out = clean_dir.path().join(step);
+        let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
+        assert_eq!(
+            common::stderr(&incremental),
+            common::stderr(&clean),
+            "{step}: the incremental build says something else than a clean one"
+        );
+        assert_eq!(
+            incremental.status.success(),
+            clean.status.success(),
+            "{step}"
+        );
+        incremental
+    };
+    for step in ["first", "second"] {
+        assert!(both(step).status.success());
+    }
+    let all_kept = both("third");
+    assert!(all_kept.status.success());
+    let pages = files_under(&root.join("public"), "html").len();
+    assert_eq!(kept(&String::from_utf8_lossy(&all_kept.stdout)), pages);
+
+    // The heading goes: the service's page is rendered again, the about
+    // page is kept, and its link now leads to an anchor that is not there.
+    std::fs::write(&service, &without_heading).unwrap();
+    let broken = both("heading gone");
+    assert!(!broken.status.success());
+    let said = common::stderr(&broken);
+    assert!(
+        said.contains("has no anchor `#kak-svyazatsya`") && said.contains("content/pages/about.md"),
+        "{said}"
+    );
+
+    // Back again: the link is whole. The failed build's folder was set aside
+    // with its record, so this one still keeps pages.
+    std::fs::write(&service, &with_heading).unwrap();
+    let whole = both("heading back");
+    assert!(whole.status.success(), "{}", common::stderr(&whole));
+    assert!(kept(&String::from_utf8_lossy(&whole.stdout)) > 0);
+}

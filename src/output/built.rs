@@ -1,7 +1,9 @@
 //! What each page of a site folder was rendered from: `.<name>.built-<inode>`
 //! beside the output, one line per page with its fingerprint
 //! ([`crate::render::fingerprint`]) and the size, modification time and
-//! inode its file had when the build finished.
+//! inode its file had when the build finished, and what its links are
+//! (`crate::linkcheck::LinkMemo`, opaque here, with the site-wide part in
+//! the record's `memo` line) — so a kept page is not even read.
 //!
 //! The next build that recycles the folder skips rendering a page whose
 //! fingerprint is unchanged *and* whose file is still exactly the one
@@ -18,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::Layout;
 
-const HEADER: &str = "opora-built 1";
+const HEADER: &str = "opora-built 2";
 
 /// One page's file as a build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,10 @@ impl Record {
         })
     }
 
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
     /// Without inodes and link counts a file cannot be trusted unread.
     #[cfg(not(unix))]
     pub fn of(_: u128, _: &std::fs::Metadata) -> Option<Record> {
@@ -51,7 +57,17 @@ impl Record {
 /// The records of the folder a build recycles.
 #[derive(Debug, Default)]
 pub(crate) struct Built {
-    pages: HashMap<String, Record>,
+    pages: HashMap<String, (Record, Box<[u8]>)>,
+    /// What the site's pages' memos share.
+    site_memo: Vec<u8>,
+}
+
+/// What the build noted of its pages beyond their fingerprints: one memo
+/// for the site and one per page, each opaque to the output.
+#[derive(Debug, Default)]
+pub struct Memos {
+    pub site: Vec<u8>,
+    pub pages: HashMap<String, Vec<u8>>,
 }
 
 impl Built {
@@ -60,25 +76,36 @@ impl Built {
         let Some(path) = record_path(layout, dir) else {
             return Built::default();
         };
-        let pages = read(&path).unwrap_or_default();
+        let built = read(&path).unwrap_or_default();
         let _ = std::fs::remove_file(&path);
-        Built { pages }
+        built
     }
 
-    /// The record of the file at `rel` in `dir`, if the page was rendered
-    /// with `fingerprint` and its file has not changed since.
-    pub fn unchanged(&self, dir: &Path, rel: &str, fingerprint: u128) -> Option<Record> {
-        let known = self.pages.get(rel)?;
+    /// The record of the file at `rel` in `dir` and the page's memo, if the
+    /// page was rendered with `fingerprint` and its file has not changed since.
+    pub fn unchanged(&self, dir: &Path, rel: &str, fingerprint: u128) -> Option<(Record, &[u8])> {
+        let (known, memo) = self.pages.get(rel)?;
         if known.fingerprint != fingerprint {
             return None;
         }
         let meta = std::fs::symlink_metadata(dir.join(rel)).ok()?;
-        Record::of(fingerprint, &meta).filter(|now| now == known)
+        Record::of(fingerprint, &meta)
+            .filter(|now| now == known)
+            .map(|now| (now, &memo[..]))
+    }
+
+    pub fn site_memo(&self) -> &[u8] {
+        &self.site_memo
     }
 }
 
 /// Writes the record of `dir` (atomically: a half-written record is never read).
-pub(crate) fn save(layout: &Layout, dir: &Path, pages: &[(String, Record)]) -> io::Result<()> {
+pub(crate) fn save(
+    layout: &Layout,
+    dir: &Path,
+    pages: &[(String, Record)],
+    memos: &Memos,
+) -> io::Result<()> {
     let Some(path) = record_path(layout, dir) else {
         return Ok(());
     };
@@ -88,11 +115,18 @@ pub(crate) fn save(layout: &Layout, dir: &Path, pages: &[(String, Record)]) -> i
     let partial = path.with_extension("partial");
     let mut out = io::BufWriter::new(std::fs::File::create(&partial)?);
     writeln!(out, "{HEADER}")?;
+    writeln!(out, "memo {}", hex(&memos.site))?;
     for (rel, r) in pages {
+        let memo = memos.pages.get(rel).map_or(&[][..], Vec::as_slice);
         writeln!(
             out,
-            "{:032x} {} {} {} {} {rel}",
-            r.fingerprint, r.size, r.modified.0, r.modified.1, r.inode
+            "{:032x} {} {} {} {} {} {rel}",
+            r.fingerprint,
+            r.size,
+            r.modified.0,
+            r.modified.1,
+            r.inode,
+            hex(memo)
         )?;
     }
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -131,18 +165,27 @@ fn record_path(_: &Layout, _: &Path) -> Option<PathBuf> {
     None
 }
 
-fn read(path: &Path) -> io::Result<HashMap<String, Record>> {
+fn read(path: &Path) -> io::Result<Built> {
     let file = io::BufReader::new(std::fs::File::open(path)?);
     let mut lines = file.lines();
     if lines.next().transpose()?.as_deref() != Some(HEADER) {
-        return Ok(HashMap::new());
+        return Ok(Built::default());
     }
+    let site_memo = lines
+        .next()
+        .transpose()?
+        .and_then(|line| unhex(line.strip_prefix("memo ")?));
+    // Without the site's memo no page's memo can be used.
+    let Some(site_memo) = site_memo else {
+        return Ok(Built::default());
+    };
     let mut pages = HashMap::new();
     for line in lines {
         let line = line?;
-        let mut parts = line.splitn(6, ' ');
+        let mut parts = line.splitn(7, ' ');
         let mut next = || parts.next().unwrap_or_default();
-        let (fp, size, secs, nanos, inode, rel) = (next(), next(), next(), next(), next(), next());
+        let (fp, size, secs, nanos, inode, memo, rel) =
+            (next(), next(), next(), next(), next(), next(), next());
         let record = (|| {
             Some(Record {
                 fingerprint: u128::from_str_radix(fp, 16).ok()?,
@@ -152,9 +195,38 @@ fn read(path: &Path) -> io::Result<HashMap<String, Record>> {
             })
         })();
         // A damaged line only costs its page a render.
-        if let Some(record) = record.filter(|_| !rel.is_empty()) {
-            pages.insert(rel.to_string(), record);
+        if let (Some(record), Some(memo)) = (record.filter(|_| !rel.is_empty()), unhex(memo)) {
+            pages.insert(rel.to_string(), (record, memo.into_boxed_slice()));
         }
     }
-    Ok(pages)
+    Ok(Built { pages, site_memo })
+}
+
+/// Memos in lowercase hex, `-` for none: a record stays one line per page.
+fn hex(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "-".into();
+    }
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text == "-" {
+        return Some(Vec::new());
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let bytes = text.as_bytes();
+    if !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    bytes
+        .chunks_exact(2)
+        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
+        .collect()
 }

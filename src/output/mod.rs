@@ -43,6 +43,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use built::Memos;
 pub use guard::PORTAL_SOURCES;
 pub use index::live_index;
 pub use sink::Sink;
@@ -103,10 +104,24 @@ impl Staging {
 
     /// Keeps the page at `rel` as the recycled site has it, if it was
     /// rendered from the same `fingerprint` and its file is untouched
-    /// since. Otherwise (`false`) the page must be rendered and written
-    /// with [`Staging::write_page`].
-    pub fn reuse(&self, rel: &str, fingerprint: u128) -> bool {
+    /// since, and says the file's size and the memo noted with the page
+    /// ([`Staging::note_memos`]). Otherwise (`None`) the page must be
+    /// rendered and written with [`Staging::write_page`].
+    pub fn reuse(&self, rel: &str, fingerprint: u128) -> Option<(u64, &[u8])> {
         self.stage.reuse(rel, fingerprint)
+    }
+
+    /// The site-wide memo noted with the recycled site's pages (empty when
+    /// there is none).
+    pub fn site_memo(&self) -> &[u8] {
+        self.stage.site_memo()
+    }
+
+    /// Notes what the build learned of its pages besides their fingerprints
+    /// (their links), kept with them for the next build: one memo for the
+    /// site and one per page, opaque to the output.
+    pub fn note_memos(&self, memos: Memos) {
+        self.stage.note_memos(memos)
     }
 
     /// Writes a page and remembers the fingerprint it was rendered from.

@@ -26,7 +26,7 @@ use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
-use super::built::{Built, Record};
+use super::built::{Built, Memos, Record};
 use super::sink::Fill;
 use super::{Layout, Note, OutputError, at, set_aside};
 
@@ -40,6 +40,8 @@ pub(crate) struct Stage {
     built: Built,
     /// What this site's pages were rendered from, for the next build.
     fingerprints: Mutex<Vec<(String, Record)>>,
+    /// What the build noted of its pages, for the next build.
+    memos: Mutex<Memos>,
     /// The folder was made empty for this build: nothing in it predates the
     /// build, so nothing stands in a file's way and nothing is left to prune
     /// — a cold build skips a look at every path and a walk of the whole site.
@@ -89,6 +91,7 @@ pub(crate) fn open(
         written: Mutex::new(Vec::new()),
         built,
         fingerprints: Mutex::new(Vec::new()),
+        memos: Mutex::new(Memos::default()),
         fresh,
     })
 }
@@ -103,15 +106,24 @@ impl Stage {
     }
 
     /// Keeps the recycled site's file of a page rendered from `fingerprint`
-    /// when that file is exactly as the build that rendered it left it.
-    /// `false`: the page must be rendered and written.
-    pub(crate) fn reuse(&self, rel: &str, fingerprint: u128) -> bool {
-        let Some(record) = self.built.unchanged(&self.dir, rel, fingerprint) else {
-            return false;
-        };
+    /// when that file is exactly as the build that rendered it left it, and
+    /// says its size and the memo noted with it. `None`: the page must be
+    /// rendered and written.
+    pub(crate) fn reuse(&self, rel: &str, fingerprint: u128) -> Option<(u64, &[u8])> {
+        let (record, memo) = self.built.unchanged(&self.dir, rel, fingerprint)?;
         self.note_fingerprint(rel, record);
         self.remember(rel);
-        true
+        Some((record.size(), memo))
+    }
+
+    /// The site-wide memo the recycled site's pages were noted with.
+    pub(crate) fn site_memo(&self) -> &[u8] {
+        self.built.site_memo()
+    }
+
+    /// Notes the site's and its pages' memos, for the next build.
+    pub(crate) fn note_memos(&self, memos: Memos) {
+        *self.memos.lock().unwrap_or_else(PoisonError::into_inner) = memos;
     }
 
     /// Writes a page rendered from `fingerprint` (see [`Stage::reuse`]).
@@ -248,14 +260,7 @@ impl Stage {
     pub(crate) fn finish(self, layout: &Layout) -> Result<Finished, OutputError> {
         match self.complete() {
             Ok(finished) => {
-                let fingerprints = std::mem::take(
-                    &mut *self
-                        .fingerprints
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner),
-                );
-                // Without its record the next build only renders every page.
-                let _ = super::built::save(layout, &self.dir, &fingerprints);
+                self.save_record(layout);
                 Ok(finished)
             }
             Err(Incomplete::Statics(e)) => Err(OutputError::new(
@@ -265,6 +270,19 @@ impl Stage {
             )),
             Err(Incomplete::Write(e)) => Err(self.fail(layout, &e)),
         }
+    }
+
+    /// Saves what each page written or kept so far was rendered from, for
+    /// the next build that recycles this folder — whether or not this site
+    /// is published: a file is trusted by its record, not by the build's
+    /// outcome. Without a record the next build only renders every page.
+    fn save_record(&self, layout: &Layout) {
+        fn take<T: Default>(m: &Mutex<T>) -> T {
+            std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner))
+        }
+        let fingerprints = take(&self.fingerprints);
+        let memos = take(&self.memos);
+        let _ = super::built::save(layout, &self.dir, &fingerprints, &memos);
     }
 
     fn complete(&self) -> Result<Finished, Incomplete> {
@@ -313,12 +331,14 @@ impl Stage {
     /// A write failed: keeps what was written for the next build, as
     /// abandoned builds do, and says what went wrong.
     pub(crate) fn fail(self, layout: &Layout, e: &io::Error) -> OutputError {
+        self.save_record(layout);
         abandon(layout, &self.dir, e)
     }
 
     /// The site will not be completed (its content failed): the folder is
     /// kept as the next build's spare, as [`Stage::fail`] keeps it.
     pub(crate) fn set_aside(self, layout: &Layout) {
+        self.save_record(layout);
         keep_as_spare(layout, &self.dir);
     }
 }
@@ -574,6 +594,7 @@ mod tests {
             static_dir: dir.join("no static files"),
             written: Mutex::default(),
             built: Built::default(),
+            memos: Mutex::new(Memos::default()),
             fingerprints: Mutex::default(),
             fresh: false,
         }

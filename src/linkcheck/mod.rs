@@ -16,6 +16,9 @@ use crate::content::markdown::{FileLinks, LinkSpan};
 use crate::content::source::SourceText;
 use crate::diag::Diagnostic;
 
+mod memo;
+pub use memo::{LinkMemo, LinkTable};
+
 /// Every record's file and the places of the links written in it.
 #[derive(Debug, Default, Clone)]
 pub struct LinkPlaces {
@@ -148,6 +151,10 @@ fn site_target(page: &str, target: &str, base: &str) -> Option<Result<String, ()
     }))
 }
 
+/// A link as the check takes it: the `href` as written, the file it leads
+/// to (`Err` when it leaves the base path) and its fragment.
+type FoundLink = (String, Result<String, ()>, Option<String>);
+
 /// The links of one rendered page, taken apart while the page is still in
 /// memory, so that the page itself need not be kept for the check.
 #[derive(Debug, Default)]
@@ -155,17 +162,28 @@ pub struct PageLinks {
     pub path: String,
     /// Hashes of the page's `id`s: all a link's `#fragment` needs of it.
     ids: Vec<u64>,
-    /// Distinct on-site links: the `href` as written, the file it leads to
-    /// (`Err` when it leaves the base path) and its fragment.
-    links: Vec<(String, Result<String, ()>, Option<String>)>,
+    /// Distinct on-site links, as the check takes them.
+    links: Vec<FoundLink>,
+    /// Every distinct on-site link of the page by its number in the site's
+    /// [`LinkTable`], and its ids: what the next build needs to check the
+    /// page's links if it keeps the page (`None` unless a table was given).
+    memo: Option<LinkMemo>,
 }
 
 impl PageLinks {
     /// Reads `html`, the page at `path` (an output path), on a site under
     /// `base`. A link without a fragment into a file of `known` (see
     /// [`LinkCheck::freeze`]) cannot be broken and is not kept: most links
-    /// of a page are its menus', the same on every page.
-    pub fn read(path: &str, html: &str, base: &str, known: &KnownFiles) -> PageLinks {
+    /// of a page are its menus', the same on every page. With `table`, every
+    /// on-site link is numbered in it, for the page's memo
+    /// ([`PageLinks::take_memo`]).
+    pub fn read(
+        path: &str,
+        html: &str,
+        base: &str,
+        known: &KnownFiles,
+        table: Option<&LinkTable>,
+    ) -> PageLinks {
         let mut out = PageLinks {
             path: path.to_string(),
             ..PageLinks::default()
@@ -179,6 +197,7 @@ impl PageLinks {
             .collect();
         out.ids.sort_unstable();
         out.ids.dedup();
+        let mut numbers = Vec::new();
         let mut seen = FxHashSet::default();
         for raw in attr_values(html, "href") {
             if !seen.insert(raw) {
@@ -194,6 +213,15 @@ impl PageLinks {
                 None => continue,
                 Some(file) => file.map(|f| percent_decode(&f)),
             };
+            if let Some(table) = table {
+                // A link to the page itself is numbered once for the site.
+                let file = if target.is_empty() {
+                    Ok("")
+                } else {
+                    file.as_deref().map_err(|_| ())
+                };
+                numbers.push(table.number(&href, file, fragment));
+            }
             let no_fragment = fragment.is_none_or(str::is_empty);
             if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(f.as_str())) {
                 continue;
@@ -201,7 +229,22 @@ impl PageLinks {
             let fragment = fragment.map(str::to_string);
             out.links.push((href.into_owned(), file, fragment));
         }
+        if table.is_some() {
+            out.memo = Some(LinkMemo {
+                ids: out.ids.clone(),
+                links: numbers,
+            });
+        }
         out
+    }
+
+    /// The page's memo, encoded (empty without one), for the build record.
+    pub fn take_memo(&mut self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        if let Some(memo) = self.memo.take() {
+            memo.encode(&mut bytes);
+        }
+        bytes
     }
 }
 
@@ -279,7 +322,9 @@ impl LinkCheck {
 
     /// A page of the site and its links.
     pub fn add(&mut self, page: PageLinks) {
-        let PageLinks { path, ids, links } = page;
+        let PageLinks {
+            path, ids, links, ..
+        } = page;
         if !path.ends_with(".html") {
             self.file(path);
             return;
@@ -381,7 +426,7 @@ pub fn check(pages: &[Page], other_files: &[String], base: &str) -> Vec<BrokenLi
     }
     let known = links.freeze();
     for p in pages {
-        links.add(PageLinks::read(p.path, p.html, base, &known));
+        links.add(PageLinks::read(p.path, p.html, base, &known, None));
     }
     links.finish()
 }
@@ -530,7 +575,7 @@ mod tests {
         let html = "<a href=\"/data.json\">later</a><a href=\"/gone.json\">never</a><a href=\"/static.html#x\">static</a><a href=\"/late/#y\">late page</a>";
         let mut links = LinkCheck::new("/");
         let nothing = KnownFiles::default();
-        links.add(PageLinks::read("index.html", html, "/", &nothing));
+        links.add(PageLinks::read("index.html", html, "/", &nothing, None));
         links.file("static.html");
         links.file("data.json");
         links.add(PageLinks::read(
@@ -538,6 +583,7 @@ mod tests {
             "<p id=\"z\">",
             "/",
             &nothing,
+            None,
         ));
         let broken = links.finish();
         let messages: Vec<&str> = broken.iter().map(|b| b.message.as_str()).collect();

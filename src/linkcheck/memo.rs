@@ -1,0 +1,411 @@
+//! A page's links, remembered for the next build: a page kept from the
+//! recycled site (see `crate::render::fingerprint`) is not read again — its
+//! ids and links come from what the build that wrote it noted.
+//!
+//! Most of a page's links are the same on every page (menus, footers), so
+//! each distinct link is numbered once in a [`LinkTable`] shared by the
+//! whole site, and a page remembers only its ids' hashes and its links'
+//! numbers ([`LinkMemo`]). A kept page's links are then checked exactly as
+//! if it had been read: which ones need checking depends on the files this
+//! build has, not on the ones the earlier build had, so every link is
+//! remembered, not only those the earlier check kept.
+
+use std::sync::{Arc, RwLock};
+
+use rustc_hash::FxHashMap;
+
+use super::{KnownFiles, PageLinks};
+
+/// One distinct link: the `href` as written (entities decoded), the file it
+/// leads to (`Err`: it leaves the base path; `Ok("")`: the page it is on),
+/// and its fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Link {
+    pub href: String,
+    pub file: Result<String, ()>,
+    pub fragment: Option<String>,
+}
+
+impl Link {
+    /// 128 bits: two different links never share a number by chance.
+    fn key(href: &str, file: &Result<&str, ()>, fragment: Option<&str>) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        let mut part = |tag: u8, s: &str| {
+            h.update(&[tag]);
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        };
+        part(0, href);
+        match file {
+            Ok(f) => part(1, f),
+            Err(()) => part(2, ""),
+        }
+        if let Some(f) = fragment {
+            part(3, f);
+        }
+        h.digest128()
+    }
+}
+
+/// Every distinct link of the site, numbered in the order first seen. Safe
+/// to share between the threads that read pages; numbers only grow within
+/// a build, so a kept page's numbers from the earlier build stay valid.
+#[derive(Debug, Default)]
+pub struct LinkTable {
+    inner: RwLock<Numbered>,
+}
+
+#[derive(Debug, Default)]
+struct Numbered {
+    numbers: FxHashMap<u128, u32>,
+    links: Vec<Arc<Link>>,
+}
+
+impl LinkTable {
+    /// The number of a link, numbering it if it is new.
+    pub(super) fn number(&self, href: &str, file: Result<&str, ()>, fragment: Option<&str>) -> u32 {
+        let key = Link::key(href, &file, fragment);
+        if let Some(&n) = self.read().numbers.get(&key) {
+            return n;
+        }
+        let mut table = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = table.numbers.get(&key) {
+            return n;
+        }
+        let n = table.links.len() as u32;
+        table.links.push(Arc::new(Link {
+            href: href.to_string(),
+            file: file.map(str::to_string),
+            fragment: fragment.map(str::to_string),
+        }));
+        table.numbers.insert(key, n);
+        n
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Numbered> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn push(&self, link: Link) {
+        let mut table = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let file = link.file.as_deref().map_err(|_| ());
+        let key = Link::key(&link.href, &file, link.fragment.as_deref());
+        let n = table.links.len() as u32;
+        table.numbers.entry(key).or_insert(n);
+        table.links.push(Arc::new(link));
+    }
+
+    /// The table as the next build reads it ([`LinkTable::decode`]), holding
+    /// only the links `memos` use, renumbered in the order they use them:
+    /// the table never grows beyond the site's links from build to build.
+    pub fn compact<'a>(&self, memos: impl IntoIterator<Item = &'a mut Vec<u8>>) -> Vec<u8> {
+        let table = self.read();
+        let mut renumbered: Vec<u32> = vec![u32::MAX; table.links.len()];
+        let mut kept: Vec<&Link> = Vec::new();
+        for bytes in memos {
+            let Some(mut memo) = LinkMemo::decode(bytes) else {
+                bytes.clear();
+                continue;
+            };
+            let mut valid = true;
+            for n in &mut memo.links {
+                let Some(slot) = renumbered.get_mut(*n as usize) else {
+                    valid = false;
+                    break;
+                };
+                if *slot == u32::MAX {
+                    *slot = kept.len() as u32;
+                    kept.push(&table.links[*n as usize]);
+                }
+                *n = *slot;
+            }
+            bytes.clear();
+            if valid {
+                memo.encode(bytes);
+            }
+        }
+        let mut out = Vec::new();
+        put_number(&mut out, kept.len() as u64);
+        for link in kept {
+            put_text(&mut out, &link.href);
+            match &link.file {
+                Ok(file) => {
+                    out.push(1);
+                    put_text(&mut out, file);
+                }
+                Err(()) => out.push(0),
+            }
+            match &link.fragment {
+                Some(fragment) => {
+                    out.push(1);
+                    put_text(&mut out, fragment);
+                }
+                None => out.push(0),
+            }
+        }
+        out
+    }
+
+    /// The table [`LinkTable::compact`] wrote; `None` when it is damaged
+    /// (the pages kept then are read as before).
+    pub fn decode(bytes: &[u8]) -> Option<LinkTable> {
+        let mut r = Reader(bytes);
+        let count = r.number()?;
+        let table = LinkTable::default();
+        for _ in 0..count {
+            let href = r.text()?;
+            let file = match r.byte()? {
+                1 => Ok(r.text()?),
+                0 => Err(()),
+                _ => return None,
+            };
+            let fragment = match r.byte()? {
+                1 => Some(r.text()?),
+                0 => None,
+                _ => return None,
+            };
+            table.push(Link {
+                href,
+                file,
+                fragment,
+            });
+        }
+        r.0.is_empty().then_some(table)
+    }
+}
+
+/// What a page's link check needs of it: its ids' hashes and the numbers
+/// of its distinct on-site links, in the order they appear.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LinkMemo {
+    pub(super) ids: Vec<u64>,
+    pub(super) links: Vec<u32>,
+}
+
+impl LinkMemo {
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        put_number(out, self.ids.len() as u64);
+        for id in &self.ids {
+            out.extend_from_slice(&id.to_le_bytes());
+        }
+        put_number(out, self.links.len() as u64);
+        for &n in &self.links {
+            put_number(out, u64::from(n));
+        }
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<LinkMemo> {
+        let mut r = Reader(bytes);
+        let ids = r.number()? as usize;
+        let mut memo = LinkMemo {
+            ids: Vec::with_capacity(ids.min(bytes.len() / 8)),
+            links: Vec::new(),
+        };
+        for _ in 0..ids {
+            memo.ids
+                .push(u64::from_le_bytes(r.take(8)?.try_into().ok()?));
+        }
+        let links = r.number()? as usize;
+        memo.links.reserve(links.min(bytes.len()));
+        for _ in 0..links {
+            memo.links.push(u32::try_from(r.number()?).ok()?);
+        }
+        r.0.is_empty().then_some(memo)
+    }
+}
+
+impl PageLinks {
+    /// The links of the page at `path` as [`PageLinks::read`] would find
+    /// them in its file, from its memo: `None` when the memo names a link
+    /// the table does not have (the page is then read).
+    pub fn recall(
+        path: &str,
+        memo: &LinkMemo,
+        table: &LinkTable,
+        known: &KnownFiles,
+    ) -> Option<PageLinks> {
+        let numbered = table.read();
+        let mut links = Vec::new();
+        for &n in &memo.links {
+            let link = numbered.links.get(n as usize)?;
+            let file = match &link.file {
+                Ok(f) if f.is_empty() => Ok(super::percent_decode(path)),
+                Ok(f) => Ok(f.clone()),
+                Err(()) => Err(()),
+            };
+            let no_fragment = link.fragment.as_deref().is_none_or(str::is_empty);
+            if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(f.as_str())) {
+                continue;
+            }
+            links.push((link.href.clone(), file, link.fragment.clone()));
+        }
+        Some(PageLinks {
+            path: path.to_string(),
+            ids: memo.ids.clone(),
+            links,
+            memo: Some(memo.clone()),
+        })
+    }
+}
+
+/// LEB128, as most numbers here are small.
+fn put_number(out: &mut Vec<u8>, mut n: u64) {
+    loop {
+        let low = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(low);
+            return;
+        }
+        out.push(low | 0x80);
+    }
+}
+
+fn put_text(out: &mut Vec<u8>, s: &str) {
+    put_number(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let (&b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(b)
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn number(&mut self) -> Option<u64> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    fn text(&mut self) -> Option<String> {
+        let len = usize::try_from(self.number()?).ok()?;
+        String::from_utf8(self.take(len)?.to_vec()).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkcheck::LinkCheck;
+
+    const PAGE: &str = "<a href=\"/\">home</a><a href=\"/a/\">a</a><a href=\"#top\">top</a>\
+        <a href=\"../b/x.html#frag\">b</a><a href=\"https://example.org/\">away</a>\
+        <a href=\"/gone/\">gone</a><a href=\"/a/\">again</a><h2 id=\"top\">t</h2>";
+
+    fn known(files: &[&str]) -> KnownFiles {
+        let mut check = LinkCheck::new("/");
+        for f in files {
+            check.file(*f);
+        }
+        check.freeze()
+    }
+
+    /// What a page's links look like to the check, in order.
+    fn seen(links: &PageLinks) -> (Vec<u64>, Vec<crate::linkcheck::FoundLink>) {
+        (links.ids.clone(), links.links.clone())
+    }
+
+    #[test]
+    fn a_recalled_page_has_the_links_reading_it_finds_against_the_files_known_now() {
+        let table = LinkTable::default();
+        let then = known(&["index.html", "a/index.html", "gone/index.html"]);
+        let mut read = PageLinks::read("c/d/index.html", PAGE, "/", &then, Some(&table));
+        let mut bytes = read.take_memo();
+        // The next build: the table and memo as the record keeps them.
+        let site = table.compact([&mut bytes]);
+        let table = LinkTable::decode(&site).unwrap();
+        let memo = LinkMemo::decode(&bytes).unwrap();
+        // `gone/` is gone now: its link must be checked again, not skipped
+        // as it was when the page was read.
+        let now = known(&["index.html", "a/index.html"]);
+        let recalled = PageLinks::recall("c/d/index.html", &memo, &table, &now).unwrap();
+        let reread = PageLinks::read("c/d/index.html", PAGE, "/", &now, None);
+        assert_eq!(seen(&recalled), seen(&reread));
+        assert!(
+            recalled.links.iter().any(|(href, _, _)| href == "/gone/"),
+            "{:?}",
+            recalled.links
+        );
+        assert_eq!(seen(&read).0, seen(&recalled).0);
+    }
+
+    #[test]
+    fn compacting_keeps_only_the_links_memos_use_numbered_as_they_use_them() {
+        let table = LinkTable::default();
+        let nothing = KnownFiles::default();
+        let mut first = PageLinks::read(
+            "x.html",
+            "<a href=\"/1/\"></a>",
+            "/",
+            &nothing,
+            Some(&table),
+        )
+        .take_memo();
+        let mut second = PageLinks::read(
+            "y.html",
+            "<a href=\"/2/\"></a><a href=\"/3/\"></a>",
+            "/",
+            &nothing,
+            Some(&table),
+        )
+        .take_memo();
+        assert_eq!(LinkMemo::decode(&second).unwrap().links, vec![1, 2]);
+        // The first page is no longer part of the site.
+        let site = table.compact([&mut second]);
+        let table = LinkTable::decode(&site).unwrap();
+        assert_eq!(table.read().links.len(), 2);
+        assert_eq!(LinkMemo::decode(&second).unwrap().links, vec![0, 1]);
+        let recalled = PageLinks::recall(
+            "y.html",
+            &LinkMemo::decode(&second).unwrap(),
+            &table,
+            &nothing,
+        )
+        .unwrap();
+        let hrefs: Vec<&str> = recalled.links.iter().map(|l| l.0.as_str()).collect();
+        assert_eq!(hrefs, ["/2/", "/3/"]);
+        first.truncate(1);
+        assert_eq!(LinkMemo::decode(&first), None);
+    }
+
+    #[test]
+    fn damaged_memos_and_tables_are_refused_and_unknown_numbers_recall_nothing() {
+        let memo = LinkMemo {
+            ids: vec![7],
+            links: vec![0, 300],
+        };
+        let mut bytes = Vec::new();
+        memo.encode(&mut bytes);
+        assert_eq!(LinkMemo::decode(&bytes), Some(memo.clone()));
+        for cut in 0..bytes.len() {
+            assert_eq!(LinkMemo::decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(LinkMemo::decode(&longer), None);
+        assert!(LinkTable::decode(&[5, 1, b'x']).is_none());
+        assert!(LinkTable::decode(&[]).is_none());
+        // A memo that names a link the table lacks: the page must be read.
+        let table = LinkTable::decode(&[0]).unwrap();
+        assert!(PageLinks::recall("p.html", &memo, &table, &KnownFiles::default()).is_none());
+    }
+}
