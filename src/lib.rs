@@ -31,6 +31,7 @@ pub mod validate;
 // Internal stages: reachable from the API's types, not named from outside.
 pub(crate) mod content;
 pub(crate) mod history;
+pub(crate) mod io_threads;
 pub(crate) mod linkcheck;
 pub(crate) mod phone;
 pub(crate) mod render;

@@ -433,17 +433,20 @@ pub fn load_content_cached(
     let cached = cache.as_deref();
     // Only files not in the cache (or changed since) are read and parsed;
     // a cached result is used where it lies, never copied.
-    let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = jobs
-        .par_iter()
-        .map(|(collection, path)| {
-            let stamp = file_stamp(path);
-            let hit = cached
-                .and_then(|c| c.files.get(path))
-                .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);
-            let result = (!hit).then(|| load_one(root, *collection, path, abbr));
-            (stamp, result)
-        })
-        .collect();
+    // Files an editor did not touch for a while are out of the caches:
+    // they are read by many threads at once (`crate::io_threads`).
+    let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = crate::io_threads::disk_bound(|| {
+        jobs.par_iter()
+            .map(|(collection, path)| {
+                let stamp = file_stamp(path);
+                let hit = cached
+                    .and_then(|c| c.files.get(path))
+                    .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);
+                let result = (!hit).then(|| load_one(root, *collection, path, abbr));
+                (stamp, result)
+            })
+            .collect()
+    });
     let mut content = Content::default();
     let mut use_result = |collection: &dyn Collection, r: &LoadResult| match r {
         Ok((loaded, problems, links)) => {
