@@ -2,9 +2,9 @@
 //! recycled site (see `crate::render::fingerprint`) is not read again — its
 //! ids and links come from what the build that wrote it noted.
 //!
-//! Most of a page's links are the same on every page (menus, footers), so
-//! each distinct link is numbered once in a [`LinkTable`] shared by the
-//! whole site, and a page remembers only its ids' hashes and its links'
+//! Most of a page's links and ids are the same on every page (menus,
+//! footers), so each distinct link and each distinct id is numbered once in
+//! a [`LinkTable`] shared by the whole site, and a page remembers only
 //! numbers ([`LinkMemo`]). A kept page's links are then checked exactly as
 //! if it had been read: which ones need checking depends on the files this
 //! build has, not on the ones the earlier build had, so every link is
@@ -59,6 +59,9 @@ pub struct LinkTable {
 struct Numbered {
     numbers: FxHashMap<u128, u32>,
     links: Vec<Arc<Link>>,
+    /// Ids' hashes (a page's `ids`) and their numbers.
+    id_numbers: FxHashMap<u64, u32>,
+    ids: Vec<u64>,
 }
 
 impl LinkTable {
@@ -82,6 +85,21 @@ impl LinkTable {
         n
     }
 
+    /// The number of an id's hash, numbering it if it is new.
+    pub(super) fn number_id(&self, id: u64) -> u32 {
+        if let Some(&n) = self.read().id_numbers.get(&id) {
+            return n;
+        }
+        let mut table = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(&n) = table.id_numbers.get(&id) {
+            return n;
+        }
+        let n = table.ids.len() as u32;
+        table.ids.push(id);
+        table.id_numbers.insert(id, n);
+        n
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Numbered> {
         self.inner.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -100,31 +118,29 @@ impl LinkTable {
     /// the table never grows beyond the site's links from build to build.
     pub fn compact<'a>(&self, memos: impl IntoIterator<Item = &'a mut Vec<u8>>) -> Vec<u8> {
         let table = self.read();
-        let mut renumbered: Vec<u32> = vec![u32::MAX; table.links.len()];
-        let mut kept: Vec<&Link> = Vec::new();
+        let mut links = Renumbering::new(table.links.len());
+        let mut ids = Renumbering::new(table.ids.len());
         for bytes in memos {
             let Some(mut memo) = LinkMemo::decode(bytes) else {
                 bytes.clear();
                 continue;
             };
-            let mut valid = true;
-            for n in &mut memo.links {
-                let Some(slot) = renumbered.get_mut(*n as usize) else {
-                    valid = false;
-                    break;
-                };
-                if *slot == u32::MAX {
-                    *slot = kept.len() as u32;
-                    kept.push(&table.links[*n as usize]);
-                }
-                *n = *slot;
-            }
+            let valid = links.renumber(&mut memo.links) && ids.renumber(&mut memo.ids);
             bytes.clear();
             if valid {
                 memo.encode(bytes);
             }
         }
         let mut out = Vec::new();
+        put_number(&mut out, ids.kept.len() as u64);
+        for &n in &ids.kept {
+            out.extend_from_slice(&table.ids[n as usize].to_le_bytes());
+        }
+        let kept: Vec<&Link> = links
+            .kept
+            .iter()
+            .map(|&n| &*table.links[n as usize])
+            .collect();
         put_number(&mut out, kept.len() as u64);
         for link in kept {
             put_text(&mut out, &link.href);
@@ -150,8 +166,11 @@ impl LinkTable {
     /// (the pages kept then are read as before).
     pub fn decode(bytes: &[u8]) -> Option<LinkTable> {
         let mut r = Reader(bytes);
-        let count = r.number()?;
         let table = LinkTable::default();
+        for _ in 0..r.number()? {
+            table.number_id(u64::from_le_bytes(r.take(8)?.try_into().ok()?));
+        }
+        let count = r.number()?;
         for _ in 0..count {
             let href = r.text()?;
             let file = match r.byte()? {
@@ -174,19 +193,51 @@ impl LinkTable {
     }
 }
 
-/// What a page's link check needs of it: its ids' hashes and the numbers
-/// of its distinct on-site links, in the order they appear.
+/// What a page's link check needs of it: the numbers of its ids (in the
+/// order of their hashes) and of its distinct on-site links (in the order
+/// they appear).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkMemo {
-    pub(super) ids: Vec<u64>,
+    pub(super) ids: Vec<u32>,
     pub(super) links: Vec<u32>,
+}
+
+/// The numbers memos still use, numbered again in the order they are met.
+struct Renumbering {
+    new: Vec<u32>,
+    /// The old number of each new one.
+    kept: Vec<u32>,
+}
+
+impl Renumbering {
+    fn new(len: usize) -> Renumbering {
+        Renumbering {
+            new: vec![u32::MAX; len],
+            kept: Vec::new(),
+        }
+    }
+
+    /// Renumbers `numbers` in place; `false` if one is unknown.
+    fn renumber(&mut self, numbers: &mut [u32]) -> bool {
+        for n in numbers {
+            let Some(slot) = self.new.get_mut(*n as usize) else {
+                return false;
+            };
+            if *slot == u32::MAX {
+                *slot = self.kept.len() as u32;
+                self.kept.push(*n);
+            }
+            *n = *slot;
+        }
+        true
+    }
 }
 
 impl LinkMemo {
     pub fn encode(&self, out: &mut Vec<u8>) {
         put_number(out, self.ids.len() as u64);
-        for id in &self.ids {
-            out.extend_from_slice(&id.to_le_bytes());
+        for &n in &self.ids {
+            put_number(out, u64::from(n));
         }
         put_number(out, self.links.len() as u64);
         for &n in &self.links {
@@ -198,12 +249,11 @@ impl LinkMemo {
         let mut r = Reader(bytes);
         let ids = r.number()? as usize;
         let mut memo = LinkMemo {
-            ids: Vec::with_capacity(ids.min(bytes.len() / 8)),
+            ids: Vec::with_capacity(ids.min(bytes.len())),
             links: Vec::new(),
         };
         for _ in 0..ids {
-            memo.ids
-                .push(u64::from_le_bytes(r.take(8)?.try_into().ok()?));
+            memo.ids.push(u32::try_from(r.number()?).ok()?);
         }
         let links = r.number()? as usize;
         memo.links.reserve(links.min(bytes.len()));
@@ -241,7 +291,11 @@ impl PageLinks {
         }
         Some(PageLinks {
             path: path.to_string(),
-            ids: memo.ids.clone(),
+            ids: memo
+                .ids
+                .iter()
+                .map(|&n| numbered.ids.get(n as usize).copied())
+                .collect::<Option<_>>()?,
             links,
             memo: Some(memo.clone()),
         })
@@ -354,7 +408,7 @@ mod tests {
         let nothing = KnownFiles::default();
         let mut first = PageLinks::read(
             "x.html",
-            "<a href=\"/1/\"></a>",
+            "<a href=\"/1/\"></a><p id=\"only-here\">",
             "/",
             &nothing,
             Some(&table),
@@ -362,7 +416,7 @@ mod tests {
         .take_memo();
         let mut second = PageLinks::read(
             "y.html",
-            "<a href=\"/2/\"></a><a href=\"/3/\"></a>",
+            "<a href=\"/2/\"></a><a href=\"/3/\"></a><p id=\"main\">",
             "/",
             &nothing,
             Some(&table),
@@ -373,6 +427,7 @@ mod tests {
         let site = table.compact([&mut second]);
         let table = LinkTable::decode(&site).unwrap();
         assert_eq!(table.read().links.len(), 2);
+        assert_eq!(table.read().ids.len(), 1, "only the id a memo uses is kept");
         assert_eq!(LinkMemo::decode(&second).unwrap().links, vec![0, 1]);
         let recalled = PageLinks::recall(
             "y.html",
@@ -405,7 +460,7 @@ mod tests {
         assert!(LinkTable::decode(&[5, 1, b'x']).is_none());
         assert!(LinkTable::decode(&[]).is_none());
         // A memo that names a link the table lacks: the page must be read.
-        let table = LinkTable::decode(&[0]).unwrap();
+        let table = LinkTable::decode(&[0, 0]).unwrap();
         assert!(PageLinks::recall("p.html", &memo, &table, &KnownFiles::default()).is_none());
     }
 }

@@ -229,9 +229,9 @@ impl PageLinks {
             let fragment = fragment.map(str::to_string);
             out.links.push((href.into_owned(), file, fragment));
         }
-        if table.is_some() {
+        if let Some(table) = table {
             out.memo = Some(LinkMemo {
-                ids: out.ids.clone(),
+                ids: out.ids.iter().map(|&id| table.number_id(id)).collect(),
                 links: numbers,
             });
         }

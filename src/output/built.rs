@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::Layout;
 
-const HEADER: &str = "opora-built 2";
+const HEADER: &str = "opora-built 3";
 
 /// One page's file as a build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +115,7 @@ pub(crate) fn save(
     let partial = path.with_extension("partial");
     let mut out = io::BufWriter::new(std::fs::File::create(&partial)?);
     writeln!(out, "{HEADER}")?;
-    writeln!(out, "memo {}", hex(&memos.site))?;
+    writeln!(out, "memo {}", encode_memo(&memos.site))?;
     for (rel, r) in pages {
         let memo = memos.pages.get(rel).map_or(&[][..], Vec::as_slice);
         writeln!(
@@ -126,7 +126,7 @@ pub(crate) fn save(
             r.modified.0,
             r.modified.1,
             r.inode,
-            hex(memo)
+            encode_memo(memo)
         )?;
     }
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -174,7 +174,7 @@ fn read(path: &Path) -> io::Result<Built> {
     let site_memo = lines
         .next()
         .transpose()?
-        .and_then(|line| unhex(line.strip_prefix("memo ")?));
+        .and_then(|line| decode_memo(line.strip_prefix("memo ")?));
     // Without the site's memo no page's memo can be used.
     let Some(site_memo) = site_memo else {
         return Ok(Built::default());
@@ -195,38 +195,30 @@ fn read(path: &Path) -> io::Result<Built> {
             })
         })();
         // A damaged line only costs its page a render.
-        if let (Some(record), Some(memo)) = (record.filter(|_| !rel.is_empty()), unhex(memo)) {
+        if let (Some(record), Some(memo)) = (record.filter(|_| !rel.is_empty()), decode_memo(memo))
+        {
             pages.insert(rel.to_string(), (record, memo.into_boxed_slice()));
         }
     }
     Ok(Built { pages, site_memo })
 }
 
-/// Memos in lowercase hex, `-` for none: a record stays one line per page.
-fn hex(bytes: &[u8]) -> String {
+/// Memos in base64 (no padding), `-` for none: a record stays one line per
+/// page, with no spaces in the memo.
+fn encode_memo(bytes: &[u8]) -> String {
+    use base64::Engine;
     if bytes.is_empty() {
         return "-".into();
     }
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    out
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+fn decode_memo(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
     if text == "-" {
         return Some(Vec::new());
     }
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(2) {
-        return None;
-    }
-    bytes
-        .chunks_exact(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(text)
+        .ok()
 }
