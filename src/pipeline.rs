@@ -472,6 +472,19 @@ impl<L: Learn> crate::output::Sink for SiteFiles<'_, L> {
         self.count += 1;
         Ok(())
     }
+
+    fn pieces(
+        &mut self,
+        path: &str,
+        fill: crate::output::sink::PieceFill<'_>,
+    ) -> std::io::Result<()> {
+        self.links.file(path);
+        if let Some(st) = self.staging {
+            self.bytes += st.pieces(path, fill)?;
+        }
+        self.count += 1;
+        Ok(())
+    }
 }
 
 /// Everything `check` and `build` share: load, validate, resolve, search, and

@@ -86,7 +86,7 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
         std::fs::write(path, s.replacen(from, to, 1)).unwrap();
         true
     };
-    match rng.below(9) {
+    match rng.below(10) {
         0 => {
             let f = pick(rng, &records);
             append(&f, &format!("\nДополнение номер {step}.\n"));
@@ -145,6 +145,20 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
             let bytes = std::fs::read(&f).unwrap();
             std::fs::write(&f, bytes).unwrap();
             format!("rewrote {} unchanged", f.display())
+        }
+        8 => {
+            // Someone changes a data file of the kept site, whose pieces the
+            // next build would copy, keeping its size: none may be copied.
+            let data = root.join(".public.old/open-data/hsds/services.json");
+            let Ok(mut bytes) = std::fs::read(&data) else {
+                return "no kept site yet".into();
+            };
+            let at = bytes.len() / 2;
+            if let Some(b) = bytes[at..].iter_mut().find(|b| b.is_ascii_digit()) {
+                *b = if *b == b'9' { b'0' } else { *b + 1 };
+            }
+            std::fs::write(&data, bytes).unwrap();
+            format!("tampered with {}", data.display())
         }
         _ => {
             // Someone changes a page of the kept site behind opora's back,

@@ -107,6 +107,25 @@ pub struct Data {
     pub national_lines_file: Option<Arc<SourceText>>,
 }
 
+impl Data {
+    /// Every file the data came from: what anything derived from the data
+    /// as a whole is keyed by.
+    pub fn files(&self) -> impl Iterator<Item = &Arc<SourceText>> {
+        [
+            &self.taxonomy_file,
+            &self.glossary_file,
+            &self.documents_file,
+            &self.places_file,
+            &self.style_file,
+            &self.national_lines_file,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.texts.values())
+        .chain(self.stats.iter().map(|(_, _, file)| file))
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Content {
     pub regions: Vec<Record<RegionMeta>>,

@@ -17,6 +17,9 @@ pub struct SourceText {
     /// The file's text — from byte `released` on, once the start of it was
     /// let go ([`SourceText::release_before`]); until then all of it.
     pub text: String,
+    /// A 128-bit hash of the whole file as read, kept when its start is let
+    /// go: what an export keyed by its records' inputs compares.
+    pub digest: u128,
     /// Built on the first diagnostic in the file, then shared by the rest.
     lines: std::sync::OnceLock<LineTable>,
     /// Bytes and lines let go from the start of the file.
@@ -26,9 +29,11 @@ pub struct SourceText {
 
 impl SourceText {
     pub fn new(rel: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
         Self {
             rel: rel.into(),
-            text: text.into(),
+            digest: xxhash_rust::xxh3::xxh3_128(text.as_bytes()),
+            text,
             lines: std::sync::OnceLock::new(),
             released: 0,
             released_lines: 0,

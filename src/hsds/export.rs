@@ -11,6 +11,8 @@ use std::io;
 
 use super::mapping::{self, Link, PAGE, PLACE, PRECISION, Vocabulary};
 use super::model::*;
+use super::package_zip::Deflated;
+use super::pieces::{self, Key};
 use super::{Ids, tabular};
 use crate::config::Config;
 use crate::content::records::{ServiceMeta, Source};
@@ -34,6 +36,16 @@ pub struct Export<'a> {
     named: HashMap<(String, String), usize>,
     taxonomies: Vec<Taxonomy>,
     taxonomy_terms: Vec<TaxonomyTerm>,
+    /// What the records and the site are made from (see [`pieces`]).
+    keys: Keys,
+}
+
+/// What the export's pieces are made from: the site's key, each record's
+/// key, and whether a piece ends after each record — in `records`' order.
+struct Keys {
+    site: u128,
+    records: Vec<u128>,
+    ends: Vec<bool>,
 }
 
 /// Where a record's organization comes from.
@@ -97,7 +109,22 @@ impl<'a> Export<'a> {
                 Some(((region, crate::ru::name_key(r.meta.name.as_ref()?)), i))
             })
             .collect();
+        let keys = {
+            use rayon::prelude::*;
+            Keys {
+                site: pieces::site_key(config, data, content),
+                records: records
+                    .par_iter()
+                    .map(|r| pieces::record_key(r, history))
+                    .collect(),
+                ends: records
+                    .iter()
+                    .map(|r| pieces::ends_piece(&service_id(r)))
+                    .collect(),
+            }
+        };
         Export {
+            keys,
             cx: Cx {
                 config,
                 data,
@@ -300,15 +327,18 @@ impl<'a> Export<'a> {
         (introducers, members)
     }
 
-    /// The package with every record's rows: for a sink that took the
-    /// services' list without writing it, and so made no rows.
-    fn package(&self) -> io::Result<tabular::Package> {
-        let mut package = tabular::Package::new()?;
-        package.add(&self.vocabulary_rows())?;
-        for (i, of, introduces) in self.walk() {
-            package.add(&self.rows(i, &of, introduces))?;
-        }
-        Ok(package)
+    /// What record `i`'s rows are made from: its own key, where its
+    /// organization comes from (another record's key, when it is one), and
+    /// whether it introduces that organization.
+    fn item_key(&self, keys: &Keys, i: usize, of: &OrgOf, introduces: bool) -> u128 {
+        let mut k = Key::new("item");
+        k.key(keys.records[i]).number(u64::from(introduces));
+        match *of {
+            OrgOf::Own => k.number(0),
+            OrgOf::Parent(name) => k.number(1).text(name),
+            OrgOf::Record(other) => k.number(2).key(keys.records[other]),
+        };
+        k.done()
     }
 
     /// The JSON files and the tabular zip, each streamed into `sink`: the
@@ -317,11 +347,12 @@ impl<'a> Export<'a> {
     /// sources); organizations carry their places and service-at-locations
     /// their place, and name the services by id, so nothing is written twice.
     /// Attributes name their term by id: the terms and their taxonomies are
-    /// in their own lists. The services' list and the package's tables come
-    /// from one pass over the records, made on every core in batches
-    /// ([`page_in_batches`]): each table's CSV is compressed into a temporary
-    /// file as its rows come, on a thread of its own.
+    /// in their own lists. The lists and the package's tables are written in
+    /// pieces of a few hundred records (`super::pieces`): a piece whose
+    /// records did not change since the earlier build is copied from its
+    /// file, the others are made on every core.
     pub fn write(&self, descriptor: &serde_json::Value, sink: &mut dyn Sink) -> io::Result<()> {
+        use rayon::prelude::*;
         let base = serde_json::json!({
             "version": "3.0",
             "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
@@ -331,60 +362,81 @@ impl<'a> Export<'a> {
             format!("{base}\n").as_bytes(),
         )?;
 
-        let mut package = tabular::Package::new()?;
-        package.add(&self.vocabulary_rows())?;
-        let mut made = 0;
+        let keys = &self.keys;
         // Which record introduces a parent organization is decided in record
         // order, once; the records' rows are then made in any order.
         let walk: Vec<(usize, OrgOf<'a>, bool)> = self.walk().collect();
+        let items: Vec<u128> = walk
+            .par_iter()
+            .map(|(i, of, introduces)| self.item_key(keys, *i, of, *introduces))
+            .collect();
+        let runs = pieces::runs(&keys.ends);
         let services = |(i, of, introduces): &(usize, OrgOf<'a>, bool)| {
             let rows = self.rows(*i, of, *introduces);
             let org = match rows.organizations.first() {
                 Some(own) => own.clone(),
                 None => self.org_row(*i, of),
             };
-            let service = rows.services.first().map(|s| nest_service(&rows, s, org));
-            (service, tabular::Lines::of(&rows))
+            rows.services.first().map(|s| nest_service(&rows, s, org))
         };
-        page_in_batches(
+        let piece_keys = pieces::piece_keys("services", keys.site, &runs, &items);
+        pieces::json_list(
             sink,
-            "services.json",
-            self.records.len(),
+            &self.list_path("services.json"),
+            &list_head(self.records.len())?,
+            (&runs, &piece_keys),
             &walk,
             services,
-            |lines| {
-                made += 1;
-                package.append(&lines?)
-            },
         )?;
+        let csv_keys = pieces::piece_keys("csv", keys.site, &runs, &items);
+        self.write_zip(descriptor, &walk, (&runs, &csv_keys), sink)?;
         drop(walk);
-        // A sink that only takes paths (the check) made no rows.
-        let mut package = Some(package).filter(|_| made == self.records.len());
 
         let (introducers, members) = self.organizations();
+        // An organization is its introducer's rows and its places: the
+        // records of each, with where their organization comes from.
+        let places = |i: usize, id: &str| -> Vec<u32> {
+            let mut places: Vec<u32> = members.get(id).cloned().unwrap_or_default();
+            if matches!(self.org_of(i), OrgOf::Own) && has_place(&self.records[i].meta) {
+                let at = places.partition_point(|&j| (j as usize) < i);
+                places.insert(at, i as u32);
+            }
+            places
+        };
         let organization = |&i: &u32| {
             let i = i as usize;
             let of = self.org_of(i);
             let mut org = self.org_row(i, &of);
-            let mut places: Vec<u32> = members.get(&org.id).cloned().unwrap_or_default();
-            if matches!(of, OrgOf::Own) && has_place(&self.records[i].meta) {
-                let at = places.partition_point(|&j| (j as usize) < i);
-                places.insert(at, i as u32);
-            }
-            org.locations = places
+            org.locations = places(i, &org.id)
                 .iter()
                 .filter_map(|&j| self.place(j as usize))
                 .collect();
-            (Some(org), ())
+            Some(org)
         };
-        let count = introducers.len();
-        page_in_batches(
+        let organization_keys: Vec<u128> = introducers
+            .par_iter()
+            .map(|&i| {
+                let i = i as usize;
+                let of = self.org_of(i);
+                let mut k = Key::new("organization");
+                k.key(self.item_key(keys, i, &of, true));
+                for j in places(i, &self.org_id(i, &of)) {
+                    let j = j as usize;
+                    k.key(self.item_key(keys, j, &self.org_of(j), false));
+                }
+                k.done()
+            })
+            .collect();
+        let ends: Vec<bool> = introducers.iter().map(|&i| keys.ends[i as usize]).collect();
+        let runs = pieces::runs(&ends);
+        let piece_keys = pieces::piece_keys("organizations", keys.site, &runs, &organization_keys);
+        pieces::json_list(
             sink,
-            "organizations.json",
-            count,
+            &self.list_path("organizations.json"),
+            &list_head(introducers.len())?,
+            (&runs, &piece_keys),
             &introducers,
             organization,
-            Ok,
         )?;
         drop(members);
 
@@ -393,20 +445,25 @@ impl<'a> Export<'a> {
             .collect();
         let service_at_location = |&i: &usize| {
             let mut t = self.place_rows(i);
-            let sal = t.service_at_locations.pop().map(|mut sal| {
+            t.service_at_locations.pop().map(|mut sal| {
                 sal.location = t.locations.first().map(|l| Box::new(nest_location(&t, l)));
                 sal
-            });
-            (sal, ())
+            })
         };
-        let count = with_place.len();
-        page_in_batches(
+        let place_keys: Vec<u128> = with_place
+            .par_iter()
+            .map(|&i| self.item_key(keys, i, &self.org_of(i), false))
+            .collect();
+        let ends: Vec<bool> = with_place.iter().map(|&i| keys.ends[i]).collect();
+        let runs = pieces::runs(&ends);
+        let piece_keys = pieces::piece_keys("service_at_locations", keys.site, &runs, &place_keys);
+        pieces::json_list(
             sink,
-            "service_at_locations.json",
-            count,
+            &self.list_path("service_at_locations.json"),
+            &list_head(with_place.len())?,
+            (&runs, &piece_keys),
             &with_place,
             service_at_location,
-            Ok,
         )?;
         page(
             sink,
@@ -428,15 +485,69 @@ impl<'a> Export<'a> {
             "taxonomy_terms.json",
             self.taxonomy_terms.len(),
             terms,
-        )?;
+        )
+    }
 
-        sink.stream(super::ZIP, &mut |w| {
-            let package = match package.take() {
-                Some(filled) => filled,
-                None => self.package()?,
-            };
-            package.write_zip(descriptor, w)
+    fn list_path(&self, name: &str) -> String {
+        format!("{}{name}", super::DIR)
+    }
+
+    /// The tabular package: each table's CSV in pieces of the records of
+    /// `runs` (keyed by `keys` and the table), compressed apart; a piece the
+    /// earlier zip holds is copied from it. The pieces made now are
+    /// compressed on every core into one temporary file per table, since
+    /// the zip holds the tables one after another; the vocabularies' rows
+    /// and the header rows are made every time (they are small).
+    fn write_zip(
+        &self,
+        descriptor: &serde_json::Value,
+        walk: &[(usize, OrgOf<'a>, bool)],
+        (runs, keys): (&[std::ops::Range<usize>], &[u128]),
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        sink.pieces(super::ZIP, &mut |p| {
+            let mut made = tabular::MadePieces::new();
+            let table_key =
+                |r: usize, t: usize| Key::new("table").key(keys[r]).number(t as u64).done();
+            let tables = tabular::resources().len();
+            let all: Vec<usize> = (0..runs.len()).collect();
+            for batch in all.chunks(4) {
+                use rayon::prelude::*;
+                let lacking: Vec<usize> = batch
+                    .iter()
+                    .copied()
+                    .filter(|&r| (0..tables).any(|t| p.earlier(table_key(r, t)).is_none()))
+                    .collect();
+                let compressed: Vec<(usize, Vec<Deflated>)> = lacking
+                    .par_iter()
+                    .map(|&r| {
+                        let mut lines = tabular::Lines::default();
+                        for (i, of, introduces) in &walk[runs[r].clone()] {
+                            lines.extend(tabular::Lines::of(&self.rows(*i, of, *introduces))?);
+                        }
+                        Ok((r, lines.deflate()?))
+                    })
+                    .collect::<io::Result<_>>()?;
+                for (r, tables) in compressed {
+                    made.add(r, tables)?;
+                }
+            }
+            let head = tabular::Lines::with_header(&self.vocabulary_rows())?;
+            let pieces = |r: usize, t: usize| table_key(r, t);
+            tabular::write_zip(p, descriptor, &head, runs.len(), &pieces, &mut made)
         })
+    }
+}
+
+/// The page around a list of `count` items, up to the list: what
+/// [`pieces::json_list`] writes before the items.
+fn list_head(count: usize) -> io::Result<String> {
+    // Compact JSON of a list is `[` and its items' JSON joined by commas:
+    // the page around them is serialized once, empty.
+    let empty = serde_json::to_string(&list_page(count, std::iter::empty::<()>()))?;
+    match empty.strip_suffix("[]}") {
+        Some(head) => Ok(head.to_string()),
+        None => Err(io::Error::other("the list is not the page's last field")),
     }
 }
 
@@ -851,84 +962,6 @@ fn list_page<I>(count: usize, items: I) -> Page<Each<I>> {
     }
 }
 
-/// Items made and serialized at once, on every core: enough to keep both
-/// busy, few enough that a batch's JSON stays a few megabytes at any size.
-const ITEMS_PER_BATCH: usize = 1024;
-
-/// [`page`], its items made from `work` by `make` in parallel batches and
-/// written in `work`'s order — the same bytes, in a fraction of the wall
-/// time (the services' list is most of the HSDS export). `make` gives an
-/// item (or none) and a by-product that `keep` takes in order on a thread of
-/// its own while the next batches are made: a service's tabular rows, whose
-/// compression is serial.
-fn page_in_batches<W, T, R>(
-    sink: &mut dyn Sink,
-    name: &str,
-    count: usize,
-    work: &[W],
-    make: impl Fn(&W) -> (Option<T>, R) + Sync,
-    mut keep: impl FnMut(R) -> io::Result<()> + Send,
-) -> io::Result<()>
-where
-    W: Sync,
-    T: serde::Serialize,
-    R: Send,
-{
-    use rayon::prelude::*;
-    // Compact JSON of a list is `[` and its items' JSON joined by commas:
-    // each item is serialized alone, the page around them once, empty.
-    let empty = serde_json::to_string(&list_page(count, std::iter::empty::<T>()))?;
-    let Some(head) = empty.strip_suffix("[]}") else {
-        return Err(io::Error::other("the list is not the page's last field"));
-    };
-    std::thread::scope(|scope| {
-        // Two batches in flight at most: memory stays bounded.
-        let (to_keeper, batches) = std::sync::mpsc::sync_channel::<Vec<R>>(2);
-        let keeper = scope.spawn(move || -> io::Result<()> {
-            for batch in batches {
-                batch.into_iter().try_for_each(&mut keep)?;
-            }
-            Ok(())
-        });
-        let written = sink.stream(&format!("{}{name}", super::DIR), &mut |w| {
-            w.write_all(head.as_bytes())?;
-            w.write_all(b"[")?;
-            let mut first = true;
-            for batch in work.chunks(ITEMS_PER_BATCH) {
-                let made: Vec<(Option<Vec<u8>>, R)> = batch
-                    .par_iter()
-                    .map(|item| {
-                        let (value, by_product) = make(item);
-                        let json = value.map(|v| serde_json::to_vec(&v)).transpose()?;
-                        Ok((json, by_product))
-                    })
-                    .collect::<io::Result<_>>()?;
-                let mut by_products = Vec::with_capacity(made.len());
-                for (json, by_product) in made {
-                    if let Some(json) = json {
-                        if !first {
-                            w.write_all(b",")?;
-                        }
-                        first = false;
-                        w.write_all(&json)?;
-                    }
-                    by_products.push(by_product);
-                }
-                if to_keeper.send(by_products).is_err() {
-                    // The keeper stopped on an error, which its join returns.
-                    break;
-                }
-            }
-            w.write_all(b"]}\n")
-        });
-        drop(to_keeper);
-        let kept = keeper
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        kept.and(written)
-    })
-}
-
 /// Whether the record says anything about where the service is: a point,
 /// a town, an address or a district — what makes a location row.
 fn has_place(m: &ServiceMeta) -> bool {
@@ -977,81 +1010,111 @@ fn nest_service(rows: &Tables, service: &Service, organization: Organization) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::pieces::{Earlier, Pieces};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
-    /// The list page `page` writes and the one `page_in_batches` writes, and
-    /// the by-products in the order `keep` took them.
-    fn both_ways(work: &[u32], item: fn(u32) -> Option<String>) -> (Vec<u8>, Vec<u8>, Vec<u32>) {
+    /// A sink that keeps each file with where its pieces lie, and lets the
+    /// next list written at the same path copy them: a build and the one
+    /// after it, in memory.
+    #[derive(Default)]
+    struct Remembering(HashMap<String, (Vec<u8>, Vec<u8>)>);
+
+    impl Sink for Remembering {
+        fn file(&mut self, path: &str, bytes: &[u8]) -> io::Result<()> {
+            self.0.insert(path.into(), (bytes.to_vec(), Vec::new()));
+            Ok(())
+        }
+
+        fn stream(&mut self, path: &str, fill: sink::Fill<'_>) -> io::Result<()> {
+            let mut out = io::Cursor::new(Vec::new());
+            fill(&mut out)?;
+            self.file(path, &out.into_inner())
+        }
+
+        fn pieces(&mut self, path: &str, fill: sink::PieceFill<'_>) -> io::Result<()> {
+            let earlier = self.0.remove(path).and_then(|(bytes, index)| {
+                Earlier::new(Box::new(bytes.clone()), bytes.len() as u64, &index)
+            });
+            let mut out = io::Cursor::new(Vec::new());
+            let mut p = Pieces::new(&mut out, earlier.as_ref());
+            fill(&mut p)?;
+            let index = p.finish().encode();
+            self.0.insert(path.into(), (out.into_inner(), index));
+            Ok(())
+        }
+    }
+
+    /// `work` as a list in pieces ending after every multiple of 7 (keys:
+    /// the items themselves, so an item changes its piece's key), and how
+    /// many items were made.
+    fn list(
+        sink: &mut dyn Sink,
+        work: &[u32],
+        item: fn(u32) -> Option<String>,
+    ) -> (Vec<u8>, usize) {
+        let ends: Vec<bool> = work.iter().map(|n| n % 7 == 0).collect();
+        let runs = pieces::runs(&ends);
+        let items: Vec<u128> = work.iter().map(|&n| u128::from(n)).collect();
+        let keys = pieces::piece_keys("test", 1, &runs, &items);
         let count = work.iter().filter(|&&n| item(n).is_some()).count();
-        let mut one_by_one: Vec<crate::output::OutputFile> = Vec::new();
+        let made = AtomicUsize::new(0);
+        pieces::json_list(
+            sink,
+            "x.json",
+            &list_head(count).unwrap(),
+            (&runs, &keys),
+            work,
+            |&n| {
+                made.fetch_add(1, Ordering::Relaxed);
+                item(n)
+            },
+        )
+        .unwrap();
+        let mut files: Vec<crate::output::OutputFile> = Vec::new();
         page(
-            &mut one_by_one,
+            &mut files,
             "x.json",
             count,
             work.iter().filter_map(|&n| item(n)),
         )
         .unwrap();
-        let mut batched: Vec<crate::output::OutputFile> = Vec::new();
-        let mut kept = Vec::new();
-        page_in_batches(
-            &mut batched,
-            "x.json",
-            count,
-            work,
-            |&n| (item(n), n),
-            |n| {
-                kept.push(n);
-                Ok(())
-            },
-        )
-        .unwrap();
-        (one_by_one.remove(0).1, batched.remove(0).1, kept)
+        (files.remove(0).1, made.into_inner())
     }
 
     #[test]
-    fn a_list_made_in_batches_is_the_list_made_one_by_one() {
+    fn a_list_in_pieces_is_the_list_made_one_by_one_and_copies_what_did_not_change() {
         let named = |n: u32| Some(format!("«служба» № {n}"));
         let every_third = |n: u32| n.is_multiple_of(3).then(|| format!("{n}\"\n"));
-        let work: Vec<u32> = (0..(ITEMS_PER_BATCH as u32 * 2 + 17)).collect();
+        let work: Vec<u32> = (1..3000).collect();
         for item in [named as fn(u32) -> Option<String>, every_third] {
-            for work in [&work[..], &work[..1], &[]] {
-                let (one_by_one, batched, kept) = both_ways(work, item);
+            for work in [&work[..], &work[..1], &[], &work[..7], &[7, 14, 21]] {
+                let mut sink = Remembering::default();
+                let (one_by_one, made) = list(&mut sink, work, item);
                 assert_eq!(
-                    String::from_utf8(batched).unwrap(),
+                    String::from_utf8(sink.0["x.json"].0.clone()).unwrap(),
                     String::from_utf8(one_by_one).unwrap()
                 );
-                // Every by-product, items or not, in order.
-                assert_eq!(kept, work);
+                assert_eq!(made, work.len());
+                // Again, unchanged: every piece is copied.
+                let (again, made) = list(&mut sink, work, item);
+                assert_eq!(sink.0["x.json"].0, again);
+                assert_eq!(made, 0);
             }
+            // One item replaced (a new key): only its piece is made again.
+            let mut sink = Remembering::default();
+            list(&mut sink, &work, item);
+            let mut changed = work.clone();
+            changed[100] = 100_000;
+            let (one_by_one, made) = list(&mut sink, &changed, item);
+            assert_eq!(sink.0["x.json"].0, one_by_one);
+            assert_eq!(made, 7, "the piece of items 99..=105");
         }
-        let (_, batched, _) = both_ways(&[], named);
+        let mut sink = Remembering::default();
+        list(&mut sink, &[], named);
         assert!(
-            String::from_utf8(batched)
+            String::from_utf8(sink.0["x.json"].0.clone())
                 .unwrap()
                 .contains("\"empty\":true,\"contents\":[]}")
         );
-    }
-
-    #[test]
-    fn a_failure_to_keep_a_by_product_fails_the_list() {
-        let work: Vec<u32> = (0..(ITEMS_PER_BATCH as u32 * 5)).collect();
-        let mut files: Vec<crate::output::OutputFile> = Vec::new();
-        let mut kept = 0;
-        let result = page_in_batches(
-            &mut files,
-            "x.json",
-            work.len(),
-            &work,
-            |&n| (Some(n), n),
-            |n| {
-                kept += 1;
-                if n == 10 {
-                    Err(io::Error::other("disk full"))
-                } else {
-                    Ok(())
-                }
-            },
-        );
-        assert_eq!(result.unwrap_err().to_string(), "disk full");
-        assert_eq!(kept, 11, "nothing is kept after the failure");
     }
 }

@@ -10,9 +10,12 @@
 //!   (the API's objects, fully nested, in list pages), streamed; no table is
 //!   ever held whole, so a million services fit in memory.
 //! - `tabular`: the same rows as a Frictionless Tabular Data Package
-//!   (`datapackage.json` + one CSV per table) in one deterministic zip, each
-//!   table compressed into a temporary file as its rows come; and reading
-//!   such a package.
+//!   (`datapackage.json` + one CSV per table) in one deterministic zip
+//!   (`package_zip`: each table compressed in pieces, into a temporary file
+//!   as they are made); and reading such a package.
+//! - `pieces`: the lists and the zip in pieces of ~256 records, keyed by
+//!   what their records are made from, so a build copies from the earlier
+//!   build's files every piece whose records did not change.
 //! - [`uri`]: web addresses in ASCII for HSDS (IDNA hosts), and back.
 //! - [`import`]: `opora import --hsds DIR_OR_ZIP` — JSON or tabular, with the
 //!   CSV import's dry run, duplicate detection and merge rules.
@@ -25,7 +28,9 @@ pub(crate) mod export;
 pub mod import;
 pub mod mapping;
 pub(crate) mod model;
+mod package_zip;
 pub mod page;
+mod pieces;
 mod read;
 pub(crate) mod tabular;
 pub mod uri;

@@ -3,18 +3,21 @@
 //! `datapackage.json` (embedded from `spec/`, CC BY-SA 4.0) defines them —
 //! written as one zip, and read back from a folder or a zip.
 //!
-//! The zip is the same bytes in every build: entries sorted by name, a fixed
-//! timestamp (1980-01-01, the format's epoch), fixed permissions and system,
-//! deflate at a fixed level.
+//! The zip is the same bytes in every build: entries sorted by name, each
+//! table compressed in pieces (`super::package_zip`) that end where the
+//! records say (`super::pieces`), whether made now or kept from the earlier
+//! build's zip.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 use super::model::Tables;
+use super::package_zip::{self, Checksum, Deflated, Headers, final_block};
 use crate::config::Config;
+use crate::output::pieces::Pieces;
 
 /// The specification's package description (commit 279fd2e of its 3.0 branch).
 const SPEC_DATAPACKAGE: &str = include_str!("spec/datapackage.json");
@@ -95,56 +98,12 @@ fn cell(v: Option<&Value>) -> String {
     }
 }
 
-/// Passes writes on but not flushes: a flush inside a zip entry would end a
-/// deflate block early, and the zip would no longer be the same bytes as the
-/// table compressed in one go.
-struct Unflushed<W>(W);
-
-impl<W: Write> Write for Unflushed<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 const DESCRIPTOR: &str = "datapackage.json";
 
-/// How every file of the package is stored: the same bytes for the same
-/// tables in every build.
-fn entry_options() -> zip::write::SimpleFileOptions {
-    zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        // Level 1, not the usual 6: compressing the package is serial and was
-        // the largest single cost of a 50,000-service build (18 % of CPU);
-        // level 1 is ~3× faster for an archive ~11 % larger (30.9 MB of CSV at
-        // 10,000 services: 7.2 MB instead of 6.4 MB).
-        .compression_level(Some(1))
-        .last_modified_time(zip::DateTime::DEFAULT)
-        .system(zip::System::Unix)
-        .unix_permissions(0o644)
-}
-
-/// One table's CSV being written: compressed, as its rows come, into a
-/// one-entry zip in a temporary file, which the package's zip takes over
-/// as it is (no second compression).
-type TableFile = Unflushed<zip::ZipWriter<std::fs::File>>;
-
-/// The package being made: every table HSDS defines (those the portal does
-/// not fill with their header row only), each filled row by row, so no
-/// table is ever held in memory — at a million services they would take
-/// gigabytes.
-pub struct Package {
-    /// One per resource, in [`resources`]' order.
-    tables: Vec<TableFile>,
-}
-
 /// Some rows as CSV lines, table by table in [`resources`]' order. Turning
-/// rows into CSV can happen on any thread; only appending the lines
-/// ([`Package::append`]) is in order, because each table is compressed as
-/// one stream.
+/// rows into CSV and compressing it can happen on any thread, piece by
+/// piece (see [`super::package_zip`]).
+#[derive(Default)]
 pub struct Lines(Vec<Vec<u8>>);
 
 impl Lines {
@@ -165,72 +124,155 @@ impl Lines {
         }
         Ok(Lines(tables))
     }
-}
 
-impl Package {
-    /// Every table with its header row, the specification's columns in order.
-    pub fn new() -> std::io::Result<Package> {
-        let mut tables = Vec::new();
+    /// Every table's header row (the specification's columns in order),
+    /// then `rows`' lines: what each table starts with.
+    pub fn with_header(rows: &Tables) -> std::io::Result<Lines> {
+        let mut heads = Lines::default();
         for r in resources() {
-            let mut zip = zip::ZipWriter::new(tempfile::tempfile()?);
-            zip.start_file(r.path.as_str(), entry_options())
-                .map_err(std::io::Error::other)?;
             let mut header = csv::Writer::from_writer(Vec::new());
             header.write_record(r.fields.iter().map(|(name, _)| name))?;
-            zip.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
-            tables.push(Unflushed(zip));
+            heads
+                .0
+                .push(header.into_inner().map_err(|e| e.into_error())?);
         }
-        Ok(Package { tables })
+        heads.extend(Lines::of(rows)?);
+        Ok(heads)
     }
 
-    /// Appends each of `rows`' rows to its table.
-    pub fn add(&mut self, rows: &Tables) -> std::io::Result<()> {
-        self.append(&Lines::of(rows)?)
+    /// `more`'s lines after these, table by table.
+    pub fn extend(&mut self, more: Lines) {
+        if self.0.is_empty() {
+            *self = more;
+            return;
+        }
+        for (table, lines) in self.0.iter_mut().zip(more.0) {
+            table.extend_from_slice(&lines);
+        }
     }
 
-    /// Appends lines made by [`Lines::of`], each table's to that table.
-    pub fn append(&mut self, lines: &Lines) -> std::io::Result<()> {
-        for (table, bytes) in self.tables.iter_mut().zip(&lines.0) {
-            table.write_all(bytes)?;
+    /// Each table's lines compressed as one piece.
+    pub fn deflate(&self) -> std::io::Result<Vec<Deflated>> {
+        let tables = resources().len();
+        (0..tables)
+            .map(|t| Deflated::of(self.0.get(t).map_or(&[][..], Vec::as_slice)))
+            .collect()
+    }
+}
+
+/// The pieces of each table compressed by this build (the others are the
+/// earlier zip's): their bytes in one temporary file per table, in the
+/// order of the pieces, so that no table is held in memory — at a million
+/// services the package is gigabytes of CSV.
+pub struct MadePieces {
+    files: Vec<Option<std::fs::File>>,
+    /// (piece, table) → the piece's length and its note (CRC and the
+    /// length of its CSV).
+    made: std::collections::HashMap<(usize, usize), (u64, u64)>,
+}
+
+impl MadePieces {
+    pub fn new() -> MadePieces {
+        MadePieces {
+            files: (0..resources().len()).map(|_| None).collect(),
+            made: std::collections::HashMap::new(),
+        }
+    }
+
+    /// Piece `piece` of every table, compressed; pieces come in order.
+    pub fn add(&mut self, piece: usize, tables: Vec<Deflated>) -> std::io::Result<()> {
+        for (t, d) in tables.into_iter().enumerate() {
+            if !d.bytes.is_empty() {
+                let file = match &mut self.files[t] {
+                    Some(file) => file,
+                    empty => empty.insert(tempfile::tempfile()?),
+                };
+                file.write_all(&d.bytes)?;
+            }
+            self.made
+                .insert((piece, t), (d.bytes.len() as u64, d.note()));
         }
         Ok(())
     }
 
-    /// The package as one zip written into `out`: `datapackage.json` and
-    /// each table's CSV, sorted by name.
-    pub fn write_zip(
-        self,
-        descriptor: &Value,
-        out: &mut dyn crate::output::sink::WriteSeek,
-    ) -> std::io::Result<()> {
-        let mut files: Vec<(String, Option<TableFile>)> = resources()
-            .iter()
-            .zip(self.tables)
-            .map(|(r, table)| (r.path.clone(), Some(table)))
-            .collect();
-        files.push((DESCRIPTOR.to_string(), None));
-        files.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut zip = zip::ZipWriter::new(out);
-        for (name, table) in files {
-            match table {
+    fn get(&self, piece: usize, table: usize) -> Option<(u64, u64)> {
+        self.made.get(&(piece, table)).copied()
+    }
+}
+
+/// The package as one zip written into `p`: `datapackage.json` and each
+/// table's CSV, sorted by name. Each table is `heads`' piece for it, then
+/// its `pieces` pieces in order — made by this build (`made`), or copied
+/// from the earlier zip, where `key` finds them.
+pub fn write_zip(
+    p: &mut Pieces<'_>,
+    descriptor: &Value,
+    heads: &Lines,
+    pieces: usize,
+    key: &dyn Fn(usize, usize) -> u128,
+    made: &mut MadePieces,
+) -> std::io::Result<()> {
+    let heads = heads.deflate()?;
+    for file in made.files.iter_mut().flatten() {
+        file.seek(std::io::SeekFrom::Start(0))?;
+    }
+    let mut files: Vec<(&str, Option<usize>)> = resources()
+        .iter()
+        .enumerate()
+        .map(|(t, r)| (r.path.as_str(), Some(t)))
+        .collect();
+    files.push((DESCRIPTOR, None));
+    files.sort_by(|a, b| a.0.cmp(b.0));
+    let mut headers = Headers::default();
+    let missing =
+        || std::io::Error::other("a piece of the tabular package was neither made nor kept");
+    for (name, table) in files {
+        let Some(t) = table else {
+            let mut json = serde_json::to_vec_pretty(descriptor)?;
+            json.push(b'\n');
+            let d = Deflated::of(&json)?;
+            let mut sum = Checksum::default();
+            sum.then(d.crc, d.len);
+            let packed = (d.bytes.len() + final_block().len()) as u64;
+            let at = p.position();
+            p.write(&headers.local(name, &sum, packed, at)?)?;
+            p.write(&d.bytes)?;
+            p.write(final_block())?;
+            continue;
+        };
+        let head = &heads[t];
+        let mut sum = Checksum::default();
+        sum.then(head.crc, head.len);
+        let mut packed = (head.bytes.len() + final_block().len()) as u64;
+        for piece in 0..pieces {
+            let (len, note) = made
+                .get(piece, t)
+                .or_else(|| p.earlier(key(piece, t)))
+                .ok_or_else(missing)?;
+            let (crc, raw) = package_zip::unnote(note);
+            sum.then(crc, raw);
+            packed += len;
+        }
+        let at = p.position();
+        p.write(&headers.local(name, &sum, packed, at)?)?;
+        p.write(&head.bytes)?;
+        for piece in 0..pieces {
+            match made.get(piece, t) {
+                Some((len, note)) => match &mut made.files[t] {
+                    Some(file) => p.piece_from(key(piece, t), file, len, note)?,
+                    None => p.piece(key(piece, t), &[], note)?,
+                },
                 None => {
-                    zip.start_file(name, entry_options())
-                        .map_err(std::io::Error::other)?;
-                    let mut json = serde_json::to_vec_pretty(descriptor)?;
-                    json.push(b'\n');
-                    zip.write_all(&json)?;
-                }
-                Some(Unflushed(table)) => {
-                    let table = table
-                        .finish_into_readable()
-                        .map_err(std::io::Error::other)?;
-                    zip.merge_archive(table).map_err(std::io::Error::other)?;
+                    if !p.copy(key(piece, t))? {
+                        return Err(missing());
+                    }
                 }
             }
         }
-        zip.finish().map_err(std::io::Error::other)?;
-        Ok(())
+        p.write(final_block())?;
     }
+    let at = p.position();
+    p.write(&headers.end(at)?)
 }
 
 /// A table's rows as JSON objects, by resource name: what the import reads.
@@ -321,4 +363,83 @@ pub fn unzip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
         out.insert(name, buf);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::pieces::{Earlier, PieceIndex};
+
+    /// Piece `r` of table `t`, in `round`: lines of varied length, none for
+    /// some tables, changed in a round only for pieces that say so.
+    fn lines(r: usize, round: usize) -> Lines {
+        let changed = if r % 5 == 3 { round } else { 0 };
+        Lines(
+            (0..resources().len())
+                .map(|t| {
+                    if (t + r).is_multiple_of(3) {
+                        return Vec::new();
+                    }
+                    (0..(r * 37 + t * 11) % 900)
+                        .map(|i| {
+                            format!(
+                                "{r}-{t}-{i}-{changed},строка {},{}\n",
+                                i * 7919 % 1000,
+                                "x".repeat(i % 40)
+                            )
+                        })
+                        .collect::<String>()
+                        .into_bytes()
+                })
+                .collect(),
+        )
+    }
+
+    fn package(
+        pieces: usize,
+        round: usize,
+        earlier: Option<&Earlier>,
+    ) -> (Vec<u8>, PieceIndex, usize) {
+        let key = |r: usize, t: usize| {
+            let changed = if r % 5 == 3 { round } else { 0 };
+            (r as u128) << 64 | (t as u128) << 32 | changed as u128
+        };
+        let mut made = MadePieces::new();
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut p = Pieces::new(&mut out, earlier);
+        let mut count = 0;
+        for r in 0..pieces {
+            if (0..resources().len()).any(|t| p.earlier(key(r, t)).is_none()) {
+                made.add(r, lines(r, round).deflate().unwrap()).unwrap();
+                count += 1;
+            }
+        }
+        let head = Lines::with_header(&Tables::default()).unwrap();
+        let descriptor = serde_json::json!({"name": "test"});
+        write_zip(&mut p, &descriptor, &head, pieces, &key, &mut made).unwrap();
+        let index = p.finish();
+        (out.into_inner(), index, count)
+    }
+
+    #[test]
+    fn a_package_of_pieces_unzips_to_each_table_whole_and_kept_pieces_give_the_same_bytes() {
+        let pieces = 60;
+        let (first, index, made) = package(pieces, 0, None);
+        assert_eq!(made, pieces);
+        let files = unzip(&first).unwrap();
+        let heads = Lines::with_header(&Tables::default()).unwrap();
+        for (t, r) in resources().iter().enumerate() {
+            let mut want = heads.0[t].clone();
+            for piece in 0..pieces {
+                want.extend_from_slice(&lines(piece, 0).0[t]);
+            }
+            assert_eq!(files[&r.path], want, "{}", r.path);
+        }
+        let earlier =
+            Earlier::new(Box::new(first.clone()), first.len() as u64, &index.encode()).unwrap();
+        let (second, _, made) = package(pieces, 1, Some(&earlier));
+        assert_eq!(made, pieces / 5, "only the changed pieces are made");
+        assert_eq!(second, package(pieces, 1, None).0);
+        assert_ne!(second, first);
+    }
 }

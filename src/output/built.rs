@@ -94,6 +94,28 @@ impl Built {
             .map(|now| (now, &memo[..]))
     }
 
+    /// The memo noted with the file at `rel` in `dir` (a data file's
+    /// pieces), and the file's size, if the file has not changed since.
+    pub fn intact(&self, dir: &Path, rel: &str) -> Option<(u64, &[u8])> {
+        let (known, memo) = self.pages.get(rel)?;
+        let meta = std::fs::symlink_metadata(dir.join(rel)).ok()?;
+        Record::of(known.fingerprint, &meta)
+            .filter(|now| now == known)
+            .map(|now| (now.size, &memo[..]))
+    }
+
+    /// A record of these files with their memos, as `take` would read it.
+    #[cfg(test)]
+    pub fn of(files: impl IntoIterator<Item = (String, Record, Vec<u8>)>) -> Built {
+        Built {
+            pages: files
+                .into_iter()
+                .map(|(rel, r, memo)| (rel, (r, memo.into_boxed_slice())))
+                .collect(),
+            site_memo: Vec::new(),
+        }
+    }
+
     pub fn site_memo(&self) -> &[u8] {
         &self.site_memo
     }

@@ -34,6 +34,7 @@ mod built;
 mod guard;
 mod index;
 mod lock;
+pub mod pieces;
 pub mod sink;
 mod staging;
 mod swap;
@@ -145,6 +146,12 @@ impl Staging {
     /// Writes one generated file as `fill` makes it; returns its size.
     pub fn stream(&self, rel: &str, fill: sink::Fill<'_>) -> io::Result<u64> {
         self.stage.stream(rel, fill)
+    }
+
+    /// Writes a file made of keyed pieces (see [`pieces`]), copying those
+    /// the recycled site's file holds; returns its size.
+    pub fn pieces(&self, rel: &str, fill: sink::PieceFill<'_>) -> io::Result<u64> {
+        self.stage.pieces(rel, fill)
     }
 }
 

@@ -6,6 +6,8 @@
 
 use std::io::{self, Cursor, Seek, Write};
 
+use super::pieces::Pieces;
+
 /// A writer that can also seek: what the zip writer needs to fill in an
 /// entry's sizes after its data.
 pub trait WriteSeek: Write + Seek {}
@@ -13,6 +15,9 @@ impl<T: Write + Seek + ?Sized> WriteSeek for T {}
 
 /// Fills one streamed file.
 pub type Fill<'a> = &'a mut dyn FnMut(&mut dyn WriteSeek) -> io::Result<()>;
+
+/// Fills one file made of keyed pieces (see [`super::pieces`]).
+pub type PieceFill<'a> = &'a mut dyn FnMut(&mut Pieces<'_>) -> io::Result<()>;
 
 /// Takes the site's files one by one.
 pub trait Sink {
@@ -23,6 +28,13 @@ pub trait Sink {
     /// path (the check) may not call `fill` at all, so `fill` must do nothing
     /// but write.
     fn stream(&mut self, path: &str, fill: Fill<'_>) -> io::Result<()>;
+
+    /// A streamed file made of keyed pieces: a sink that kept the earlier
+    /// build's file at `path` lets `fill` copy the pieces it holds instead
+    /// of making them. By default there is no earlier file.
+    fn pieces(&mut self, path: &str, fill: PieceFill<'_>) -> io::Result<()> {
+        self.stream(path, &mut |w| fill(&mut Pieces::new(w, None)))
+    }
 }
 
 /// `value` as compact JSON, streamed, then a newline when `newline`.

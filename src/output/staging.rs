@@ -9,7 +9,8 @@
 //!    followed), and every folder must be one this user can change — a folder
 //!    left by `sudo opora build` would stop the build halfway, so such a
 //!    folder is moved aside at once and a fresh one used.
-//! 2. [`Stage::write`] and [`Stage::stream`] write one file each, making its
+//! 2. [`Stage::write`], [`Stage::stream`] and [`Stage::pieces`] write one
+//!    file each (the last copying what it can from the earlier file), making its
 //!    folders (a file of the earlier site where a folder now goes is replaced,
 //!    and the reverse) and remembering its path.
 //! 3. [`Stage::finish`] copies the portal's static files the build did not
@@ -18,7 +19,7 @@
 //!    build holds nothing else, so it is neither checked path by path as it
 //!    is written nor walked at the end.)
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -27,8 +28,13 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 
 use super::built::{Built, Memos, Record};
-use super::sink::Fill;
+use super::pieces::{Earlier, Pieces};
+use super::sink::{Fill, PieceFill};
 use super::{Layout, Note, OutputError, at, set_aside};
+
+/// The fingerprint a data file made of pieces is recorded with: it is
+/// trusted by its pieces' keys, not by a fingerprint of its own.
+const DATA_FILE: u128 = 0;
 
 /// The staging folder, receiving the site file by file.
 pub(crate) struct Stage {
@@ -42,6 +48,8 @@ pub(crate) struct Stage {
     fingerprints: Mutex<Vec<(String, Record)>>,
     /// What the build noted of its pages, for the next build.
     memos: Mutex<Memos>,
+    /// Where the pieces of each file made of pieces lie, for the next build.
+    piece_indexes: Mutex<HashMap<String, Vec<u8>>>,
     /// The folder was made empty for this build: nothing in it predates the
     /// build, so nothing stands in a file's way and nothing is left to prune
     /// — a cold build skips a look at every path and a walk of the whole site.
@@ -92,6 +100,7 @@ pub(crate) fn open(
         built,
         fingerprints: Mutex::new(Vec::new()),
         memos: Mutex::new(Memos::default()),
+        piece_indexes: Mutex::default(),
         fresh,
     })
 }
@@ -175,6 +184,53 @@ impl Stage {
         let len = out.seek(io::SeekFrom::End(0)).map_err(at(&path))?;
         self.remember(rel);
         Ok(len)
+    }
+
+    /// Writes a file made of keyed pieces (see [`super::pieces`]) as `fill`
+    /// makes it, copying the pieces the recycled site's file at `rel` holds
+    /// when that file is exactly as its build left it. Returns its size.
+    pub(crate) fn pieces(&self, rel: &str, fill: PieceFill<'_>) -> io::Result<u64> {
+        let path = self.dir.join(rel);
+        let earlier = if self.fresh {
+            None
+        } else {
+            self.earlier(rel, &path)
+        };
+        if earlier.is_some() {
+            // The earlier file stays readable through its handle; the new
+            // one is another file, not the earlier one truncated.
+            std::fs::remove_file(&path).map_err(at(&path))?;
+        } else if !self.fresh {
+            clear_way(&path, None)?;
+        }
+        let mut out = BufWriter::with_capacity(1 << 18, self.create(rel, &path)?);
+        let index = {
+            let mut pieces = Pieces::new(&mut out, earlier.as_ref());
+            fill(&mut pieces).map_err(at(&path))?;
+            pieces.finish()
+        };
+        let file = out.into_inner().map_err(|e| at(&path)(e.into_error()))?;
+        let meta = file.metadata().map_err(at(&path))?;
+        self.remember(rel);
+        if let Some(record) = Record::of(DATA_FILE, &meta) {
+            self.note_fingerprint(rel, record);
+            self.piece_indexes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(rel.to_string(), index.encode());
+        }
+        Ok(meta.len())
+    }
+
+    /// The recycled site's file at `rel`, opened, with where its pieces
+    /// lie — if its record says so and it is as its build left it.
+    fn earlier(&self, rel: &str, path: &Path) -> Option<Earlier> {
+        let (size, index) = self.built.intact(&self.dir, rel)?;
+        let file = open_existing(path).ok()?;
+        // Asked again through the handle: the file read is the one checked.
+        let meta = file.metadata().ok()?;
+        (meta.is_file() && meta.len() == size).then_some(())?;
+        Earlier::new(Box::new(file), size, index)
     }
 
     fn remember(&self, rel: &str) {
@@ -281,7 +337,8 @@ impl Stage {
             std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner))
         }
         let fingerprints = take(&self.fingerprints);
-        let memos = take(&self.memos);
+        let mut memos = take(&self.memos);
+        memos.pages.extend(take(&self.piece_indexes));
         let _ = super::built::save(layout, &self.dir, &fingerprints, &memos);
     }
 
@@ -347,6 +404,18 @@ impl Stage {
 enum Incomplete {
     Statics(io::Error),
     Write(io::Error),
+}
+
+/// Opens an existing file for reading; never through a link.
+fn open_existing(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// Opens `path` for writing, truncated; never through a link.
@@ -645,6 +714,7 @@ mod tests {
             written: Mutex::default(),
             built: Built::default(),
             memos: Mutex::new(Memos::default()),
+            piece_indexes: Mutex::default(),
             fingerprints: Mutex::default(),
             fresh: false,
         }
@@ -682,6 +752,71 @@ mod tests {
             let fingerprint = if rel == "a/index.html" { 9 } else { 7 };
             assert_eq!(Some(record), Record::of(fingerprint, &meta), "{rel}");
         }
+    }
+
+    /// Writes `parts` at `rel` as keyed pieces, copying what it can; the
+    /// record the next build would read of the stage, and how many were copied.
+    fn write_pieces(stage: &Stage, rel: &str, parts: &[(u128, &str)]) -> (Built, usize) {
+        let mut copied = 0;
+        stage
+            .pieces(rel, &mut |p| {
+                for (key, text) in parts {
+                    if p.copy(*key)? {
+                        copied += 1;
+                    } else {
+                        p.piece(*key, text.as_bytes(), 0)?;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let indexes = stage.piece_indexes.lock().unwrap().clone();
+        let record = stage
+            .fingerprints
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(rel, r)| (rel.clone(), *r, indexes[rel].clone()))
+            .collect::<Vec<_>>();
+        (Built::of(record), copied)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_of_pieces_copies_from_the_recycled_one_only_while_it_is_as_its_build_left_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let rel = "open/list.json";
+        let first = Stage {
+            fresh: true,
+            ..stage_in(dir)
+        };
+        let (built, copied) = write_pieces(&first, rel, &[(1, "один,"), (2, "два,"), (3, "три")]);
+        assert_eq!(copied, 0);
+        // The next build: one piece changed, two copied, the bytes as made.
+        let second = Stage {
+            built,
+            ..stage_in(dir)
+        };
+        let (built, copied) = write_pieces(&second, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
+        assert_eq!(copied, 2);
+        assert_eq!(
+            std::fs::read_to_string(dir.join(rel)).unwrap(),
+            "один,ДВА,три"
+        );
+        // Changed behind the build's back (same size): nothing is copied.
+        let text = std::fs::read_to_string(dir.join(rel)).unwrap();
+        std::fs::write(dir.join(rel), text.replace("три", "ТРИ")).unwrap();
+        let third = Stage {
+            built,
+            ..stage_in(dir)
+        };
+        let (_, copied) = write_pieces(&third, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
+        assert_eq!(copied, 0);
+        assert_eq!(
+            std::fs::read_to_string(dir.join(rel)).unwrap(),
+            "один,ДВА,три"
+        );
     }
 
     #[test]

@@ -79,9 +79,15 @@ impl Fingerprint {
 }
 
 /// The running program, by its bytes: a rebuilt opora may render the same
-/// context differently. Read once per build, in pieces: the program is
-/// large (~100 MB with its line tables) and never needs to be held whole.
-fn program_identity() -> Option<u64> {
+/// context differently (and export the same records differently). Read
+/// once per process, in pieces: the program is large (~100 MB with its line
+/// tables) and never needs to be held whole.
+pub(crate) fn program_identity() -> Option<u64> {
+    static IDENTITY: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *IDENTITY.get_or_init(read_program_identity)
+}
+
+fn read_program_identity() -> Option<u64> {
     use std::io::Read;
     let mut exe = std::fs::File::open(std::env::current_exe().ok()?).ok()?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();

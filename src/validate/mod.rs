@@ -64,19 +64,7 @@ impl Memo {
                 h.update(part);
             }
         };
-        let files = [
-            &data.taxonomy_file,
-            &data.glossary_file,
-            &data.documents_file,
-            &data.places_file,
-            &data.style_file,
-            &data.national_lines_file,
-        ];
-        for f in files.into_iter().flatten() {
-            text(f);
-        }
-        data.texts.values().for_each(|t| text(t));
-        data.stats.iter().for_each(|(_, _, t)| text(t));
+        data.files().for_each(|t| text(t));
         content.regions.iter().for_each(|r| text(&r.file));
         // Settings hold no hash maps: their debug form is stable.
         h.update(format!("{config:?}").as_bytes());
