@@ -27,6 +27,7 @@ pub mod schema;
 pub mod search;
 pub mod serve;
 pub mod validate;
+mod varint;
 
 // Internal stages: reachable from the API's types, not named from outside.
 pub(crate) mod content;

@@ -533,8 +533,7 @@ impl<'a> Export<'a> {
                 }
             }
             let head = tabular::Lines::with_header(&self.vocabulary_rows())?;
-            let pieces = |r: usize, t: usize| table_key(r, t);
-            tabular::write_zip(p, descriptor, &head, runs.len(), &pieces, &mut made)
+            tabular::write_zip(p, descriptor, &head, runs.len(), &table_key, &mut made)
         })
     }
 }

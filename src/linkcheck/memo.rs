@@ -15,6 +15,7 @@ use std::sync::{Arc, RwLock};
 use rustc_hash::FxHashMap;
 
 use super::{KnownFiles, PageLinks};
+use crate::varint::{Reader, put_number, put_text};
 
 /// One distinct link: the `href` as written (entities decoded), the file it
 /// leads to (`Err`: it leaves the base path; `Ok("")`: the page it is on),
@@ -299,60 +300,6 @@ impl PageLinks {
             links,
             memo: Some(memo.clone()),
         })
-    }
-}
-
-/// LEB128, as most numbers here are small.
-fn put_number(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let low = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(low);
-            return;
-        }
-        out.push(low | 0x80);
-    }
-}
-
-fn put_text(out: &mut Vec<u8>, s: &str) {
-    put_number(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.0.split_first()?;
-        self.0 = rest;
-        Some(b)
-    }
-
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if self.0.len() < n {
-            return None;
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
-    }
-
-    fn number(&mut self) -> Option<u64> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(n);
-            }
-        }
-        None
-    }
-
-    fn text(&mut self) -> Option<String> {
-        let len = usize::try_from(self.number()?).ok()?;
-        String::from_utf8(self.take(len)?.to_vec()).ok()
     }
 }
 

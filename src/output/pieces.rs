@@ -19,6 +19,7 @@ use std::io;
 use rustc_hash::FxHashMap;
 
 use super::sink::WriteSeek;
+use crate::varint::{Reader, put_number};
 
 /// Where one piece lies in its file, and a note its maker keeps with it
 /// (the zip keeps a compressed piece's CRC and length there).
@@ -39,65 +40,39 @@ impl PieceIndex {
     /// piece before), length and note as LEB128 varints.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.0.len() * 24);
-        varint(self.0.len() as u64, &mut out);
+        put_number(&mut out, self.0.len() as u64);
         let mut end = 0u64;
         for p in &self.0 {
             out.extend_from_slice(&p.key.to_le_bytes());
-            varint(p.at.wrapping_sub(end), &mut out);
-            varint(p.len, &mut out);
-            varint(p.note, &mut out);
+            put_number(&mut out, p.at.wrapping_sub(end));
+            put_number(&mut out, p.len);
+            put_number(&mut out, p.note);
             end = p.at + p.len;
         }
         out
     }
 
     /// The index `encode` made, or `None` for anything else.
-    pub fn decode(mut bytes: &[u8]) -> Option<PieceIndex> {
-        let count = read_varint(&mut bytes)?;
+    pub fn decode(bytes: &[u8]) -> Option<PieceIndex> {
+        let mut r = Reader(bytes);
+        let count = r.number()?;
         // Each piece takes at least 19 bytes: a damaged count is refused
         // before anything is allocated for it.
-        if count > (bytes.len() / 19) as u64 {
+        if count > (r.0.len() / 19) as u64 {
             return None;
         }
         let mut pieces = Vec::with_capacity(count as usize);
         let mut end = 0u64;
         for _ in 0..count {
-            let (key, rest) = bytes.split_first_chunk::<16>()?;
-            bytes = rest;
-            let at = end.checked_add(read_varint(&mut bytes)?)?;
-            let len = read_varint(&mut bytes)?;
-            let note = read_varint(&mut bytes)?;
+            let key = u128::from_le_bytes(r.take(16)?.try_into().ok()?);
+            let at = end.checked_add(r.number()?)?;
+            let len = r.number()?;
+            let note = r.number()?;
             end = at.checked_add(len)?;
-            pieces.push(Piece {
-                key: u128::from_le_bytes(*key),
-                at,
-                len,
-                note,
-            });
+            pieces.push(Piece { key, at, len, note });
         }
-        bytes.is_empty().then_some(PieceIndex(pieces))
+        r.0.is_empty().then_some(PieceIndex(pieces))
     }
-}
-
-fn varint(mut n: u64, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
-    let mut n = 0u64;
-    for shift in (0..64).step_by(7) {
-        let (&b, rest) = bytes.split_first()?;
-        *bytes = rest;
-        n |= u64::from(b & 0x7f).checked_shl(shift)?;
-        if b & 0x80 == 0 {
-            return Some(n);
-        }
-    }
-    None
 }
 
 /// Bytes that can be read at any offset: the earlier file (or, in tests,
