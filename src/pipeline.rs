@@ -159,13 +159,27 @@ pub struct Kept {
     pub checks: validate::Memo,
 }
 
-/// Load → validate → resolve. `kept` lets the dev server skip parsing and
-/// checking files that did not change.
-pub fn prepare(
-    opts: &Options,
-    mut kept: Option<&mut Kept>,
-    report: &mut Report,
-) -> Result<Prepared, Failed> {
+/// What an earlier run left that [`prepare`] may reuse: the dev server
+/// keeps both parts in memory ([`Kept`]); `opora build` keeps the findings
+/// beside its output (parsed records would cost more to store than to parse).
+#[derive(Default)]
+pub struct Reuse<'a> {
+    pub load: Option<&'a mut load::LoadCache>,
+    pub checks: Option<&'a mut validate::Memo>,
+}
+
+impl Kept {
+    pub fn reuse(&mut self) -> Reuse<'_> {
+        Reuse {
+            load: Some(&mut self.load),
+            checks: Some(&mut self.checks),
+        }
+    }
+}
+
+/// Load → validate → resolve, skipping the parsing and the checking of files
+/// that did not change where `reuse` allows.
+pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<Prepared, Failed> {
     let mut diags = Diagnostics::default();
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
@@ -219,12 +233,7 @@ pub fn prepare(
     config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
-    let mut content = load::load_content_cached(
-        &opts.root,
-        &abbr,
-        &mut diags,
-        kept.as_deref_mut().map(|k| &mut k.load),
-    );
+    let mut content = load::load_content_cached(&opts.root, &abbr, &mut diags, reuse.load);
     report.timings.push(("load", t.elapsed()));
 
     let t = Instant::now();
@@ -234,7 +243,7 @@ pub fn prepare(
         &data,
         &content,
         today,
-        kept.map(|k| &mut k.checks),
+        reuse.checks,
     ));
     diags.extend(editors_problems(&opts.root, &config));
     // Where a broken link is blamed: the files that hold links, kept whole.
@@ -497,6 +506,7 @@ fn render_streamed(
     report: &mut Report,
     search_index: Option<&Path>,
     mut output: Option<&mut Output>,
+    checks: Option<&mut validate::Memo>,
 ) -> Result<(Site, Option<crate::output::Staging>), Failed> {
     use crate::output::Sink;
     let Prepared {
@@ -508,7 +518,7 @@ fn render_streamed(
         content,
         admin,
         asset_versions,
-    } = prepare(opts, None, report)?;
+    } = prepare(opts, Reuse { load: None, checks }, report)?;
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         Failed { diagnostics }
@@ -841,7 +851,7 @@ fn write_data_files(
 /// `opora check`: everything `build` does except writing.
 pub fn check(opts: &Options) -> Result<(Report, Site), Failed> {
     let mut report = Report::default();
-    let (site, _) = render_streamed(opts, &mut report, None, None)?;
+    let (site, _) = render_streamed(opts, &mut report, None, None, None)?;
     Ok((report, site))
 }
 
@@ -892,7 +902,22 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
             .extend(output.notes().iter().map(output_note));
         failed
     };
-    let staging = match render_streamed(opts, &mut report, Some(&new_index), Some(&mut output)) {
+    // What the last build found in each record, so only changed records
+    // are checked again; kept for the next build whatever this one's fate.
+    let mut checks = output
+        .recall_checks()
+        .and_then(|bytes| validate::Memo::decode(&bytes))
+        .unwrap_or_default();
+    let rendered = render_streamed(
+        opts,
+        &mut report,
+        Some(&new_index),
+        Some(&mut output),
+        Some(&mut checks),
+    );
+    output.keep_checks(&checks.encode());
+    drop(checks);
+    let staging = match rendered {
         // A site `check` refuses is not published; its folder is set aside
         // with its record, for the next build to recycle.
         Ok((_, staging)) if report.diagnostics.is_fatal(opts.strict) => {

@@ -390,8 +390,19 @@ fn symlinks_leading_out_of_the_portal_are_refused_not_read() {
     std::os::unix::fs::symlink(&secret, root.join("content/pages/secret.md")).unwrap();
     std::fs::remove_file(root.join("data/glossary.toml")).unwrap();
     std::os::unix::fs::symlink(&secret_toml, root.join("data/glossary.toml")).unwrap();
-    // A folder symlinked out of the portal is the same escape one level up.
+    // A folder symlinked out of the portal is the same escape one level up,
+    // and a whole collection's folder two levels up: its files are regular
+    // files to the walk, and still refused.
     std::os::unix::fs::symlink(outside.path(), root.join("content/pages/elsewhere")).unwrap();
+    let programmes = root.join("content/programmes");
+    let moved = outside.path().join("programmes");
+    std::fs::rename(&programmes, &moved).unwrap();
+    std::fs::write(
+        moved.join("zzz-secret.md"),
+        "+++\ntitle = \"Секрет\"\n+++\nПароль: hunter2\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&moved, &programmes).unwrap();
     let o = opora_within(root, &["build"], Duration::from_secs(60));
     let err = stderr(&o);
     assert!(!o.status.success(), "{err}");
@@ -399,6 +410,10 @@ fn symlinks_leading_out_of_the_portal_are_refused_not_read() {
     for (file, target) in [
         ("content/pages/secret.md", "secret.md"),
         ("data/glossary.toml", "glossary.toml"),
+        (
+            "content/programmes/zzz-secret.md",
+            "programmes/zzz-secret.md",
+        ),
     ] {
         let place = place_of(
             &err,
@@ -419,6 +434,9 @@ fn symlinks_leading_out_of_the_portal_are_refused_not_read() {
         std::fs::remove_file(root.join(f)).unwrap();
     }
     std::fs::copy(&secret_toml, root.join("data/glossary.toml")).unwrap();
+    std::fs::remove_file(&programmes).unwrap();
+    std::fs::remove_file(moved.join("zzz-secret.md")).unwrap();
+    std::fs::rename(&moved, &programmes).unwrap();
     let page = std::fs::read_dir(root.join("content/pages"))
         .unwrap()
         .map(|e| e.unwrap().path())

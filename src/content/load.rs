@@ -394,7 +394,9 @@ pub fn load_content_cached(
     mut cache: Option<&mut LoadCache>,
 ) -> Content {
     let content_dir = root.join("content");
-    let mut jobs: Vec<(&'static dyn Collection, PathBuf)> = Vec::new();
+    // Each record file, and whether it was found as a regular file (not a
+    // link) inside the portal, so needs no resolving (`read_walked_text`).
+    let mut jobs: Vec<(&'static dyn Collection, PathBuf, bool)> = Vec::new();
     if !content_dir.is_dir() {
         diags.push(
             Diagnostic::error("content", "there is no content/ directory")
@@ -418,6 +420,7 @@ pub fn load_content_cached(
     for collection in REGISTRY {
         let spec = collection.spec();
         let dir = content_dir.join(spec.name);
+        let inside = crate::content::source::inside_portal(root, &dir);
         for entry in sorted_entries(&dir, spec.layout.depth(), diags, root) {
             let path = &entry.path;
             if !crate::collections::expected_depth(spec, &dir, path) && !entry.is_dir() {
@@ -438,7 +441,7 @@ pub fn load_content_cached(
                 );
                 continue;
             }
-            jobs.push((collection, entry.path));
+            jobs.push((collection, entry.path, inside && entry.kind.is_file()));
         }
     }
 
@@ -456,12 +459,12 @@ pub fn load_content_cached(
     // they are read by many threads at once (`crate::io_threads`).
     let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = crate::io_threads::disk_bound(|| {
         jobs.par_iter()
-            .map(|(collection, path)| {
+            .map(|(collection, path, walked)| {
                 let stamp = file_stamp(path);
                 let hit = cached
                     .and_then(|c| c.files.get(path))
                     .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);
-                let result = (!hit).then(|| load_one(root, *collection, path, abbr));
+                let result = (!hit).then(|| load_one(root, *collection, path, *walked, abbr));
                 (stamp, result)
             })
             .collect()
@@ -477,7 +480,7 @@ pub fn load_content_cached(
         }
         Err(ds) => diags.extend(ds.iter().cloned()),
     };
-    for ((collection, path), (stamp, r)) in jobs.iter().zip(fresh) {
+    for ((collection, path, _), (stamp, r)) in jobs.iter().zip(fresh) {
         let Some(r) = r else {
             // A cache hit.
             if let Some((_, _, r)) = cache.as_deref().and_then(|c| c.files.get(path)) {
@@ -498,9 +501,15 @@ fn load_one(
     root: &Path,
     collection: &dyn Collection,
     path: &Path,
+    walked: bool,
     abbr: &Abbreviations,
 ) -> LoadResult {
-    let file = read_text(root, path).map_err(|d| vec![d])?;
+    let file = if walked {
+        crate::content::source::read_walked_text(root, path)
+    } else {
+        read_text(root, path)
+    }
+    .map_err(|d| vec![d])?;
     let front = split_front_matter(&file).map_err(|d| vec![d])?;
     let folder = (collection.spec().layout == crate::collections::Layout::ByRegion)
         .then(|| path.parent().map(file_stem))

@@ -135,24 +135,24 @@ pub(crate) fn save(
         return Ok(());
     }
     let partial = path.with_extension("partial");
-    let mut out = io::BufWriter::new(std::fs::File::create(&partial)?);
-    writeln!(out, "{HEADER}")?;
-    writeln!(out, "memo {}", encode_memo(&memos.site))?;
-    for (rel, r) in pages {
-        let memo = memos.pages.get(rel).map_or(&[][..], Vec::as_slice);
-        writeln!(
-            out,
-            "{:032x} {} {} {} {} {} {rel}",
-            r.fingerprint,
-            r.size,
-            r.modified.0,
-            r.modified.1,
-            r.inode,
-            encode_memo(memo)
-        )?;
-    }
-    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-    std::fs::rename(&partial, &path)
+    super::side::replace(&path, &partial, true, |out| {
+        writeln!(out, "{HEADER}")?;
+        writeln!(out, "memo {}", encode_memo(&memos.site))?;
+        for (rel, r) in pages {
+            let memo = memos.pages.get(rel).map_or(&[][..], Vec::as_slice);
+            writeln!(
+                out,
+                "{:032x} {} {} {} {} {} {rel}",
+                r.fingerprint,
+                r.size,
+                r.modified.0,
+                r.modified.1,
+                r.inode,
+                encode_memo(memo)
+            )?;
+        }
+        Ok(())
+    })
 }
 
 /// Deletes the records of folders that are neither the output nor its spare.
@@ -188,7 +188,7 @@ fn record_path(_: &Layout, _: &Path) -> Option<PathBuf> {
 }
 
 fn read(path: &Path) -> io::Result<Built> {
-    let file = io::BufReader::new(std::fs::File::open(path)?);
+    let file = io::BufReader::new(super::side::open(path)?);
     let mut lines = file.lines();
     if lines.next().transpose()?.as_deref() != Some(HEADER) {
         return Ok(Built::default());

@@ -35,6 +35,7 @@ mod guard;
 mod index;
 mod lock;
 pub mod pieces;
+mod side;
 pub mod sink;
 mod staging;
 mod swap;
@@ -209,6 +210,12 @@ impl Layout {
         self.sibling("lock")
     }
 
+    /// What the last build's validation found, record by record
+    /// (`crate::validate::Memo`).
+    fn checks(&self) -> PathBuf {
+        self.sibling("checks")
+    }
+
     /// Present only while the portable (two-rename) swap is under way.
     fn swap_marker(&self) -> PathBuf {
         self.sibling("swap")
@@ -292,6 +299,23 @@ impl Output {
             lock,
             notes,
         })
+    }
+
+    /// What the last build's validation found, record by record, as it
+    /// kept it ([`Output::keep_checks`]); `None` when there is nothing usable.
+    pub fn recall_checks(&self) -> Option<Vec<u8>> {
+        // Far beyond any portal's findings (~60 bytes a record): a larger
+        // file is not one a build wrote.
+        side::read(&self.layout.checks(), 1 << 30)
+    }
+
+    /// Keeps what this build's validation found for the next build. Only a
+    /// shortcut: a memo that cannot be written is simply not there next time.
+    pub fn keep_checks(&self, memo: &[u8]) {
+        let (path, partial) = (self.layout.checks(), self.layout.sibling("checks.partial"));
+        if side::replace(&path, &partial, false, |w| io::Write::write_all(w, memo)).is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
     }
 
     /// An empty folder (or an earlier index, which is replaced) for this

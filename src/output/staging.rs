@@ -54,6 +54,16 @@ pub(crate) struct Stage {
     /// build, so nothing stands in a file's way and nothing is left to prune
     /// — a cold build skips a look at every path and a walk of the whole site.
     fresh: bool,
+    /// What the recycled folder held when it was made safe, so that pruning
+    /// needs no second walk of the whole site (`None`: walk it then).
+    found: Option<Vec<Entry>>,
+}
+
+/// A plain file or folder of the recycled site, as [`make_safe`] found it.
+struct Entry {
+    path: PathBuf,
+    /// Its site path (`/`-separated; a name that is not UTF-8 is never kept).
+    rel: String,
 }
 
 /// A staging folder holding exactly the site.
@@ -76,22 +86,26 @@ pub(crate) fn open(
     let mut fresh = recycled_from.is_none();
     // Taken (and deleted) before anything in the folder changes.
     let mut built = Built::take(layout, &dir);
-    if let Some(from) = recycled_from
-        && let Err(e) = make_safe(&dir)
-    {
-        built = Built::default();
-        set_aside(
-            layout,
-            &dir,
-            &format!(
-                "cannot reuse the previous site kept in {} (now {}): {e}",
-                from.display(),
-                dir.display()
-            ),
-            notes,
-        )?;
-        std::fs::create_dir(&dir).map_err(|e| abandon(layout, &dir, &at(&dir)(e)))?;
-        fresh = true;
+    let mut found = None;
+    if let Some(from) = recycled_from {
+        match make_safe(&dir) {
+            Ok(entries) => found = Some(entries),
+            Err(e) => {
+                built = Built::default();
+                set_aside(
+                    layout,
+                    &dir,
+                    &format!(
+                        "cannot reuse the previous site kept in {} (now {}): {e}",
+                        from.display(),
+                        dir.display()
+                    ),
+                    notes,
+                )?;
+                std::fs::create_dir(&dir).map_err(|e| abandon(layout, &dir, &at(&dir)(e)))?;
+                fresh = true;
+            }
+        }
     }
     Ok(Stage {
         dir,
@@ -102,6 +116,7 @@ pub(crate) fn open(
         memos: Mutex::new(Memos::default()),
         piece_indexes: Mutex::default(),
         fresh,
+        found,
     })
 }
 
@@ -382,7 +397,11 @@ impl Stage {
             .iter()
             .flat_map(|rel| rel.match_indices('/').map(move |(i, _)| &rel[..i]))
             .collect();
-        prune(&self.dir, &keep, &folders).map_err(Incomplete::Write)
+        match &self.found {
+            Some(found) => prune_found(found, &keep, &folders),
+            None => prune(&self.dir, &keep, &folders),
+        }
+        .map_err(Incomplete::Write)
     }
 
     /// A write failed: keeps what was written for the next build, as
@@ -517,68 +536,105 @@ fn prepare(
 /// Makes a recycled site safe to write into without knowing what will be
 /// written: deletes every link and anything else that is not a plain file or
 /// folder (never following a link), and fails on a folder this user cannot
-/// change, which the build would otherwise stumble on halfway.
+/// change, which the build would otherwise stumble on halfway. Returns every
+/// file and folder left, for [`prune_found`].
 ///
 /// The recycled folder is the site before last, often long out of the
 /// system's caches: reading its ~60,000 folders one at a time waits on the
 /// disk for each (6 s for 50,000 services after the caches were dropped,
 /// 0.4 s warm), so many are read at once (`crate::io_threads`).
-fn make_safe(dir: &Path) -> io::Result<()> {
-    let failure: Mutex<Option<io::Error>> = Mutex::new(None);
+fn make_safe(dir: &Path) -> io::Result<Vec<Entry>> {
+    let walk = SafeWalk {
+        root: dir,
+        failure: Mutex::new(None),
+        found: Mutex::new(Vec::new()),
+    };
     crate::io_threads::disk_bound(|| {
-        rayon::scope(|scope| make_folder_safe(scope, dir.to_path_buf(), &failure));
+        rayon::scope(|scope| walk.folder(scope, dir.to_path_buf()));
     });
-    match failure.into_inner().unwrap_or_else(PoisonError::into_inner) {
+    match walk
+        .failure
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+    {
         Some(e) => Err(e),
-        None => Ok(()),
+        None => Ok(walk
+            .found
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)),
     }
 }
 
-/// [`make_safe`] for one folder; its subfolders are handed to `scope`.
-fn make_folder_safe<'s>(
-    scope: &rayon::Scope<'s>,
-    dir: PathBuf,
-    failure: &'s Mutex<Option<io::Error>>,
-) {
-    let fail = |e: io::Error| {
-        failure
+/// [`make_safe`]'s walk: the first failure, and what was found so far.
+struct SafeWalk<'a> {
+    root: &'a Path,
+    failure: Mutex<Option<io::Error>>,
+    found: Mutex<Vec<Entry>>,
+}
+
+impl<'a> SafeWalk<'a> {
+    /// Makes one folder safe; its subfolders are handed to `scope`.
+    fn folder<'s>(&'s self, scope: &rayon::Scope<'s>, dir: PathBuf)
+    where
+        'a: 's,
+    {
+        if self
+            .failure
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get_or_insert(e);
-    };
-    if failure
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .is_some()
-    {
-        return;
-    }
-    if let Err(e) = changeable(&dir) {
-        return fail(e);
-    }
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) => return fail(at(&dir)(e)),
-    };
-    for entry in entries {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => return fail(at(&dir)(e)),
-        };
-        let path = entry.path();
-        // The entry's own type, as the folder lists it: a link is a link.
-        let kind = match entry.file_type() {
-            Ok(kind) => kind,
-            Err(e) => return fail(at(&path)(e)),
-        };
-        if kind.is_dir() {
-            scope.spawn(move |scope| make_folder_safe(scope, path, failure));
-        } else if !kind.is_file()
-            && let Err(e) = std::fs::remove_file(&path)
+            .is_some()
         {
-            return fail(at(&path)(e));
+            return;
+        }
+        match self.entries(scope, &dir) {
+            Ok(entries) => self
+                .found
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(entries),
+            Err(e) => {
+                self.failure
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .get_or_insert(e);
+            }
         }
     }
+
+    /// The plain files and folders in `dir`, having deleted everything else.
+    fn entries<'s>(&'s self, scope: &rayon::Scope<'s>, dir: &Path) -> io::Result<Vec<Entry>>
+    where
+        'a: 's,
+    {
+        changeable(dir)?;
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(at(dir))? {
+            let entry = entry.map_err(at(dir))?;
+            let path = entry.path();
+            // The entry's own type, as the folder lists it: a link is a link.
+            let kind = entry.file_type().map_err(at(&path))?;
+            if !kind.is_dir() && !kind.is_file() {
+                std::fs::remove_file(&path).map_err(at(&path))?;
+                continue;
+            }
+            if kind.is_dir() {
+                let sub = path.clone();
+                scope.spawn(move |scope| self.folder(scope, sub));
+            }
+            let rel = site_path(self.root, &path)?;
+            found.push(Entry { path, rel });
+        }
+        Ok(found)
+    }
+}
+
+/// `path`'s place in the site under `dir`, with `/` between names.
+fn site_path(dir: &Path, path: &Path) -> io::Result<String> {
+    Ok(path
+        .strip_prefix(dir)
+        .map_err(io::Error::other)?
+        .to_string_lossy()
+        .replace('\\', "/"))
 }
 
 /// Whether this user may add and delete entries in the folder `dir`.
@@ -627,17 +683,43 @@ fn static_files(
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(static_dir)
-            .map_err(io::Error::other)?
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = site_path(static_dir, entry.path())?;
         if !generated.contains(rel.as_str()) {
             out.push((rel, entry.into_path()));
         }
     }
     Ok(out)
+}
+
+/// Deletes what the recycled site held, as [`make_safe`] found it, that is
+/// neither a kept file nor one of their folders — without walking the site
+/// again. Whatever the build changed in between it changed into a kept file
+/// or folder (a file in the way of a folder, or the reverse, was replaced as
+/// it was written), so only an entry's current kind is asked, and only of the
+/// few entries deleted.
+fn prune_found(found: &[Entry], keep: &HashSet<&str>, folders: &HashSet<&str>) -> io::Result<()> {
+    let kept = |rel: &str| keep.contains(rel) || folders.contains(rel);
+    for entry in found {
+        if kept(&entry.rel) {
+            continue;
+        }
+        // Inside a folder that goes, which is deleted whole.
+        if let Some((parent, _)) = entry.rel.rsplit_once('/')
+            && !folders.contains(parent)
+        {
+            continue;
+        }
+        let gone = match std::fs::symlink_metadata(&entry.path) {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&entry.path),
+            Ok(_) => std::fs::remove_file(&entry.path),
+            Err(e) => Err(e),
+        };
+        match gone {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(at(&entry.path)(e)),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Deletes everything under `dir` that is not a kept file or one of their
@@ -646,12 +728,7 @@ fn prune(dir: &Path, keep: &HashSet<&str>, folders: &HashSet<&str>) -> io::Resul
     let mut walk = walkdir::WalkDir::new(dir).min_depth(1).into_iter();
     while let Some(entry) = walk.next() {
         let entry = entry.map_err(|e| walk_error(dir, e))?;
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .map_err(io::Error::other)?
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = site_path(dir, entry.path())?;
         let kind = entry.file_type();
         if kind.is_dir() {
             if !folders.contains(rel.as_str()) {
@@ -696,8 +773,11 @@ mod tests {
     /// Recycles `dir` for exactly `files`, as a build does: made safe,
     /// written file by file, then completed.
     fn fill_with(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-        make_safe(dir)?;
-        let stage = stage_in(dir);
+        let found = make_safe(dir)?;
+        let stage = Stage {
+            found: Some(found),
+            ..stage_in(dir)
+        };
         for (rel, bytes) in files {
             stage.write(rel, bytes)?;
         }
@@ -717,6 +797,7 @@ mod tests {
             piece_indexes: Mutex::default(),
             fingerprints: Mutex::default(),
             fresh: false,
+            found: None,
         }
     }
 
@@ -817,6 +898,65 @@ mod tests {
             std::fs::read_to_string(dir.join(rel)).unwrap(),
             "один,ДВА,три"
         );
+    }
+
+    /// Every file under `dir`, as site paths, sorted.
+    fn tree(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| site_path(dir, e.unwrap().path()).unwrap())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A recycled site with stale files and folders at every depth, and files
+    /// and folders that trade places, is pruned to the same tree whether the
+    /// prune uses what `make_safe` found or walks the site again.
+    #[test]
+    fn pruning_what_was_found_leaves_what_a_second_walk_leaves() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut trees = Vec::new();
+        for use_found in [true, false] {
+            let dir = tmp.path().join(format!("site-{use_found}"));
+            for i in 0..30 {
+                let folder = dir.join(format!("s{}/p{i}", i % 4));
+                std::fs::create_dir_all(folder.join("old/deeper")).unwrap();
+                std::fs::write(folder.join("index.html"), "page").unwrap();
+                std::fs::write(folder.join("old/deeper/x.html"), "stale").unwrap();
+            }
+            std::fs::write(dir.join("was-a-file"), "now a folder").unwrap();
+            std::fs::create_dir_all(dir.join("was-a-folder/inner")).unwrap();
+            let found = make_safe(&dir).unwrap();
+            assert_eq!(found.len(), tree(&dir).len());
+            let stage = Stage {
+                found: use_found.then_some(found),
+                ..stage_in(&dir)
+            };
+            for i in (0..30).step_by(3) {
+                stage
+                    .write(&format!("s{}/p{i}/index.html", i % 4), b"new")
+                    .unwrap();
+            }
+            stage.write("s2/p6/old/kept.html", b"kept").unwrap();
+            stage.write("was-a-file/index.html", b"page").unwrap();
+            stage.write("was-a-folder", b"file").unwrap();
+            assert!(stage.complete().is_ok());
+            trees.push(tree(&dir));
+        }
+        assert_eq!(trees[0], trees[1]);
+        assert!(trees[0].contains(&"s2/p6/old/kept.html".to_string()));
+        assert!(
+            !trees[0]
+                .iter()
+                .any(|p| p.ends_with("/x.html") || p.ends_with("/deeper"))
+        );
+        let files: Vec<&String> = trees[0]
+            .iter()
+            .filter(|p| p.ends_with(".html") || p.starts_with("was-a-folder"))
+            .collect();
+        assert_eq!(files.len(), 10 + 3, "{files:?}");
     }
 
     #[test]

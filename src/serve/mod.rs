@@ -123,7 +123,7 @@ impl DevServer {
         let mut report = Report::default();
         let outcome = {
             let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-            match pipeline::prepare(&self.opts, Some(&mut kept), &mut report) {
+            match pipeline::prepare(&self.opts, kept.reuse(), &mut report) {
                 Ok(p) => {
                     let t = Instant::now();
                     let manifest = search_manifest_in(&self.opts.output);

@@ -5,11 +5,14 @@
 //! geography and freshness.
 
 pub mod formats;
+mod memo;
 pub mod names;
 pub mod passport;
 pub mod plain;
 pub mod quotes;
 mod search_words;
+
+pub use memo::Memo;
 
 use std::collections::{HashMap, HashSet};
 
@@ -42,52 +45,6 @@ pub fn validate(config: &Config, data: &Data, content: &Content, today: i64) -> 
     validate_with(config, data, content, today, None)
 }
 
-/// Per-record findings kept between the dev server's rebuilds: a record whose
-/// file is unchanged is not checked again while everything else a per-record
-/// check reads — the settings, the data files, the regions' records and the
-/// date — is unchanged too (together, "the world"). Checks that compare
-/// records with each other always run.
-#[derive(Default)]
-pub struct Memo {
-    world: u64,
-    records: HashMap<String, (u64, Vec<Diagnostic>)>,
-    next: std::sync::Mutex<HashMap<String, (u64, Vec<Diagnostic>)>>,
-}
-
-impl Memo {
-    /// What a per-record check reads besides the record (see [`Memo`]).
-    fn world(config: &Config, data: &Data, content: &Content, today: i64) -> u64 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        let mut text = |t: &crate::content::source::SourceText| {
-            for part in [t.rel.as_bytes(), t.text.as_bytes()] {
-                h.update(&(part.len() as u64).to_le_bytes());
-                h.update(part);
-            }
-        };
-        data.files().for_each(|t| text(t));
-        content.regions.iter().for_each(|r| text(&r.file));
-        // Settings hold no hash maps: their debug form is stable.
-        h.update(format!("{config:?}").as_bytes());
-        h.update(&today.to_le_bytes());
-        h.digest()
-    }
-
-    /// This record's findings from the last validation, if its file is unchanged.
-    fn recall(&self, rel: &str, text: u64) -> Option<Vec<Diagnostic>> {
-        self.records
-            .get(rel)
-            .filter(|(t, _)| *t == text)
-            .map(|(_, found)| found.clone())
-    }
-
-    fn remember(&self, rel: &str, text: u64, found: &[Diagnostic]) {
-        self.next
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(rel.to_string(), (text, found.to_vec()));
-    }
-}
-
 /// [`validate`], reusing and updating `memo` (see [`Memo`]).
 pub fn validate_with(
     config: &Config,
@@ -97,11 +54,7 @@ pub fn validate_with(
     mut memo: Option<&mut Memo>,
 ) -> Diagnostics {
     if let Some(m) = memo.as_deref_mut() {
-        let world = Memo::world(config, data, content, today);
-        if m.world != world {
-            m.records.clear();
-            m.world = world;
-        }
+        m.enter(Memo::world(config, data, content, today));
     }
     let regions = content
         .regions
@@ -151,12 +104,7 @@ pub fn validate_with(
     check_stats(&cx, &mut out);
     drop(cx);
     if let Some(m) = memo {
-        // Only this run's records are kept: deleted files are forgotten.
-        m.records = std::mem::take(
-            m.next
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        );
+        m.close();
     }
     let mut diags = Diagnostics::default();
     diags.extend(out);
@@ -177,12 +125,11 @@ pub fn each_record_file<M: Send + Sync>(
         return each_record(records, out, check);
     };
     each_record(records, out, |r, found| {
-        let text = xxhash_rust::xxh3::xxh3_64(r.file.text.as_bytes());
-        match memo.recall(&r.file.rel, text) {
+        match memo.recall(&r.file.rel, r.file.digest) {
             Some(known) => found.extend(known),
             None => check(r, found),
         }
-        memo.remember(&r.file.rel, text, found);
+        memo.remember(&r.file.rel, r.file.digest, found);
     });
 }
 
