@@ -12,6 +12,7 @@ use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
 use crate::render::family;
+use crate::render::lists::ServiceList;
 use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages, WHOLE};
 use crate::render::paginate;
 use crate::ru;
@@ -170,7 +171,20 @@ impl Collection for Regions {
     }
 }
 
-fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
+/// What every page of a region's list shares (`crate::render::lists`).
+pub(crate) struct RegionList {
+    list: ServiceList,
+    ask: Vec<Value>,
+    need_counts: Value,
+    stats_count: usize,
+    practices: Value,
+    routes: Vec<Value>,
+    programmes: Value,
+    related: Value,
+    region: Value,
+}
+
+fn region_list(pages: &Pages, site: &Site, i: usize) -> RegionList {
     let r = &site.regions[i];
     let idx = site
         .services_by_region
@@ -234,8 +248,32 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
         .filter_map(|c| c.region_links(site, &r.code))
         .filter(|l| !l.items.is_empty())
         .collect();
-    let (contact, rest) = family::contact_first(site, &idx);
-    let list = pages.list_page(site, &contact, &rest, &r.url, page);
+    let list = ServiceList::new(site, &idx);
+    let ask = pages.cards_of(
+        site,
+        &list.contact[..list.contact.len().min(paginate::SHORTLIST)],
+    );
+    RegionList {
+        list,
+        ask,
+        need_counts: Value::from_serialize(&need_counts),
+        stats_count,
+        practices: Value::from_serialize(&practices),
+        routes,
+        programmes: Value::from_serialize(&programmes),
+        related: Value::from_serialize(&related),
+        region: Value::from_serialize(r),
+    }
+}
+
+fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
+    let r = &site.regions[i];
+    let shared = pages.regions.get(
+        i,
+        || region_list(pages, site, i),
+        |shared| paginate::page_count(shared.list.len()),
+    );
+    let list = pages.list_page(site, &shared.list, &r.url, page);
     let url = paginate::page_url(&r.url, page);
     let spec = PageSpec {
         url: &url,
@@ -248,19 +286,19 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
         site,
         spec,
         context! {
-            region => Value::from_serialize(r),
+            region => shared.region.clone(),
             contact => list.contact,
-            contact_count => contact.len(),
-            ask => pages.cards_of(site, &contact[..contact.len().min(paginate::SHORTLIST)]),
+            contact_count => shared.list.contact.len(),
+            ask => shared.ask.clone(),
             groups => Value::from_serialize(&list.groups),
             pager => list.pager,
-            need_counts => Value::from_serialize(&need_counts),
-            stats_count => stats_count,
-            practices => Value::from_serialize(&practices),
-            routes => routes,
-            programmes => Value::from_serialize(&programmes),
-            related => Value::from_serialize(&related),
-            service_count => idx.len(),
+            need_counts => shared.need_counts.clone(),
+            stats_count => shared.stats_count,
+            practices => shared.practices.clone(),
+            routes => shared.routes.clone(),
+            programmes => shared.programmes.clone(),
+            related => shared.related.clone(),
+            service_count => shared.list.len(),
             region_map => pages.maps(site).regions.get(&r.code).cloned(),
             tile_map => Value::from_serialize(&pages.maps(site).tiles),
         },
@@ -297,15 +335,22 @@ fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
     )
 }
 
-fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize) -> PageJob {
+/// What every page of a municipality's list shares: the region's services
+/// with a location by distance, then the others, by name.
+pub(crate) struct Nearest {
+    near: Vec<(f64, usize)>,
+    unplaced: Vec<usize>,
+    region: Value,
+    municipality: Value,
+}
+
+fn nearest(site: &Site, i: usize, m: usize) -> Nearest {
     let r = &site.regions[i];
     let mu = &r.municipalities[m];
-    let idx = site
+    let idx: &[usize] = site
         .services_by_region
         .get(&r.code)
-        .cloned()
-        .unwrap_or_default();
-    // Services with a location by distance; the rest after them, by name.
+        .map_or(&[], Vec::as_slice);
     let mut near: Vec<(f64, usize)> = idx
         .iter()
         .filter_map(|&k| {
@@ -314,12 +359,29 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize
         })
         .collect();
     near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    // One sequence cut into pages: the placed services, then the others.
-    let unplaced: Vec<usize> = idx
+    let unplaced = idx
         .iter()
         .copied()
         .filter(|&k| site.services[k].location.is_none())
         .collect();
+    Nearest {
+        near,
+        unplaced,
+        region: Value::from_serialize(r),
+        municipality: Value::from_serialize(mu),
+    }
+}
+
+fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize) -> PageJob {
+    let r = &site.regions[i];
+    let mu = &r.municipalities[m];
+    let shared = pages.municipalities.get(
+        pages.municipality_offsets[i] + m,
+        || nearest(site, i, m),
+        |shared| paginate::page_count(shared.near.len() + shared.unplaced.len()),
+    );
+    let (near, unplaced) = (&shared.near, &shared.unplaced);
+    // One sequence cut into pages: the placed services, then the others.
     let len = near.len() + unplaced.len();
     let std::ops::Range { start, end } = paginate::range(len, page);
     let rows: Vec<Value> = near[start.min(near.len())..end.min(near.len())]
@@ -346,8 +408,8 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize
         site,
         spec,
         context! {
-            region => Value::from_serialize(r),
-            municipality => Value::from_serialize(mu),
+            region => shared.region.clone(),
+            municipality => shared.municipality.clone(),
             rows => rows,
             first_row => start + 1,
             any_placed => !near.is_empty(),

@@ -7,6 +7,7 @@ pub mod copy;
 pub mod family;
 pub mod feeds;
 pub mod fingerprint;
+pub mod lists;
 pub mod pages;
 pub mod paginate;
 pub mod sitemap;

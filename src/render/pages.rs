@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::PageJob;
 use super::family;
+use super::lists::{PerList, ServiceList};
 use crate::site::Site;
 
 /// A breadcrumb as the template sees it.
@@ -227,6 +228,23 @@ pub struct Pages {
     route_regions: std::sync::OnceLock<Vec<Vec<usize>>>,
     /// Each service's card, rendered once for every list that shows it.
     cards: super::cards::Cards,
+    /// What the pages of each list share (`super::lists`): by region; by
+    /// municipality, numbered across regions from `municipality_offsets`;
+    /// by need and region.
+    pub(crate) regions: PerList<crate::collections::regions::RegionList>,
+    pub(crate) municipalities: PerList<crate::collections::regions::Nearest>,
+    pub(crate) municipality_offsets: Vec<usize>,
+    need_regions: PerList<NeedRegion>,
+    /// Each region's "where to ask" cards, by region code.
+    asks: std::sync::Mutex<std::collections::HashMap<String, Vec<Value>>>,
+}
+
+/// What the pages of a need's list in one region share.
+struct NeedRegion {
+    list: ServiceList,
+    ask: Vec<Value>,
+    need: Value,
+    region: Value,
 }
 
 impl Pages {
@@ -284,6 +302,13 @@ impl Pages {
                 (k.clone(), name)
             })
             .collect();
+        // Where each region's municipalities start in one numbering.
+        let municipality_offsets: Vec<usize> = std::iter::once(0)
+            .chain(site.regions.iter().scan(0, |total, r| {
+                *total += r.municipalities.len();
+                Some(*total)
+            }))
+            .collect();
         Pages {
             search_manifest: search_manifest.map(str::to_string),
             cards: super::cards::Cards::new(env, globals.clone(), site.services.len()),
@@ -292,6 +317,11 @@ impl Pages {
             copy,
             crumb_names,
             route_regions: std::sync::OnceLock::new(),
+            regions: PerList::new(site.regions.len()),
+            municipalities: PerList::new(municipality_offsets.last().copied().unwrap_or(0)),
+            municipality_offsets,
+            need_regions: PerList::new(site.needs.len() * site.regions.len()),
+            asks: Default::default(),
         }
     }
 
@@ -433,7 +463,15 @@ impl Pages {
     /// [`SHORTLIST`](super::paginate::SHORTLIST) of the region's services that
     /// have contacts (the region's page lists all of them).
     pub(crate) fn ask_in_region(&self, site: &Site, region: &str) -> Vec<Value> {
-        let ask: Vec<usize> = site
+        if let Some(ask) = self
+            .asks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(region)
+        {
+            return ask.clone();
+        }
+        let idx: Vec<usize> = site
             .services_by_region
             .get(region)
             .into_iter()
@@ -442,7 +480,12 @@ impl Pages {
             .filter(|&i| site.services[i].contactable)
             .take(super::paginate::SHORTLIST)
             .collect();
-        self.cards_of(site, &ask)
+        let ask = self.cards_of(site, &idx);
+        self.asks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(region.to_string(), ask.clone());
+        ask
     }
 
     /// Service `i`'s card, rendered (see [`super::cards`]).
@@ -488,36 +531,27 @@ impl Pages {
         idx.iter().map(|&i| self.card(site, i)).collect()
     }
 
-    /// The services `shown` (a run of `all`, starting at `start`) grouped by
-    /// municipality (district for cities), groups in name order, with each
-    /// group's size in `all`.
-    fn groups_of(&self, site: &Site, all: &[usize], shown: &[usize], start: usize) -> Vec<Group> {
-        fn key(s: &crate::site::ServiceView) -> &str {
-            s.municipality
-                .as_deref()
-                .or(s.district.as_deref())
-                .unwrap_or("Весь регион")
-        }
+    /// The services `shown` (a run of `list.rest`, starting at `start`)
+    /// grouped by municipality (district for cities), groups in name order,
+    /// with each group's size in the whole list.
+    fn groups_of(
+        &self,
+        site: &Site,
+        list: &ServiceList,
+        shown: &[usize],
+        start: usize,
+    ) -> Vec<Group> {
         let mut groups: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
         for &i in shown {
             groups
-                .entry(key(&site.services[i]))
+                .entry(super::lists::group_name(&site.services[i]))
                 .or_default()
                 .push(self.card(site, i));
-        }
-        let mut totals: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
-        for (pos, &i) in all.iter().enumerate() {
-            let k = key(&site.services[i]);
-            if let Some(t) = totals.get_mut(k) {
-                t.0 += 1;
-            } else if groups.contains_key(k) {
-                totals.insert(k, (1, pos < start));
-            }
         }
         groups
             .into_iter()
             .map(|(name, services)| {
-                let (total, continued) = totals.get(name).copied().unwrap_or_default();
+                let (total, continued) = list.group(name, start);
                 Group {
                     slug: crate::ru::slugify(name),
                     name: name.to_string(),
@@ -529,26 +563,25 @@ impl Pages {
             .collect()
     }
 
-    /// Page `page` of the list at `base`: `contact` (as cards) then `rest`
-    /// (grouped by municipality), cut into pages as one sequence.
+    /// Page `page` of `list` at `base`: its contactable services (as cards)
+    /// then the rest (grouped by municipality), cut into pages as one sequence.
     pub(crate) fn list_page(
         &self,
         site: &Site,
-        contact: &[usize],
-        rest: &[usize],
+        list: &ServiceList,
         base: &str,
         page: usize,
     ) -> ListPage {
         use super::paginate;
-        let len = contact.len() + rest.len();
-        let std::ops::Range { start, end } = paginate::range(len, page);
+        let (contact, rest) = (&list.contact, &list.rest);
+        let std::ops::Range { start, end } = paginate::range(list.len(), page);
         let contact_shown = &contact[start.min(contact.len())..end.min(contact.len())];
         let rest_start = start.saturating_sub(contact.len());
         let rest_shown = &rest[rest_start..end.saturating_sub(contact.len())];
         ListPage {
             contact: self.cards_html(site, contact_shown),
-            groups: self.groups_of(site, rest, rest_shown, rest_start),
-            pager: paginate::pager(base, page, paginate::page_count(len)),
+            groups: self.groups_of(site, list, rest_shown, rest_start),
+            pager: paginate::pager(base, page, paginate::page_count(list.len())),
         }
     }
 
@@ -712,30 +745,42 @@ impl Pages {
 
     fn need_region(&self, site: &Site, n: usize, r: usize, page: usize) -> PageJob {
         let (need, region) = (&site.needs[n], &site.regions[r]);
-        let in_region: Vec<usize> = site
-            .services_by_need
-            .get(&need.id)
-            .map(|idx| {
-                idx.iter()
-                    .copied()
-                    .filter(|&i| *site.services[i].region == *region.code)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let shared = self.need_regions.get(
+            n * site.regions.len() + r,
+            || {
+                let in_region: Vec<usize> = site
+                    .services_by_need
+                    .get(&need.id)
+                    .map(|idx| {
+                        idx.iter()
+                            .copied()
+                            .filter(|&i| *site.services[i].region == *region.code)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let list = ServiceList::new(site, &in_region);
+                // Where to ask about the entries without contacts: the region's other
+                // contactable services, when this need has none of its own.
+                let ask = if list.contact.is_empty() {
+                    self.ask_in_region(site, &region.code)
+                } else {
+                    self.cards_of(
+                        site,
+                        &list.contact[..list.contact.len().min(super::paginate::SHORTLIST)],
+                    )
+                };
+                NeedRegion {
+                    list,
+                    ask,
+                    need: Value::from_serialize(need),
+                    region: Value::from_serialize(region),
+                }
+            },
+            |shared| super::paginate::page_count(shared.list.len()),
+        );
         let base = format!("needs/{}/{}/", need.id, region.slug);
         let url = super::paginate::page_url(&base, page);
-        let (contact, rest) = family::contact_first(site, &in_region);
-        // Where to ask about the entries without contacts: the region's other
-        // contactable services, when this need has none of its own.
-        let ask = if contact.is_empty() {
-            self.ask_in_region(site, &region.code)
-        } else {
-            self.cards_of(
-                site,
-                &contact[..contact.len().min(super::paginate::SHORTLIST)],
-            )
-        };
-        let list = self.list_page(site, &contact, &rest, &base, page);
+        let list = self.list_page(site, &shared.list, &base, page);
         let spec = PageSpec {
             url: &url,
             template: section("need_region").template,
@@ -751,15 +796,15 @@ impl Pages {
             site,
             spec,
             context! {
-                need => Value::from_serialize(need),
-                region => Value::from_serialize(region),
+                need => shared.need.clone(),
+                region => shared.region.clone(),
                 contact => list.contact,
-                any_contact => !contact.is_empty(),
-                ask => ask,
+                any_contact => !shared.list.contact.is_empty(),
+                ask => shared.ask.clone(),
                 ask_all => region.url.clone(),
                 groups => Value::from_serialize(&list.groups),
                 pager => list.pager,
-                count => in_region.len(),
+                count => shared.list.len(),
             },
         )
     }
