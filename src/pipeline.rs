@@ -558,39 +558,53 @@ fn render_streamed(
         bytes: 0,
     };
 
-    // The data files are made on a thread of their own while the search
-    // documents are indexed: each of the two is mostly one core's work. The
-    // HSDS export is the last reader of the parsed records, which that thread
+    // The open data is made on a thread of their own while the search
+    // documents are indexed, then the files made from the views alone (feeds,
+    // GeoJSON, near-me shards) on this thread: the HSDS export, mostly
+    // copying or compressing, takes about as long as the other two. The
+    // HSDS export is the last reader of the parsed records, which its thread
     // drops when it is done; the search export, whose peak is the highest of
     // the search stages, waits for that, so it never meets the records in
-    // memory. The files the thread made are told to the link check
-    // afterwards, in the order they were made.
+    // memory. The files each part made are told to the link check afterwards,
+    // in the order they always had.
     let searching = search_index.filter(|_| !site.config.search.disabled);
-    let (data_files, indexed) = std::thread::scope(|scope| {
-        let data_thread = scope.spawn(|| {
+    let made_files = || SiteFiles {
+        staging: staging.as_ref(),
+        links: Vec::new(),
+        base: &site.base,
+        count: 0,
+        bytes: 0,
+    };
+    let (open_data, indexed, views) = std::thread::scope(|scope| {
+        let open_data_thread = scope.spawn(|| {
             let t = Instant::now();
-            let mut data_files = SiteFiles {
-                staging: staging.as_ref(),
-                links: Vec::new(),
-                base: &site.base,
-                count: 0,
-                bytes: 0,
-            };
-            let written = write_data_files(&site, &data, &content, admin, &mut data_files);
+            let mut open_data = made_files();
+            let written = write_open_data(&site, &data, &content, admin, &mut open_data);
             drop((data, content));
-            (written.map(|()| data_files), t.elapsed())
+            (written.map(|()| open_data), t.elapsed())
         });
         let indexed = searching.map(|dir| index_search(&site, dir).map(|index| (dir, index)));
-        let data_files = data_thread
+        let t = Instant::now();
+        let mut views = made_files();
+        let views = write_view_files(&site, &mut views).map(|()| views);
+        let views = (views, t.elapsed());
+        let open_data = open_data_thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (data_files, indexed)
+        (open_data, indexed, views)
     });
-    let (data_files, data_time) = data_files;
-    report.timings.push(("data", data_time));
-    match data_files {
-        Ok(data_files) => files.absorb(data_files),
-        Err(e) => return Err(write_failed(output, staging, e, &diags)),
+    let mut failure = None;
+    for (stage, (made, time)) in [("geo", views), ("data", open_data)] {
+        report.timings.push((stage, time));
+        match made {
+            Ok(made) => files.absorb(made),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(e) = failure {
+        return Err(write_failed(output, staging, e, &diags));
     }
 
     // The search export is written and dropped before the pages are made;
@@ -825,20 +839,25 @@ enum PageFailure {
 /// Everything the build writes beside the pages (the sitemap aside, which
 /// follows them), each file handed to `sink` as it is made: robots.txt,
 /// feeds, open data, the editing interface.
-fn write_data_files(
-    site: &Site,
-    data: &crate::content::Data,
-    content: &crate::content::Content,
-    admin: Vec<OutputFile>,
-    sink: &mut dyn crate::output::Sink,
-) -> std::io::Result<()> {
+/// The files made from the site's views alone, beside its pages.
+fn write_view_files(site: &Site, sink: &mut dyn crate::output::Sink) -> std::io::Result<()> {
     sink.file("robots.txt", render::pages::robots(site).as_bytes())?;
     // Feeds, and whatever else collections publish beside their pages.
     for (path, bytes) in render::feeds::files(site) {
         sink.file(&path, &bytes)?;
     }
     // Open GeoJSON and near-me shards (src/geo).
-    crate::geo::site::write_data_files(site, sink)?;
+    crate::geo::site::write_data_files(site, sink)
+}
+
+/// The open data made from the records themselves, and the editing interface.
+fn write_open_data(
+    site: &Site,
+    data: &crate::content::Data,
+    content: &crate::content::Content,
+    admin: Vec<OutputFile>,
+    sink: &mut dyn crate::output::Sink,
+) -> std::io::Result<()> {
     // Open Referral HSDS: JSON and the tabular package (src/hsds).
     crate::hsds::write_files(&site.config, data, content, &site.history, sink)?;
     // The editing interface, when switched on (src/cms).

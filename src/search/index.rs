@@ -134,7 +134,9 @@ pub fn save_export(
 fn build(each: EachDoc<'_>, directory: RamDirectory) -> Result<(Index, usize), SearchError> {
     let (schema, f) = schema();
     let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
-    index.tokenizers().register(NAME, RussianTokenizer);
+    index
+        .tokenizers()
+        .register(NAME, RussianTokenizer::default());
     // One thread and one segment keep doc ids equal to positions in `docs`,
     // which the static export relies on.
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 200_000_000)?;

@@ -3,8 +3,13 @@
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+/// Holds the terms of the words it met (`opora_analyzer::Stems`): tantivy
+/// keeps one tokenizer per field for the whole index, so each word of the
+/// site is stemmed about once.
 #[derive(Clone, Default)]
-pub struct RussianTokenizer;
+pub struct RussianTokenizer {
+    stems: opora_analyzer::Stems,
+}
 
 pub const NAME: &str = "opora_ru";
 
@@ -17,7 +22,7 @@ impl Tokenizer for RussianTokenizer {
     type TokenStream<'a> = Stream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Stream {
-        let tokens = opora_analyzer::analyze(text)
+        let tokens = opora_analyzer::analyze_with(text, &mut self.stems)
             .into_iter()
             .map(|t| Token {
                 offset_from: t.start,

@@ -248,25 +248,76 @@ pub fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 /// The whole analysis: what gets indexed, and what a query is turned into.
 pub fn analyze(text: &str) -> Vec<Token> {
     let stemmer = Stemmer::new(Algorithm::Russian);
+    tokens(text, |word| term(&stemmer, word))
+}
+
+/// [`analyze`], taking the terms of words met before from `stems`: a site's
+/// texts repeat their words, and stemming them (with the stop-word test)
+/// was most of the analysis of a build's search documents.
+pub fn analyze_with(text: &str, stems: &mut Stems) -> Vec<Token> {
+    if stems.terms.len() > Stems::MAX_WORDS {
+        stems.terms.clear();
+    }
+    tokens(text, |word| match stems.terms.get(word) {
+        Some(known) => known.clone(),
+        None => {
+            let made = term(&stems.stemmer, word);
+            stems.terms.insert(word.to_string(), made.clone());
+            made
+        }
+    })
+}
+
+/// The terms of words already analysed, by the word as written (`None`: a
+/// stop word or an over-long token).
+#[derive(Clone)]
+pub struct Stems {
+    stemmer: Stemmer,
+    terms: std::collections::HashMap<String, Option<String>>,
+}
+
+impl Stems {
+    /// Words remembered at most: past this the memo starts over, so its
+    /// memory stays bounded whatever the texts (~100 bytes a word).
+    const MAX_WORDS: usize = 1 << 20;
+}
+
+impl Default for Stems {
+    fn default() -> Self {
+        Stems {
+            stemmer: Stemmer::new(Algorithm::Russian),
+            terms: std::collections::HashMap::new(),
+        }
+    }
+}
+
+/// Each word of `text` that gives a term (as `term_of` says), as a token.
+fn tokens(text: &str, mut term_of: impl FnMut(&str) -> Option<String>) -> Vec<Token> {
     let mut out = Vec::new();
     for (start, end) in words(text) {
-        let word = &text[start..end];
-        if word.chars().count() > MAX_TOKEN_CHARS {
-            continue;
+        if let Some(term) = term_of(&text[start..end]) {
+            let position = out.len();
+            out.push(Token {
+                term,
+                start,
+                end,
+                position,
+            });
         }
-        let normalized = normalize(word);
-        if is_stop_word(&normalized) {
-            continue;
-        }
-        let position = out.len();
-        out.push(Token {
-            term: stemmer.stem(&normalized).into_owned(),
-            start,
-            end,
-            position,
-        });
     }
     out
+}
+
+/// The term a word is indexed by; `None` for a stop word or an over-long token.
+fn term(stemmer: &Stemmer, word: &str) -> Option<String> {
+    if word.chars().count() > MAX_TOKEN_CHARS {
+        return None;
+    }
+    let normalized = normalize(word);
+    if is_stop_word(&normalized) {
+        return None;
+    }
+    Some(stemmer.stem(&normalized).into_owned())
 }
 
 /// A word of a query with its stem, stop words included: places and need
@@ -334,6 +385,30 @@ pub fn edit_distance_within(a: &str, b: &str, max: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_stems_give_the_same_tokens_as_a_fresh_analysis() {
+        let texts = [
+            "Помощь семьям с детьми: консультации, юристы и психологи.",
+            "Семьям с детьми-инвалидами помогают юристы; её телефон — 8 800 200-01-22.",
+            "ПОМОЩЬ Семьям в ТЖС: ёлка, Ёж и https://example.org/очень-длинный-адрес-сайта-для-проверки",
+            "и в во не что он на",
+            "",
+        ];
+        let mut stems = Stems::default();
+        for round in 0..2 {
+            for text in texts {
+                let (fresh, remembered) = (analyze(text), analyze_with(text, &mut stems));
+                let view = |ts: &[Token]| -> Vec<(String, usize, usize, usize)> {
+                    ts.iter()
+                        .map(|t| (t.term.clone(), t.start, t.end, t.position))
+                        .collect()
+                };
+                assert_eq!(view(&remembered), view(&fresh), "round {round}: {text}");
+            }
+        }
+        assert!(stems.terms.contains_key("семьям") && stems.terms["и"].is_none());
+    }
 
     #[test]
     fn the_shortcuts_agree_with_std_for_every_character() {

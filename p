@@ -1,0 +1,1 @@
+/tmp/opora-incremental/content/services/ru-ba/bash-db.md
