@@ -558,10 +558,10 @@ fn render_streamed(
         bytes: 0,
     };
 
-    // The open data is made on a thread of their own while the search
-    // documents are indexed, then the files made from the views alone (feeds,
-    // GeoJSON, near-me shards) on this thread: the HSDS export, mostly
-    // copying or compressing, takes about as long as the other two. The
+    // The open data is made on a thread of its own while this one makes the
+    // files made from the views alone (feeds, GeoJSON, near-me shards) and
+    // then indexes the search documents: the HSDS export, mostly copying or
+    // compressing, takes about as long as the other two. The
     // HSDS export is the last reader of the parsed records, which its thread
     // drops when it is done; the search export, whose peak is the highest of
     // the search stages, waits for that, so it never meets the records in
@@ -583,11 +583,12 @@ fn render_streamed(
             drop((data, content));
             (written.map(|()| open_data), t.elapsed())
         });
-        let indexed = searching.map(|dir| index_search(&site, dir).map(|index| (dir, index)));
+        // The view files first: their memory is let go before the index grows.
         let t = Instant::now();
         let mut views = made_files();
         let views = write_view_files(&site, &mut views).map(|()| views);
         let views = (views, t.elapsed());
+        let indexed = searching.map(|dir| index_search(&site, dir).map(|index| (dir, index)));
         let open_data = open_data_thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

@@ -705,14 +705,20 @@ impl Pages {
             .get(&need.id)
             .cloned()
             .unwrap_or_default();
+        // Each region's services for the need, and how many a family can contact.
+        let mut counts: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+        for &i in &idx {
+            let s = &site.services[i];
+            let here = counts.entry(&*s.region).or_default();
+            here.0 += 1;
+            here.1 += usize::from(s.contactable);
+        }
         let regions: Vec<Value> = site
             .regions
             .iter()
             .filter_map(|r| {
-                let here = idx.iter().filter(|&&i| *site.services[i].region == *r.code);
-                let count = here.clone().count();
-                let contactable = here.filter(|&&i| site.services[i].contactable).count();
-                (count > 0).then(|| context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count, contactable })
+                let &(count, contactable) = counts.get(&*r.code)?;
+                Some(context! { name => r.name.clone(), url => format!("needs/{}/{}/", need.id, r.slug), code => r.code.clone(), count, contactable })
             })
             .collect();
         let routes: Vec<_> = site
