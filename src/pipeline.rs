@@ -881,15 +881,7 @@ fn static_files(dir: &Path) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            Some(
-                e.path()
-                    .strip_prefix(dir)
-                    .ok()?
-                    .to_string_lossy()
-                    .replace('\\', "/"),
-            )
-        })
+        .filter_map(|e| crate::output::site_path(dir, e.path()).ok())
         .collect()
 }
 
@@ -1009,12 +1001,11 @@ fn asset_versions(static_dir: &Path) -> BTreeMap<String, String> {
         .flatten()
     {
         if entry.file_type().is_file()
-            && let (Ok(bytes), Ok(rel)) = (
+            && let (Ok(bytes), Ok(key)) = (
                 std::fs::read(entry.path()),
-                entry.path().strip_prefix(static_dir),
+                crate::output::site_path(static_dir, entry.path()),
             )
         {
-            let key = rel.to_string_lossy().replace('\\', "/");
             out.insert(key, format!("{:08x}", fnv1a(&bytes) as u32));
         }
     }

@@ -38,6 +38,7 @@ pub mod pieces;
 mod side;
 pub mod sink;
 mod staging;
+pub(crate) use staging::site_path;
 mod swap;
 
 use std::ffi::OsStr;

@@ -629,7 +629,7 @@ impl<'a> SafeWalk<'a> {
 }
 
 /// `path`'s place in the site under `dir`, with `/` between names.
-fn site_path(dir: &Path, path: &Path) -> io::Result<String> {
+pub(crate) fn site_path(dir: &Path, path: &Path) -> io::Result<String> {
     Ok(path
         .strip_prefix(dir)
         .map_err(io::Error::other)?

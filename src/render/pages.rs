@@ -700,14 +700,13 @@ impl Pages {
 
     fn need(&self, site: &Site, n: usize) -> PageJob {
         let need = &site.needs[n];
-        let idx = site
+        let idx: &[usize] = site
             .services_by_need
             .get(&need.id)
-            .cloned()
-            .unwrap_or_default();
+            .map_or(&[], Vec::as_slice);
         // Each region's services for the need, and how many a family can contact.
         let mut counts: std::collections::HashMap<&str, (usize, usize)> = Default::default();
-        for &i in &idx {
+        for &i in idx {
             let s = &site.services[i];
             let here = counts.entry(&*s.region).or_default();
             here.0 += 1;
