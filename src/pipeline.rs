@@ -127,8 +127,7 @@ pub fn render_unchecked(root: &Path) -> Result<(Diagnostics, Vec<OutputFile>), F
         diagnostics.extend(errors);
         Failed { diagnostics }
     };
-    let jobs = render::pages::jobs(&site, None, &env).map_err(|d| fail(vec![d]))?;
-    let files = render::render_all(&env, &jobs).map_err(fail)?;
+    let files = render::render_all(&env, &site, None).map_err(fail)?;
     Ok((diags, files))
 }
 
@@ -665,15 +664,10 @@ fn render_streamed(
                 let job = pages.render_job(&site, *kind);
                 let (links, bytes, kept) = match (&staging, site_fingerprint, &link_table) {
                     (Some(st), Some(site_fp), Some(table)) => {
-                        let fp = render::fingerprint::Fingerprint::page(
-                            site_fp,
-                            &job.path,
-                            job.template,
-                            &job.own_context,
-                        );
                         let page = PageToMake {
+                            pages: &pages,
+                            fingerprint: job.fingerprint(site_fp),
                             job: &job,
-                            fingerprint: fp,
                             base: &site.base,
                             known: &known,
                             table,
@@ -681,8 +675,8 @@ fn render_streamed(
                         keep_or_write_page(&env, &page, st)?
                     }
                     _ => {
-                        let (_, html) =
-                            render::render_one(&env, &job).map_err(PageFailure::Template)?;
+                        let (_, html) = render::render_one(&env, &pages, &job)
+                            .map_err(PageFailure::Template)?;
                         let links =
                             linkcheck::PageLinks::read(&job.path, &html, &site.base, &known, None);
                         (links, html.len() as u64, false)
@@ -787,7 +781,8 @@ struct MadePage {
 
 /// A page to keep or to render, with what its link check needs.
 struct PageToMake<'a> {
-    job: &'a render::PageJob,
+    pages: &'a render::pages::Pages,
+    job: &'a render::PageJob<'a>,
     fingerprint: u128,
     base: &'a str,
     known: &'a linkcheck::KnownFiles,
@@ -804,6 +799,7 @@ fn keep_or_write_page(
     staging: &crate::output::Staging,
 ) -> Result<(linkcheck::PageLinks, u64, bool), PageFailure> {
     let PageToMake {
+        pages,
         job,
         fingerprint,
         base,
@@ -823,7 +819,7 @@ fn keep_or_write_page(
             return Ok((links, size, true));
         }
     }
-    let (path, html) = render::render_one(env, job).map_err(PageFailure::Template)?;
+    let (path, html) = render::render_one(env, pages, job).map_err(PageFailure::Template)?;
     staging
         .write_page(&path, html.as_bytes(), fingerprint)
         .map_err(PageFailure::Write)?;

@@ -373,3 +373,51 @@ fn a_kept_pages_links_are_checked_against_the_site_as_it_is_now() {
     assert!(whole.status.success(), "{}", common::stderr(&whole));
     assert!(kept(&String::from_utf8_lossy(&whole.stdout)) > 0);
 }
+
+/// A record's name shows on other pages than its own — cards on the lists
+/// of its region, municipalities and needs, breadcrumbs, related links —
+/// and each of them must be rendered again when it changes. Every record is
+/// renamed in turn; after each rename the incremental build must be exactly
+/// the clean one.
+#[test]
+fn renaming_any_record_renders_again_every_page_that_shows_its_name() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let mut kept_total = 0;
+    let mut both = |step: &str| {
+        let incremental = opora(root, &["build"]);
+        assert!(
+            incremental.status.success(),
+            "{step}: {}",
+            common::stderr(&incremental)
+        );
+        let clean_out = clean_dir.path().join("site");
+        let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
+        assert!(clean.status.success(), "{step}: {}", common::stderr(&clean));
+        kept_total += kept(&String::from_utf8_lossy(&incremental.stdout));
+        assert_same_site(&root.join("public"), &clean_out, step);
+        std::fs::remove_dir_all(&clean_out).unwrap();
+    };
+    both("first build");
+    both("second build");
+    let mut renamed = 0;
+    for (k, f) in files_under(&root.join("content"), "md").iter().enumerate() {
+        let text = std::fs::read_to_string(f).unwrap();
+        // The record's own name (or title) line, replaced whole: a plain
+        // new name is also the everyday name its cards show.
+        let Some(line) = text
+            .lines()
+            .find(|l| l.starts_with("name = \"") || l.starts_with("title = \""))
+        else {
+            continue;
+        };
+        let field = &line[..line.find('=').unwrap()];
+        let new_name = format!("{field}= \"Служба номер {k}\"");
+        std::fs::write(f, text.replacen(line, &new_name, 1)).unwrap();
+        renamed += 1;
+        both(&format!("renamed {}", f.display()));
+    }
+    assert!(renamed >= 8, "only {renamed} records renamed");
+    assert!(kept_total > 0, "no page was ever kept");
+}

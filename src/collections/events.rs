@@ -7,7 +7,6 @@
 //! `event.html`), its copy (`templates/copy.toml`) and its vocabulary
 //! (`event_kinds` in `data/taxonomy.toml`).
 
-use minijinja::{Value, context};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -224,7 +223,7 @@ impl Collection for Events {
         );
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let events = site.events();
         if let Kind::Record(_, i) = kind {
             let e = &events[i];
@@ -235,7 +234,7 @@ impl Collection for Events {
                 file: Some(&e.file),
                 crumbs: &[HOME, Crumb::Page("events", "events/")],
             };
-            return pages.job(site, spec, context! { event => Value::from_serialize(e) });
+            return pages.job(site, spec, crate::page_context! { event => e });
         }
         let by =
             |status| -> Vec<&EventView> { events.iter().filter(|e| e.status == status).collect() };
@@ -249,10 +248,10 @@ impl Collection for Events {
         pages.job(
             site,
             spec,
-            context! {
-                upcoming => Value::from_serialize(by("upcoming")),
-                past => Value::from_serialize(by("past")),
-                undated => Value::from_serialize(by("undated")),
+            crate::page_context! {
+                upcoming => by("upcoming"),
+                past => by("past"),
+                undated => by("undated"),
                 feed => FEED,
             },
         )

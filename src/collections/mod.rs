@@ -189,7 +189,7 @@ pub trait Collection: Send + Sync {
     /// collection's place in [`REGISTRY`], to put in [`Kind`].
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>);
     /// One of the pages listed by [`Collection::pages`], with its template context.
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob;
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a>;
     /// What search indexes of each record.
     fn search_docs(&self, site: &Site, out: &mut DocSink<'_>);
     /// `opora new`: the new file's path under the portal and its text.

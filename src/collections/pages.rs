@@ -2,8 +2,6 @@
 //! `content/pages/<slug>.md`, published at the site root (`/<slug>/`), so a
 //! page may not take an address the site already uses.
 
-use minijinja::{Value, context};
-
 use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
@@ -72,7 +70,7 @@ impl Collection for FreePages {
         );
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let Kind::Record(_, i) = kind else {
             unreachable!("free pages have only record pages")
         };
@@ -84,7 +82,7 @@ impl Collection for FreePages {
             file: Some(&p.file),
             crumbs: &[HOME],
         };
-        pages.job(site, spec, context! { content => Value::from_serialize(p) })
+        pages.job(site, spec, crate::page_context! { content => p })
     }
 
     fn search_docs(&self, site: &Site, out: &mut DocSink<'_>) {

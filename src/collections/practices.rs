@@ -1,8 +1,6 @@
 //! Practices: best-practice passports (the 13-section form of the «Лучшие практики»
 //! collection), one file per practice under `content/practices/<slug>.md`.
 
-use minijinja::{Value, context};
-
 use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
@@ -79,7 +77,7 @@ impl Collection for Practices {
         );
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let Kind::Record(_, i) = kind else {
             let spec = PageSpec {
                 url: "practices/",
@@ -91,9 +89,9 @@ impl Collection for Practices {
             return pages.job(
                 site,
                 spec,
-                context! {
-                    practices => Value::from_serialize(&site.practices),
-                    directions => Value::from_serialize(&site.directions),
+                crate::page_context! {
+                    practices => &site.practices,
+                    directions => &site.directions,
                 },
             );
         };
@@ -164,7 +162,7 @@ fn search_doc(p: &PracticeView) -> SearchDoc {
     }
 }
 
-fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
     let p = &site.practices[i];
     let spec = PageSpec {
         url: &p.url,
@@ -173,11 +171,7 @@ fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
         file: Some(&p.file),
         crumbs: &[HOME, Crumb::Page("practices", "practices/")],
     };
-    pages.job(
-        site,
-        spec,
-        context! { practice => Value::from_serialize(p) },
-    )
+    pages.job(site, spec, crate::page_context! { practice => p })
 }
 
 fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnostic>) {

@@ -1,8 +1,6 @@
 //! Programmes: training courses, seminars and supervision formats, one file per
 //! programme under `content/programmes/<slug>.md`.
 
-use minijinja::{Value, context};
-
 use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
@@ -79,7 +77,7 @@ impl Collection for Programmes {
         );
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let Kind::Record(_, i) = kind else {
             let spec = PageSpec {
                 url: "programmes/",
@@ -91,8 +89,8 @@ impl Collection for Programmes {
             return pages.job(
                 site,
                 spec,
-                context! {
-                    programmes => Value::from_serialize(&site.programmes),
+                crate::page_context! {
+                    programmes => &site.programmes,
                 },
             );
         };
@@ -150,7 +148,7 @@ fn search_doc(p: &ProgrammeView) -> SearchDoc {
     }
 }
 
-fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
     let p = &site.programmes[i];
     let stats: Vec<_> = site
         .stats
@@ -167,9 +165,9 @@ fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
     pages.job(
         site,
         spec,
-        context! {
-            programme => Value::from_serialize(p),
-            stats => Value::from_serialize(&stats),
+        crate::page_context! {
+            programme => p,
+            stats => stats,
         },
     )
 }

@@ -11,9 +11,12 @@ use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
+use crate::render::context::{Ctx, Shared};
 use crate::render::family;
 use crate::render::lists::ServiceList;
-use crate::render::pages::{Crumb, HOME, Kind, NeedCount, PageSpec, Pages, WHOLE};
+use crate::render::pages::{
+    CardHtml, Crumb, HOME, Kind, NeedCount, PageSpec, Pages, WHOLE, cards_of,
+};
 use crate::render::paginate;
 use crate::ru;
 use crate::search::SearchDoc;
@@ -104,7 +107,7 @@ impl Collection for Regions {
         }
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         match kind {
             Kind::Record(_, i) => region_page(pages, site, i, 1),
             Kind::Paged(_, i, WHOLE, page) => region_page(pages, site, i, page),
@@ -122,10 +125,9 @@ impl Collection for Regions {
                 pages.job(
                     site,
                     spec,
-                    context! {
-                        regions => Value::from_serialize(&site.regions),
-                        country_map => pages.maps(site).country.clone(),
-                    },
+                    Ctx::new()
+                        .data("regions", &site.regions)
+                        .data("country_map", &pages.maps(site).country),
                 )
             }
         }
@@ -174,14 +176,14 @@ impl Collection for Regions {
 /// What every page of a region's list shares (`crate::render::lists`).
 pub(crate) struct RegionList {
     list: ServiceList,
-    ask: Vec<Value>,
-    need_counts: Value,
+    ask: Shared,
+    need_counts: Shared,
     stats_count: usize,
-    practices: Value,
-    routes: Vec<Value>,
-    programmes: Value,
-    related: Value,
-    region: Value,
+    practices: Shared,
+    routes: Shared,
+    programmes: Shared,
+    related: Shared,
+    region: Shared,
 }
 
 fn region_list(pages: &Pages, site: &Site, i: usize) -> RegionList {
@@ -249,24 +251,24 @@ fn region_list(pages: &Pages, site: &Site, i: usize) -> RegionList {
         .filter(|l| !l.items.is_empty())
         .collect();
     let list = ServiceList::new(site, &idx);
-    let ask = pages.cards_of(
+    let ask = cards_of(
         site,
         &list.contact[..list.contact.len().min(paginate::SHORTLIST)],
     );
     RegionList {
         list,
         ask,
-        need_counts: Value::from_serialize(&need_counts),
+        need_counts: Shared::of(&need_counts),
         stats_count,
-        practices: Value::from_serialize(&practices),
-        routes,
-        programmes: Value::from_serialize(&programmes),
-        related: Value::from_serialize(&related),
-        region: Value::from_serialize(r),
+        practices: Shared::of(&practices),
+        routes: Shared::of(&routes),
+        programmes: Shared::of(&programmes),
+        related: Shared::of(&related),
+        region: Shared::of(r),
     }
 }
 
-fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
+fn region_page<'a>(pages: &'a Pages, site: &'a Site, i: usize, page: usize) -> PageJob<'a> {
     let r = &site.regions[i];
     let shared = pages.regions.get(
         i,
@@ -285,28 +287,30 @@ fn region_page(pages: &Pages, site: &Site, i: usize, page: usize) -> PageJob {
     pages.job(
         site,
         spec,
-        context! {
-            region => shared.region.clone(),
-            contact => list.contact,
-            contact_count => shared.list.contact.len(),
-            ask => shared.ask.clone(),
-            groups => Value::from_serialize(&list.groups),
-            pager => list.pager,
-            need_counts => shared.need_counts.clone(),
-            stats_count => shared.stats_count,
-            practices => shared.practices.clone(),
-            routes => shared.routes.clone(),
-            programmes => shared.programmes.clone(),
-            related => shared.related.clone(),
-            service_count => shared.list.len(),
-            region_map => pages.maps(site).regions.get(&r.code).cloned(),
-            tile_map => Value::from_serialize(&pages.maps(site).tiles),
-        },
+        Ctx::new()
+            .data("region", shared.region.clone())
+            .data("contact", list.contact)
+            .data("contact_count", shared.list.contact.len())
+            .data("ask", shared.ask.clone())
+            .data("groups", list.groups)
+            .value("pager", list.pager)
+            .data("need_counts", shared.need_counts.clone())
+            .data("stats_count", shared.stats_count)
+            .data("practices", shared.practices.clone())
+            .data("routes", shared.routes.clone())
+            .data("programmes", shared.programmes.clone())
+            .data("related", shared.related.clone())
+            .data("service_count", shared.list.len())
+            .value(
+                "region_map",
+                Value::from(pages.maps(site).regions.get(&r.code).cloned()),
+            )
+            .data("tile_map", &pages.maps(site).tiles),
     )
 }
 
 /// A region's statistics tables, kept off the family-facing region page.
-fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+fn stats_page<'a>(pages: &Pages, site: &'a Site, i: usize) -> PageJob<'a> {
     let r = &site.regions[i];
     let stats: Vec<_> = site
         .stats
@@ -328,9 +332,9 @@ fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
     pages.job(
         site,
         spec,
-        context! {
-            region => Value::from_serialize(r),
-            stats => Value::from_serialize(&stats),
+        crate::page_context! {
+            region => r,
+            stats => stats,
         },
     )
 }
@@ -340,8 +344,8 @@ fn stats_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
 pub(crate) struct Nearest {
     near: Vec<(f64, usize)>,
     unplaced: Vec<usize>,
-    region: Value,
-    municipality: Value,
+    region: Shared,
+    municipality: Shared,
 }
 
 fn nearest(site: &Site, i: usize, m: usize) -> Nearest {
@@ -367,12 +371,25 @@ fn nearest(site: &Site, i: usize, m: usize) -> Nearest {
     Nearest {
         near,
         unplaced,
-        region: Value::from_serialize(r),
-        municipality: Value::from_serialize(mu),
+        region: Shared::of(r),
+        municipality: Shared::of(mu),
     }
 }
 
-fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize) -> PageJob {
+/// A row of a municipality's list: a card and its distance.
+#[derive(serde::Serialize)]
+struct Row<'a> {
+    card: CardHtml<'a>,
+    km: String,
+}
+
+fn municipality_page<'a>(
+    pages: &'a Pages,
+    site: &'a Site,
+    i: usize,
+    m: usize,
+    page: usize,
+) -> PageJob<'a> {
     let r = &site.regions[i];
     let mu = &r.municipalities[m];
     let shared = pages.municipalities.get(
@@ -384,11 +401,14 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize
     // One sequence cut into pages: the placed services, then the others.
     let len = near.len() + unplaced.len();
     let std::ops::Range { start, end } = paginate::range(len, page);
-    let rows: Vec<Value> = near[start.min(near.len())..end.min(near.len())]
+    let rows: Vec<Row> = near[start.min(near.len())..end.min(near.len())]
         .iter()
-        .map(|&(km, k)| context! { card => pages.card_html(site, k), km => crate::geo::format_km(km) })
+        .map(|&(km, k)| Row {
+            card: pages.card_of(site, k),
+            km: crate::geo::format_km(km),
+        })
         .collect();
-    let unplaced: Vec<Value> = pages.cards_html(
+    let unplaced = pages.cards_html(
         site,
         &unplaced[start.saturating_sub(near.len())..end.saturating_sub(near.len())],
     );
@@ -407,15 +427,17 @@ fn municipality_page(pages: &Pages, site: &Site, i: usize, m: usize, page: usize
     pages.job(
         site,
         spec,
-        context! {
-            region => shared.region.clone(),
-            municipality => shared.municipality.clone(),
-            rows => rows,
-            first_row => start + 1,
-            any_placed => !near.is_empty(),
-            unplaced => unplaced,
-            pager => paginate::pager(&mu.url, page, paginate::page_count(len)),
-        },
+        Ctx::new()
+            .data("region", shared.region.clone())
+            .data("municipality", shared.municipality.clone())
+            .data("rows", rows)
+            .data("first_row", start + 1)
+            .data("any_placed", !near.is_empty())
+            .data("unplaced", unplaced)
+            .value(
+                "pager",
+                paginate::pager(&mu.url, page, paginate::page_count(len)),
+            ),
     )
 }
 

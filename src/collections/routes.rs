@@ -8,7 +8,7 @@ use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
-use crate::render::pages::{Crumb, HOME, Kind, PageSpec, Pages};
+use crate::render::pages::{CardHtml, Crumb, HOME, Kind, PageSpec, Pages, cards_of};
 use crate::render::paginate::SHORTLIST;
 use crate::search::docs::{DocSink, html_text, join, split_sections};
 use crate::search::{SearchDoc, SearchSection};
@@ -80,7 +80,7 @@ impl Collection for Routes {
         }
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         if let Kind::Part(_, i, g) = kind {
             return route_region_page(pages, site, i, g);
         }
@@ -95,8 +95,8 @@ impl Collection for Routes {
             return pages.job(
                 site,
                 spec,
-                context! {
-                    routes => Value::from_serialize(&site.routes),
+                crate::page_context! {
+                    routes => &site.routes,
                 },
             );
         };
@@ -170,7 +170,7 @@ fn search_doc(r: &RouteView) -> SearchDoc {
     }
 }
 
-fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
+fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
     let r = &site.routes[i];
     let spec = PageSpec {
         url: &r.url,
@@ -182,15 +182,15 @@ fn record_page(pages: &Pages, site: &Site, i: usize) -> PageJob {
     pages.job(
         site,
         spec,
-        context! {
-            route => Value::from_serialize(r),
+        crate::page_context! {
+            route => r,
             choices => pages.route_choices(site, i),
         },
     )
 }
 
 /// A family route with the region's contactable services at each step.
-fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob {
+fn route_region_page<'a>(pages: &'a Pages, site: &'a Site, i: usize, g: usize) -> PageJob<'a> {
     use crate::render::family;
     let (r, region) = (&site.routes[i], &site.regions[g]);
     // Each step's "Где помогут" names the region's services a family can contact.
@@ -199,7 +199,7 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
     fn shortlist(idx: &[usize]) -> &[usize] {
         &idx[..idx.len().min(SHORTLIST)]
     }
-    let (local, more): (Vec<Vec<Value>>, Vec<Vec<Value>>) = r
+    let (local, more): (Vec<Vec<CardHtml>>, Vec<Vec<Value>>) = r
         .steps
         .iter()
         .map(|step| {
@@ -213,7 +213,7 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
             (pages.cards_html(site, shortlist(&all)), more)
         })
         .unzip();
-    let ask = pages.cards_of(
+    let ask = cards_of(
         site,
         shortlist(&family::contactable_for(
             site,
@@ -236,9 +236,9 @@ fn route_region_page(pages: &Pages, site: &Site, i: usize, g: usize) -> PageJob 
     pages.job(
         site,
         spec,
-        context! {
-            route => Value::from_serialize(r),
-            region => Value::from_serialize(region),
+        crate::page_context! {
+            route => r,
+            region => region,
             local => local,
             more => more,
             ask => ask,

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use minijinja::{Value, context};
 use rayon::prelude::*;
 
 use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
@@ -114,7 +113,7 @@ impl Collection for Services {
         );
     }
 
-    fn render(&self, pages: &Pages, site: &Site, kind: Kind) -> PageJob {
+    fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let Kind::Record(_, i) = kind else {
             unreachable!("services have only record pages")
         };
@@ -134,15 +133,15 @@ impl Collection for Services {
         // Without contacts of its own, the page says where to ask: the region's
         // services that have them.
         let ask = if s.contactable {
-            Vec::new()
+            crate::render::context::Shared::of(Vec::<()>::new())
         } else {
             pages.ask_in_region(site, &s.region)
         };
         pages.job(
             site,
             spec,
-            context! {
-                service => Value::from_serialize(s),
+            crate::page_context! {
+                service => s,
                 ask => ask,
                 ask_all => s.region_url.clone(),
             },

@@ -19,13 +19,18 @@ fn coord(v: f64) -> String {
 
 /// Percent-encodes everything except RFC 3986 unreserved characters.
 fn encode(s: &str) -> String {
-    let mut out = String::new();
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
                 out.push(b as char)
             }
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                out.push('%');
+                out.push(HEX[usize::from(b >> 4)] as char);
+                out.push(HEX[usize::from(b & 15)] as char);
+            }
         }
     }
     out
@@ -49,7 +54,12 @@ impl LazyMapLinks {
 
 impl serde::Serialize for LazyMapLinks {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.get().serialize(serializer)
+        // A page's key needs only what the links are made from.
+        if crate::render::context::keying() {
+            (self.lat, self.lon, &*self.label).serialize(serializer)
+        } else {
+            self.get().serialize(serializer)
+        }
     }
 }
 
@@ -75,5 +85,20 @@ pub fn precision_label(precision: &str) -> &'static str {
         "exact" => "точный адрес",
         "street" => "улица",
         _ => "только город",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_is_percent_encoded_in_the_geo_link() {
+        let links = map_links(55.75, 37.620_000_1, " Центр «А-б_в.~» ");
+        assert_eq!(
+            links.geo,
+            "geo:55.75,37.62?q=55.75,37.62(%D0%A6%D0%B5%D0%BD%D1%82%D1%80%20%C2%AB%D0%90-%D0%B1_%D0%B2.~%C2%BB)"
+        );
+        assert_eq!(map_links(-0.0, 0.0, "").geo, "geo:0,0?q=0,0");
     }
 }

@@ -3,10 +3,12 @@
 
 pub mod cards;
 pub mod chart;
+pub mod context;
 pub mod copy;
 pub mod family;
 pub mod feeds;
 pub mod fingerprint;
+pub mod layout;
 pub mod lists;
 pub mod pages;
 pub mod paginate;
@@ -15,25 +17,42 @@ pub mod sitemap;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use minijinja::{Environment, Error, ErrorKind, Value};
+use minijinja::{Environment, Error, ErrorKind};
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::ru;
 
 /// One output file to produce from a template.
-pub struct PageJob {
+pub struct PageJob<'a> {
     /// Output path relative to the site root, e.g. `regions/ru-mos/index.html`.
     pub path: String,
     pub template: &'static str,
-    pub context: Value,
-    /// The context without the values every page shares
-    /// ([`pages::Pages::shared`]): what the page's fingerprint covers.
-    pub own_context: Value,
+    /// The page's own values, still as data (see [`context`]); with what
+    /// every page shares ([`pages::Pages::shared`]) and `meta`, the
+    /// template's context ([`pages::Pages::context`]).
+    pub context: context::Ctx<'a>,
+    /// What the page knows about itself; its title and description are
+    /// made from its context when it is rendered.
+    pub(crate) meta: pages::PageMeta,
     /// When the page's source last changed, for the sitemap.
     pub lastmod: Option<String>,
     /// The record file the page shows, for blaming problems found in the output.
     pub source: Option<String>,
+}
+
+impl PageJob<'_> {
+    /// The page's fingerprint within a site fingerprinted `site`
+    /// ([`fingerprint::Fingerprint::site`]), from its own values' keys.
+    pub fn fingerprint(&self, site: u128) -> u128 {
+        fingerprint::Fingerprint::page(site, &self.path, self.template, |buf| {
+            // The page copy (title, description) is a function of the
+            // context and of `templates/copy.toml`, which the site's
+            // fingerprint covers; the rest of `meta` is laid out here.
+            layout::write(&self.meta, buf);
+            self.context.key(buf);
+        })
+    }
 }
 
 pub fn environment(
@@ -199,25 +218,33 @@ pub fn report_once(errors: &mut Vec<Diagnostic>, d: Diagnostic) {
     }
 }
 
-/// Renders all jobs in parallel; output order follows the jobs' order.
 /// Renders one page: its output path and HTML.
 pub fn render_one(
     env: &Environment<'static>,
+    pages: &pages::Pages,
     job: &PageJob,
 ) -> Result<(String, String), Diagnostic> {
     let blame = |e: Error| template_error(job.template, &job.path, &e);
     let tmpl = env.get_template(job.template).map_err(blame)?;
-    let html = tmpl.render(&job.context).map_err(blame)?;
+    let html = tmpl.render(pages.context(job)).map_err(blame)?;
     Ok((job.path.clone(), html))
 }
 
+/// Renders every page of `site` in parallel, in the order of
+/// [`pages::Pages::list`].
 pub fn render_all(
     env: &Environment<'static>,
-    jobs: &[PageJob],
+    site: &crate::site::Site,
+    search_manifest: Option<&str>,
 ) -> Result<Vec<crate::output::OutputFile>, Vec<Diagnostic>> {
-    let results: Vec<Result<crate::output::OutputFile, Diagnostic>> = jobs
+    let pages = pages::Pages::new(site, search_manifest, env);
+    let results: Vec<Result<crate::output::OutputFile, Diagnostic>> = pages
+        .list(site)
         .par_iter()
-        .map(|job| render_one(env, job).map(|(path, html)| (path, html.into_bytes())))
+        .map(|(_, kind)| {
+            let job = pages.render_job(site, *kind);
+            render_one(env, &pages, &job).map(|(path, html)| (path, html.into_bytes()))
+        })
         .collect();
     let mut out = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
@@ -226,6 +253,10 @@ pub fn render_all(
             Ok(f) => out.push(f),
             Err(d) => report_once(&mut errors, d),
         }
+    }
+    // A card that failed left its lists without it: fail like a page.
+    if let Some(d) = pages.card_failure() {
+        report_once(&mut errors, d.clone());
     }
     if errors.is_empty() {
         Ok(out)

@@ -3,24 +3,24 @@
 use std::collections::BTreeMap;
 
 use minijinja::{Value, context};
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::PageJob;
+use super::context::{Ctx, Shared};
 use super::family;
 use super::lists::{PerList, ServiceList};
 use crate::site::Site;
 
 /// A breadcrumb as the template sees it.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct CrumbView {
     name: String,
     url: String,
 }
 
 /// What every page knows about itself.
-#[derive(Serialize)]
-struct PageMeta {
+#[derive(Serialize, Clone)]
+pub(crate) struct PageMeta {
     title: String,
     description: String,
     url: String,
@@ -54,11 +54,66 @@ struct Card<'a> {
     needs: &'a [crate::site::TermRef],
 }
 
+/// A service's card as the template sees it: its rendered HTML
+/// ([`Pages::card_html`]), rendered only when a page that shows it is; a
+/// page's key holds the card's fields instead (`super::context`), which
+/// are all the card is rendered from besides what every page shares.
+#[derive(Clone, Copy)]
+pub(crate) struct CardHtml<'a> {
+    pages: &'a Pages,
+    site: &'a Site,
+    i: usize,
+}
+
+impl Serialize for CardHtml<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if super::context::keying() {
+            card_fields(self.site, self.i).serialize(s)
+        } else {
+            self.pages.card_html(self.site, self.i).serialize(s)
+        }
+    }
+}
+
+/// A service's card fields ([`card_fields`]), for short lists.
+#[derive(Clone, Copy)]
+pub(crate) struct CardFields<'a> {
+    site: &'a Site,
+    i: usize,
+}
+
+impl Serialize for CardFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        card_fields(self.site, self.i).serialize(s)
+    }
+}
+
+/// What a list shows of service `i`, as fields: what its card is rendered
+/// from, and what short lists (a region's "where to ask", rows of services
+/// without contacts) show. Made when asked for rather than held for every
+/// service (about a kilobyte a service).
+fn card_fields(site: &Site, i: usize) -> Card<'_> {
+    let s = &site.services[i];
+    Card {
+        url: &s.url,
+        name: &s.everyday_name,
+        legal_name: (*s.everyday_name != *s.name).then_some(&*s.name),
+        kind: &s.kind,
+        municipality: s.municipality.as_deref(),
+        district: s.district.as_deref(),
+        phones: &s.phones[..s.phones.len().min(1)],
+        email: s.emails.first().map(String::as_str),
+        website: s.website.as_deref(),
+        contactable: s.contactable,
+        needs: &s.needs,
+    }
+}
+
 #[derive(Serialize)]
-pub(crate) struct Group {
+pub(crate) struct Group<'a> {
     name: String,
     slug: String,
-    services: Vec<Value>,
+    services: Vec<CardFields<'a>>,
     /// How many services the group has in the whole list, across its pages.
     total: usize,
     /// The group began on an earlier page.
@@ -68,10 +123,9 @@ pub(crate) struct Group {
 /// One page of a "contact first" list: the services a family can contact as
 /// cards, then the others grouped by municipality, cut into pages as one
 /// sequence (`render::paginate`).
-pub(crate) struct ListPage {
-    /// Rendered cards ([`Pages::card_html`]).
-    pub contact: Vec<Value>,
-    pub groups: Vec<Group>,
+pub(crate) struct ListPage<'a> {
+    pub contact: Vec<CardHtml<'a>>,
+    pub groups: Vec<Group<'a>>,
     pub pager: Value,
 }
 
@@ -235,16 +289,19 @@ pub struct Pages {
     pub(crate) municipalities: PerList<crate::collections::regions::Nearest>,
     pub(crate) municipality_offsets: Vec<usize>,
     need_regions: PerList<NeedRegion>,
+    /// Each need's services by region (`[need][region]`, in `site.needs`
+    /// and `site.regions` order), split in one pass when first needed.
+    need_services: std::sync::OnceLock<Vec<Vec<Vec<usize>>>>,
     /// Each region's "where to ask" cards, by region code.
-    asks: std::sync::Mutex<std::collections::HashMap<String, Vec<Value>>>,
+    asks: std::sync::Mutex<std::collections::HashMap<String, Shared>>,
 }
 
 /// What the pages of a need's list in one region share.
 struct NeedRegion {
     list: ServiceList,
-    ask: Vec<Value>,
-    need: Value,
-    region: Value,
+    ask: Shared,
+    need: Shared,
+    region: Shared,
 }
 
 impl Pages {
@@ -321,6 +378,7 @@ impl Pages {
             municipalities: PerList::new(municipality_offsets.last().copied().unwrap_or(0)),
             municipality_offsets,
             need_regions: PerList::new(site.needs.len() * site.regions.len()),
+            need_services: std::sync::OnceLock::new(),
             asks: Default::default(),
         }
     }
@@ -381,32 +439,15 @@ impl Pages {
         out
     }
 
-    /// A page: its copy (title, description) rendered with its context, its
-    /// dates, edit link and breadcrumbs, and the shared values.
-    pub fn job(&self, site: &Site, spec: PageSpec, extra: Value) -> PageJob {
-        let key = spec.template.trim_end_matches(".html");
-        let ctx = minijinja::value::merge_maps([extra.clone(), self.globals.clone()]);
-        // Page 2 and later of a list: the same title and description, with
-        // the page's number, so that no two pages share them.
-        let numbered = extra
-            .get_attr("pager")
-            .ok()
-            .and_then(|p| Some((p.get_attr("number").ok()?, p.get_attr("count").ok()?)))
-            .and_then(|(n, c)| Some((usize::try_from(n).ok()?, usize::try_from(c).ok()?)))
-            .filter(|(n, _)| *n > 1);
-        let copy = |field| {
-            let text = super::copy::render(&self.copy, key, field, &ctx).unwrap_or_default();
-            match numbered {
-                Some((n, c)) if !text.is_empty() => format!("{text} — страница {n} из {c}"),
-                _ => text,
-            }
-        };
+    /// A page: its own values, its dates, edit link and breadcrumbs. Its
+    /// copy (title, description) is made when it is rendered ([`Pages::context`]).
+    pub fn job<'a>(&self, site: &Site, spec: PageSpec, extra: Ctx<'a>) -> PageJob<'a> {
         let updated = spec.file.and_then(|f| site.history.updated(f));
         let meta = PageMeta {
             updated_text: updated.as_deref().map(crate::ru::date_long),
             updated: updated.clone(),
-            title: copy("title"),
-            description: copy("description"),
+            title: String::new(),
+            description: String::new(),
             url: spec.url.to_string(),
             canonical: site.config.public_url(spec.url),
             family: spec.family,
@@ -431,20 +472,74 @@ impl Pages {
                 })
                 .collect(),
         };
-        let page = context! { page => Value::from_serialize(&meta) };
-        let ctx = minijinja::value::merge_maps([page.clone(), extra.clone(), self.globals.clone()]);
         PageJob {
-            own_context: minijinja::value::merge_maps([page, extra]),
             path: if spec.url.ends_with(".html") {
                 spec.url.to_string()
             } else {
                 path_of(spec.url)
             },
             template: spec.template,
-            context: ctx,
+            context: extra,
+            meta,
             lastmod: updated,
             source: spec.file.map(str::to_string),
         }
+    }
+
+    /// The whole template context of a page: its own values, the shared
+    /// ones, and `page` — with its title and description rendered from the
+    /// page copy with that context.
+    pub fn context(&self, job: &PageJob) -> Value {
+        let key = job.template.trim_end_matches(".html");
+        let extra = job.context.to_value();
+        let ctx = minijinja::value::merge_maps([extra.clone(), self.globals.clone()]);
+        // Page 2 and later of a list: the same title and description, with
+        // the page's number, so that no two pages share them.
+        let numbered = extra
+            .get_attr("pager")
+            .ok()
+            .and_then(|p| Some((p.get_attr("number").ok()?, p.get_attr("count").ok()?)))
+            .and_then(|(n, c)| Some((usize::try_from(n).ok()?, usize::try_from(c).ok()?)))
+            .filter(|(n, _)| *n > 1);
+        let copy = |field| {
+            let text = super::copy::render(&self.copy, key, field, &ctx).unwrap_or_default();
+            match numbered {
+                Some((n, c)) if !text.is_empty() => format!("{text} — страница {n} из {c}"),
+                _ => text,
+            }
+        };
+        let meta = PageMeta {
+            title: copy("title"),
+            description: copy("description"),
+            ..job.meta.clone()
+        };
+        let page = context! { page => Value::from_serialize(&meta) };
+        minijinja::value::merge_maps([page, extra, self.globals.clone()])
+    }
+
+    /// Each need's services by region (see `need_services`). `site` is the
+    /// site these pages were made for.
+    fn need_services(&self, site: &Site) -> &[Vec<Vec<usize>>] {
+        self.need_services.get_or_init(|| {
+            let region_of: std::collections::HashMap<&str, usize> = site
+                .regions
+                .iter()
+                .enumerate()
+                .map(|(r, region)| (&*region.code, r))
+                .collect();
+            site.needs
+                .iter()
+                .map(|need| {
+                    let mut by_region = vec![Vec::new(); site.regions.len()];
+                    for &i in site.services_by_need.get(&need.id).into_iter().flatten() {
+                        if let Some(&r) = region_of.get(&*site.services[i].region) {
+                            by_region[r].push(i);
+                        }
+                    }
+                    by_region
+                })
+                .collect()
+        })
     }
 
     /// The regions a route has a local page for, as links.
@@ -462,7 +557,7 @@ impl Pages {
     /// Where to ask about services without contacts: the first
     /// [`SHORTLIST`](super::paginate::SHORTLIST) of the region's services that
     /// have contacts (the region's page lists all of them).
-    pub(crate) fn ask_in_region(&self, site: &Site, region: &str) -> Vec<Value> {
+    pub(crate) fn ask_in_region(&self, site: &Site, region: &str) -> Shared {
         if let Some(ask) = self
             .asks
             .lock()
@@ -480,7 +575,7 @@ impl Pages {
             .filter(|&i| site.services[i].contactable)
             .take(super::paginate::SHORTLIST)
             .collect();
-        let ask = self.cards_of(site, &idx);
+        let ask = cards_of(site, &idx);
         self.asks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -490,13 +585,24 @@ impl Pages {
 
     /// Service `i`'s card, rendered (see [`super::cards`]).
     pub(crate) fn card_html(&self, site: &Site, i: usize) -> Value {
-        self.cards
-            .html(i, &site.services[i].url, || self.card(site, i))
+        self.cards.html(i, &site.services[i].url, || {
+            Value::from_serialize(card_fields(site, i))
+        })
     }
 
-    /// The rendered cards of these services, in this order.
-    pub(crate) fn cards_html(&self, site: &Site, idx: &[usize]) -> Vec<Value> {
-        idx.iter().map(|&i| self.card_html(site, i)).collect()
+    /// Service `i`'s card, to be rendered with the page that shows it.
+    pub(crate) fn card_of<'a>(&'a self, site: &'a Site, i: usize) -> CardHtml<'a> {
+        CardHtml {
+            pages: self,
+            site,
+            i,
+        }
+    }
+
+    /// The cards of these services, in this order, to be rendered with the
+    /// page that shows them.
+    pub(crate) fn cards_html<'a>(&'a self, site: &'a Site, idx: &[usize]) -> Vec<CardHtml<'a>> {
+        idx.iter().map(|&i| self.card_of(site, i)).collect()
     }
 
     /// Why a service's card could not be rendered, if one could not: the
@@ -505,48 +611,22 @@ impl Pages {
         self.cards.failure()
     }
 
-    /// What a list shows of service `i`, as fields: what its card is
-    /// rendered from, and what short lists (a region's "where to ask", rows
-    /// of services without contacts) show. Made when asked for rather than
-    /// held for every service (about a kilobyte a service).
-    pub(crate) fn card(&self, site: &Site, i: usize) -> Value {
-        let s = &site.services[i];
-        Value::from_serialize(Card {
-            url: &s.url,
-            name: &s.everyday_name,
-            legal_name: (*s.everyday_name != *s.name).then_some(&*s.name),
-            kind: &s.kind,
-            municipality: s.municipality.as_deref(),
-            district: s.district.as_deref(),
-            phones: &s.phones[..s.phones.len().min(1)],
-            email: s.emails.first().map(String::as_str),
-            website: s.website.as_deref(),
-            contactable: s.contactable,
-            needs: &s.needs,
-        })
-    }
-
-    /// The cards of these services, in this order.
-    pub(crate) fn cards_of(&self, site: &Site, idx: &[usize]) -> Vec<Value> {
-        idx.iter().map(|&i| self.card(site, i)).collect()
-    }
-
     /// The services `shown` (a run of `list.rest`, starting at `start`)
     /// grouped by municipality (district for cities), groups in name order,
     /// with each group's size in the whole list.
-    fn groups_of(
+    fn groups_of<'a>(
         &self,
-        site: &Site,
+        site: &'a Site,
         list: &ServiceList,
         shown: &[usize],
         start: usize,
-    ) -> Vec<Group> {
-        let mut groups: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    ) -> Vec<Group<'a>> {
+        let mut groups: BTreeMap<&str, Vec<CardFields>> = BTreeMap::new();
         for &i in shown {
             groups
                 .entry(super::lists::group_name(&site.services[i]))
                 .or_default()
-                .push(self.card(site, i));
+                .push(CardFields { site, i });
         }
         groups
             .into_iter()
@@ -565,13 +645,13 @@ impl Pages {
 
     /// Page `page` of `list` at `base`: its contactable services (as cards)
     /// then the rest (grouped by municipality), cut into pages as one sequence.
-    pub(crate) fn list_page(
-        &self,
-        site: &Site,
+    pub(crate) fn list_page<'a>(
+        &'a self,
+        site: &'a Site,
         list: &ServiceList,
         base: &str,
         page: usize,
-    ) -> ListPage {
+    ) -> ListPage<'a> {
         use super::paginate;
         let (contact, rest) = (&list.contact, &list.rest);
         let std::ops::Range { start, end } = paginate::range(list.len(), page);
@@ -586,13 +666,10 @@ impl Pages {
     }
 
     /// The page with its full template context.
-    pub fn render_job(&self, site: &Site, kind: Kind) -> PageJob {
+    pub fn render_job<'a>(&'a self, site: &'a Site, kind: Kind) -> PageJob<'a> {
         use crate::collections::REGISTRY;
         match kind {
-            Kind::List(c)
-            | Kind::Record(c, _)
-            | Kind::Part(c, _, _)
-            | Kind::Paged(c, _, _, _) => {
+            Kind::List(c) | Kind::Record(c, _) | Kind::Part(c, _, _) | Kind::Paged(c, _, _, _) => {
                 REGISTRY[c].render(self, site, kind)
             }
             Kind::Home => self.home(site),
@@ -600,9 +677,9 @@ impl Pages {
                 site,
                 "needs",
                 "needs/",
-                context! {
-                    needs => Value::from_serialize(site.needs.iter().filter(|n| n.count > 0).collect::<Vec<_>>()),
-                    without => Value::from_serialize(site.needs.iter().filter(|n| n.count == 0).collect::<Vec<_>>()),
+                crate::page_context! {
+                    needs => site.needs.iter().filter(|n| n.count > 0).collect::<Vec<_>>(),
+                    without => site.needs.iter().filter(|n| n.count == 0).collect::<Vec<_>>(),
                 },
             ),
             Kind::Need(n) => self.need(site, n),
@@ -617,8 +694,8 @@ impl Pages {
                     file: Some("data/glossary.toml"),
                     crumbs: &[HOME],
                 },
-                context! {
-                    terms => Value::from_serialize(&site.glossary),
+                crate::page_context! {
+                    terms => &site.glossary,
                     letters => glossary_letters(&site.glossary),
                 },
             ),
@@ -634,9 +711,9 @@ impl Pages {
                     site,
                     "search",
                     "search/",
-                    context! {
-                        needs => Value::from_serialize(&family_needs),
-                        regions => Value::from_serialize(&regions),
+                    crate::page_context! {
+                        needs => family_needs,
+                        regions => regions,
                         search_manifest => self.search_manifest.clone(),
                     },
                 )
@@ -650,13 +727,13 @@ impl Pages {
                     file: None,
                     crumbs: &[],
                 },
-                context! {},
+                crate::page_context! {},
             ),
         }
     }
 
     /// A family-facing section page one step below home.
-    fn section(&self, site: &Site, key: &str, url: &str, extra: Value) -> PageJob {
+    fn section<'a>(&self, site: &Site, key: &str, url: &str, extra: Ctx<'a>) -> PageJob<'a> {
         let family = !matches!(key, "stats" | "open_data");
         let spec = PageSpec {
             url,
@@ -668,7 +745,7 @@ impl Pages {
         self.job(site, spec, extra)
     }
 
-    fn home(&self, site: &Site) -> PageJob {
+    fn home<'a>(&'a self, site: &'a Site) -> PageJob<'a> {
         let family_needs: Vec<_> = site
             .needs
             .iter()
@@ -686,10 +763,10 @@ impl Pages {
         self.job(
             site,
             spec,
-            context! {
-                needs => Value::from_serialize(&family_needs),
-                regions => Value::from_serialize(&regions),
-                routes => Value::from_serialize(&family_routes),
+            crate::page_context! {
+                needs => family_needs,
+                regions => regions,
+                routes => family_routes,
                 practice_count => site.practices.len(),
                 programme_count => site.programmes.len(),
                 service_count => site.services.len(),
@@ -698,7 +775,7 @@ impl Pages {
         )
     }
 
-    fn need(&self, site: &Site, n: usize) -> PageJob {
+    fn need<'a>(&'a self, site: &'a Site, n: usize) -> PageJob<'a> {
         let need = &site.needs[n];
         let idx: &[usize] = site
             .services_by_need
@@ -740,36 +817,26 @@ impl Pages {
         self.job(
             site,
             spec,
-            context! {
-                need => Value::from_serialize(need),
+            crate::page_context! {
+                need => need,
                 regions => regions,
-                routes => Value::from_serialize(&routes),
+                routes => routes,
             },
         )
     }
 
-    fn need_region(&self, site: &Site, n: usize, r: usize, page: usize) -> PageJob {
+    fn need_region<'a>(&'a self, site: &'a Site, n: usize, r: usize, page: usize) -> PageJob<'a> {
         let (need, region) = (&site.needs[n], &site.regions[r]);
         let shared = self.need_regions.get(
             n * site.regions.len() + r,
             || {
-                let in_region: Vec<usize> = site
-                    .services_by_need
-                    .get(&need.id)
-                    .map(|idx| {
-                        idx.iter()
-                            .copied()
-                            .filter(|&i| *site.services[i].region == *region.code)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let list = ServiceList::new(site, &in_region);
+                let list = ServiceList::new(site, &self.need_services(site)[n][r]);
                 // Where to ask about the entries without contacts: the region's other
                 // contactable services, when this need has none of its own.
                 let ask = if list.contact.is_empty() {
                     self.ask_in_region(site, &region.code)
                 } else {
-                    self.cards_of(
+                    cards_of(
                         site,
                         &list.contact[..list.contact.len().min(super::paginate::SHORTLIST)],
                     )
@@ -777,8 +844,8 @@ impl Pages {
                 NeedRegion {
                     list,
                     ask,
-                    need: Value::from_serialize(need),
-                    region: Value::from_serialize(region),
+                    need: Shared::of(need),
+                    region: Shared::of(region),
                 }
             },
             |shared| super::paginate::page_count(shared.list.len()),
@@ -800,28 +867,31 @@ impl Pages {
         self.job(
             site,
             spec,
-            context! {
-                need => shared.need.clone(),
-                region => shared.region.clone(),
-                contact => list.contact,
-                any_contact => !shared.list.contact.is_empty(),
-                ask => shared.ask.clone(),
-                ask_all => region.url.clone(),
-                groups => Value::from_serialize(&list.groups),
-                pager => list.pager,
-                count => shared.list.len(),
-            },
+            Ctx::new()
+                .data("need", shared.need.clone())
+                .data("region", shared.region.clone())
+                .data("contact", list.contact)
+                .data("any_contact", !shared.list.contact.is_empty())
+                .data("ask", shared.ask.clone())
+                .data("ask_all", &region.url)
+                .data("groups", list.groups)
+                .value("pager", list.pager)
+                .data("count", shared.list.len()),
         )
     }
 
-    fn open_data(&self, site: &Site) -> PageJob {
+    fn open_data<'a>(&'a self, site: &'a Site) -> PageJob<'a> {
         // Regions with at least one located service have a file (geo::site::data_files).
+        let placed: std::collections::HashSet<&str> = site
+            .services
+            .iter()
+            .filter(|s| s.location.is_some())
+            .map(|s| &*s.region)
+            .collect();
         let files: Vec<Value> = site
             .regions
             .iter()
-            .filter(|r| {
-                site.services.iter().any(|s| *s.region == *r.code && s.location.is_some())
-            })
+            .filter(|r| placed.contains(&*r.code))
             .map(|r| context! { name => r.name.clone(), path => format!("geo/regions/{}.geojson", r.code.to_lowercase()) })
             .collect();
         let located = site
@@ -838,11 +908,11 @@ impl Pages {
             site,
             "open_data",
             "open-data/",
-            context! { files => files, located => located, hsds => hsds, services => site.services.len() },
+            crate::page_context! { files => files, located => located, hsds => hsds, services => site.services.len() },
         )
     }
 
-    fn stats(&self, site: &Site) -> PageJob {
+    fn stats<'a>(&'a self, site: &'a Site) -> PageJob<'a> {
         // Tables grouped by the project direction they belong to; the rest last.
         let mut groups: Vec<Value> = site
             .directions
@@ -860,7 +930,7 @@ impl Pages {
             site,
             "stats",
             "stats/",
-            context! {
+            crate::page_context! {
                 groups => groups,
                 count => site.stats.len(),
             },
@@ -890,27 +960,17 @@ fn glossary_letters(terms: &[crate::site::GlossaryView]) -> Vec<Value> {
     out
 }
 
+/// The card fields of these services, in this order, as one shared value.
+pub(crate) fn cards_of(site: &Site, idx: &[usize]) -> Shared {
+    Shared::of(
+        idx.iter()
+            .map(|&i| card_fields(site, i))
+            .collect::<Vec<_>>(),
+    )
+}
+
 /// The output file of a site URL: `regions/` → `regions/index.html`.
 pub use crate::collections::path_of;
-
-/// Every page with its context, made in parallel; a service card that
-/// could not be rendered fails them all (see [`Pages::card_failure`]).
-pub fn jobs(
-    site: &Site,
-    search_manifest: Option<&str>,
-    env: &minijinja::Environment<'static>,
-) -> Result<Vec<PageJob>, crate::diag::Diagnostic> {
-    let pages = Pages::new(site, search_manifest, env);
-    let jobs = pages
-        .list(site)
-        .par_iter()
-        .map(|(_, kind)| pages.render_job(site, *kind))
-        .collect();
-    match pages.card_failure() {
-        Some(d) => Err(d.clone()),
-        None => Ok(jobs),
-    }
-}
 
 pub fn robots(site: &Site) -> String {
     match site.config.public_url("sitemap.xml") {

@@ -207,7 +207,7 @@ impl DevServer {
                     let job = pages.render_job(site, *kind);
                     let rendered = env
                         .get_template(job.template)
-                        .and_then(|t| t.render(&job.context))
+                        .and_then(|t| t.render(pages.context(&job)))
                         .map_err(|e| crate::render::template_diagnostic(&job.path, &e));
                     // A service card that failed leaves the page without it.
                     let rendered = match pages.card_failure() {
@@ -247,7 +247,7 @@ impl DevServer {
             } => {
                 let job = pages.render_job(site, Kind::NotFound);
                 env.get_template(job.template)
-                    .and_then(|t| t.render(&job.context))
+                    .and_then(|t| t.render(pages.context(&job)))
                     .unwrap_or_else(|_| "not found".into())
             }
             Outcome::Failed(_) => "not found".into(),

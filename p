@@ -1,1 +1,0 @@
-/tmp/opora-incremental/content/services/ru-ba/bash-db.md
