@@ -481,6 +481,26 @@ impl<L: Learn> crate::output::Sink for SiteFiles<'_, L> {
         Ok(())
     }
 
+    fn keyed(
+        &mut self,
+        path: &str,
+        key: u128,
+        fill: crate::output::sink::Fill<'_>,
+    ) -> std::io::Result<()> {
+        if path.ends_with(".html") {
+            return self.stream(path, fill);
+        }
+        self.links.file(path);
+        if let Some(st) = self.staging {
+            self.bytes += match st.keep(path, key) {
+                Some(size) => size,
+                None => st.stream_keyed(path, key, fill)?,
+            };
+        }
+        self.count += 1;
+        Ok(())
+    }
+
     fn pieces(
         &mut self,
         path: &str,

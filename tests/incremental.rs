@@ -421,3 +421,58 @@ fn renaming_any_record_renders_again_every_page_that_shows_its_name() {
     assert!(renamed >= 8, "only {renamed} records renamed");
     assert!(kept_total > 0, "no page was ever kept");
 }
+
+/// The GeoJSON files and near-me shards are kept, like pages, while the
+/// services they are made from are unchanged — and only while their file is
+/// as the build that wrote it left it.
+#[test]
+fn a_kept_geo_file_is_made_again_when_its_services_or_its_file_changed() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let both = |step: &str| {
+        let incremental = opora(root, &["build"]);
+        assert!(
+            incremental.status.success(),
+            "{step}: {}",
+            common::stderr(&incremental)
+        );
+        let clean_out = clean_dir.path().join("site");
+        let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
+        assert!(clean.status.success(), "{step}: {}", common::stderr(&clean));
+        assert_same_site(&root.join("public"), &clean_out, step);
+        std::fs::remove_dir_all(&clean_out).unwrap();
+    };
+    for step in ["first", "second", "third"] {
+        both(step);
+    }
+    let geo = files_under(&root.join(".public.old/geo"), "json")
+        .into_iter()
+        .chain(files_under(&root.join(".public.old/geo"), "geojson"))
+        .collect::<Vec<_>>();
+    assert!(geo.len() > 2, "{geo:?}");
+    // Every geo file of the site the next build recycles is changed behind
+    // opora's back, keeping its size and its modification time.
+    for f in &geo {
+        let mtime = std::fs::metadata(f).unwrap().modified().unwrap();
+        let mut bytes = std::fs::read(f).unwrap();
+        if let Some(b) = bytes.iter_mut().find(|b| b.is_ascii_digit()) {
+            *b = if *b == b'9' { b'0' } else { *b + 1 };
+        }
+        std::fs::write(f, bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(f)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+    }
+    both("geo files tampered with");
+    // A service moves: its region's file, the whole country's and its
+    // shards are made again.
+    let service = root.join("content/services/ru-klu/kaluga-doverie.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    std::fs::write(&service, text.replace("lat = 54.5138", "lat = 54.6138")).unwrap();
+    both("a service moved");
+    both("after the move");
+}

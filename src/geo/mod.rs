@@ -52,7 +52,7 @@ pub struct RegionLink {
 /// A service with a location, as exported to GeoJSON and near-me shards.
 /// Its text borrows from the site's view where it can: the exports hold
 /// every located service at once (a million of them at national scale).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GeoService<'a> {
     pub id: Cow<'a, str>,
     /// Site-relative URL of the service page, e.g. `/services/ru-oms/semejnaya/`.

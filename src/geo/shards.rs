@@ -42,8 +42,8 @@ pub fn near_me_shards(
     need_labels: &BTreeMap<String, String>,
 ) -> Vec<(String, String)> {
     let mut files = Vec::new();
-    let _ = each_near_me_shard(points, need_labels, |path, text| {
-        files.push((path, text));
+    let _ = each_near_me_shard(points, need_labels, |path, _, text| {
+        files.push((path, text()));
         Ok::<(), std::convert::Infallible>(())
     });
     // The index first, as readers of the list expect.
@@ -54,11 +54,13 @@ pub fn near_me_shards(
 }
 
 /// [`near_me_shards`] handed to `emit` one file at a time (the shards by cell,
-/// then the index), so they need not all be held at once.
+/// then the index), so they need not all be held at once: its path, the
+/// services a shard is made from (none for the index, made from every
+/// cell), and what makes its text — called only when the text is wanted.
 pub fn each_near_me_shard<E>(
     points: &[GeoService],
     need_labels: &BTreeMap<String, String>,
-    mut emit: impl FnMut(String, String) -> Result<(), E>,
+    mut emit: impl FnMut(String, Option<&[&GeoService]>, &mut dyn FnMut() -> String) -> Result<(), E>,
 ) -> Result<(), E> {
     let mut cells: BTreeMap<String, Vec<&GeoService>> = BTreeMap::new();
     for s in points.iter().filter(|s| valid_lat_lon(s.lat, s.lon)) {
@@ -78,22 +80,22 @@ pub fn each_near_me_shard<E>(
             key.clone(),
             json!({ "n": list.len(), "c": contactable, "needs": needs }),
         );
-        let items: Vec<Value> = list
-            .iter()
-            .map(|s| {
-                json!({
-                    "id": s.id, "url": s.url, "name": s.name,
-                    "lat": round6(s.lat), "lon": round6(s.lon),
-                    "precision": s.precision, "region": s.region,
-                    "needs": s.needs, "municipality": s.municipality,
-                    "phone": s.phone, "contactable": s.contactable,
+        let mut text = || {
+            let items: Vec<Value> = list
+                .iter()
+                .map(|s| {
+                    json!({
+                        "id": s.id, "url": s.url, "name": s.name,
+                        "lat": round6(s.lat), "lon": round6(s.lon),
+                        "precision": s.precision, "region": s.region,
+                        "needs": s.needs, "municipality": s.municipality,
+                        "phone": s.phone, "contactable": s.contactable,
+                    })
                 })
-            })
-            .collect();
-        emit(
-            format!("geo/near/{key}.json"),
-            Value::Array(items).to_string(),
-        )?;
+                .collect();
+            Value::Array(items).to_string()
+        };
+        emit(format!("geo/near/{key}.json"), Some(&list), &mut text)?;
     }
     let idx = json!({
         "cell": CELL_DEG,
@@ -101,7 +103,9 @@ pub fn each_near_me_shard<E>(
         "labels": need_labels,
         "cells": Value::Object(index),
     });
-    emit("geo/near/index.json".to_string(), idx.to_string())
+    emit("geo/near/index.json".to_string(), None, &mut || {
+        idx.to_string()
+    })
 }
 
 /// Services sorted by distance from `from` (a municipality's centre, `(lat, lon)`), nearest

@@ -158,13 +158,23 @@ impl Maps {
 pub fn write_data_files(site: &Site, sink: &mut dyn crate::output::Sink) -> std::io::Result<()> {
     let services = geo_services(site);
     for (path, list) in services_geojson_groups(&services) {
-        sink.stream(&path, &mut |w| {
+        // Made from its services alone: kept while none of them changed.
+        let key = crate::output::sink::file_key(&list);
+        sink.keyed(&path, key, &mut |w| {
             write_services_geojson(list.iter().copied(), w)
         })?;
     }
-    each_near_me_shard(&services, &need_labels(site), |path, text| {
-        sink.file(&path, text.as_bytes())
-    })?;
+    each_near_me_shard(
+        &services,
+        &need_labels(site),
+        |path, cell, text| match cell {
+            // A cell's shard is made from its services alone.
+            Some(list) => sink.keyed(&path, crate::output::sink::file_key(&list), &mut |w| {
+                w.write_all(text().as_bytes())
+            }),
+            None => sink.file(&path, text().as_bytes()),
+        },
+    )?;
     for (path, bytes) in tile_map_files(&site.config.map) {
         sink.file(&path, &bytes)?;
     }

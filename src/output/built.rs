@@ -1,7 +1,7 @@
 //! What each page of a site folder was rendered from: `.<name>.built-<inode>`
 //! beside the output, one line per page with its fingerprint
-//! ([`crate::render::fingerprint`]) and the size, modification time and
-//! inode its file had when the build finished, and what its links are
+//! ([`crate::render::fingerprint`]) and the size, modification and change
+//! times and inode its file had when the build finished, and what its links are
 //! (`crate::linkcheck::LinkMemo`, opaque here, with the site-wide part in
 //! the record's `memo` line) — so a kept page is not even read.
 //!
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use super::Layout;
 
-const HEADER: &str = "opora-built 3";
+const HEADER: &str = "opora-built 4";
 
 /// One page's file as a build left it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub(crate) struct Record {
     pub fingerprint: u128,
     size: u64,
     modified: (i64, i64),
+    /// The inode's change time: unlike the modification time, no one can
+    /// set it back after changing the file.
+    changed: (i64, i64),
     inode: u64,
 }
 
@@ -39,6 +42,7 @@ impl Record {
             fingerprint,
             size: meta.len(),
             modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
             inode: meta.ino(),
         })
     }
@@ -142,11 +146,13 @@ pub(crate) fn save(
             let memo = memos.pages.get(rel).map_or(&[][..], Vec::as_slice);
             writeln!(
                 out,
-                "{:032x} {} {} {} {} {} {rel}",
+                "{:032x} {} {} {} {} {} {} {} {rel}",
                 r.fingerprint,
                 r.size,
                 r.modified.0,
                 r.modified.1,
+                r.changed.0,
+                r.changed.1,
                 r.inode,
                 encode_memo(memo)
             )?;
@@ -204,15 +210,17 @@ fn read(path: &Path) -> io::Result<Built> {
     let mut pages = HashMap::new();
     for line in lines {
         let line = line?;
-        let mut parts = line.splitn(7, ' ');
+        let mut parts = line.splitn(9, ' ');
         let mut next = || parts.next().unwrap_or_default();
-        let (fp, size, secs, nanos, inode, memo, rel) =
-            (next(), next(), next(), next(), next(), next(), next());
+        let (fp, size, secs, nanos) = (next(), next(), next(), next());
+        let (changed_secs, changed_nanos, inode, memo, rel) =
+            (next(), next(), next(), next(), next());
         let record = (|| {
             Some(Record {
                 fingerprint: u128::from_str_radix(fp, 16).ok()?,
                 size: size.parse().ok()?,
                 modified: (secs.parse().ok()?, nanos.parse().ok()?),
+                changed: (changed_secs.parse().ok()?, changed_nanos.parse().ok()?),
                 inode: inode.parse().ok()?,
             })
         })();

@@ -150,6 +150,17 @@ impl Staging {
         self.stage.stream(rel, fill)
     }
 
+    /// Writes a file made from what `key` sums up; returns its size.
+    pub fn stream_keyed(&self, rel: &str, key: u128, fill: sink::Fill<'_>) -> io::Result<u64> {
+        self.stage.stream_keyed(rel, key, fill)
+    }
+
+    /// Keeps the recycled site's file at `rel` if it was made from `key`
+    /// and is as that build left it; returns its size. `None`: it must be made.
+    pub fn keep(&self, rel: &str, key: u128) -> Option<u64> {
+        self.stage.reuse(rel, key).map(|(size, _)| size)
+    }
+
     /// Writes a file made of keyed pieces (see [`pieces`]), copying those
     /// the recycled site's file holds; returns its size.
     pub fn pieces(&self, rel: &str, fill: sink::PieceFill<'_>) -> io::Result<u64> {

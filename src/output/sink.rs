@@ -35,6 +35,30 @@ pub trait Sink {
     fn pieces(&mut self, path: &str, fill: PieceFill<'_>) -> io::Result<()> {
         self.stream(path, &mut |w| fill(&mut Pieces::new(w, None)))
     }
+
+    /// A streamed file made from nothing but what `key` sums up (see
+    /// [`file_key`]): a sink that holds the earlier build's file made from
+    /// the same key, unchanged since, keeps it without calling `fill`. By
+    /// default there is no earlier file.
+    fn keyed(&mut self, path: &str, key: u128, fill: Fill<'_>) -> io::Result<()> {
+        let _ = key;
+        self.stream(path, fill)
+    }
+}
+
+/// The key of a file made from `inputs` (laid out by
+/// `crate::render::layout`) by the running program: a rebuilt opora may
+/// write the same inputs differently.
+pub fn file_key(inputs: &impl serde::Serialize) -> u128 {
+    let mut buf = Vec::new();
+    buf.extend_from_slice(
+        &crate::render::fingerprint::program_identity()
+            .unwrap_or(0)
+            .to_le_bytes(),
+    );
+    crate::render::layout::write(inputs, &mut buf);
+    // Never 0, the mark of a file made of pieces (`super::staging`).
+    xxhash_rust::xxh3::xxh3_128(&buf).max(1)
 }
 
 /// `value` as compact JSON, streamed, then a newline when `newline`.

@@ -201,6 +201,26 @@ impl Stage {
         Ok(len)
     }
 
+    /// Writes a file made only from what `key` sums up (see
+    /// [`super::sink::file_key`]) as `fill` makes it, and notes it with its
+    /// key, for [`Stage::reuse`] in the build that recycles this folder.
+    /// Returns its size.
+    pub(crate) fn stream_keyed(&self, rel: &str, key: u128, fill: Fill<'_>) -> io::Result<u64> {
+        let path = self.dir.join(rel);
+        if !self.fresh {
+            clear_way(&path, None)?;
+        }
+        let mut out = BufWriter::with_capacity(1 << 18, self.create(rel, &path)?);
+        fill(&mut out).map_err(at(&path))?;
+        let file = out.into_inner().map_err(|e| at(&path)(e.into_error()))?;
+        let meta = file.metadata().map_err(at(&path))?;
+        self.remember(rel);
+        if let Some(record) = Record::of(key, &meta) {
+            self.note_fingerprint(rel, record);
+        }
+        Ok(meta.len())
+    }
+
     /// Writes a file made of keyed pieces (see [`super::pieces`]) as `fill`
     /// makes it, copying the pieces the recycled site's file at `rel` holds
     /// when that file is exactly as its build left it. Returns its size.
