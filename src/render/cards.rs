@@ -28,6 +28,9 @@ pub struct Cards {
     shared: Value,
     /// Each service's card, by its index in `site.services`, once rendered.
     html: Vec<OnceLock<Value>>,
+    /// Each service's card key (the hash of its fields' layout), once made:
+    /// a service shows on every municipality page of its region.
+    keys: Vec<OnceLock<u128>>,
     /// The first card that failed to render: the build fails with it.
     failure: OnceLock<Diagnostic>,
 }
@@ -40,6 +43,7 @@ impl Cards {
             env: env.clone(),
             shared,
             html: (0..services).map(|_| OnceLock::new()).collect(),
+            keys: (0..services).map(|_| OnceLock::new()).collect(),
             failure: OnceLock::new(),
         }
     }
@@ -68,6 +72,16 @@ impl Cards {
                 }
             })
             .clone()
+    }
+
+    /// Service `i`'s card key: the hash of what `fields` lays out (see
+    /// `super::layout`), made the first time it is asked for.
+    pub fn key<T: serde::Serialize>(&self, i: usize, fields: impl FnOnce() -> T) -> u128 {
+        *self.keys[i].get_or_init(|| {
+            let mut buf = Vec::new();
+            super::layout::write(&fields(), &mut buf);
+            xxhash_rust::xxh3::xxh3_128(&buf)
+        })
     }
 
     /// Why a card could not be rendered, if one could not.
@@ -122,6 +136,19 @@ mod tests {
         );
         assert_eq!(made.load(Ordering::Relaxed), 2);
         assert!(cards.failure().is_none());
+    }
+
+    #[test]
+    fn a_cards_key_is_made_once_from_its_fields() {
+        let (_dir, env) = env_with_card("<li>{{ s.name }}</li>\n");
+        let cards = Cards::new(&env, context! { base => "/" }, 2);
+        let a = cards.key(0, || ("А", 1));
+        assert_eq!(
+            cards.key(0, || ("другое", 2)),
+            a,
+            "made once, however often asked"
+        );
+        assert_ne!(cards.key(1, || ("А", 2)), a);
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub(crate) struct CardHtml<'a> {
 impl Serialize for CardHtml<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if super::context::keying() {
-            card_fields(self.site, self.i).serialize(s)
+            let (site, i) = (self.site, self.i);
+            s.serialize_u128(self.pages.cards.key(i, || card_fields(site, i)))
         } else {
             self.pages.card_html(self.site, self.i).serialize(s)
         }
