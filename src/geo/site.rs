@@ -169,7 +169,7 @@ pub fn write_data_files(site: &Site, sink: &mut dyn crate::output::Sink) -> std:
         &need_labels(site),
         |path, cell, text| match cell {
             // A cell's shard is made from its services alone.
-            Some(list) => sink.keyed(&path, crate::output::sink::file_key(&list), &mut |w| {
+            Some(list) => sink.keyed(&path, crate::output::sink::file_key(list), &mut |w| {
                 w.write_all(text().as_bytes())
             }),
             None => sink.file(&path, text().as_bytes()),

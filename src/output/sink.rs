@@ -46,19 +46,23 @@ pub trait Sink {
     }
 }
 
-/// The key of a file made from `inputs` (laid out by
+/// The key of a file made from `items` (each laid out by
 /// `crate::render::layout`) by the running program: a rebuilt opora may
-/// write the same inputs differently.
-pub fn file_key(inputs: &impl serde::Serialize) -> u128 {
+/// write the same items differently. The items are hashed one by one, never
+/// laid out all at once: a file may be made from a million services.
+pub fn file_key<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> u128 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+    let identity = crate::render::fingerprint::program_identity().unwrap_or(0);
+    hasher.update(&identity.to_le_bytes());
     let mut buf = Vec::new();
-    buf.extend_from_slice(
-        &crate::render::fingerprint::program_identity()
-            .unwrap_or(0)
-            .to_le_bytes(),
-    );
-    crate::render::layout::write(inputs, &mut buf);
+    for item in items {
+        buf.clear();
+        crate::render::layout::write(&item, &mut buf);
+        hasher.update(&(buf.len() as u64).to_le_bytes());
+        hasher.update(&buf);
+    }
     // Never 0, the mark of a file made of pieces (`super::staging`).
-    xxhash_rust::xxh3::xxh3_128(&buf).max(1)
+    hasher.digest128().max(1)
 }
 
 /// `value` as compact JSON, streamed, then a newline when `newline`.
