@@ -126,6 +126,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_files_key_follows_each_of_its_items() {
+        let key = |items: &[&str]| file_key(items.iter());
+        assert_eq!(key(&["a", "b"]), key(&["a", "b"]));
+        assert_ne!(key(&["a", "b"]), key(&["ab"]));
+        assert_ne!(key(&["a", "b"]), key(&["b", "a"]));
+        assert_ne!(key(&[]), key(&[""]));
+        assert_ne!(key(&[]), 0, "0 marks a file made of pieces");
+    }
+
+    #[test]
     fn each_writes_the_bytes_a_vec_would() {
         #[derive(serde::Serialize, Clone)]
         struct Row {
