@@ -391,30 +391,39 @@ pub fn write_escaped_html(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::
 
 fn mark_abbreviations(text: &str, abbr: &Abbreviations) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    let mut word_start: Option<usize> = None;
-    let flush = |out: &mut String, word: &str| match abbr.map.get(word) {
-        Some(expansion) => {
-            out.push_str("<abbr title=\"");
-            out.push_str(&escape_html(expansion));
-            out.push_str("\">");
-            out.push_str(&escape_html(word));
-            out.push_str("</abbr>");
+    // The text up to `plain` is written; runs without an abbreviation are
+    // escaped whole (escaping goes character by character, so a run escapes
+    // as its pieces would).
+    let mut plain = 0;
+    let mut mark = |out: &mut String, start: usize, end: usize| {
+        let word = &text[start..end];
+        // Only words with two capitals are in the map (`Abbreviations::insert`):
+        // the others are not even looked up.
+        if word.chars().filter(|c| c.is_uppercase()).nth(1).is_none() {
+            return;
         }
-        None => out.push_str(&escape_html(word)),
+        if let Some(expansion) = abbr.map.get(word) {
+            let _ = write_escaped_html(out, &text[plain..start]);
+            out.push_str("<abbr title=\"");
+            let _ = write_escaped_html(out, expansion);
+            out.push_str("\">");
+            let _ = write_escaped_html(out, word);
+            out.push_str("</abbr>");
+            plain = end;
+        }
     };
+    let mut word_start: Option<usize> = None;
     for (i, c) in text.char_indices() {
         if crate::ru::is_letter_or_digit(c) {
             word_start.get_or_insert(i);
-        } else {
-            if let Some(start) = word_start.take() {
-                flush(&mut out, &text[start..i]);
-            }
-            out.push_str(&escape_html(&text[i..i + c.len_utf8()]));
+        } else if let Some(start) = word_start.take() {
+            mark(&mut out, start, i);
         }
     }
     if let Some(start) = word_start {
-        flush(&mut out, &text[start..]);
+        mark(&mut out, start, text.len());
     }
+    let _ = write_escaped_html(&mut out, &text[plain..]);
     out
 }
 
@@ -530,6 +539,26 @@ mod tests {
         let out = r("Звоните в \"КДНиЗП\" - это важно...");
         assert!(out.html.contains("«<abbr title=\"комиссия по делам несовершеннолетних и защите их прав\">КДНиЗП</abbr>» — это важно…"), "{}", out.html);
         assert_eq!(&*out.plain, "Звоните в «КДНиЗП» — это важно…");
+    }
+
+    #[test]
+    fn abbreviations_are_marked_wherever_they_stand_and_the_rest_is_escaped() {
+        let mut abbr = Abbreviations::default();
+        abbr.insert("КДН", "комиссия <по> делам");
+        abbr.insert("ТЖС", "трудная & ситуация");
+        let marked = |text: &str| mark_abbreviations(text, &abbr);
+        let kdn = "<abbr title=\"комиссия &lt;по&gt; делам\">КДН</abbr>";
+        let tzhs = "<abbr title=\"трудная &amp; ситуация\">ТЖС</abbr>";
+        assert_eq!(marked("КДН"), kdn);
+        assert_eq!(marked("КДН, ТЖС"), format!("{kdn}, {tzhs}"));
+        assert_eq!(
+            marked("<b>КДН&ТЖС</b>"),
+            format!("&lt;b&gt;{kdn}&amp;{tzhs}&lt;/b&gt;")
+        );
+        // Not whole words, or not in the glossary: left as they are.
+        assert_eq!(marked("КДНы ПДН кдн"), "КДНы ПДН кдн");
+        assert_eq!(marked("«ёлка» & 'Ёж'"), "«ёлка» &amp; &#39;Ёж&#39;");
+        assert_eq!(marked(""), "");
     }
 
     #[test]
