@@ -374,6 +374,24 @@ fn a_kept_pages_links_are_checked_against_the_site_as_it_is_now() {
     assert!(kept(&String::from_utf8_lossy(&whole.stdout)) > 0);
 }
 
+/// Builds the portal at `root` incrementally and, into a folder under
+/// `clean_dir`, from scratch; both must succeed and publish the same site.
+/// Returns how many pages the incremental build kept.
+fn same_as_clean(root: &Path, clean_dir: &Path, step: &str) -> usize {
+    let incremental = opora(root, &["build"]);
+    assert!(
+        incremental.status.success(),
+        "{step}: {}",
+        common::stderr(&incremental)
+    );
+    let clean_out = clean_dir.join("site");
+    let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
+    assert!(clean.status.success(), "{step}: {}", common::stderr(&clean));
+    assert_same_site(&root.join("public"), &clean_out, step);
+    std::fs::remove_dir_all(&clean_out).unwrap();
+    kept(&String::from_utf8_lossy(&incremental.stdout))
+}
+
 /// A record's name shows on other pages than its own — cards on the lists
 /// of its region, municipalities and needs, breadcrumbs, related links —
 /// and each of them must be rendered again when it changes. Every record is
@@ -385,20 +403,7 @@ fn renaming_any_record_renders_again_every_page_that_shows_its_name() {
     let root = portal.path();
     let clean_dir = tempfile::tempdir().unwrap();
     let mut kept_total = 0;
-    let mut both = |step: &str| {
-        let incremental = opora(root, &["build"]);
-        assert!(
-            incremental.status.success(),
-            "{step}: {}",
-            common::stderr(&incremental)
-        );
-        let clean_out = clean_dir.path().join("site");
-        let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
-        assert!(clean.status.success(), "{step}: {}", common::stderr(&clean));
-        kept_total += kept(&String::from_utf8_lossy(&incremental.stdout));
-        assert_same_site(&root.join("public"), &clean_out, step);
-        std::fs::remove_dir_all(&clean_out).unwrap();
-    };
+    let mut both = |step: &str| kept_total += same_as_clean(root, clean_dir.path(), step);
     both("first build");
     both("second build");
     let mut renamed = 0;
@@ -431,17 +436,7 @@ fn a_kept_geo_file_is_made_again_when_its_services_or_its_file_changed() {
     let root = portal.path();
     let clean_dir = tempfile::tempdir().unwrap();
     let both = |step: &str| {
-        let incremental = opora(root, &["build"]);
-        assert!(
-            incremental.status.success(),
-            "{step}: {}",
-            common::stderr(&incremental)
-        );
-        let clean_out = clean_dir.path().join("site");
-        let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
-        assert!(clean.status.success(), "{step}: {}", common::stderr(&clean));
-        assert_same_site(&root.join("public"), &clean_out, step);
-        std::fs::remove_dir_all(&clean_out).unwrap();
+        same_as_clean(root, clean_dir.path(), step);
     };
     for step in ["first", "second", "third"] {
         both(step);

@@ -79,6 +79,16 @@ impl ser::Error for Unlaid {
 
 type Done = Result<(), Unlaid>;
 
+/// Numbers lay out as the widest of their kind: a value's layout does not
+/// depend on the width its type happens to have.
+macro_rules! widen {
+    ($($($method:ident($ty:ty)),* => $widest:ident);*) => {$($(
+        fn $method(self, v: $ty) -> Done {
+            self.$widest(v.into())
+        }
+    )*)*};
+}
+
 impl ser::Serializer for &mut Layout<'_> {
     type Ok = ();
     type Error = Unlaid;
@@ -94,42 +104,22 @@ impl ser::Serializer for &mut Layout<'_> {
         self.tag(if v { Tag::True } else { Tag::False });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Done {
-        self.serialize_i128(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Done {
-        self.serialize_i128(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Done {
-        self.serialize_i128(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Done {
-        self.serialize_i128(v.into())
+    widen! {
+        serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64)
+            => serialize_i128;
+        serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64)
+            => serialize_u128;
+        serialize_f32(f32) => serialize_f64
     }
     fn serialize_i128(self, v: i128) -> Done {
         self.tag(Tag::Signed);
         self.0.extend_from_slice(&v.to_le_bytes());
         Ok(())
     }
-    fn serialize_u8(self, v: u8) -> Done {
-        self.serialize_u128(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Done {
-        self.serialize_u128(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Done {
-        self.serialize_u128(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Done {
-        self.serialize_u128(v.into())
-    }
     fn serialize_u128(self, v: u128) -> Done {
         self.tag(Tag::Unsigned);
         self.0.extend_from_slice(&v.to_le_bytes());
         Ok(())
-    }
-    fn serialize_f32(self, v: f32) -> Done {
-        self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Done {
         self.tag(Tag::Float);
@@ -237,49 +227,49 @@ impl Layout<'_> {
     }
 }
 
-impl ser::SerializeSeq for &mut Layout<'_> {
-    type Ok = ();
-    type Error = Unlaid;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Layout::end(self)
-    }
+/// The compound serializers: elements in order, then the end mark; a
+/// struct's fields with their names (see [`Layout::field`]).
+macro_rules! in_order {
+    ($($trait:ident::$method:ident),*) => {$(
+        impl ser::$trait for &mut Layout<'_> {
+            type Ok = ();
+            type Error = Unlaid;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Done {
+                Layout::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Layout<'_> {
-    type Ok = ();
-    type Error = Unlaid;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Layout::end(self)
-    }
+macro_rules! named {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for &mut Layout<'_> {
+            type Ok = ();
+            type Error = Unlaid;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                value: &T,
+            ) -> Done {
+                self.field(name, value)
+            }
+            fn end(self) -> Done {
+                Layout::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for &mut Layout<'_> {
-    type Ok = ();
-    type Error = Unlaid;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Layout::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Layout<'_> {
-    type Ok = ();
-    type Error = Unlaid;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Layout::end(self)
-    }
-}
+in_order!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+named!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for &mut Layout<'_> {
     type Ok = ();
@@ -289,28 +279,6 @@ impl ser::SerializeMap for &mut Layout<'_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
         value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        Layout::end(self)
-    }
-}
-
-impl ser::SerializeStruct for &mut Layout<'_> {
-    type Ok = ();
-    type Error = Unlaid;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Done {
-        self.field(name, value)
-    }
-    fn end(self) -> Done {
-        Layout::end(self)
-    }
-}
-
-impl ser::SerializeStructVariant for &mut Layout<'_> {
-    type Ok = ();
-    type Error = Unlaid;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Done {
-        self.field(name, value)
     }
     fn end(self) -> Done {
         Layout::end(self)
