@@ -133,7 +133,7 @@ impl Collection for Services {
         // Without contacts of its own, the page says where to ask: the region's
         // services that have them.
         let ask = if s.contactable {
-            crate::render::context::Shared::of(Vec::<()>::new())
+            pages.no_ask()
         } else {
             pages.ask_in_region(site, &s.region)
         };

@@ -275,19 +275,25 @@ impl PageLinks {
         table: &LinkTable,
         known: &KnownFiles,
     ) -> Option<PageLinks> {
+        use std::borrow::Cow;
         let numbered = table.read();
         let mut links = Vec::new();
+        // A link to the page itself (`#top`) names no file: it is this page's.
+        let this_page = std::cell::OnceCell::new();
         for &n in &memo.links {
             let link = numbered.links.get(n as usize)?;
-            let file = match &link.file {
-                Ok(f) if f.is_empty() => Ok(super::percent_decode(path)),
-                Ok(f) => Ok(f.clone()),
+            let file: Result<Cow<str>, ()> = match &link.file {
+                Ok(f) if f.is_empty() => Ok(Cow::Borrowed(
+                    this_page.get_or_init(|| super::percent_decode(path)),
+                )),
+                Ok(f) => Ok(Cow::Borrowed(f)),
                 Err(()) => Err(()),
             };
             let no_fragment = link.fragment.as_deref().is_none_or(str::is_empty);
-            if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(f.as_str())) {
+            if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(&**f)) {
                 continue;
             }
+            let file = file.map(Cow::into_owned);
             links.push((link.href.clone(), file, link.fragment.clone()));
         }
         Some(PageLinks {

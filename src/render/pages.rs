@@ -295,6 +295,8 @@ pub struct Pages {
     need_services: std::sync::OnceLock<Vec<Vec<Vec<usize>>>>,
     /// Each region's "where to ask" cards, by region code.
     asks: std::sync::Mutex<std::collections::HashMap<String, Shared>>,
+    /// No "where to ask" cards: for a service that has contacts of its own.
+    no_ask: Shared,
 }
 
 /// What the pages of a need's list in one region share.
@@ -381,6 +383,7 @@ impl Pages {
             need_regions: PerList::new(site.needs.len() * site.regions.len()),
             need_services: std::sync::OnceLock::new(),
             asks: Default::default(),
+            no_ask: Shared::of(Vec::<()>::new()),
         }
     }
 
@@ -582,6 +585,11 @@ impl Pages {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(region.to_string(), ask.clone());
         ask
+    }
+
+    /// No "where to ask" cards (see [`Pages::ask_in_region`]).
+    pub(crate) fn no_ask(&self) -> Shared {
+        self.no_ask.clone()
     }
 
     /// Service `i`'s card, rendered (see [`super::cards`]).
