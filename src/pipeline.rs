@@ -528,6 +528,25 @@ fn render_streamed(
     checks: Option<&mut validate::Memo>,
 ) -> Result<(Site, Option<crate::output::Staging>), Failed> {
     use crate::output::Sink;
+    let static_dir = opts.root.join("static");
+    // The recycled site is made ready (walked, every folder of it) on a
+    // thread of its own while the content is loaded and checked: it does
+    // not depend on the content, and the checks leave a core idle.
+    let (prepared, staged) = std::thread::scope(|scope| {
+        let staging = output.as_deref_mut().map(|out| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                (out.stage(&static_dir), t.elapsed())
+            })
+        });
+        let prepared = prepare(opts, Reuse { load: None, checks }, report);
+        let staged = staging.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (prepared, staged)
+    });
     let Prepared {
         site,
         env,
@@ -537,21 +556,30 @@ fn render_streamed(
         content,
         admin,
         asset_versions,
-    } = prepare(opts, Reuse { load: None, checks }, report)?;
+    } = match prepared {
+        Ok(prepared) => prepared,
+        Err(failed) => {
+            // Nothing was written: the folder goes back with its record.
+            if let (Some(out), Some((Ok(staging), _))) = (output, staged) {
+                out.discard(staging);
+            }
+            return Err(failed);
+        }
+    };
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         Failed { diagnostics }
     };
-    let t = Instant::now();
-    let static_dir = opts.root.join("static");
-    let staging = match output.as_deref_mut() {
-        Some(out) => Some(out.stage(&static_dir).map_err(|e| {
-            diags.push(output_error(&e));
-            fail(diags.clone())
-        })?),
+    let staging = match staged {
+        Some((staging, time)) => {
+            report.timings.push(("stage", time));
+            Some(staging.map_err(|e| {
+                diags.push(output_error(&e));
+                fail(diags.clone())
+            })?)
+        }
         None => None,
     };
-    report.timings.push(("stage", t.elapsed()));
     let write_failed = |output: Option<&mut Output>,
                         staging: Option<crate::output::Staging>,
                         e: std::io::Error,

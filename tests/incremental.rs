@@ -471,3 +471,33 @@ fn a_kept_geo_file_is_made_again_when_its_services_or_its_file_changed() {
     both("a service moved");
     both("after the move");
 }
+
+/// The recycled site is made ready while the content is loaded and checked;
+/// when the content then fails, no file was written, and the folder goes
+/// back with the record it came with: after the editor fixes the mistake,
+/// every page is still kept, not rendered again.
+#[test]
+fn a_build_that_fails_on_its_content_leaves_the_recycled_site_keepable() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let build = || opora(root, &["build"]);
+    for _ in 0..2 {
+        assert!(build().status.success());
+    }
+    let pages = files_under(&root.join("public"), "html").len();
+    let service = root.join("content/services/ru-mos/semya-i-dom.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    // Front matter that is not TOML: the build stops before writing anything.
+    std::fs::write(&service, text.replacen("+++\n", "+++\nname = \n", 1)).unwrap();
+    let failed = build();
+    assert!(!failed.status.success());
+    assert!(
+        common::stderr(&failed).contains("semya-i-dom.md"),
+        "{}",
+        common::stderr(&failed)
+    );
+    std::fs::write(&service, &text).unwrap();
+    let fixed = build();
+    assert!(fixed.status.success(), "{}", common::stderr(&fixed));
+    assert_eq!(kept(&String::from_utf8_lossy(&fixed.stdout)), pages);
+}

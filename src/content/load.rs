@@ -460,7 +460,8 @@ pub fn load_content_cached(
     let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = crate::io_threads::disk_bound(|| {
         jobs.par_iter()
             .map(|(collection, path, walked)| {
-                let stamp = file_stamp(path);
+                // Only a cache needs the stamp: `opora build` asks nothing more of each file.
+                let stamp = cached.and_then(|_| file_stamp(path));
                 let hit = cached
                     .and_then(|c| c.files.get(path))
                     .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);

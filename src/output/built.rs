@@ -123,6 +123,20 @@ impl Built {
     pub fn site_memo(&self) -> &[u8] {
         &self.site_memo
     }
+
+    /// Writes this record back as the record of `dir`, as it was taken.
+    pub fn save(self, layout: &Layout, dir: &Path) -> io::Result<()> {
+        let mut pages = Vec::with_capacity(self.pages.len());
+        let mut memos = Memos {
+            site: self.site_memo,
+            pages: HashMap::with_capacity(self.pages.len()),
+        };
+        for (rel, (record, memo)) in self.pages {
+            memos.pages.insert(rel.clone(), memo.into_vec());
+            pages.push((rel, record));
+        }
+        save(layout, dir, &pages, &memos)
+    }
 }
 
 /// Writes the record of `dir` (atomically: a half-written record is never read).

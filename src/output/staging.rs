@@ -433,8 +433,22 @@ impl Stage {
 
     /// The site will not be completed (its content failed): the folder is
     /// kept as the next build's spare, as [`Stage::fail`] keeps it.
+    /// A folder nothing was written into (the content failed while the
+    /// folder was being made ready beside it) keeps the record it came
+    /// with, so the next build still keeps its pages: each is trusted only
+    /// if its file is exactly as recorded, and making the folder safe
+    /// deleted only entries that were never plain files.
     pub(crate) fn set_aside(self, layout: &Layout) {
-        self.save_record(layout);
+        let untouched = self
+            .written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty();
+        if untouched {
+            let _ = self.built.save(layout, &self.dir);
+        } else {
+            self.save_record(layout);
+        }
         keep_as_spare(layout, &self.dir);
     }
 }
