@@ -3,23 +3,18 @@
 use std::path::Path;
 
 use tantivy::directory::RamDirectory;
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Index, TantivyDocument, doc};
 
 use super::tokenizer::{NAME, RussianTokenizer};
 use super::{SearchDoc, SearchError};
 
+/// The fields tantivy indexes: the three text fields whose postings the
+/// static export is made from. Nothing is stored and nothing else indexed:
+/// the export takes everything else (ids, types, regions, needs) from the
+/// documents themselves.
 pub struct Fields {
     pub text: [Field; 3],
-    pub id: Field,
-    pub url: Field,
-    pub doc_type: Field,
-    pub region: Field,
-    pub needs: Field,
-    pub audience: Field,
-    pub kind: Field,
 }
 
 pub fn schema() -> (Schema, Fields) {
@@ -31,37 +26,8 @@ pub fn schema() -> (Schema, Fields) {
         .set_index_option(IndexRecordOption::WithFreqs);
     let text = TextOptions::default().set_indexing_options(indexing);
     let text_fields = ["title", "names", "body"].map(|name| b.add_text_field(name, text.clone()));
-    let fields = Fields {
-        text: text_fields,
-        id: b.add_text_field("id", STRING | STORED),
-        url: b.add_text_field("url", STORED),
-        doc_type: b.add_text_field("type", STRING | STORED),
-        region: b.add_text_field("region", STRING | STORED),
-        needs: b.add_text_field("need", STRING),
-        audience: b.add_text_field("audience", STRING),
-        kind: b.add_text_field("kind", STRING),
-    };
+    let fields = Fields { text: text_fields };
     (b.build(), fields)
-}
-
-pub fn fields_of(schema: &Schema) -> Result<Fields, SearchError> {
-    let f = |n: &str| {
-        schema.get_field(n).map_err(|_| {
-            SearchError(format!(
-                "the search index has no field `{n}`; rebuild it with `opora build`"
-            ))
-        })
-    };
-    Ok(Fields {
-        text: [f("title")?, f("names")?, f("body")?],
-        id: f("id")?,
-        url: f("url")?,
-        doc_type: f("type")?,
-        region: f("region")?,
-        needs: f("need")?,
-        audience: f("audience")?,
-        kind: f("kind")?,
-    })
 }
 
 /// The file beside the index naming the exported manifest, for native queries.
@@ -145,26 +111,11 @@ fn build(each: EachDoc<'_>, directory: RamDirectory) -> Result<(Index, usize), S
         if failed.is_some() {
             return;
         }
-        let mut td = doc!(
+        let td = doc!(
             f.text[0] => d.title.as_str(),
             f.text[1] => d.names.as_str(),
             f.text[2] => d.body.as_str(),
-            f.id => d.id.as_str(),
-            f.url => d.url.as_str(),
-            f.doc_type => d.doc_type.as_str(),
         );
-        for r in &d.regions {
-            td.add_text(f.region, r);
-        }
-        for n in &d.needs {
-            td.add_text(f.needs, n);
-        }
-        for a in &d.audience {
-            td.add_text(f.audience, a);
-        }
-        if let Some(k) = &d.kind {
-            td.add_text(f.kind, &k.id);
-        }
         match writer.add_document(td) {
             Ok(_) => count += 1,
             Err(e) => failed = Some(e),
