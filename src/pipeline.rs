@@ -535,6 +535,9 @@ fn render_streamed(
     let (prepared, staged) = std::thread::scope(|scope| {
         let staging = output.as_deref_mut().map(|out| {
             scope.spawn(|| {
+                // The program's identity (a hash of its ~100 MB file) keys what
+                // the build keeps; made here, it is ready when validation asks.
+                crate::render::fingerprint::program_identity();
                 let t = Instant::now();
                 (out.stage(&static_dir), t.elapsed())
             })

@@ -83,23 +83,38 @@ impl Posting {
 }
 
 /// Each term's scores over a group of documents (records or sections):
-/// `(doc, score)` for every document holding it.
+/// `(doc, score)` for every document holding it, in document order.
 fn scores(
     postings: &[Posting],
     in_group: impl Fn(u32) -> bool,
     group_size: u64,
     avg: &[f32; 3],
-) -> BTreeMap<u32, f32> {
+) -> Vec<(u32, f32)> {
     let mut df = [0u64; 3];
     for p in postings.iter().filter(|p| in_group(p.doc)) {
         df[usize::from(p.field)] += 1;
     }
-    let mut out: BTreeMap<u32, f32> = BTreeMap::new();
-    for p in postings.iter().filter(|p| in_group(p.doc)) {
-        let f = usize::from(p.field);
-        let idf = ranking::idf(df[f], group_size);
-        *out.entry(p.doc).or_insert(0.0) +=
-            ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, f32::from(p.tf), p.len(), avg[f]);
+    let mut parts: Vec<(u32, f32)> = postings
+        .iter()
+        .filter(|p| in_group(p.doc))
+        .map(|p| {
+            let f = usize::from(p.field);
+            let idf = ranking::idf(df[f], group_size);
+            let score =
+                ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, f32::from(p.tf), p.len(), avg[f]);
+            (p.doc, score)
+        })
+        .collect();
+    // Postings come field by field, each in document order. A stable sort by
+    // document keeps a document's fields in that order, so its score adds
+    // up in the same order, to the same bits, as it always has.
+    parts.sort_by_key(|&(doc, _)| doc);
+    let mut out: Vec<(u32, f32)> = Vec::with_capacity(parts.len());
+    for (doc, score) in parts {
+        match out.last_mut() {
+            Some((last, sum)) if *last == doc => *sum += score,
+            _ => out.push((doc, 0.0 + score)),
+        }
     }
     out
 }
@@ -331,7 +346,7 @@ fn term_files(
         if !rec.is_empty() {
             let weighted: Vec<(u32, f32)> = rec
                 .iter()
-                .map(|(&d, &s)| (d, s * priors[d as usize]))
+                .map(|&(d, s)| (d, s * priors[d as usize]))
                 .collect();
             entry.df = weighted.len() as u32;
             entry.max = weighted.iter().map(|x| x.1).fold(0.0, f32::max);
@@ -352,10 +367,10 @@ fn term_files(
                 .push((term.clone(), entry.df));
         }
         if !sec.is_empty() {
-            entry.section_max = sec.values().copied().fold(0.0, f32::max);
+            entry.section_max = sec.iter().map(|&(_, s)| s).fold(0.0, f32::max);
             entry.sections = sec
                 .iter()
-                .map(|(&d, &s)| {
+                .map(|&(d, s)| {
                     let (owner, k) = owners[(d - records) as usize];
                     (owner, k, ranking::quantize(s, entry.section_max))
                 })
@@ -681,4 +696,59 @@ fn facets(docs: &[SearchDoc], vocab: &Vocabulary) -> Value {
         "audiences": list(audiences),
         "kinds": kinds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn posting(doc: u32, tf: u16, field: u8, norm: u8) -> Posting {
+        Posting {
+            doc,
+            tf,
+            field,
+            norm,
+        }
+    }
+
+    /// A document's score is its fields' scores added in field order (as
+    /// the postings come), each document once, in document order; documents
+    /// outside the group are left out.
+    #[test]
+    fn a_terms_scores_add_each_documents_fields_in_order() {
+        // Field by field, each in document order, as tantivy hands them over.
+        let postings = [
+            posting(1, 2, 0, 10),
+            posting(4, 1, 0, 12),
+            posting(9, 1, 0, 3),
+            posting(4, 3, 1, 20),
+            posting(0, 1, 2, 40),
+            posting(4, 1, 2, 33),
+            posting(9, 5, 2, 7),
+        ];
+        let avg = [8.0, 15.0, 30.0];
+        let in_group = |d: u32| d < 9;
+        let got = scores(&postings, in_group, 10, &avg);
+
+        let df = |f: u8| {
+            postings
+                .iter()
+                .filter(|p| p.field == f && in_group(p.doc))
+                .count()
+        };
+        let part = |p: &Posting| {
+            let f = usize::from(p.field);
+            let idf = ranking::idf(df(p.field) as u64, 10);
+            ranking::FIELD_WEIGHTS[f] * ranking::bm25(idf, f32::from(p.tf), p.len(), avg[f])
+        };
+        let of = |doc: u32| {
+            postings
+                .iter()
+                .filter(|p| p.doc == doc)
+                .fold(0.0f32, |sum, p| sum + part(p))
+        };
+        let expected: Vec<(u32, u32)> = [0, 1, 4].iter().map(|&d| (d, of(d).to_bits())).collect();
+        let got: Vec<(u32, u32)> = got.iter().map(|&(d, s)| (d, s.to_bits())).collect();
+        assert_eq!(got, expected);
+    }
 }
