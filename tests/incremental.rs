@@ -501,3 +501,22 @@ fn a_build_that_fails_on_its_content_leaves_the_recycled_site_keepable() {
     assert!(fixed.status.success(), "{}", common::stderr(&fixed));
     assert_eq!(kept(&String::from_utf8_lossy(&fixed.stdout)), pages);
 }
+
+/// A first build whose content fails leaves no empty folder behind to be
+/// recycled: the build after the fix writes into a folder of its own.
+#[test]
+fn a_first_build_that_fails_on_its_content_leaves_no_folder_to_recycle() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let service = root.join("content/services/ru-mos/semya-i-dom.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    std::fs::write(&service, text.replacen("+++\n", "+++\nname = \n", 1)).unwrap();
+    assert!(!opora(root, &["build"]).status.success());
+    for left in [".public.staging", ".public.old", "public"] {
+        assert!(!root.join(left).exists(), "{left} was left behind");
+    }
+    std::fs::write(&service, &text).unwrap();
+    let fixed = opora(root, &["build"]);
+    assert!(fixed.status.success(), "{}", common::stderr(&fixed));
+    assert_eq!(kept(&String::from_utf8_lossy(&fixed.stdout)), 0);
+}

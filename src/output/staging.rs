@@ -433,17 +433,23 @@ impl Stage {
 
     /// The site will not be completed (its content failed): the folder is
     /// kept as the next build's spare, as [`Stage::fail`] keeps it.
+    ///
     /// A folder nothing was written into (the content failed while the
     /// folder was being made ready beside it) keeps the record it came
     /// with, so the next build still keeps its pages: each is trusted only
     /// if its file is exactly as recorded, and making the folder safe
-    /// deleted only entries that were never plain files.
+    /// deleted only entries that were never plain files. One made empty for
+    /// this build is deleted: the next build then makes its own, which it
+    /// writes into without looking first.
     pub(crate) fn set_aside(self, layout: &Layout) {
         let untouched = self
             .written
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .is_empty();
+        if untouched && self.fresh && std::fs::remove_dir(&self.dir).is_ok() {
+            return;
+        }
         if untouched {
             let _ = self.built.save(layout, &self.dir);
         } else {
