@@ -61,17 +61,36 @@ impl History {
         date
     }
 
+    /// Modification times already known (the record files, from the handle
+    /// each was read through), so their dates need no second look at the disk.
+    pub fn know_modified(
+        &mut self,
+        files: impl IntoIterator<Item = (String, std::time::SystemTime)>,
+    ) {
+        let known = self.modified.get_mut().unwrap_or_else(|e| e.into_inner());
+        for (rel, modified) in files {
+            if !self.git.contains_key(&rel) {
+                known.insert(rel, day_of(modified));
+            }
+        }
+    }
+
     fn modified_date(&self, rel: &str) -> Option<String> {
         let modified = std::fs::metadata(self.root.join(rel))
             .ok()?
             .modified()
             .ok()?;
-        let secs = modified
-            .duration_since(std::time::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
-        Some(crate::ru::civil_from_days((secs / 86_400) as i64))
+        day_of(modified)
     }
+}
+
+/// `YYYY-MM-DD` of a modification time.
+fn day_of(modified: std::time::SystemTime) -> Option<String> {
+    let secs = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    Some(crate::ru::civil_from_days((secs / 86_400) as i64))
 }
 
 /// Newest commits come first, so the first date seen for a path is its last change.
@@ -127,5 +146,25 @@ mod tests {
         assert_eq!(history.updated("missing.md"), None);
         let next_build = History::load(dir.path());
         assert_eq!(next_build.updated("a.md").as_deref(), Some("2024-10-05"));
+    }
+
+    /// A record file's modification time, known from the handle it was
+    /// read through, dates it without a second look at the disk (which by
+    /// now says another day); a file git dates keeps its commit's date.
+    #[test]
+    fn a_known_modification_time_dates_a_file_without_asking_the_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "x").unwrap();
+        let day = |days: u64| std::time::UNIX_EPOCH + std::time::Duration::from_secs(days * 86_400);
+        let mut history = History::load(dir.path());
+        history.git.insert("b.md".into(), "2023-01-01".into());
+        history.know_modified([
+            ("a.md".to_string(), day(20_000)),
+            ("b.md".to_string(), day(20_000)),
+            ("gone.md".to_string(), day(20_001)),
+        ]);
+        assert_eq!(history.updated("a.md").as_deref(), Some("2024-10-04"));
+        assert_eq!(history.updated("b.md").as_deref(), Some("2023-01-01"));
+        assert_eq!(history.updated("gone.md").as_deref(), Some("2024-10-05"));
     }
 }

@@ -268,7 +268,8 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     }
     report.timings.push(("templates", t.elapsed()));
     let t = Instant::now();
-    let history = crate::history::History::load(&opts.root);
+    let mut history = crate::history::History::load(&opts.root);
+    history.know_modified(std::mem::take(&mut content.modified));
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
     // What /open-data/ says about the HSDS files (src/hsds/page.rs).

@@ -141,6 +141,9 @@ pub struct Content {
     /// A file without links is not listed, so nothing else holds its text
     /// and [`Content::release_front_matter`] can let it go.
     pub links: BTreeMap<String, FileLinks>,
+    /// When each record file read by the walk was last modified, by
+    /// portal-relative path: handed to [`crate::history::History`].
+    pub modified: Vec<(String, std::time::SystemTime)>,
 }
 
 impl Content {
@@ -474,6 +477,9 @@ pub fn load_content_cached(
     let mut use_result = |collection: &dyn Collection, r: &LoadResult| match r {
         Ok((loaded, problems, links)) => {
             diags.extend(problems.iter().cloned());
+            if let Some(modified) = links.file.modified {
+                content.modified.push((links.file.rel.clone(), modified));
+            }
             collection.store(&mut content, loaded);
             if !links.links.is_empty() {
                 content.links.insert(links.file.rel.clone(), links.clone());

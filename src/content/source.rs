@@ -25,6 +25,10 @@ pub struct SourceText {
     /// Bytes and lines let go from the start of the file.
     released: usize,
     released_lines: usize,
+    /// When the file was last modified, as its handle said when it was read
+    /// (for files read by a walk of the portal): outside a git checkout the
+    /// date its page shows, known without asking the disk again.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 impl SourceText {
@@ -37,6 +41,7 @@ impl SourceText {
             lines: std::sync::OnceLock::new(),
             released: 0,
             released_lines: 0,
+            modified: None,
         }
     }
 
@@ -132,10 +137,13 @@ pub fn read_text_limited(root: &Path, path: &Path, max: u64) -> Result<SourceTex
 /// is opened without following a link, should it have become one since.
 pub fn read_walked_text(root: &Path, path: &Path) -> Result<SourceText, Diagnostic> {
     let rel = rel_path(root, path);
-    let bytes = read_opened(path, MAX_FILE_BYTES, Follow::No)
+    let (bytes, modified) = read_opened(path, MAX_FILE_BYTES, Follow::No)
         .map_err(|e| e.diagnostic(&rel, MAX_FILE_BYTES))?;
     let text = decode(&rel, bytes)?;
-    Ok(SourceText::new(rel, text))
+    Ok(SourceText {
+        modified,
+        ..SourceText::new(rel, text)
+    })
 }
 
 /// Whether `dir`, once resolved, lies inside the portal at `root`.
@@ -233,7 +241,7 @@ pub fn read_regular_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     if let Some(e) = kind_error(&meta, max) {
         return Err(e);
     }
-    read_opened(path, max, Follow::Yes)
+    read_opened(path, max, Follow::Yes).map(|(bytes, _)| bytes)
 }
 
 /// Why a file of this kind and size is not read, if it is not.
@@ -257,8 +265,12 @@ enum Follow {
 }
 
 /// Opens `path` (see [`open_nonblocking`]) and reads it whole if it is a
-/// regular file of at most `max` bytes.
-fn read_opened(path: &Path, max: u64, follow: Follow) -> Result<Vec<u8>, ReadError> {
+/// regular file of at most `max` bytes; with when it was last modified.
+fn read_opened(
+    path: &Path,
+    max: u64,
+    follow: Follow,
+) -> Result<(Vec<u8>, Option<std::time::SystemTime>), ReadError> {
     use std::io::Read;
     let file = open_nonblocking(path, follow).map_err(ReadError::Io)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
@@ -272,7 +284,7 @@ fn read_opened(path: &Path, max: u64, follow: Follow) -> Result<Vec<u8>, ReadErr
     if bytes.len() as u64 > max {
         return Err(ReadError::TooBig(bytes.len() as u64));
     }
-    Ok(bytes)
+    Ok((bytes, meta.modified().ok()))
 }
 
 /// Opens for reading without waiting for a writer, should the path have
