@@ -12,6 +12,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::linkcheck;
 use crate::output::{Note, Output, OutputError, OutputFile, fnv1a};
 use crate::render;
+use crate::render::pages::Kind;
 use crate::site::Site;
 use crate::validate;
 
@@ -311,14 +312,14 @@ fn index_search(site: &Site, index_dir: &Path) -> Result<crate::search::Indexed,
 /// in the same order, now that the parsed records are gone —, writes the
 /// export's files into the site (`files`) and saves them into `index_dir`
 /// for `opora search` — as hard links to the staged files where it can, so
-/// they are written once — then drops them; returns the manifest's path.
-fn export_search(
+/// they are written once — then drops them; returns the manifest's path
+/// and the stages' timings.
+fn export_search<L: Learn>(
     site: &Site,
     indexed: crate::search::Indexed,
     index_dir: &Path,
-    files: &mut SiteFiles<'_, linkcheck::LinkCheck>,
-    report: &mut Report,
-) -> Result<Result<String, std::io::Error>, Diagnostic> {
+    files: &mut SiteFiles<'_, L>,
+) -> Result<Result<SearchWritten, std::io::Error>, Diagnostic> {
     let docs = crate::search::docs::from_site(site);
     let vocabulary = crate::search::docs::vocabulary(site);
     let (exported, search_report) =
@@ -331,11 +332,21 @@ fn export_search(
     let staging = files.staging;
     let link = |rel: &str, to: &Path| staging.is_some_and(|st| st.link(rel, to).is_ok());
     crate::search::index::save_export(index_dir, &exported, &link).map_err(search_failed)?;
-    report.timings.push(("index", search_report.index_time));
-    report
-        .timings
-        .push(("export", search_report.export_time + t.elapsed()));
-    Ok(Ok(exported.manifest))
+    let timings = [
+        ("index", search_report.index_time),
+        ("export", search_report.export_time + t.elapsed()),
+    ];
+    Ok(Ok(SearchWritten {
+        manifest: exported.manifest,
+        timings,
+    }))
+}
+
+/// The search export, written: its manifest's site path, and how long the
+/// index and the export took.
+struct SearchWritten {
+    manifest: String,
+    timings: [(&'static str, Duration); 2],
 }
 
 /// Pages rendered at once: enough to keep both cores busy, few enough that
@@ -659,17 +670,8 @@ fn render_streamed(
         return Err(write_failed(output, staging, e, &diags));
     }
 
-    // The search export is written and dropped before the pages are made;
-    // only its manifest's path stays, for the pages.
-    let manifest = match indexed {
-        Some(Ok((dir, indexed))) => match export_search(&site, indexed, dir, &mut files, report) {
-            Ok(Ok(manifest)) => Some(manifest),
-            Ok(Err(e)) => return Err(write_failed(output, staging, e, &diags)),
-            Err(d) => {
-                diags.push(d);
-                return Err(fail(diags));
-            }
-        },
+    let to_export = match indexed {
+        Some(Ok(index)) => Some(index),
         Some(Err(d)) => {
             diags.push(d);
             return Err(fail(diags));
@@ -678,7 +680,15 @@ fn render_streamed(
     };
 
     let t = Instant::now();
-    let pages = render::pages::Pages::new(&site, manifest.as_deref(), &env);
+    // Only the search page names the content-hashed search manifest (every
+    // other page's search box names it by a fixed address), so the export is
+    // made on a thread of its own while the other pages are rendered, and
+    // the search page after it: the index leaves a core idle much of the
+    // time, and the pages use it.
+    let pages = match to_export {
+        Some(_) => render::pages::Pages::awaiting_search_manifest(&site, &env),
+        None => render::pages::Pages::new(&site, None, &env),
+    };
     let list = pages.list(&site);
     // Every page is known before any is rendered, so a link to a later page
     // needs no waiting.
@@ -686,7 +696,8 @@ fn render_streamed(
         files.links.file(path.as_str());
     }
     // Every page and every file written so far: the threads that read the
-    // pages drop the links into these themselves (all but the sitemap).
+    // pages drop the links into these themselves (all but the sitemap). A
+    // link into the search export, not written yet, waits for it.
     let known = files.links.freeze();
     report.timings.push(("contexts", t.elapsed()));
 
@@ -706,68 +717,71 @@ fn render_streamed(
     let link_table = staging
         .as_ref()
         .map(|st| linkcheck::LinkTable::decode(st.site_memo()).unwrap_or_default());
+    let maker = PageMaker {
+        env: &env,
+        site: &site,
+        pages: &pages,
+        staging: staging.as_ref(),
+        site_fingerprint,
+        link_table: link_table.as_ref(),
+        known: &known,
+    };
+    let search_page = to_export
+        .as_ref()
+        .and_then(|_| list.iter().position(|(_, kind)| *kind == Kind::Search));
     let mut written = Vec::with_capacity(list.len());
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    for batch in list.chunks(PAGES_PER_BATCH) {
-        use rayon::prelude::*;
-        let results: Vec<Result<MadePage, PageFailure>> = batch
-            .par_iter()
-            .map(|(_, kind)| {
-                let job = pages.render_job(&site, *kind);
-                let (links, bytes, kept) = match (&staging, site_fingerprint, &link_table) {
-                    (Some(st), Some(site_fp), Some(table)) => {
-                        let page = PageToMake {
-                            pages: &pages,
-                            fingerprint: job.fingerprint(site_fp),
-                            job: &job,
-                            base: &site.base,
-                            known: &known,
-                            table,
-                        };
-                        keep_or_write_page(&env, &page, st)?
-                    }
-                    _ => {
-                        let (_, html) = render::render_one(&env, &pages, &job)
-                            .map_err(PageFailure::Template)?;
-                        let links =
-                            linkcheck::PageLinks::read(&job.path, &html, &site.base, &known, None);
-                        (links, html.len() as u64, false)
-                    }
-                };
-                let page = Written {
-                    path: job.path,
-                    lastmod: job.lastmod,
-                    source: job.source,
-                    memo: Vec::new(),
-                };
-                Ok(MadePage {
-                    page,
-                    links,
-                    bytes,
-                    kept,
-                })
+    let (made, exported) = std::thread::scope(|scope| {
+        let export = to_export.map(|(dir, indexed)| {
+            let (site, made_files) = (&site, &made_files);
+            scope.spawn(move || {
+                let mut made = made_files();
+                (export_search(site, indexed, dir, &mut made), made)
             })
-            .collect();
-        for r in results {
-            match r {
-                Ok(mut made) => {
-                    made.page.memo = made.links.take_memo();
-                    files.links.add(made.links);
-                    report.bytes += made.bytes;
-                    report.kept += usize::from(made.kept);
-                    written.push(made.page);
-                }
-                Err(PageFailure::Template(d)) => render::report_once(&mut errors, d),
-                Err(PageFailure::Write(e)) => {
-                    return Err(write_failed(output, staging, e, &diags));
-                }
-            }
+        });
+        let made = make_pages(&maker, &list, search_page, &mut files, &mut written, report);
+        let exported = export.map(|thread| {
+            thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (made, exported)
+    });
+    // A failed export stops the build first, as it did when it came first.
+    let manifest = match exported {
+        Some((Ok(Ok(written)), made)) => {
+            files.absorb(made);
+            report.timings.extend(written.timings);
+            Some(written.manifest)
         }
-        // A card that failed left its lists without it: fail like a page.
-        if let Some(d) = pages.card_failure() {
-            render::report_once(&mut errors, d.clone());
+        Some((Ok(Err(e)), _)) => return Err(write_failed(output, staging, e, &diags)),
+        Some((Err(d), _)) => {
+            diags.push(d);
+            return Err(fail(diags));
         }
-        if !errors.is_empty() {
+        None => None,
+    };
+    // Then the search page, in its place, now that its manifest is named.
+    let made = made.and_then(|()| match (search_page, &manifest) {
+        (Some(at), Some(manifest)) => {
+            pages.name_search_manifest(manifest);
+            let mut search = Vec::with_capacity(1);
+            make_pages(
+                &maker,
+                &list[at..=at],
+                None,
+                &mut files,
+                &mut search,
+                report,
+            )?;
+            written.splice(at..at, search);
+            Ok(())
+        }
+        _ => Ok(()),
+    });
+    match made {
+        Ok(()) => {}
+        Err(PagesStopped::Write(e)) => return Err(write_failed(output, staging, e, &diags)),
+        Err(PagesStopped::Templates(errors)) => {
             diags.extend(errors);
             if let (Some(out), Some(st)) = (output, staging) {
                 out.discard(st);
@@ -821,6 +835,108 @@ fn render_streamed(
     diags.sort();
     report.diagnostics = diags;
     Ok((site, staging))
+}
+
+/// What rendering, keeping and writing a page takes.
+struct PageMaker<'a> {
+    env: &'a minijinja::Environment<'static>,
+    site: &'a Site,
+    pages: &'a render::pages::Pages,
+    staging: Option<&'a crate::output::Staging>,
+    site_fingerprint: Option<u128>,
+    link_table: Option<&'a linkcheck::LinkTable>,
+    known: &'a linkcheck::KnownFiles,
+}
+
+impl PageMaker<'_> {
+    /// Makes the page of `kind`: kept from the recycled site, or rendered
+    /// (and written, when building).
+    fn make(&self, kind: Kind) -> Result<MadePage, PageFailure> {
+        let job = self.pages.render_job(self.site, kind);
+        let (links, bytes, kept) = match (self.staging, self.site_fingerprint, self.link_table) {
+            (Some(st), Some(site_fp), Some(table)) => {
+                let page = PageToMake {
+                    pages: self.pages,
+                    fingerprint: job.fingerprint(site_fp),
+                    job: &job,
+                    base: &self.site.base,
+                    known: self.known,
+                    table,
+                };
+                keep_or_write_page(self.env, &page, st)?
+            }
+            _ => {
+                let (_, html) = render::render_one(self.env, self.pages, &job)
+                    .map_err(PageFailure::Template)?;
+                let links =
+                    linkcheck::PageLinks::read(&job.path, &html, &self.site.base, self.known, None);
+                (links, html.len() as u64, false)
+            }
+        };
+        let page = Written {
+            path: job.path,
+            lastmod: job.lastmod,
+            source: job.source,
+            memo: Vec::new(),
+        };
+        Ok(MadePage {
+            page,
+            links,
+            bytes,
+            kept,
+        })
+    }
+}
+
+/// Why the pages stopped being made.
+enum PagesStopped {
+    Write(std::io::Error),
+    Templates(Vec<Diagnostic>),
+}
+
+/// Makes the pages of `list` but the one at `skip`, in batches on every
+/// core, and takes in each batch in order: the link check learns its pages,
+/// `written` gets them.
+fn make_pages(
+    maker: &PageMaker<'_>,
+    list: &[(String, Kind)],
+    skip: Option<usize>,
+    files: &mut SiteFiles<'_, linkcheck::LinkCheck>,
+    written: &mut Vec<Written>,
+    report: &mut Report,
+) -> Result<(), PagesStopped> {
+    use rayon::prelude::*;
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for (number, batch) in list.chunks(PAGES_PER_BATCH).enumerate() {
+        let first = number * PAGES_PER_BATCH;
+        let results: Vec<Result<MadePage, PageFailure>> = batch
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| skip != Some(first + i))
+            .map(|(_, (_, kind))| maker.make(*kind))
+            .collect();
+        for r in results {
+            match r {
+                Ok(mut made) => {
+                    made.page.memo = made.links.take_memo();
+                    files.links.add(made.links);
+                    report.bytes += made.bytes;
+                    report.kept += usize::from(made.kept);
+                    written.push(made.page);
+                }
+                Err(PageFailure::Template(d)) => render::report_once(&mut errors, d),
+                Err(PageFailure::Write(e)) => return Err(PagesStopped::Write(e)),
+            }
+        }
+        // A card that failed left its lists without it: fail like a page.
+        if let Some(d) = maker.pages.card_failure() {
+            render::report_once(&mut errors, d.clone());
+        }
+        if !errors.is_empty() {
+            return Err(PagesStopped::Templates(errors));
+        }
+    }
+    Ok(())
 }
 
 /// A page made: rendered and written, or kept from the recycled site.

@@ -269,8 +269,10 @@ pub struct PageSpec<'a> {
 /// What every page shares: site-wide values, maps and the page copy.
 pub struct Pages {
     globals: Value,
-    /// Site path of the content-hashed search manifest, for the search page.
-    search_manifest: Option<String>,
+    /// Site path of the content-hashed search manifest, for the search page:
+    /// named when the pages are made, or later, once the export is written
+    /// ([`Pages::awaiting_search_manifest`]).
+    search_manifest: std::sync::OnceLock<String>,
     /// Build-time SVG maps (src/geo), made when a page first needs them: the
     /// dev server makes a `Pages` after every save and may render no map page.
     maps: std::sync::OnceLock<crate::geo::site::Maps>,
@@ -315,6 +317,27 @@ impl Pages {
         search_manifest: Option<&str>,
         env: &minijinja::Environment<'static>,
     ) -> Pages {
+        let pages = Pages::with_search(site, search_manifest.is_some(), env);
+        if let Some(manifest) = search_manifest {
+            pages.name_search_manifest(manifest);
+        }
+        pages
+    }
+
+    /// The pages of a site with search whose manifest is still being
+    /// exported: every page but the search page itself (the only one that
+    /// names the content-hashed manifest) can be rendered before
+    /// [`Pages::name_search_manifest`] is called.
+    pub fn awaiting_search_manifest(site: &Site, env: &minijinja::Environment<'static>) -> Pages {
+        Pages::with_search(site, true, env)
+    }
+
+    /// Names the search manifest for the search page (the first name given stays).
+    pub fn name_search_manifest(&self, manifest: &str) {
+        let _ = self.search_manifest.set(manifest.to_string());
+    }
+
+    fn with_search(site: &Site, search: bool, env: &minijinja::Environment<'static>) -> Pages {
         let family_needs: Vec<_> = site
             .needs
             .iter()
@@ -333,7 +356,7 @@ impl Pages {
             // Every page's search box: a fixed address, so that pages do not
             // change when the search index does (the search page itself names
             // the content-hashed manifest, to preload it).
-            search_box_manifest => search_manifest.map(|_| crate::search::export::CURRENT_MANIFEST),
+            search_box_manifest => search.then_some(crate::search::export::CURRENT_MANIFEST),
             shortlist => super::paginate::SHORTLIST,
             site => context! {
                 title => site.config.title.clone(),
@@ -370,7 +393,7 @@ impl Pages {
             }))
             .collect();
         Pages {
-            search_manifest: search_manifest.map(str::to_string),
+            search_manifest: std::sync::OnceLock::new(),
             cards: super::cards::Cards::new(env, globals.clone(), site.services.len()),
             globals,
             maps: std::sync::OnceLock::new(),
@@ -723,7 +746,7 @@ impl Pages {
                     crate::page_context! {
                         needs => family_needs,
                         regions => regions,
-                        search_manifest => self.search_manifest.clone(),
+                        search_manifest => self.search_manifest.get().cloned(),
                     },
                 )
             }
