@@ -755,7 +755,11 @@ fn render_streamed(
         }
         Some((Ok(Err(e)), _)) => return Err(write_failed(output, staging, e, &diags)),
         Some((Err(d), _)) => {
+            // The pages written beside it are kept for the next build.
             diags.push(d);
+            if let (Some(out), Some(st)) = (output, staging) {
+                out.discard(st);
+            }
             return Err(fail(diags));
         }
         None => None,
