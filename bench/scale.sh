@@ -41,25 +41,36 @@ for n in "${counts[@]}"; do
   echo "== $n services (content generated in $gen s)"
   echo "wall $wall s, CPU $user user + $sys sys s, peak RSS $((peak / 1024)) MB, output $size MB"
   echo "$summary"
-  # Peak RSS per stage: the stages run one after another, in the order printed,
-  # except `index`, which starts with `data` and runs beside it.
+  # Peak RSS per stage. The main thread's stages run one after another, in the
+  # order of `main` below (`index` is printed later, with the export); three run
+  # beside another: `stage` (the recycled output made ready) starts with `load`,
+  # `data` (the HSDS files) with `geo`, lasting past `index` at times, and
+  # `export` (the search export) with `pages`.
   python3 - "$start" "$samples" "$summary" <<'EOF'
 import re, sys
 start, samples, summary = float(sys.argv[1]), sys.argv[2], sys.argv[3]
-stages = re.findall(r'(\w+) (\d+) ms', summary.split('[', 1)[-1])
+stages = [(name, int(ms) / 1000) for name, ms in re.findall(r'(\w+) (\d+) ms', summary.split('[', 1)[-1])]
 rows = [l.split() for l in open(samples) if l.strip()]
-t = 0.0
-data_start = None
+beside = {'stage': 'load', 'data': 'geo', 'export': 'pages'}
+took = dict(stages)
+main = ['load', 'validate', 'templates', 'resolve', 'geo', 'index', 'contexts', 'pages', 'links', 'finish', 'publish']
+order = [n for n in main if n in took] + [n for n, _ in stages if n not in main and n not in beside]
+place, t = {}, 0.0
+for name in order:
+    secs = took[name]
+    if name == 'contexts' and 'data' in place:
+        t = max(t, place['data'][1])
+    place[name] = (t, t + secs)
+    t += secs
+    for other, anchor in beside.items():
+        if anchor == name and other in took:
+            place[other] = (place[name][0], place[name][0] + took[other])
 parts = []
-for name, ms in stages:
-    begin = data_start if name == 'index' and data_start is not None else t
-    end = begin + int(ms) / 1000
-    if name == 'data':
-        data_start = begin
+for name, secs in stages:
+    begin, end = place[name]
     inside = [int(kb) for ts, kb in rows if begin <= float(ts) - start < end + 0.5]
-    if inside and int(ms) >= 1000:
-        parts.append(f"{name} {int(ms) / 1000:.1f} s ≤ {max(inside) // 1024} MB")
-    t = max(t, end)
+    if inside and secs >= 1:
+        parts.append(f"{name} {secs:.1f} s ≤ {max(inside) // 1024} MB")
 print("stages: " + ", ".join(parts))
 EOF
   rm -rf "$dir" "$dir.rss" "$dir.time" "$dir.out" "$dir.err" "$(dirname "$dir")/.$(basename "$dir")"*
