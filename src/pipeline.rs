@@ -859,15 +859,7 @@ impl PageMaker<'_> {
         let job = self.pages.render_job(self.site, kind);
         let (links, bytes, kept) = match (self.staging, self.site_fingerprint, self.link_table) {
             (Some(st), Some(site_fp), Some(table)) => {
-                let page = PageToMake {
-                    pages: self.pages,
-                    fingerprint: job.fingerprint(site_fp),
-                    job: &job,
-                    base: &self.site.base,
-                    known: self.known,
-                    table,
-                };
-                keep_or_write_page(self.env, &page, st)?
+                self.keep_or_write(&job, job.fingerprint(site_fp), st, table)?
             }
             _ => {
                 let (_, html) = render::render_one(self.env, self.pages, &job)
@@ -889,6 +881,40 @@ impl PageMaker<'_> {
             bytes,
             kept,
         })
+    }
+
+    /// Keeps the recycled site's file of this page if it was rendered from
+    /// the same fingerprint — its links then come from the memo noted with
+    /// it, or, without one, from the file — or renders and writes it.
+    /// Returns the page's links, its size, and whether it was kept.
+    fn keep_or_write(
+        &self,
+        job: &render::PageJob<'_>,
+        fingerprint: u128,
+        staging: &crate::output::Staging,
+        table: &linkcheck::LinkTable,
+    ) -> Result<(linkcheck::PageLinks, u64, bool), PageFailure> {
+        let (base, known) = (self.site.base.as_str(), self.known);
+        if let Some((size, memo)) = staging.reuse(&job.path, fingerprint) {
+            let recalled = linkcheck::LinkMemo::decode(memo)
+                .and_then(|memo| linkcheck::PageLinks::recall(&job.path, &memo, table, known));
+            if let Some(links) = recalled {
+                return Ok((links, size, true));
+            }
+            let bytes = staging.read(&job.path).map_err(PageFailure::Write)?;
+            // Pages are written as UTF-8; anything else was not written by us.
+            if let Ok(html) = String::from_utf8(bytes) {
+                let links = linkcheck::PageLinks::read(&job.path, &html, base, known, Some(table));
+                return Ok((links, size, true));
+            }
+        }
+        let (path, html) =
+            render::render_one(self.env, self.pages, job).map_err(PageFailure::Template)?;
+        staging
+            .write_page(&path, html.as_bytes(), fingerprint)
+            .map_err(PageFailure::Write)?;
+        let links = linkcheck::PageLinks::read(&path, &html, base, known, Some(table));
+        Ok((links, html.len() as u64, false))
     }
 }
 
@@ -949,54 +975,6 @@ struct MadePage {
     links: linkcheck::PageLinks,
     bytes: u64,
     kept: bool,
-}
-
-/// A page to keep or to render, with what its link check needs.
-struct PageToMake<'a> {
-    pages: &'a render::pages::Pages,
-    job: &'a render::PageJob<'a>,
-    fingerprint: u128,
-    base: &'a str,
-    known: &'a linkcheck::KnownFiles,
-    table: &'a linkcheck::LinkTable,
-}
-
-/// Keeps the recycled site's file of this page if it was rendered from the
-/// same fingerprint — its links then come from the memo noted with it, or,
-/// without one, from the file — or renders and writes it. Returns the
-/// page's links, its size, and whether it was kept.
-fn keep_or_write_page(
-    env: &minijinja::Environment<'static>,
-    page: &PageToMake<'_>,
-    staging: &crate::output::Staging,
-) -> Result<(linkcheck::PageLinks, u64, bool), PageFailure> {
-    let PageToMake {
-        pages,
-        job,
-        fingerprint,
-        base,
-        known,
-        table,
-    } = *page;
-    if let Some((size, memo)) = staging.reuse(&job.path, fingerprint) {
-        let recalled = linkcheck::LinkMemo::decode(memo)
-            .and_then(|memo| linkcheck::PageLinks::recall(&job.path, &memo, table, known));
-        if let Some(links) = recalled {
-            return Ok((links, size, true));
-        }
-        let bytes = staging.read(&job.path).map_err(PageFailure::Write)?;
-        // Pages are written as UTF-8; anything else was not written by us.
-        if let Ok(html) = String::from_utf8(bytes) {
-            let links = linkcheck::PageLinks::read(&job.path, &html, base, known, Some(table));
-            return Ok((links, size, true));
-        }
-    }
-    let (path, html) = render::render_one(env, pages, job).map_err(PageFailure::Template)?;
-    staging
-        .write_page(&path, html.as_bytes(), fingerprint)
-        .map_err(PageFailure::Write)?;
-    let links = linkcheck::PageLinks::read(&path, &html, base, known, Some(table));
-    Ok((links, html.len() as u64, false))
 }
 
 /// Why a page could not be made.
