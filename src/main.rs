@@ -141,7 +141,26 @@ enum Command {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Asks the kernel not to back this process with transparent huge pages.
+///
+/// mimalloc advises huge pages for its arenas, and the kernel then zeroes
+/// 2 MiB at a time on first touch, again after each purge: in a one-file
+/// rebuild at 50,000 services that zeroing (`clear_page_erms`) was ~18 % of
+/// the CPU, and turning it off cut the wall time by ~9 % and the peak memory
+/// by ~15 %, with cold builds unchanged (README, "Measurements"). The flag is
+/// checked at every page fault, so the arena advised before `main` is
+/// covered too.
+fn without_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes integer arguments only and touches no
+    // memory of ours; on a kernel without it the call fails harmlessly.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    without_transparent_huge_pages();
     let cli = Cli::parse();
     // Once, for every command: the watcher and the output folder rely on it.
     let root = pipeline::portal_root(&cli.root);
