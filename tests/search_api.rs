@@ -217,6 +217,56 @@ fn an_edit_renames_only_the_groups_of_files_it_changed() {
     }
 }
 
+/// A site's fragment chunks are the most numerous files of its export (two
+/// thirds of them), and an edit of one record renames its chunk's whole
+/// group: so chunks are spread over many groups, and an edit renames a few
+/// of them, not a sixteenth of them all.
+#[test]
+fn an_edit_renames_a_few_of_many_fragment_chunks() {
+    let docs: Vec<SearchDoc> = (0..6000usize)
+        .map(|i| SearchDoc {
+            id: format!("service:many/{i}"),
+            url: format!("services/many/{i}/"),
+            doc_type: "service".into(),
+            title: format!("Центр №{i}"),
+            // ~300 characters: a fragment of about a tenth of a chunk.
+            body: (0..30)
+                .map(|k| WORDS[(i + k * k) % WORDS.len()])
+                .collect::<Vec<_>>()
+                .join(" "),
+            regions: vec![REGIONS[i % 3].to_string()],
+            ..SearchDoc::default()
+        })
+        .collect();
+    let chunks = |docs: &[SearchDoc]| -> std::collections::BTreeSet<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("public");
+        build_index(
+            docs,
+            &Vocabulary::default(),
+            &dir.path().join("index"),
+            &site,
+        )
+        .unwrap();
+        search_dir_snapshot(&site)
+            .into_iter()
+            .map(|(n, _)| n)
+            .filter(|n| n.starts_with("f-"))
+            .collect()
+    };
+    let before = chunks(&docs);
+    let mut edited = docs.clone();
+    edited[4321].body.push_str(" няня");
+    let after = chunks(&edited);
+    let renamed = after.difference(&before).count();
+    assert!(before.len() >= 100, "{} chunk files", before.len());
+    assert!(
+        (1..=before.len() / 40).contains(&renamed),
+        "{renamed} of {} chunk files renamed by one edit",
+        before.len()
+    );
+}
+
 #[test]
 fn a_folder_that_is_not_an_index_is_never_wiped() {
     let dir = tempfile::tempdir().unwrap();
