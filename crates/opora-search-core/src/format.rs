@@ -29,8 +29,8 @@ pub const KINDS: [&str; 5] = ["d", "p", "o", "l", "f"];
 /// named by its own generation. An edit of one record renames every file of
 /// the groups it changes, so the kind with the most files has the most
 /// groups: a record's fragment sits in one chunk among thousands (4,600 at
-/// 50,000 services, ~36 a group), while its terms' postings change in only a
-/// few shards. More groups make a longer manifest (17 bytes a group).
+/// 50,000 services, ~36 a group). Its postings change in every group anyway
+/// (its scores, and the average length): 17 more manifest bytes a group.
 pub const GROUPS: [usize; KINDS.len() + 1] = [16, 16, 16, 16, 128, 16];
 /// All groups, the length of [`Manifest::generations`].
 pub const GROUP_COUNT: usize = {
