@@ -28,13 +28,24 @@ pub fn contactable_for(site: &Site, region: &str, needs: &[&str]) -> Vec<usize> 
         .map(|idx| {
             idx.iter()
                 .copied()
-                .filter(|&i| {
-                    let s = &site.services[i];
-                    s.contactable && s.needs.iter().any(|n| needs.contains(&&*n.id))
-                })
+                .filter(|&i| contactable_with(site, i, needs))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether `region` has a contactable service for any of `needs`
+/// ([`contactable_for`] is not empty), without listing them all.
+fn any_contactable_for(site: &Site, region: &str, needs: &[&str]) -> bool {
+    site.services_by_region
+        .get(region)
+        .is_some_and(|idx| idx.iter().any(|&i| contactable_with(site, i, needs)))
+}
+
+/// Whether the service at `i` is contactable and helps with any of `needs`.
+fn contactable_with(site: &Site, i: usize, needs: &[&str]) -> bool {
+    let s = &site.services[i];
+    s.contactable && s.needs.iter().any(|n| needs.contains(&&*n.id))
 }
 
 /// Regions (indexes into `site.regions`) for which a family route gets its own page
@@ -48,7 +59,7 @@ pub fn route_regions(site: &Site, route: &RouteView) -> Vec<usize> {
     site.regions
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.code != "RU" && !contactable_for(site, &r.code, &needs).is_empty())
+        .filter(|(_, r)| r.code != "RU" && any_contactable_for(site, &r.code, &needs))
         .map(|(i, _)| i)
         .collect()
 }

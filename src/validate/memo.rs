@@ -2,8 +2,10 @@
 //! server between its rebuilds, and by `opora build` beside its output
 //! ([`Memo::encode`]), so a one-file edit re-checks one file.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
+
+// Keyed by the portal's own file paths, ~50,000 at national scale: Fx, not SipHash.
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::Config;
 use crate::content::{Content, Data};
@@ -73,11 +75,21 @@ impl Memo {
             .map(|(_, found)| found.clone())
     }
 
+    #[cfg(test)]
     pub(super) fn remember(&self, rel: &str, digest: u128, found: &[Diagnostic]) {
-        self.next
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(rel.to_string(), (digest, found.to_vec()));
+        self.remember_each([((rel, digest), found)]);
+    }
+
+    /// Remembers the findings of many records at once: taking the lock once
+    /// per record kept validation on one core (each check waited on it).
+    pub(super) fn remember_each<'a>(
+        &self,
+        checked: impl IntoIterator<Item = ((&'a str, u128), &'a [Diagnostic])>,
+    ) {
+        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+        for ((rel, digest), found) in checked {
+            next.insert(rel.to_string(), (digest, found.to_vec()));
+        }
     }
 
     /// The memo as bytes, for the next build.
@@ -101,7 +113,7 @@ impl Memo {
         let mut r = Reader(bytes.strip_prefix(MAGIC)?);
         let world = r.number()?;
         let count = r.number()?;
-        let mut records = HashMap::new();
+        let mut records = HashMap::default();
         for _ in 0..count {
             let rel = r.text()?;
             let digest = u128::from_le_bytes(r.take(16)?.try_into().ok()?);

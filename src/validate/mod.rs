@@ -124,13 +124,19 @@ pub fn each_record_file<M: Send + Sync>(
     let Some(memo) = cx.memo else {
         return each_record(records, out, check);
     };
-    each_record(records, out, |r, found| {
+    let found = findings(records, |r, found| {
         match memo.recall(&r.file.rel, r.file.digest) {
             Some(known) => found.extend(known),
             None => check(r, found),
         }
-        memo.remember(&r.file.rel, r.file.digest, found);
     });
+    memo.remember_each(
+        records
+            .iter()
+            .map(|r| (r.file.rel.as_str(), r.file.digest))
+            .zip(found.iter().map(Vec::as_slice)),
+    );
+    out.extend(found.into_iter().flatten());
 }
 
 /// Runs one collection's per-record check over all its records on every
@@ -142,16 +148,23 @@ pub fn each_record<R: Sync>(
     out: &mut Vec<Diagnostic>,
     check: impl Fn(&R, &mut Vec<Diagnostic>) + Sync,
 ) {
+    out.extend(findings(records, check).into_iter().flatten());
+}
+
+/// What `check` finds in each record, on every core, in record order.
+fn findings<R: Sync>(
+    records: &[R],
+    check: impl Fn(&R, &mut Vec<Diagnostic>) + Sync,
+) -> Vec<Vec<Diagnostic>> {
     use rayon::prelude::*;
-    let found: Vec<Vec<Diagnostic>> = records
+    records
         .par_iter()
         .map(|r| {
             let mut found = Vec::new();
             check(r, &mut found);
             found
         })
-        .collect();
-    out.extend(found.into_iter().flatten());
+        .collect()
 }
 
 /// Settings still holding an example value would publish links to nowhere.
