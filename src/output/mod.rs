@@ -362,6 +362,16 @@ impl Output {
     /// completes the site before [`Output::publish_staged`] swaps it in.
     pub fn stage(&mut self, static_dir: &Path) -> Result<Staging, OutputError> {
         let stage = staging::open(&self.layout, static_dir, &mut self.notes)?;
+        // The search indexes of sites that are not live (the recycled one's,
+        // typically: thousands of hard links) are deleted now, on the thread
+        // that readies the folder beside the loading of the content, not at
+        // the end of the build, when only one core has work.
+        let live = index::live_key(&self.layout.target());
+        index::prune(
+            &self.layout,
+            &live.as_deref().into_iter().collect::<Vec<_>>(),
+            &mut self.notes,
+        );
         Ok(Staging { stage })
     }
 
