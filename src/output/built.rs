@@ -79,37 +79,54 @@ pub struct Memos {
 }
 
 impl Built {
-    /// Reads the record of `dir` and deletes it (see the module's comment).
+    /// Reads the record of `dir` and deletes it (see the module's comment),
+    /// keeping only what still holds ([`Built::verify`]): a record is never
+    /// used unchecked — not even for a folder made anew, whose inode may be
+    /// that of a deleted one the record was written for.
     pub fn take(layout: &Layout, dir: &Path) -> Built {
-        let Some(path) = record_path(layout, dir) else {
+        let Some(path) = folder_record(layout, dir, KIND) else {
             return Built::default();
         };
-        let built = read(&path).unwrap_or_default();
+        let mut built = read(&path).unwrap_or_default();
         let _ = std::fs::remove_file(&path);
+        built.verify(dir);
         built
     }
 
-    /// The record of the file at `rel` in `dir` and the page's memo, if the
-    /// page was rendered with `fingerprint` and its file has not changed since.
-    pub fn unchanged(&self, dir: &Path, rel: &str, fingerprint: u128) -> Option<(Record, &[u8])> {
-        let (known, memo) = self.pages.get(rel)?;
-        if known.fingerprint != fingerprint {
-            return None;
-        }
-        let meta = std::fs::symlink_metadata(dir.join(rel)).ok()?;
-        Record::of(fingerprint, &meta)
-            .filter(|now| now == known)
-            .map(|now| (now, &memo[..]))
+    /// Keeps only the records whose file in `dir` is still exactly the one
+    /// recorded: anything that touched a file since changes its times or
+    /// inode. Asked of every file at once on many threads, while the content
+    /// is loaded, rather than page by page among the rendering: after a
+    /// long pause the files are out of the system's caches, and the walk of
+    /// the folders no longer brings them in (see [`super::tree`]).
+    pub(super) fn verify(&mut self, dir: &Path) {
+        let pages = std::mem::take(&mut self.pages);
+        self.pages = crate::io_threads::disk_bound(|| {
+            pages
+                .into_par_iter()
+                .filter(|(rel, (known, _))| {
+                    std::fs::symlink_metadata(dir.join(rel))
+                        .ok()
+                        .and_then(|meta| Record::of(known.fingerprint, &meta))
+                        .is_some_and(|now| now == *known)
+                })
+                .collect()
+        });
     }
 
-    /// The memo noted with the file at `rel` in `dir` (a data file's
-    /// pieces), and the file's size, if the file has not changed since.
-    pub fn intact(&self, dir: &Path, rel: &str) -> Option<(u64, &[u8])> {
+    /// The record of the file at `rel` and the page's memo, if the page was
+    /// rendered with `fingerprint` and its file was as recorded when the
+    /// folder was opened ([`Built::verify`]).
+    pub fn unchanged(&self, rel: &str, fingerprint: u128) -> Option<(Record, &[u8])> {
         let (known, memo) = self.pages.get(rel)?;
-        let meta = std::fs::symlink_metadata(dir.join(rel)).ok()?;
-        Record::of(known.fingerprint, &meta)
-            .filter(|now| now == known)
-            .map(|now| (now.size, &memo[..]))
+        (known.fingerprint == fingerprint).then_some((*known, &memo[..]))
+    }
+
+    /// The memo noted with the file at `rel` (a data file's pieces), and the
+    /// file's size, if the file was as recorded when the folder was opened.
+    pub fn intact(&self, rel: &str) -> Option<(u64, &[u8])> {
+        let (known, memo) = self.pages.get(rel)?;
+        Some((known.size, &memo[..]))
     }
 
     /// A record of these files with their memos, as `take` would read it.
@@ -150,13 +167,12 @@ pub(crate) fn save(
     pages: &[(String, Record)],
     memos: &Memos,
 ) -> io::Result<()> {
-    let Some(path) = record_path(layout, dir) else {
+    let Some(path) = folder_record(layout, dir, KIND) else {
         return Ok(());
     };
     if pages.is_empty() {
         return Ok(());
     }
-    let partial = path.with_extension("partial");
     // The lines are made on every core (a line per page: ~60 ms on one at
     // 50,000 services, at the end of the build, when the other core is idle),
     // then written in order.
@@ -183,7 +199,7 @@ pub(crate) fn save(
             text
         })
         .collect();
-    super::side::replace(&path, &partial, true, |out| {
+    super::side::replace(&path, true, |out| {
         writeln!(out, "{HEADER}")?;
         writeln!(out, "memo {}", encode_memo(&memos.site))?;
         for text in &lines {
@@ -198,11 +214,20 @@ const RECORD_LINES_PER_TASK: usize = 4096;
 
 /// Deletes the records of folders that are neither the output nor its spare.
 pub(crate) fn prune(layout: &Layout) {
+    prune_records(layout, KIND);
+}
+
+/// What the record file names for this kind of record.
+const KIND: &str = "built";
+
+/// Deletes the records of `kind` of folders that are neither the output nor
+/// its spare.
+pub(crate) fn prune_records(layout: &Layout, kind: &str) {
     let keep: Vec<PathBuf> = [layout.target(), layout.spare()]
         .iter()
-        .filter_map(|dir| record_path(layout, dir))
+        .filter_map(|dir| folder_record(layout, dir, kind))
         .collect();
-    let prefix = format!(".{}.built-", layout.name);
+    let prefix = format!(".{}.{kind}-", layout.name);
     let Ok(entries) = std::fs::read_dir(&layout.parent) else {
         return;
     };
@@ -215,16 +240,19 @@ pub(crate) fn prune(layout: &Layout) {
     }
 }
 
+/// Where the record of `kind` of the site folder `dir` is kept: beside the
+/// output, named by the folder's inode (the folder changes names by renames,
+/// which keep it).
 #[cfg(unix)]
-fn record_path(layout: &Layout, dir: &Path) -> Option<PathBuf> {
+pub(crate) fn folder_record(layout: &Layout, dir: &Path, kind: &str) -> Option<PathBuf> {
     use std::os::unix::fs::MetadataExt;
     let meta = std::fs::symlink_metadata(dir).ok()?;
     meta.is_dir()
-        .then(|| layout.sibling(&format!("built-{:x}", meta.ino())))
+        .then(|| layout.sibling(&format!("{kind}-{:x}", meta.ino())))
 }
 
 #[cfg(not(unix))]
-fn record_path(_: &Layout, _: &Path) -> Option<PathBuf> {
+pub(crate) fn folder_record(_: &Layout, _: &Path, _: &str) -> Option<PathBuf> {
     None
 }
 
@@ -317,11 +345,25 @@ mod tests {
         let built = Built::take(&layout, &dir);
         assert_eq!(built.site_memo(), b"site");
         for (rel, record) in &pages {
-            let (now, memo) = built.unchanged(&dir, rel, record.fingerprint).unwrap();
+            let (now, memo) = built.unchanged(rel, record.fingerprint).unwrap();
             assert_eq!(&now, record, "{rel}");
             assert_eq!(memo, &memos.pages[rel][..], "{rel}");
         }
         // Another fingerprint is another page.
-        assert!(built.unchanged(&dir, &pages[0].0, 0).is_none());
+        assert!(built.unchanged(&pages[0].0, 0).is_none());
+        // A file changed since is not trusted.
+        std::fs::write(dir.join(&pages[1].0), "другая страница").unwrap();
+        let mut built = Built::of(pages.iter().map(|(rel, r)| (rel.clone(), *r, Vec::new())));
+        built.verify(&dir);
+        assert!(
+            built
+                .unchanged(&pages[1].0, pages[1].1.fingerprint)
+                .is_none()
+        );
+        assert!(
+            built
+                .unchanged(&pages[2].0, pages[2].1.fingerprint)
+                .is_some()
+        );
     }
 }

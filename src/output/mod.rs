@@ -40,6 +40,7 @@ pub mod sink;
 mod staging;
 pub(crate) use staging::site_path;
 mod swap;
+mod tree;
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -324,8 +325,8 @@ impl Output {
     /// Keeps what this build's validation found for the next build. Only a
     /// shortcut: a memo that cannot be written is simply not there next time.
     pub fn keep_checks(&self, memo: &[u8]) {
-        let (path, partial) = (self.layout.checks(), self.layout.sibling("checks.partial"));
-        if side::replace(&path, &partial, false, |w| io::Write::write_all(w, memo)).is_err() {
+        let path = self.layout.checks();
+        if side::replace(&path, false, |w| io::Write::write_all(w, memo)).is_err() {
             let _ = std::fs::remove_file(&path);
         }
     }
@@ -431,6 +432,7 @@ impl Output {
             .collect();
         index::prune(&layout, &keep, &mut self.notes);
         built::prune(&layout);
+        tree::prune(&layout);
         checkpoint("published");
         drop(self.lock);
         Ok(Published {
@@ -633,7 +635,10 @@ mod tests {
 
         publish(&root, &[("a/index.html", "one")]);
         assert_eq!(names(&root.join("public")), vec!["a", "style.css"]);
-        assert_eq!(names(&root), vec![".public.lock", "public", "static"]);
+        // Beside the site: the lock, and the record of what the site holds.
+        let (others, records) = beside(&root);
+        assert_eq!(others, vec![".public.lock", "public", "static"]);
+        assert_eq!(records, 1);
 
         publish(&root, &[("b/index.html", "two")]);
         assert_eq!(names(&root.join("public")), vec!["b", "style.css"]);
@@ -653,10 +658,21 @@ mod tests {
             std::fs::read_to_string(root.join(".public.old/b/index.html")).unwrap(),
             "two"
         );
+        let (others, records) = beside(&root);
         assert_eq!(
-            names(&root),
+            others,
             vec![".public.lock", ".public.old", "public", "static"]
         );
+        assert_eq!(records, 2);
+    }
+
+    /// What is in `root` but the records of what each site folder holds,
+    /// and how many of those there are.
+    fn beside(root: &Path) -> (Vec<String>, usize) {
+        let (records, others): (Vec<String>, Vec<String>) = names(root)
+            .into_iter()
+            .partition(|n| n.starts_with(".public.tree-"));
+        (others, records.len())
     }
 
     #[test]

@@ -36,15 +36,19 @@ pub(crate) fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= max).then_some(bytes)
 }
 
-/// Writes `path` as `fill` makes it: into `partial` first, created afresh
-/// (whatever was there, a link included, is deleted, never written
-/// through), flushed to disk when `durable`, then renamed over `path`.
+/// Writes `path` as `fill` makes it: into `<path>.partial` first, created
+/// afresh (whatever was there, a link included, is deleted, never written
+/// through), flushed to disk when `durable`, then renamed over `path`. (Each
+/// file has a partial name of its own: two records written at once must not
+/// meet in one.)
 pub(crate) fn replace(
     path: &Path,
-    partial: &Path,
     durable: bool,
     fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = Path::new(&partial);
     match std::fs::remove_file(partial) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
@@ -70,13 +74,16 @@ mod tests {
     #[test]
     fn a_side_file_is_never_read_or_written_through_a_link_or_from_a_fifo() {
         let tmp = tempfile::tempdir().unwrap();
-        let (path, partial) = (tmp.path().join(".site.x"), tmp.path().join(".site.x.part"));
+        let (path, partial) = (
+            tmp.path().join(".site.x"),
+            tmp.path().join(".site.x.partial"),
+        );
         let victim = tmp.path().join("victim");
         std::fs::write(&victim, "the user's own file").unwrap();
         std::os::unix::fs::symlink(&victim, &partial).unwrap();
         std::os::unix::fs::symlink(&victim, &path).unwrap();
         assert_eq!(read(&path, 100), None);
-        replace(&path, &partial, false, |w| w.write_all(b"memo")).unwrap();
+        replace(&path, false, |w| w.write_all(b"memo")).unwrap();
         assert_eq!(
             std::fs::read_to_string(&victim).unwrap(),
             "the user's own file"

@@ -33,6 +33,7 @@ use rustc_hash::FxHashSet as HashSet;
 use super::built::{Built, Memos, Record};
 use super::pieces::{Earlier, Pieces};
 use super::sink::{Fill, PieceFill};
+use super::tree::Carried;
 use super::{Layout, Note, OutputError, at, set_aside};
 
 /// The fingerprint a data file made of pieces is recorded with: it is
@@ -60,6 +61,8 @@ pub(crate) struct Stage {
     /// What the recycled folder held when it was made safe, so that pruning
     /// needs no second walk of the whole site (`None`: walk it then).
     found: Option<Vec<Entry>>,
+    /// The folders found as their record says, with their stamps.
+    carried: Carried,
 }
 
 /// A plain file or folder of the recycled site, as [`make_safe`] found it.
@@ -89,10 +92,11 @@ pub(crate) fn open(
     let mut fresh = recycled_from.is_none();
     // Taken (and deleted) before anything in the folder changes.
     let mut built = Built::take(layout, &dir);
-    let mut found = None;
+    let tree = super::tree::take(layout, &dir).unwrap_or_default();
+    let (mut found, mut carried) = (None, Carried::default());
     if let Some(from) = recycled_from {
-        match make_safe(&dir) {
-            Ok(entries) => found = Some(entries),
+        match make_safe(&dir, &tree) {
+            Ok((entries, as_recorded)) => (found, carried) = (Some(entries), as_recorded),
             Err(e) => {
                 built = Built::default();
                 set_aside(
@@ -120,6 +124,7 @@ pub(crate) fn open(
         piece_indexes: Mutex::default(),
         fresh,
         found,
+        carried,
     })
 }
 
@@ -137,7 +142,7 @@ impl Stage {
     /// says its size and the memo noted with it. `None`: the page must be
     /// rendered and written.
     pub(crate) fn reuse(&self, rel: &str, fingerprint: u128) -> Option<(u64, &[u8])> {
-        let (record, memo) = self.built.unchanged(&self.dir, rel, fingerprint)?;
+        let (record, memo) = self.built.unchanged(rel, fingerprint)?;
         self.note_fingerprint(rel, record);
         self.remember(rel);
         Some((record.size(), memo))
@@ -263,7 +268,7 @@ impl Stage {
     /// The recycled site's file at `rel`, opened, with where its pieces
     /// lie — if its record says so and it is as its build left it.
     fn earlier(&self, rel: &str, path: &Path) -> Option<Earlier> {
-        let (size, index) = self.built.intact(&self.dir, rel)?;
+        let (size, index) = self.built.intact(rel)?;
         let file = open_existing(path).ok()?;
         // Asked again through the handle: the file read is the one checked.
         let meta = file.metadata().ok()?;
@@ -358,7 +363,7 @@ impl Stage {
         // completion fail, the record is saved all the same, as before.
         let completed = std::thread::scope(|scope| {
             let saving = scope.spawn(|| self.save_record(layout));
-            let completed = self.complete();
+            let completed = self.complete(layout);
             saving
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -389,7 +394,7 @@ impl Stage {
         let _ = super::built::save(layout, &self.dir, &fingerprints, &memos);
     }
 
-    fn complete(&self) -> Result<Finished, Incomplete> {
+    fn complete(&self, layout: &Layout) -> Result<Finished, Incomplete> {
         let written =
             std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
         let generated: HashSet<&str> = written.iter().map(String::as_str).collect();
@@ -401,9 +406,21 @@ impl Stage {
                 self.put(rel, &bytes).map(drop)
             })
             .map_err(Incomplete::Write)?;
+        let keep: HashSet<&str> = generated
+            .iter()
+            .copied()
+            .chain(statics.iter().map(|(rel, _)| rel.as_str()))
+            .collect();
+        let folders: HashSet<&str> = keep
+            .iter()
+            .flat_map(|rel| rel.match_indices('/').map(move |(i, _)| &rel[..i]))
+            .collect();
         if !self.fresh {
-            self.prune(&generated, &statics)?;
+            self.prune(&keep, &folders)?;
         }
+        // The site is complete: what it holds is recorded for the build
+        // that recycles this folder.
+        super::tree::stamp(layout, &self.dir, &keep, &folders, &self.carried);
         Ok(Finished {
             static_files: statics.len(),
             search: written
@@ -415,23 +432,10 @@ impl Stage {
     }
 
     /// Deletes what the recycled site had beyond the files this build wrote.
-    fn prune(
-        &self,
-        generated: &HashSet<&str>,
-        statics: &[(String, PathBuf)],
-    ) -> Result<(), Incomplete> {
-        let keep: HashSet<&str> = generated
-            .iter()
-            .copied()
-            .chain(statics.iter().map(|(rel, _)| rel.as_str()))
-            .collect();
-        let folders: HashSet<&str> = keep
-            .iter()
-            .flat_map(|rel| rel.match_indices('/').map(move |(i, _)| &rel[..i]))
-            .collect();
+    fn prune(&self, keep: &HashSet<&str>, folders: &HashSet<&str>) -> Result<(), Incomplete> {
         match &self.found {
-            Some(found) => prune_found(found, &keep, &folders),
-            None => prune(&self.dir, &keep, &folders),
+            Some(found) => prune_found(found, keep, folders),
+            None => prune(&self.dir, keep, folders),
         }
         .map_err(Incomplete::Write)
     }
@@ -595,11 +599,17 @@ fn prepare(
 /// system's caches: reading its ~60,000 folders one at a time waits on the
 /// disk for each (6 s for 50,000 services after the caches were dropped,
 /// 0.4 s warm), so many are read at once (`crate::io_threads`).
-fn make_safe(dir: &Path) -> io::Result<Vec<Entry>> {
+///
+/// A folder still exactly as the build that finished the site recorded it
+/// (`tree`, see [`super::tree`]) is not read: its entries come from the
+/// record.
+fn make_safe(dir: &Path, tree: &super::tree::Tree) -> io::Result<(Vec<Entry>, Carried)> {
     let walk = SafeWalk {
         root: dir,
+        tree,
         failure: Mutex::new(None),
         found: Mutex::new(Vec::new()),
+        carried: Mutex::default(),
     };
     crate::io_threads::disk_bound(|| {
         rayon::scope(|scope| walk.folder(scope, dir.to_path_buf()));
@@ -610,18 +620,24 @@ fn make_safe(dir: &Path) -> io::Result<Vec<Entry>> {
         .unwrap_or_else(PoisonError::into_inner)
     {
         Some(e) => Err(e),
-        None => Ok(walk
-            .found
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)),
+        None => Ok((
+            walk.found
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+            walk.carried
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+        )),
     }
 }
 
 /// [`make_safe`]'s walk: the first failure, and what was found so far.
 struct SafeWalk<'a> {
     root: &'a Path,
+    tree: &'a super::tree::Tree,
     failure: Mutex<Option<io::Error>>,
     found: Mutex<Vec<Entry>>,
+    carried: Mutex<Carried>,
 }
 
 impl<'a> SafeWalk<'a> {
@@ -658,6 +674,31 @@ impl<'a> SafeWalk<'a> {
     where
         'a: 's,
     {
+        let rel = site_path(self.root, dir)?;
+        if !rel.is_empty()
+            && let Ok(meta) = std::fs::symlink_metadata(dir)
+            && let Some(known) = self.tree.unchanged(&rel, &meta)
+        {
+            if let Some(stamp) = known.stamp {
+                self.carried
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(rel, stamp);
+            }
+            for sub in &known.folders {
+                let sub = self.root.join(sub);
+                scope.spawn(move |scope| self.folder(scope, sub));
+            }
+            return Ok(known
+                .files
+                .iter()
+                .chain(&known.folders)
+                .map(|rel| Entry {
+                    path: self.root.join(rel),
+                    rel: rel.clone(),
+                })
+                .collect());
+        }
         changeable(dir)?;
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(at(dir))? {
@@ -825,7 +866,7 @@ mod tests {
     /// Recycles `dir` for exactly `files`, as a build does: made safe,
     /// written file by file, then completed.
     fn fill_with(dir: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
-        let found = make_safe(dir)?;
+        let (found, _) = make_safe(dir, &Default::default())?;
         let stage = Stage {
             found: Some(found),
             ..stage_in(dir)
@@ -833,10 +874,85 @@ mod tests {
         for (rel, bytes) in files {
             stage.write(rel, bytes)?;
         }
-        match stage.complete() {
+        match stage.complete(&recordless()) {
             Ok(_) => Ok(()),
             Err(Incomplete::Statics(e) | Incomplete::Write(e)) => Err(e),
         }
+    }
+
+    /// A layout whose records go nowhere: the tests using it are about the
+    /// folder alone.
+    fn recordless() -> Layout {
+        Layout::new(
+            PathBuf::from("/nonexistent/opora-test"),
+            std::ffi::OsStr::new("site"),
+        )
+    }
+
+    /// The layout whose site is `dir`.
+    fn layout_of(dir: &Path) -> Layout {
+        Layout::new(
+            dir.parent().unwrap().to_path_buf(),
+            dir.file_name().unwrap(),
+        )
+    }
+
+    /// Site paths of what [`make_safe`] found, sorted.
+    fn found_in(dir: &Path, tree: &super::super::tree::Tree) -> Vec<String> {
+        let mut found: Vec<String> = make_safe(dir, tree)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|e| e.rel)
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_still_as_stamped_are_taken_from_the_record_and_changed_ones_are_read() {
+        use super::super::tree;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("site");
+        let layout = layout_of(&dir);
+        for i in 0..30 {
+            let folder = dir.join(format!("r{}/s{i}", i % 4));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("index.html"), "страница").unwrap();
+        }
+        std::fs::write(dir.join("index.html"), "главная").unwrap();
+        let walked = found_in(&dir, &Default::default());
+        // Stamped as a build long finished would have: the same entries.
+        tree::tests::stamp_as_if_later(&layout, &dir, std::time::Duration::from_secs(10));
+        let stamped = tree::take(&layout, &dir).unwrap();
+        assert_eq!(found_in(&dir, &stamped), walked);
+        // Each folder but the site's own carries its stamp to the next record.
+        let (_, carried) = make_safe(&dir, &stamped).unwrap();
+        assert_eq!(carried.len(), 4 + 30);
+        // A folder as stamped is not read: a name only the record holds is found.
+        tree::tests::stamp_as_if_later(&layout, &dir, std::time::Duration::from_secs(10));
+        let record = super::super::built::folder_record(&layout, &dir, "tree").unwrap();
+        let text = std::fs::read_to_string(&record).unwrap();
+        let count: usize = text.lines().last().unwrap()["end ".len()..]
+            .parse()
+            .unwrap();
+        let text = text.replace(
+            &format!("end {count}\n"),
+            &format!("f r1/s5/ghost.html\nend {}\n", count + 1),
+        );
+        std::fs::write(&record, text).unwrap();
+        let ghostly = tree::take(&layout, &dir).unwrap();
+        assert!(found_in(&dir, &ghostly).contains(&"r1/s5/ghost.html".to_string()));
+        // A link put into a stamped folder changes the folder: it is read,
+        // and the link deleted.
+        tree::tests::stamp_as_if_later(&layout, &dir, std::time::Duration::from_secs(10));
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("r2/s6/link")).unwrap();
+        let stamped = tree::take(&layout, &dir).unwrap();
+        assert_eq!(found_in(&dir, &stamped), walked);
+        assert_eq!(names(&dir.join("r2/s6")), ["index.html"]);
     }
 
     fn stage_in(dir: &Path) -> Stage {
@@ -850,6 +966,7 @@ mod tests {
             fingerprints: Mutex::default(),
             fresh: false,
             found: None,
+            carried: Carried::default(),
         }
     }
 
@@ -871,7 +988,7 @@ mod tests {
             .stream("open/data.json", &mut |w| w.write_all(b"[]"))
             .unwrap();
         let fingerprints = stage.fingerprints.lock().unwrap().clone();
-        assert!(matches!(stage.complete(), Ok(f) if f.static_files == 0));
+        assert!(matches!(stage.complete(&recordless()), Ok(f) if f.static_files == 0));
         assert_eq!(names(dir), vec!["a", "open", "robots.txt"]);
         assert_eq!(
             std::fs::read(dir.join("a/b/index.html")).unwrap(),
@@ -928,7 +1045,7 @@ mod tests {
         assert_eq!(copied, 0);
         // The next build: one piece changed, two copied, the bytes as made.
         let second = Stage {
-            built,
+            built: verified(built, dir),
             ..stage_in(dir)
         };
         let (built, copied) = write_pieces(&second, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
@@ -941,7 +1058,7 @@ mod tests {
         let text = std::fs::read_to_string(dir.join(rel)).unwrap();
         std::fs::write(dir.join(rel), text.replace("три", "ТРИ")).unwrap();
         let third = Stage {
-            built,
+            built: verified(built, dir),
             ..stage_in(dir)
         };
         let (_, copied) = write_pieces(&third, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
@@ -950,6 +1067,12 @@ mod tests {
             std::fs::read_to_string(dir.join(rel)).unwrap(),
             "один,ДВА,три"
         );
+    }
+
+    /// `built` as a build opening `dir` finds it.
+    fn verified(mut built: Built, dir: &Path) -> Built {
+        built.verify(dir);
+        built
     }
 
     /// Every file under `dir`, as site paths, sorted.
@@ -980,7 +1103,7 @@ mod tests {
             }
             std::fs::write(dir.join("was-a-file"), "now a folder").unwrap();
             std::fs::create_dir_all(dir.join("was-a-folder/inner")).unwrap();
-            let found = make_safe(&dir).unwrap();
+            let (found, _) = make_safe(&dir, &Default::default()).unwrap();
             assert_eq!(found.len(), tree(&dir).len());
             let stage = Stage {
                 found: use_found.then_some(found),
@@ -994,7 +1117,7 @@ mod tests {
             stage.write("s2/p6/old/kept.html", b"kept").unwrap();
             stage.write("was-a-file/index.html", b"page").unwrap();
             stage.write("was-a-folder", b"file").unwrap();
-            assert!(stage.complete().is_ok());
+            assert!(stage.complete(&recordless()).is_ok());
             trees.push(tree(&dir));
         }
         assert_eq!(trees[0], trees[1]);
@@ -1107,7 +1230,7 @@ mod tests {
             .unwrap();
             folders.push(folder);
         }
-        make_safe(&dir).unwrap();
+        make_safe(&dir, &Default::default()).unwrap();
         for folder in &folders {
             assert_eq!(
                 names(folder).last().map(String::as_str),
@@ -1131,7 +1254,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("data.json/old")).unwrap();
         std::fs::write(tmp.path().join("editor.zip"), "editor's file").unwrap();
         std::fs::hard_link(tmp.path().join("editor.zip"), dir.join("pack.zip")).unwrap();
-        make_safe(&dir).unwrap();
+        make_safe(&dir, &Default::default()).unwrap();
         let stage = stage_in(&dir);
         for (rel, text) in [("data.json", "[1,2]"), ("pack.zip", "zip")] {
             let len = stage
@@ -1139,7 +1262,7 @@ mod tests {
                 .unwrap();
             assert_eq!(len, text.len() as u64);
         }
-        assert!(stage.complete().is_ok());
+        assert!(stage.complete(&recordless()).is_ok());
         assert_eq!(
             std::fs::read_to_string(dir.join("data.json")).unwrap(),
             "[1,2]"
@@ -1169,7 +1292,7 @@ mod tests {
             .par_iter()
             .try_for_each(|(rel, text)| stage.write(rel, text.as_bytes()))
             .unwrap();
-        assert!(stage.complete().is_ok());
+        assert!(stage.complete(&recordless()).is_ok());
         assert_eq!(names(dir), vec!["services"]);
         assert_eq!(names(&dir.join("services")).len(), 64);
         assert_eq!(
