@@ -161,12 +161,14 @@ pub struct Kept {
 }
 
 /// What an earlier run left that [`prepare`] may reuse: the dev server
-/// keeps both parts in memory ([`Kept`]); `opora build` keeps the findings
-/// beside its output (parsed records would cost more to store than to parse).
+/// keeps the parsed files and the findings in memory ([`Kept`]); `opora
+/// build` keeps the findings and its parsed records beside its output.
 #[derive(Default)]
 pub struct Reuse<'a> {
     pub load: Option<&'a mut load::LoadCache>,
     pub checks: Option<&'a mut validate::Memo>,
+    /// `opora build`'s parsed records, kept beside its output.
+    pub records: Option<&'a mut crate::content::record_store::Kept>,
 }
 
 impl Kept {
@@ -174,6 +176,7 @@ impl Kept {
         Reuse {
             load: Some(&mut self.load),
             checks: Some(&mut self.checks),
+            records: None,
         }
     }
 }
@@ -234,7 +237,15 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     config.editors.apply_env(local, |k| std::env::var(k).ok());
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
-    let mut content = load::load_content_cached(&opts.root, &abbr, &mut diags, reuse.load);
+    let mut content = match reuse.records {
+        Some(kept) => {
+            let (content, next) =
+                load::load_content_stored(&opts.root, &abbr, &mut diags, || kept.read_last());
+            kept.keep(next);
+            content
+        }
+        None => load::load_content_cached(&opts.root, &abbr, &mut diags, reuse.load),
+    };
     report.timings.push(("load", t.elapsed()));
 
     let t = Instant::now();
@@ -577,6 +588,7 @@ fn render_streamed(
     search_index: Option<&Path>,
     mut output: Option<&mut Output>,
     checks: Option<&mut validate::Memo>,
+    records: Option<&mut crate::content::record_store::Kept>,
 ) -> Result<(Arc<Site>, Option<crate::output::Staging>), Failed> {
     use crate::output::Sink;
     let static_dir = opts.root.join("static");
@@ -593,7 +605,12 @@ fn render_streamed(
                 (out.stage(&static_dir), t.elapsed())
             })
         });
-        let prepared = prepare(opts, Reuse { load: None, checks }, report);
+        let reuse = Reuse {
+            load: None,
+            checks,
+            records,
+        };
+        let prepared = prepare(opts, reuse, report);
         let staged = staging.map(|thread| {
             thread
                 .join()
@@ -1053,7 +1070,7 @@ fn write_open_data(
 /// `opora check`: everything `build` does except writing.
 pub fn check(opts: &Options) -> Result<(Report, Arc<Site>), Failed> {
     let mut report = Report::default();
-    let (site, _) = render_streamed(opts, &mut report, None, None, None)?;
+    let (site, _) = render_streamed(opts, &mut report, None, None, None, None)?;
     Ok((report, site))
 }
 
@@ -1102,12 +1119,16 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
         .recall_checks()
         .and_then(|bytes| validate::Memo::decode(&bytes))
         .unwrap_or_default();
+    // What loading made of each record file, so only changed files are
+    // parsed again; written beside the pages, waited for when dropped.
+    let mut records = output.records();
     let rendered = render_streamed(
         opts,
         &mut report,
         Some(&new_index),
         Some(&mut output),
         Some(&mut checks),
+        Some(&mut records),
     );
     output.keep_checks(&checks.encode());
     drop(checks);

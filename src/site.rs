@@ -402,7 +402,11 @@ impl<'a> Resolver<'a> {
             .unwrap_or_else(|| TermRef::bare(id))
     }
 
-    pub(crate) fn terms(&self, v: &str, ids: &[toml::Spanned<String>]) -> Vec<TermRef> {
+    pub(crate) fn terms(
+        &self,
+        v: &str,
+        ids: &[crate::content::records::S<String>],
+    ) -> Vec<TermRef> {
         ids.iter().map(|s| self.term(v, s.get_ref())).collect()
     }
 
@@ -437,8 +441,8 @@ impl<'a> Resolver<'a> {
                 .unwrap_or_default()
                 .into(),
         };
-        let url =
-            safe_web_url(s.url.as_ref()).or_else(|| doc.and_then(|d| safe_web_url(d.url.as_ref())));
+        let url = safe_web_url(s.url.as_deref())
+            .or_else(|| doc.and_then(|d| safe_web_url(d.url.as_ref())));
         SourceView {
             label,
             publisher: doc.and_then(|d| d.publisher.clone()),
@@ -481,7 +485,7 @@ pub(crate) fn safe_web_url(url: Option<&toml::Spanned<String>>) -> Option<String
 }
 
 /// E-mail addresses for `mailto:` links, only those that pass the policy.
-pub(crate) fn safe_emails(emails: &[toml::Spanned<String>]) -> Vec<String> {
+pub(crate) fn safe_emails(emails: &[crate::content::records::S<String>]) -> Vec<String> {
     emails
         .iter()
         .map(|e| e.get_ref())
@@ -490,7 +494,7 @@ pub(crate) fn safe_emails(emails: &[toml::Spanned<String>]) -> Vec<String> {
         .collect()
 }
 
-pub fn phone_views(phones: &[toml::Spanned<PhoneEntry>]) -> Vec<PhoneView> {
+pub fn phone_views(phones: &[crate::content::records::S<PhoneEntry>]) -> Vec<PhoneView> {
     phones
         .iter()
         .filter_map(|p| {

@@ -86,7 +86,18 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
         std::fs::write(path, s.replacen(from, to, 1)).unwrap();
         true
     };
-    match rng.below(11) {
+    match rng.below(12) {
+        11 => {
+            // Someone damages the parsed-record store: it must not be read.
+            let store = root.join(".public.records");
+            let Ok(mut bytes) = std::fs::read(&store) else {
+                return "no record store yet".into();
+            };
+            let at = bytes.len() / 2;
+            bytes[at] ^= 0x20;
+            std::fs::write(&store, bytes).unwrap();
+            format!("damaged {}", store.display())
+        }
         10 => {
             // A finding appears in one service (and goes when it is restored):
             // the checks kept from the last build must not hide it.
@@ -227,7 +238,13 @@ fn incremental_builds_publish_exactly_what_clean_builds_do_after_random_edits() 
             edit(root, &mut rng, step, &originals)
         };
         log.push(what.clone());
-        let incremental = opora(root, &["build"]);
+        // Files count as settled at once, so that the parsed-record store
+        // (src/content/record_store.rs) is met by every edit.
+        let incremental = common::opora_cmd()
+            .env("OPORA_TEST_SETTLED", "1")
+            .args(["--root", root.to_str().unwrap(), "build"])
+            .output()
+            .unwrap();
         let clean_out = clean_dir.path().join(format!("site-{step}"));
         let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
         let history = log.join("; ");
@@ -253,8 +270,11 @@ fn incremental_builds_publish_exactly_what_clean_builds_do_after_random_edits() 
         assert_same_site(&root.join("public"), &clean_out, &history);
         std::fs::remove_dir_all(&clean_out).unwrap();
     }
-    // The property means something only if pages were in fact kept.
+    // The property means something only if pages were in fact kept, and
+    // records taken from the store.
     assert!(kept_total > 0, "no page was ever kept: {}", log.join("; "));
+    let store = std::fs::metadata(root.join(".public.records")).map_or(0, |m| m.len());
+    assert!(store > 10_000, "no record store was kept ({store} bytes)");
 }
 
 #[test]
@@ -332,7 +352,13 @@ fn a_kept_pages_links_are_checked_against_the_site_as_it_is_now() {
     std::fs::write(&about, &text).unwrap();
     let clean_dir = tempfile::tempdir().unwrap();
     let both = |step: &str| {
-        let incremental = opora(root, &["build"]);
+        // Files count as settled at once, so that the parsed-record store
+        // (src/content/record_store.rs) is met by every edit.
+        let incremental = common::opora_cmd()
+            .env("OPORA_TEST_SETTLED", "1")
+            .args(["--root", root.to_str().unwrap(), "build"])
+            .output()
+            .unwrap();
         let clean_out = clean_dir.path().join(step);
         let clean = opora(root, &["build", "--output", clean_out.to_str().unwrap()]);
         assert_eq!(

@@ -177,6 +177,24 @@ impl Collection for Events {
         super::parse_record::<EventMeta>(source)
     }
 
+    fn save(
+        &self,
+        loaded: &Loaded,
+        problems: &[crate::diag::Diagnostic],
+        links: &[crate::content::markdown::LinkSpan],
+    ) -> Option<Vec<u8>> {
+        super::save_record::<EventMeta>(loaded, problems, links)
+    }
+
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult> {
+        super::restore_record::<EventMeta>(rel, modified, bytes)
+    }
+
     fn store(&self, content: &mut Content, loaded: &Loaded) {
         content
             .store
@@ -527,7 +545,7 @@ fn resolve_event(rz: &Resolver, e: &Record<EventMeta>, site: &Site) -> EventView
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
         organizer: m.organizer.clone(),
         programme,
-        link: safe_web_url(m.url.as_ref()),
+        link: safe_web_url(m.url.as_deref()),
         participants: m.participants.clone(),
         summary: m
             .summary

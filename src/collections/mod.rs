@@ -180,6 +180,17 @@ pub trait Collection: Send + Sync {
     fn load(&self, source: SourceFile) -> LoadResult;
     /// Keeps a loaded record in `content`.
     fn store(&self, content: &mut Content, loaded: &Loaded);
+    /// A loaded record as the parsed-record store keeps it
+    /// (`crate::content::record_store`): [`save_record`] of its type.
+    fn save(&self, loaded: &Loaded, problems: &[Diagnostic], links: &[LinkSpan])
+    -> Option<Vec<u8>>;
+    /// A record the store kept, read back: [`restore_record`] of its type.
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult>;
     /// Checks every record of the collection.
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>);
     /// Turns the records into views on `site` (collections earlier in [`REGISTRY`]
@@ -324,6 +335,82 @@ fn check_markdown_fields<M>(
             });
         }
     }
+}
+
+/// What the parsed-record store keeps of a record and reads back: its
+/// file's text, where it sits, its front matter, its rendered body, its
+/// problems and its links. MessagePack with fields by name: records hold
+/// untagged enums and TOML dates, which read back only from named fields.
+type Kept<Text, Slug, Meta, Body, Problems, Links> = (
+    Text,
+    Slug,
+    Option<String>,
+    Meta,
+    usize,
+    Body,
+    usize,
+    Problems,
+    Links,
+);
+
+/// A loaded record of front-matter type `M`, laid out for the parsed-record store.
+pub(crate) fn save_record<M: serde::Serialize + 'static>(
+    loaded: &Loaded,
+    problems: &[Diagnostic],
+    links: &[LinkSpan],
+) -> Option<Vec<u8>> {
+    let rec = loaded.downcast_ref::<Record<M>>()?;
+    let kept: Kept<_, _, &M, _, _, _> = (
+        rec.file.text.as_str(),
+        rec.slug.as_str(),
+        rec.folder.clone(),
+        &*rec.meta,
+        rec.front_offset,
+        &*rec.body,
+        rec.body_offset,
+        problems,
+        links,
+    );
+    let mut out = Vec::new();
+    serde::Serialize::serialize(
+        &kept,
+        &mut rmp_serde::Serializer::new(&mut out).with_struct_map(),
+    )
+    .ok()?;
+    Some(out)
+}
+
+/// A record [`save_record`] laid out, read back as loading made it.
+pub(crate) fn restore_record<M: DeserializeOwned + Send + Sync + 'static>(
+    rel: &str,
+    modified: Option<std::time::SystemTime>,
+    bytes: &[u8],
+) -> Option<LoadResult> {
+    let kept: Kept<String, String, M, crate::content::markdown::RenderedMarkdown, _, _> =
+        rmp_serde::from_slice(bytes).ok()?;
+    let (text, slug, folder, meta, front_offset, body, body_offset, problems, links) = kept;
+    let mut file = SourceText::new(rel, text);
+    file.modified = modified;
+    let file = Arc::new(file);
+    let record = Record {
+        file: file.clone(),
+        slug,
+        folder,
+        meta: Arc::new(meta),
+        front_offset,
+        body: Arc::new(body),
+        body_offset,
+    };
+    let problems: Vec<Diagnostic> = problems;
+    let links: Vec<LinkSpan> = links;
+    Some(Ok((
+        Arc::new(record) as Loaded,
+        problems,
+        FileLinks {
+            file,
+            links: Arc::new(links),
+        },
+    )))
 }
 
 /// The record inside a [`Loaded`], when it is of front-matter type `M`.

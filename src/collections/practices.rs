@@ -44,6 +44,24 @@ impl Collection for Practices {
         super::parse_record::<PracticeMeta>(source)
     }
 
+    fn save(
+        &self,
+        loaded: &Loaded,
+        problems: &[crate::diag::Diagnostic],
+        links: &[crate::content::markdown::LinkSpan],
+    ) -> Option<Vec<u8>> {
+        super::save_record::<PracticeMeta>(loaded, problems, links)
+    }
+
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult> {
+        super::restore_record::<PracticeMeta>(rel, modified, bytes)
+    }
+
     fn store(&self, content: &mut Content, loaded: &Loaded) {
         content.practices.extend(super::record_of(loaded));
     }
@@ -279,7 +297,7 @@ fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
         organization,
         phones: phone_views(&contacts.phones),
         emails: safe_emails(&contacts.emails),
-        website: safe_web_url(contacts.website.as_ref()),
+        website: safe_web_url(contacts.website.as_deref()),
         people: contacts.people.clone(),
         directions: rz.terms(crate::data::DIRECTIONS, &m.directions),
         target_groups: rz.terms("target_groups", &m.target_groups),

@@ -44,6 +44,24 @@ impl Collection for Programmes {
         super::parse_record::<ProgrammeMeta>(source)
     }
 
+    fn save(
+        &self,
+        loaded: &Loaded,
+        problems: &[crate::diag::Diagnostic],
+        links: &[crate::content::markdown::LinkSpan],
+    ) -> Option<Vec<u8>> {
+        super::save_record::<ProgrammeMeta>(loaded, problems, links)
+    }
+
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult> {
+        super::restore_record::<ProgrammeMeta>(rel, modified, bytes)
+    }
+
     fn store(&self, content: &mut Content, loaded: &Loaded) {
         content.programmes.extend(super::record_of(loaded));
     }

@@ -47,6 +47,24 @@ impl Collection for Routes {
         super::parse_record::<RouteMeta>(source)
     }
 
+    fn save(
+        &self,
+        loaded: &Loaded,
+        problems: &[crate::diag::Diagnostic],
+        links: &[crate::content::markdown::LinkSpan],
+    ) -> Option<Vec<u8>> {
+        super::save_record::<RouteMeta>(loaded, problems, links)
+    }
+
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult> {
+        super::restore_record::<RouteMeta>(rel, modified, bytes)
+    }
+
     fn store(&self, content: &mut Content, loaded: &Loaded) {
         content.routes.extend(super::record_of(loaded));
     }

@@ -49,6 +49,24 @@ impl Collection for Services {
         super::parse_record::<ServiceMeta>(source)
     }
 
+    fn save(
+        &self,
+        loaded: &Loaded,
+        problems: &[crate::diag::Diagnostic],
+        links: &[crate::content::markdown::LinkSpan],
+    ) -> Option<Vec<u8>> {
+        super::save_record::<ServiceMeta>(loaded, problems, links)
+    }
+
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult> {
+        super::restore_record::<ServiceMeta>(rel, modified, bytes)
+    }
+
     fn store(&self, content: &mut Content, loaded: &Loaded) {
         content.services.extend(super::record_of(loaded));
     }
@@ -378,7 +396,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         contactable: !m.phones.is_empty() || !m.emails.is_empty(),
         phones: phone_views(&m.phones),
         emails: safe_emails(&m.emails),
-        website: safe_web_url(m.website.as_ref()),
+        website: safe_web_url(m.website.as_deref()),
         contacts: m.contacts.clone(),
         hours: m.hours.clone(),
         age: m

@@ -368,6 +368,7 @@ fn file_stem(path: &Path) -> String {
 }
 
 use crate::collections::{Collection, LoadResult, REGISTRY, SourceFile};
+use crate::content::record_store::{self, FileStamp, NextStore, Part, RecordStore};
 
 /// Parsed files kept between builds of the dev server: a file is parsed again
 /// only when its size or modification time changed, or the glossary did
@@ -396,6 +397,133 @@ pub fn load_content_cached(
     diags: &mut Diagnostics,
     mut cache: Option<&mut LoadCache>,
 ) -> Content {
+    let Some(jobs) = record_files(root, diags) else {
+        return Content::default();
+    };
+    if let Some(c) = cache.as_deref_mut() {
+        let fp = abbr.fingerprint();
+        if c.glossary_fingerprint != fp {
+            c.files.clear();
+            c.glossary_fingerprint = fp;
+        }
+    }
+    let cached = cache.as_deref();
+    // Only files not in the cache (or changed since) are read and parsed;
+    // a cached result is used where it lies, never copied.
+    // Files an editor did not touch for a while are out of the caches:
+    // they are read by many threads at once (`crate::io_threads`).
+    let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = crate::io_threads::disk_bound(|| {
+        jobs.par_iter()
+            .map(|(collection, path, walked)| {
+                // Only a cache needs the stamp: `opora build` asks nothing more of each file.
+                let stamp = cached.and_then(|_| file_stamp(path));
+                let hit = cached
+                    .and_then(|c| c.files.get(path))
+                    .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);
+                let result = (!hit).then(|| load_one(root, *collection, path, *walked, abbr).0);
+                (stamp, result)
+            })
+            .collect()
+    });
+    let mut content = Content::default();
+    for ((collection, path, _), (stamp, r)) in jobs.iter().zip(fresh) {
+        let Some(r) = r else {
+            // A cache hit.
+            if let Some((_, _, r)) = cache.as_deref().and_then(|c| c.files.get(path)) {
+                keep_loaded(&mut content, diags, *collection, r);
+            }
+            continue;
+        };
+        keep_loaded(&mut content, diags, *collection, &r);
+        if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
+            c.files.insert(path.clone(), (t, len, r));
+        }
+    }
+    content
+}
+
+/// [`load_content`] for `opora build`, taking from `last` (the
+/// parsed-record store the last build kept) every record whose file is
+/// still as recorded, and making the store for the next build.
+pub fn load_content_stored(
+    root: &Path,
+    abbr: &Abbreviations,
+    diags: &mut Diagnostics,
+    last: impl FnOnce() -> Option<Vec<u8>> + Send,
+) -> (Content, NextStore) {
+    // Before any file is read: a file changed after this is never recorded
+    // as read (see `record_store`). Test hook: the suite's edits follow its
+    // builds within the margin, and must meet the store all the same.
+    let mut loading_began = std::time::SystemTime::now();
+    if std::env::var_os("OPORA_TEST_SETTLED").is_some() {
+        loading_began += std::time::Duration::from_secs(3600);
+    }
+    load_content_stored_at(root, abbr, diags, last, loading_began)
+}
+
+/// [`load_content_stored`] as if the loading began at `loading_began`.
+fn load_content_stored_at(
+    root: &Path,
+    abbr: &Abbreviations,
+    diags: &mut Diagnostics,
+    last: impl FnOnce() -> Option<Vec<u8>> + Send,
+    loading_began: std::time::SystemTime,
+) -> (Content, NextStore) {
+    // The last store is read and indexed while the folders are listed.
+    let (last, jobs) = rayon::join(
+        || {
+            last()
+                .and_then(|bytes| RecordStore::decode(bytes, abbr.fingerprint()))
+                .map(Arc::new)
+        },
+        || record_files(root, diags),
+    );
+    let mut next = NextStore {
+        abbreviations: abbr.fingerprint(),
+        last: last.clone(),
+        parts: Vec::new(),
+    };
+    let Some(jobs) = jobs else {
+        return (Content::default(), next);
+    };
+    let loaded: Vec<(LoadResult, Option<Part>)> = crate::io_threads::disk_bound(|| {
+        jobs.par_iter()
+            .map(|(collection, path, walked)| {
+                // Only files a walk found as regular files inside the portal
+                // are recorded: a link's stamp is not its target's.
+                let rel = walked.then(|| rel_path(root, path));
+                if let Some(rel) = &rel
+                    && let Some(store) = &last
+                    && let Some(stamp) = std::fs::symlink_metadata(path)
+                        .ok()
+                        .and_then(|m| FileStamp::of(&m))
+                    && let Some((result, entry)) = store.get(rel, *collection, &stamp)
+                {
+                    return (result, Some(Part::Carried(entry)));
+                }
+                let (result, stamp) = load_one(root, *collection, path, *walked, abbr);
+                let part = rel.zip(stamp).and_then(|(rel, stamp)| {
+                    record_store::new_entry(&rel, *collection, &stamp, loading_began, &result)
+                });
+                (result, part)
+            })
+            .collect()
+    });
+    let mut content = Content::default();
+    for ((collection, _, _), (result, part)) in jobs.iter().zip(loaded) {
+        keep_loaded(&mut content, diags, *collection, &result);
+        next.parts.extend(part);
+    }
+    (content, next)
+}
+
+/// Every record file under `content/`, with its collection and whether a
+/// walk found it as a regular file inside the portal; `None` without a
+/// `content/` folder (reported).
+fn record_files(
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Option<Vec<(&'static dyn Collection, PathBuf, bool)>> {
     let content_dir = root.join("content");
     // Each record file, and whether it was found as a regular file (not a
     // link) inside the portal, so needs no resolving (`read_walked_text`).
@@ -405,7 +533,7 @@ pub fn load_content_cached(
             Diagnostic::error("content", "there is no content/ directory")
                 .hint("run opora in the portal's root, or pass --root DIR"),
         );
-        return Content::default();
+        return None;
     }
     let known: Vec<&str> = REGISTRY.iter().map(|c| c.spec().name).collect();
     for path in sorted_files(&content_dir, 1, diags, root) {
@@ -448,75 +576,58 @@ pub fn load_content_cached(
         }
     }
 
-    if let Some(c) = cache.as_deref_mut() {
-        let fp = abbr.fingerprint();
-        if c.glossary_fingerprint != fp {
-            c.files.clear();
-            c.glossary_fingerprint = fp;
-        }
-    }
-    let cached = cache.as_deref();
-    // Only files not in the cache (or changed since) are read and parsed;
-    // a cached result is used where it lies, never copied.
-    // Files an editor did not touch for a while are out of the caches:
-    // they are read by many threads at once (`crate::io_threads`).
-    let fresh: Vec<(Option<Stamp>, Option<LoadResult>)> = crate::io_threads::disk_bound(|| {
-        jobs.par_iter()
-            .map(|(collection, path, walked)| {
-                // Only a cache needs the stamp: `opora build` asks nothing more of each file.
-                let stamp = cached.and_then(|_| file_stamp(path));
-                let hit = cached
-                    .and_then(|c| c.files.get(path))
-                    .is_some_and(|(t, len, _)| Some((*t, *len)) == stamp);
-                let result = (!hit).then(|| load_one(root, *collection, path, *walked, abbr));
-                (stamp, result)
-            })
-            .collect()
-    });
-    let mut content = Content::default();
-    let mut use_result = |collection: &dyn Collection, r: &LoadResult| match r {
+    Some(jobs)
+}
+
+/// Hands a loaded record (or why it did not load) to its collection and
+/// `content`, and its problems to `diags`.
+fn keep_loaded(
+    content: &mut Content,
+    diags: &mut Diagnostics,
+    collection: &dyn Collection,
+    result: &LoadResult,
+) {
+    match result {
         Ok((loaded, problems, links)) => {
             diags.extend(problems.iter().cloned());
             if let Some(modified) = links.file.modified {
                 content.modified.push((links.file.rel.clone(), modified));
             }
-            collection.store(&mut content, loaded);
+            collection.store(content, loaded);
             if !links.links.is_empty() {
                 content.links.insert(links.file.rel.clone(), links.clone());
             }
         }
         Err(ds) => diags.extend(ds.iter().cloned()),
-    };
-    for ((collection, path, _), (stamp, r)) in jobs.iter().zip(fresh) {
-        let Some(r) = r else {
-            // A cache hit.
-            if let Some((_, _, r)) = cache.as_deref().and_then(|c| c.files.get(path)) {
-                use_result(*collection, r);
-            }
-            continue;
-        };
-        use_result(*collection, &r);
-        if let (Some(c), Some((t, len))) = (cache.as_deref_mut(), stamp) {
-            c.files.insert(path.clone(), (t, len, r));
-        }
     }
-    content
 }
 
 /// Reads one record file and hands it to its collection to parse.
+/// With the file's stamp, when a walk found it (see [`load_content_stored`]).
 fn load_one(
     root: &Path,
     collection: &dyn Collection,
     path: &Path,
     walked: bool,
     abbr: &Abbreviations,
-) -> LoadResult {
-    let file = if walked {
+) -> (LoadResult, Option<FileStamp>) {
+    let read = if walked {
         crate::content::source::read_walked_text(root, path)
     } else {
-        read_text(root, path)
+        read_text(root, path).map(|file| (file, None))
+    };
+    match read {
+        Ok((file, stamp)) => (parse_one(collection, path, file, abbr), stamp),
+        Err(d) => (Err(vec![d]), None),
     }
-    .map_err(|d| vec![d])?;
+}
+
+fn parse_one(
+    collection: &dyn Collection,
+    path: &Path,
+    file: SourceText,
+    abbr: &Abbreviations,
+) -> LoadResult {
     let front = split_front_matter(&file).map_err(|d| vec![d])?;
     let folder = (collection.spec().layout == crate::collections::Layout::ByRegion)
         .then(|| path.parent().map(file_stem))
@@ -528,4 +639,124 @@ fn load_one(
         folder,
         abbr,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The repository's own portal's `content/`, copied (a build never
+    /// touches sources; this test edits its copy).
+    fn portal_copy() -> tempfile::TempDir {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(repo.join("content")) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(repo).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    /// Everything loading hands on, as it prints: the records with every
+    /// value's place (a `Spanned` prints its span), bodies, links, dates.
+    fn printed(content: &Content, diags: &Diagnostics) -> String {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+            content.services,
+            content.regions,
+            content.practices,
+            content.programmes,
+            content.routes,
+            content.pages,
+            content.links,
+            content.modified,
+            diags
+        )
+    }
+
+    fn load(
+        root: &Path,
+        abbr: &Abbreviations,
+        last: Option<Vec<u8>>,
+    ) -> (String, NextStore, usize, usize) {
+        // Every file counts as settled: the copy was made a moment ago.
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        let mut diags = Diagnostics::default();
+        let (content, next) = load_content_stored_at(root, abbr, &mut diags, || last, later);
+        let carried = (next.parts.iter())
+            .filter(|p| matches!(p, Part::Carried(_)))
+            .count();
+        let new = next.parts.len() - carried;
+        (printed(&content, &diags), next, carried, new)
+    }
+
+    fn written(next: NextStore) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        assert!(next.write(&mut bytes).unwrap());
+        bytes
+    }
+
+    #[test]
+    fn records_read_back_from_the_store_are_those_parsed_and_edits_are_parsed_again() {
+        let portal = portal_copy();
+        let root = portal.path();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let abbr = abbreviations(&load_data(repo, &mut Diagnostics::default()).glossary);
+        let files = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .count();
+
+        let (parsed, next, carried, new) = load(root, &abbr, None);
+        assert_eq!((carried, new), (0, files));
+        let store = written(next);
+
+        let (stored, next, carried, new) = load(root, &abbr, Some(store.clone()));
+        assert_eq!((carried, new), (files, 0));
+        assert_eq!(
+            stored, parsed,
+            "a record read back differs from the parsed one"
+        );
+        // Carried entries are copied as they were.
+        assert_eq!(written(next), store);
+
+        // An edited file is parsed again; the others still come from the store.
+        let edited = root.join("content/services/ru-mos/mo-cis.md");
+        let text = std::fs::read_to_string(&edited).unwrap();
+        std::fs::write(&edited, format!("{text}\nПравка для проверки.\n")).unwrap();
+        let (after_edit, next, carried, new) = load(root, &abbr, Some(store.clone()));
+        assert_eq!((carried, new), (files - 1, 1));
+        assert!(after_edit.contains("Правка для проверки."));
+        let (parsed_again, _, _, _) = load(root, &abbr, None);
+        assert_eq!(after_edit, parsed_again);
+        // The next store holds the edit.
+        let (from_next, _, carried, _) = load(root, &abbr, Some(written(next)));
+        assert_eq!(carried, files);
+        assert_eq!(from_next, parsed_again);
+
+        // A damaged store, or one made with another glossary, is not used.
+        let mut damaged = store.clone();
+        let middle = damaged.len() / 2;
+        damaged[middle] ^= 1;
+        assert_eq!(load(root, &abbr, Some(damaged)).2, 0);
+        assert_eq!(load(root, &Abbreviations::default(), Some(store)).2, 0);
+    }
+
+    #[test]
+    fn a_file_changed_within_the_margin_before_loading_is_not_recorded() {
+        let portal = portal_copy();
+        let root = portal.path();
+        let mut diags = Diagnostics::default();
+        let abbr = Abbreviations::default();
+        // The copy was made just now: too recent to be trusted unread later.
+        let now = std::time::SystemTime::now();
+        let (_, next) = load_content_stored_at(root, &abbr, &mut diags, || None, now);
+        assert!(next.parts.is_empty());
+    }
 }

@@ -47,7 +47,7 @@ impl Abbreviations {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub text: String,
@@ -57,7 +57,7 @@ pub struct Heading {
 }
 
 /// A problem found in a body, at a byte offset of the Markdown source.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BodyProblem {
     pub offset: usize,
     pub len: usize,
@@ -67,7 +67,7 @@ pub struct BodyProblem {
 
 /// A link as written, with where it is written: for a reference-style link
 /// (`[a][r]`) the place is its definition (`[r]: /x/`), where the target is.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LinkSpan {
     pub dest: String,
     pub offset: usize,
@@ -85,7 +85,7 @@ pub struct FileLinks {
 /// The HTML and the plain text are shared (`Arc<str>`) with the views that
 /// show them, so a site holds each body once: at a million services the
 /// copies were ~1 GB.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct RenderedMarkdown {
     pub html: std::sync::Arc<str>,
     pub headings: Vec<Heading>,

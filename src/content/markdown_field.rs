@@ -22,7 +22,7 @@ pub const MARKDOWN_KEY: &str = "x-markdown";
 /// A Markdown front-matter field, kept with its place in the file.
 #[derive(Debug, Clone, Serialize)]
 #[serde(transparent)]
-pub struct Markdown(toml::Spanned<String>);
+pub struct Markdown(super::records::S<String>);
 
 impl Markdown {
     /// The Markdown source as written (for lints that read text, never for HTML).
@@ -48,7 +48,7 @@ thread_local! {
 
 impl<'de> Deserialize<'de> for Markdown {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let field = Markdown(toml::Spanned::<String>::deserialize(d)?);
+        let field = Markdown(super::records::S::<String>::deserialize(d)?);
         COLLECTED.with(|c| {
             if let Some(list) = c.borrow_mut().as_mut() {
                 list.push(field.clone());

@@ -3,6 +3,7 @@
 pub mod load;
 pub mod markdown;
 pub mod markdown_field;
+pub mod record_store;
 pub mod records;
 pub mod source;
 pub mod toml_text;

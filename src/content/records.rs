@@ -10,7 +10,67 @@ use toml::Spanned;
 
 pub use super::markdown_field::Markdown;
 
-pub type S<T> = Spanned<T>;
+/// A front-matter value with its place in the file (a [`Spanned`] that keeps
+/// its place through the parsed-record store too).
+///
+/// `Spanned` writes only its value, so a record written out and read back
+/// would lose every place a diagnostic points at. `S` writes its place as
+/// well for binary formats (`is_human_readable` false: the store's
+/// MessagePack), and only its value for text formats (TOML, JSON), as
+/// `Spanned` does. It reads back what it writes, and reads TOML as `Spanned`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct S<T>(Spanned<T>);
+
+impl<T> S<T> {
+    pub fn new(span: std::ops::Range<usize>, value: T) -> Self {
+        S(Spanned::new(span, value))
+    }
+
+    pub fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+impl<T> std::ops::Deref for S<T> {
+    type Target = Spanned<T>;
+    fn deref(&self) -> &Spanned<T> {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for S<T> {
+    fn deref_mut(&mut self) -> &mut Spanned<T> {
+        &mut self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for S<String> {
+    fn borrow(&self) -> &str {
+        self.0.get_ref()
+    }
+}
+
+impl<T: Serialize> Serialize for S<T> {
+    fn serialize<Z: serde::Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        if s.is_human_readable() {
+            self.0.get_ref().serialize(s)
+        } else {
+            let span = self.0.span();
+            (span.start, span.end, self.0.get_ref()).serialize(s)
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            Spanned::deserialize(d).map(S)
+        } else {
+            let (start, end, value) = <(usize, usize, T)>::deserialize(d)?;
+            Ok(S::new(start..end, value))
+        }
+    }
+}
 
 /// A citation: a document from `data/sources.toml` and a line, or a URL.
 ///

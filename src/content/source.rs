@@ -135,15 +135,21 @@ pub fn read_text_limited(root: &Path, path: &Path, max: u64) -> Result<SourceTex
 /// portal once resolved: the file is then inside too, so its path is not
 /// resolved again (at a million records that was ~14 `lstat`s a file). It
 /// is opened without following a link, should it have become one since.
-pub fn read_walked_text(root: &Path, path: &Path) -> Result<SourceText, Diagnostic> {
+/// With the file's stamp as its handle gave it, for the parsed-record store
+/// (`crate::content::record_store`).
+pub fn read_walked_text(
+    root: &Path,
+    path: &Path,
+) -> Result<(SourceText, Option<super::record_store::FileStamp>), Diagnostic> {
     let rel = rel_path(root, path);
-    let (bytes, modified) = read_opened(path, MAX_FILE_BYTES, Follow::No)
+    let (bytes, meta) = read_opened(path, MAX_FILE_BYTES, Follow::No)
         .map_err(|e| e.diagnostic(&rel, MAX_FILE_BYTES))?;
     let text = decode(&rel, bytes)?;
-    Ok(SourceText {
-        modified,
+    let text = SourceText {
+        modified: meta.modified().ok(),
         ..SourceText::new(rel, text)
-    })
+    };
+    Ok((text, super::record_store::FileStamp::of(&meta)))
 }
 
 /// Whether `dir`, once resolved, lies inside the portal at `root`.
@@ -270,7 +276,7 @@ fn read_opened(
     path: &Path,
     max: u64,
     follow: Follow,
-) -> Result<(Vec<u8>, Option<std::time::SystemTime>), ReadError> {
+) -> Result<(Vec<u8>, std::fs::Metadata), ReadError> {
     use std::io::Read;
     let file = open_nonblocking(path, follow).map_err(ReadError::Io)?;
     let meta = file.metadata().map_err(ReadError::Io)?;
@@ -284,7 +290,7 @@ fn read_opened(
     if bytes.len() as u64 > max {
         return Err(ReadError::TooBig(bytes.len() as u64));
     }
-    Ok((bytes, meta.modified().ok()))
+    Ok((bytes, meta))
 }
 
 /// Opens for reading without waiting for a writer, should the path have

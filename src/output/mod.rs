@@ -35,12 +35,12 @@ mod guard;
 mod index;
 mod lock;
 pub mod pieces;
-mod side;
+pub(crate) mod side;
 pub mod sink;
 mod staging;
 pub(crate) use staging::site_path;
 mod swap;
-mod tree;
+pub(crate) mod tree;
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -229,6 +229,11 @@ impl Layout {
         self.sibling("checks")
     }
 
+    /// What loading made of each record file (`crate::content::record_store`).
+    fn records(&self) -> PathBuf {
+        self.sibling("records")
+    }
+
     /// Present only while the portable (two-rename) swap is under way.
     fn swap_marker(&self) -> PathBuf {
         self.sibling("swap")
@@ -329,6 +334,13 @@ impl Output {
         if side::replace(&path, false, |w| io::Write::write_all(w, memo)).is_err() {
             let _ = std::fs::remove_file(&path);
         }
+    }
+
+    /// The parsed-record store the last build kept, to be read back with
+    /// the glossary (`crate::content::record_store`), and where to keep the
+    /// next one.
+    pub fn records(&self) -> crate::content::record_store::Kept {
+        crate::content::record_store::Kept::new(self.layout.records())
     }
 
     /// An empty folder (or an earlier index, which is replaced) for this

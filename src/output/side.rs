@@ -36,6 +36,25 @@ pub(crate) fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= max).then_some(bytes)
 }
 
+/// [`read`], only of a file this user owns and no one else may write to:
+/// what a build takes from it unchecked (records it would otherwise parse)
+/// must be what a build of this user kept.
+pub(crate) fn read_own(path: &Path, max: u64) -> Option<Vec<u8>> {
+    let file = open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.uid() != rustix::process::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
+            return None;
+        }
+    }
+    // Read in one go into room for all of it: a store is ~100 MB.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max)).ok()? + 1);
+    file.take(max + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= max).then_some(bytes)
+}
+
 /// Writes `path` as `fill` makes it: into `<path>.partial` first, created
 /// afresh (whatever was there, a link included, is deleted, never written
 /// through), flushed to disk when `durable`, then renamed over `path`. (Each

@@ -98,13 +98,24 @@ fn stamp_of(_: &std::fs::Metadata) -> Option<Stamp> {
 fn trustworthy(meta: &std::fs::Metadata, user: u32, now: SystemTime) -> bool {
     use std::os::unix::fs::MetadataExt;
     let owner_can_change = meta.mode() & 0o300 == 0o300;
-    let changed = SystemTime::UNIX_EPOCH
-        .checked_add(Duration::new(
-            u64::try_from(meta.ctime()).unwrap_or(0),
-            u32::try_from(meta.ctime_nsec()).unwrap_or(0),
-        ))
-        .unwrap_or(SystemTime::UNIX_EPOCH);
-    meta.is_dir() && meta.uid() == user && owner_can_change && changed + MARGIN < now
+    meta.is_dir()
+        && meta.uid() == user
+        && owner_can_change
+        && settled(meta.ctime(), meta.ctime_nsec(), now)
+}
+
+/// Whether a change time (seconds, nanoseconds) lies at least [`MARGIN`]
+/// before `now`: a later change, even within the same clock tick, then
+/// gives another change time. Shared with the parsed-record store
+/// (`crate::content::record_store`), which trusts files as this trusts folders.
+pub(crate) fn settled(secs: i64, nanos: i64, now: SystemTime) -> bool {
+    let (Ok(secs), Ok(nanos)) = (u64::try_from(secs), u32::try_from(nanos)) else {
+        return false;
+    };
+    SystemTime::UNIX_EPOCH
+        .checked_add(Duration::new(secs, nanos))
+        .and_then(|changed| changed.checked_add(MARGIN))
+        .is_some_and(|settled| settled < now)
 }
 
 #[cfg(not(unix))]

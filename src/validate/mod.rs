@@ -228,7 +228,7 @@ pub(crate) fn check_slug<M>(rec: &Record<M>, out: &mut Vec<Diagnostic>) {
 pub(crate) fn check_terms<M>(
     cx: &Context,
     rec: &Record<M>,
-    values: &[Spanned<String>],
+    values: &[S<String>],
     vocab: &str,
     field: &str,
     out: &mut Vec<Diagnostic>,
@@ -257,7 +257,7 @@ pub(crate) fn check_terms<M>(
     }
 }
 
-fn has_duplicates(values: &[Spanned<String>]) -> bool {
+fn has_duplicates(values: &[S<String>]) -> bool {
     let mut seen = HashSet::new();
     values.iter().any(|v| !seen.insert(v.get_ref()))
 }
@@ -630,11 +630,7 @@ pub(crate) fn line_of<M>(r: &Record<M>, needle: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
-pub(crate) fn check_audience<M>(
-    rec: &Record<M>,
-    values: &[Spanned<String>],
-    out: &mut Vec<Diagnostic>,
-) {
+pub(crate) fn check_audience<M>(rec: &Record<M>, values: &[S<String>], out: &mut Vec<Diagnostic>) {
     for v in values {
         if !matches!(v.get_ref().as_str(), "family" | "specialist") {
             out.push(
@@ -648,9 +644,9 @@ pub(crate) fn check_audience<M>(
 /// Phones, e-mails and a web address, wherever a record lists contacts.
 pub(crate) fn check_contact_fields<M>(
     rec: &Record<M>,
-    phones: &[Spanned<PhoneEntry>],
-    emails: &[Spanned<String>],
-    website: Option<&Spanned<String>>,
+    phones: &[S<PhoneEntry>],
+    emails: &[S<String>],
+    website: Option<&S<String>>,
     out: &mut Vec<Diagnostic>,
 ) {
     for p in phones {
