@@ -238,12 +238,7 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
     let mut content = match reuse.records {
-        Some(kept) => {
-            let (content, next) =
-                load::load_content_stored(&opts.root, &abbr, &mut diags, || kept.read_last());
-            kept.keep(next);
-            content
-        }
+        Some(kept) => load::load_content_stored(&opts.root, &abbr, &mut diags, kept),
         None => load::load_content_cached(&opts.root, &abbr, &mut diags, reuse.load),
     };
     report.timings.push(("load", t.elapsed()));

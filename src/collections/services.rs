@@ -88,7 +88,9 @@ impl Collection for Services {
             .iter()
             .map(|s| (crate::validate::service_id(s), s))
             .collect();
-        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Sorted on every core: at 50,000 services the two sorts were ~0.1 s
+        // of one core while the other sat idle.
+        records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let services: Vec<ServiceView> = records
             .par_iter()
             .map(|(_, s)| resolve_service(rz, s))
@@ -96,7 +98,8 @@ impl Collection for Services {
         let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_need: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut order: Vec<usize> = (0..services.len()).collect();
-        order.sort_by(|&a, &b| {
+        // Ids are unique, so the order is total and needs no stable sort.
+        order.par_sort_unstable_by(|&a, &b| {
             services[a]
                 .name
                 .cmp(&services[b].name)

@@ -368,7 +368,7 @@ fn file_stem(path: &Path) -> String {
 }
 
 use crate::collections::{Collection, LoadResult, REGISTRY, SourceFile};
-use crate::content::record_store::{self, FileStamp, NextStore, Part, RecordStore};
+use crate::content::record_store::{self, FileStamp, Kept, Part, RecordStore};
 
 /// Parsed files kept between builds of the dev server: a file is parsed again
 /// only when its size or modification time changed, or the glossary did
@@ -442,15 +442,15 @@ pub fn load_content_cached(
     content
 }
 
-/// [`load_content`] for `opora build`, taking from `last` (the
-/// parsed-record store the last build kept) every record whose file is
-/// still as recorded, and making the store for the next build.
+/// [`load_content`] for `opora build`, taking from the parsed-record store
+/// the last build kept every record whose file is still as recorded, and
+/// writing the store for the next build as it goes.
 pub fn load_content_stored(
     root: &Path,
     abbr: &Abbreviations,
     diags: &mut Diagnostics,
-    last: impl FnOnce() -> Option<Vec<u8>> + Send,
-) -> (Content, NextStore) {
+    kept: &mut Kept,
+) -> Content {
     // Before any file is read: a file changed after this is never recorded
     // as read (see `record_store`). Test hook: the suite's edits follow its
     // builds within the margin, and must meet the store all the same.
@@ -458,63 +458,93 @@ pub fn load_content_stored(
     if std::env::var_os("OPORA_TEST_SETTLED").is_some() {
         loading_began += std::time::Duration::from_secs(3600);
     }
-    load_content_stored_at(root, abbr, diags, last, loading_began)
+    load_content_stored_at(root, abbr, diags, kept, loading_began).0
 }
+
+/// How many records came from the store, and how many were recorded anew.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct StoreUse {
+    carried: usize,
+    recorded: usize,
+}
+
+/// Record files loaded at once, their new store entries then handed to the
+/// writing thread: enough to keep every core busy, few enough to hold.
+const FILES_PER_BATCH: usize = 4096;
 
 /// [`load_content_stored`] as if the loading began at `loading_began`.
 fn load_content_stored_at(
     root: &Path,
     abbr: &Abbreviations,
     diags: &mut Diagnostics,
-    last: impl FnOnce() -> Option<Vec<u8>> + Send,
+    kept: &mut Kept,
     loading_began: std::time::SystemTime,
-) -> (Content, NextStore) {
+) -> (Content, StoreUse) {
     // The last store is read and indexed while the folders are listed.
     let (last, jobs) = rayon::join(
         || {
-            last()
+            kept.read_last()
                 .and_then(|bytes| RecordStore::decode(bytes, abbr.fingerprint()))
                 .map(Arc::new)
         },
         || record_files(root, diags),
     );
-    let mut next = NextStore {
-        abbreviations: abbr.fingerprint(),
-        last: last.clone(),
-        parts: Vec::new(),
-    };
     let Some(jobs) = jobs else {
-        return (Content::default(), next);
+        return (Content::default(), StoreUse::default());
     };
-    let loaded: Vec<(LoadResult, Option<Part>)> = crate::io_threads::disk_bound(|| {
-        jobs.par_iter()
-            .map(|(collection, path, walked)| {
-                // Only files a walk found as regular files inside the portal
-                // are recorded: a link's stamp is not its target's.
-                let rel = walked.then(|| rel_path(root, path));
-                if let Some(rel) = &rel
-                    && let Some(store) = &last
-                    && let Some(stamp) = std::fs::symlink_metadata(path)
-                        .ok()
-                        .and_then(|m| FileStamp::of(&m))
-                    && let Some((result, entry)) = store.get(rel, *collection, &stamp)
-                {
-                    return (result, Some(Part::Carried(entry)));
-                }
-                let (result, stamp) = load_one(root, *collection, path, *walked, abbr);
-                let part = rel.zip(stamp).and_then(|(rel, stamp)| {
-                    record_store::new_entry(&rel, *collection, &stamp, loading_began, &result)
-                });
-                (result, part)
-            })
-            .collect()
-    });
+    let next = kept.begin(abbr.fingerprint(), last.clone());
     let mut content = Content::default();
-    for ((collection, _, _), (result, part)) in jobs.iter().zip(loaded) {
-        keep_loaded(&mut content, diags, *collection, &result);
-        next.parts.extend(part);
+    let mut used = StoreUse::default();
+    for batch in jobs.chunks(FILES_PER_BATCH) {
+        let loaded: Vec<(LoadResult, Option<Part>)> = crate::io_threads::disk_bound(|| {
+            batch
+                .par_iter()
+                .map(|(collection, path, walked)| {
+                    // Only files a walk found as regular files inside the portal
+                    // are recorded: a link's stamp is not its target's.
+                    let rel = walked.then(|| rel_path(root, path));
+                    if let Some(rel) = &rel
+                        && let Some(store) = &last
+                        && let Some(stamp) = std::fs::symlink_metadata(path)
+                            .ok()
+                            .and_then(|m| FileStamp::of(&m))
+                        && let Some((result, entry)) = store.get(rel, *collection, &stamp)
+                    {
+                        return (result, Some(Part::Carried(entry)));
+                    }
+                    let (result, stamp) = load_one(root, *collection, path, *walked, abbr);
+                    let part = next
+                        .as_ref()
+                        .zip(rel.zip(stamp))
+                        .and_then(|(_, (rel, stamp))| {
+                            record_store::new_entry(
+                                &rel,
+                                *collection,
+                                &stamp,
+                                loading_began,
+                                &result,
+                            )
+                        });
+                    (result, part)
+                })
+                .collect()
+        });
+        let mut parts = Vec::with_capacity(loaded.len());
+        for ((collection, _, _), (result, part)) in batch.iter().zip(loaded) {
+            keep_loaded(&mut content, diags, *collection, &result);
+            match &part {
+                Some(Part::Carried(_)) => used.carried += 1,
+                Some(Part::New(_)) => used.recorded += 1,
+                None => {}
+            }
+            parts.extend(part);
+        }
+        if let Some(next) = &next {
+            // A writing thread that stopped (a full disk) leaves no store.
+            let _ = next.send(parts);
+        }
     }
-    (content, next)
+    (content, used)
 }
 
 /// Every record file under `content/`, with its collection and whether a
@@ -679,26 +709,33 @@ mod tests {
         )
     }
 
+    /// Loads `root` with `store` (the bytes of a kept store, or none):
+    /// what loading hands on, the store it writes, and how it used the store.
     fn load(
         root: &Path,
         abbr: &Abbreviations,
-        last: Option<Vec<u8>>,
-    ) -> (String, NextStore, usize, usize) {
+        store: Option<Vec<u8>>,
+    ) -> (String, Vec<u8>, StoreUse) {
         // Every file counts as settled: the copy was made a moment ago.
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.records");
+        if let Some(bytes) = store {
+            std::fs::write(&path, bytes).unwrap();
+        }
+        let mut kept = Kept::new(path.clone());
         let mut diags = Diagnostics::default();
-        let (content, next) = load_content_stored_at(root, abbr, &mut diags, || last, later);
-        let carried = (next.parts.iter())
-            .filter(|p| matches!(p, Part::Carried(_)))
-            .count();
-        let new = next.parts.len() - carried;
-        (printed(&content, &diags), next, carried, new)
+        let (content, used) = load_content_stored_at(root, abbr, &mut diags, &mut kept, later);
+        kept.finish();
+        (
+            printed(&content, &diags),
+            std::fs::read(&path).unwrap(),
+            used,
+        )
     }
 
-    fn written(next: NextStore) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        assert!(next.write(&mut bytes).unwrap());
-        bytes
+    fn used(carried: usize, recorded: usize) -> StoreUse {
+        StoreUse { carried, recorded }
     }
 
     #[test]
@@ -713,50 +750,54 @@ mod tests {
             .filter(|e| e.file_type().is_file())
             .count();
 
-        let (parsed, next, carried, new) = load(root, &abbr, None);
-        assert_eq!((carried, new), (0, files));
-        let store = written(next);
+        let (parsed, store, use_1) = load(root, &abbr, None);
+        assert_eq!(use_1, used(0, files));
 
-        let (stored, next, carried, new) = load(root, &abbr, Some(store.clone()));
-        assert_eq!((carried, new), (files, 0));
+        let (stored, again, use_2) = load(root, &abbr, Some(store.clone()));
+        assert_eq!(use_2, used(files, 0));
         assert_eq!(
             stored, parsed,
             "a record read back differs from the parsed one"
         );
         // Carried entries are copied as they were.
-        assert_eq!(written(next), store);
+        assert_eq!(again, store);
 
         // An edited file is parsed again; the others still come from the store.
         let edited = root.join("content/services/ru-mos/mo-cis.md");
         let text = std::fs::read_to_string(&edited).unwrap();
         std::fs::write(&edited, format!("{text}\nПравка для проверки.\n")).unwrap();
-        let (after_edit, next, carried, new) = load(root, &abbr, Some(store.clone()));
-        assert_eq!((carried, new), (files - 1, 1));
+        let (after_edit, next, use_3) = load(root, &abbr, Some(store.clone()));
+        assert_eq!(use_3, used(files - 1, 1));
         assert!(after_edit.contains("Правка для проверки."));
-        let (parsed_again, _, _, _) = load(root, &abbr, None);
+        let (parsed_again, _, _) = load(root, &abbr, None);
         assert_eq!(after_edit, parsed_again);
         // The next store holds the edit.
-        let (from_next, _, carried, _) = load(root, &abbr, Some(written(next)));
-        assert_eq!(carried, files);
+        let (from_next, _, use_4) = load(root, &abbr, Some(next));
+        assert_eq!(use_4, used(files, 0));
         assert_eq!(from_next, parsed_again);
 
         // A damaged store, or one made with another glossary, is not used.
         let mut damaged = store.clone();
         let middle = damaged.len() / 2;
         damaged[middle] ^= 1;
-        assert_eq!(load(root, &abbr, Some(damaged)).2, 0);
-        assert_eq!(load(root, &Abbreviations::default(), Some(store)).2, 0);
+        assert_eq!(load(root, &abbr, Some(damaged)).2, used(0, files));
+        assert_eq!(
+            load(root, &Abbreviations::default(), Some(store)).2,
+            used(0, files)
+        );
     }
 
     #[test]
     fn a_file_changed_within_the_margin_before_loading_is_not_recorded() {
         let portal = portal_copy();
         let root = portal.path();
+        let dir = tempfile::tempdir().unwrap();
+        let mut kept = Kept::new(dir.path().join(".public.records"));
         let mut diags = Diagnostics::default();
-        let abbr = Abbreviations::default();
         // The copy was made just now: too recent to be trusted unread later.
         let now = std::time::SystemTime::now();
-        let (_, next) = load_content_stored_at(root, &abbr, &mut diags, || None, now);
-        assert!(next.parts.is_empty());
+        let abbr = Abbreviations::default();
+        let (_, use_now) = load_content_stored_at(root, &abbr, &mut diags, &mut kept, now);
+        assert_eq!(use_now, used(0, 0));
     }
 }

@@ -26,7 +26,7 @@
 //! fingerprint), the entries (each: portal-relative path, collection, stamp,
 //! then the record as MessagePack), and the XXH3 digest of all before it.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -231,53 +231,18 @@ pub fn new_entry(
     Some(Part::New(out))
 }
 
-/// The store the next build reads: this build's entries, in the order of
-/// the files, carried ones copied from the last store's bytes.
-pub struct NextStore {
-    pub abbreviations: u64,
-    pub last: Option<Arc<RecordStore>>,
-    pub parts: Vec<Part>,
-}
-
-impl NextStore {
-    /// Writes the store; `false` when this program cannot name itself (a
-    /// store it could not recognise later is not written).
-    /// Each new entry is let go once written: at a million records they
-    /// hold ~2.6 GB.
-    pub fn write(self, out: &mut impl Write) -> io::Result<bool> {
-        let Some(header) = header(self.abbreviations) else {
-            return Ok(false);
-        };
-        let mut digest = xxhash_rust::xxh3::Xxh3::new();
-        let mut put = |bytes: &[u8]| {
-            digest.update(bytes);
-            out.write_all(bytes)
-        };
-        put(&header)?;
-        for part in self.parts {
-            match part {
-                Part::New(bytes) => put(&bytes)?,
-                Part::Carried(range) => {
-                    if let Some(last) = &self.last {
-                        put(&last.bytes[range])?;
-                    }
-                }
-            }
-        }
-        out.write_all(&digest.digest().to_le_bytes())?;
-        Ok(true)
-    }
-}
-
-/// The parsed-record store across one build: the last store's bytes, read
-/// before loading, and the writing of the next, on a thread of its own as
-/// soon as loading is done (at 50,000 services ~130 MB, ~0.1 s to write). A
-/// store that cannot be written is simply not there next time. Dropped, it
-/// waits for the writing, so no build ends with a store half written.
+/// Writes the next store as loading makes its entries, in the order of
+/// the files (carried ones copied from the last store's bytes), so that no
+/// more than a few batches of new entries are ever held: at a million
+/// records the store is ~2.4 GB. The store is complete when the returned
+/// sender is dropped; [`Kept::finish`] waits for it.
 pub struct Kept {
     path: std::path::PathBuf,
     writing: Option<std::thread::JoinHandle<()>>,
 }
+
+/// Batches of entries in flight to the writing thread.
+const BATCHES_IN_FLIGHT: usize = 2;
 
 impl Kept {
     pub fn new(path: std::path::PathBuf) -> Kept {
@@ -294,25 +259,47 @@ impl Kept {
         crate::output::side::read_own(&self.path, 1 << 36)
     }
 
-    /// Begins writing `next` in place of the last store.
-    pub fn keep(&mut self, next: NextStore) {
+    /// Begins writing the next store in place of the last; `None` when this
+    /// program cannot name itself (a store it could not recognise later is
+    /// not written). A store that cannot be written is simply not there
+    /// next time.
+    pub fn begin(
+        &mut self,
+        abbreviations: u64,
+        last: Option<Arc<RecordStore>>,
+    ) -> Option<std::sync::mpsc::SyncSender<Vec<Part>>> {
         self.finish();
+        let header = header(abbreviations)?;
+        let (send, batches) = std::sync::mpsc::sync_channel::<Vec<Part>>(BATCHES_IN_FLIGHT);
         let path = self.path.clone();
         self.writing = Some(std::thread::spawn(move || {
             let written = crate::output::side::replace(&path, false, |out| {
-                if next.write(out)? {
-                    Ok(())
-                } else {
-                    Err(io::Error::other("this program cannot name itself"))
+                let mut digest = xxhash_rust::xxh3::Xxh3::new();
+                let mut put = |bytes: &[u8]| {
+                    digest.update(bytes);
+                    out.write_all(bytes)
+                };
+                put(&header)?;
+                for part in batches.iter().flatten() {
+                    match part {
+                        Part::New(bytes) => put(&bytes)?,
+                        Part::Carried(range) => {
+                            if let Some(last) = &last {
+                                put(&last.bytes[range])?;
+                            }
+                        }
+                    }
                 }
+                out.write_all(&digest.digest().to_le_bytes())
             });
             if written.is_err() {
                 let _ = std::fs::remove_file(&path);
             }
         }));
+        Some(send)
     }
 
-    /// Waits for the writing begun by [`Kept::keep`].
+    /// Waits for the writing begun by [`Kept::begin`] (its sender dropped).
     pub fn finish(&mut self) {
         if let Some(writing) = self.writing.take() {
             let _ = writing.join();

@@ -19,8 +19,10 @@ pub const PORTAL_SOURCES: [(&str, &str); 6] = [
     (".git", "git history"),
 ];
 
-/// Suffixes of the working folders opora keeps beside an output (see [`Layout`]).
-const WORKING_SUFFIXES: [&str; 6] = [".staging", ".old", ".lock", ".swap", ".index", ".new"];
+/// Suffixes of the working folders and files opora keeps beside an output (see [`Layout`]).
+const WORKING_SUFFIXES: [&str; 8] = [
+    ".staging", ".old", ".lock", ".swap", ".index", ".new", ".checks", ".records",
+];
 
 const HINT: &str = "build into a folder of its own, such as `public` in the portal folder (the default), or a new folder outside the portal";
 
@@ -268,6 +270,8 @@ fn is_working_name(name: &str) -> bool {
         && (WORKING_SUFFIXES.iter().any(|s| name.ends_with(s))
             || name.contains(".index-")
             || name.contains(".built-")
+            || name.contains(".tree-")
+            || name.contains(".partial")
             || name.contains(".unusable"))
 }
 
@@ -305,6 +309,10 @@ mod tests {
             ".x.lock",
             ".public.unusable-2",
             ".public.built-1f2e",
+            ".public.tree-1f2e",
+            ".public.checks",
+            ".public.records",
+            ".public.records.partial",
         ] {
             assert!(is_working_name(name), "{name}");
         }
