@@ -495,9 +495,11 @@ fn load_content_stored_at(
     let next = kept.begin(abbr.fingerprint(), last.clone());
     let mut content = Content::default();
     let mut used = StoreUse::default();
-    for batch in jobs.chunks(FILES_PER_BATCH) {
-        let loaded: Vec<(LoadResult, Option<Part>)> = crate::io_threads::disk_bound(|| {
-            batch
+    // One pool of disk-bound threads for all the batches (each pool is 16
+    // new threads).
+    crate::io_threads::disk_bound(|| {
+        for batch in jobs.chunks(FILES_PER_BATCH) {
+            let loaded: Vec<(LoadResult, Option<Part>)> = batch
                 .par_iter()
                 .map(|(collection, path, walked)| {
                     // Only files a walk found as regular files inside the portal
@@ -527,23 +529,23 @@ fn load_content_stored_at(
                         });
                     (result, part)
                 })
-                .collect()
-        });
-        let mut parts = Vec::with_capacity(loaded.len());
-        for ((collection, _, _), (result, part)) in batch.iter().zip(loaded) {
-            keep_loaded(&mut content, diags, *collection, &result);
-            match &part {
-                Some(Part::Carried(_)) => used.carried += 1,
-                Some(Part::New(_)) => used.recorded += 1,
-                None => {}
+                .collect();
+            let mut parts = Vec::with_capacity(loaded.len());
+            for ((collection, _, _), (result, part)) in batch.iter().zip(loaded) {
+                keep_loaded(&mut content, diags, *collection, &result);
+                match &part {
+                    Some(Part::Carried(_)) => used.carried += 1,
+                    Some(Part::New(_)) => used.recorded += 1,
+                    None => {}
+                }
+                parts.extend(part);
             }
-            parts.extend(part);
+            if let Some(next) = &next {
+                // A writing thread that stopped (a full disk) leaves no store.
+                let _ = next.send(parts);
+            }
         }
-        if let Some(next) = &next {
-            // A writing thread that stopped (a full disk) leaves no store.
-            let _ = next.send(parts);
-        }
-    }
+    });
     (content, used)
 }
 

@@ -241,8 +241,9 @@ pub struct Kept {
     writing: Option<std::thread::JoinHandle<()>>,
 }
 
-/// Batches of entries in flight to the writing thread.
-const BATCHES_IN_FLIGHT: usize = 2;
+/// Batches of entries in flight to the writing thread (~10 MB each), so
+/// that loading seldom waits for the writing.
+const BATCHES_IN_FLIGHT: usize = 8;
 
 impl Kept {
     pub fn new(path: std::path::PathBuf) -> Kept {
