@@ -9,10 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    Collection, Entry, Layout, Link, LoadResult, Loaded, NewRecord, RegionLinks, Route, SourceFile,
-    Spec,
-};
+use super::{Collection, Entry, Layout, Link, Loaded, NewRecord, RegionLinks, Route, Spec};
 use crate::content::records::{Audience, S, Source};
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
@@ -173,26 +170,8 @@ impl Collection for Events {
         generator.root_schema_for::<EventMeta>()
     }
 
-    fn load(&self, source: SourceFile) -> LoadResult {
-        super::parse_record::<EventMeta>(source)
-    }
-
-    fn save(
-        &self,
-        loaded: &Loaded,
-        problems: &[crate::diag::Diagnostic],
-        links: &[crate::content::markdown::LinkSpan],
-    ) -> Option<Vec<u8>> {
-        super::save_record::<EventMeta>(loaded, problems, links)
-    }
-
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult> {
-        super::restore_record::<EventMeta>(rel, modified, bytes)
+    fn record_type(&self) -> &'static dyn super::RecordType {
+        &super::Typed::<EventMeta>::NEW
     }
 
     fn store(&self, content: &mut Content, loaded: &Loaded) {

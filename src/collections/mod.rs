@@ -176,21 +176,11 @@ pub trait Collection: Send + Sync {
     fn spec(&self) -> &'static Spec;
     /// The front matter's JSON Schema, generated from its Rust type.
     fn schema(&self, generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
-    /// Parses one file's front matter and body.
-    fn load(&self, source: SourceFile) -> LoadResult;
+    /// Its front-matter type, which parses a file and lays a record out
+    /// for the parsed-record store: `&Typed::<ItsMeta>::NEW`.
+    fn record_type(&self) -> &'static dyn RecordType;
     /// Keeps a loaded record in `content`.
     fn store(&self, content: &mut Content, loaded: &Loaded);
-    /// A loaded record as the parsed-record store keeps it
-    /// (`crate::content::record_store`): [`save_record`] of its type.
-    fn save(&self, loaded: &Loaded, problems: &[Diagnostic], links: &[LinkSpan])
-    -> Option<Vec<u8>>;
-    /// A record the store kept, read back: [`restore_record`] of its type.
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult>;
     /// Checks every record of the collection.
     fn validate(&self, cx: &Context, out: &mut Vec<Diagnostic>);
     /// Turns the records into views on `site` (collections earlier in [`REGISTRY`]
@@ -214,6 +204,57 @@ pub trait Collection: Send + Sync {
     /// Files beyond pages (a feed, say).
     fn files(&self, _site: &Site) -> Vec<crate::output::OutputFile> {
         Vec::new()
+    }
+}
+
+/// A collection's front-matter type, as loading and the parsed-record store
+/// (`crate::content::record_store`) handle its records.
+pub trait RecordType: Send + Sync {
+    /// Parses one file's front matter and body ([`parse_record`]).
+    fn parse(&self, source: SourceFile) -> LoadResult;
+    /// A loaded record laid out for the store ([`save_record`]).
+    fn save(&self, loaded: &Loaded, problems: &[Diagnostic], links: &[LinkSpan])
+    -> Option<Vec<u8>>;
+    /// A record the store kept, read back ([`restore_record`]).
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult>;
+}
+
+/// The [`RecordType`] of front-matter type `M`.
+pub struct Typed<M>(std::marker::PhantomData<fn() -> M>);
+
+impl<M> Typed<M> {
+    pub const NEW: Typed<M> = Typed(std::marker::PhantomData);
+}
+
+impl<M> RecordType for Typed<M>
+where
+    M: DeserializeOwned + serde::Serialize + Send + Sync + 'static,
+{
+    fn parse(&self, source: SourceFile) -> LoadResult {
+        parse_record::<M>(source)
+    }
+
+    fn save(
+        &self,
+        loaded: &Loaded,
+        problems: &[Diagnostic],
+        links: &[LinkSpan],
+    ) -> Option<Vec<u8>> {
+        save_record::<M>(loaded, problems, links)
+    }
+
+    fn restore(
+        &self,
+        rel: &str,
+        modified: Option<std::time::SystemTime>,
+        bytes: &[u8],
+    ) -> Option<LoadResult> {
+        restore_record::<M>(rel, modified, bytes)
     }
 }
 

@@ -2,7 +2,7 @@
 //! `content/pages/<slug>.md`, published at the site root (`/<slug>/`), so a
 //! page may not take an address the site already uses.
 
-use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use super::{Collection, Entry, Layout, Loaded, NewRecord, Route, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
@@ -38,26 +38,8 @@ impl Collection for FreePages {
         generator.root_schema_for::<PageMeta>()
     }
 
-    fn load(&self, source: SourceFile) -> LoadResult {
-        super::parse_record::<PageMeta>(source)
-    }
-
-    fn save(
-        &self,
-        loaded: &Loaded,
-        problems: &[crate::diag::Diagnostic],
-        links: &[crate::content::markdown::LinkSpan],
-    ) -> Option<Vec<u8>> {
-        super::save_record::<PageMeta>(loaded, problems, links)
-    }
-
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult> {
-        super::restore_record::<PageMeta>(rel, modified, bytes)
+    fn record_type(&self) -> &'static dyn super::RecordType {
+        &super::Typed::<PageMeta>::NEW
     }
 
     fn store(&self, content: &mut Content, loaded: &Loaded) {

@@ -1,7 +1,7 @@
 //! Practices: best-practice passports (the 13-section form of the «Лучшие практики»
 //! collection), one file per practice under `content/practices/<slug>.md`.
 
-use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use super::{Collection, Entry, Layout, Loaded, NewRecord, Route, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
@@ -40,26 +40,8 @@ impl Collection for Practices {
         generator.root_schema_for::<PracticeMeta>()
     }
 
-    fn load(&self, source: SourceFile) -> LoadResult {
-        super::parse_record::<PracticeMeta>(source)
-    }
-
-    fn save(
-        &self,
-        loaded: &Loaded,
-        problems: &[crate::diag::Diagnostic],
-        links: &[crate::content::markdown::LinkSpan],
-    ) -> Option<Vec<u8>> {
-        super::save_record::<PracticeMeta>(loaded, problems, links)
-    }
-
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult> {
-        super::restore_record::<PracticeMeta>(rel, modified, bytes)
+    fn record_type(&self) -> &'static dyn super::RecordType {
+        &super::Typed::<PracticeMeta>::NEW
     }
 
     fn store(&self, content: &mut Content, loaded: &Loaded) {

@@ -1,7 +1,7 @@
 //! Programmes: training courses, seminars and supervision formats, one file per
 //! programme under `content/programmes/<slug>.md`.
 
-use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use super::{Collection, Entry, Layout, Loaded, NewRecord, Route, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
@@ -40,26 +40,8 @@ impl Collection for Programmes {
         generator.root_schema_for::<ProgrammeMeta>()
     }
 
-    fn load(&self, source: SourceFile) -> LoadResult {
-        super::parse_record::<ProgrammeMeta>(source)
-    }
-
-    fn save(
-        &self,
-        loaded: &Loaded,
-        problems: &[crate::diag::Diagnostic],
-        links: &[crate::content::markdown::LinkSpan],
-    ) -> Option<Vec<u8>> {
-        super::save_record::<ProgrammeMeta>(loaded, problems, links)
-    }
-
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult> {
-        super::restore_record::<ProgrammeMeta>(rel, modified, bytes)
+    fn record_type(&self) -> &'static dyn super::RecordType {
+        &super::Typed::<ProgrammeMeta>::NEW
     }
 
     fn store(&self, content: &mut Content, loaded: &Loaded) {

@@ -3,7 +3,7 @@
 
 use minijinja::{Value, context};
 
-use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use super::{Collection, Entry, Layout, Loaded, NewRecord, Route, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
@@ -43,26 +43,8 @@ impl Collection for Routes {
         generator.root_schema_for::<RouteMeta>()
     }
 
-    fn load(&self, source: SourceFile) -> LoadResult {
-        super::parse_record::<RouteMeta>(source)
-    }
-
-    fn save(
-        &self,
-        loaded: &Loaded,
-        problems: &[crate::diag::Diagnostic],
-        links: &[crate::content::markdown::LinkSpan],
-    ) -> Option<Vec<u8>> {
-        super::save_record::<RouteMeta>(loaded, problems, links)
-    }
-
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult> {
-        super::restore_record::<RouteMeta>(rel, modified, bytes)
+    fn record_type(&self) -> &'static dyn super::RecordType {
+        &super::Typed::<RouteMeta>::NEW
     }
 
     fn store(&self, content: &mut Content, loaded: &Loaded) {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{Collection, Entry, Layout, LoadResult, Loaded, NewRecord, Route, SourceFile, Spec};
+use super::{Collection, Entry, Layout, Loaded, NewRecord, Route, Spec};
 use crate::content::records::*;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
@@ -45,26 +45,8 @@ impl Collection for Services {
         generator.root_schema_for::<ServiceMeta>()
     }
 
-    fn load(&self, source: SourceFile) -> LoadResult {
-        super::parse_record::<ServiceMeta>(source)
-    }
-
-    fn save(
-        &self,
-        loaded: &Loaded,
-        problems: &[crate::diag::Diagnostic],
-        links: &[crate::content::markdown::LinkSpan],
-    ) -> Option<Vec<u8>> {
-        super::save_record::<ServiceMeta>(loaded, problems, links)
-    }
-
-    fn restore(
-        &self,
-        rel: &str,
-        modified: Option<std::time::SystemTime>,
-        bytes: &[u8],
-    ) -> Option<LoadResult> {
-        super::restore_record::<ServiceMeta>(rel, modified, bytes)
+    fn record_type(&self) -> &'static dyn super::RecordType {
+        &super::Typed::<ServiceMeta>::NEW
     }
 
     fn store(&self, content: &mut Content, loaded: &Loaded) {

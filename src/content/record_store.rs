@@ -184,8 +184,11 @@ impl RecordStore {
         {
             return None;
         }
-        let loaded =
-            collection.restore(rel, stamp.modified(), &self.bytes[entry.record.clone()])?;
+        let loaded = collection.record_type().restore(
+            rel,
+            stamp.modified(),
+            &self.bytes[entry.record.clone()],
+        )?;
         Some((loaded, entry.whole.clone()))
     }
 
@@ -219,7 +222,9 @@ pub fn new_entry(
     let Ok((record, problems, links)) = loaded else {
         return None;
     };
-    let record = collection.save(record, problems, &links.links)?;
+    let record = collection
+        .record_type()
+        .save(record, problems, &links.links)?;
     let mut out = Vec::with_capacity(record.len() + rel.len() + 64);
     put_text(&mut out, rel);
     put_text(&mut out, collection.spec().name);
