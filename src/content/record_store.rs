@@ -191,14 +191,6 @@ impl RecordStore {
         )?;
         Some((loaded, entry.whole.clone()))
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }
 
 /// A file's entry in the next store: carried from the last one, or new.
