@@ -168,7 +168,7 @@ pub struct Reuse<'a> {
     pub load: Option<&'a mut load::LoadCache>,
     pub checks: Option<&'a mut validate::Memo>,
     /// `opora build`'s parsed records, kept beside its output.
-    pub records: Option<&'a mut crate::content::record_store::Kept>,
+    pub records: Option<&'a mut crate::content::record_store::StoreFile>,
 }
 
 impl Kept {
@@ -238,7 +238,7 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     let data = load::load_data(&opts.root, &mut diags);
     let abbr = load::abbreviations(&data.glossary);
     let mut content = match reuse.records {
-        Some(kept) => load::load_content_stored(&opts.root, &abbr, &mut diags, kept),
+        Some(store_file) => load::load_content_stored(&opts.root, &abbr, &mut diags, store_file),
         None => load::load_content_cached(&opts.root, &abbr, &mut diags, reuse.load),
     };
     report.timings.push(("load", t.elapsed()));
@@ -583,7 +583,7 @@ fn render_streamed(
     search_index: Option<&Path>,
     mut output: Option<&mut Output>,
     checks: Option<&mut validate::Memo>,
-    records: Option<&mut crate::content::record_store::Kept>,
+    records: Option<&mut crate::content::record_store::StoreFile>,
 ) -> Result<(Arc<Site>, Option<crate::output::Staging>), Failed> {
     use crate::output::Sink;
     let static_dir = opts.root.join("static");

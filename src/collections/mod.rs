@@ -382,7 +382,7 @@ fn check_markdown_fields<M>(
 /// file's text, where it sits, its front matter, its rendered body, its
 /// problems and its links. MessagePack with fields by name: records hold
 /// untagged enums and TOML dates, which read back only from named fields.
-type Kept<Text, Slug, Meta, Body, Problems, Links> = (
+type StoredRecord<Text, Slug, Meta, Body, Problems, Links> = (
     Text,
     Slug,
     Option<String>,
@@ -401,7 +401,7 @@ pub(crate) fn save_record<M: serde::Serialize + 'static>(
     links: &[LinkSpan],
 ) -> Option<Vec<u8>> {
     let rec = loaded.downcast_ref::<Record<M>>()?;
-    let kept: Kept<_, _, &M, _, _, _> = (
+    let stored: StoredRecord<_, _, &M, _, _, _> = (
         rec.file.text.as_str(),
         rec.slug.as_str(),
         rec.folder.clone(),
@@ -414,7 +414,7 @@ pub(crate) fn save_record<M: serde::Serialize + 'static>(
     );
     let mut out = Vec::new();
     serde::Serialize::serialize(
-        &kept,
+        &stored,
         &mut rmp_serde::Serializer::new(&mut out).with_struct_map(),
     )
     .ok()?;
@@ -427,9 +427,15 @@ pub(crate) fn restore_record<M: DeserializeOwned + Send + Sync + 'static>(
     modified: Option<std::time::SystemTime>,
     bytes: &[u8],
 ) -> Option<LoadResult> {
-    let kept: Kept<String, String, M, crate::content::markdown::RenderedMarkdown, _, _> =
-        rmp_serde::from_slice(bytes).ok()?;
-    let (text, slug, folder, meta, front_offset, body, body_offset, problems, links) = kept;
+    let stored: StoredRecord<
+        String,
+        String,
+        M,
+        crate::content::markdown::RenderedMarkdown,
+        Vec<Diagnostic>,
+        Vec<LinkSpan>,
+    > = rmp_serde::from_slice(bytes).ok()?;
+    let (text, slug, folder, meta, front_offset, body, body_offset, problems, links) = stored;
     let mut file = SourceText::new(rel, text);
     file.modified = modified;
     let file = Arc::new(file);
@@ -442,8 +448,6 @@ pub(crate) fn restore_record<M: DeserializeOwned + Send + Sync + 'static>(
         body: Arc::new(body),
         body_offset,
     };
-    let problems: Vec<Diagnostic> = problems;
-    let links: Vec<LinkSpan> = links;
     Some(Ok((
         Arc::new(record) as Loaded,
         problems,

@@ -368,7 +368,7 @@ fn file_stem(path: &Path) -> String {
 }
 
 use crate::collections::{Collection, LoadResult, REGISTRY, SourceFile};
-use crate::content::record_store::{self, FileStamp, Kept, Part, RecordStore};
+use crate::content::record_store::{self, FileStamp, Part, RecordStore, StoreFile};
 
 /// Parsed files kept between builds of the dev server: a file is parsed again
 /// only when its size or modification time changed, or the glossary did
@@ -449,7 +449,7 @@ pub fn load_content_stored(
     root: &Path,
     abbr: &Abbreviations,
     diags: &mut Diagnostics,
-    kept: &mut Kept,
+    store_file: &mut StoreFile,
 ) -> Content {
     // Before any file is read: a file changed after this is never recorded
     // as read (see `record_store`). Test hook: the suite's edits follow its
@@ -458,7 +458,7 @@ pub fn load_content_stored(
     if std::env::var_os("OPORA_TEST_SETTLED").is_some() {
         loading_began += std::time::Duration::from_secs(3600);
     }
-    load_content_stored_at(root, abbr, diags, kept, loading_began).0
+    load_content_stored_at(root, abbr, diags, store_file, loading_began).0
 }
 
 /// How many records came from the store, and how many were recorded anew.
@@ -477,14 +477,16 @@ fn load_content_stored_at(
     root: &Path,
     abbr: &Abbreviations,
     diags: &mut Diagnostics,
-    kept: &mut Kept,
+    store_file: &mut StoreFile,
     loading_began: std::time::SystemTime,
 ) -> (Content, StoreUse) {
+    let abbreviations = abbr.fingerprint();
     // The last store is read and indexed while the folders are listed.
     let (last, jobs) = rayon::join(
         || {
-            kept.read_last()
-                .and_then(|bytes| RecordStore::decode(bytes, abbr.fingerprint()))
+            store_file
+                .read_last()
+                .and_then(|bytes| RecordStore::decode(bytes, abbreviations))
                 .map(Arc::new)
         },
         || record_files(root, diags),
@@ -492,7 +494,7 @@ fn load_content_stored_at(
     let Some(jobs) = jobs else {
         return (Content::default(), StoreUse::default());
     };
-    let next = kept.begin(abbr.fingerprint(), last.clone());
+    let next = store_file.begin(abbreviations, last.clone());
     let mut content = Content::default();
     let mut used = StoreUse::default();
     // One pool of disk-bound threads for all the batches (each pool is 16
@@ -725,10 +727,11 @@ mod tests {
         if let Some(bytes) = store {
             std::fs::write(&path, bytes).unwrap();
         }
-        let mut kept = Kept::new(path.clone());
+        let mut store_file = StoreFile::new(path.clone());
         let mut diags = Diagnostics::default();
-        let (content, used) = load_content_stored_at(root, abbr, &mut diags, &mut kept, later);
-        kept.finish();
+        let (content, used) =
+            load_content_stored_at(root, abbr, &mut diags, &mut store_file, later);
+        store_file.finish();
         (
             printed(&content, &diags),
             std::fs::read(&path).unwrap(),
@@ -804,12 +807,12 @@ mod tests {
         let portal = portal_copy();
         let root = portal.path();
         let dir = tempfile::tempdir().unwrap();
-        let mut kept = Kept::new(dir.path().join(".public.records"));
+        let mut store_file = StoreFile::new(dir.path().join(".public.records"));
         let mut diags = Diagnostics::default();
         // The copy was made just now: too recent to be trusted unread later.
         let now = std::time::SystemTime::now();
         let abbr = Abbreviations::default();
-        let (_, use_now) = load_content_stored_at(root, &abbr, &mut diags, &mut kept, now);
+        let (_, use_now) = load_content_stored_at(root, &abbr, &mut diags, &mut store_file, now);
         assert_eq!(use_now, used(0, 0));
     }
 }

@@ -232,8 +232,8 @@ pub fn new_entry(
 /// the files (carried ones copied from the last store's bytes), so that no
 /// more than a few batches of new entries are ever held: at a million
 /// records the store is ~2.4 GB. The store is complete when the returned
-/// sender is dropped; [`Kept::finish`] waits for it.
-pub struct Kept {
+/// sender is dropped; [`StoreFile::finish`] waits for it.
+pub struct StoreFile {
     path: std::path::PathBuf,
     writing: Option<std::thread::JoinHandle<()>>,
 }
@@ -242,9 +242,9 @@ pub struct Kept {
 /// that loading seldom waits for the writing.
 const BATCHES_IN_FLIGHT: usize = 8;
 
-impl Kept {
-    pub fn new(path: std::path::PathBuf) -> Kept {
-        Kept {
+impl StoreFile {
+    pub fn new(path: std::path::PathBuf) -> StoreFile {
+        StoreFile {
             path,
             writing: None,
         }
@@ -297,7 +297,7 @@ impl Kept {
         Some(send)
     }
 
-    /// Waits for the writing begun by [`Kept::begin`] (its sender dropped).
+    /// Waits for the writing begun by [`StoreFile::begin`] (its sender dropped).
     pub fn finish(&mut self) {
         if let Some(writing) = self.writing.take() {
             let _ = writing.join();
@@ -305,7 +305,7 @@ impl Kept {
     }
 }
 
-impl Drop for Kept {
+impl Drop for StoreFile {
     fn drop(&mut self) {
         self.finish();
     }

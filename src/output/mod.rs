@@ -339,8 +339,8 @@ impl Output {
     /// The parsed-record store the last build kept, to be read back with
     /// the glossary (`crate::content::record_store`), and where to keep the
     /// next one.
-    pub fn records(&self) -> crate::content::record_store::Kept {
-        crate::content::record_store::Kept::new(self.layout.records())
+    pub fn records(&self) -> crate::content::record_store::StoreFile {
+        crate::content::record_store::StoreFile::new(self.layout.records())
     }
 
     /// An empty folder (or an earlier index, which is replaced) for this

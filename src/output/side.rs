@@ -31,9 +31,8 @@ pub(crate) fn open(path: &Path) -> io::Result<File> {
 /// The bytes of the regular file at `path`, if there is one of at most `max` bytes.
 pub(crate) fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
     let file = open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(max + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= max).then_some(bytes)
+    let meta = file.metadata().ok()?;
+    read_whole(file, &meta, max)
 }
 
 /// [`read`], only of a file this user owns and no one else may write to:
@@ -49,7 +48,12 @@ pub(crate) fn read_own(path: &Path, max: u64) -> Option<Vec<u8>> {
             return None;
         }
     }
-    // Read in one go into room for all of it: a store is ~100 MB.
+    read_whole(file, &meta, max)
+}
+
+/// All of an opened file of `meta`'s size, if it is at most `max` bytes,
+/// read in one go into room for all of it (a record store is ~100 MB).
+fn read_whole(file: File, meta: &std::fs::Metadata, max: u64) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max)).ok()? + 1);
     file.take(max + 1).read_to_end(&mut bytes).ok()?;
     (bytes.len() as u64 <= max).then_some(bytes)
