@@ -113,7 +113,7 @@ struct Entry {
 
 /// A store read back from the bytes a build kept.
 pub struct RecordStore {
-    bytes: Vec<u8>,
+    bytes: memmap2::Mmap,
     entries: FxHashMap<String, Entry>,
 }
 
@@ -128,7 +128,7 @@ fn header(abbreviations: u64) -> Option<Vec<u8>> {
 
 impl RecordStore {
     /// The store in `bytes`, if this program with this glossary wrote it whole.
-    pub fn decode(bytes: Vec<u8>, abbreviations: u64) -> Option<RecordStore> {
+    pub fn decode(bytes: memmap2::Mmap, abbreviations: u64) -> Option<RecordStore> {
         let header = header(abbreviations)?;
         let body_end = bytes.len().checked_sub(8)?;
         let digest = u64::from_le_bytes(bytes[body_end..].try_into().ok()?);
@@ -252,9 +252,9 @@ impl StoreFile {
 
     /// The last store's bytes, if this user kept them (another user's
     /// store could hold records that no file of the portal says).
-    pub fn read_last(&self) -> Option<Vec<u8>> {
+    pub fn read_last(&self) -> Option<memmap2::Mmap> {
         // ~2.4 KB a record: far beyond a national portal's store.
-        crate::output::side::read_own(&self.path, 1 << 36)
+        crate::output::side::map_own(&self.path, 1 << 36)
     }
 
     /// Begins writing the next store in place of the last; `None` when this

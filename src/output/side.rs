@@ -35,10 +35,15 @@ pub(crate) fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
     read_whole(file, &meta, max)
 }
 
-/// [`read`], only of a file this user owns and no one else may write to:
-/// what a build takes from it unchecked (records it would otherwise parse)
-/// must be what a build of this user kept.
-pub(crate) fn read_own(path: &Path, max: u64) -> Option<Vec<u8>> {
+/// The regular file at `path` mapped into memory, if this user owns it, no
+/// one else may write to it, and it is at most `max` bytes: what a build
+/// takes from it unchecked (records it would otherwise parse) must be what a
+/// build of this user kept. Mapped, not read: a record store is ~120 MB at
+/// 50,000 services, and reading it copied it into as much freshly faulted
+/// memory (mapped, a one-file rebuild's `load` went from 0.69 to 0.64 s,
+/// medians of 9). Side files are replaced by a rename, never written in
+/// place, so the mapped bytes stay as they were.
+pub(crate) fn map_own(path: &Path, max: u64) -> Option<memmap2::Mmap> {
     let file = open(path).ok()?;
     let meta = file.metadata().ok()?;
     #[cfg(unix)]
@@ -48,11 +53,17 @@ pub(crate) fn read_own(path: &Path, max: u64) -> Option<Vec<u8>> {
             return None;
         }
     }
-    read_whole(file, &meta, max)
+    if meta.len() > max {
+        return None;
+    }
+    // SAFETY: the file is this user's and no one else may write to it, and
+    // opora replaces such files whole, so nothing changes it while it is
+    // mapped; `populate` maps all of it at once, as it is read whole next.
+    unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok()
 }
 
 /// All of an opened file of `meta`'s size, if it is at most `max` bytes,
-/// read in one go into room for all of it (a record store is ~100 MB).
+/// read in one go into room for all of it.
 fn read_whole(file: File, meta: &std::fs::Metadata, max: u64) -> Option<Vec<u8>> {
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max)).ok()? + 1);
     file.take(max + 1).read_to_end(&mut bytes).ok()?;
