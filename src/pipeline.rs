@@ -355,14 +355,15 @@ impl Drop for IndexAside {
 
 /// Exports the index [`index_search`] made — the documents are made again,
 /// in the same order, now that the parsed records are gone —, writes the
-/// export's files into the site (`files`) and saves them into `index_dir`
-/// for `opora search` — as hard links to the staged files where it can, so
-/// they are written once — then drops them; returns the manifest's path
-/// and the stages' timings.
+/// export's files into the site (`files`) and saves them for `opora search`
+/// into `index_dir`, or into the folder `shared` by all the indexes kept —
+/// as hard links to the staged files where it can, so they are written
+/// once — then drops them; returns the manifest's path and the stages'
+/// timings.
 fn export_search<L: Learn>(
     site: &Site,
     indexed: crate::search::Indexed,
-    index_dir: &Path,
+    (index_dir, shared): (&Path, Option<&Path>),
     files: &mut SiteFiles<'_, L>,
 ) -> Result<Result<SearchWritten, std::io::Error>, Diagnostic> {
     let docs = crate::search::docs::from_site(site);
@@ -376,7 +377,8 @@ fn export_search<L: Learn>(
     }
     let staging = files.staging;
     let link = |rel: &str, to: &Path| staging.is_some_and(|st| st.link(rel, to).is_ok());
-    crate::search::index::save_export(index_dir, &exported, &link).map_err(search_failed)?;
+    crate::search::index::save_export(index_dir, &exported, shared, &link)
+        .map_err(search_failed)?;
     let timings = [
         ("index", search_report.index_time),
         ("export", search_report.export_time + t.elapsed()),
@@ -613,6 +615,10 @@ fn render_streamed(
         });
         (prepared, staged)
     });
+    // Where the native index's files go, shared with earlier indexes
+    // (after the recycled site, which is the first to be moved aside when
+    // another user's).
+    let shared_search_files = output.as_deref_mut().and_then(Output::search_files_dir);
     let Prepared {
         site,
         env,
@@ -780,9 +786,10 @@ fn render_streamed(
             let (site, made_files) = (&site, &made_files);
             scope.spawn(move || {
                 let mut made = made_files();
-                let exported = indexing
-                    .wait()
-                    .and_then(|indexed| export_search(site, indexed, dir, &mut made));
+                let exported = indexing.wait().and_then(|indexed| {
+                    let dirs = (dir, shared_search_files.as_deref());
+                    export_search(site, indexed, dirs, &mut made)
+                });
                 (exported, made)
             })
         });

@@ -235,6 +235,7 @@ fn links_at_the_staging_spare_index_and_lock_names_never_lead_into_content() {
         ".public.lock",
         ".public.index",
         ".public.index-00000000deadbeef",
+        ".public.search-files",
         live.as_str(),
     ];
     for name in names {
@@ -318,16 +319,33 @@ fn index_folders(portal: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The names of the entries of `dir` (links followed).
+fn names_in(dir: &Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[cfg(unix)]
 #[test]
 fn the_native_index_shares_the_sites_search_files_and_later_builds_never_change_them() {
     use std::os::unix::fs::MetadataExt;
     let (_w, portal) = workspace();
+    let store = portal.join(".public.search-files/search");
     edit_about(&portal, false);
     build_ok(&portal);
     let first = index_folders(&portal);
     assert_eq!(first.len(), 1, "one index after one build: {first:?}");
     let first = first[0].clone();
+    // The index reads its files from the folder all indexes share.
+    assert_eq!(
+        std::fs::read_link(first.join("search")).unwrap(),
+        Path::new("../.public.search-files/search"),
+    );
     // The export is written once: the index's files are the site's files.
     let mut shared = 0;
     for entry in std::fs::read_dir(first.join("search")).unwrap().flatten() {
@@ -342,13 +360,22 @@ fn the_native_index_shares_the_sites_search_files_and_later_builds_never_change_
         shared += 1;
     }
     assert!(shared > 3, "the index holds the export: {shared} files");
-    let before = tree(&first);
+    // What the first index reads, byte for byte.
+    let before: Vec<(String, Vec<u8>)> = names_in(&first.join("search"))
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(first.join("search").join(&name)).unwrap();
+            (name, bytes)
+        })
+        .collect();
     let unchanged = || {
-        assert_eq!(
-            tree(&first),
-            before,
-            "a later build changed the earlier index"
-        )
+        for (name, bytes) in &before {
+            assert_eq!(
+                std::fs::read(first.join("search").join(name)).ok().as_ref(),
+                Some(bytes),
+                "a later build changed {name} of the earlier index"
+            );
+        }
     };
     // Two more builds with new search content: the second recycles the very
     // folder whose files the first index shares.
@@ -364,10 +391,21 @@ fn the_native_index_shares_the_sites_search_files_and_later_builds_never_change_
     // The same search content as the first build: its index is live again.
     unchanged();
     edit_about(&portal, true);
+    // A file no site names, and one a killed build left half-written.
+    std::fs::write(store.join("f-00.0000000000000000.bin"), "stray").unwrap();
+    std::fs::write(store.join("f-01.0000000000000000.bin.partial"), "half").unwrap();
     build_ok(&portal);
     assert_eq!(site_and_search(&portal), (true, true));
-    // No index is left behind but the live one and the one it replaced.
+    // No index is left behind but the live one and the one it replaced, and
+    // the shared folder holds the search files their two sites name, nothing
+    // else (the search page, and the fixed-name manifest, which native
+    // queries never read, aside).
     assert!(index_folders(&portal).len() <= 2);
+    let mut named = names_in(&portal.join("public/search"));
+    named.extend(names_in(&portal.join(".public.old/search")));
+    named.remove("index.html");
+    named.remove("manifest.bin");
+    assert_eq!(names_in(&store), named);
 }
 
 #[cfg(unix)]
@@ -719,6 +757,14 @@ fn a_spare_left_by_another_user_is_moved_aside_named_and_builds_go_on() {
     );
     assert!(err.contains("another user"), "{err}");
     assert!(aside.is_dir());
+    if as_root {
+        // So is the folder of search files the root builds left.
+        let files = portal.join(".public.search-files");
+        assert!(
+            err.contains(&format!("cannot add search files to {}", files.display())),
+            "{err}"
+        );
+    }
     // Later builds go on: as nobody, the root-owned site just replaced is set
     // aside once more; after that the spare is the builder's own.
     build();

@@ -20,8 +20,16 @@ pub const PORTAL_SOURCES: [(&str, &str); 6] = [
 ];
 
 /// Suffixes of the working folders and files opora keeps beside an output (see [`Layout`]).
-const WORKING_SUFFIXES: [&str; 8] = [
-    ".staging", ".old", ".lock", ".swap", ".index", ".new", ".checks", ".records",
+const WORKING_SUFFIXES: [&str; 9] = [
+    ".staging",
+    ".old",
+    ".lock",
+    ".swap",
+    ".index",
+    ".new",
+    ".checks",
+    ".records",
+    ".search-files",
 ];
 
 const HINT: &str = "build into a folder of its own, such as `public` in the portal folder (the default), or a new folder outside the portal";

@@ -102,6 +102,47 @@ pub(crate) fn prune(layout: &Layout, keep: &[&str], notes: &mut Vec<Note>) {
     }
 }
 
+/// Deletes from the indexes' shared files ([`Layout::search_files`]) every
+/// file that neither the published site nor its spare names — those of
+/// sites no longer kept, and any half-written one — so the folder holds
+/// what the two kept indexes read and no more. Without search in either
+/// site, the folder goes. What cannot be deleted is reported, not fatal.
+pub(crate) fn prune_files(layout: &Layout, notes: &mut Vec<Note>) {
+    let files = layout.search_files().join("search");
+    let Ok(entries) = std::fs::read_dir(&files) else {
+        return;
+    };
+    // The search files a site names; none without search, `None` when its
+    // folder cannot be listed (then nothing is deleted).
+    let named = |site: PathBuf| -> Option<Vec<std::ffi::OsString>> {
+        match std::fs::read_dir(site.join("search")) {
+            Ok(d) => d.map(|e| Some(e.ok()?.file_name())).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Vec::new()),
+            Err(_) => None,
+        }
+    };
+    let (Some(live), Some(spare)) = (named(layout.target()), named(layout.spare())) else {
+        return;
+    };
+    let keep: std::collections::HashSet<std::ffi::OsString> =
+        live.into_iter().chain(spare).collect();
+    if keep.is_empty() {
+        let _ = clear(layout, &layout.search_files(), notes);
+        return;
+    }
+    for entry in entries.flatten() {
+        if !keep.contains(&entry.file_name())
+            && let Err(e) = std::fs::remove_file(entry.path())
+        {
+            notes.push(Note {
+                path: entry.path(),
+                message: format!("cannot delete an old search file: {e}"),
+                hint: None,
+            });
+        }
+    }
+}
+
 /// The native search index of the site published at `output`, for `opora search`.
 pub fn live_index(output: &Path) -> Result<PathBuf, String> {
     let cwd = std::env::current_dir().map_err(|e| e.to_string())?;

@@ -249,6 +249,13 @@ impl Layout {
         self.sibling(&format!("index-{key}"))
     }
 
+    /// The files of the native indexes, shared by them all (each index's
+    /// `search` links here): named by their content, so each build adds only
+    /// what changed ([`crate::search::index::save_export`]).
+    fn search_files(&self) -> PathBuf {
+        self.sibling("search-files")
+    }
+
     fn index_generation_prefix(&self) -> String {
         format!(".{}.index-", self.name)
     }
@@ -351,6 +358,33 @@ impl Output {
         Ok(dir)
     }
 
+    /// The folder the native indexes' files are shared in (see
+    /// [`Layout::search_files`]), if it is one or can be made: a link or
+    /// anything else in its place is cleared first, never followed, and a
+    /// folder this user cannot add to (left by `sudo opora build`) is moved
+    /// aside, as the recycled site is.
+    pub fn search_files_dir(&mut self) -> Option<PathBuf> {
+        let dir = self.layout.search_files();
+        match found(&dir).ok()? {
+            Found::Folder => {
+                let search = dir.join("search");
+                let fixed = staging::changeable(&dir).and_then(|()| match found(&search)? {
+                    Found::Nothing => Ok(()),
+                    _ => staging::changeable(&search),
+                });
+                if let Err(e) = fixed {
+                    let problem = format!(
+                        "cannot add search files to {} (another user's?): {e}",
+                        dir.display()
+                    );
+                    set_aside(&self.layout, &dir, &problem, &mut self.notes).ok()?;
+                }
+            }
+            _ => clear(&self.layout, &dir, &mut self.notes).ok()?,
+        }
+        Some(dir)
+    }
+
     /// Writes the site (the portal's static files and `files`) and swaps it in
     /// as the output in one step, with its search index.
     pub fn publish(
@@ -443,6 +477,7 @@ impl Output {
             .map(String::as_str)
             .collect();
         index::prune(&layout, &keep, &mut self.notes);
+        index::prune_files(&layout, &mut self.notes);
         built::prune(&layout);
         tree::prune(&layout);
         checkpoint("published");

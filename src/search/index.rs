@@ -71,30 +71,84 @@ pub fn claim(dir: &Path) -> Result<(), SearchError> {
 }
 
 /// Saves the static export into the index folder `dir` (see [`claim`]), where
-/// native queries read it with the same engine the browser runs. Each file
-/// is first offered to `link`, which may put it there as a hard link to the
-/// site's own copy (`true`) — the build writes the export once, not twice;
-/// otherwise it is written.
+/// native queries read it with the same engine the browser runs.
+///
+/// With `shared` (a folder beside `dir`; unix only), the files go there and
+/// `dir/search` is a symbolic link to its `search` folder. Every file but
+/// the fixed-name manifest ([`super::export::CURRENT_MANIFEST`], which
+/// native queries never read) is named by its content, so a file already
+/// there from an earlier build holds these very bytes and is left alone:
+/// a one-record edit at 50,000 services renames ~500–650 of the ~6,800
+/// files (the record's new length changes its score under most of its
+/// terms), and only those are added (the folder is cleared of what no
+/// published site names by `crate::output`, after the swap). Without
+/// `shared`, every file goes into `dir` itself.
+///
+/// Each file to add is first offered to `link`, which may put it there as a
+/// hard link to the site's own copy (`true`): the build writes the export
+/// once, not twice. Otherwise it is written under a temporary name and
+/// renamed, so no file is ever seen half-written under its own name.
 pub fn save_export(
     dir: &Path,
     exported: &super::export::Exported,
+    shared: Option<&Path>,
     link: &(dyn Fn(&str, &Path) -> bool + Sync),
 ) -> Result<(), SearchError> {
     use rayon::prelude::*;
-    std::fs::create_dir_all(dir.join("search"))?;
-    // Thousands of small files: on every core.
-    exported
-        .files
-        .par_iter()
-        .try_for_each(|(name, bytes)| -> std::io::Result<()> {
-            let to = dir.join(name);
-            if !link(name, &to) {
-                std::fs::write(&to, bytes)?;
-            }
-            Ok(())
-        })?;
+    let shared = shared.filter(|_| cfg!(unix));
+    let files_root = shared.unwrap_or(dir);
+    std::fs::create_dir_all(files_root.join("search"))?;
+    let present = match shared {
+        Some(_) => file_names(&files_root.join("search"))?,
+        None => rustc_hash::FxHashSet::default(),
+    };
+    let to_add = exported.files.par_iter().filter(|(name, _)| {
+        shared.is_none()
+            || (name != super::export::CURRENT_MANIFEST
+                && !name
+                    .strip_prefix("search/")
+                    .is_some_and(|file| present.contains(file)))
+    });
+    // Thousands of small files on a first build: on every core.
+    to_add.try_for_each(|(name, bytes)| -> std::io::Result<()> {
+        let to = files_root.join(name);
+        if !link(name, &to) {
+            write_whole(&to, bytes)?;
+        }
+        Ok(())
+    })?;
+    #[cfg(unix)]
+    if let Some(shared) = shared {
+        link_search_folder(dir, shared)?;
+    }
     std::fs::write(dir.join(MANIFEST_POINTER), &exported.manifest)?;
     Ok(())
+}
+
+/// The names of the entries of `folder`.
+fn file_names(folder: &Path) -> std::io::Result<rustc_hash::FxHashSet<String>> {
+    std::fs::read_dir(folder)?
+        .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+        .collect()
+}
+
+/// Writes `to` under a temporary name first, then renames it into place.
+fn write_whole(to: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut partial = to.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, to)
+}
+
+/// Makes `dir/search` a link to `shared/search`, by a relative path when
+/// the two folders are side by side (so the pair can be moved together).
+#[cfg(unix)]
+fn link_search_folder(dir: &Path, shared: &Path) -> std::io::Result<()> {
+    let target = match (dir.parent(), shared.parent(), shared.file_name()) {
+        (Some(a), Some(b), Some(name)) if a == b => Path::new("..").join(name).join("search"),
+        _ => shared.join("search"),
+    };
+    std::os::unix::fs::symlink(target, dir.join("search"))
 }
 
 fn build(each: EachDoc<'_>, directory: RamDirectory) -> Result<(Index, usize), SearchError> {

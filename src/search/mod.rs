@@ -201,7 +201,7 @@ pub fn build_index(
 ) -> Result<SearchBuildReport, SearchError> {
     let (exported, mut report) = index_and_export(docs, vocabulary, index_dir)?;
     let t = Instant::now();
-    index::save_export(index_dir, &exported, &|_, _| false)?;
+    index::save_export(index_dir, &exported, None, &|_, _| false)?;
     let out = site_dir.join("search");
     if out.exists() {
         // Old content-hashed files would pile up forever otherwise.
