@@ -15,6 +15,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
         let dest = to.join(rel);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
+        } else if entry.file_type().is_symlink() {
+            // As `cp -r` does: a link stays a link (a built portal's search
+            // indexes link to their shared files by a relative path).
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &dest).unwrap();
         } else {
             std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
             std::fs::copy(entry.path(), &dest).unwrap();
