@@ -408,6 +408,45 @@ fn the_native_index_shares_the_sites_search_files_and_later_builds_never_change_
     assert_eq!(names_in(&store), named);
 }
 
+/// The shared search files are trusted by their names, so their folder must
+/// be this user's alone: a link inside it is never followed, and a folder
+/// others may write to is moved aside and named.
+#[cfg(unix)]
+#[test]
+fn a_shared_search_folder_that_others_could_fill_is_never_used() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_w, portal) = workspace();
+    build_ok(&portal);
+    let files = portal.join(".public.search-files");
+    let content = portal.join("content");
+    edit_about(&portal, true);
+    let content_before = tree(&content);
+    // A link to the portal's content where the files go.
+    std::fs::remove_dir_all(files.join("search")).unwrap();
+    symlink(&content, &files.join("search"));
+    let err = build_ok(&portal);
+    assert_eq!(
+        tree(&content),
+        content_before,
+        "files went through the link:
+{err}"
+    );
+    assert!(err.contains("cannot add search files to"), "{err}");
+    assert!(files.join("search").symlink_metadata().unwrap().is_dir());
+    assert_eq!(site_and_search(&portal), (true, true));
+    // A folder anyone may write to.
+    std::fs::set_permissions(&files, std::fs::Permissions::from_mode(0o777)).unwrap();
+    edit_about(&portal, false);
+    let err = build_ok(&portal);
+    assert!(
+        err.contains("cannot add search files to") && err.contains(".public.unusable-"),
+        "{err}"
+    );
+    let mode = files.metadata().unwrap().permissions().mode();
+    assert_eq!(mode & 0o022, 0, "the new folder is {mode:o}");
+    assert_eq!(site_and_search(&portal), (false, false));
+}
+
 #[cfg(unix)]
 fn killed(o: &Output) -> bool {
     std::os::unix::process::ExitStatusExt::signal(&o.status) == Some(9)

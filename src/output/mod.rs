@@ -359,26 +359,28 @@ impl Output {
     }
 
     /// The folder the native indexes' files are shared in (see
-    /// [`Layout::search_files`]), if it is one or can be made: a link or
-    /// anything else in its place is cleared first, never followed, and a
-    /// folder this user cannot add to (left by `sudo opora build`) is moved
-    /// aside, as the recycled site is.
+    /// [`Layout::search_files`]), if it is one or can be made. Its files are
+    /// trusted by their names, so it (and its `search` folder) must be a
+    /// plain folder of this user's that no one else may write to: a link in
+    /// its place is removed, never followed, and any other folder (another
+    /// user's, say one left by `sudo opora build`) is moved aside, as the
+    /// recycled site is.
     pub fn search_files_dir(&mut self) -> Option<PathBuf> {
         let dir = self.layout.search_files();
+        let search = dir.join("search");
+        let usable = |path: &Path| {
+            std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() && side::owned_alone(&m))
+        };
         match found(&dir).ok()? {
+            Found::Nothing => {}
+            Found::Folder
+                if usable(&dir) && (found(&search).ok()? == Found::Nothing || usable(&search)) => {}
             Found::Folder => {
-                let search = dir.join("search");
-                let fixed = staging::changeable(&dir).and_then(|()| match found(&search)? {
-                    Found::Nothing => Ok(()),
-                    _ => staging::changeable(&search),
-                });
-                if let Err(e) = fixed {
-                    let problem = format!(
-                        "cannot add search files to {} (another user's?): {e}",
-                        dir.display()
-                    );
-                    set_aside(&self.layout, &dir, &problem, &mut self.notes).ok()?;
-                }
+                let problem = format!(
+                    "cannot add search files to {}: it is not a folder of this user's alone (another user's, or others may write to it)",
+                    dir.display()
+                );
+                set_aside(&self.layout, &dir, &problem, &mut self.notes).ok()?;
             }
             _ => clear(&self.layout, &dir, &mut self.notes).ok()?,
         }

@@ -46,20 +46,29 @@ pub(crate) fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
 pub(crate) fn map_own(path: &Path, max: u64) -> Option<memmap2::Mmap> {
     let file = open(path).ok()?;
     let meta = file.metadata().ok()?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if meta.uid() != rustix::process::geteuid().as_raw() || meta.mode() & 0o022 != 0 {
-            return None;
-        }
-    }
-    if meta.len() > max {
+    if !owned_alone(&meta) || meta.len() > max {
         return None;
     }
     // SAFETY: the file is this user's and no one else may write to it, and
     // opora replaces such files whole, so nothing changes it while it is
     // mapped; `populate` maps all of it at once, as it is read whole next.
     unsafe { memmap2::MmapOptions::new().populate().map(&file) }.ok()
+}
+
+/// Whether what `meta` describes is this user's and no one else may write
+/// to it: what a build trusts unchecked must be what a build of this user
+/// left.
+pub(crate) fn owned_alone(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.uid() == rustix::process::geteuid().as_raw() && meta.mode() & 0o022 == 0
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
 }
 
 /// All of an opened file of `meta`'s size, if it is at most `max` bytes,

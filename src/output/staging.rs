@@ -732,14 +732,14 @@ pub(crate) fn site_path(dir: &Path, path: &Path) -> io::Result<String> {
 
 /// Whether this user may add and delete entries in the folder `dir`.
 #[cfg(unix)]
-pub(super) fn changeable(dir: &Path) -> io::Result<()> {
+fn changeable(dir: &Path) -> io::Result<()> {
     use rustix::fs::Access;
     rustix::fs::access(dir, Access::WRITE_OK | Access::EXEC_OK)
         .map_err(|e| at(dir)(io::Error::from(e)))
 }
 
 #[cfg(not(unix))]
-pub(super) fn changeable(dir: &Path) -> io::Result<()> {
+fn changeable(dir: &Path) -> io::Result<()> {
     if std::fs::metadata(dir)
         .map_err(at(dir))?
         .permissions()

@@ -97,7 +97,13 @@ pub fn save_export(
     use rayon::prelude::*;
     let shared = shared.filter(|_| cfg!(unix));
     let files_root = shared.unwrap_or(dir);
-    std::fs::create_dir_all(files_root.join("search"))?;
+    let mut folders = std::fs::DirBuilder::new();
+    folders.recursive(true);
+    // The shared folder is trusted only if no one else may write to it
+    // (`crate::output`): so under any umask.
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folders, 0o755);
+    folders.create(files_root.join("search"))?;
     let present = match shared {
         Some(_) => file_names(&files_root.join("search"))?,
         None => rustc_hash::FxHashSet::default(),
