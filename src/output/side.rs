@@ -32,7 +32,10 @@ pub(crate) fn open(path: &Path) -> io::Result<File> {
 pub(crate) fn read(path: &Path, max: u64) -> Option<Vec<u8>> {
     let file = open(path).ok()?;
     let meta = file.metadata().ok()?;
-    read_whole(file, &meta, max)
+    // In one go, into room for all of it.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max)).ok()? + 1);
+    file.take(max + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= max).then_some(bytes)
 }
 
 /// The regular file at `path` mapped into memory, if this user owns it, no
@@ -69,14 +72,6 @@ pub(crate) fn owned_alone(meta: &std::fs::Metadata) -> bool {
         let _ = meta;
         true
     }
-}
-
-/// All of an opened file of `meta`'s size, if it is at most `max` bytes,
-/// read in one go into room for all of it.
-fn read_whole(file: File, meta: &std::fs::Metadata, max: u64) -> Option<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max)).ok()? + 1);
-    file.take(max + 1).read_to_end(&mut bytes).ok()?;
-    (bytes.len() as u64 <= max).then_some(bytes)
 }
 
 /// Writes `path` as `fill` makes it: into `<path>.partial` first, created
