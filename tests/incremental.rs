@@ -88,10 +88,12 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
     };
     match rng.below(12) {
         11 => {
-            // Someone damages the parsed-record store: it must not be read.
-            let store = root.join(".public.records");
+            // Someone damages the parsed-record store — its base or the
+            // newer entries laid over it: what is damaged must not be read.
+            let name = [".public.records", ".public.newer-records"][rng.below(2)];
+            let store = root.join(name);
             let Ok(mut bytes) = std::fs::read(&store) else {
-                return "no record store yet".into();
+                return format!("no {name} yet");
             };
             let at = bytes.len() / 2;
             bytes[at] ^= 0x20;

@@ -368,7 +368,7 @@ fn file_stem(path: &Path) -> String {
 }
 
 use crate::collections::{Collection, LoadResult, REGISTRY, SourceFile};
-use crate::content::record_store::{self, FileStamp, Part, RecordStore, StoreFile};
+use crate::content::record_store::{self, FileStamp, Part, StoreFile};
 
 /// Parsed files kept between builds of the dev server: a file is parsed again
 /// only when its size or modification time changed, or the glossary did
@@ -483,12 +483,7 @@ fn load_content_stored_at(
     let abbreviations = abbr.fingerprint();
     // The last store is read and indexed while the folders are listed.
     let (last, jobs) = rayon::join(
-        || {
-            store_file
-                .read_last()
-                .and_then(|bytes| RecordStore::decode(bytes, abbreviations))
-                .map(Arc::new)
-        },
+        || store_file.last(abbreviations).map(Arc::new),
         || record_files(root, diags),
     );
     let Some(jobs) = jobs else {
@@ -713,34 +708,47 @@ mod tests {
         )
     }
 
-    /// Loads `root` with `store` (the bytes of a kept store, or none):
-    /// what loading hands on, the store it writes, and how it used the store.
-    fn load(
-        root: &Path,
-        abbr: &Abbreviations,
-        store: Option<Vec<u8>>,
-    ) -> (String, Vec<u8>, StoreUse) {
+    /// A kept store's two files, as bytes: its base and its newer entries.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    struct Kept {
+        base: Option<Vec<u8>>,
+        newer: Option<Vec<u8>>,
+    }
+
+    /// Loads `root` with the kept `store`: what loading hands on, the store
+    /// it leaves, and how it used the store.
+    fn load(root: &Path, abbr: &Abbreviations, store: &Kept) -> (String, Kept, StoreUse) {
         // Every file counts as settled: the copy was made a moment ago.
         let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".public.records");
-        if let Some(bytes) = store {
-            std::fs::write(&path, bytes).unwrap();
+        let (base, newer) = (
+            dir.path().join(".public.records"),
+            dir.path().join(".public.newer-records"),
+        );
+        for (path, bytes) in [(&base, &store.base), (&newer, &store.newer)] {
+            if let Some(bytes) = bytes {
+                std::fs::write(path, bytes).unwrap();
+            }
         }
-        let mut store_file = StoreFile::new(path.clone());
+        let mut store_file = StoreFile::new(base.clone(), newer.clone());
         let mut diags = Diagnostics::default();
         let (content, used) =
             load_content_stored_at(root, abbr, &mut diags, &mut store_file, later);
         store_file.finish();
-        (
-            printed(&content, &diags),
-            std::fs::read(&path).unwrap(),
-            used,
-        )
+        let left = Kept {
+            base: std::fs::read(&base).ok(),
+            newer: std::fs::read(&newer).ok(),
+        };
+        (printed(&content, &diags), left, used)
     }
 
     fn used(carried: usize, recorded: usize) -> StoreUse {
         StoreUse { carried, recorded }
+    }
+
+    fn append(path: &Path, text: &str) {
+        let before = std::fs::read_to_string(path).unwrap();
+        std::fs::write(path, format!("{before}{text}")).unwrap();
     }
 
     #[test]
@@ -765,41 +773,96 @@ mod tests {
                 .count();
             assert!(records > 0, "the portal has no {name} to read back");
         }
-        let (parsed, store, use_1) = load(root, &abbr, None);
+        let (parsed, store, use_1) = load(root, &abbr, &Kept::default());
         assert_eq!(use_1, used(0, files));
+        assert!(store.base.is_some() && store.newer.is_none(), "{store:?}");
 
-        let (stored, again, use_2) = load(root, &abbr, Some(store.clone()));
+        let (stored, again, use_2) = load(root, &abbr, &store);
         assert_eq!(use_2, used(files, 0));
         assert_eq!(
             stored, parsed,
             "a record read back differs from the parsed one"
         );
-        // Carried entries are copied as they were.
-        assert_eq!(again, store);
+        // Carried entries stay where they were: the base is not written again.
+        assert_eq!(again.base, store.base);
 
         // An edited file is parsed again; the others still come from the store.
         let edited = root.join("content/services/ru-mos/mo-cis.md");
-        let text = std::fs::read_to_string(&edited).unwrap();
-        std::fs::write(&edited, format!("{text}\nПравка для проверки.\n")).unwrap();
-        let (after_edit, next, use_3) = load(root, &abbr, Some(store.clone()));
+        append(&edited, "\nПравка для проверки.\n");
+        let (after_edit, next, use_3) = load(root, &abbr, &store);
         assert_eq!(use_3, used(files - 1, 1));
         assert!(after_edit.contains("Правка для проверки."));
-        let (parsed_again, _, _) = load(root, &abbr, None);
+        let (parsed_again, _, _) = load(root, &abbr, &Kept::default());
         assert_eq!(after_edit, parsed_again);
+        // The edit is laid over the same base, in a file a fraction of its size.
+        assert_eq!(next.base, store.base);
+        let newer = next.newer.clone().unwrap();
+        assert!(newer.len() * 20 < store.base.as_ref().unwrap().len());
         // The next store holds the edit.
-        let (from_next, _, use_4) = load(root, &abbr, Some(next));
+        let (from_next, after_next, use_4) = load(root, &abbr, &next);
         assert_eq!(use_4, used(files, 0));
         assert_eq!(from_next, parsed_again);
+        // Newer entries carried are carried as they were.
+        assert_eq!(after_next, next);
 
-        // A damaged store, or one made with another glossary, is not used.
+        // A damaged newer file is not laid over the base: the file it
+        // recorded is parsed again, the rest still comes from the base.
+        let mut damaged = next.clone();
+        let middle = newer.len() / 2;
+        damaged.newer.as_mut().unwrap()[middle] ^= 1;
+        let (from_damaged, _, use_5) = load(root, &abbr, &damaged);
+        assert_eq!(use_5, used(files - 1, 1));
+        assert_eq!(from_damaged, parsed_again);
+        // A damaged base, or one made with another glossary, is not used.
         let mut damaged = store.clone();
-        let middle = damaged.len() / 2;
-        damaged[middle] ^= 1;
-        assert_eq!(load(root, &abbr, Some(damaged)).2, used(0, files));
+        let bytes = damaged.base.as_mut().unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        assert_eq!(load(root, &abbr, &damaged).2, used(0, files));
         assert_eq!(
-            load(root, &Abbreviations::default(), Some(store)).2,
+            load(root, &Abbreviations::default(), &next).2,
             used(0, files)
         );
+    }
+
+    #[test]
+    fn the_base_is_written_again_whole_once_the_newer_entries_outgrow_it() {
+        let portal = portal_copy();
+        let root = portal.path();
+        let abbr = Abbreviations::default();
+        let (_, store, _) = load(root, &abbr, &Kept::default());
+        let services: Vec<PathBuf> = walkdir::WalkDir::new(root.join("content/services"))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .map(|e| e.into_path())
+            .collect();
+        // One in four service files changes at each step: within a few
+        // steps the newer entries pass an eighth of the base.
+        let mut kept = store.clone();
+        let mut rewritten = false;
+        for step in 0..4 {
+            for file in services.iter().skip(step).step_by(4) {
+                append(file, &format!("\nШаг {step}.\n"));
+            }
+            let (loaded, next, _) = load(root, &abbr, &kept);
+            assert_eq!(loaded, load(root, &abbr, &Kept::default()).0, "step {step}");
+            if next.base != kept.base {
+                // Written whole: nothing is laid over it.
+                assert_eq!(next.newer, None, "step {step}");
+                rewritten = true;
+            } else {
+                assert!(next.newer.is_some(), "step {step}");
+            }
+            kept = next;
+        }
+        assert!(rewritten, "the base was never written again");
+        let files = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .count();
+        assert_eq!(load(root, &abbr, &kept).2, used(files, 0));
     }
 
     #[test]
@@ -807,7 +870,10 @@ mod tests {
         let portal = portal_copy();
         let root = portal.path();
         let dir = tempfile::tempdir().unwrap();
-        let mut store_file = StoreFile::new(dir.path().join(".public.records"));
+        let mut store_file = StoreFile::new(
+            dir.path().join(".public.records"),
+            dir.path().join(".public.newer-records"),
+        );
         let mut diags = Diagnostics::default();
         // The copy was made just now: too recent to be trusted unread later.
         let now = std::time::SystemTime::now();

@@ -20,7 +20,7 @@ pub const PORTAL_SOURCES: [(&str, &str); 6] = [
 ];
 
 /// Suffixes of the working folders and files opora keeps beside an output (see [`Layout`]).
-const WORKING_SUFFIXES: [&str; 9] = [
+const WORKING_SUFFIXES: [&str; 10] = [
     ".staging",
     ".old",
     ".lock",
@@ -29,6 +29,7 @@ const WORKING_SUFFIXES: [&str; 9] = [
     ".new",
     ".checks",
     ".records",
+    ".newer-records",
     ".search-files",
 ];
 
@@ -321,6 +322,7 @@ mod tests {
             ".public.checks",
             ".public.records",
             ".public.records.partial",
+            ".public.newer-records",
         ] {
             assert!(is_working_name(name), "{name}");
         }

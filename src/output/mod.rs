@@ -234,6 +234,11 @@ impl Layout {
         self.sibling("records")
     }
 
+    /// The records newer than those at [`Layout::records`], laid over them.
+    fn newer_records(&self) -> PathBuf {
+        self.sibling("newer-records")
+    }
+
     /// Present only while the portable (two-rename) swap is under way.
     fn swap_marker(&self) -> PathBuf {
         self.sibling("swap")
@@ -347,7 +352,10 @@ impl Output {
     /// the glossary (`crate::content::record_store`), and where to keep the
     /// next one.
     pub fn records(&self) -> crate::content::record_store::StoreFile {
-        crate::content::record_store::StoreFile::new(self.layout.records())
+        crate::content::record_store::StoreFile::new(
+            self.layout.records(),
+            self.layout.newer_records(),
+        )
     }
 
     /// An empty folder (or an earlier index, which is replaced) for this
