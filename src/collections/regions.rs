@@ -264,7 +264,7 @@ fn region_list(pages: &Pages, site: &Site, i: usize) -> RegionList {
         routes: Shared::of(&routes),
         programmes: Shared::of(&programmes),
         related: Shared::of(&related),
-        region: Shared::of(r),
+        region: pages.region_value(site, i),
     }
 }
 
@@ -348,7 +348,7 @@ pub(crate) struct Nearest {
     municipality: Shared,
 }
 
-fn nearest(site: &Site, i: usize, m: usize) -> Nearest {
+fn nearest(pages: &Pages, site: &Site, i: usize, m: usize) -> Nearest {
     let r = &site.regions[i];
     let mu = &r.municipalities[m];
     let idx: &[usize] = site
@@ -362,7 +362,8 @@ fn nearest(site: &Site, i: usize, m: usize) -> Nearest {
             Some((crate::geo::distance_km((mu.lat, mu.lon), (l.lat, l.lon)), k))
         })
         .collect();
-    near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    // Ties are broken by index, so no order is left to keep.
+    near.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let unplaced = idx
         .iter()
         .copied()
@@ -371,7 +372,7 @@ fn nearest(site: &Site, i: usize, m: usize) -> Nearest {
     Nearest {
         near,
         unplaced,
-        region: Shared::of(r),
+        region: pages.region_value(site, i),
         municipality: Shared::of(mu),
     }
 }
@@ -394,7 +395,7 @@ fn municipality_page<'a>(
     let mu = &r.municipalities[m];
     let shared = pages.municipalities.get(
         pages.municipality_offsets[i] + m,
-        || nearest(site, i, m),
+        || nearest(pages, site, i, m),
         |shared| paginate::page_count(shared.near.len() + shared.unplaced.len()),
     );
     let (near, unplaced) = (&shared.near, &shared.unplaced);

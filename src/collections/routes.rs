@@ -196,30 +196,25 @@ fn route_region_page<'a>(pages: &'a Pages, site: &'a Site, i: usize, g: usize) -
     // Each step's "Где помогут" names the region's services a family can contact.
     // A shortlist each; when there are more, the step links to the full lists
     // of its needs in the region (`render::paginate`).
-    fn shortlist(idx: &[usize]) -> &[usize] {
-        &idx[..idx.len().min(SHORTLIST)]
-    }
     let (local, more): (Vec<Vec<CardHtml>>, Vec<Vec<Value>>) = r
         .steps
         .iter()
         .map(|step| {
             let needs: Vec<&str> = step.needs.iter().map(|n| &*n.id).collect();
-            let all = family::contactable_for(site, &region.code, &needs);
-            let more = if all.len() > SHORTLIST {
+            // One beyond the shortlist tells whether there are more.
+            let mut local = family::contactable_for(site, &region.code, &needs, SHORTLIST + 1);
+            let more = if local.len() > SHORTLIST {
+                local.truncate(SHORTLIST);
                 needs_in_region(site, &needs, region)
             } else {
                 Vec::new()
             };
-            (pages.cards_html(site, shortlist(&all)), more)
+            (pages.cards_html(site, &local), more)
         })
         .unzip();
     let ask = cards_of(
         site,
-        shortlist(&family::contactable_for(
-            site,
-            &region.code,
-            &family::route_needs(r),
-        )),
+        &family::contactable_for(site, &region.code, &family::route_needs(r), SHORTLIST),
     );
     let url = family::route_region_url(r, &region.slug);
     let spec = PageSpec {

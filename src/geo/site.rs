@@ -125,13 +125,19 @@ impl Maps {
                 count: r.service_count,
             })
             .collect();
+        // Each region's services, found in one pass rather than one per region.
+        let mut by_region: rustc_hash::FxHashMap<&str, Vec<&GeoService>> = Default::default();
+        for s in &services {
+            by_region.entry(&*s.region).or_default().push(s);
+        }
         let regions = site
             .regions
             .par_iter()
             .filter_map(|r| {
-                let points: Vec<MapPoint> = services
+                let points: Vec<MapPoint> = by_region
+                    .get(r.code.as_str())
+                    .map_or(&[][..], Vec::as_slice)
                     .iter()
-                    .filter(|s| s.region == r.code)
                     .map(|s| MapPoint {
                         id: s.id.to_string(),
                         href: s.url.clone(),

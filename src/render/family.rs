@@ -21,21 +21,24 @@ pub fn route_needs(route: &RouteView) -> Vec<&str> {
     needs
 }
 
-/// Contactable services of `region` that help with any of `needs`, in name order.
-pub fn contactable_for(site: &Site, region: &str, needs: &[&str]) -> Vec<usize> {
+/// The first `at_most` contactable services of `region` that help with any
+/// of `needs`, in name order. Pages show a shortlist of them: a region has
+/// ~600 services at 50,000, and each of a route's steps asked for them all.
+pub fn contactable_for(site: &Site, region: &str, needs: &[&str], at_most: usize) -> Vec<usize> {
     site.services_by_region
         .get(region)
         .map(|idx| {
             idx.iter()
                 .copied()
                 .filter(|&i| contactable_with(site, i, needs))
+                .take(at_most)
                 .collect()
         })
         .unwrap_or_default()
 }
 
 /// Whether `region` has a contactable service for any of `needs`
-/// ([`contactable_for`] is not empty), without listing them all.
+/// ([`contactable_for`] is not empty), without listing any.
 fn any_contactable_for(site: &Site, region: &str, needs: &[&str]) -> bool {
     site.services_by_region
         .get(region)

@@ -289,6 +289,10 @@ pub struct Pages {
     /// municipality, numbered across regions from `municipality_offsets`;
     /// by need and region.
     pub(crate) regions: PerList<crate::collections::regions::RegionList>,
+    /// Each region's view as the pages of its lists share it (`site.regions`
+    /// order): its region, municipality and need × region pages (~2,700 at
+    /// 50,000 services) each made and keyed it again.
+    region_values: Vec<std::sync::OnceLock<Shared>>,
     pub(crate) municipalities: PerList<crate::collections::regions::Nearest>,
     pub(crate) municipality_offsets: Vec<usize>,
     need_regions: PerList<NeedRegion>,
@@ -401,6 +405,7 @@ impl Pages {
             crumb_names,
             route_regions: std::sync::OnceLock::new(),
             regions: PerList::new(site.regions.len()),
+            region_values: site.regions.iter().map(|_| Default::default()).collect(),
             municipalities: PerList::new(municipality_offsets.last().copied().unwrap_or(0)),
             municipality_offsets,
             need_regions: PerList::new(site.needs.len() * site.regions.len()),
@@ -408,6 +413,13 @@ impl Pages {
             asks: Default::default(),
             no_ask: Shared::of(Vec::<()>::new()),
         }
+    }
+
+    /// The region at `i` in `site.regions`, as its pages share it.
+    pub(crate) fn region_value(&self, site: &Site, i: usize) -> Shared {
+        self.region_values[i]
+            .get_or_init(|| Shared::of(&site.regions[i]))
+            .clone()
     }
 
     /// The site's maps. `site` is the site these pages were made for.
@@ -877,7 +889,7 @@ impl Pages {
                     list,
                     ask,
                     need: Shared::of(need),
-                    region: Shared::of(region),
+                    region: self.region_value(site, r),
                 }
             },
             |shared| super::paginate::page_count(shared.list.len()),
