@@ -431,6 +431,29 @@ fn a_two_year_old_who_does_not_talk_leads_to_early_help() {
     assert!(best.is_some_and(|r| r <= 3), "{:?}", found.urls());
 }
 
+/// A heading's last word and the first word after it are two words: glued,
+/// «АктуальностьСемьям» was a term of the index and neither word was found
+/// there. A route's steps read title first, then text, as the page shows them.
+#[test]
+fn words_either_side_of_a_heading_stay_apart_and_steps_read_in_order() {
+    assert!(native("актуальностьсемьям").results.is_empty());
+    let found = native("если в семье кризис");
+    let route = found
+        .results
+        .iter()
+        .find(|h| h.url == "routes/esli-vy-priemnaya-semya/")
+        .unwrap_or_else(|| panic!("{:?}", found.urls()));
+    let excerpt: String = route
+        .excerpt
+        .iter()
+        .map(|(text, _)| text.as_str())
+        .collect();
+    assert!(
+        excerpt.contains("Если в семье кризис Для приёмных семей"),
+        "{excerpt}"
+    );
+}
+
 #[test]
 fn mum_drinks_puts_the_drinking_route_near_the_top() {
     let found = native("мама пьёт что делать");

@@ -344,13 +344,14 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
         .enumerate()
         .map(|(i, s)| {
             let rendered = s.text.as_ref().map(|t| t.render(&rz.abbr));
-            if let Some(rd) = &rendered {
-                plain.push(' ');
-                plain.push_str(&rd.plain);
-            }
+            // Each step's title before its text, as the page shows them.
             if let Some(t) = &s.title {
                 plain.push(' ');
                 plain.push_str(t);
+            }
+            if let Some(rd) = &rendered {
+                plain.push(' ');
+                plain.push_str(&rd.plain);
             }
             StepView {
                 number: i + 1,

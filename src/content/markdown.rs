@@ -159,7 +159,10 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
             Event::SoftBreak
             | Event::HardBreak
             | Event::End(TagEnd::Paragraph)
-            | Event::End(TagEnd::Item) => {
+            | Event::End(TagEnd::Item)
+            | Event::End(TagEnd::TableCell)
+            // A list nested in an item starts after the item's own words.
+            | Event::Start(Tag::List(_)) => {
                 r.plain.push(' ');
                 r.events.push(event);
             }
@@ -223,6 +226,8 @@ impl<'md> Renderer<'_, 'md> {
     }
 
     fn heading_end(&mut self, level: HeadingLevel) {
+        // A heading's last word and the next block's first are two words.
+        self.plain.push(' ');
         if let Some((start, mut h)) = self.heading.take() {
             h.text = h.text.trim().to_string();
             h.id = unique_id(&mut self.used_ids, &h.text);
@@ -464,6 +469,19 @@ mod tests {
         );
         assert!(out.html.contains("id=\"tselevye-gruppy-2\""));
         assert_eq!(out.headings.len(), 2);
+    }
+
+    #[test]
+    fn the_plain_text_keeps_the_words_of_headings_cells_and_nested_lists_apart() {
+        // Search indexes the plain text: glued, «Актуальность» and «Семьям»
+        // were one word that no query found.
+        let out = r(
+            "## Актуальность\n\nСемьям с малышами.\n\n| Служба | Телефон |\n|---|---|\n| Центр | 112 |\n\n- Пункт\n  - подпункт\n",
+        );
+        assert_eq!(
+            &*out.plain,
+            "Актуальность Семьям с малышами. Служба Телефон Центр 112 Пункт подпункт"
+        );
     }
 
     #[test]
