@@ -37,14 +37,6 @@ pub fn contactable_for(site: &Site, region: &str, needs: &[&str], at_most: usize
         .unwrap_or_default()
 }
 
-/// Whether `region` has a contactable service for any of `needs`
-/// ([`contactable_for`] is not empty), without listing any.
-fn any_contactable_for(site: &Site, region: &str, needs: &[&str]) -> bool {
-    site.services_by_region
-        .get(region)
-        .is_some_and(|idx| idx.iter().any(|&i| contactable_with(site, i, needs)))
-}
-
 /// Whether the service at `i` is contactable and helps with any of `needs`.
 fn contactable_with(site: &Site, i: usize, needs: &[&str]) -> bool {
     let s = &site.services[i];
@@ -62,7 +54,7 @@ pub fn route_regions(site: &Site, route: &RouteView) -> Vec<usize> {
     site.regions
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.code != "RU" && any_contactable_for(site, &r.code, &needs))
+        .filter(|(_, r)| r.code != "RU" && !contactable_for(site, &r.code, &needs, 1).is_empty())
         .map(|(i, _)| i)
         .collect()
 }
