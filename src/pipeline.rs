@@ -307,10 +307,15 @@ fn search_failed(e: crate::search::SearchError) -> Diagnostic {
 /// Indexes the site's search documents in memory, each made from the site
 /// as it is indexed (so they are not all held beside the data files being
 /// written); `index_dir` will hold the native index ([`export_search`]).
-fn index_search(site: &Site, index_dir: &Path) -> Result<crate::search::Indexed, Diagnostic> {
+fn index_search(
+    site: &Site,
+    index_dir: &Path,
+    memo: Option<&Path>,
+) -> Result<crate::search::Indexed, Diagnostic> {
     crate::search::index_docs(
         &mut |add| crate::search::docs::each(site, &mut |doc| add(&doc)),
         index_dir,
+        memo,
     )
     .map_err(search_failed)
 }
@@ -326,10 +331,12 @@ struct IndexAside {
 }
 
 impl IndexAside {
-    fn start(site: &Arc<Site>, index_dir: &Path) -> IndexAside {
+    fn start(site: &Arc<Site>, index_dir: &Path, memo: Option<PathBuf>) -> IndexAside {
         let (site, dir) = (Arc::clone(site), index_dir.to_path_buf());
         IndexAside {
-            thread: Some(std::thread::spawn(move || index_search(&site, &dir))),
+            thread: Some(std::thread::spawn(move || {
+                index_search(&site, &dir, memo.as_deref())
+            })),
         }
     }
 
@@ -619,6 +626,8 @@ fn render_streamed(
     // (after the recycled site, which is the first to be moved aside when
     // another user's).
     let shared_search_files = output.as_deref_mut().and_then(Output::search_files_dir);
+    // What the last build's search index held, document by document.
+    let postings_memo = output.as_deref().map(Output::search_postings);
     let Prepared {
         site,
         env,
@@ -710,7 +719,7 @@ fn render_streamed(
         let mut views = made_files();
         let views = write_view_files(&site, &mut views).map(|()| views);
         let views = (views, t.elapsed());
-        indexing = searching.map(|dir| (dir, IndexAside::start(&site, dir)));
+        indexing = searching.map(|dir| (dir, IndexAside::start(&site, dir, postings_memo)));
         let open_data = open_data_thread
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

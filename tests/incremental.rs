@@ -89,8 +89,14 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
     match rng.below(12) {
         11 => {
             // Someone damages the parsed-record store — its base or the
-            // newer entries laid over it: what is damaged must not be read.
-            let name = [".public.records", ".public.newer-records"][rng.below(2)];
+            // newer entries laid over it — or the search index's postings:
+            // what is damaged must not be read.
+            let names = [
+                ".public.records",
+                ".public.newer-records",
+                ".public.search-postings",
+            ];
+            let name = names[rng.below(names.len())];
             let store = root.join(name);
             let Ok(mut bytes) = std::fs::read(&store) else {
                 return format!("no {name} yet");
@@ -277,6 +283,11 @@ fn incremental_builds_publish_exactly_what_clean_builds_do_after_random_edits() 
     assert!(kept_total > 0, "no page was ever kept: {}", log.join("; "));
     let store = std::fs::metadata(root.join(".public.records")).map_or(0, |m| m.len());
     assert!(store > 10_000, "no record store was kept ({store} bytes)");
+    let postings = std::fs::metadata(root.join(".public.search-postings")).map_or(0, |m| m.len());
+    assert!(
+        postings > 1_000,
+        "no search postings were kept ({postings} bytes)"
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub const PORTAL_SOURCES: [(&str, &str); 6] = [
 ];
 
 /// Suffixes of the working folders and files opora keeps beside an output (see [`Layout`]).
-const WORKING_SUFFIXES: [&str; 10] = [
+const WORKING_SUFFIXES: [&str; 11] = [
     ".staging",
     ".old",
     ".lock",
@@ -31,6 +31,7 @@ const WORKING_SUFFIXES: [&str; 10] = [
     ".records",
     ".newer-records",
     ".search-files",
+    ".search-postings",
 ];
 
 const HINT: &str = "build into a folder of its own, such as `public` in the portal folder (the default), or a new folder outside the portal";
@@ -323,6 +324,8 @@ mod tests {
             ".public.records",
             ".public.records.partial",
             ".public.newer-records",
+            ".public.search-postings",
+            ".public.search-postings.partial",
         ] {
             assert!(is_working_name(name), "{name}");
         }

@@ -234,6 +234,11 @@ impl Layout {
         self.sibling("records")
     }
 
+    /// The search index's postings, document by document (`crate::search::memo`).
+    fn search_postings(&self) -> PathBuf {
+        self.sibling("search-postings")
+    }
+
     /// The records newer than those at [`Layout::records`], laid over them.
     fn newer_records(&self) -> PathBuf {
         self.sibling("newer-records")
@@ -356,6 +361,12 @@ impl Output {
             self.layout.records(),
             self.layout.newer_records(),
         )
+    }
+
+    /// Where the last build kept its search index's postings, and where
+    /// this one keeps its own (`crate::search::memo`).
+    pub fn search_postings(&self) -> PathBuf {
+        self.layout.search_postings()
     }
 
     /// An empty folder (or an earlier index, which is replaced) for this

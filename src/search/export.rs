@@ -12,18 +12,14 @@
 
 use std::collections::BTreeMap;
 
+use super::postings::{Posting, Postings};
+use super::{SearchDoc, SearchError, Vocabulary};
+use crate::output::{OutputFile, fnv1a};
 use opora_search_core::format::{
     self, Entry, FIRST_BLOCK, Fragment, FragmentRun, Manifest, OVERFLOW_BLOCK,
 };
 use opora_search_core::ranking;
 use serde_json::{Value, json};
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::Postings;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Index, TERMINATED};
-
-use super::{SearchDoc, SearchError, Vocabulary};
-use crate::output::{OutputFile, fnv1a};
 
 /// The module the browser runs, built by build.rs from crates/opora-search-wasm
 /// (or the committed copy of it, where the wasm target is not installed).
@@ -64,24 +60,6 @@ fn cut(text: &str, chars: usize) -> String {
     }
 }
 
-/// One posting as read from tantivy, packed into 8 bytes: every posting of
-/// the site is held at once (~10^8 at a million services), so the field's
-/// length stays tantivy's one-byte norm, decoded when scored.
-#[derive(Clone, Copy)]
-struct Posting {
-    doc: u32,
-    /// Term frequency; a term more than 65,535 times in one field counts as that.
-    tf: u16,
-    field: u8,
-    norm: u8,
-}
-
-impl Posting {
-    fn len(&self) -> f32 {
-        FieldNormReader::id_to_fieldnorm(self.norm) as f32
-    }
-}
-
 /// Each term's scores over a group of documents (records or sections):
 /// `(doc, score)` for every document holding it, in document order.
 fn scores(
@@ -119,15 +97,14 @@ fn scores(
     out
 }
 
-/// Exports the static index. Takes the index: once its postings are read
-/// it is dropped, before the files are made (at a million services the
-/// in-memory index and the files were each ~1 GB, and were held at once).
+/// Exports the static index. Takes the postings, and lets each term's go
+/// once its files are made (at a million services the postings and the
+/// files were each ~1 GB).
 pub fn export(
-    index: Index,
+    postings: Postings,
     docs: &[SearchDoc],
     vocab: &Vocabulary,
 ) -> Result<Exported, SearchError> {
-    let (_, fields) = super::index::schema();
     // Tantivy documents past the records are sections, in order.
     let owners: Vec<(u32, u32)> = docs
         .iter()
@@ -139,20 +116,20 @@ pub fn export(
         sections: owners.len() as u64,
     };
     let priors = priors(docs, vocab);
-    let read = {
-        let reader = index.reader()?;
-        let searcher = reader.searcher();
-        match searcher.segment_readers() {
-            [] => Read::default(),
-            [seg] => read_postings(seg, &fields.text, groups)?,
-            _ => {
-                return Err(SearchError(
-                    "the search index has several segments; expected one".into(),
-                ));
-            }
-        }
+    if postings.norms.len() as u64 != u64::from(groups.records) + groups.sections {
+        return Err(SearchError(format!(
+            "internal error: {} documents indexed, {} records and {} sections to export",
+            postings.norms.len(),
+            groups.records,
+            groups.sections
+        )));
+    }
+    let (avg_records, avg_sections) = postings.averages(groups.records);
+    let read = Read {
+        terms: postings.terms,
+        avg_records,
+        avg_sections,
     };
-    drop(index);
 
     // The terms' files on one core, the lists' and fragments' on the other;
     // joined in the order they always had, which the generation hashes.
@@ -254,52 +231,6 @@ fn priors(docs: &[SearchDoc], vocab: &Vocabulary) -> Vec<f32> {
             )
         })
         .collect()
-}
-
-/// Reads the segment's inverted index, field by field.
-fn read_postings(
-    seg: &tantivy::SegmentReader,
-    text_fields: &[tantivy::schema::Field; 3],
-    groups: Groups,
-) -> Result<Read, SearchError> {
-    let mut read = Read::default();
-    for (fi, &field) in text_fields.iter().enumerate() {
-        let inv = seg.inverted_index(field)?;
-        let norms = seg.get_fieldnorms_reader(field)?;
-        let len = |doc: u32| FieldNormReader::id_to_fieldnorm(norms.fieldnorm_id(doc)) as f32;
-        let total = u64::from(groups.records) + groups.sections;
-        let (mut r, mut s) = (0f32, 0f32);
-        for doc in 0..total as u32 {
-            if doc < groups.records {
-                r += len(doc)
-            } else {
-                s += len(doc)
-            }
-        }
-        read.avg_records[fi] = r / (groups.records.max(1) as f32);
-        read.avg_sections[fi] = s / (groups.sections.max(1) as f32);
-        let mut stream = inv.terms().stream()?;
-        while stream.advance() {
-            let Ok(term) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            let info = stream.value().clone();
-            let mut postings =
-                inv.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            let list = read.terms.entry(term.to_string()).or_default();
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                list.push(Posting {
-                    doc,
-                    tf: postings.term_freq().min(u32::from(u16::MAX)) as u16,
-                    field: fi as u8,
-                    norm: norms.fieldnorm_id(doc),
-                });
-                doc = postings.advance();
-            }
-        }
-    }
-    Ok(read)
 }
 
 /// Postings, dictionary and overflow files, keyed by prefix; returns the

@@ -6,6 +6,7 @@ use tantivy::directory::RamDirectory;
 use tantivy::schema::{Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{Index, TantivyDocument, doc};
 
+use super::postings::{Postings, doc_key, read_segment};
 use super::tokenizer::{NAME, RussianTokenizer};
 use super::{SearchDoc, SearchError};
 
@@ -38,14 +39,99 @@ const MARKER_FILE: &str = ".opora-search-index";
 /// Hands each document to index to the function it is given.
 pub type EachDoc<'a> = &'a mut dyn FnMut(&mut dyn FnMut(&SearchDoc));
 
-/// Builds in memory the index of the documents `each` hands over one at a
-/// time, so they need not be held all at once; doc ids follow their order.
-/// The static export is made from it; nothing reads tantivy's own files
-/// afterwards (native queries run on the export, as the browser does), so
-/// they are never written to disk. Returns the index and how many documents
-/// it holds (sections aside).
-pub fn in_memory(each: EachDoc<'_>) -> Result<(Index, usize), SearchError> {
-    build(each, RamDirectory::create())
+/// The postings of the documents `each` hands over one at a time, so they
+/// need not be held all at once; documents are numbered in their order,
+/// the records' sections after all records. Documents whose texts
+/// `recalled` holds are taken from it; tantivy indexes the others, in
+/// memory (nothing reads tantivy's own files afterwards: native queries run
+/// on the export, as the browser does). Returns the postings, how many
+/// records there are (sections aside), and how many documents (records and
+/// sections) tantivy indexed.
+pub fn postings(
+    each: EachDoc<'_>,
+    mut recalled: Option<super::memo::Recalled>,
+) -> Result<(Postings, usize, usize), SearchError> {
+    let (schema, f) = schema();
+    let index = Index::create(
+        RamDirectory::create(),
+        schema,
+        tantivy::IndexSettings::default(),
+    )?;
+    index
+        .tokenizers()
+        .register(NAME, RussianTokenizer::default());
+    // One thread and one segment keep tantivy's documents in the order
+    // they were added.
+    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 200_000_000)?;
+    let mut all = Postings::default();
+    // What each document tantivy indexes is numbered among all.
+    let mut indexed: Vec<u32> = Vec::new();
+    let mut add = |texts: [&str; 3]| -> tantivy::Result<()> {
+        let key = doc_key(texts);
+        let doc = all.keys.len() as u32;
+        all.keys.push(key);
+        match recalled.as_mut().and_then(|r| r.take(key, doc)) {
+            Some(norms) => all.norms.push(norms),
+            None => {
+                all.norms.push([0; 3]);
+                indexed.push(doc);
+                writer.add_document(doc!(
+                    f.text[0] => texts[0],
+                    f.text[1] => texts[1],
+                    f.text[2] => texts[2],
+                ))?;
+            }
+        }
+        Ok(())
+    };
+    let (mut count, mut failed, mut sections) = (0, None, Vec::new());
+    each(&mut |d| {
+        if failed.is_some() {
+            return;
+        }
+        match add([&d.title, &d.names, &d.body]) {
+            Ok(()) => count += 1,
+            Err(e) => failed = Some(e),
+        }
+        // Few records have sections (long guides): they are kept until
+        // every record is in.
+        sections.extend(d.sections.iter().cloned());
+    });
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    // Sections of long records follow all records, in order: document
+    // `docs.len() + k` is the k-th section (see export::sections).
+    for sec in sections {
+        add([&sec.heading, "", &sec.text])?;
+    }
+    writer.commit()?;
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    if let Some(recalled) = recalled {
+        all.terms = recalled.into_terms();
+    }
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    match searcher.segment_readers() {
+        [] => {}
+        [seg] => {
+            let (terms, norms) = read_segment(seg, &f.text, &indexed)?;
+            for (doc, norms) in indexed.iter().zip(norms) {
+                all.norms[*doc as usize] = norms;
+            }
+            all.add(terms);
+        }
+        _ => {
+            return Err(SearchError(
+                "the search index has several segments; expected one".into(),
+            ));
+        }
+    }
+    Ok((all, count, indexed.len()))
 }
 
 /// Makes `dir` an empty folder for a native index, marked as one.
@@ -155,51 +241,4 @@ fn link_search_folder(dir: &Path, shared: &Path) -> std::io::Result<()> {
         _ => shared.join("search"),
     };
     std::os::unix::fs::symlink(target, dir.join("search"))
-}
-
-fn build(each: EachDoc<'_>, directory: RamDirectory) -> Result<(Index, usize), SearchError> {
-    let (schema, f) = schema();
-    let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
-    index
-        .tokenizers()
-        .register(NAME, RussianTokenizer::default());
-    // One thread and one segment keep doc ids equal to positions in `docs`,
-    // which the static export relies on.
-    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 200_000_000)?;
-    let (mut count, mut failed, mut sections) = (0, None, Vec::new());
-    each(&mut |d| {
-        if failed.is_some() {
-            return;
-        }
-        let td = doc!(
-            f.text[0] => d.title.as_str(),
-            f.text[1] => d.names.as_str(),
-            f.text[2] => d.body.as_str(),
-        );
-        match writer.add_document(td) {
-            Ok(_) => count += 1,
-            Err(e) => failed = Some(e),
-        }
-        // Few records have sections (long guides): they are kept until
-        // every record is in.
-        sections.extend(d.sections.iter().cloned());
-    });
-    if let Some(e) = failed {
-        return Err(e.into());
-    }
-    // Sections of long records follow all records, in order: document
-    // `docs.len() + k` is the k-th section (see export::sections).
-    for sec in sections {
-        writer.add_document(doc!(
-            f.text[0] => sec.heading.as_str(),
-            f.text[2] => sec.text.as_str(),
-        ))?;
-    }
-    writer.commit()?;
-    let segments = index.searchable_segment_ids()?;
-    if segments.len() > 1 {
-        writer.merge(&segments).wait()?;
-    }
-    writer.wait_merging_threads()?;
-    Ok((index, count))
 }

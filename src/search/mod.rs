@@ -7,6 +7,8 @@
 pub mod docs;
 pub mod export;
 pub mod index;
+pub mod memo;
+pub mod postings;
 pub mod query;
 pub mod relevance;
 pub mod tokenizer;
@@ -134,7 +136,7 @@ pub fn index_and_export(
     vocabulary: &Vocabulary,
     index_dir: &Path,
 ) -> Result<(export::Exported, SearchBuildReport), SearchError> {
-    let indexed = index_docs(&mut |add| docs.iter().for_each(add), index_dir)?;
+    let indexed = index_docs(&mut |add| docs.iter().for_each(add), index_dir, None)?;
     export_index(indexed, docs, vocabulary)
 }
 
@@ -142,20 +144,35 @@ pub fn index_and_export(
 /// [`index_and_export`], which the build runs while the data files are
 /// written, the second ([`export_index`]) once they are.
 pub struct Indexed {
-    index: tantivy::Index,
+    postings: postings::Postings,
     docs: usize,
+    /// Documents (records and sections) whose postings were recalled from
+    /// the memo rather than indexed.
+    pub recalled: usize,
     time: Duration,
 }
 
 /// Claims `index_dir` (see [`index_and_export`]) and indexes in memory the
 /// documents `each` hands over one at a time (the build makes them from the
-/// site as they are indexed, so they are never all held at once).
-pub fn index_docs(each: index::EachDoc<'_>, index_dir: &Path) -> Result<Indexed, SearchError> {
+/// site as they are indexed, so they are never all held at once). With
+/// `memo` (the path of a [`memo`] file), the postings of documents the last
+/// build kept there are recalled rather than indexed again, and this
+/// build's are kept there in turn.
+pub fn index_docs(
+    each: index::EachDoc<'_>,
+    index_dir: &Path,
+    memo: Option<&Path>,
+) -> Result<Indexed, SearchError> {
     index::claim(index_dir)?;
     let t = Instant::now();
-    let (index, docs) = index::in_memory(each)?;
+    let recalled = memo.and_then(memo::Recalled::read);
+    let (postings, docs, indexed) = index::postings(each, recalled)?;
+    if let Some(path) = memo {
+        memo::keep(path, &postings);
+    }
     Ok(Indexed {
-        index,
+        recalled: postings.keys.len() - indexed,
+        postings,
         docs,
         time: t.elapsed(),
     })
@@ -176,7 +193,7 @@ pub fn export_index(
         )));
     }
     let t = Instant::now();
-    let exported = export::export(indexed.index, docs, vocabulary)?;
+    let exported = export::export(indexed.postings, docs, vocabulary)?;
     let report = SearchBuildReport {
         docs: docs.len(),
         terms: exported.terms,
@@ -297,6 +314,7 @@ mod tests {
         let indexed = index_docs(
             &mut |add| made.by_ref().for_each(|d| add(&d)),
             &dir.path().join("y"),
+            None,
         )
         .unwrap();
         let (handed, _) = export_index(indexed, &docs, &vocabulary).unwrap();
@@ -304,11 +322,116 @@ mod tests {
         assert_eq!(listed.files, handed.files);
     }
 
+    fn with_body(id: &str, title: &str, body: &str) -> SearchDoc {
+        SearchDoc {
+            body: body.into(),
+            ..doc(id, title)
+        }
+    }
+
+    /// The export of `docs`, and how many documents were recalled.
+    fn exported(docs: &[SearchDoc], dir: &Path, memo: Option<&Path>) -> (export::Exported, usize) {
+        let indexed = index_docs(&mut |add| docs.iter().for_each(add), dir, memo).unwrap();
+        let recalled = indexed.recalled;
+        (
+            export_index(indexed, docs, &Vocabulary::default())
+                .unwrap()
+                .0,
+            recalled,
+        )
+    }
+
+    /// What the memo recalls is what tantivy would have made: however the
+    /// documents changed between two builds — edited, added, removed,
+    /// moved, two with the same texts, sections — the export from a build
+    /// that recalled is the export from a build that indexed everything.
+    #[test]
+    fn an_index_made_with_the_last_builds_postings_exports_as_one_made_anew() {
+        let section = |heading: &str, text: &str| SearchSection {
+            heading: heading.into(),
+            anchor: heading.to_lowercase(),
+            text: text.into(),
+        };
+        // Its body shares words with b, which moves after it.
+        let mut guide = with_body("g", "Пособие приёмным семьям", "Документы. Сроки.");
+        guide.sections = vec![
+            section("Документы", "Паспорт и свидетельство о рождении ребёнка."),
+            section("Сроки", "Заявление подают в течение шести месяцев."),
+        ];
+        let before = vec![
+            with_body(
+                "a",
+                "Кризисная квартира",
+                "Временное жильё для мамы с ребёнком.",
+            ),
+            with_body(
+                "b",
+                "Школа приёмных родителей",
+                "Занятия для будущих приёмных семей.",
+            ),
+            with_body(
+                "c",
+                "Кризисная квартира",
+                "Временное жильё для мамы с ребёнком.",
+            ),
+            guide.clone(),
+            with_body("d", "Пункт проката", "Коляски и кроватки на время."),
+        ];
+        let mut edited_guide = guide;
+        edited_guide.sections[1].text = "Заявление подают в течение года.".into();
+        let after = vec![
+            with_body("e", "Горячая линия", "Звонок бесплатный, круглосуточно."),
+            with_body(
+                "c",
+                "Кризисная квартира",
+                "Временное жильё для мамы с ребёнком.",
+            ),
+            with_body("d", "Пункт проката", "Коляски, кроватки и одежда на время."),
+            with_body(
+                "a",
+                "Кризисная квартира",
+                "Временное жильё для мамы с ребёнком.",
+            ),
+            edited_guide,
+            with_body(
+                "b",
+                "Школа приёмных родителей",
+                "Занятия для будущих приёмных семей.",
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let memo = dir.path().join("memo");
+        let (_, none) = exported(&before, &dir.path().join("1"), Some(&memo));
+        assert_eq!(none, 0);
+        assert!(memo.is_file(), "the first build keeps its postings");
+        let (recalled, count) = exported(&after, &dir.path().join("2"), Some(&memo));
+        // a, b, c and the guide with its first section; not the new e, the
+        // edited d, nor the guide's edited section.
+        assert_eq!(count, 5);
+        let (anew, _) = exported(&after, &dir.path().join("3"), None);
+        assert_eq!(recalled.files, anew.files);
+        assert_eq!(recalled.manifest, anew.manifest);
+        // And the memo now holds this build's postings: recalled again, alike.
+        let (again, count) = exported(&after, &dir.path().join("4"), Some(&memo));
+        assert_eq!((again.files, count), (anew.files, after.len() + 2));
+        // A damaged memo is not used: the export is still right.
+        let mut bytes = std::fs::read(&memo).unwrap();
+        let at = bytes.len() / 2;
+        bytes[at] ^= 0x01;
+        std::fs::write(&memo, bytes).unwrap();
+        let (damaged, count) = exported(&before, &dir.path().join("5"), Some(&memo));
+        assert_eq!(count, 0);
+        assert_eq!(
+            damaged.files,
+            exported(&before, &dir.path().join("6"), None).0.files
+        );
+    }
+
     #[test]
     fn an_export_of_other_documents_than_were_indexed_is_refused() {
         let docs = [doc("a", "Кризисная квартира")];
         let dir = tempfile::tempdir().unwrap();
-        let indexed = index_docs(&mut |add| docs.iter().for_each(add), dir.path()).unwrap();
+        let indexed = index_docs(&mut |add| docs.iter().for_each(add), dir.path(), None).unwrap();
         let err = export_index(indexed, &[], &Vocabulary::default())
             .err()
             .unwrap();
