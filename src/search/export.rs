@@ -12,14 +12,15 @@
 
 use std::collections::BTreeMap;
 
-use super::postings::{Posting, Postings};
-use super::{SearchDoc, SearchError, Vocabulary};
-use crate::output::{OutputFile, fnv1a};
 use opora_search_core::format::{
     self, Entry, FIRST_BLOCK, Fragment, FragmentRun, Manifest, OVERFLOW_BLOCK,
 };
 use opora_search_core::ranking;
 use serde_json::{Value, json};
+
+use super::postings::{Posting, Postings};
+use super::{SearchDoc, SearchError, Vocabulary};
+use crate::output::{OutputFile, fnv1a};
 
 /// The module the browser runs, built by build.rs from crates/opora-search-wasm
 /// (or the committed copy of it, where the wasm target is not installed).

@@ -22,7 +22,7 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
-use super::postings::{Posting, Postings, Terms};
+use super::postings::{Posting, Postings, Terms, put_in_order};
 use crate::varint::{Reader, put_number, put_text};
 
 const MAGIC: &[u8] = b"opora-search-postings 1\n";
@@ -92,9 +92,7 @@ impl Recalled {
                 p.doc = renumbered[p.doc as usize];
                 p.doc != u32::MAX
             });
-            if !list.is_sorted_by_key(Posting::order) {
-                list.sort_unstable_by_key(Posting::order);
-            }
+            put_in_order(list);
             !list.is_empty()
         });
         terms
@@ -212,11 +210,14 @@ fn decode(bytes: &[u8], program: u64) -> Option<Postings> {
         postings.norms.push(r.take(3)?.try_into().ok()?);
     }
     let terms = r.number()?;
-    let mut previous: Option<String> = None;
     for _ in 0..terms {
         let term = r.text()?;
         // In order, each once: as tantivy's dictionary lists them.
-        if previous.as_ref().is_some_and(|p| *p >= term) {
+        if postings
+            .terms
+            .last_key_value()
+            .is_some_and(|(last, _)| *last >= term)
+        {
             return None;
         }
         let count = usize::try_from(r.number()?).ok()?;
@@ -245,8 +246,7 @@ fn decode(bytes: &[u8], program: u64) -> Option<Postings> {
             });
             last = Some((field, doc));
         }
-        postings.terms.insert(term.clone(), list);
-        previous = Some(term);
+        postings.terms.insert(term, list);
     }
     r.0.is_empty().then_some(postings)
 }

@@ -34,8 +34,16 @@ impl Posting {
 
     /// The order tantivy hands postings over in: field by field, each in
     /// document order (the scores add up in it, to the same bits).
-    pub fn order(&self) -> (u8, u32) {
+    fn order(&self) -> (u8, u32) {
         (self.field, self.doc)
+    }
+}
+
+/// Puts a term's postings back in tantivy's order ([`Posting::order`]) after
+/// documents were renumbered or joined from elsewhere.
+pub(crate) fn put_in_order(list: &mut [Posting]) {
+    if !list.is_sorted_by_key(Posting::order) {
+        list.sort_unstable_by_key(Posting::order);
     }
 }
 
@@ -91,9 +99,7 @@ impl Postings {
                 Entry::Occupied(mut o) => {
                     let list = o.get_mut();
                     list.extend(postings);
-                    if !list.is_sorted_by_key(Posting::order) {
-                        list.sort_unstable_by_key(Posting::order);
-                    }
+                    put_in_order(list);
                 }
             }
         }
