@@ -45,6 +45,22 @@ pub struct OpenDataConfig {
     /// (UUIDv5 of each record's id). Unset: derived from `base_url`, so the
     /// identifiers change when the site moves; a portal sets it once to keep them.
     pub hsds_namespace: Option<uuid::Uuid>,
+    /// How many items each page of the HSDS JSON lists holds
+    /// (`services.json`, then `services-2.json`…), as the HSDS API pages
+    /// its answers. Unset: [`HSDS_PER_PAGE`].
+    pub hsds_per_page: Option<std::num::NonZeroUsize>,
+}
+
+/// Items per page of the HSDS JSON lists unless `opora.toml` says otherwise:
+/// ~4 MB of fully nested services. A one-record edit rewrites one page of
+/// each list, not a list of the whole country (206 MB at 50,000 services),
+/// and no page outgrows what a consumer, or `opora import`, reads at once.
+pub const HSDS_PER_PAGE: usize = 1000;
+
+impl OpenDataConfig {
+    pub fn per_page(&self) -> usize {
+        self.hsds_per_page.map_or(HSDS_PER_PAGE, |n| n.get())
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -281,8 +281,10 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     let mut site = Site::resolve(config, &data, &content, today, history);
     site.copy = copy;
     // What /open-data/ says about the HSDS files (src/hsds/page.rs).
-    site.store
-        .insert(crate::hsds::page::STORE_KEY, crate::hsds::page::view(&data));
+    site.store.insert(
+        crate::hsds::page::STORE_KEY,
+        crate::hsds::page::view(&data, &site.config),
+    );
     let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
     diags.extend(problems);
     report.timings.push(("resolve", t.elapsed()));
@@ -570,11 +572,12 @@ impl<L: Learn> crate::output::Sink for SiteFiles<'_, L> {
     fn pieces(
         &mut self,
         path: &str,
+        key: u128,
         fill: crate::output::sink::PieceFill<'_>,
     ) -> std::io::Result<()> {
         self.links.file(path);
         if let Some(st) = self.staging {
-            self.bytes += st.pieces(path, fill)?;
+            self.bytes += st.pieces(path, key, fill)?;
         }
         self.count += 1;
         Ok(())

@@ -951,6 +951,116 @@ fn round_trip_export_import_export_gives_the_same_package() {
     }
 }
 
+/// The JSON lists of `out` in pages of `per_page`: each list's pages in
+/// order, by list.
+fn paged_lists(out: &Path) -> BTreeMap<String, Vec<Value>> {
+    let mut lists: BTreeMap<String, Vec<(usize, Value)>> = BTreeMap::new();
+    for entry in std::fs::read_dir(out.join(HSDS)).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(stem) = name.strip_suffix(".json") else {
+            continue;
+        };
+        let (list, number) = match stem.rsplit_once('-') {
+            Some((list, n)) => (list, n.parse().unwrap()),
+            None => (stem, 1),
+        };
+        let page = json(&out.join(HSDS).join(&name));
+        lists
+            .entry(list.to_string())
+            .or_default()
+            .push((number, page));
+    }
+    lists
+        .into_iter()
+        .map(|(list, mut pages)| {
+            pages.sort_by_key(|(n, _)| *n);
+            (list, pages.into_iter().map(|(_, p)| p).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn long_lists_are_pages_of_the_api_that_hold_the_whole_list_and_import_back() {
+    let portal = tempfile::tempdir().unwrap();
+    for folder in ["templates", "static", "data", "content"] {
+        copy_dir(&repo().join(folder), &portal.path().join(folder));
+    }
+    // Outside git, each record is dated by its file's time: the lists in
+    // one page are made of this copy too.
+    let settings = std::fs::read_to_string(repo().join("opora.toml")).unwrap();
+    std::fs::write(portal.path().join("opora.toml"), &settings).unwrap();
+    let single = portal.path().join("single");
+    build(portal.path(), &single);
+    let settings = settings.replace("[open_data]\n", "[open_data]\nhsds_per_page = 7\n");
+    assert!(settings.contains("hsds_per_page = 7"));
+    std::fs::write(portal.path().join("opora.toml"), settings).unwrap();
+    let public = portal.path().join("public");
+    build(portal.path(), &public);
+    let one_page = |list: &str| -> Vec<Value> {
+        let page = json(&single.join(HSDS).join(format!("{list}.json")));
+        page["contents"].as_array().unwrap().clone()
+    };
+    let schema = |name: &str| validator(&compiled(name));
+    let lists = paged_lists(&public);
+    for (list, schema) in [
+        ("services", schema("service")),
+        ("organizations", schema("organization")),
+        ("service_at_locations", schema("service_at_location")),
+    ] {
+        let pages = &lists[list];
+        let whole = one_page(list);
+        assert!(whole.len() > 14, "{list}: {} items", whole.len());
+        assert_eq!(pages.len(), whole.len().div_ceil(7), "{list}");
+        let mut items = Vec::new();
+        for (i, page) in pages.iter().enumerate() {
+            let at = format!("{list} page {}", i + 1);
+            let size = page["contents"].as_array().unwrap().len();
+            assert_eq!(page["total_items"], whole.len(), "{at}");
+            assert_eq!(page["total_pages"], pages.len(), "{at}");
+            assert_eq!(page["page_number"], i + 1, "{at}");
+            assert_eq!(page["size"], size, "{at}");
+            assert_eq!(
+                size,
+                if i + 1 < pages.len() {
+                    7
+                } else {
+                    whole.len() - 7 * i
+                },
+                "{at}"
+            );
+            assert_eq!(page["first_page"], i == 0, "{at}");
+            assert_eq!(page["last_page"], i + 1 == pages.len(), "{at}");
+            assert_eq!(page["empty"], false, "{at}");
+            items.extend(page["contents"].as_array().unwrap().iter().cloned());
+        }
+        // The pages hold the list a single page holds, in its order.
+        assert!(items == whole, "{list}: the pages are not the whole list");
+        assert_valid(&schema, &items, list);
+    }
+    // The short lists stay one page.
+    assert_eq!(lists["taxonomies"].len(), 1);
+
+    // The folder of pages imports into an empty portal as the services it
+    // came from: exported again (in one page each), the package is the same.
+    let empty = empty_portal();
+    let (ok, out) = import(empty.path(), &public.join(HSDS), &[]);
+    assert!(ok, "{out}");
+    let again = empty.path().join("public");
+    build(empty.path(), &again);
+    let original = hsds_files(&single);
+    let made = hsds_files(&again);
+    assert_eq!(
+        made.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        original.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((name, a), (_, b)) in original.iter().zip(&made) {
+        assert!(
+            a == b,
+            "{name} differs after a paged export → import → export"
+        );
+    }
+}
+
 #[test]
 fn importing_the_export_into_its_own_portal_changes_nothing() {
     let portal = tempfile::tempdir().unwrap();

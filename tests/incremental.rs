@@ -174,12 +174,15 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
             format!("rewrote {} unchanged", f.display())
         }
         8 => {
-            // Someone changes a data file of the kept site, whose pieces the
-            // next build would copy, keeping its size: none may be copied.
-            let data = root.join(".public.old/open-data/hsds/services.json");
-            let Ok(mut bytes) = std::fs::read(&data) else {
+            // Someone changes a data file of the kept site — a page of a
+            // list, which the next build would keep or copy pieces of —
+            // keeping its size: it may be neither kept nor copied from.
+            let lists = files_under(&root.join(".public.old/open-data/hsds"), "json");
+            if lists.is_empty() {
                 return "no kept site yet".into();
-            };
+            }
+            let data = pick(rng, &lists);
+            let mut bytes = std::fs::read(&data).unwrap();
             let at = bytes.len() / 2;
             if let Some(b) = bytes[at..].iter_mut().find(|b| b.is_ascii_digit()) {
                 *b = if *b == b'9' { b'0' } else { *b + 1 };
@@ -229,6 +232,12 @@ fn kept(stdout: &str) -> usize {
 fn incremental_builds_publish_exactly_what_clean_builds_do_after_random_edits() {
     let portal = mini_portal();
     let root = portal.path();
+    // The open data's lists in pages of one service, so that pages are kept, made
+    // again and shifted by the edits.
+    let config = root.join("opora.toml");
+    let mut settings = std::fs::read_to_string(&config).unwrap();
+    settings.push_str("\n[open_data]\nhsds_per_page = 1\n");
+    std::fs::write(&config, settings).unwrap();
     let clean_dir = tempfile::tempdir().unwrap();
     let originals: BTreeMap<PathBuf, Vec<u8>> = ["content", "templates", "static"]
         .iter()
@@ -283,6 +292,11 @@ fn incremental_builds_publish_exactly_what_clean_builds_do_after_random_edits() 
     assert!(kept_total > 0, "no page was ever kept: {}", log.join("; "));
     let store = std::fs::metadata(root.join(".public.records")).map_or(0, |m| m.len());
     assert!(store > 10_000, "no record store was kept ({store} bytes)");
+    let pages = files_under(&root.join("public/open-data/hsds"), "json");
+    assert!(
+        pages.iter().any(|p| p.ends_with("services-2.json")),
+        "the open data was not paged: {pages:?}"
+    );
     let postings = std::fs::metadata(root.join(".public.search-postings")).map_or(0, |m| m.len());
     assert!(
         postings > 1_000,

@@ -370,7 +370,6 @@ impl<'a> Export<'a> {
             .par_iter()
             .map(|(i, of, introduces)| self.item_key(keys, *i, of, *introduces))
             .collect();
-        let runs = pieces::runs(&keys.ends);
         let services = |(i, of, introduces): &(usize, OrgOf<'a>, bool)| {
             let rows = self.rows(*i, of, *introduces);
             let org = match rows.organizations.first() {
@@ -379,15 +378,15 @@ impl<'a> Export<'a> {
             };
             rows.services.first().map(|s| nest_service(&rows, s, org))
         };
-        let piece_keys = pieces::piece_keys("services", keys.site, &runs, &items);
-        pieces::json_list(
+        pieces::json_pages(
             sink,
-            &self.list_path("services.json"),
-            &list_head(self.records.len())?,
-            (&runs, &piece_keys),
+            &self.paging("services"),
+            keys.site,
+            (&keys.ends, &items),
             &walk,
             services,
         )?;
+        let runs = pieces::runs(&keys.ends);
         let csv_keys = pieces::piece_keys("csv", keys.site, &runs, &items);
         self.write_zip(descriptor, &walk, (&runs, &csv_keys), sink)?;
         drop(walk);
@@ -428,13 +427,11 @@ impl<'a> Export<'a> {
             })
             .collect();
         let ends: Vec<bool> = introducers.iter().map(|&i| keys.ends[i as usize]).collect();
-        let runs = pieces::runs(&ends);
-        let piece_keys = pieces::piece_keys("organizations", keys.site, &runs, &organization_keys);
-        pieces::json_list(
+        pieces::json_pages(
             sink,
-            &self.list_path("organizations.json"),
-            &list_head(introducers.len())?,
-            (&runs, &piece_keys),
+            &self.paging("organizations"),
+            keys.site,
+            (&ends, &organization_keys),
             &introducers,
             organization,
         )?;
@@ -455,13 +452,11 @@ impl<'a> Export<'a> {
             .map(|&i| self.item_key(keys, i, &self.org_of(i), false))
             .collect();
         let ends: Vec<bool> = with_place.iter().map(|&i| keys.ends[i]).collect();
-        let runs = pieces::runs(&ends);
-        let piece_keys = pieces::piece_keys("service_at_locations", keys.site, &runs, &place_keys);
-        pieces::json_list(
+        pieces::json_pages(
             sink,
-            &self.list_path("service_at_locations.json"),
-            &list_head(with_place.len())?,
-            (&runs, &piece_keys),
+            &self.paging("service_at_locations"),
+            keys.site,
+            (&ends, &place_keys),
             &with_place,
             service_at_location,
         )?;
@@ -488,8 +483,14 @@ impl<'a> Export<'a> {
         )
     }
 
-    fn list_path(&self, name: &str) -> String {
-        format!("{}{name}", super::DIR)
+    /// How the list `what` is cut into pages (`[open_data] hsds_per_page`).
+    fn paging<'p>(&self, what: &'p str) -> pieces::Paging<'p> {
+        pieces::Paging {
+            what,
+            dir: super::DIR,
+            per_page: self.cx.config.open_data.per_page(),
+            head: &page_head,
+        }
     }
 
     /// The tabular package: each table's CSV in pieces of the records of
@@ -505,7 +506,15 @@ impl<'a> Export<'a> {
         (runs, keys): (&[std::ops::Range<usize>], &[u128]),
         sink: &mut dyn Sink,
     ) -> io::Result<()> {
-        sink.pieces(super::ZIP, &mut |p| {
+        // The zip is its descriptor, the vocabularies' rows and the header
+        // rows (all made from the settings and the data files, which the
+        // site's key covers) and the tables' pieces.
+        let mut zip_key = Key::new("zip");
+        zip_key.text(&descriptor.to_string());
+        for &k in keys {
+            zip_key.key(k);
+        }
+        sink.pieces(super::ZIP, zip_key.done(), &mut |p| {
             let mut made = tabular::MadePieces::new();
             let table_key =
                 |r: usize, t: usize| Key::new("table").key(keys[r]).number(t as u64).done();
@@ -538,12 +547,22 @@ impl<'a> Export<'a> {
     }
 }
 
-/// The page around a list of `count` items, up to the list: what
-/// [`pieces::json_list`] writes before the items.
-fn list_head(count: usize) -> io::Result<String> {
+/// A list's page, up to its items: what [`pieces::json_list`] writes before
+/// them.
+fn page_head(head: pieces::PageHead) -> io::Result<String> {
+    let page = Page {
+        total_items: head.total,
+        total_pages: head.pages,
+        page_number: head.number,
+        size: head.size,
+        first_page: head.number == 1,
+        last_page: head.number == head.pages,
+        empty: head.total == 0,
+        contents: [(); 0],
+    };
     // Compact JSON of a list is `[` and its items' JSON joined by commas:
     // the page around them is serialized once, empty.
-    let empty = serde_json::to_string(&list_page(count, std::iter::empty::<()>()))?;
+    let empty = serde_json::to_string(&page)?;
     match empty.strip_suffix("[]}") {
         Some(head) => Ok(head.to_string()),
         None => Err(io::Error::other("the list is not the page's last field")),
@@ -1016,7 +1035,7 @@ mod tests {
     /// next list written at the same path copy them: a build and the one
     /// after it, in memory.
     #[derive(Default)]
-    struct Remembering(HashMap<String, (Vec<u8>, Vec<u8>)>);
+    struct Remembering(HashMap<String, (Vec<u8>, Vec<u8>)>, HashMap<String, u128>);
 
     impl Sink for Remembering {
         fn file(&mut self, path: &str, bytes: &[u8]) -> io::Result<()> {
@@ -1030,7 +1049,10 @@ mod tests {
             self.file(path, &out.into_inner())
         }
 
-        fn pieces(&mut self, path: &str, fill: sink::PieceFill<'_>) -> io::Result<()> {
+        fn pieces(&mut self, path: &str, key: u128, fill: sink::PieceFill<'_>) -> io::Result<()> {
+            if self.1.insert(path.into(), key) == Some(key) {
+                return Ok(());
+            }
             let earlier = self.0.remove(path).and_then(|(bytes, index)| {
                 Earlier::new(Box::new(bytes.clone()), bytes.len() as u64, &index)
             });
@@ -1057,10 +1079,20 @@ mod tests {
         let keys = pieces::piece_keys("test", 1, &runs, &items);
         let count = work.iter().filter(|&&n| item(n).is_some()).count();
         let made = AtomicUsize::new(0);
+        let head = pieces::PageHead {
+            total: count,
+            pages: 1,
+            number: 1,
+            size: count,
+        };
+        let mut key = Key::new("test list");
+        for &k in &keys {
+            key.key(k);
+        }
         pieces::json_list(
             sink,
             "x.json",
-            &list_head(count).unwrap(),
+            (&page_head(head).unwrap(), key.done()),
             (&runs, &keys),
             work,
             |&n| {
@@ -1115,5 +1147,97 @@ mod tests {
                 .unwrap()
                 .contains("\"empty\":true,\"contents\":[]}")
         );
+    }
+
+    /// `work` as pages of 10 (pieces end after multiples of 7, keyed by the
+    /// items themselves), and which items were made.
+    fn pages(sink: &mut dyn Sink, work: &[u32]) -> Vec<u32> {
+        let ends: Vec<bool> = work.iter().map(|n| n % 7 == 0).collect();
+        let items: Vec<u128> = work.iter().map(|&n| u128::from(n)).collect();
+        let made = std::sync::Mutex::new(Vec::new());
+        let paging = pieces::Paging {
+            what: "things",
+            dir: "data/",
+            per_page: 10,
+            head: &page_head,
+        };
+        pieces::json_pages(sink, &paging, 1, (&ends, &items), work, |&n| {
+            made.lock().unwrap().push(n);
+            Some(format!("№ {n}"))
+        })
+        .unwrap();
+        let mut made = made.into_inner().unwrap();
+        made.sort();
+        made
+    }
+
+    fn page_json(sink: &Remembering, path: &str) -> serde_json::Value {
+        serde_json::from_slice(&sink.0[path].0).unwrap()
+    }
+
+    #[test]
+    fn a_long_list_is_written_as_pages_of_the_api_and_an_edit_makes_one_page_again() {
+        let work: Vec<u32> = (1..=95).collect();
+        let mut sink = Remembering::default();
+        assert_eq!(pages(&mut sink, &work), work);
+        let mut names: Vec<&String> = sink.0.keys().collect();
+        names.sort();
+        assert_eq!(names.len(), 10);
+        assert_eq!(names[0], "data/things-10.json");
+        let mut all = Vec::new();
+        for n in 1..=10 {
+            let path = match n {
+                1 => "data/things.json".to_string(),
+                n => format!("data/things-{n}.json"),
+            };
+            let page = page_json(&sink, &path);
+            let size = if n == 10 { 5 } else { 10 };
+            assert_eq!(page["total_items"], 95, "{path}");
+            assert_eq!(page["total_pages"], 10, "{path}");
+            assert_eq!(page["page_number"], n, "{path}");
+            assert_eq!(page["size"], size, "{path}");
+            assert_eq!(page["first_page"], n == 1, "{path}");
+            assert_eq!(page["last_page"], n == 10, "{path}");
+            assert_eq!(page["empty"], false, "{path}");
+            let contents = page["contents"].as_array().unwrap();
+            assert_eq!(contents.len(), size, "{path}");
+            all.extend(contents.iter().map(|v| v.as_str().unwrap().to_string()));
+        }
+        let expected: Vec<String> = work.iter().map(|n| format!("№ {n}")).collect();
+        assert_eq!(all, expected);
+
+        // Unchanged: no page is made again, not even copied.
+        let before = sink.0.clone();
+        assert_eq!(pages(&mut sink, &work), Vec::<u32>::new());
+        assert_eq!(sink.0, before);
+        // One item edited: its page is made again, of it only its piece
+        // (43 to 49, which ends at a multiple of 7).
+        let mut edited = work.clone();
+        edited[42] = 4300;
+        assert_eq!(
+            pages(&mut sink, &edited),
+            vec![44, 45, 46, 47, 48, 49, 4300]
+        );
+        let page = page_json(&sink, "data/things-5.json");
+        assert_eq!(page["contents"][2], "№ 4300");
+        for (path, file) in &sink.0 {
+            if path != "data/things-5.json" {
+                assert_eq!(file, &before[path], "{path}");
+            }
+        }
+        // One item more: every page says so, and the items shift.
+        let mut longer = work.clone();
+        longer.push(96);
+        pages(&mut sink, &longer);
+        assert_eq!(page_json(&sink, "data/things.json")["total_items"], 96);
+        assert_eq!(page_json(&sink, "data/things-10.json")["size"], 6);
+        // None: one empty page.
+        let mut sink = Remembering::default();
+        pages(&mut sink, &[]);
+        assert_eq!(sink.0.len(), 1);
+        let page = page_json(&sink, "data/things.json");
+        assert_eq!(page["empty"], true);
+        assert_eq!(page["total_pages"], 1);
+        assert_eq!(page["last_page"], true);
     }
 }

@@ -18,6 +18,8 @@ pub struct OpenDataView {
     pub zip: String,
     /// The JSON lists: (file, site-relative path).
     pub json: Vec<JsonFile>,
+    /// How many items each page of a list holds (`[open_data] hsds_per_page`).
+    pub per_page: usize,
     pub vocabularies: Vec<VocabularyView>,
     pub mapping: Vec<MappingRow>,
 }
@@ -57,7 +59,8 @@ pub struct MappingRow {
     pub note: &'static str,
 }
 
-/// The lists and what each holds.
+/// The lists and what each holds (a long list: its first page, see
+/// `pieces::Paging`).
 const JSON_FILES: [(&str, &str); 6] = [
     (
         "services.json",
@@ -73,7 +76,7 @@ const JSON_FILES: [(&str, &str); 6] = [
     ("index.json", "версия HSDS и адрес описания API (OpenAPI)"),
 ];
 
-pub fn view(data: &Data) -> OpenDataView {
+pub fn view(data: &Data, config: &crate::config::Config) -> OpenDataView {
     let described: Vec<(String, String)> = crate::collections::by_name("services")
         .map(|(_, c)| {
             crate::collections::fields(c)
@@ -101,6 +104,7 @@ pub fn view(data: &Data) -> OpenDataView {
                 what,
             })
             .collect(),
+        per_page: config.open_data.per_page(),
         vocabularies: mapping::vocabularies(data)
             .into_iter()
             .map(|v| VocabularyView {

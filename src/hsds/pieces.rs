@@ -130,16 +130,108 @@ pub fn piece_keys(what: &str, site: u128, runs: &[Range<usize>], items: &[u128])
         .collect()
 }
 
+/// A list cut into pages of the HSDS API's form: what each page of a list
+/// of `total` items holds, and what comes before its items.
+pub struct Paging<'a> {
+    /// The list's kind (`services`), which names its files and keys them.
+    pub what: &'a str,
+    /// The folder of its files (`open-data/hsds/`).
+    pub dir: &'a str,
+    pub per_page: usize,
+    /// The page up to its list (which the page ends), for a page of `size`
+    /// items numbered `number` (from 1) of `pages`.
+    pub head: &'a dyn Fn(PageHead) -> std::io::Result<String>,
+}
+
+/// What a page's head says: the API's `Page` fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageHead {
+    pub total: usize,
+    pub pages: usize,
+    pub number: usize,
+    pub size: usize,
+}
+
+impl Paging<'_> {
+    /// How many pages a list of `total` items takes: one at least, which
+    /// says the list is empty.
+    pub fn pages(&self, total: usize) -> usize {
+        total.div_ceil(self.per_page).max(1)
+    }
+
+    /// The site path of page `number` (from 1): the first is the list's own
+    /// file (`services.json`, what `/services` answers), the others are
+    /// numbered (`services-2.json`, what `/services?page=2` answers).
+    pub fn path(&self, number: usize) -> String {
+        match number {
+            1 => format!("{}{}.json", self.dir, self.what),
+            n => format!("{}{}-{n}.json", self.dir, self.what),
+        }
+    }
+}
+
+/// The list of the items `make` makes of `work` (one item each, keyed by
+/// `items`), as pages of `paging.per_page` items. Each page is written in
+/// pieces that end where `ends` marks and at the page's end (see
+/// [`json_list`]), and keyed by its head and its pieces' keys: a page whose
+/// key the recycled site's file has is kept as it is, so an edit rewrites
+/// one page, not the whole list. `site` keys every piece as well.
+pub fn json_pages<W, T>(
+    sink: &mut dyn Sink,
+    paging: &Paging<'_>,
+    site: u128,
+    (ends, items): (&[bool], &[u128]),
+    work: &[W],
+    make: impl Fn(&W) -> Option<T> + Sync,
+) -> std::io::Result<()>
+where
+    W: Sync,
+    T: serde::Serialize,
+{
+    let total = work.len();
+    let pages = paging.pages(total);
+    for number in 1..=pages {
+        let range =
+            ((number - 1) * paging.per_page).min(total)..(number * paging.per_page).min(total);
+        let runs = runs(&ends[range.clone()]);
+        let keys = piece_keys(paging.what, site, &runs, &items[range.clone()]);
+        let head = PageHead {
+            total,
+            pages,
+            number,
+            size: range.len(),
+        };
+        let mut key = Key::new("page");
+        key.text(paging.what).key(site);
+        for n in [total, pages, number, range.len()] {
+            key.number(n as u64);
+        }
+        for &k in &keys {
+            key.key(k);
+        }
+        json_list(
+            sink,
+            &paging.path(number),
+            (&(paging.head)(head)?, key.done()),
+            (&runs, &keys),
+            &work[range],
+            &make,
+        )?;
+    }
+    Ok(())
+}
+
 /// A JSON list page (`head` is the page up to its list, which the page
-/// ends) of the items `make` makes of `work`, written in pieces: each run
-/// of `runs` is one piece, keyed by `keys`, copied from the earlier file
-/// when it holds that key, else made on every core with its neighbours.
-/// Items are separated by commas, within pieces and between them; an item
-/// `make` gives none for is left out.
+/// ends; `key` sums up the head and the pieces' keys) of the items `make`
+/// makes of `work`, written in pieces: each run of `runs` is one piece,
+/// keyed by `keys`, copied from the earlier file when it holds that key,
+/// else made on every core with its neighbours. Items are separated by
+/// commas, within pieces and between them; an item `make` gives none for is
+/// left out.
 pub fn json_list<W, T>(
     sink: &mut dyn Sink,
     path: &str,
-    head: &str,
+    (head, key): (&str, u128),
     (runs, keys): (&[Range<usize>], &[u128]),
     work: &[W],
     make: impl Fn(&W) -> Option<T> + Sync,
@@ -149,7 +241,7 @@ where
     T: serde::Serialize,
 {
     use rayon::prelude::*;
-    sink.pieces(path, &mut |p: &mut Pieces<'_>| {
+    sink.pieces(path, key, &mut |p: &mut Pieces<'_>| {
         p.write(head.as_bytes())?;
         p.write(b"[")?;
         let mut first = true;

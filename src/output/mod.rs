@@ -162,10 +162,12 @@ impl Staging {
         self.stage.reuse(rel, key).map(|(size, _)| size)
     }
 
-    /// Writes a file made of keyed pieces (see [`pieces`]), copying those
-    /// the recycled site's file holds; returns its size.
-    pub fn pieces(&self, rel: &str, fill: sink::PieceFill<'_>) -> io::Result<u64> {
-        self.stage.pieces(rel, fill)
+    /// Keeps the recycled site's file at `rel` if it was made from `key`
+    /// and is as that build left it; else writes a file made of keyed
+    /// pieces (see [`pieces`]), copying those the recycled site's file
+    /// holds. Returns its size.
+    pub fn pieces(&self, rel: &str, key: u128, fill: sink::PieceFill<'_>) -> io::Result<u64> {
+        self.stage.pieces(rel, key, fill)
     }
 }
 

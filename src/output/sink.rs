@@ -29,10 +29,14 @@ pub trait Sink {
     /// but write.
     fn stream(&mut self, path: &str, fill: Fill<'_>) -> io::Result<()>;
 
-    /// A streamed file made of keyed pieces: a sink that kept the earlier
-    /// build's file at `path` lets `fill` copy the pieces it holds instead
-    /// of making them. By default there is no earlier file.
-    fn pieces(&mut self, path: &str, fill: PieceFill<'_>) -> io::Result<()> {
+    /// A streamed file made of keyed pieces, `key` summing up all of them
+    /// (and whatever else the file holds): a sink that holds the earlier
+    /// build's file made from the same key, unchanged since, keeps it
+    /// without calling `fill`; one that holds an earlier file of other
+    /// pieces lets `fill` copy those it holds instead of making them. By
+    /// default there is no earlier file.
+    fn pieces(&mut self, path: &str, key: u128, fill: PieceFill<'_>) -> io::Result<()> {
+        let _ = key;
         self.stream(path, &mut |w| fill(&mut Pieces::new(w, None)))
     }
 

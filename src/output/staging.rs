@@ -36,10 +36,6 @@ use super::sink::{Fill, PieceFill};
 use super::tree::Carried;
 use super::{Layout, Note, OutputError, at, set_aside};
 
-/// The fingerprint a data file made of pieces is recorded with: it is
-/// trusted by its pieces' keys, not by a fingerprint of its own.
-const DATA_FILE: u128 = 0;
-
 /// The staging folder, receiving the site file by file.
 pub(crate) struct Stage {
     dir: PathBuf,
@@ -229,10 +225,18 @@ impl Stage {
         Ok(meta.len())
     }
 
-    /// Writes a file made of keyed pieces (see [`super::pieces`]) as `fill`
-    /// makes it, copying the pieces the recycled site's file at `rel` holds
-    /// when that file is exactly as its build left it. Returns its size.
-    pub(crate) fn pieces(&self, rel: &str, fill: PieceFill<'_>) -> io::Result<u64> {
+    /// Keeps the recycled site's file at `rel` if it was made from `key` and
+    /// is exactly as its build left it, with where its pieces lie; else
+    /// writes a file made of keyed pieces (see [`super::pieces`]) as `fill`
+    /// makes it, copying the pieces that file holds. Returns its size.
+    pub(crate) fn pieces(&self, rel: &str, key: u128, fill: PieceFill<'_>) -> io::Result<u64> {
+        if let Some((size, index)) = self.reuse(rel, key) {
+            self.piece_indexes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(rel.to_string(), index.to_vec());
+            return Ok(size);
+        }
         let path = self.dir.join(rel);
         let earlier = if self.fresh {
             None
@@ -255,7 +259,7 @@ impl Stage {
         let file = out.into_inner().map_err(|e| at(&path)(e.into_error()))?;
         let meta = file.metadata().map_err(at(&path))?;
         self.remember(rel);
-        if let Some(record) = Record::of(DATA_FILE, &meta) {
+        if let Some(record) = Record::of(key, &meta) {
             self.note_fingerprint(rel, record);
             self.piece_indexes
                 .lock()
@@ -1004,15 +1008,19 @@ mod tests {
         }
     }
 
-    /// Writes `parts` at `rel` as keyed pieces, copying what it can; the
-    /// record the next build would read of the stage, and how many were copied.
-    fn write_pieces(stage: &Stage, rel: &str, parts: &[(u128, &str)]) -> (Built, usize) {
-        let mut copied = 0;
+    /// Writes `parts` at `rel` as keyed pieces (the file keyed by their
+    /// keys), copying what it can; the record the next build would read of
+    /// the stage, and how many pieces were copied (`None`: the file was kept
+    /// whole, nothing made or copied).
+    fn write_pieces(stage: &Stage, rel: &str, parts: &[(u128, &str)]) -> (Built, Option<usize>) {
+        let mut copied = None;
+        let key = parts.iter().fold(0u128, |k, (p, _)| k.rotate_left(7) ^ p) + 100;
         stage
-            .pieces(rel, &mut |p| {
+            .pieces(rel, key, &mut |p| {
+                let copied = copied.insert(0);
                 for (key, text) in parts {
                     if p.copy(*key)? {
-                        copied += 1;
+                        *copied += 1;
                     } else {
                         p.piece(*key, text.as_bytes(), 0)?;
                     }
@@ -1042,14 +1050,14 @@ mod tests {
             ..stage_in(dir)
         };
         let (built, copied) = write_pieces(&first, rel, &[(1, "один,"), (2, "два,"), (3, "три")]);
-        assert_eq!(copied, 0);
+        assert_eq!(copied, Some(0));
         // The next build: one piece changed, two copied, the bytes as made.
         let second = Stage {
             built: verified(built, dir),
             ..stage_in(dir)
         };
         let (built, copied) = write_pieces(&second, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
-        assert_eq!(copied, 2);
+        assert_eq!(copied, Some(2));
         assert_eq!(
             std::fs::read_to_string(dir.join(rel)).unwrap(),
             "один,ДВА,три"
@@ -1061,11 +1069,33 @@ mod tests {
             built: verified(built, dir),
             ..stage_in(dir)
         };
-        let (_, copied) = write_pieces(&third, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
-        assert_eq!(copied, 0);
+        let (built, copied) = write_pieces(&third, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
+        assert_eq!(copied, Some(0));
         assert_eq!(
             std::fs::read_to_string(dir.join(rel)).unwrap(),
             "один,ДВА,три"
+        );
+        // The same pieces again: the file is kept as it is, not even copied,
+        // and keeps where its pieces lie for the build after.
+        let inode =
+            |dir: &Path| std::os::unix::fs::MetadataExt::ino(&dir.join(rel).metadata().unwrap());
+        let before = inode(dir);
+        let fourth = Stage {
+            built: verified(built, dir),
+            ..stage_in(dir)
+        };
+        let (built, copied) = write_pieces(&fourth, rel, &[(1, "один,"), (4, "ДВА,"), (3, "три")]);
+        assert_eq!(copied, None);
+        assert_eq!(inode(dir), before);
+        let fifth = Stage {
+            built: verified(built, dir),
+            ..stage_in(dir)
+        };
+        let (_, copied) = write_pieces(&fifth, rel, &[(1, "один,"), (5, "два,"), (3, "три")]);
+        assert_eq!(copied, Some(2));
+        assert_eq!(
+            std::fs::read_to_string(dir.join(rel)).unwrap(),
+            "один,два,три"
         );
     }
 
