@@ -193,14 +193,22 @@ fn edit(root: &Path, rng: &mut Rng, step: usize, originals: &BTreeMap<PathBuf, V
         _ => {
             // Someone changes a page of the kept site behind opora's back,
             // keeping its size: it must not be published as it is.
-            let pages = files_under(&root.join(".public.old"), "html");
-            if pages.is_empty() {
+            // Or one of the other files kept unread by the hash of their
+            // bytes: the search export's.
+            let kept = root.join(".public.old");
+            let mut files = files_under(&kept, "html");
+            files.extend(files_under(&kept.join("search"), "bin"));
+            if files.is_empty() {
                 return "no kept site yet".into();
             }
-            let f = pick(rng, &pages);
+            let f = pick(rng, &files);
             let mut bytes = std::fs::read(&f).unwrap();
-            if let Some(b) = bytes.iter_mut().find(|b| b.is_ascii_lowercase()) {
-                *b = b.to_ascii_uppercase();
+            match bytes.iter_mut().find(|b| b.is_ascii_lowercase()) {
+                Some(b) => *b = b.to_ascii_uppercase(),
+                None => {
+                    let at = bytes.len() / 2;
+                    bytes[at] ^= 0x01;
+                }
             }
             std::fs::write(&f, bytes).unwrap();
             format!("tampered with {}", f.display())

@@ -37,10 +37,15 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// The record of a plain file. A file with other hard links (a search
+    /// file the native index shares) is recorded too: adding or removing a
+    /// link, like any change through any of its names, sets its change
+    /// time, and no file with other names is ever written in place
+    /// (`staging::clear_way` deletes it first).
     #[cfg(unix)]
     pub fn of(fingerprint: u128, meta: &std::fs::Metadata) -> Option<Record> {
         use std::os::unix::fs::MetadataExt;
-        (meta.is_file() && meta.nlink() == 1).then(|| Record {
+        meta.is_file().then(|| Record {
             fingerprint,
             size: meta.len(),
             modified: (meta.mtime(), meta.mtime_nsec()),

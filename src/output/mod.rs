@@ -705,10 +705,11 @@ mod tests {
 
         publish(&root, &[("a/index.html", "one")]);
         assert_eq!(names(&root.join("public")), vec!["a", "style.css"]);
-        // Beside the site: the lock, and the record of what the site holds.
+        // Beside the site: the lock, and the records of what the site holds
+        // (its folders, and its files with what each was made from).
         let (others, records) = beside(&root);
         assert_eq!(others, vec![".public.lock", "public", "static"]);
-        assert_eq!(records, 1);
+        assert_eq!(records, 2);
 
         publish(&root, &[("b/index.html", "two")]);
         assert_eq!(names(&root.join("public")), vec!["b", "style.css"]);
@@ -733,7 +734,7 @@ mod tests {
             others,
             vec![".public.lock", ".public.old", "public", "static"]
         );
-        assert_eq!(records, 2);
+        assert_eq!(records, 4);
     }
 
     /// What is in `root` but the records of what each site folder holds,
@@ -741,7 +742,7 @@ mod tests {
     fn beside(root: &Path) -> (Vec<String>, usize) {
         let (records, others): (Vec<String>, Vec<String>) = names(root)
             .into_iter()
-            .partition(|n| n.starts_with(".public.tree-"));
+            .partition(|n| n.starts_with(".public.tree-") || n.starts_with(".public.built-"));
         (others, records.len())
     }
 
