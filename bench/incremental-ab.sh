@@ -4,7 +4,9 @@
 # cannot share one), with the same edit before each round. COLD=1 (the default)
 # drops the system's caches before every build, as a long pause between an
 # editor's saves does on a machine that reclaims idle memory; COLD=0 keeps them.
-# Dropping caches needs root.
+# Dropping caches needs root. OLD_REV=<commit> gives the old side the templates and
+# static files of that commit, for when the new templates use what only the new
+# binary gives them.
 #   bench/incremental-ab.sh OLD_OPORA NEW_OPORA [SERVICES] [ROUNDS]
 #   e.g. git worktree add /tmp/old <commit> && CARGO_TARGET_DIR=/tmp/old-target \
 #        cargo build --release --manifest-path /tmp/old/Cargo.toml --bin opora
@@ -20,6 +22,10 @@ cargo build --release --quiet --example synth
 rm -rf "$base-old" "$base-new" "$(dirname "$base")/.$(basename "$base")"-*
 target/release/examples/synth --services "$services" --regions 85 --out "$base-old" >/dev/null
 cp -a "$base-old" "$base-new"
+if [ -n "${OLD_REV:-}" ]; then
+  rm -rf "$base-old/templates" "$base-old/static"
+  git archive "$OLD_REV" templates static | tar -x -C "$base-old"
+fi
 build() { # binary, portal → "wall s [stages]"
   local wall
   wall=$( { /usr/bin/time -f "%e" "$1" --root "$2" build --output "$2/public" >"$2.out"; } 2>&1 | tail -n 1)

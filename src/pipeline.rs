@@ -609,7 +609,16 @@ fn render_streamed(
                 // the build keeps; made here, it is ready when validation asks.
                 crate::render::fingerprint::program_identity();
                 let t = Instant::now();
-                (out.stage(&static_dir), t.elapsed())
+                let staged = out.stage(&static_dir);
+                let time = t.elapsed();
+                // The links the recycled site's pages were noted with, read
+                // here too: the pages need them, and validation leaves this
+                // core idle.
+                let links = staged
+                    .as_ref()
+                    .ok()
+                    .map(|st| linkcheck::LinkTable::decode(st.site_memo()).unwrap_or_default());
+                (staged, links, time)
             })
         });
         let reuse = Reuse {
@@ -644,7 +653,7 @@ fn render_streamed(
         Ok(prepared) => prepared,
         Err(failed) => {
             // Nothing was written: the folder goes back with its record.
-            if let (Some(out), Some((Ok(staging), _))) = (output, staged) {
+            if let (Some(out), Some((Ok(staging), _, _))) = (output, staged) {
                 out.discard(staging);
             }
             return Err(failed);
@@ -656,15 +665,16 @@ fn render_streamed(
         diagnostics.sort();
         Failed { diagnostics }
     };
-    let staging = match staged {
-        Some((staging, time)) => {
+    let (staging, link_table) = match staged {
+        Some((staging, links, time)) => {
             report.timings.push(("stage", time));
-            Some(staging.map_err(|e| {
+            let staging = staging.map_err(|e| {
                 diags.push(output_error(&e));
                 fail(diags.clone())
-            })?)
+            })?;
+            (Some(staging), links)
         }
-        None => None,
+        None => (None, None),
     };
     let write_failed = |output: Option<&mut Output>,
                         staging: Option<crate::output::Staging>,
@@ -777,9 +787,6 @@ fn render_streamed(
     // Every distinct link of the site, numbered: the pages' memos, kept
     // with their fingerprints, name links by these numbers, so a kept page's
     // links are checked without reading it (src/linkcheck/memo.rs).
-    let link_table = staging
-        .as_ref()
-        .map(|st| linkcheck::LinkTable::decode(st.site_memo()).unwrap_or_default());
     let maker = PageMaker {
         env: &env,
         site: &site,

@@ -61,10 +61,10 @@ pub(crate) struct Stage {
     carried: Carried,
 }
 
-/// A plain file or folder of the recycled site, as [`make_safe`] found it.
+/// A plain file or folder of the recycled site, as [`make_safe`] found it:
+/// its site path (`/`-separated; a name that is not UTF-8 is never kept).
+/// Its path on disk is made only for the few that are deleted.
 struct Entry {
-    path: PathBuf,
-    /// Its site path (`/`-separated; a name that is not UTF-8 is never kept).
     rel: String,
 }
 
@@ -451,7 +451,7 @@ impl Stage {
     /// Deletes what the recycled site had beyond the files this build wrote.
     fn prune(&self, keep: &HashSet<&str>, folders: &HashSet<&str>) -> Result<(), Incomplete> {
         match &self.found {
-            Some(found) => prune_found(found, keep, folders),
+            Some(found) => prune_found(&self.dir, found, keep, folders),
             None => prune(&self.dir, keep, folders),
         }
         .map_err(Incomplete::Write)
@@ -710,10 +710,7 @@ impl<'a> SafeWalk<'a> {
                 .files
                 .iter()
                 .chain(&known.folders)
-                .map(|rel| Entry {
-                    path: self.root.join(rel),
-                    rel: rel.clone(),
-                })
+                .map(|rel| Entry { rel: rel.clone() })
                 .collect());
         }
         changeable(dir)?;
@@ -732,7 +729,7 @@ impl<'a> SafeWalk<'a> {
                 scope.spawn(move |scope| self.folder(scope, sub));
             }
             let rel = site_path(self.root, &path)?;
-            found.push(Entry { path, rel });
+            found.push(Entry { rel });
         }
         Ok(found)
     }
@@ -807,7 +804,12 @@ fn static_files(
 /// or folder (a file in the way of a folder, or the reverse, was replaced as
 /// it was written), so only an entry's current kind is asked, and only of the
 /// few entries deleted.
-fn prune_found(found: &[Entry], keep: &HashSet<&str>, folders: &HashSet<&str>) -> io::Result<()> {
+fn prune_found(
+    dir: &Path,
+    found: &[Entry],
+    keep: &HashSet<&str>,
+    folders: &HashSet<&str>,
+) -> io::Result<()> {
     let kept = |rel: &str| keep.contains(rel) || folders.contains(rel);
     for entry in found {
         if kept(&entry.rel) {
@@ -819,13 +821,14 @@ fn prune_found(found: &[Entry], keep: &HashSet<&str>, folders: &HashSet<&str>) -
         {
             continue;
         }
-        let gone = match std::fs::symlink_metadata(&entry.path) {
-            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&entry.path),
-            Ok(_) => std::fs::remove_file(&entry.path),
+        let path = dir.join(&entry.rel);
+        let gone = match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&path),
+            Ok(_) => std::fs::remove_file(&path),
             Err(e) => Err(e),
         };
         match gone {
-            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(at(&entry.path)(e)),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(at(&path)(e)),
             _ => {}
         }
     }
