@@ -282,3 +282,54 @@ fn one_id_in_two_vocabularies_is_refused() {
         "at the repeated id, line {line}: {err}"
     );
 }
+
+/// Two records of one service — the same name, folded (case, «ё», quotes and
+/// spaces), in one region's folder and town — are each reported against the
+/// first, in the records' order; the same name in another town or another
+/// region is another service.
+#[test]
+fn records_of_one_service_are_reported_against_the_first() {
+    let err = expect_failure(
+        |root| {
+            let folder = root.join("content/services/ru-mos");
+            let original = std::fs::read_to_string(folder.join("semya-i-dom.md")).unwrap();
+            let copy = |name: &str, text: &str| std::fs::write(folder.join(name), text).unwrap();
+            let renamed = original.replace(
+                "name = \"«Семья и дом», Орехово-Зуево\"",
+                "name = \"«СЕМЬЯ И ДОМ», орехово-зуево\"",
+            );
+            copy("z-copy.md", &renamed);
+            copy("a-copy.md", &original);
+            copy(
+                "other-town.md",
+                &original.replace(
+                    "municipality = \"Орехово-Зуево\"",
+                    "municipality = \"Коломна\"",
+                ),
+            );
+            let other_region = root.join("content/services/ru-klu/semya-i-dom.md");
+            std::fs::write(
+                other_region,
+                original.replace("region = \"RU-MOS\"", "region = \"RU-KLU\""),
+            )
+            .unwrap();
+        },
+        &[],
+        &[],
+    );
+    let lines: Vec<&str> = err.lines().collect();
+    let reported: Vec<(&str, &str)> = lines
+        .windows(2)
+        .filter(|w| w[0].contains("same name as"))
+        .map(|w| (w[0], w[1]))
+        .collect();
+    let first = "error: same name as content/services/ru-mos/a-copy.md";
+    assert_eq!(
+        reported,
+        vec![
+            (first, "  --> content/services/ru-mos/semya-i-dom.md:1:1"),
+            (first, "  --> content/services/ru-mos/z-copy.md:1:1"),
+        ],
+        "{err}"
+    );
+}

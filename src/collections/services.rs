@@ -317,17 +317,21 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
 }
 
 fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
-    let mut by_key: BTreeMap<(String, String), Vec<&Record<ServiceMeta>>> = BTreeMap::new();
-    for s in &content.services {
-        if let Some(name) = &s.meta.name {
-            let key = ru::name_key(name);
-            by_key
-                .entry((s.folder.clone().unwrap_or_default(), key))
-                .or_default()
-                .push(s);
-        }
-    }
-    for group in by_key.values().filter(|g| g.len() > 1) {
+    // Each service's folder and folded name, on every core (validation
+    // leaves one idle), then sorted: services of one key are neighbours, in
+    // their records' order, and the keys in order.
+    let services = &content.services;
+    let mut keyed: Vec<((&str, String), usize)> = services
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let name = s.meta.name.as_ref()?;
+            Some(((s.folder.as_deref().unwrap_or(""), ru::name_key(name)), i))
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+        let group: Vec<&Record<ServiceMeta>> = group.iter().map(|(_, i)| &services[*i]).collect();
         for dup in &group[1..] {
             if dup.meta.municipality == group[0].meta.municipality {
                 out.push(
