@@ -67,7 +67,7 @@ impl Collection for Services {
         // records are put in order, not the much larger views.
         let mut records: Vec<(String, &Record<ServiceMeta>)> = content
             .services
-            .iter()
+            .par_iter()
             .map(|s| (crate::validate::service_id(s), s))
             .collect();
         // Sorted on every core: at 50,000 services the two sorts were ~0.1 s
