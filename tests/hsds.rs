@@ -918,6 +918,22 @@ fn services_in(root: &Path) -> Vec<(String, Vec<u8>)> {
     }
 }
 
+/// The package `again`, made after an import of `original` (from `what`),
+/// is `original`, file by file.
+fn assert_same_package(original: &[(String, Vec<u8>)], again: &[(String, Vec<u8>)], what: &str) {
+    assert_eq!(
+        again.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        original.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "{what}"
+    );
+    for ((name, a), (_, b)) in original.iter().zip(again) {
+        assert!(
+            a == b,
+            "{what}: {name} differs after export → import → export"
+        );
+    }
+}
+
 #[test]
 fn round_trip_export_import_export_gives_the_same_package() {
     let original = hsds_files(built());
@@ -937,17 +953,7 @@ fn round_trip_export_import_export_gives_the_same_package() {
         let public = portal.path().join("public");
         build(portal.path(), &public);
         let again = hsds_files(&public);
-        assert_eq!(
-            again.iter().map(|f| &f.0).collect::<Vec<_>>(),
-            original.iter().map(|f| &f.0).collect::<Vec<_>>()
-        );
-        for ((name, a), (_, b)) in original.iter().zip(&again) {
-            assert!(
-                a == b,
-                "{}: {name} differs after export → import → export",
-                package.display()
-            );
-        }
+        assert_same_package(&original, &again, &package.display().to_string());
     }
 }
 
@@ -1047,18 +1053,7 @@ fn long_lists_are_pages_of_the_api_that_hold_the_whole_list_and_import_back() {
     assert!(ok, "{out}");
     let again = empty.path().join("public");
     build(empty.path(), &again);
-    let original = hsds_files(&single);
-    let made = hsds_files(&again);
-    assert_eq!(
-        made.iter().map(|f| &f.0).collect::<Vec<_>>(),
-        original.iter().map(|f| &f.0).collect::<Vec<_>>()
-    );
-    for ((name, a), (_, b)) in original.iter().zip(&made) {
-        assert!(
-            a == b,
-            "{name} differs after a paged export → import → export"
-        );
-    }
+    assert_same_package(&hsds_files(&single), &hsds_files(&again), "pages of 7");
 }
 
 #[test]
