@@ -333,3 +333,24 @@ fn records_of_one_service_are_reported_against_the_first() {
         "{err}"
     );
 }
+
+/// A setting of the right form but out of range is blamed on its place in
+/// `opora.toml`, with a hint that says so (not one about TOML's syntax).
+#[test]
+fn a_page_size_of_zero_for_the_open_data_is_refused_where_it_is_written() {
+    let err = expect_failure(
+        |root| {
+            let config = root.join("opora.toml");
+            let mut text = std::fs::read_to_string(&config).unwrap();
+            text.push_str("\n[open_data]\nhsds_per_page = 0\n");
+            std::fs::write(&config, text).unwrap();
+        },
+        &[
+            "invalid value: integer `0`, expected a nonzero usize",
+            "opora.toml:8:17",
+            "out of range",
+        ],
+        &[],
+    );
+    assert!(!err.contains("TOML syntax"), "{err}");
+}

@@ -424,6 +424,8 @@ fn toml_diagnostic(file: &SourceText, offset: usize, e: &toml::de::Error) -> Dia
         "add the field; docs/content-format.md shows an example"
     } else if message.contains("invalid type") || message.contains("did not match") {
         "check the value's form: text in \"quotes\", lists in [brackets], numbers without quotes, dates as 2026-01-31"
+    } else if message.contains("invalid value") {
+        "the value has the right form but is out of range; docs/content-format.md says what each field takes"
     } else {
         "check the TOML syntax: `key = value`, text in double quotes, one key per line"
     };
