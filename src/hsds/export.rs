@@ -550,19 +550,9 @@ impl<'a> Export<'a> {
 /// A list's page, up to its items: what [`pieces::json_list`] writes before
 /// them.
 fn page_head(head: pieces::PageHead) -> io::Result<String> {
-    let page = Page {
-        total_items: head.total,
-        total_pages: head.pages,
-        page_number: head.number,
-        size: head.size,
-        first_page: head.number == 1,
-        last_page: head.number == head.pages,
-        empty: head.total == 0,
-        contents: [(); 0],
-    };
     // Compact JSON of a list is `[` and its items' JSON joined by commas:
     // the page around them is serialized once, empty.
-    let empty = serde_json::to_string(&page)?;
+    let empty = serde_json::to_string(&Page::of(head, [(); 0]))?;
     match empty.strip_suffix("[]}") {
         Some(head) => Ok(head.to_string()),
         None => Err(io::Error::other("the list is not the page's last field")),
@@ -968,15 +958,28 @@ fn page<T: serde::Serialize>(
 }
 
 fn list_page<I>(count: usize, items: I) -> Page<Each<I>> {
-    Page {
-        total_items: count,
-        total_pages: 1,
-        page_number: 1,
+    let whole = pieces::PageHead {
+        total: count,
+        pages: 1,
+        number: 1,
         size: count,
-        first_page: true,
-        last_page: true,
-        empty: count == 0,
-        contents: Each::new(items),
+    };
+    Page::of(whole, Each::new(items))
+}
+
+impl<C> Page<C> {
+    /// The page `head` describes, holding `contents`.
+    fn of(head: pieces::PageHead, contents: C) -> Page<C> {
+        Page {
+            total_items: head.total,
+            total_pages: head.pages,
+            page_number: head.number,
+            size: head.size,
+            first_page: head.number == 1,
+            last_page: head.number == head.pages,
+            empty: head.total == 0,
+            contents,
+        }
     }
 }
 
