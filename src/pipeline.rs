@@ -373,6 +373,7 @@ fn export_search<L: Learn>(
     site: &Site,
     indexed: crate::search::Indexed,
     (index_dir, shared): (&Path, Option<&Path>),
+    pruner: Option<&crate::output::SearchFilesPruner>,
     files: &mut SiteFiles<'_, L>,
 ) -> Result<Result<SearchWritten, std::io::Error>, Diagnostic> {
     let docs = crate::search::docs::from_site(site);
@@ -388,6 +389,11 @@ fn export_search<L: Learn>(
     let link = |rel: &str, to: &Path| staging.is_some_and(|st| st.link(rel, to).is_ok());
     crate::search::index::save_export(index_dir, &exported, shared, &link)
         .map_err(search_failed)?;
+    // The shared folder now holds this export: what no kept site names
+    // goes, here beside the pages rather than after the swap.
+    let pruned = pruner
+        .filter(|_| shared.is_some())
+        .map(|pruner| pruner.prune(exported.files.iter().map(|(name, _)| name.as_str())));
     let timings = [
         ("index", search_report.index_time),
         ("export", search_report.export_time + t.elapsed()),
@@ -395,14 +401,16 @@ fn export_search<L: Learn>(
     Ok(Ok(SearchWritten {
         manifest: exported.manifest,
         timings,
+        pruned,
     }))
 }
 
-/// The search export, written: its manifest's site path, and how long the
-/// index and the export took.
+/// The search export, written: its manifest's site path, how long the
+/// index and the export took, and the shared search files cleared for it.
 struct SearchWritten {
     manifest: String,
     timings: [(&'static str, Duration); 2],
+    pruned: Option<crate::output::PrunedSearchFiles>,
 }
 
 /// Pages rendered at once: enough to keep both cores busy, few enough that
@@ -800,14 +808,15 @@ fn render_streamed(
         .as_ref()
         .and_then(|_| list.iter().position(|(_, kind)| *kind == Kind::Search));
     let mut written = Vec::with_capacity(list.len());
+    let pruner = output.as_deref().map(Output::search_files_pruner);
     let (made, exported) = std::thread::scope(|scope| {
         let export = indexing.map(|(dir, indexing)| {
-            let (site, made_files) = (&site, &made_files);
+            let (site, made_files, pruner) = (&site, &made_files, pruner.as_ref());
             scope.spawn(move || {
                 let mut made = made_files();
                 let exported = indexing.wait().and_then(|indexed| {
                     let dirs = (dir, shared_search_files.as_deref());
-                    export_search(site, indexed, dirs, &mut made)
+                    export_search(site, indexed, dirs, pruner, &mut made)
                 });
                 (exported, made)
             })
@@ -825,6 +834,9 @@ fn render_streamed(
         Some((Ok(Ok(written)), made)) => {
             files.absorb(made);
             report.timings.extend(written.timings);
+            if let (Some(out), Some(pruned)) = (output.as_deref_mut(), written.pruned) {
+                out.search_files_pruned(pruned);
+            }
             Some(written.manifest)
         }
         Some((Ok(Err(e)), _)) => return Err(write_failed(output, staging, e, &diags)),

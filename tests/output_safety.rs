@@ -406,6 +406,24 @@ fn the_native_index_shares_the_sites_search_files_and_later_builds_never_change_
     named.remove("index.html");
     named.remove("manifest.bin");
     assert_eq!(names_in(&store), named);
+    // Search turned off: the first site without it keeps the files its
+    // spare names (cleared after the swap, as no export was saved), and the
+    // second, whose spare has none either, lets the folder go.
+    let config = portal.join("opora.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[search]\ndisabled = true\n")).unwrap();
+    build_ok(&portal);
+    let left: Vec<String> = names_in(&portal.join("public/search"))
+        .into_iter()
+        .collect();
+    assert_eq!(left, ["index.html"], "the search page alone, no export");
+    let mut named = names_in(&portal.join(".public.old/search"));
+    named.remove("index.html");
+    named.remove("manifest.bin");
+    assert!(!named.is_empty());
+    assert_eq!(names_in(&store), named);
+    build_ok(&portal);
+    assert!(!portal.join(".public.search-files").exists());
 }
 
 /// The shared search files are trusted by their names, so their folder must

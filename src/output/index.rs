@@ -9,6 +9,8 @@
 //! deleted after it (the one just replaced is kept, for a search that read the
 //! previous manifest a moment before the swap).
 
+use std::collections::HashSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::{Found, Layout, Note, OutputError, checkpoint, clear, found, guard};
@@ -107,29 +109,72 @@ pub(crate) fn prune(layout: &Layout, keep: &[&str], notes: &mut Vec<Note>) {
 /// sites no longer kept, and any half-written one — so the folder holds
 /// what the two kept indexes read and no more. Without search in either
 /// site, the folder goes. What cannot be deleted is reported, not fatal.
+///
+/// A build whose search export was saved has already done this before the
+/// swap ([`prune_files_for`]); this is for one without search.
 pub(crate) fn prune_files(layout: &Layout, notes: &mut Vec<Note>) {
-    let files = layout.search_files().join("search");
-    let Ok(entries) = std::fs::read_dir(&files) else {
+    let (Some(live), Some(spare)) = (
+        named_search_files(&layout.target()),
+        named_search_files(&layout.spare()),
+    ) else {
         return;
     };
-    // The search files a site names; none without search, `None` when its
-    // folder cannot be listed (then nothing is deleted).
-    let named = |site: PathBuf| -> Option<Vec<std::ffi::OsString>> {
-        match std::fs::read_dir(site.join("search")) {
-            Ok(d) => d.map(|e| Some(e.ok()?.file_name())).collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Vec::new()),
-            Err(_) => None,
+    // The search page stays when search is turned off: a site has search
+    // if it names a manifest.
+    let has_search = |names: &[OsString]| {
+        names
+            .iter()
+            .any(|name| manifest_key(&format!("search/{}", name.to_string_lossy())).is_some())
+    };
+    if !has_search(&live) && !has_search(&spare) {
+        if std::fs::symlink_metadata(layout.search_files()).is_ok() {
+            let _ = clear(layout, &layout.search_files(), notes);
         }
-    };
-    let (Some(live), Some(spare)) = (named(layout.target()), named(layout.spare())) else {
-        return;
-    };
-    let keep: std::collections::HashSet<std::ffi::OsString> =
-        live.into_iter().chain(spare).collect();
-    if keep.is_empty() {
-        let _ = clear(layout, &layout.search_files(), notes);
         return;
     }
+    let keep: HashSet<OsString> = live.into_iter().chain(spare).collect();
+    delete_unnamed(layout, &keep, notes);
+}
+
+/// [`prune_files`] done before the swap, once the new site's search export
+/// (the site paths `new`, `search/…`) is saved and linked into the shared
+/// folder: the new site and the live one, which the swap makes the spare,
+/// are then the two sites kept, and nothing else adds to the folder before
+/// the swap (the build holds the output's lock). The build's export thread
+/// does it beside the pages, so the deletions, hundreds after a one-record
+/// edit, are not left to the end of the build, when only one core has work.
+pub(crate) fn prune_files_for<'a>(
+    layout: &Layout,
+    new: impl IntoIterator<Item = &'a str>,
+    notes: &mut Vec<Note>,
+) {
+    let Some(live) = named_search_files(&layout.target()) else {
+        return;
+    };
+    let keep: HashSet<OsString> = new
+        .into_iter()
+        .filter_map(|path| path.strip_prefix("search/"))
+        .map(OsString::from)
+        .chain(live)
+        .collect();
+    delete_unnamed(layout, &keep, notes);
+}
+
+/// The search files the site in `site` names: none without search, `None`
+/// when its folder cannot be listed (then nothing may be deleted).
+fn named_search_files(site: &Path) -> Option<Vec<OsString>> {
+    match std::fs::read_dir(site.join("search")) {
+        Ok(d) => d.map(|e| Some(e.ok()?.file_name())).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Vec::new()),
+        Err(_) => None,
+    }
+}
+
+/// Deletes every file of the shared folder whose name `keep` lacks.
+fn delete_unnamed(layout: &Layout, keep: &HashSet<OsString>, notes: &mut Vec<Note>) {
+    let Ok(entries) = std::fs::read_dir(layout.search_files().join("search")) else {
+        return;
+    };
     for entry in entries.flatten() {
         if !keep.contains(&entry.file_name())
             && let Err(e) = std::fs::remove_file(entry.path())

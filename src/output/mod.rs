@@ -299,6 +299,32 @@ pub struct Output {
     layout: Layout,
     lock: lock::BuildLock,
     notes: Vec<Note>,
+    /// The shared search files were cleared before the swap
+    /// ([`SearchFilesPruner`]), so publishing need not look again.
+    search_files_pruned: bool,
+}
+
+/// Clears the native indexes' shared search files of what neither the site
+/// being built nor the live one names, once the new search export is saved
+/// ([`index::prune_files_for`]); made by [`Output::search_files_pruner`] for
+/// the thread that saves the export, and handed back with
+/// [`Output::search_files_pruned`].
+pub struct SearchFilesPruner {
+    layout: Layout,
+}
+
+/// What [`SearchFilesPruner::prune`] could not delete.
+pub struct PrunedSearchFiles {
+    notes: Vec<Note>,
+}
+
+impl SearchFilesPruner {
+    /// `new`: the site paths of the new site's search export.
+    pub fn prune<'a>(&self, new: impl IntoIterator<Item = &'a str>) -> PrunedSearchFiles {
+        let mut notes = Vec::new();
+        index::prune_files_for(&self.layout, new, &mut notes);
+        PrunedSearchFiles { notes }
+    }
 }
 
 impl Output {
@@ -335,6 +361,7 @@ impl Output {
             layout,
             lock,
             notes,
+            search_files_pruned: false,
         })
     }
 
@@ -406,6 +433,21 @@ impl Output {
             _ => clear(&self.layout, &dir, &mut self.notes).ok()?,
         }
         Some(dir)
+    }
+
+    /// What clears the shared search files once this build's search export
+    /// is saved in them (see [`SearchFilesPruner`]).
+    pub fn search_files_pruner(&self) -> SearchFilesPruner {
+        SearchFilesPruner {
+            layout: self.layout.clone(),
+        }
+    }
+
+    /// The shared search files were cleared for the new site: publishing
+    /// reports what could not be deleted, and does not look again.
+    pub fn search_files_pruned(&mut self, pruned: PrunedSearchFiles) {
+        self.notes.extend(pruned.notes);
+        self.search_files_pruned = true;
     }
 
     /// Writes the site (the portal's static files and `files`) and swaps it in
@@ -500,7 +542,9 @@ impl Output {
             .map(String::as_str)
             .collect();
         index::prune(&layout, &keep, &mut self.notes);
-        index::prune_files(&layout, &mut self.notes);
+        if !self.search_files_pruned {
+            index::prune_files(&layout, &mut self.notes);
+        }
         built::prune(&layout);
         tree::prune(&layout);
         checkpoint("published");

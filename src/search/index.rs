@@ -166,8 +166,9 @@ pub fn claim(dir: &Path) -> Result<(), SearchError> {
 /// there from an earlier build holds these very bytes and is left alone:
 /// a one-record edit at 50,000 services renames ~500–650 of the ~6,800
 /// files (the record's new length changes its score under most of its
-/// terms), and only those are added (the folder is cleared of what no
-/// published site names by `crate::output`, after the swap). Without
+/// terms), and only those are added (the folder is cleared of what neither
+/// this site nor the live one names by `crate::output`, once this export is
+/// saved). Without
 /// `shared`, every file goes into `dir` itself.
 ///
 /// Each file to add is first offered to `link`, which may put it there as a
