@@ -21,6 +21,15 @@
   var params = new URLSearchParams(location.search);
   var noPlace = params.get("place") === "0";
   var enginePromise = null, seq = 0, filled = false;
+  // Results come PAGE at a time: the engine stops at the limit, so it cannot
+  // say how many there are in all — "Показать ещё" asks for PAGE more.
+  var PAGE = 10, limit = PAGE;
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "more-results";
+  more.textContent = "Показать ещё";
+  more.hidden = true;
+  list.parentNode.insertBefore(more, list.nextSibling);
   // A filter's value: the select's, or the address's until the options load.
   function value(f) { return filled ? f.select.value : f.select.value || params.get(f.name) || ""; }
 
@@ -126,9 +135,13 @@
     });
     showUnderstood(found);
     var n = found.results.length;
+    // A full page may have more behind it; fewer is all there is.
+    more.hidden = n < limit;
     status.textContent = query.trim() === "" ? "" : n === 0
       ? "Ничего не найдено. Попробуйте другие слова или посмотрите помощь по теме ниже."
-      : "Найдено: " + n + " " + plural(n, "результат", "результата", "результатов") + (n === 10 ? " (показаны первые 10)" : "");
+      : n < limit
+        ? "Найдено: " + n + " " + plural(n, "результат", "результата", "результатов")
+        : "Показаны первые " + n + " " + plural(n, "результат", "результата", "результатов") + ". Могут быть и другие: кнопка «Показать ещё» под списком.";
   }
 
   // The address says what is shown: query, filters, a dropped place.
@@ -141,21 +154,39 @@
     history.replaceState(null, "", qs ? "?" + qs : location.pathname);
   }
 
-  function run(live) {
+  // `then` runs once the results are shown (after "Показать ещё").
+  function run(live, keepLimit, then) {
     var query = input.value;
     var mine = ++seq;
+    if (!keepLimit) limit = PAGE;
     remember();
-    if (query.trim() === "") { list.textContent = ""; understood.textContent = ""; status.textContent = ""; return; }
+    if (query.trim() === "") { list.textContent = ""; understood.textContent = ""; status.textContent = ""; more.hidden = true; return; }
     engine().then(function (e) {
-      var opts = { limit: 10, live: live, noPlace: noPlace };
+      var opts = { limit: limit, live: live, noPlace: noPlace };
       filters.forEach(function (f) { if (value(f)) opts[f.name] = value(f); });
       return e.search(query, opts).then(function (found) {
-        if (mine === seq) render(query, found);
+        if (mine !== seq) return;
+        render(query, found);
+        if (then) then();
       });
     }).catch(function () {
+      more.hidden = true;
       status.textContent = "Поиск сейчас недоступен. Найдите помощь по теме или по региону ниже.";
     });
   }
+
+  // The next page of results; focus goes to the first new one, so a
+  // keyboard or screen-reader user carries on where the list grew.
+  more.addEventListener("click", function () {
+    var shown = list.children.length;
+    limit += PAGE;
+    run(false, true, function () {
+      var first = list.children[shown];
+      var link = first && first.querySelector("a");
+      if (link) link.focus();
+      else input.focus();
+    });
+  });
 
   var timer = null;
   input.addEventListener("input", function () {

@@ -217,6 +217,45 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
         results(&placed)
     );
 
+    // Results come ten at a time, and a full page says only that it shows
+    // the first ten: "Показать ещё" adds ten more and moves focus to the
+    // first new one. A copy of the search page clicks it once.
+    std::fs::write(
+        dir.path().join("public/search-more.js"),
+        "addEventListener('load', function () { var t = setInterval(function () { var b = document.querySelector('.more-results'); if (!b || b.hidden || document.querySelectorAll('.result-title').length !== 10) return; clearInterval(t); var before = document.getElementById('search-status').textContent; b.click(); var u = setInterval(function () { var n = document.querySelectorAll('.result-title').length; if (n <= 10) return; clearInterval(u); var p = document.createElement('p'); p.id = 'more-shown'; p.textContent = before + '|' + n + '|' + (document.activeElement === document.querySelectorAll('.result-title')[10]); document.body.appendChild(p); }, 100); }, 100); });",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("public/search/more.html"),
+        search_page.replace(
+            "</body>",
+            "<script src=\"/search-more.js\"></script></body>",
+        ),
+    )
+    .unwrap();
+    let (paged, more_paged) = visit_until(
+        &format!("{origin}search/more.html?q=%D0%BF%D0%BE%D0%BC%D0%BE%D1%89%D1%8C"),
+        dir.path(),
+        |d| d.contains("id=\"more-shown\""),
+    );
+    let shown = paged
+        .split("id=\"more-shown\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default()
+        .to_string();
+    let parts: Vec<&str> = shown.split('|').collect();
+    assert_eq!(parts.len(), 3, "«Показать ещё» was clicked: {shown:?}");
+    assert!(
+        parts[0].starts_with("Показаны первые 10 результатов."),
+        "a full page does not claim a total: {shown:?}"
+    );
+    assert!(
+        parts[1].parse::<usize>().is_ok_and(|n| n > 10 && n <= 20),
+        "ten more at most: {shown:?}"
+    );
+    assert_eq!(parts[2], "true", "focus moves to the first new result");
+
     // The header box suggests results as the reader types: a test page (a
     // copy of the home page plus a script that types) shows them.
     let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
@@ -252,6 +291,7 @@ fn search_works_in_a_real_browser_and_nothing_leaves_the_machine() {
     all.extend(more_typed);
     all.extend(more_page);
     all.extend(more_placed);
+    all.extend(more_paged);
     for page in [
         "",
         "regions/ru-mos/",

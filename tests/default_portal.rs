@@ -397,6 +397,13 @@ fn region_pages_put_contactable_entries_first_and_statistics_elsewhere() {
         "the centre with a phone is in «Куда обратиться»"
     );
     assert!(klu[rest..].contains("Контакты этих организаций в источниках не указаны"));
+    // Where to turn instead, without claiming that those places know about
+    // the organisations listed: no source says they do.
+    assert!(
+        klu[rest..].contains("Если нужна помощь сейчас, позвоните: Детский телефон доверия"),
+        "the helpline is offered for what it is"
+    );
+    assert!(!klu.contains("Спросите о"), "no unbacked promise");
     // Statistics tables live on the region's own statistics page.
     let mos = read("regions/ru-mos/index.html");
     assert!(
