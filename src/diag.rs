@@ -144,10 +144,10 @@ impl Diagnostic {
     pub fn short(&self) -> String {
         format!(
             "{}{}: {}: {}",
-            self.file,
+            shown(&self.file),
             self.position(),
             self.severity_word(),
-            self.message
+            shown(&self.message)
         )
     }
 
@@ -168,14 +168,30 @@ impl Diagnostic {
     }
 
     /// The human form: a rustc-like block with the excerpt and a caret line.
+    ///
+    /// Messages and excerpts quote what files hold, and a pull request can
+    /// put anything there: control characters are shown as escapes, never
+    /// sent to the terminal, and a line break in a message is indented, so no
+    /// line of the output can pass for a CI workflow command (`::error …`).
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "{}: {}", self.severity_word(), self.message);
-        let _ = writeln!(out, "  --> {}{}", self.file, self.position());
+        let _ = writeln!(out, "{}: {}", self.severity_word(), shown(&self.message));
+        let _ = writeln!(out, "  --> {}{}", shown(&self.file), self.position());
         if let Some(excerpt) = &self.excerpt {
             let number = self.pos.line.to_string();
             let pad = " ".repeat(number.len());
-            let shown: String = excerpt.chars().take(160).collect();
+            // One character for one, so the caret stays under its place.
+            let shown: String = excerpt
+                .chars()
+                .take(160)
+                .map(|c| {
+                    if crate::content::control::is_forbidden(c) {
+                        '\u{FFFD}'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{number} | {shown}");
             let caret_pad: String = excerpt
@@ -189,7 +205,7 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} | {caret_pad}{}", "^".repeat(width));
         }
         if let Some(hint) = &self.hint {
-            let _ = writeln!(out, "  = hint: {hint}");
+            let _ = writeln!(out, "  = hint: {}", shown(hint));
         }
         out
     }
@@ -216,6 +232,12 @@ impl Diagnostic {
             escape_data(&message)
         )
     }
+}
+
+/// `s` for a terminal or a CI log: control characters as escapes, and each
+/// line break followed by an indent.
+fn shown(s: &str) -> String {
+    crate::content::control::visible(s).replace('\n', "\n    ")
 }
 
 fn escape_data(s: &str) -> String {
@@ -578,6 +600,30 @@ mod tests {
         assert!(r.contains("--> x.md:2:10"), "{r}");
         assert!(r.contains("         ^^^^^^^^"), "{r}");
         assert!(r.contains("hint: use a code"), "{r}");
+    }
+
+    #[test]
+    fn what_a_file_holds_cannot_drive_the_terminal_or_pass_for_a_workflow_command() {
+        let text = "needs = [\"\x1b[2Jx\"]\n";
+        let d = Diagnostic::error(
+            "con\x07tent/x.md",
+            "\x1b[2Jx\n::error file=README.md,line=1::injected is not a need",
+        )
+        .at(text, 10..14)
+        .hint("use one of: \x1b]0;title\x07");
+        for out in [d.render(), d.short()] {
+            assert!(
+                !out.chars().any(crate::content::control::is_forbidden),
+                "{out:?}"
+            );
+            assert!(out.lines().all(|line| !line.starts_with("::")), "{out}");
+        }
+        let r = d.render();
+        assert!(r.contains("\\u{1b}[2Jx"), "{r}");
+        assert!(r.contains("con\\u{7}tent/x.md:1:11"), "{r}");
+        // The excerpt keeps its columns: the caret is still under the value.
+        assert!(r.contains("1 | needs = [\"\u{FFFD}[2Jx\"]"), "{r}");
+        assert!(r.contains("  |           ^^^^"), "{r}");
     }
 
     #[test]

@@ -354,3 +354,64 @@ fn a_page_size_of_zero_for_the_open_data_is_refused_where_it_is_written() {
     );
     assert!(!err.contains("TOML syntax"), "{err}");
 }
+
+/// Control characters are invisible in an editor and break the site (XML
+/// feeds refuse them): one written raw or made by a TOML escape is refused
+/// where it stands, in a record, its body or a data file.
+#[test]
+fn control_characters_are_refused_where_they_are_written() {
+    let service = "content/services/ru-mos/semya-i-dom.md";
+    let edit = |root: &Path, from: &str, to: &str| {
+        let path = root.join(service);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from));
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    expect_failure(
+        |root| edit(root, "name = \"«Семья", "name = \"A\\u0007B «Семья"),
+        &[
+            &format!("{service}:2:10"),
+            "`\\u0007` makes an invisible control character",
+        ],
+        &[],
+    );
+    expect_failure(
+        |root| edit(root, "Семейный центр", "Семейный \x1b[2J центр"),
+        &[
+            &format!("{service}:11:10"),
+            "invisible control character (\\u{1b})",
+            "hint: delete it",
+        ],
+        &[],
+    );
+    expect_failure(
+        |root| {
+            let path = root.join("data/glossary.toml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, format!("# \u{85}\n{text}")).unwrap();
+        },
+        &["data/glossary.toml:1:3", "(\\u{85})"],
+        &[],
+    );
+}
+
+/// A value quoted in a message cannot make a line of the human output that a
+/// CI runner would take for a workflow command.
+#[test]
+fn a_quoted_value_cannot_pass_for_a_workflow_command() {
+    let err = expect_failure(
+        |root| {
+            let path = root.join("content/services/ru-mos/semya-i-dom.md");
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.replacen(
+                "needs = [",
+                "needs = [\"x\\n::error file=README.md,line=1::injected\", ",
+                1,
+            );
+            std::fs::write(&path, text).unwrap();
+        },
+        &["injected"],
+        &[],
+    );
+    assert!(err.lines().all(|line| !line.starts_with("::")), "{err}");
+}

@@ -1,5 +1,6 @@
 //! Content: typed records, safe file reading, front matter, Markdown bodies.
 
+pub mod control;
 pub mod load;
 pub mod markdown;
 pub mod markdown_field;

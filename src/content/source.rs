@@ -349,7 +349,10 @@ fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
         return Err(d);
     }
     match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
+        Ok(s) => match super::control::first_raw(&s) {
+            None => Ok(s),
+            Some(at) => Err(control_character(rel, &s, at)),
+        },
         Err(e) => {
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
@@ -367,6 +370,23 @@ fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
             Err(d)
         }
     }
+}
+
+/// A control character in the file at byte `at` (see [`super::control`]).
+fn control_character(rel: &str, text: &str, at: usize) -> Diagnostic {
+    let c = text[at..].chars().next().unwrap_or('\0');
+    let (pos, line_text) = crate::diag::locate(text, at);
+    let mut d = Diagnostic::error(
+        rel,
+        format!(
+            "the file holds an invisible control character ({})",
+            c.escape_unicode()
+        ),
+    )
+    .hint("delete it (it is often pasted in with text from a PDF or a terminal); tabs and line breaks are fine");
+    d.pos = pos;
+    d.excerpt = Some(line_text.to_string());
+    d
 }
 
 /// The parts of a record file: TOML between `+++` lines, then Markdown.
@@ -413,6 +433,17 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     range: (usize, usize),
 ) -> Result<T, Diagnostic> {
     let toml_text = &file.text[range.0..range.1];
+    if let Some(escape) = super::control::first_toml_escape(toml_text) {
+        return Err(file
+            .error_at(
+                format!(
+                    "`{}` makes an invisible control character",
+                    &toml_text[escape.clone()]
+                ),
+                range.0 + escape.start..range.0 + escape.end,
+            )
+            .hint("delete the escape: control characters mean nothing in text and break the site's feeds; `\\t` and `\\n` are fine"));
+    }
     toml::from_str::<T>(toml_text).map_err(|e| toml_diagnostic(file, range.0, &e))
 }
 
