@@ -98,6 +98,23 @@ fn municipality_pages_sort_services_by_distance_from_the_centre() {
                 dist.windows(2).all(|w| w[0] <= w[1] + 1e-9),
                 "{rel}: not sorted by distance: {dist:?}"
             );
+            // A point that is only its town's centre gets no exact distance.
+            let shown: Vec<&str> = listed
+                .split("<span class=\"distance\">")
+                .skip(1)
+                .map(|s| &s[..s.find('<').unwrap()])
+                .collect();
+            assert_eq!(shown.len(), hrefs.len(), "{rel}: a distance for each");
+            for (href, text) in hrefs.iter().zip(&shown) {
+                let s = located.iter().find(|s| s.url == *href).unwrap();
+                let town_only = s.precision == "city";
+                assert_eq!(
+                    text.starts_with("центр города") || text.starts_with("≈ "),
+                    town_only,
+                    "{rel}: {href} ({}) shows «{text}»",
+                    s.precision
+                );
+            }
             pages += 1;
         }
     }

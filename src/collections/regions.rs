@@ -404,9 +404,17 @@ fn municipality_page<'a>(
     let std::ops::Range { start, end } = paginate::range(len, page);
     let rows: Vec<Row> = near[start.min(near.len())..end.min(near.len())]
         .iter()
-        .map(|&(km, k)| Row {
-            card: pages.card_of(site, k),
-            km: crate::geo::format_km(km),
+        .map(|&(km, k)| {
+            let service = &site.services[k];
+            let town_only = service
+                .location
+                .as_ref()
+                .filter(|l| l.precision == crate::content::records::Precision::City)
+                .map(|_| service.municipality.as_deref());
+            Row {
+                card: pages.card_of(site, k),
+                km: crate::geo::distance_text(km, town_only),
+            }
         })
         .collect();
     let unplaced = pages.cards_html(

@@ -100,6 +100,28 @@ pub fn format_km(km: f64) -> String {
     }
 }
 
+/// Within this distance a point that is only a town's centre says so
+/// instead of a distance (static/geo/near-me.js `TOWN_KM` keeps the same
+/// rule for the reader's own position).
+pub const TOWN_KM: f64 = 10.0;
+
+/// How far away a place is, as a reader should take it: a point that is
+/// only its town's centre (`town_only`, with the town's name) cannot give an
+/// exact distance, so near it the text says «центр города …, точный адрес не
+/// указан», and farther «≈ 87 км до центра города …» — never «0,0 км» to a
+/// place whose address nobody gave.
+pub fn distance_text(km: f64, town_only: Option<Option<&str>>) -> String {
+    let Some(town) = town_only else {
+        return format_km(km);
+    };
+    let town = town.map(|t| format!(" {t}")).unwrap_or_default();
+    if km < TOWN_KM {
+        format!("центр города{town}, точный адрес не указан")
+    } else {
+        format!("≈ {} км до центра города{town}", km.round() as i64)
+    }
+}
+
 /// True when the coordinates are finite and inside WGS 84 ranges.
 pub fn valid_lat_lon(lat: f64, lon: f64) -> bool {
     lat.is_finite()
@@ -111,4 +133,27 @@ pub fn valid_lat_lon(lat: f64, lon: f64) -> bool {
 /// Escapes text for XML/HTML text and attribute values (one implementation site-wide).
 pub(crate) fn escape(s: &str) -> String {
     crate::content::markdown::escape_html(s)
+}
+
+#[cfg(test)]
+mod distance_tests {
+    use super::*;
+
+    #[test]
+    fn a_point_that_is_only_the_town_centre_never_gets_an_exact_distance() {
+        assert_eq!(distance_text(0.04, None), "0,0 км");
+        assert_eq!(distance_text(12.6, None), "13 км");
+        assert_eq!(
+            distance_text(0.0, Some(Some("Владивосток"))),
+            "центр города Владивосток, точный адрес не указан"
+        );
+        assert_eq!(
+            distance_text(86.6, Some(Some("Находка"))),
+            "≈ 87 км до центра города Находка"
+        );
+        assert_eq!(
+            distance_text(3.0, Some(None)),
+            "центр города, точный адрес не указан"
+        );
+    }
 }

@@ -110,6 +110,7 @@
   // A point that is only the town centre cannot give an exact distance: say «центр города»
   // when the reader is in or by the town, and «≈ 87 км» (whole km, to the town centre)
   // otherwise — never «0,4 км» to a place nobody knows the address of.
+  // The same rule as the municipality pages (src/geo/mod.rs `distance_text`, `TOWN_KM`).
   var TOWN_KM = 10;
   function distanceText(km, item) {
     if (item && item.precision === "city") {
