@@ -18,6 +18,8 @@
   var filters = [["type", "types", true], ["region", "regions", false], ["need", "needs", true], ["audience", "audiences", false]]
     .map(function (f) { return { name: f[0], list: f[1], counts: f[2], select: document.getElementById("search-" + f[0]) }; })
     .filter(function (f) { return f.select; });
+  // What the help says (results as you type, arrow keys) is true only now.
+  document.getElementById("search-help").hidden = false;
   var params = new URLSearchParams(location.search);
   var noPlace = params.get("place") === "0";
   var enginePromise = null, seq = 0, filled = false;

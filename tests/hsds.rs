@@ -1400,6 +1400,13 @@ fn the_open_data_page_explains_the_files_and_every_term_uri_lands_on_it() {
     for field in ["assured_date", "last_action_date"] {
         assert!(page.contains(field), "the page says what {field} means");
     }
+    // Every service is `active` (HSDS has no "unknown"): the page says that
+    // this means listed, not checked to be open.
+    assert!(
+        page.contains("<code>status</code>")
+            && page.contains("а не «проверено, что она работает сейчас»"),
+        "the page says what status means"
+    );
     for t in contents("taxonomy_terms.json") {
         let uri = t["term_uri"].as_str().unwrap();
         let (_, anchor) = uri.split_once('#').unwrap();

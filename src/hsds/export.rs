@@ -635,6 +635,9 @@ fn service(cx: &Cx, rec: &Record<ServiceMeta>, organization_id: String, t: &mut 
         description: Some(body).filter(|b| !b.is_empty()),
         url: website(rec),
         email: emails.first().cloned(),
+        // HSDS requires one of four states and has none for "unknown":
+        // "active" here means listed, not checked to be open (the open-data
+        // page says so; `assured_date` is the only assurance).
         status: "active",
         application_process: m.how_to_apply.clone(),
         fees_description: m.cost.clone(),

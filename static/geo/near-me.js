@@ -169,6 +169,11 @@
       var anchor = heading ? heading.nextSibling : box.firstChild;
       box.insertBefore(button, anchor);
       box.insertBefore(status, button.nextSibling || null);
+      // The page's hint, written for a page without the button, becomes the alternative to it.
+      var hint = box.querySelector("[data-near-me-hint]");
+      if (hint && hint.textContent) hint.textContent = "Или " + hint.textContent.charAt(0).toLowerCase() + hint.textContent.slice(1);
+      var privacy = box.querySelector("[data-near-me-privacy]");
+      if (privacy) privacy.hidden = false;
       var fetchJson = function (name) {
         return fetch(base + name, { credentials: "omit" }).then(function (r) {
           if (!r.ok) throw new Error(r.status);

@@ -31,6 +31,8 @@ class El {
   querySelector(sel) {
     if (sel === "[data-near-me-results]") return this.all().find((e) => "data-near-me-results" in e.attrs) || null;
     if (sel === "select[name=need]") return this.all().find((e) => e.tag === "select") || null;
+    const attr = /^\[([a-z-]+)\]$/.exec(sel);
+    if (attr) return this.all().find((e) => attr[1] in e.attrs) || null;
     return null;
   }
 }
@@ -124,4 +126,20 @@ test("without geolocation the page is left as it is", () => {
   const { doc, box } = page({ "data-near-me": "" });
   near.enhance(doc);
   assert.equal(box.children.length, 1);
+});
+
+test("the hint written for a page without the button becomes the alternative to it", () => {
+  globalThis.navigator = { geolocation: { getCurrentPosition: () => {} } };
+  globalThis.fetch = async () => ({ ok: false, status: 404 });
+  const { doc, box } = page({ "data-near-me": "" });
+  const p = box.appendChild(new El("p"));
+  const hint = p.appendChild(new El("span"));
+  hint.setAttribute("data-near-me-hint", "");
+  hint.textContent = "Выберите свой город или район.";
+  const privacy = p.appendChild(new El("span"));
+  privacy.setAttribute("data-near-me-privacy", "");
+  privacy.hidden = true;
+  near.enhance(doc);
+  assert.equal(hint.textContent, "Или выберите свой город или район.");
+  assert.equal(privacy.hidden, false);
 });
