@@ -323,7 +323,7 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
     }
     let plan = opora::import::plan(root, &text, region, &data, &content);
     print!("{}", plan.describe(root));
-    finish_import(&plan, dry_run)
+    finish_import(root, &plan, dry_run)
 }
 
 /// `opora import --hsds`: plan, print, and unless `dry_run` write.
@@ -345,22 +345,36 @@ fn run_import_hsds(root: &Path, package: &Path, region: Option<&str>, dry_run: b
         }
     };
     print!("{}", plan.describe(root));
-    finish_import(&plan.plan, dry_run)
+    finish_import(root, &plan.plan, dry_run)
 }
 
-/// Writes a planned import unless `dry_run`; fails when a row had errors.
-fn finish_import(plan: &opora::import::Plan, dry_run: bool) -> ExitCode {
-    if dry_run {
+/// Writes a planned import unless `dry_run`, all of it or nothing; fails
+/// when a row had errors or a file cannot be written (which a dry run
+/// finds as well).
+fn finish_import(root: &Path, plan: &opora::import::Plan, dry_run: bool) -> ExitCode {
+    let written = if dry_run {
+        let problems = plan.check_writes();
         println!("dry run: nothing written");
+        if problems.is_empty() {
+            Ok(0)
+        } else {
+            Err(problems)
+        }
     } else {
-        match plan.apply() {
-            Ok(n) => {
-                println!("wrote {n} file(s); run `opora check` and review them before committing")
+        plan.apply()
+    };
+    match written {
+        Ok(_) if dry_run => {}
+        Ok(n) => println!("wrote {n} file(s); run `opora check` and review them before committing"),
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{}", p.describe(root));
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
+            eprintln!(
+                "\nimport failed: {} file(s) cannot be written; nothing was imported",
+                problems.len()
+            );
+            return ExitCode::FAILURE;
         }
     }
     if plan.has_errors() {
