@@ -72,14 +72,33 @@ pub enum Action {
     },
 }
 
+/// How many rows with errors a plan lists; the rest are counted. A package
+/// of a million broken records would otherwise be a million lines (and as
+/// many messages held), and the first few show what is wrong with them all.
+pub const MAX_LISTED: usize = 100;
+
 #[derive(Default)]
 pub struct Plan {
+    /// What to do, in row order: every file to write and every likely
+    /// duplicate, and the first [`MAX_LISTED`] rows with errors.
     pub actions: Vec<Action>,
+    /// Rows with errors among `actions`.
+    listed_errors: usize,
+    /// Rows with errors beyond those listed: counted, not kept.
+    pub unlisted_errors: usize,
 }
 
 impl Plan {
-    /// Adds what to do with one row.
+    /// Adds what to do with one row; a row with errors beyond the first
+    /// [`MAX_LISTED`] is only counted.
     pub fn push(&mut self, action: Action) {
+        if matches!(action, Action::Invalid { .. }) {
+            if self.listed_errors == MAX_LISTED {
+                self.unlisted_errors += 1;
+                return;
+            }
+            self.listed_errors += 1;
+        }
         self.actions.push(action);
     }
 
@@ -99,6 +118,15 @@ impl Plan {
                 Action::Invalid { row, message } => writeln!(out, "error   row {row}: {message}"),
             };
         }
+        if self.unlisted_errors > 0 {
+            let _ = writeln!(
+                out,
+                "error   … and {} more rows with errors like these, not listed\n        \
+                 = hint: the first {MAX_LISTED} are above; fix what they show (often one mistake \
+                 repeated in every row) and run the import again with --dry-run to see what remains",
+                self.unlisted_errors
+            );
+        }
         let count = |f: fn(&Action) -> bool| self.actions.iter().filter(|a| f(a)).count();
         let _ = writeln!(
             out,
@@ -106,15 +134,17 @@ impl Plan {
             count(|a| matches!(a, Action::Create { .. })),
             count(|a| matches!(a, Action::Change { .. })),
             count(|a| matches!(a, Action::Duplicate { .. })),
-            count(|a| matches!(a, Action::Invalid { .. })),
+            count(|a| matches!(a, Action::Invalid { .. })) + self.unlisted_errors,
         );
         out
     }
 
     pub fn has_errors(&self) -> bool {
-        self.actions
-            .iter()
-            .any(|a| matches!(a, Action::Invalid { .. }))
+        self.unlisted_errors > 0
+            || self
+                .actions
+                .iter()
+                .any(|a| matches!(a, Action::Invalid { .. }))
     }
 
     /// The files the plan writes.
@@ -322,13 +352,26 @@ pub(crate) fn toml_list(items: &[String]) -> String {
     )
 }
 
+/// Plans the import of a spreadsheet; `Err` for a sheet too long to read.
 pub fn plan(
     root: &Path,
     csv_text: &str,
     default_region: Option<&str>,
     data: &Data,
     content: &Content,
-) -> Plan {
+) -> Result<Plan, String> {
+    plan_rows(root, csv_text, default_region, data, content, MAX_ROWS)
+}
+
+/// [`plan`] for a sheet of at most `max_rows` rows.
+fn plan_rows(
+    root: &Path,
+    csv_text: &str,
+    default_region: Option<&str>,
+    data: &Data,
+    content: &Content,
+    max_rows: usize,
+) -> Result<Plan, String> {
     let mut actions = Plan::default();
     let cx = RowContext {
         known: existing(root, content),
@@ -351,11 +394,14 @@ pub fn plan(
         .from_reader(csv_text.as_bytes());
     let headers = match read_headers(&mut reader, &mut actions) {
         Some(h) => h,
-        None => return actions,
+        None => return Ok(actions),
     };
     let mut new_files = NewFiles::default();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2; // the header is row 1
+        if i == max_rows {
+            return Err(format!("the sheet has more than {max_rows} rows"));
+        }
         match record {
             Ok(record) => {
                 let cells = Cells {
@@ -372,8 +418,13 @@ pub fn plan(
             }),
         }
     }
-    actions
+    Ok(actions)
 }
+
+/// The most rows one spreadsheet imports: as many as a national directory
+/// has services (~1,000,000). Every row is kept as a plan until all are
+/// read, so a sheet of empty rows must not grow it without end.
+pub const MAX_ROWS: usize = 1_000_000;
 
 /// What every row is checked against.
 struct RowContext<'a> {
@@ -818,6 +869,48 @@ mod tests {
         );
         assert_eq!(normalize_name("Семья  и ДОМ", None), "семья и дом");
         assert_eq!(normalize_name("Центр «Ёлочка»", None), "центр елочка");
+    }
+
+    #[test]
+    fn rows_with_errors_past_the_first_hundred_are_counted_not_listed() {
+        let mut plan = Plan::default();
+        for row in 1..=MAX_LISTED + 50 {
+            plan.push(Action::Invalid {
+                row,
+                message: "the service has no name".into(),
+            });
+        }
+        plan.push(Action::Duplicate {
+            row: 151,
+            name: "Центр".into(),
+            of: "ru-klu/tsentr".into(),
+            why: "same phone".into(),
+        });
+        assert_eq!(plan.actions.len(), MAX_LISTED + 1);
+        assert!(plan.has_errors());
+        let said = plan.describe(Path::new("/portal"));
+        assert_eq!(said.matches("error   row").count(), MAX_LISTED, "{said}");
+        assert!(said.contains("skip    row 151"), "{said}");
+        assert!(
+            said.contains("… and 50 more rows with errors like these") && said.contains("= hint:"),
+            "{said}"
+        );
+        assert!(
+            said.contains("1 likely duplicates, 150 rows with errors"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_sheet_past_the_row_cap_is_refused_whole() {
+        let (data, content) = (Data::default(), Content::default());
+        let plan = |sheet: &str| plan_rows(Path::new("/portal"), sheet, None, &data, &content, 2);
+        // Two rows (each with errors: this portal has no regions) are read.
+        assert_eq!(plan("Название\nА\nБ\n").unwrap().actions.len(), 2);
+        assert_eq!(
+            plan("Название\nА\nБ\nВ\n").err().as_deref(),
+            Some("the sheet has more than 2 rows")
+        );
     }
 
     #[test]

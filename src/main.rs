@@ -321,7 +321,17 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
         summary(&diags, "fix the portal's content before importing");
         return ExitCode::FAILURE;
     }
-    let plan = opora::import::plan(root, &text, region, &data, &content);
+    let plan = match opora::import::plan(root, &text, region, &data, &content) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!(
+                "error: {}: {e}\n  = hint: split it into sheets of at most {} rows and import each",
+                file.display(),
+                opora::import::MAX_ROWS
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     print!("{}", plan.describe(root));
     finish_import(root, &plan, dry_run)
 }
@@ -337,10 +347,7 @@ fn run_import_hsds(root: &Path, package: &Path, region: Option<&str>, dry_run: b
     let plan = match opora::hsds::import::plan(root, package, region, &data, &content) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!(
-                "error: {e}\n  = hint: give a folder or a zip holding an HSDS 3.0 package: \
-                 JSON objects (services, organizations…) or the tabular form (services.csv…)"
-            );
+            eprintln!("error: {}\n  = hint: {}", e.message, e.hint);
             return ExitCode::FAILURE;
         }
     };

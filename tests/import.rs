@@ -277,3 +277,53 @@ fn an_import_writes_every_file_or_none_and_a_dry_run_finds_what_would_stop_it() 
         );
     }
 }
+
+#[test]
+fn a_package_of_many_broken_records_lists_the_first_hundred_and_counts_the_rest() {
+    let portal = mini_portal();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("services.json"),
+        format!("[{}{{}}]", "{},".repeat(149)),
+    )
+    .unwrap();
+    let o = opora(
+        portal.path(),
+        &[
+            "import",
+            "--hsds",
+            tmp.path().to_str().unwrap(),
+            "--dry-run",
+        ],
+    );
+    let out = stdout(&o);
+    assert!(!o.status.success(), "{out}");
+    assert_eq!(out.matches("error   row").count(), 100, "{out}");
+    assert!(
+        out.contains("error   … and 50 more rows with errors like these"),
+        "{out}"
+    );
+    assert!(out.contains("150 rows with errors"), "{out}");
+
+    // Each of 60 services without kind or need gets two notes: 120.
+    let names: Vec<String> = (0..60).map(|i| format!("Центр {i}")).collect();
+    let package = hsds_package(tmp.path(), &names);
+    let o = opora(
+        portal.path(),
+        &[
+            "import",
+            "--hsds",
+            package.to_str().unwrap(),
+            "--region",
+            "RU-KLU",
+            "--dry-run",
+        ],
+    );
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert_eq!(out.matches("\nnote    row").count(), 100, "{out}");
+    assert!(
+        out.contains("note    … and 20 more notes like these"),
+        "{out}"
+    );
+}

@@ -23,9 +23,10 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::mapping::{self, AUDIENCE, PAGE, PLACE, PRECISION};
+pub use super::read::{MAX_RECORDS, PackageError};
 use super::tabular::Rows;
 use crate::content::{Content, Data};
-use crate::import::{Action, Candidate, NewFiles, Plan};
+use crate::import::{Action, Candidate, MAX_LISTED, NewFiles, Plan};
 use crate::phone::Phone;
 use crate::ru;
 
@@ -34,16 +35,37 @@ use crate::ru;
 pub struct HsdsPlan {
     pub plan: Plan,
     /// Values left out, terms that matched nothing, defaults taken: one line
-    /// per service and finding.
+    /// per service and finding, the first [`MAX_LISTED`] of them.
     pub notes: Vec<String>,
+    /// Notes beyond those listed: counted, not kept.
+    pub unlisted_notes: usize,
 }
 
 impl HsdsPlan {
+    /// Notes a finding; beyond the first [`MAX_LISTED`] it is only counted
+    /// (a package of many services repeats the same few findings).
+    fn note(&mut self, note: String) {
+        if self.notes.len() < MAX_LISTED {
+            self.notes.push(note);
+        } else {
+            self.unlisted_notes += 1;
+        }
+    }
+
     /// The plan as `opora import` prints it; the notes last.
     pub fn describe(&self, root: &Path) -> String {
         let mut out = self.plan.describe(root);
         for n in &self.notes {
             let _ = writeln!(out, "note    {n}");
+        }
+        if self.unlisted_notes > 0 {
+            let _ = writeln!(
+                out,
+                "note    … and {} more notes like these, not listed\n        \
+                 = hint: the first {MAX_LISTED} are above; the records written say the same in \
+                 what they lack, and `opora check` lists what must be filled in",
+                self.unlisted_notes
+            );
         }
         out
     }
@@ -56,14 +78,15 @@ pub fn plan(
     default_region: Option<&str>,
     data: &Data,
     content: &Content,
-) -> Result<HsdsPlan, String> {
+) -> Result<HsdsPlan, PackageError> {
     let files = super::read::files(path)?;
     let rows = super::read::tables(&files)?;
     if rows.get("service").is_none_or(Vec::is_empty) {
         return Err(format!(
             "{} holds no HSDS services (services.csv, or JSON service objects)",
             path.display()
-        ));
+        )
+        .into());
     }
     let package = path
         .file_name()
@@ -119,7 +142,7 @@ pub fn plan_rows(
         if !found.is_empty() {
             let name = text(s, "name").unwrap_or_default();
             for f in found {
-                out.notes.push(format!("row {row} «{name}»: {f}"));
+                out.note(format!("row {row} «{name}»: {f}"));
             }
         }
         if let Some(action) = action {
