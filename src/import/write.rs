@@ -108,7 +108,7 @@ fn new_file(w: &Write) -> Option<WriteProblem> {
             "rename or move that file, or leave the service out of the import",
         ));
     }
-    not_a_folder_on_the_way(w.path).map(|file| {
+    crate::output::not_a_folder_on_the_way(w.path).map(|file| {
         WriteProblem::new(
             w,
             &file,
@@ -116,17 +116,6 @@ fn new_file(w: &Write) -> Option<WriteProblem> {
             "move the file out of the way (records go in content/services/<region>/)",
         )
     })
-}
-
-/// The nearest existing folder on the way to `path`, if it is not a folder.
-/// Only the nearest matters: the folders beyond it are made.
-pub(crate) fn not_a_folder_on_the_way(path: &Path) -> Option<PathBuf> {
-    path.ancestors()
-        .skip(1)
-        .filter(|p| !p.as_os_str().is_empty())
-        // A folder that is not there (or lies beyond a file) is passed by.
-        .find_map(|p| std::fs::metadata(p).ok().map(|m| (p, m.is_dir())))
-        .and_then(|(p, is_dir)| (!is_dir).then(|| p.to_path_buf()))
 }
 
 /// A changed record's file must still be a regular file the editor may write.

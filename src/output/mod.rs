@@ -49,6 +49,7 @@ use std::path::{Path, PathBuf};
 
 pub use built::Memos;
 pub use guard::PORTAL_SOURCES;
+pub(crate) use guard::not_a_folder_on_the_way;
 pub use index::live_index;
 pub use sink::Sink;
 
