@@ -155,3 +155,24 @@ fn a_very_long_title_gives_a_short_file_name() {
     let o = opora(portal.path(), &["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// A free page is published at `/<slug>/`: `new` refuses a name the site
+/// uses itself, as `check` would refuse the page afterwards.
+#[test]
+fn new_refuses_a_page_named_like_an_address_the_site_uses() {
+    let portal = mini_portal();
+    let pages = portal.path().join("content/pages");
+    let before = snapshot(&pages);
+    let reserved = opora::collections::reserved_slugs();
+    assert!(reserved.contains(&"search"), "{reserved:?}");
+    for slug in reserved {
+        let o = opora(portal.path(), &["new", "page", slug]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{slug}: {err}");
+        assert!(
+            err.contains(&format!("a page cannot be called `{slug}`")) && err.contains("= hint:"),
+            "{slug}: {err}"
+        );
+    }
+    assert_eq!(snapshot(&pages), before, "no page was made");
+}
