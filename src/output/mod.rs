@@ -550,9 +550,11 @@ impl Output {
         tree::prune(&layout);
         checkpoint("published");
         drop(self.lock);
+        let mut notes = staged.finished.notes;
+        notes.append(&mut self.notes);
         Ok(Published {
             static_files: staged.finished.static_files,
-            notes: self.notes,
+            notes,
         })
     }
 
