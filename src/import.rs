@@ -5,9 +5,12 @@
 //! records we already have — the same phone, or a near-identical name in the
 //! same town — are held back for a person to decide. A dry run shows the plan.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+mod write;
+pub use write::WriteProblem;
 
 use crate::content::{Content, Data};
 use crate::phone::Phone;
@@ -42,6 +45,8 @@ pub const COLUMNS: [(&str, &str); 18] = [
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Create {
+        /// The row (or the package's service) it comes from.
+        row: usize,
         path: PathBuf,
         text: String,
         /// The day the record last changed where the package says so (an
@@ -50,6 +55,7 @@ pub enum Action {
         changed: Option<(i32, u32, u32)>,
     },
     Change {
+        row: usize,
         path: PathBuf,
         text: String,
         what: Vec<String>,
@@ -66,11 +72,36 @@ pub enum Action {
     },
 }
 
+/// How many rows with errors a plan lists; the rest are counted. A package
+/// of a million broken records would otherwise be a million lines (and as
+/// many messages held), and the first few show what is wrong with them all.
+pub const MAX_LISTED: usize = 100;
+
+#[derive(Default)]
 pub struct Plan {
+    /// What to do, in row order: every file to write and every likely
+    /// duplicate, and the first [`MAX_LISTED`] rows with errors.
     pub actions: Vec<Action>,
+    /// Rows with errors among `actions`.
+    listed_errors: usize,
+    /// Rows with errors beyond those listed: counted, not kept.
+    pub unlisted_errors: usize,
 }
 
 impl Plan {
+    /// Adds what to do with one row; a row with errors beyond the first
+    /// [`MAX_LISTED`] is only counted.
+    pub fn push(&mut self, action: Action) {
+        if matches!(action, Action::Invalid { .. }) {
+            if self.listed_errors == MAX_LISTED {
+                self.unlisted_errors += 1;
+                return;
+            }
+            self.listed_errors += 1;
+        }
+        self.actions.push(action);
+    }
+
     pub fn describe(&self, root: &Path) -> String {
         let rel = |p: &Path| crate::diag::rel_path(root, p);
         let mut out = String::new();
@@ -87,6 +118,15 @@ impl Plan {
                 Action::Invalid { row, message } => writeln!(out, "error   row {row}: {message}"),
             };
         }
+        if self.unlisted_errors > 0 {
+            let _ = writeln!(
+                out,
+                "error   … and {} more rows with errors like these, not listed\n        \
+                 = hint: the first {MAX_LISTED} are above; fix what they show (often one mistake \
+                 repeated in every row) and run the import again with --dry-run to see what remains",
+                self.unlisted_errors
+            );
+        }
         let count = |f: fn(&Action) -> bool| self.actions.iter().filter(|a| f(a)).count();
         let _ = writeln!(
             out,
@@ -94,58 +134,72 @@ impl Plan {
             count(|a| matches!(a, Action::Create { .. })),
             count(|a| matches!(a, Action::Change { .. })),
             count(|a| matches!(a, Action::Duplicate { .. })),
-            count(|a| matches!(a, Action::Invalid { .. })),
+            count(|a| matches!(a, Action::Invalid { .. })) + self.unlisted_errors,
         );
         out
     }
 
     pub fn has_errors(&self) -> bool {
-        self.actions
-            .iter()
-            .any(|a| matches!(a, Action::Invalid { .. }))
+        self.unlisted_errors > 0
+            || self
+                .actions
+                .iter()
+                .any(|a| matches!(a, Action::Invalid { .. }))
     }
 
-    pub fn apply(&self) -> std::io::Result<usize> {
-        let mut written = 0;
-        for a in &self.actions {
-            match a {
+    /// The files the plan writes.
+    fn writes(&self) -> Vec<write::Write<'_>> {
+        self.actions
+            .iter()
+            .filter_map(|a| match a {
                 Action::Create {
+                    row,
                     path,
                     text,
                     changed,
-                } => {
-                    if let Some(parent) = path.parent() {
-                        std::fs::create_dir_all(parent)?;
-                    }
-                    // Never over an existing file or a dangling symlink.
-                    crate::scaffold::write_new(path, text)?;
-                    // Outside git a record's «updated» date is its file's
-                    // modification time (`crate::history`), and the HSDS
-                    // export dates its metadata by it: a record made from a
-                    // package keeps the day the package says it last changed,
-                    // so exporting it again gives the same dates. (A record
-                    // the import changes was changed today: its time stays.)
-                    let days = changed
-                        .and_then(|(y, m, d)| u64::try_from(ru::days_from_civil(y, m, d)).ok());
-                    if let Some(days) = days {
-                        let midnight =
-                            std::time::UNIX_EPOCH + std::time::Duration::from_secs(days * 86_400);
-                        std::fs::File::options()
-                            .write(true)
-                            .open(path)?
-                            .set_modified(midnight)?;
-                    }
-                    written += 1;
-                }
-                Action::Change { path, text, .. } => {
-                    std::fs::write(path, text)?;
-                    written += 1;
-                }
-                _ => {}
-            }
-        }
-        Ok(written)
+                } => Some(write::Write {
+                    row: *row,
+                    path,
+                    text,
+                    new: true,
+                    modified: changed.and_then(midnight),
+                }),
+                Action::Change {
+                    row, path, text, ..
+                } => Some(write::Write {
+                    row: *row,
+                    path,
+                    text,
+                    new: false,
+                    modified: None,
+                }),
+                _ => None,
+            })
+            .collect()
     }
+
+    /// What would stop the plan's files being written, found without
+    /// writing anything: a dry run reports it as the real run would.
+    pub fn check_writes(&self) -> Vec<WriteProblem> {
+        write::check(&self.writes())
+    }
+
+    /// Writes the plan's files, all or none (see [`write`]); returns how
+    /// many. On failure nothing of the import is left in the portal.
+    pub fn apply(&self) -> Result<usize, Vec<WriteProblem>> {
+        write::apply(&self.writes())
+    }
+}
+
+/// Midnight UTC of a day: a new record's modification time. Outside git a
+/// record's «updated» date is its file's modification time
+/// (`crate::history`), and the HSDS export dates its metadata by it: a record
+/// made from a package keeps the day the package says it last changed, so
+/// exporting it again gives the same dates. (A record the import changes was
+/// changed today: its time stays.)
+fn midnight((y, m, d): (i32, u32, u32)) -> Option<std::time::SystemTime> {
+    let days = u64::try_from(ru::days_from_civil(y, m, d)).ok()?;
+    std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(days.checked_mul(86_400)?))
 }
 
 /// A spreadsheet may be larger than a content file, but not without end.
@@ -191,13 +245,60 @@ fn header_key(h: &str) -> String {
 pub(crate) struct Existing {
     by_phone: HashMap<String, String>,
     by_name: Vec<(String, Option<String>, String, String)>, // (region, town, normalized name, id)
-    ids: HashMap<String, PathBuf>,
+    /// Record id → its file and its name.
+    ids: HashMap<String, (PathBuf, Option<String>)>,
 }
 
 impl Existing {
     /// The file of the record with this id, if there is one.
     pub(crate) fn path_of(&self, id: &str) -> Option<&PathBuf> {
-        self.ids.get(id)
+        self.ids.get(id).map(|(path, _)| path)
+    }
+
+    /// The file of the record `id`, if that record is the service called
+    /// `name`, whose slug gave the id. A slug cut to its first words
+    /// (`ru::cap_slug`) is shared by every name that begins with them
+    /// («ГБУ Калужской области «Центр …»»), so then the record's own name
+    /// must give the same words in full: another service is never merged
+    /// into it.
+    pub(crate) fn record_named(&self, id: &str, name: &str) -> Option<&PathBuf> {
+        let (path, theirs) = self.ids.get(id)?;
+        let full = ru::transliterate(name);
+        let cut = full != ru::slugify(name);
+        let same = || theirs.as_deref().map(ru::transliterate) == Some(full.clone());
+        (!cut || same()).then_some(path)
+    }
+}
+
+/// The file names one import hands out, so that no two of its records, and
+/// none of the portal's, share one.
+#[derive(Default)]
+pub(crate) struct NewFiles {
+    taken: HashSet<String>,
+    /// The suffix to try next for each `folder/base`, so that a thousand
+    /// services of one name cost a thousand steps, not half a million.
+    next: HashMap<String, usize>,
+}
+
+impl NewFiles {
+    /// The first of `base`, `base-2`, `base-3`… in `folder` that is neither
+    /// a record of the portal nor one this import creates.
+    pub(crate) fn claim(&mut self, known: &Existing, folder: &str, base: &str) -> String {
+        let key = format!("{folder}/{base}");
+        let mut n = self.next.get(&key).copied().unwrap_or(1);
+        loop {
+            let slug = if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base}-{n}")
+            };
+            let id = format!("{folder}/{slug}");
+            n += 1;
+            if !known.ids.contains_key(&id) && self.taken.insert(id) {
+                self.next.insert(key, n);
+                return slug;
+            }
+        }
     }
 }
 
@@ -228,7 +329,8 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
                 id.clone(),
             ));
         }
-        e.ids.insert(id, root.join(&s.file.rel));
+        e.ids
+            .insert(id, (root.join(&s.file.rel), s.meta.name.clone()));
     }
     e
 }
@@ -250,14 +352,27 @@ pub(crate) fn toml_list(items: &[String]) -> String {
     )
 }
 
+/// Plans the import of a spreadsheet; `Err` for a sheet too long to read.
 pub fn plan(
     root: &Path,
     csv_text: &str,
     default_region: Option<&str>,
     data: &Data,
     content: &Content,
-) -> Plan {
-    let mut actions = Vec::new();
+) -> Result<Plan, String> {
+    plan_rows(root, csv_text, default_region, data, content, MAX_ROWS)
+}
+
+/// [`plan`] for a sheet of at most `max_rows` rows.
+fn plan_rows(
+    root: &Path,
+    csv_text: &str,
+    default_region: Option<&str>,
+    data: &Data,
+    content: &Content,
+    max_rows: usize,
+) -> Result<Plan, String> {
+    let mut actions = Plan::default();
     let cx = RowContext {
         known: existing(root, content),
         // Region codes become folder names: only well-formed codes whose
@@ -279,18 +394,21 @@ pub fn plan(
         .from_reader(csv_text.as_bytes());
     let headers = match read_headers(&mut reader, &mut actions) {
         Some(h) => h,
-        None => return Plan { actions },
+        None => return Ok(actions),
     };
-    let mut new_slugs: HashMap<String, usize> = HashMap::new();
+    let mut new_files = NewFiles::default();
     for (i, record) in reader.records().enumerate() {
         let row = i + 2; // the header is row 1
+        if i == max_rows {
+            return Err(format!("the sheet has more than {max_rows} rows"));
+        }
         match record {
             Ok(record) => {
                 let cells = Cells {
                     headers: &headers,
                     record: &record,
                 };
-                if let Some(action) = plan_row(root, &cx, row, &cells, &mut new_slugs) {
+                if let Some(action) = plan_row(root, &cx, row, &cells, &mut new_files) {
                     actions.push(action);
                 }
             }
@@ -300,8 +418,13 @@ pub fn plan(
             }),
         }
     }
-    Plan { actions }
+    Ok(actions)
 }
+
+/// The most rows one spreadsheet imports: as many as a national directory
+/// has services (~1,000,000). Every row is kept as a plan until all are
+/// read, so a sheet of empty rows must not grow it without end.
+pub const MAX_ROWS: usize = 1_000_000;
 
 /// What every row is checked against.
 struct RowContext<'a> {
@@ -343,7 +466,7 @@ impl Cells<'_> {
 }
 
 /// The header row, normalized; unknown columns are reported.
-fn read_headers(reader: &mut csv::Reader<&[u8]>, actions: &mut Vec<Action>) -> Option<Vec<String>> {
+fn read_headers(reader: &mut csv::Reader<&[u8]>, actions: &mut Plan) -> Option<Vec<String>> {
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(header_key).collect(),
         Err(e) => {
@@ -390,7 +513,7 @@ fn plan_row(
     cx: &RowContext,
     row: usize,
     cells: &Cells,
-    new_slugs: &mut HashMap<String, usize>,
+    new_files: &mut NewFiles,
 ) -> Option<Action> {
     let invalid = |message: String| Some(Action::Invalid { row, message });
     if cells.get("Название").is_empty() {
@@ -438,12 +561,13 @@ fn plan_row(
         verified.as_deref(),
         &source_toml(&cells.get("Источник"), row),
     );
-    if let Some(path) = cx.known.ids.get(&id) {
+    if let Some(path) = cx.known.record_named(&id, &r.name) {
         let old = crate::content::source::read_text(root, path)
             .map(|f| f.text)
             .unwrap_or_default();
         return match merge(&old, &front) {
             Some((merged, what)) if !what.is_empty() => Some(Action::Change {
+                row,
                 path: path.clone(),
                 text: merged,
                 what,
@@ -457,14 +581,9 @@ fn plan_row(
     let body = Some(cells.get("Описание"))
         .filter(|b| !b.is_empty())
         .unwrap_or_else(|| "Описание появится после проверки.".into());
-    let n = new_slugs.entry(id).or_insert(0);
-    *n += 1;
-    let slug = if *n == 1 {
-        base_slug
-    } else {
-        format!("{base_slug}-{n}")
-    };
+    let slug = new_files.claim(&cx.known, &folder, &base_slug);
     Some(Action::Create {
+        row,
         path: root
             .join("content/services")
             .join(&folder)
@@ -750,6 +869,48 @@ mod tests {
         );
         assert_eq!(normalize_name("Семья  и ДОМ", None), "семья и дом");
         assert_eq!(normalize_name("Центр «Ёлочка»", None), "центр елочка");
+    }
+
+    #[test]
+    fn rows_with_errors_past_the_first_hundred_are_counted_not_listed() {
+        let mut plan = Plan::default();
+        for row in 1..=MAX_LISTED + 50 {
+            plan.push(Action::Invalid {
+                row,
+                message: "the service has no name".into(),
+            });
+        }
+        plan.push(Action::Duplicate {
+            row: 151,
+            name: "Центр".into(),
+            of: "ru-klu/tsentr".into(),
+            why: "same phone".into(),
+        });
+        assert_eq!(plan.actions.len(), MAX_LISTED + 1);
+        assert!(plan.has_errors());
+        let said = plan.describe(Path::new("/portal"));
+        assert_eq!(said.matches("error   row").count(), MAX_LISTED, "{said}");
+        assert!(said.contains("skip    row 151"), "{said}");
+        assert!(
+            said.contains("… and 50 more rows with errors like these") && said.contains("= hint:"),
+            "{said}"
+        );
+        assert!(
+            said.contains("1 likely duplicates, 150 rows with errors"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_sheet_past_the_row_cap_is_refused_whole() {
+        let (data, content) = (Data::default(), Content::default());
+        let plan = |sheet: &str| plan_rows(Path::new("/portal"), sheet, None, &data, &content, 2);
+        // Two rows (each with errors: this portal has no regions) are read.
+        assert_eq!(plan("Название\nА\nБ\n").unwrap().actions.len(), 2);
+        assert_eq!(
+            plan("Название\nА\nБ\nВ\n").err().as_deref(),
+            Some("the sheet has more than 2 rows")
+        );
     }
 
     #[test]

@@ -321,9 +321,19 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
         summary(&diags, "fix the portal's content before importing");
         return ExitCode::FAILURE;
     }
-    let plan = opora::import::plan(root, &text, region, &data, &content);
+    let plan = match opora::import::plan(root, &text, region, &data, &content) {
+        Ok(plan) => plan,
+        Err(e) => {
+            eprintln!(
+                "error: {}: {e}\n  = hint: split it into sheets of at most {} rows and import each",
+                file.display(),
+                opora::import::MAX_ROWS
+            );
+            return ExitCode::FAILURE;
+        }
+    };
     print!("{}", plan.describe(root));
-    finish_import(&plan, dry_run)
+    finish_import(root, &plan, dry_run)
 }
 
 /// `opora import --hsds`: plan, print, and unless `dry_run` write.
@@ -337,30 +347,41 @@ fn run_import_hsds(root: &Path, package: &Path, region: Option<&str>, dry_run: b
     let plan = match opora::hsds::import::plan(root, package, region, &data, &content) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!(
-                "error: {e}\n  = hint: give a folder or a zip holding an HSDS 3.0 package: \
-                 JSON objects (services, organizations…) or the tabular form (services.csv…)"
-            );
+            eprintln!("error: {}\n  = hint: {}", e.message, e.hint);
             return ExitCode::FAILURE;
         }
     };
     print!("{}", plan.describe(root));
-    finish_import(&plan.plan, dry_run)
+    finish_import(root, &plan.plan, dry_run)
 }
 
-/// Writes a planned import unless `dry_run`; fails when a row had errors.
-fn finish_import(plan: &opora::import::Plan, dry_run: bool) -> ExitCode {
-    if dry_run {
+/// Writes a planned import unless `dry_run`, all of it or nothing; fails
+/// when a row had errors or a file cannot be written (which a dry run
+/// finds as well).
+fn finish_import(root: &Path, plan: &opora::import::Plan, dry_run: bool) -> ExitCode {
+    let written = if dry_run {
+        let problems = plan.check_writes();
         println!("dry run: nothing written");
+        if problems.is_empty() {
+            Ok(0)
+        } else {
+            Err(problems)
+        }
     } else {
-        match plan.apply() {
-            Ok(n) => {
-                println!("wrote {n} file(s); run `opora check` and review them before committing")
+        plan.apply()
+    };
+    match written {
+        Ok(_) if dry_run => {}
+        Ok(n) => println!("wrote {n} file(s); run `opora check` and review them before committing"),
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{}", p.describe(root));
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::FAILURE;
-            }
+            eprintln!(
+                "\nimport failed: {} file(s) cannot be written; nothing was imported",
+                problems.len()
+            );
+            return ExitCode::FAILURE;
         }
     }
     if plan.has_errors() {

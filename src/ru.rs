@@ -149,8 +149,40 @@ pub fn civil_from_days(z: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Latin transliteration for URLs (the common passport-style scheme, ё → e).
+/// The longest slug [`slugify`] makes, in bytes. A slug names a file
+/// (`<slug>.md`, and `<slug>/index.html` in the site) and a URL: file systems
+/// refuse names over 255 bytes, and an official name transliterated runs past
+/// that («Государственное бюджетное учреждение …»). 80 bytes keep a name's
+/// first words, leave room for a uniqueness suffix (`-2`) and the extension,
+/// and keep addresses readable.
+pub const MAX_SLUG_BYTES: usize = 80;
+
+/// Latin transliteration for URLs (the common passport-style scheme, ё → e),
+/// at most [`MAX_SLUG_BYTES`] long (see [`cap_slug`]).
 pub fn slugify(s: &str) -> String {
+    cap_slug(transliterate(s))
+}
+
+/// A slug cut to at most [`MAX_SLUG_BYTES`]: at the last hyphen that keeps at
+/// least half of it, so whole words are kept, else mid-word (one long word).
+/// Slugs are ASCII, so every byte is a character boundary.
+pub fn cap_slug(mut slug: String) -> String {
+    if slug.len() <= MAX_SLUG_BYTES {
+        return slug;
+    }
+    let cut = match slug[..=MAX_SLUG_BYTES].rfind('-') {
+        Some(hyphen) if hyphen >= MAX_SLUG_BYTES / 2 => hyphen,
+        _ => MAX_SLUG_BYTES,
+    };
+    // A mid-word cut happens only when no hyphen lies in the second half,
+    // so it never leaves one at the end.
+    slug.truncate(cut);
+    slug
+}
+
+/// [`slugify`] without the cap: the whole name in Latin letters, to tell
+/// apart names whose slugs were cut to the same words.
+pub fn transliterate(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_dash = false;
     for ch in s.chars().flat_map(char::to_lowercase) {
@@ -308,5 +340,25 @@ mod tests {
         assert!(is_valid_slug("semya-i-dom"));
         assert!(!is_valid_slug("Семья"));
         assert!(!is_valid_slug("a--b"));
+    }
+
+    #[test]
+    fn long_names_give_slugs_cut_at_a_word() {
+        let name = "Государственное бюджетное учреждение Калужской области «Центр социальной помощи семье и детям «Радуга»»";
+        let slug = slugify(name);
+        assert!(slug.len() <= MAX_SLUG_BYTES, "{slug}");
+        assert!(is_valid_slug(&slug), "{slug}");
+        assert!(
+            transliterate(name).starts_with(&format!("{slug}-")),
+            "{slug}"
+        );
+        // One word longer than the cap is cut mid-word, never left empty.
+        let long_word = slugify(&format!("Центр {}", "б".repeat(300)));
+        assert_eq!(long_word.len(), MAX_SLUG_BYTES);
+        assert!(is_valid_slug(&long_word), "{long_word}");
+        // A hyphen just past the cap is still a word's end.
+        let a = "a".repeat(MAX_SLUG_BYTES);
+        assert_eq!(cap_slug(format!("{a}-bbb")), a);
+        assert_eq!(slugify("Семья и дом"), "semya-i-dom");
     }
 }

@@ -373,6 +373,60 @@ fn fifos_and_devices_among_the_sources_are_reported_never_read() {
     );
 }
 
+/// `static/` is copied as regular files only: a link (out of the portal or
+/// in it), a FIFO or a device is never read, and a static file the build
+/// also makes is not copied — each named in a warning, not passed over in
+/// silence.
+#[cfg(unix)]
+#[test]
+fn static_entries_that_are_not_copied_are_each_named_in_a_warning() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let statics = root.join("static");
+    mkfifo(&statics.join("pipe"));
+    std::os::unix::fs::symlink("/etc/shadow", statics.join("shadow")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", statics.join("zero")).unwrap();
+    std::os::unix::fs::symlink("../opora.toml", statics.join("settings.toml")).unwrap();
+    std::fs::write(statics.join("robots.txt"), "User-agent: *\nDisallow: /\n").unwrap();
+    let o = opora_within(root, &["build"], Duration::from_secs(120));
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    for (file, what) in [
+        (
+            "static/pipe",
+            "named pipe (FIFO), not a regular file: not copied",
+        ),
+        (
+            "static/shadow",
+            "symbolic link (to /etc/shadow): not copied",
+        ),
+        ("static/zero", "symbolic link (to /dev/zero): not copied"),
+        (
+            "static/settings.toml",
+            "symbolic link (to ../opora.toml): not copied",
+        ),
+        (
+            "static/robots.txt",
+            "not copied: the build makes /robots.txt itself",
+        ),
+    ] {
+        assert_eq!(place_of(&err, what), file, "{err}");
+    }
+    assert_eq!(err.matches("--> static/").count(), 5, "{err}");
+    let public = root.join("public");
+    for gone in ["pipe", "shadow", "zero", "settings.toml"] {
+        assert!(
+            std::fs::symlink_metadata(public.join(gone)).is_err(),
+            "{gone} published"
+        );
+    }
+    let robots = std::fs::read_to_string(public.join("robots.txt")).unwrap();
+    assert!(
+        robots.contains("Sitemap:"),
+        "the generated robots.txt: {robots}"
+    );
+}
+
 /// A symlink among the sources that leads out of the portal (to a secret, to
 /// someone's home folder) is refused with the real target named — its text
 /// would otherwise be read into the build and published; a symlink to another

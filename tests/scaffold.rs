@@ -128,3 +128,51 @@ fn new_outside_a_portal_says_where_it_looked() {
     assert!(stderr(&o).contains("opora.toml"), "{}", stderr(&o));
     assert!(!empty.path().join("content").exists());
 }
+
+/// An official name runs past what a file system keeps as a file name once
+/// transliterated: `new` cuts its slug at a word, and the record checks.
+#[test]
+fn a_very_long_title_gives_a_short_file_name() {
+    let portal = mini_portal();
+    let title = format!("Центр {}", "помощи семье и детям ".repeat(20));
+    let o = opora(portal.path(), &["new", "page", &title]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let created = String::from_utf8_lossy(&o.stdout);
+    let path = created.trim().trim_start_matches("created ");
+    let name = std::path::Path::new(path)
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        name.starts_with("tsentr-pomoshchi-seme-i-detyam-"),
+        "{name}"
+    );
+    assert!(
+        name.len() <= opora::ru::MAX_SLUG_BYTES + ".md".len(),
+        "{name}"
+    );
+    let o = opora(portal.path(), &["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// A free page is published at `/<slug>/`: `new` refuses a name the site
+/// uses itself, as `check` would refuse the page afterwards.
+#[test]
+fn new_refuses_a_page_named_like_an_address_the_site_uses() {
+    let portal = mini_portal();
+    let pages = portal.path().join("content/pages");
+    let before = snapshot(&pages);
+    let reserved = opora::collections::reserved_slugs();
+    assert!(reserved.contains(&"search"), "{reserved:?}");
+    for slug in reserved {
+        let o = opora(portal.path(), &["new", "page", slug]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{slug}: {err}");
+        assert!(
+            err.contains(&format!("a page cannot be called `{slug}`")) && err.contains("= hint:"),
+            "{slug}: {err}"
+        );
+    }
+    assert_eq!(snapshot(&pages), before, "no page was made");
+}

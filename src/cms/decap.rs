@@ -286,6 +286,7 @@ fn opora_settings(site: &Site) -> Value {
         "slug_key": SLUG_KEY,
         "slug_fields": slug_fields,
         "transliteration": transliteration(),
+        "slug_max_bytes": crate::ru::MAX_SLUG_BYTES,
         "stylesheet": format!("{}style.css", site.base),
         "site_title": site.config.title,
     })

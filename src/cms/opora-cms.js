@@ -19,7 +19,8 @@ CMS.registerEventListener({
     const data = entry.get("data");
     const field = opora.slug_fields[entry.get("collection")];
     if (!field) return data;
-    return data.set(opora.slug_key, slugify(data.get(field) || "", opora.transliteration));
+    const name = data.get(field) || "";
+    return data.set(opora.slug_key, slugify(name, opora.transliteration, opora.slug_max_bytes));
   },
 });
 

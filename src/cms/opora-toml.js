@@ -8,8 +8,23 @@
 // dates bare, numbers as their field's type, tables inline, one citation per
 // line, fields in the form's order.
 
-/** `ru::slugify`: transliterated, lower-case, words joined by single hyphens. */
-export function slugify(text, table) {
+/**
+ * `ru::slugify`: transliterated, lower-case, words joined by single hyphens,
+ * cut as `ru::cap_slug` cuts it to `maxBytes` (the portal's `slug_max_bytes`).
+ */
+export function slugify(text, table, maxBytes = Infinity) {
+  return capSlug(transliterate(text, table), maxBytes);
+}
+
+/** `ru::cap_slug`: at the last hyphen that keeps half the slug, else mid-word. */
+function capSlug(slug, maxBytes) {
+  // A slug is ASCII: its length in characters is its length in bytes.
+  if (slug.length <= maxBytes) return slug;
+  const hyphen = slug.slice(0, maxBytes + 1).lastIndexOf("-");
+  return slug.slice(0, hyphen >= maxBytes / 2 ? hyphen : maxBytes);
+}
+
+function transliterate(text, table) {
   let out = "";
   let pendingDash = false;
   for (const ch of String(text).toLowerCase()) {

@@ -98,6 +98,18 @@ impl Collection for FreePages {
     }
 
     fn scaffold(&self, new: &NewRecord) -> Result<(String, String), String> {
+        // `opora check` refuses such a page (`check_page`): refused here
+        // before the file is made, not after.
+        let reserved = super::reserved_slugs();
+        if reserved.contains(&new.slug) {
+            return Err(format!(
+                "a page cannot be called `{}`: the site uses that address itself\n  \
+                 = hint: name the page otherwise (a word more will do); the site's own \
+                 addresses are {}",
+                new.slug,
+                reserved.join(", ")
+            ));
+        }
         Ok((
             format!("content/pages/{}.md", new.slug),
             format!(

@@ -152,6 +152,14 @@ pub fn read_walked_text(
     Ok((text, super::record_store::FileStamp::of(&meta)))
 }
 
+/// Reads a file a walk of the portal found to be a regular file, as it is:
+/// opened without following a link and without blocking, should it have
+/// become a link or a FIFO since, and checked again on the open handle.
+/// `max` bounds the read.
+pub fn read_walked_file(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
+    read_opened(path, max, Follow::No).map(|(bytes, _)| bytes)
+}
+
 /// Whether `dir`, once resolved, lies inside the portal at `root`.
 pub fn inside_portal(root: &Path, dir: &Path) -> bool {
     match (std::fs::canonicalize(dir), std::fs::canonicalize(root)) {
@@ -313,7 +321,8 @@ fn open_nonblocking(path: &Path, follow: Follow) -> std::io::Result<std::fs::Fil
     options.open(path)
 }
 
-fn file_kind(t: &std::fs::FileType) -> &'static str {
+/// What a file that is not a regular file is, in words: `named pipe (FIFO)`…
+pub(crate) fn file_kind(t: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -23,26 +23,49 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::mapping::{self, AUDIENCE, PAGE, PLACE, PRECISION};
+pub use super::read::{MAX_RECORDS, PackageError};
 use super::tabular::Rows;
 use crate::content::{Content, Data};
-use crate::import::{Action, Candidate, Plan};
+use crate::import::{Action, Candidate, MAX_LISTED, NewFiles, Plan};
 use crate::phone::Phone;
 use crate::ru;
 
 /// What an import of a package will do, and what it noticed on the way.
+#[derive(Default)]
 pub struct HsdsPlan {
     pub plan: Plan,
     /// Values left out, terms that matched nothing, defaults taken: one line
-    /// per service and finding.
+    /// per service and finding, the first [`MAX_LISTED`] of them.
     pub notes: Vec<String>,
+    /// Notes beyond those listed: counted, not kept.
+    pub unlisted_notes: usize,
 }
 
 impl HsdsPlan {
+    /// Notes a finding; beyond the first [`MAX_LISTED`] it is only counted
+    /// (a package of many services repeats the same few findings).
+    fn note(&mut self, note: String) {
+        if self.notes.len() < MAX_LISTED {
+            self.notes.push(note);
+        } else {
+            self.unlisted_notes += 1;
+        }
+    }
+
     /// The plan as `opora import` prints it; the notes last.
     pub fn describe(&self, root: &Path) -> String {
         let mut out = self.plan.describe(root);
         for n in &self.notes {
             let _ = writeln!(out, "note    {n}");
+        }
+        if self.unlisted_notes > 0 {
+            let _ = writeln!(
+                out,
+                "note    … and {} more notes like these, not listed\n        \
+                 = hint: the first {MAX_LISTED} are above; the records written say the same in \
+                 what they lack, and `opora check` lists what must be filled in",
+                self.unlisted_notes
+            );
         }
         out
     }
@@ -55,14 +78,15 @@ pub fn plan(
     default_region: Option<&str>,
     data: &Data,
     content: &Content,
-) -> Result<HsdsPlan, String> {
+) -> Result<HsdsPlan, PackageError> {
     let files = super::read::files(path)?;
     let rows = super::read::tables(&files)?;
     if rows.get("service").is_none_or(Vec::is_empty) {
         return Err(format!(
             "{} holds no HSDS services (services.csv, or JSON service objects)",
             path.display()
-        ));
+        )
+        .into());
     }
     let package = path
         .file_name()
@@ -106,28 +130,26 @@ pub fn plan_rows(
         default_region,
         package,
     };
-    let mut actions = Vec::new();
-    let mut notes = Vec::new();
-    let mut taken: HashSet<String> = HashSet::new();
+    let mut out = HsdsPlan::default();
+    let mut new_files = NewFiles::default();
     for (i, s) in p.table("service").iter().enumerate() {
         let row = i + 1;
         let mut found = Vec::new();
         let action = match incoming(&cx, &p, s, &mut found) {
-            Ok(r) => plan_service(root, &cx, row, r, &mut taken),
+            Ok(r) => plan_service(root, &cx, row, r, &mut new_files),
             Err(message) => Some(Action::Invalid { row, message }),
         };
-        let name = text(s, "name").unwrap_or_default();
-        notes.extend(
-            found
-                .into_iter()
-                .map(|f| format!("row {row} «{name}»: {f}")),
-        );
-        actions.extend(action);
+        if !found.is_empty() {
+            let name = text(s, "name").unwrap_or_default();
+            for f in found {
+                out.note(format!("row {row} «{name}»: {f}"));
+            }
+        }
+        if let Some(action) = action {
+            out.plan.push(action);
+        }
     }
-    HsdsPlan {
-        plan: Plan { actions },
-        notes,
-    }
+    out
 }
 
 /// What every service is read against.
@@ -841,17 +863,25 @@ fn plan_service(
     cx: &Cx,
     row: usize,
     r: Incoming,
-    taken: &mut HashSet<String>,
+    new_files: &mut NewFiles,
 ) -> Option<Action> {
     let folder = r.region.to_lowercase();
-    // Our own page address gives the file name back; otherwise the name does.
-    let base_slug = r
+    // Our own page address gives the file name back: a record we have, or
+    // a slug of the length we make (a longer one could name no file);
+    // otherwise the name does.
+    let from_page = r
         .slug
         .as_deref()
         .and_then(page_record)
-        .filter(|(f, s)| *f == folder && ru::is_valid_slug(s))
-        .map(|(_, s)| s)
-        .unwrap_or_else(|| ru::slugify(&r.name));
+        .filter(|(f, s)| {
+            *f == folder
+                && ru::is_valid_slug(s)
+                && (s.len() <= ru::MAX_SLUG_BYTES
+                    || cx.known.path_of(&format!("{f}/{s}")).is_some())
+        })
+        .map(|(_, s)| s);
+    let named = from_page.is_none();
+    let base_slug = from_page.unwrap_or_else(|| ru::slugify(&r.name));
     if !ru::is_valid_slug(&base_slug) {
         return Some(Action::Invalid {
             row,
@@ -870,14 +900,21 @@ fn plan_service(
         town: r.municipality.as_deref(),
         nationals: &nationals,
     };
-    // A record we have under this id is this service: its fields are merged
-    // (duplicate detection is for records under other ids).
-    if let Some(path) = cx.known.path_of(&id) {
+    // A record we have under this id is this service (when a name gave the
+    // id, one of the same name): its fields are merged (duplicate detection
+    // is for records under other ids).
+    let ours = if named {
+        cx.known.record_named(&id, &r.name)
+    } else {
+        cx.known.path_of(&id)
+    };
+    if let Some(path) = ours {
         let old = std::fs::read_to_string(path).unwrap_or_default();
         let mut r = r;
         keep_written_phones(&old, &mut r);
         return match crate::import::merge(&old, &front_matter(&r)) {
             Some((merged, what)) if !what.is_empty() => Some(Action::Change {
+                row,
                 path: path.clone(),
                 text: merged,
                 what,
@@ -898,18 +935,14 @@ fn plan_service(
         });
     }
     let front = front_matter(&r);
-    let mut slug = base_slug.clone();
-    let mut n = 1;
-    while !taken.insert(format!("{folder}/{slug}")) {
-        n += 1;
-        slug = format!("{base_slug}-{n}");
-    }
+    let slug = new_files.claim(&cx.known, &folder, &base_slug);
     let body = if r.body.is_empty() {
         String::new()
     } else {
         format!("{}\n", r.body)
     };
     Some(Action::Create {
+        row,
         path: content_path(root, &folder, &slug),
         text: format!("+++\n{front}+++\n{body}"),
         changed: r.changed,

@@ -32,6 +32,7 @@ mod package_zip;
 pub mod page;
 mod pieces;
 mod read;
+mod stream;
 pub(crate) mod tabular;
 pub mod uri;
 

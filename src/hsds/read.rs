@@ -13,10 +13,51 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use super::stream::{self, Records};
 use super::tabular::{self, Rows};
 
 /// A package is a few megabytes; larger files are refused, not read.
 const MAX_FILE: u64 = 256 * 1024 * 1024;
+
+/// The most records one list of a package may hold: a JSON list (the
+/// services of a file, a list page's `contents`, the lists nested in one
+/// record) or a table (`services.csv`, or one table's rows from every file
+/// together). Twice the services of a national directory (~1,000,000);
+/// nearer the byte limits ([`MAX_FILE`], the zip's) a package holds no
+/// more real rows even of the smallest tables (a phone, with its UUIDs, is
+/// ~100 bytes). Past it a package is refused as it is read: 20 KB of zip
+/// can unpack to millions of `{}`, each of which costs memory and a line
+/// of the plan — at the cap, ~100 MB.
+pub const MAX_RECORDS: usize = 2_000_000;
+
+/// Why a package cannot be read, and what to do about it.
+#[derive(Debug)]
+pub struct PackageError {
+    pub message: String,
+    pub hint: String,
+}
+
+impl From<String> for PackageError {
+    /// A package that is not one opora can read.
+    fn from(message: String) -> Self {
+        PackageError {
+            message,
+            hint: "give a folder or a zip holding an HSDS 3.0 package: JSON objects \
+                   (services, organizations…) or the tabular form (services.csv…)"
+                .into(),
+        }
+    }
+}
+
+/// A list past [`MAX_RECORDS`] (or a test's cap).
+fn too_many(message: String) -> PackageError {
+    PackageError {
+        message,
+        hint: "a package this large is most likely broken or made to exhaust memory; \
+               a real one larger than this must be imported in parts"
+            .into(),
+    }
+}
 
 /// The files of a package: name → bytes (a folder's files, not its
 /// sub-folders; a zip's entries wherever they sit in it).
@@ -68,53 +109,104 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
 
 /// The package's tables, flat. Files that are not HSDS data (the package
 /// description, the API's base answer) are passed over; a file that cannot
-/// be read is an error naming it.
-pub fn tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, String> {
-    let mut t = Flat::default();
-    for (table, rows) in tabular::read_csv_tables(files)? {
+/// be read, or holds a list of more than [`MAX_RECORDS`], is an error
+/// naming it.
+pub fn tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, PackageError> {
+    tables_capped(files, MAX_RECORDS)
+}
+
+/// [`tables`] with no list longer than `cap`.
+fn tables_capped(files: &BTreeMap<String, Vec<u8>>, cap: usize) -> Result<Rows, PackageError> {
+    let mut t = Flat::new(cap);
+    for (table, rows) in tabular::read_csv_tables(files, cap).map_err(too_many_or_not)? {
         for row in rows {
-            t.add(&table, row);
+            t.add(&table, row).map_err(too_many)?;
         }
     }
     for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".json")) {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-            format!("{name}: not JSON ({e}); an HSDS package holds JSON objects or CSV tables")
-        })?;
-        read_json(&mut t, name, value);
+        read_json(&mut t, name, bytes)?;
     }
     Ok(t.into_rows())
 }
 
-/// One JSON file: a list page, an array, an object, or the tabular form.
-fn read_json(t: &mut Flat, file: &str, value: Value) {
-    let stem = file.trim_end_matches(".json");
-    match value {
-        Value::Array(items) => items.into_iter().for_each(|i| item(t, stem, i)),
-        Value::Object(mut m) => {
-            if let Some(Value::Array(items)) = m.remove("contents") {
-                items.into_iter().for_each(|i| item(t, stem, i));
-            } else if m.keys().any(|k| k.ends_with(".csv")) {
-                // The tabular form as JSON: `{"services.csv": [rows]}`.
-                let by_path: HashMap<String, String> = tabular::resources()
-                    .iter()
-                    .map(|r| (r.path.clone(), r.name.clone()))
-                    .collect();
-                for (path, rows) in m {
-                    if let (Some(table), Value::Array(rows)) = (by_path.get(&path), rows) {
-                        for row in rows {
-                            if let Value::Object(row) = row {
-                                t.add(table, row);
-                            }
-                        }
-                    }
-                }
-            } else if m.contains_key("resources") || !m.contains_key("id") {
-                // datapackage.json, the API's base answer: no data.
-            } else {
-                item(t, stem, Value::Object(m));
+/// A CSV table that could not be read: too long, or not CSV.
+fn too_many_or_not(e: tabular::CsvError) -> PackageError {
+    match e {
+        tabular::CsvError::TooMany(message) => too_many(message),
+        tabular::CsvError::Unreadable(message) => message.into(),
+    }
+}
+
+/// One JSON file — a list page, an array, an object, or the tabular form —
+/// read record by record ([`stream`]).
+fn read_json(t: &mut Flat, name: &str, bytes: &[u8]) -> Result<(), PackageError> {
+    let mut file = JsonFile {
+        t,
+        stem: name.trim_end_matches(".json"),
+        by_path: tabular::resources()
+            .iter()
+            .map(|r| (r.path.as_str(), r.name.as_str()))
+            .collect(),
+        refused: None,
+    };
+    let cap = file.t.cap;
+    stream::read(bytes, cap, &mut file).map_err(|e| {
+        let at = format!("{name}:{}:{}", e.line(), e.column());
+        match (file.refused.take(), e.classify()) {
+            (Some(why), _) => too_many(format!("{at}: {why}")),
+            // Only the cap is refused while the JSON itself reads.
+            (None, serde_json::error::Category::Data) => {
+                // The message without serde's own «at line … column …».
+                let said = e.to_string();
+                let why = said
+                    .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+                    .unwrap_or(&said);
+                too_many(format!("{at}: {why}"))
+            }
+            (None, _) => {
+                format!("{name}: not JSON ({e}); an HSDS package holds JSON objects or CSV tables")
+                    .into()
             }
         }
-        _ => {}
+    })
+}
+
+/// Where a JSON file's records go: into the tables, by the file's name.
+struct JsonFile<'a> {
+    t: &'a mut Flat,
+    stem: &'a str,
+    /// Table of each file of the tabular form (`services.csv` → `service`).
+    by_path: HashMap<&'static str, &'static str>,
+    /// Why the file was refused, when a table passed the cap.
+    refused: Option<String>,
+}
+
+impl JsonFile<'_> {
+    fn refuse(&mut self, why: String) -> String {
+        self.refused = Some(why.clone());
+        why
+    }
+}
+
+impl Records for JsonFile<'_> {
+    fn record(&mut self, table: Option<&str>, record: Value) -> Result<(), String> {
+        let added = match table {
+            None => item(self.t, self.stem, record),
+            // The tabular form as JSON: `{"services.csv": [rows]}`.
+            Some(path) => match (self.by_path.get(path), record) {
+                (Some(table), Value::Object(row)) => self.t.add(table, row),
+                _ => Ok(()),
+            },
+        };
+        added.map_err(|why| self.refuse(why))
+    }
+
+    fn object(&mut self, object: Map<String, Value>) -> Result<(), String> {
+        // datapackage.json, the API's base answer: no data.
+        if object.contains_key("resources") || !object.contains_key("id") {
+            return Ok(());
+        }
+        item(self.t, self.stem, Value::Object(object)).map_err(|why| self.refuse(why))
     }
 }
 
@@ -148,12 +240,13 @@ fn table_of(stem: &str, m: &Map<String, Value>) -> Option<&'static str> {
     }
 }
 
-fn item(t: &mut Flat, stem: &str, v: Value) {
+fn item(t: &mut Flat, stem: &str, v: Value) -> Result<(), String> {
     if let Value::Object(m) = v
         && let Some(table) = table_of(stem, &m)
     {
-        flatten(t, table, m);
+        flatten(t, table, m)?;
     }
+    Ok(())
 }
 
 /// How an object nested under another is linked to it.
@@ -333,7 +426,7 @@ const NESTED: &[(&str, &str, &str, Key)] = &[
 ];
 
 /// Takes an object apart into its table's row and the rows nested in it.
-fn flatten(t: &mut Flat, table: &str, mut m: Map<String, Value>) {
+fn flatten(t: &mut Flat, table: &str, mut m: Map<String, Value>) -> Result<(), String> {
     let id = m.get("id").and_then(Value::as_str).map(str::to_string);
     let keys: Vec<String> = m
         .iter()
@@ -379,23 +472,32 @@ fn flatten(t: &mut Flat, table: &str, mut m: Map<String, Value>) {
                 }
                 _ => {}
             }
-            flatten(t, child, c);
+            flatten(t, child, c)?;
         }
     }
-    t.add(table, m);
+    t.add(table, m)
 }
 
 /// A table's rows, and where each id's row is among them.
 type Table = (Vec<Map<String, Value>>, HashMap<String, usize>);
 
-/// Rows by table, each id once, in the order first met.
-#[derive(Default)]
+/// Rows by table, each id once, in the order first met; no table longer
+/// than `cap`.
 struct Flat {
     tables: BTreeMap<String, Table>,
+    cap: usize,
 }
 
 impl Flat {
-    fn add(&mut self, table: &str, row: Map<String, Value>) {
+    fn new(cap: usize) -> Self {
+        Flat {
+            tables: BTreeMap::new(),
+            cap,
+        }
+    }
+
+    /// Adds a row, or refuses the table it would take past the cap.
+    fn add(&mut self, table: &str, row: Map<String, Value>) -> Result<(), String> {
         let (rows, by_id) = self.tables.entry(table.to_string()).or_default();
         let id = row.get("id").and_then(Value::as_str).map(str::to_string);
         match id.as_ref().and_then(|id| by_id.get(id)) {
@@ -406,12 +508,19 @@ impl Flat {
                 }
             }
             None => {
+                if rows.len() == self.cap {
+                    return Err(format!(
+                        "more than {} {table} records in the package",
+                        self.cap
+                    ));
+                }
                 if let Some(id) = id {
                     by_id.insert(id, rows.len());
                 }
                 rows.push(row);
             }
         }
+        Ok(())
     }
 
     fn into_rows(self) -> Rows {
@@ -419,5 +528,71 @@ impl Flat {
             .into_iter()
             .map(|(name, (rows, _))| (name, rows))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tables of a package of these files, no list longer than `cap`.
+    fn read(files: &[(&str, &str)], cap: usize) -> Result<Rows, String> {
+        let files = files
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+            .collect();
+        tables_capped(&files, cap).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn lists_up_to_the_cap_are_read() {
+        let rows = read(&[("services.json", "[{}, {}, {}]")], 3).unwrap();
+        assert_eq!(rows["service"].len(), 3);
+        let page = r#"{"total_items": 2, "contents": [{"id": "a"}, {"id": "b"}]}"#;
+        let rows = read(&[("services.json", page)], 2).unwrap();
+        assert_eq!(rows["service"].len(), 2);
+    }
+
+    #[test]
+    fn a_list_past_the_cap_is_refused_where_it_passes_it_while_it_is_read() {
+        // Broken after the fourth record: the cap stops the reading first,
+        // and says where (just past the record that is one too many).
+        let err = read(&[("services.json", "[{}, {}, {}, {}, oops")], 3).unwrap_err();
+        assert_eq!(err, "services.json:1:17: more than 3 records in one list");
+        let page = r#"{"contents": [{}, {}, {}]}"#;
+        let err = read(&[("services.json", page)], 2).unwrap_err();
+        assert!(err.contains("more than 2 records in one list"), "{err}");
+        let tabular = r#"{"phones.csv": [{"id": "1"}, {"id": "2"}, {"id": "3"}]}"#;
+        let err = read(&[("tabular.json", tabular)], 2).unwrap_err();
+        assert!(err.contains("more than 2 records in one list"), "{err}");
+        let csv = "id,name\n1,a\n2,b\n3,c\n";
+        let err = read(&[("services.csv", csv)], 2).unwrap_err();
+        assert_eq!(err, "services.csv:4: more than 2 records in one list");
+    }
+
+    #[test]
+    fn a_record_cannot_hide_more_than_the_cap_in_lists_of_its_own() {
+        let nested = r#"[{"id": "a", "x": [[1, 2], [3, 4]], "phones": [{}]}]"#;
+        let err = read(&[("services.json", nested)], 4).unwrap_err();
+        assert!(
+            err.contains("more than 4 records in the lists of one record"),
+            "{err}"
+        );
+        assert!(read(&[("services.json", nested)], 7).is_ok());
+    }
+
+    #[test]
+    fn a_table_filled_from_several_files_is_capped_as_a_whole() {
+        let page = |ids: [&str; 2]| format!(r#"[{{"id": "{}"}}, {{"id": "{}"}}]"#, ids[0], ids[1]);
+        let (one, two) = (page(["a", "b"]), page(["c", "d"]));
+        // `services-2.json` is read first; the fourth record is in this one.
+        let err = read(&[("services.json", &one), ("services-2.json", &two)], 3).unwrap_err();
+        assert_eq!(
+            err,
+            "services.json:1:26: more than 3 service records in the package"
+        );
+        // A row met again is the same row: it takes no room.
+        let again = page(["a", "b"]);
+        assert!(read(&[("services.json", &one), ("services-2.json", &again)], 3).is_ok());
     }
 }

@@ -278,9 +278,18 @@ pub fn write_zip(
 /// A table's rows as JSON objects, by resource name: what the import reads.
 pub type Rows = BTreeMap<String, Vec<Map<String, Value>>>;
 
-/// Reads the CSV tables among `files` (file name → bytes); `number` columns
-/// become numbers where they parse, empty cells are left out.
-pub fn read_csv_tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, String> {
+/// Why a package's CSV table was not read.
+pub enum CsvError {
+    /// More rows than the cap.
+    TooMany(String),
+    /// Not CSV.
+    Unreadable(String),
+}
+
+/// Reads the CSV tables among `files` (file name → bytes), none of more
+/// than `cap` rows; `number` columns become numbers where they parse, empty
+/// cells are left out.
+pub fn read_csv_tables(files: &BTreeMap<String, Vec<u8>>, cap: usize) -> Result<Rows, CsvError> {
     let mut out = Rows::new();
     for r in resources() {
         let Some(bytes) = files.get(&r.path) else {
@@ -291,7 +300,9 @@ pub fn read_csv_tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, String
             .from_reader(bytes.as_slice());
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("{}: cannot read the header row: {e}", r.path))?
+            .map_err(|e| {
+                CsvError::Unreadable(format!("{}: cannot read the header row: {e}", r.path))
+            })?
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
             .collect();
@@ -302,7 +313,15 @@ pub fn read_csv_tables(files: &BTreeMap<String, Vec<u8>>) -> Result<Rows, String
             .collect();
         let rows = out.entry(r.name.clone()).or_default();
         for (i, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| format!("{}: row {}: {e}", r.path, i + 2))?;
+            if i == cap {
+                return Err(CsvError::TooMany(format!(
+                    "{}:{}: more than {cap} records in one list",
+                    r.path,
+                    i + 2
+                )));
+            }
+            let record = record
+                .map_err(|e| CsvError::Unreadable(format!("{}: row {}: {e}", r.path, i + 2)))?;
             let mut row = Map::new();
             for (h, v) in headers.iter().zip(record.iter()) {
                 if v.is_empty() {

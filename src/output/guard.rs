@@ -54,6 +54,7 @@ pub(crate) fn place(root: &Path, requested: &Path) -> Result<Layout, OutputError
             "pass --root DIR",
         )
     })?;
+    refuse_file_on_the_way(&cwd.join(requested), requested)?;
     let layout = layout_of(&cwd, requested)?;
     let target = layout.target();
     let kind = found(&target).unwrap_or(Found::Nothing);
@@ -80,6 +81,40 @@ pub(crate) fn place(root: &Path, requested: &Path) -> Result<Layout, OutputError
     }
     refuse_what_is_there(&layout, kind, requested)?;
     Ok(layout)
+}
+
+/// Refuses an output with a file where one of its folders belongs
+/// (`--output notes.txt/site`): making the folder would fail with «File
+/// exists» or «Not a directory», which names neither the file nor the cure.
+fn refuse_file_on_the_way(abs: &Path, requested: &Path) -> Result<(), OutputError> {
+    match not_a_folder_on_the_way(abs) {
+        Some(file) => Err(OutputError::new(
+            &file,
+            refusal(
+                requested,
+                abs,
+                &format!("{} is a file, not a folder", file.display()),
+            ),
+            format!(
+                "every folder on the way to the output must be a folder: choose another \
+                 --output, or move {} out of the way",
+                file.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The nearest existing folder on the way to `path` (not `path` itself), if
+/// it is not a folder — a file, or a link to one. Only the nearest matters:
+/// the folders beyond it are made. Shared with `opora import`.
+pub(crate) fn not_a_folder_on_the_way(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .filter(|p| !p.as_os_str().is_empty())
+        // A folder that is not there (or lies beyond a file) is passed by.
+        .find_map(|p| std::fs::metadata(p).ok().map(|m| (p, m.is_dir())))
+        .and_then(|(p, is_dir)| (!is_dir).then(|| p.to_path_buf()))
 }
 
 /// The output's layout: its parent with links resolved, and its own name.
@@ -308,6 +343,40 @@ mod tests {
         let (parent, name) = split_resolved(&base.join("real/inner/..")).unwrap();
         assert_eq!((parent, name.unwrap()), (base.clone(), "real".into()));
         assert_eq!(split_resolved(Path::new("/")).unwrap().1, None);
+    }
+
+    #[test]
+    fn a_file_on_the_way_to_the_output_is_named_as_a_file_not_a_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        let portal = base.join("portal");
+        std::fs::create_dir(&portal).unwrap();
+        let file = base.join("notes.txt");
+        std::fs::write(&file, "an editor's notes").unwrap();
+        for output in [
+            file.join("site"),
+            file.join("site/deeper"),
+            file.join("../x"),
+        ] {
+            let Err(e) = place(&portal, &output) else {
+                panic!("{} was accepted", output.display());
+            };
+            assert_eq!(e.path, file, "{}", output.display());
+            assert!(
+                e.message
+                    .ends_with(&format!("{} is a file, not a folder", file.display())),
+                "{}",
+                e.message
+            );
+            assert!(e.hint.contains("move"), "{}", e.hint);
+        }
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "an editor's notes",
+            "nothing is made or changed"
+        );
+        // A folder on the way that is not there yet is made, not refused.
+        assert!(place(&portal, &base.join("new/site")).is_ok());
     }
 
     #[test]

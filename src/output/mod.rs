@@ -49,6 +49,7 @@ use std::path::{Path, PathBuf};
 
 pub use built::Memos;
 pub use guard::PORTAL_SOURCES;
+pub(crate) use guard::not_a_folder_on_the_way;
 pub use index::live_index;
 pub use sink::Sink;
 
@@ -549,9 +550,11 @@ impl Output {
         tree::prune(&layout);
         checkpoint("published");
         drop(self.lock);
+        let mut notes = staged.finished.notes;
+        notes.append(&mut self.notes);
         Ok(Published {
             static_files: staged.finished.static_files,
-            notes: self.notes,
+            notes,
         })
     }
 

@@ -72,6 +72,8 @@ struct Entry {
 pub(crate) struct Finished {
     /// How many files came from `static/`.
     pub static_files: usize,
+    /// What of `static/` was not copied, and why.
+    pub notes: Vec<Note>,
     /// The generated files under `search/`, whose manifest names the index.
     pub search: Vec<String>,
 }
@@ -415,11 +417,12 @@ impl Stage {
         let written =
             std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
         let generated: HashSet<&str> = written.iter().map(String::as_str).collect();
-        let statics = static_files(&self.static_dir, &generated).map_err(Incomplete::Statics)?;
+        let (statics, notes) =
+            static_files(&self.static_dir, &generated).map_err(Incomplete::Statics)?;
         statics
             .par_iter()
             .try_for_each(|(rel, from)| {
-                let bytes = std::fs::read(from).map_err(at(from))?;
+                let bytes = read_static(from)?;
                 self.put(rel, &bytes).map(drop)
             })
             .map_err(Incomplete::Write)?;
@@ -440,6 +443,7 @@ impl Stage {
         super::tree::stamp(layout, &self.dir, &keep, &folders, &self.carried);
         Ok(Finished {
             static_files: statics.len(),
+            notes,
             search: written
                 .iter()
                 .filter(|p| p.starts_with("search/"))
@@ -775,27 +779,99 @@ fn walk_error(dir: &Path, e: walkdir::Error) -> io::Error {
     )
 }
 
-/// The portal's static files (site path, file), except those the build
-/// generates itself, which win.
+/// A static file to copy: its site path, and where it is.
+type StaticFile = (String, PathBuf);
+
+/// The portal's static files to copy, and a note for
+/// each entry of `static/` that is not copied: only regular files are (a
+/// link is never followed — it could publish `/etc/shadow` —, and a FIFO
+/// or a device could block the build or never end), and a file the build
+/// generates itself wins over a static file of the same path.
 fn static_files(
     static_dir: &Path,
     generated: &HashSet<&str>,
-) -> io::Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
+) -> io::Result<(Vec<StaticFile>, Vec<Note>)> {
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
     if !static_dir.is_dir() {
-        return Ok(out);
+        return Ok((out, notes));
     }
     for entry in walkdir::WalkDir::new(static_dir).sort_by_file_name() {
         let entry = entry.map_err(io::Error::other)?;
-        if !entry.file_type().is_file() {
+        let kind = entry.file_type();
+        if kind.is_dir() {
             continue;
         }
         let rel = site_path(static_dir, entry.path())?;
-        if !generated.contains(rel.as_str()) {
-            out.push((rel, entry.into_path()));
+        let passed_over = if !kind.is_file() {
+            Some(not_a_regular_file(entry.path(), &kind))
+        } else if generated.contains(rel.as_str()) {
+            Some(generated_instead(&rel))
+        } else {
+            None
+        };
+        match passed_over {
+            Some((message, hint)) => notes.push(Note {
+                path: portal_path(static_dir, entry.path()),
+                message,
+                hint: Some(hint),
+            }),
+            None => out.push((rel, entry.into_path())),
         }
     }
-    Ok(out)
+    Ok((out, notes))
+}
+
+/// Why an entry of `static/` that is not a regular file is not copied, and
+/// what to do about it.
+fn not_a_regular_file(path: &Path, kind: &std::fs::FileType) -> (String, String) {
+    if kind.is_symlink() {
+        let to =
+            std::fs::read_link(path).map_or_else(|e| e.to_string(), |p| p.display().to_string());
+        return (
+            format!(
+                "this is a symbolic link (to {to}): not copied, since static files are copied \
+                 only as regular files and a link is never followed"
+            ),
+            "put the file itself in static/ if the site should have it".into(),
+        );
+    }
+    (
+        format!(
+            "this is a {}, not a regular file: not copied",
+            crate::content::source::file_kind(kind)
+        ),
+        "remove it, or put an ordinary file in its place (reading a pipe or a device could \
+         block the build or never end)"
+            .into(),
+    )
+}
+
+/// Why a static file the build also makes is not copied.
+fn generated_instead(rel: &str) -> (String, String) {
+    (
+        format!("not copied: the build makes /{rel} itself, and its own file is published"),
+        format!("rename or remove static/{rel}"),
+    )
+}
+
+/// `path` as the editor knows it: from the portal folder (`static/…`).
+fn portal_path(static_dir: &Path, path: &Path) -> PathBuf {
+    static_dir
+        .parent()
+        .and_then(|root| path.strip_prefix(root).ok())
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+/// A static file's bytes, read as the walk found it: a regular file (a
+/// link or a FIFO put in its place since is refused, never followed or
+/// waited on). No size cap: these are the portal's own assets.
+fn read_static(path: &Path) -> io::Result<Vec<u8>> {
+    use crate::content::source::ReadError;
+    crate::content::source::read_walked_file(path, u64::MAX / 2).map_err(|e| match e {
+        ReadError::Io(e) => at(path)(e),
+        other => at(path)(io::Error::other(other.to_string())),
+    })
 }
 
 /// Deletes what the recycled site held, as [`make_safe`] found it, that is

@@ -108,6 +108,9 @@ test("file names are transliterated as `opora new` makes them", () => {
   const table = { с: "s", л: "l", у: "u", ж: "zh", б: "b", а: "a", ё: "yo", к: "k" };
   assert.equal(slugify("Служба «Ёлка» 2", table), "sluzhba-yolka-2");
   assert.equal(slugify("  --  ", table), "");
+  // Cut as `ru::cap_slug` cuts: at a word, else mid-word.
+  assert.equal(slugify("Служба Служба Служба", table, 16), "sluzhba-sluzhba");
+  assert.equal(slugify("Служба " + "б".repeat(30), table, 16), "sluzhba-bbbbbbbb");
   assert.ok(isEmpty([{ a: "" }, null]));
   assert.ok(!isEmpty([0]));
 });
