@@ -220,7 +220,7 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
             .as_ref()
             .map(|r| r.get_ref().clone())
             .unwrap_or_default();
-        if let Some(name) = &s.meta.name {
+        if let Some(name) = crate::content::records::text_of(&s.meta.name) {
             e.by_name.push((
                 region,
                 s.meta.municipality.clone(),

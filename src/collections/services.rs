@@ -223,13 +223,7 @@ fn search_doc(s: &ServiceView) -> SearchDoc {
 fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic>) {
     let m = &s.meta;
     check_slug(s, out);
-    require(
-        s,
-        m.name.is_some(),
-        "name",
-        "name = \"Семейный центр «…»\"",
-        out,
-    );
+    require_title(s, &m.name, "name", "name = \"Семейный центр «…»\"", out);
     require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
     require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
     require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
@@ -301,7 +295,10 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     if let Some(v) = &m.verified {
         check_verified(cx, s, v, out);
     }
-    for name in [&m.name, &m.organization].into_iter().flatten() {
+    for name in [text_of(&m.name), m.organization.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         check_name(cx, s, name, out);
     }
     if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
@@ -325,7 +322,7 @@ fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
         .par_iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            let name = s.meta.name.as_ref()?;
+            let name = text_of(&s.meta.name)?;
             Some(((s.folder.as_deref().unwrap_or(""), ru::name_key(name)), i))
         })
         .collect();
@@ -347,7 +344,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
     let m = &s.meta;
     let id = crate::validate::service_id(s);
     let region = rz.region(m.region.as_ref().map_or("", |r| r.get_ref()));
-    let name: Arc<str> = m.name.as_deref().unwrap_or(&s.slug).into();
+    let name: Arc<str> = text_of(&m.name).unwrap_or(&s.slug).into();
     let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
     let verified_days = verified
         .as_deref()

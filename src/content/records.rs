@@ -44,6 +44,17 @@ impl<T> std::ops::DerefMut for S<T> {
     }
 }
 
+impl S<String> {
+    pub fn as_str(&self) -> &str {
+        self.0.get_ref()
+    }
+}
+
+/// The text of an optional spanned text field (a record's `name` or `title`).
+pub fn text_of(value: &Option<S<String>>) -> Option<&str> {
+    value.as_ref().map(S::as_str)
+}
+
 impl std::borrow::Borrow<str> for S<String> {
     fn borrow(&self) -> &str {
         self.0.get_ref()
@@ -234,8 +245,8 @@ pub struct RegionMeta {
         pattern(r"^RU(-[A-Z]{2,3})?$")
     )]
     pub code: Option<S<String>>,
-    #[schemars(description = "Название региона.", required)]
-    pub name: Option<String>,
+    #[schemars(description = "Название региона.", with = "Option<String>", required)]
+    pub name: Option<S<String>>,
     #[schemars(description = "Для заголовков: «в Московской области».")]
     pub name_in: Option<String>,
     #[schemars(description = "Административный центр.")]
@@ -274,8 +285,12 @@ pub struct RegionMeta {
 #[schemars(description = "Служба или организация, куда может обратиться семья или специалист.")]
 #[serde(deny_unknown_fields)]
 pub struct ServiceMeta {
-    #[schemars(description = "Название точно как в источнике.", required)]
-    pub name: Option<String>,
+    #[schemars(
+        description = "Название точно как в источнике.",
+        with = "Option<String>",
+        required
+    )]
+    pub name: Option<S<String>>,
     #[schemars(description = "Короткое название.")]
     pub short_name: Option<String>,
     #[schemars(description = "Вышестоящая организация.")]
@@ -374,8 +389,12 @@ pub enum PassportKind {
 #[schemars(description = "Паспорт практики из сборника «Лучшие практики».")]
 #[serde(deny_unknown_fields)]
 pub struct PracticeMeta {
-    #[schemars(description = "Название практики точно как в источнике.", required)]
-    pub title: Option<String>,
+    #[schemars(
+        description = "Название практики точно как в источнике.",
+        with = "Option<String>",
+        required
+    )]
+    pub title: Option<S<String>>,
     #[schemars(description = "Короткое название для списков.")]
     pub short_title: Option<String>,
     #[schemars(description = "Код региона (ISO 3166-2), например RU-MOS; файл есть в content/regions/.", with = "Option<String>", required, extend("x-refers-to" = "regions"))]
@@ -446,8 +465,8 @@ pub struct Trained {
 #[schemars(description = "Обучающая программа, курс, семинар или формат супервизии.")]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeMeta {
-    #[schemars(description = "Название программы.", required)]
-    pub title: Option<String>,
+    #[schemars(description = "Название программы.", with = "Option<String>", required)]
+    pub title: Option<S<String>>,
     #[schemars(description = "Вид (programme_kinds из data/taxonomy.toml).", with = "Option<String>", required, extend("x-vocabulary" = "programme_kinds"))]
     pub kind: Option<S<String>>,
     #[schemars(description = "Кто проводит.")]
@@ -530,8 +549,12 @@ pub struct Step {
 )]
 #[serde(deny_unknown_fields)]
 pub struct RouteMeta {
-    #[schemars(description = "Заголовок: «Если …».", required)]
-    pub title: Option<String>,
+    #[schemars(
+        description = "Заголовок: «Если …».",
+        with = "Option<String>",
+        required
+    )]
+    pub title: Option<S<String>>,
     #[schemars(
         description = "Для кого: family — семьи, specialist — специалисты.",
         with = "Option<Audience>",
@@ -560,8 +583,8 @@ pub struct RouteMeta {
 #[schemars(description = "Свободная страница.")]
 #[serde(deny_unknown_fields)]
 pub struct PageMeta {
-    #[schemars(description = "Заголовок.", required)]
-    pub title: Option<String>,
+    #[schemars(description = "Заголовок.", with = "Option<String>", required)]
+    pub title: Option<S<String>>,
     #[schemars(description = "Кратко о странице.")]
     pub summary: Option<String>,
     #[schemars(description = "Место в главном меню.")]

@@ -97,7 +97,7 @@ pub fn plan_rows(
             .filter_map(|r| {
                 Some((
                     r.meta.code.as_ref()?.get_ref().clone(),
-                    r.meta.name.clone()?,
+                    crate::content::records::text_of(&r.meta.name)?.to_string(),
                 ))
             })
             .filter(|(code, _)| crate::validate::formats::is_region_code(code))

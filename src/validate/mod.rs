@@ -264,6 +264,41 @@ pub(crate) fn require<M>(
     }
 }
 
+/// A record's name or title is its page's heading and `<title>`, and the
+/// text of every link to it: it must be there, and have something to read
+/// ([`readable`]). Every collection checks its own through this.
+pub(crate) fn require_title<M>(
+    rec: &Record<M>,
+    value: &Option<S<String>>,
+    field: &str,
+    example: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(v) = value else {
+        return require(rec, false, field, example, out);
+    };
+    if !readable(v.as_str()) {
+        let message = if v.as_str().is_empty() {
+            format!("`{field}` is empty")
+        } else {
+            format!(
+                "`{field}` has no letter or digit: \"{}\"",
+                v.as_str().escape_debug()
+            )
+        };
+        out.push(rec.error_at(v, message).hint(format!(
+            "the page's heading and every link to it show the {field}: write it as the source gives it, e.g. {example}"
+        )));
+    }
+}
+
+/// Whether a text shown as a heading or a link has something to read: a
+/// letter or a digit, not only spaces, punctuation or invisible marks
+/// (a zero-width space).
+pub(crate) fn readable(text: &str) -> bool {
+    text.chars().any(ru::is_letter_or_digit)
+}
+
 pub(crate) fn check_slug<M>(rec: &Record<M>, out: &mut Vec<Diagnostic>) {
     if !ru::is_valid_slug(&rec.slug) {
         let suggestion = ru::slugify(&rec.slug);
