@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Collection, Entry, Layout, Link, Loaded, NewRecord, RegionLinks, Route, Spec};
-use crate::content::records::{Audience, S, Source, text_of};
+use crate::content::records::{Audience, List, S, Source, text_of};
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
@@ -112,10 +112,11 @@ pub struct EventMeta {
     pub summary: Option<String>,
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
     #[serde(default)]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 /// An event as its pages show it.

@@ -186,16 +186,16 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
         "passport = \"full\"",
         out,
     );
-    require(
+    require_list(
         p,
-        !m.directions.is_empty(),
+        &m.directions,
         "directions",
         "directions = [\"family-support\"]",
         out,
     );
-    require(
+    require_list(
         p,
-        !m.target_groups.is_empty(),
+        &m.target_groups,
         "target_groups",
         "target_groups = [\"families-tzhs\"]",
         out,

@@ -267,13 +267,7 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
         "audience = \"family\"",
         out,
     );
-    require(
-        r,
-        !m.steps.is_empty(),
-        "steps",
-        "[[steps]] with a title",
-        out,
-    );
+    require_list(r, &m.steps, "steps", "[[steps]] with a title", out);
     if let Some(a) = &m.audience {
         check_audience(r, std::slice::from_ref(a), out);
         if a.get_ref() == "family" {

@@ -225,7 +225,7 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     check_slug(s, out);
     require_title(s, &m.name, "name", "name = \"Семейный центр «…»\"", out);
     require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
-    require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
+    require_list(s, &m.needs, "needs", "needs = [\"crisis\"]", out);
     require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
     if let Some(kind) = &m.kind {
         check_terms(cx, s, std::slice::from_ref(kind), "kinds", "kind", out);

@@ -83,6 +83,79 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
     }
 }
 
+/// A front-matter list with the place it is written, if it is: a list an
+/// editor must fill has a serde default (so that a missing one is reported
+/// with all the other problems), and `needs = []` is then told apart from a
+/// missing `needs`, and reported where it is written. Reads and writes its
+/// place as [`S`] does; a list is used as the `Vec` it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct List<T> {
+    items: Vec<T>,
+    /// Where the list is written; `None` when the field is left out.
+    place: Option<Spanned<()>>,
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List {
+            items: Vec::new(),
+            place: None,
+        }
+    }
+}
+
+impl<T> List<T> {
+    /// Where the list is written (its brackets), when the field is there.
+    pub fn written(&self) -> Option<&Spanned<()>> {
+        self.place.as_ref()
+    }
+}
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for List<T> {
+    fn serialize<Z: serde::Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        if s.is_human_readable() {
+            self.items.serialize(s)
+        } else {
+            let place = self.place.as_ref().map(|p| (p.span().start, p.span().end));
+            (place, &self.items).serialize(s)
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let list = Spanned::<Vec<T>>::deserialize(d)?;
+            let place = Some(Spanned::new(list.span(), ()));
+            Ok(List {
+                items: list.into_inner(),
+                place,
+            })
+        } else {
+            let (place, items) = <(Option<(usize, usize)>, Vec<T>)>::deserialize(d)?;
+            Ok(List {
+                items,
+                place: place.map(|(start, end)| Spanned::new(start..end, ())),
+            })
+        }
+    }
+}
+
 /// A citation: a document from `data/sources.toml` and a line, or a URL.
 ///
 /// `quote` is a short passage of the document at (or a few lines around) the
@@ -268,9 +341,10 @@ pub struct RegionMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
     #[schemars(description = "Служба «Дети в семье» в регионе; числа как в источнике.")]
     pub dvs: Option<DvsService>,
     #[serde(default)]
@@ -299,7 +373,7 @@ pub struct ServiceMeta {
     pub kind: Option<S<String>>,
     #[serde(default)]
     #[schemars(description = "С чем помогают (needs из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "needs"))]
-    pub needs: Vec<S<String>>,
+    pub needs: List<S<String>>,
     #[serde(default)]
     #[schemars(
         description = "Для кого; по умолчанию для семей.",
@@ -355,9 +429,10 @@ pub struct ServiceMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 /// Contacts of a practice's organization when it has no service record.
@@ -407,10 +482,10 @@ pub struct PracticeMeta {
     pub contacts: Option<Contacts>,
     #[serde(default)]
     #[schemars(description = "Направления (directions из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "directions"))]
-    pub directions: Vec<S<String>>,
+    pub directions: List<S<String>>,
     #[serde(default)]
     #[schemars(description = "Целевые группы (target_groups из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "target_groups"))]
-    pub target_groups: Vec<S<String>>,
+    pub target_groups: List<S<String>>,
     #[schemars(description = "Год начала практики.", with = "Option<i64>")]
     pub year: Option<S<i64>>,
     #[schemars(
@@ -425,9 +500,10 @@ pub struct PracticeMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -501,9 +577,10 @@ pub struct ProgrammeMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -571,12 +648,13 @@ pub struct RouteMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
     #[serde(default)]
-    #[schemars(description = "Шаги по порядку.", extend("x-required" = true))]
-    pub steps: Vec<Step>,
+    #[schemars(description = "Шаги по порядку.", with = "Vec<Step>", extend("x-required" = true))]
+    pub steps: List<Step>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -595,8 +673,8 @@ pub struct PageMeta {
     )]
     pub audience: Option<S<String>>,
     #[serde(default)]
-    #[schemars(description = "Источники сведений.")]
-    pub sources: Vec<Source>,
+    #[schemars(description = "Источники сведений.", with = "Vec<Source>")]
+    pub sources: List<Source>,
 }
 
 /// Who a record is for: `family` or `specialist` (validation refuses others).

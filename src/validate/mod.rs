@@ -264,6 +264,27 @@ pub(crate) fn require<M>(
     }
 }
 
+/// A list the record must fill: missing (as [`require`] reports), or
+/// written with nothing in it — then reported where it is written.
+pub(crate) fn require_list<M, T>(
+    rec: &Record<M>,
+    list: &List<T>,
+    field: &str,
+    example: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !list.is_empty() {
+        return;
+    }
+    match list.written() {
+        None => require(rec, false, field, example, out),
+        Some(place) => out.push(
+            rec.error_at(place, format!("`{field}` is empty"))
+                .hint(format!("at least one is needed, e.g. {example}")),
+        ),
+    }
+}
+
 /// A record's name or title is its page's heading and `<title>`, and the
 /// text of every link to it: it must be there, and have something to read
 /// ([`readable`]). Every collection checks its own through this.
@@ -455,14 +476,18 @@ impl<'a> Origin<'a> {
 pub(crate) fn check_sources<M>(
     cx: &Context,
     rec: &Record<M>,
-    sources: &[Source],
+    sources: &List<Source>,
     required: bool,
     out: &mut Vec<Diagnostic>,
 ) {
     if required && sources.is_empty() {
+        let message = "the record cites no source";
         out.push(
-            rec.error("the record cites no source")
-                .hint("add sources = [{ doc = \"001\", line = 123, quote = \"…\" }] or [{ url = \"https://…\" }]"),
+            match sources.written() {
+                Some(place) => rec.error_at(place, message),
+                None => rec.error(message),
+            }
+            .hint("add sources = [{ doc = \"001\", line = 123, quote = \"…\" }] or [{ url = \"https://…\" }]"),
         );
     }
     let origin = Origin::of_record(rec);
