@@ -281,16 +281,7 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     }
     check_contact_fields(s, &m.phones, &m.emails, m.website.as_ref(), out);
     if let Some(age) = &m.age_months {
-        let [min, max] = *age.get_ref();
-        if min > max || max > 216 {
-            out.push(
-                s.error_at(
-                    age,
-                    "age_months must be [youngest, oldest] in months, up to 216",
-                )
-                .hint("e.g. age_months = [0, 48] for children under four"),
-            );
-        }
+        check_age_months(s, age, out);
     }
     if let Some(v) = &m.verified {
         check_verified(cx, s, v, out);
@@ -311,6 +302,33 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
         check_plain(cx, s, texts.into_iter().flatten(), out);
     }
     check_sources(cx, s, &m.sources, true, out);
+}
+
+/// `age_months`: two numbers, the youngest and the oldest child's age served
+/// in months, youngest first, up to 18 years.
+fn check_age_months(s: &Record<ServiceMeta>, age: &S<Vec<u32>>, out: &mut Vec<Diagnostic>) {
+    const EXAMPLE: &str = "e.g. age_months = [0, 48] for children from birth to four years";
+    let (message, hint) = match age.get_ref().as_slice() {
+        &[from, to] if from > to => (
+            format!(
+                "age_months [{from}, {to}] is the wrong way round: the youngest age comes first"
+            ),
+            format!("write age_months = [{to}, {from}]"),
+        ),
+        &[_, to] if to > MAX_AGE_MONTHS => (
+            format!("age_months goes up to {to} months, beyond {MAX_AGE_MONTHS} (18 years)"),
+            EXAMPLE.to_string(),
+        ),
+        [_, _] => return,
+        ages => (
+            format!(
+                "age_months has {} number(s); it takes two: [youngest, oldest] in months",
+                ages.len()
+            ),
+            EXAMPLE.to_string(),
+        ),
+    };
+    out.push(s.error_at(age, message).hint(hint));
 }
 
 fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
@@ -385,10 +403,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         website: safe_web_url(m.website.as_deref()),
         contacts: m.contacts.clone(),
         hours: m.hours.clone(),
-        age: m
-            .age_months
-            .as_ref()
-            .map(|a| age_text(a.get_ref()[0], a.get_ref()[1])),
+        age: m.ages().map(|[from, to]| age_text(from, to)),
         cost: m.cost.clone(),
         eligibility: m.eligibility.clone(),
         how_to_apply: m.how_to_apply.clone(),

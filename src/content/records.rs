@@ -413,7 +413,9 @@ pub struct ServiceMeta {
         description = "Возраст детей в месяцах: [от, до], например [0, 48].",
         with = "Option<[AgeMonths; 2]>"
     )]
-    pub age_months: Option<S<[u32; 2]>>,
+    /// Read as a list of any length (a fixed array would take `[0, 1, 2]`
+    /// as `[0, 1]` without a word), checked to be two by validation.
+    pub age_months: Option<S<Vec<u32>>>,
     #[schemars(description = "Стоимость: бесплатно или сколько.")]
     pub cost: Option<String>,
     #[schemars(description = "Кому помогают.")]
@@ -433,6 +435,17 @@ pub struct ServiceMeta {
         extend("x-required" = true)
     )]
     pub sources: List<Source>,
+}
+
+impl ServiceMeta {
+    /// The youngest and oldest child's age served, in months, when
+    /// `age_months` is two numbers (as validation requires).
+    pub fn ages(&self) -> Option<[u32; 2]> {
+        match self.age_months.as_ref()?.get_ref().as_slice() {
+            &[from, to] => Some([from, to]),
+            _ => None,
+        }
+    }
 }
 
 /// Contacts of a practice's organization when it has no service record.
@@ -691,7 +704,10 @@ pub(crate) enum Audience {
 #[derive(schemars::JsonSchema)]
 #[schemars(transparent)]
 #[allow(dead_code)]
-pub(crate) struct AgeMonths(#[schemars(range(min = 0, max = 216))] u32);
+pub(crate) struct AgeMonths(#[schemars(range(min = 0, max = MAX_AGE_MONTHS))] u32);
+
+/// The oldest age `age_months` may give: 18 years.
+pub const MAX_AGE_MONTHS: u32 = 216;
 
 /// Who a free page is for: also `editor` (linked from the footer only).
 #[derive(schemars::JsonSchema)]

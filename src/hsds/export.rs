@@ -622,11 +622,7 @@ fn service(cx: &Cx, rec: &Record<ServiceMeta>, organization_id: String, t: &mut 
     let body = rec.markdown().trim().to_string();
     let emails: Vec<String> = m.emails.iter().map(|e| e.get_ref().clone()).collect();
 
-    let age = |i: usize| {
-        m.age_months
-            .as_ref()
-            .and_then(|a| number(f64::from(a.get_ref()[i]) / 12.0))
-    };
+    let age = |i: usize| m.ages().and_then(|a| number(f64::from(a[i]) / 12.0));
     t.services.push(Service {
         id: id.clone(),
         organization_id: organization_id.clone(),

@@ -688,7 +688,7 @@ fn ages(s: &Map<String, Value>, notes: &mut Vec<String>) -> Option<[u32; 2]> {
     }
     let months = |y: f64| (y * 12.0).round();
     let (lo, hi) = (months(min.unwrap_or(0.0)), months(max.unwrap_or(18.0)));
-    if lo < 0.0 || hi > 216.0 || lo > hi {
+    if lo < 0.0 || hi > f64::from(crate::content::records::MAX_AGE_MONTHS) || lo > hi {
         notes.push(format!(
             "ages {}–{} years do not fit age_months (children up to 18); left out",
             min.map_or("…".into(), |m| m.to_string()),
