@@ -35,6 +35,17 @@ pub struct Taxonomy {
     pub vocabularies: BTreeMap<String, Vec<Term>>,
 }
 
+/// The portal's vocabularies (see [`Taxonomy`]).
+pub const TAXONOMY_FILE: &str = "data/taxonomy.toml";
+/// The documents records cite (see [`Documents`]).
+pub const SOURCES_FILE: &str = "data/sources.toml";
+/// Abbreviations and terms (see [`Glossary`]).
+pub const GLOSSARY_FILE: &str = "data/glossary.toml";
+/// Other names of places (see [`Places`]).
+pub const PLACES_FILE: &str = "data/places.toml";
+/// House style (see [`Style`]).
+pub const STYLE_FILE: &str = "data/style.toml";
+
 /// A vocabulary the generator itself gives a role: each need has its pages.
 pub const NEEDS: &str = "needs";
 /// Project directions: practices and statistics tables are grouped by them.

@@ -321,7 +321,7 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
             .as_ref()
             .map(|r| r.get_ref().clone())
             .unwrap_or_default();
-        if let Some(name) = &s.meta.name {
+        if let Some(name) = crate::content::records::text_of(&s.meta.name) {
             e.by_name.push((
                 region,
                 s.meta.municipality.clone(),
@@ -329,8 +329,13 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
                 id.clone(),
             ));
         }
-        e.ids
-            .insert(id, (root.join(&s.file.rel), s.meta.name.clone()));
+        e.ids.insert(
+            id,
+            (
+                root.join(&s.file.rel),
+                s.meta.name.as_ref().map(|n| n.get_ref().clone()),
+            ),
+        );
     }
     e
 }

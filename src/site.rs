@@ -386,7 +386,7 @@ impl<'a> Resolver<'a> {
                     .map(|s| {
                         (
                             crate::validate::service_id(s),
-                            s.meta.name.as_deref().unwrap_or_default(),
+                            text_of(&s.meta.name).unwrap_or_default(),
                         )
                     })
                     .collect()
@@ -559,7 +559,7 @@ impl Site {
                 .iter()
                 .filter_map(|r| {
                     let code = r.meta.code.as_ref()?.get_ref();
-                    Some((code.clone(), RegionRef::new(code, r.meta.name.as_deref())))
+                    Some((code.clone(), RegionRef::new(code, text_of(&r.meta.name))))
                 })
                 .collect(),
             terms: data

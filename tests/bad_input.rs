@@ -415,3 +415,142 @@ fn a_quoted_value_cannot_pass_for_a_workflow_command() {
     );
     assert!(err.lines().all(|line| !line.starts_with("::")), "{err}");
 }
+
+/// A copy of this repository's portal (hundreds of records citing and
+/// tagging what the data files hold), in a temporary folder.
+fn repository_portal() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["content", "data", "templates", "static"] {
+        copy_dir(&repo().join(folder), &dir.path().join(folder));
+    }
+    std::fs::copy(repo().join("opora.toml"), dir.path().join("opora.toml")).unwrap();
+    dir
+}
+
+/// `opora check`'s report on the repository's portal after `spoil`, as
+/// (every diagnostic's first two lines, the summary line).
+fn check_spoiled(spoil: impl FnOnce(&Path)) -> (Vec<String>, String) {
+    let portal = repository_portal();
+    spoil(portal.path());
+    let o = opora(portal.path(), &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    let found = lines
+        .windows(2)
+        .filter(|w| w[0].starts_with("error: ") || w[0].starts_with("warning: "))
+        .map(|w| format!("{}\n{}", w[0], w[1]))
+        .collect();
+    let summary = lines.last().copied().unwrap_or_default().to_string();
+    (found, summary)
+}
+
+/// One typo in the taxonomy is reported first and alone: the records' values
+/// cannot be checked against a taxonomy that could not be read, so the
+/// hundreds of "is not one of the taxonomy's needs" (with a hint listing
+/// nothing) that used to come first are not reported; a note says once what
+/// was not checked.
+#[test]
+fn a_taxonomy_that_cannot_be_read_is_the_one_problem_reported() {
+    let (found, summary) = check_spoiled(|root| {
+        std::fs::write(root.join("data/taxonomy.toml"), "x = [1,\n").unwrap();
+    });
+    assert!(
+        found[0].starts_with("error: unclosed array")
+            && found[0].ends_with("data/taxonomy.toml:1:8"),
+        "the root cause first: {found:#?}"
+    );
+    assert_eq!(
+        summary, "check failed: 1 error(s), 1 warning(s)",
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("warning: the values records take from its vocabularies")
+            && found[1].ends_with("data/taxonomy.toml:1:8"),
+        "{found:#?}"
+    );
+}
+
+/// An unknown key in `data/sources.toml` is reported first and alone, not
+/// after every citation of every document it lists.
+#[test]
+fn a_source_list_that_cannot_be_read_is_the_one_problem_reported() {
+    let mut line = 0;
+    let (found, summary) = check_spoiled(|root| {
+        let path = root.join("data/sources.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let at = text.find("\ntitle = ").expect("a document's title") + 1;
+        line = text[..at].lines().count() + 1;
+        std::fs::write(
+            &path,
+            format!("{}autor = \"x\"\n{}", &text[..at], &text[at..]),
+        )
+        .unwrap();
+    });
+    assert!(
+        found[0].starts_with("error: unknown field `autor`")
+            && found[0].ends_with(&format!("data/sources.toml:{line}:1")),
+        "the root cause first: {found:#?}"
+    );
+    assert_eq!(
+        summary, "check failed: 1 error(s), 1 warning(s)",
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("warning: citations of its documents"),
+        "{found:#?}"
+    );
+}
+
+/// A hint never offers a list with nothing in it: with a vocabulary left
+/// empty, the taxonomy is blamed once, where it says so, and the records'
+/// values are not each refused with "use one of:  ".
+#[test]
+fn an_empty_vocabulary_is_reported_once_in_the_taxonomy() {
+    let (found, summary) = check_spoiled(|root| {
+        let path = root.join("data/taxonomy.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut parts = text.split("[[event_kinds]]");
+        let mut kept = parts.next().unwrap().to_string();
+        // Each entry of the vocabulary runs to the next table's header.
+        for entry in parts {
+            kept.push_str(entry.find("\n[[").map_or("", |i| &entry[i..]));
+        }
+        std::fs::write(&path, format!("event_kinds = []\n{kept}")).unwrap();
+    });
+    assert_eq!(
+        found,
+        vec![
+            "error: the taxonomy's `event_kinds` vocabulary has no terms\n  --> data/taxonomy.toml:1:1"
+                .to_string()
+        ],
+        "{summary}"
+    );
+}
+
+/// No hint offers a list with nothing in it ("known documents: ", "use the
+/// code of a file in content/regions/: "): with no documents listed and no
+/// region files, the hints say where to add the first one.
+#[test]
+fn no_hint_lists_nothing() {
+    let portal = mini_portal();
+    let root = portal.path();
+    std::fs::remove_file(root.join("data/sources.toml")).unwrap();
+    std::fs::remove_dir_all(root.join("content/regions")).unwrap();
+    let o = opora(root, &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("is not listed in data/sources.toml"), "{err}");
+    assert!(err.contains("region `RU-MOS` does not exist"), "{err}");
+    let empty: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("  = hint:"))
+        .filter(|l| l.trim_end().ends_with(':') || l.contains(":  "))
+        .collect();
+    assert!(empty.is_empty(), "hints that list nothing: {empty:#?}");
+    assert!(
+        err.contains("hint: data/sources.toml lists no documents yet")
+            && err.contains("hint: content/regions/ has no region yet"),
+        "{err}"
+    );
+}

@@ -156,6 +156,74 @@ fn every_registered_collection_has_schema_scaffold_route_and_search_document() {
     }
 }
 
+/// A record's name or title is its page's heading and `<title>`, and the
+/// text of every link to it: in every collection, one with nothing to read —
+/// empty, spaces, a zero-width space — is refused where it is written, with
+/// a hint, even though everything else about the record is right.
+#[test]
+fn every_registered_collection_refuses_a_title_with_nothing_to_read() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let blanks = ["", "   ", "\u{200B}"];
+    let mut expected = Vec::new();
+    for (i, c) in REGISTRY.iter().enumerate() {
+        let spec = c.spec();
+        let region = if spec.singular == "region" {
+            "RU-TUL"
+        } else {
+            "RU-MOS"
+        };
+        let title = format!("Запись без названия {}", spec.label_one);
+        let o = opora(root, &["new", spec.singular, &title, "--region", region]);
+        assert!(o.status.success(), "{}: {}", spec.singular, stderr(&o));
+        let path = String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .trim_start_matches("created ")
+            .to_string();
+        let path = std::path::Path::new(&path)
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(root.join(&path)).unwrap();
+        let quoted = format!("\"{title}\"");
+        let at = text
+            .find(&quoted)
+            .unwrap_or_else(|| panic!("{path}: {text}"));
+        let line = text[..at].lines().count();
+        let col = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+        let blank = blanks[i % blanks.len()];
+        std::fs::write(
+            root.join(&path),
+            text.replace(&quoted, &format!("\"{blank}\"")),
+        )
+        .unwrap();
+        expected.push((spec.singular, format!("  --> {path}:{line}:{col}")));
+    }
+    let o = opora(root, &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    for (singular, place) in expected {
+        let at = lines
+            .iter()
+            .position(|l| *l == place)
+            .unwrap_or_else(|| panic!("{singular}: nothing reported at `{place}`:\n{err}"));
+        let message = lines[at - 1];
+        assert!(
+            message.ends_with("` is empty") || message.contains("` has no letter or digit"),
+            "{singular}: {message}"
+        );
+        assert!(
+            lines[at + 1..]
+                .iter()
+                .take_while(|l| !l.is_empty())
+                .any(|l| l.starts_with("  = hint: the page's heading and every link to it")),
+            "{singular}: no hint:\n{err}"
+        );
+    }
+}
+
 /// Generators read the same facts the validator enforces: required fields,
 /// vocabulary bindings and patterns come from the front-matter types.
 #[test]

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Collection, Entry, Layout, Link, Loaded, NewRecord, RegionLinks, Route, Spec};
-use crate::content::records::{Audience, S, Source};
+use crate::content::records::{Audience, List, S, Source, text_of};
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
@@ -20,6 +20,7 @@ use crate::search::docs::{DocSink, join};
 use crate::site::{LinkView, Resolver, Site, SourceView, TermRef, first_sentence, safe_web_url};
 use crate::validate::{
     Context, check_audience, check_region_ref, check_slug, check_sources, check_terms, require,
+    require_title,
 };
 
 pub struct Events;
@@ -51,8 +52,12 @@ const PERIOD_PATTERN: &str = r"^\d{4}(-\d{2}(-\d{2})?)?$";
 #[serde(deny_unknown_fields)]
 #[schemars(description = "Событие: форум, семинар, стажировка, обучение или вебинар.")]
 pub struct EventMeta {
-    #[schemars(description = "Название точно как в источнике.", required)]
-    pub title: Option<String>,
+    #[schemars(
+        description = "Название точно как в источнике.",
+        with = "Option<String>",
+        required
+    )]
+    pub title: Option<S<String>>,
     #[schemars(
         description = "Вид события (event_kinds из data/taxonomy.toml).",
         with = "Option<String>",
@@ -107,10 +112,11 @@ pub struct EventMeta {
     pub summary: Option<String>,
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
     #[serde(default)]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 /// An event as its pages show it.
@@ -425,7 +431,7 @@ fn check_event(
 ) {
     let m = &e.meta;
     check_slug(e, out);
-    require(e, m.title.is_some(), "title", "title = \"Форум «…»\"", out);
+    require_title(e, &m.title, "title", "title = \"Форум «…»\"", out);
     require(e, m.kind.is_some(), "kind", "kind = \"forum\"", out);
     if let Some(kind) = &m.kind {
         check_terms(
@@ -493,7 +499,7 @@ fn resolve_event(rz: &Resolver, e: &Record<EventMeta>, site: &Site) -> EventView
         Some(_) => "past",
         None => "undated",
     };
-    let title = m.title.clone().unwrap_or_else(|| e.slug.clone());
+    let title = text_of(&m.title).unwrap_or(&e.slug).to_string();
     let programme = m.programme.as_ref().map(|p| {
         let slug = p.get_ref();
         LinkView {

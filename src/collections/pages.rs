@@ -131,13 +131,7 @@ impl Collection for FreePages {
 
 fn check_page(cx: &Context, p: &Record<PageMeta>, reserved: &[&str], out: &mut Vec<Diagnostic>) {
     check_slug(p, out);
-    require(
-        p,
-        p.meta.title.is_some(),
-        "title",
-        "title = \"О проекте\"",
-        out,
-    );
+    require_title(p, &p.meta.title, "title", "title = \"О проекте\"", out);
     if reserved.contains(&p.slug.as_str()) {
         out.push(
             p.error(format!(
@@ -164,7 +158,7 @@ fn resolve_page(rz: &Resolver, p: &Record<PageMeta>) -> PageView {
         slug: p.slug.clone(),
         url: format!("{}/", p.slug),
         file: p.file.rel.clone(),
-        title: m.title.clone().unwrap_or_else(|| p.slug.clone()),
+        title: text_of(&m.title).unwrap_or(&p.slug).to_string(),
         summary: m.summary.clone(),
         menu: m.menu,
         family: m.audience.as_ref().is_some_and(|a| a.get_ref() == "family"),

@@ -177,13 +177,7 @@ fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
 fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnostic>) {
     let m = &p.meta;
     check_slug(p, out);
-    require(
-        p,
-        m.title.is_some(),
-        "title",
-        "title = \"Название практики\"",
-        out,
-    );
+    require_title(p, &m.title, "title", "title = \"Название практики\"", out);
     require(p, m.region.is_some(), "region", "region = \"RU-KLU\"", out);
     require(
         p,
@@ -192,16 +186,16 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
         "passport = \"full\"",
         out,
     );
-    require(
+    require_list(
         p,
-        !m.directions.is_empty(),
+        &m.directions,
         "directions",
         "directions = [\"family-support\"]",
         out,
     );
-    require(
+    require_list(
         p,
-        !m.target_groups.is_empty(),
+        &m.target_groups,
         "target_groups",
         "target_groups = [\"families-tzhs\"]",
         out,
@@ -253,7 +247,7 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
 
 fn resolve_practice(rz: &Resolver, p: &Record<PracticeMeta>) -> PracticeView {
     let m = &p.meta;
-    let title = m.title.clone().unwrap_or_else(|| p.slug.clone());
+    let title = text_of(&m.title).unwrap_or(&p.slug).to_string();
     let region = m.region.as_ref().map(|r| r.get_ref().clone());
     let organization = match (&m.organization, &m.organization_name) {
         (Some(id), _) => Some(LinkView {

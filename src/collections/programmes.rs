@@ -175,13 +175,7 @@ fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
 fn check_programme(cx: &Context, p: &Record<ProgrammeMeta>, out: &mut Vec<Diagnostic>) {
     let m = &p.meta;
     check_slug(p, out);
-    require(
-        p,
-        m.title.is_some(),
-        "title",
-        "title = \"Название программы\"",
-        out,
-    );
+    require_title(p, &m.title, "title", "title = \"Название программы\"", out);
     require(p, m.kind.is_some(), "kind", "kind = \"training\"", out);
     if let Some(provider) = &m.provider {
         check_name(cx, p, provider, out);
@@ -233,7 +227,7 @@ fn resolve_programme(rz: &Resolver, p: &Record<ProgrammeMeta>) -> ProgrammeView 
         slug: p.slug.clone(),
         url: format!("programmes/{}/", p.slug),
         file: p.file.rel.clone(),
-        title: m.title.clone().unwrap_or_else(|| p.slug.clone()),
+        title: text_of(&m.title).unwrap_or(&p.slug).to_string(),
         kind: rz.term(
             "programme_kinds",
             m.kind.as_ref().map_or("", |k| k.get_ref()),

@@ -453,13 +453,7 @@ fn municipality_page<'a>(
 fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>) {
     let m = &r.meta;
     require(r, m.code.is_some(), "code", "code = \"RU-MOS\"", out);
-    require(
-        r,
-        m.name.is_some(),
-        "name",
-        "name = \"Московская область\"",
-        out,
-    );
+    require_title(r, &m.name, "name", "name = \"Московская область\"", out);
     if let Some(code) = &m.code {
         if !formats::is_region_code(code.get_ref()) {
             out.push(
@@ -530,7 +524,7 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         .as_ref()
         .map(|c| c.get_ref().clone())
         .unwrap_or_default();
-    let name = m.name.clone().unwrap_or_else(|| code.clone());
+    let name = text_of(&m.name).unwrap_or(&code).to_string();
     let mut municipalities: Vec<MunicipalityView> = m
         .municipalities
         .iter()

@@ -259,7 +259,7 @@ fn needs_in_region(site: &Site, needs: &[&str], region: &crate::site::RegionView
 fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
     let m = &r.meta;
     check_slug(r, out);
-    require(r, m.title.is_some(), "title", "title = \"Если …\"", out);
+    require_title(r, &m.title, "title", "title = \"Если …\"", out);
     require(
         r,
         m.audience.is_some(),
@@ -267,13 +267,7 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
         "audience = \"family\"",
         out,
     );
-    require(
-        r,
-        !m.steps.is_empty(),
-        "steps",
-        "[[steps]] with a title",
-        out,
-    );
+    require_list(r, &m.steps, "steps", "[[steps]] with a title", out);
     if let Some(a) = &m.audience {
         check_audience(r, std::slice::from_ref(a), out);
         if a.get_ref() == "family" {
@@ -302,7 +296,7 @@ fn check_route(cx: &Context, r: &Record<RouteMeta>, out: &mut Vec<Diagnostic>) {
     check_terms(cx, r, &m.needs, crate::data::NEEDS, "needs", out);
     let mut step_lines = None;
     for (i, step) in m.steps.iter().enumerate() {
-        if step.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        if step.title.as_deref().is_none_or(|t| !readable(t)) {
             // Found once per file, however many steps lack a title.
             let lines = step_lines.get_or_insert_with(|| lines_by_text(&r.file.text));
             let line = nth_line(lines, "[[steps]]", i);
@@ -377,7 +371,7 @@ fn resolve_route(rz: &Resolver, r: &Record<RouteMeta>) -> RouteView {
         slug: r.slug.clone(),
         url: format!("routes/{}/", r.slug),
         file: r.file.rel.clone(),
-        title: m.title.clone().unwrap_or_else(|| r.slug.clone()),
+        title: text_of(&m.title).unwrap_or(&r.slug).to_string(),
         family: m.audience.as_ref().is_none_or(|a| a.get_ref() == "family"),
         region: m.region.as_ref().map(|c| rz.region_ref(c.get_ref())),
         needs: rz.terms(crate::data::NEEDS, &m.needs),

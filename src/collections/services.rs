@@ -223,15 +223,9 @@ fn search_doc(s: &ServiceView) -> SearchDoc {
 fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic>) {
     let m = &s.meta;
     check_slug(s, out);
-    require(
-        s,
-        m.name.is_some(),
-        "name",
-        "name = \"Семейный центр «…»\"",
-        out,
-    );
+    require_title(s, &m.name, "name", "name = \"Семейный центр «…»\"", out);
     require(s, m.kind.is_some(), "kind", "kind = \"family-centre\"", out);
-    require(s, !m.needs.is_empty(), "needs", "needs = [\"crisis\"]", out);
+    require_list(s, &m.needs, "needs", "needs = [\"crisis\"]", out);
     require(s, m.region.is_some(), "region", "region = \"RU-MOS\"", out);
     if let Some(kind) = &m.kind {
         check_terms(cx, s, std::slice::from_ref(kind), "kinds", "kind", out);
@@ -287,21 +281,15 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     }
     check_contact_fields(s, &m.phones, &m.emails, m.website.as_ref(), out);
     if let Some(age) = &m.age_months {
-        let [min, max] = *age.get_ref();
-        if min > max || max > 216 {
-            out.push(
-                s.error_at(
-                    age,
-                    "age_months must be [youngest, oldest] in months, up to 216",
-                )
-                .hint("e.g. age_months = [0, 48] for children under four"),
-            );
-        }
+        check_age_months(s, age, out);
     }
     if let Some(v) = &m.verified {
         check_verified(cx, s, v, out);
     }
-    for name in [&m.name, &m.organization].into_iter().flatten() {
+    for name in [text_of(&m.name), m.organization.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         check_name(cx, s, name, out);
     }
     if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
@@ -316,6 +304,33 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     check_sources(cx, s, &m.sources, true, out);
 }
 
+/// `age_months`: two numbers, the youngest and the oldest child's age served
+/// in months, youngest first, up to 18 years.
+fn check_age_months(s: &Record<ServiceMeta>, age: &S<Vec<u32>>, out: &mut Vec<Diagnostic>) {
+    const EXAMPLE: &str = "e.g. age_months = [0, 48] for children from birth to four years";
+    let (message, hint) = match age.get_ref().as_slice() {
+        &[from, to] if from > to => (
+            format!(
+                "age_months [{from}, {to}] is the wrong way round: the youngest age comes first"
+            ),
+            format!("write age_months = [{to}, {from}]"),
+        ),
+        &[_, to] if to > MAX_AGE_MONTHS => (
+            format!("age_months goes up to {to} months, beyond {MAX_AGE_MONTHS} (18 years)"),
+            EXAMPLE.to_string(),
+        ),
+        [_, _] => return,
+        ages => (
+            format!(
+                "age_months has {} number(s); it takes two: [youngest, oldest] in months",
+                ages.len()
+            ),
+            EXAMPLE.to_string(),
+        ),
+    };
+    out.push(s.error_at(age, message).hint(hint));
+}
+
 fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
     // Each service's folder and folded name, on every core (validation
     // leaves one idle), then sorted: services of one key are neighbours, in
@@ -325,7 +340,7 @@ fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
         .par_iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            let name = s.meta.name.as_ref()?;
+            let name = text_of(&s.meta.name)?;
             Some(((s.folder.as_deref().unwrap_or(""), ru::name_key(name)), i))
         })
         .collect();
@@ -347,7 +362,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
     let m = &s.meta;
     let id = crate::validate::service_id(s);
     let region = rz.region(m.region.as_ref().map_or("", |r| r.get_ref()));
-    let name: Arc<str> = m.name.as_deref().unwrap_or(&s.slug).into();
+    let name: Arc<str> = text_of(&m.name).unwrap_or(&s.slug).into();
     let verified = m.verified.as_ref().map(|v| v.get_ref().to_string());
     let verified_days = verified
         .as_deref()
@@ -388,10 +403,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         website: safe_web_url(m.website.as_deref()),
         contacts: m.contacts.clone(),
         hours: m.hours.clone(),
-        age: m
-            .age_months
-            .as_ref()
-            .map(|a| age_text(a.get_ref()[0], a.get_ref()[1])),
+        age: m.ages().map(|[from, to]| age_text(from, to)),
         cost: m.cost.clone(),
         eligibility: m.eligibility.clone(),
         how_to_apply: m.how_to_apply.clone(),

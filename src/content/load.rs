@@ -12,7 +12,7 @@ use super::markdown::{Abbreviations, FileLinks, RenderedMarkdown};
 use super::records::*;
 use super::source::{SourceText, parse_toml, read_text, split_front_matter};
 use crate::data::{Documents, Glossary, StatsTable, Style, Taxonomy};
-use crate::diag::{Diagnostic, Diagnostics, rel_path};
+use crate::diag::{Diagnostic, Diagnostics, Pos, rel_path};
 
 /// One content record: its typed front matter, rendered body and where it came from.
 #[derive(Debug, Clone)]
@@ -105,6 +105,11 @@ pub struct Data {
     /// `data/national-lines.toml`: 112 and the helpline on every family page.
     pub national_lines: crate::lines::NationalLines,
     pub national_lines_file: Option<Arc<SourceText>>,
+    /// Data files (portal-relative) that a portal has, or must have, but
+    /// that could not be read or parsed, with where their problem was
+    /// reported: what is checked against them is not checked (every finding
+    /// would be a false alarm burying the one real problem).
+    pub unreadable: BTreeMap<String, Pos>,
 }
 
 impl Data {
@@ -123,6 +128,13 @@ impl Data {
         .flatten()
         .chain(self.texts.values())
         .chain(self.stats.iter().map(|(_, _, file)| file))
+    }
+
+    /// Whether the data file `rel` (e.g. [`crate::data::TAXONOMY_FILE`])
+    /// could not be read: it is missing though required, unreadable, or
+    /// not valid TOML of its form.
+    pub fn could_not_read(&self, rel: &str) -> bool {
+        self.unreadable.contains_key(rel)
     }
 }
 
@@ -159,17 +171,23 @@ impl Content {
     }
 }
 
-/// Reads one whole-file TOML data file; a missing optional file gives the default.
+/// Reads one whole-file TOML data file; a missing optional file gives the
+/// default. A file that fails is noted in `unreadable` with its problem's place.
 fn load_data_file<T: DeserializeOwned + Default>(
     root: &Path,
     rel: &str,
     required: bool,
     diags: &mut Diagnostics,
+    unreadable: &mut BTreeMap<String, Pos>,
 ) -> (T, Option<Arc<SourceText>>) {
+    let mut failed = |d: Diagnostic| {
+        unreadable.insert(rel.to_string(), d.pos);
+        diags.push(d);
+    };
     let path = root.join(rel);
     if std::fs::symlink_metadata(&path).is_err() {
         if required {
-            diags.push(
+            failed(
                 Diagnostic::error(rel, "this data file is missing")
                     .hint("every portal needs it; see docs/content-format.md"),
             );
@@ -182,31 +200,33 @@ fn load_data_file<T: DeserializeOwned + Default>(
             match parse_toml::<T>(&file, (0, len)) {
                 Ok(v) => (v, Some(Arc::new(file))),
                 Err(d) => {
-                    diags.push(d);
+                    failed(d);
                     (T::default(), Some(Arc::new(file)))
                 }
             }
         }
         Err(d) => {
-            diags.push(d);
+            failed(d);
             (T::default(), None)
         }
     }
 }
 
 pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
-    let (taxonomy, taxonomy_file) =
-        load_data_file::<Taxonomy>(root, "data/taxonomy.toml", true, diags);
+    use crate::data::{GLOSSARY_FILE, PLACES_FILE, SOURCES_FILE, STYLE_FILE, TAXONOMY_FILE};
+    let mut unreadable = BTreeMap::new();
+    let u = &mut unreadable;
+    let (taxonomy, taxonomy_file) = load_data_file::<Taxonomy>(root, TAXONOMY_FILE, true, diags, u);
     let (glossary, glossary_file) =
-        load_data_file::<Glossary>(root, "data/glossary.toml", false, diags);
+        load_data_file::<Glossary>(root, GLOSSARY_FILE, false, diags, u);
     let (documents, documents_file) =
-        load_data_file::<Documents>(root, "data/sources.toml", false, diags);
+        load_data_file::<Documents>(root, SOURCES_FILE, false, diags, u);
     let (places, places_file) =
-        load_data_file::<crate::data::Places>(root, "data/places.toml", false, diags);
+        load_data_file::<crate::data::Places>(root, PLACES_FILE, false, diags, u);
     let texts = load_document_texts(root, &documents, documents_file.as_deref(), diags);
-    let (style, style_file) = load_data_file::<Style>(root, "data/style.toml", false, diags);
+    let (style, style_file) = load_data_file::<Style>(root, STYLE_FILE, false, diags, u);
     let (national_lines, national_lines_file) =
-        load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags);
+        load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags, u);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -219,16 +239,21 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
             continue;
         }
         let id = file_stem(&path);
-        match read_text(root, &path) {
+        let failed = match read_text(root, &path) {
             Ok(file) => {
                 let len = file.text.len();
                 match parse_toml::<StatsTable>(&file, (0, len)) {
-                    Ok(t) => stats.push((id, t, Arc::new(file))),
-                    Err(d) => diags.push(d),
+                    Ok(t) => {
+                        stats.push((id, t, Arc::new(file)));
+                        continue;
+                    }
+                    Err(d) => d,
                 }
             }
-            Err(d) => diags.push(d),
-        }
+            Err(d) => d,
+        };
+        unreadable.insert(rel, failed.pos);
+        diags.push(failed);
     }
     Data {
         taxonomy,
@@ -245,6 +270,7 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         style_file,
         national_lines,
         national_lines_file,
+        unreadable,
     }
 }
 
@@ -264,7 +290,7 @@ fn load_document_texts(
         let path = root.join(rel);
         if !path.is_file() {
             let mut diag = Diagnostic::error(
-                documents_file.map_or("data/sources.toml", |f| f.rel.as_str()),
+                documents_file.map_or(crate::data::SOURCES_FILE, |f| f.rel.as_str()),
                 format!("the text of document `{}` is missing: {rel}", d.id),
             )
             .hint(

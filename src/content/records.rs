@@ -44,6 +44,17 @@ impl<T> std::ops::DerefMut for S<T> {
     }
 }
 
+impl S<String> {
+    pub fn as_str(&self) -> &str {
+        self.0.get_ref()
+    }
+}
+
+/// The text of an optional spanned text field (a record's `name` or `title`).
+pub fn text_of(value: &Option<S<String>>) -> Option<&str> {
+    value.as_ref().map(S::as_str)
+}
+
 impl std::borrow::Borrow<str> for S<String> {
     fn borrow(&self) -> &str {
         self.0.get_ref()
@@ -68,6 +79,79 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
         } else {
             let (start, end, value) = <(usize, usize, T)>::deserialize(d)?;
             Ok(S::new(start..end, value))
+        }
+    }
+}
+
+/// A front-matter list with the place it is written, if it is: a list an
+/// editor must fill has a serde default (so that a missing one is reported
+/// with all the other problems), and `needs = []` is then told apart from a
+/// missing `needs`, and reported where it is written. Reads and writes its
+/// place as [`S`] does; a list is used as the `Vec` it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct List<T> {
+    items: Vec<T>,
+    /// Where the list is written; `None` when the field is left out.
+    place: Option<Spanned<()>>,
+}
+
+impl<T> Default for List<T> {
+    fn default() -> Self {
+        List {
+            items: Vec::new(),
+            place: None,
+        }
+    }
+}
+
+impl<T> List<T> {
+    /// Where the list is written (its brackets), when the field is there.
+    pub fn written(&self) -> Option<&Spanned<()>> {
+        self.place.as_ref()
+    }
+}
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for List<T> {
+    fn serialize<Z: serde::Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
+        if s.is_human_readable() {
+            self.items.serialize(s)
+        } else {
+            let place = self.place.as_ref().map(|p| (p.span().start, p.span().end));
+            (place, &self.items).serialize(s)
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let list = Spanned::<Vec<T>>::deserialize(d)?;
+            let place = Some(Spanned::new(list.span(), ()));
+            Ok(List {
+                items: list.into_inner(),
+                place,
+            })
+        } else {
+            let (place, items) = <(Option<(usize, usize)>, Vec<T>)>::deserialize(d)?;
+            Ok(List {
+                items,
+                place: place.map(|(start, end)| Spanned::new(start..end, ())),
+            })
         }
     }
 }
@@ -234,8 +318,8 @@ pub struct RegionMeta {
         pattern(r"^RU(-[A-Z]{2,3})?$")
     )]
     pub code: Option<S<String>>,
-    #[schemars(description = "Название региона.", required)]
-    pub name: Option<String>,
+    #[schemars(description = "Название региона.", with = "Option<String>", required)]
+    pub name: Option<S<String>>,
     #[schemars(description = "Для заголовков: «в Московской области».")]
     pub name_in: Option<String>,
     #[schemars(description = "Административный центр.")]
@@ -257,9 +341,10 @@ pub struct RegionMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
     #[schemars(description = "Служба «Дети в семье» в регионе; числа как в источнике.")]
     pub dvs: Option<DvsService>,
     #[serde(default)]
@@ -274,8 +359,12 @@ pub struct RegionMeta {
 #[schemars(description = "Служба или организация, куда может обратиться семья или специалист.")]
 #[serde(deny_unknown_fields)]
 pub struct ServiceMeta {
-    #[schemars(description = "Название точно как в источнике.", required)]
-    pub name: Option<String>,
+    #[schemars(
+        description = "Название точно как в источнике.",
+        with = "Option<String>",
+        required
+    )]
+    pub name: Option<S<String>>,
     #[schemars(description = "Короткое название.")]
     pub short_name: Option<String>,
     #[schemars(description = "Вышестоящая организация.")]
@@ -284,7 +373,7 @@ pub struct ServiceMeta {
     pub kind: Option<S<String>>,
     #[serde(default)]
     #[schemars(description = "С чем помогают (needs из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "needs"))]
-    pub needs: Vec<S<String>>,
+    pub needs: List<S<String>>,
     #[serde(default)]
     #[schemars(
         description = "Для кого; по умолчанию для семей.",
@@ -324,7 +413,9 @@ pub struct ServiceMeta {
         description = "Возраст детей в месяцах: [от, до], например [0, 48].",
         with = "Option<[AgeMonths; 2]>"
     )]
-    pub age_months: Option<S<[u32; 2]>>,
+    /// Read as a list of any length (a fixed array would take `[0, 1, 2]`
+    /// as `[0, 1]` without a word), checked to be two by validation.
+    pub age_months: Option<S<Vec<u32>>>,
     #[schemars(description = "Стоимость: бесплатно или сколько.")]
     pub cost: Option<String>,
     #[schemars(description = "Кому помогают.")]
@@ -340,9 +431,21 @@ pub struct ServiceMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
+}
+
+impl ServiceMeta {
+    /// The youngest and oldest child's age served, in months, when
+    /// `age_months` is two numbers (as validation requires).
+    pub fn ages(&self) -> Option<[u32; 2]> {
+        match self.age_months.as_ref()?.get_ref().as_slice() {
+            &[from, to] => Some([from, to]),
+            _ => None,
+        }
+    }
 }
 
 /// Contacts of a practice's organization when it has no service record.
@@ -374,8 +477,12 @@ pub enum PassportKind {
 #[schemars(description = "Паспорт практики из сборника «Лучшие практики».")]
 #[serde(deny_unknown_fields)]
 pub struct PracticeMeta {
-    #[schemars(description = "Название практики точно как в источнике.", required)]
-    pub title: Option<String>,
+    #[schemars(
+        description = "Название практики точно как в источнике.",
+        with = "Option<String>",
+        required
+    )]
+    pub title: Option<S<String>>,
     #[schemars(description = "Короткое название для списков.")]
     pub short_title: Option<String>,
     #[schemars(description = "Код региона (ISO 3166-2), например RU-MOS; файл есть в content/regions/.", with = "Option<String>", required, extend("x-refers-to" = "regions"))]
@@ -388,10 +495,10 @@ pub struct PracticeMeta {
     pub contacts: Option<Contacts>,
     #[serde(default)]
     #[schemars(description = "Направления (directions из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "directions"))]
-    pub directions: Vec<S<String>>,
+    pub directions: List<S<String>>,
     #[serde(default)]
     #[schemars(description = "Целевые группы (target_groups из data/taxonomy.toml).", with = "Vec<String>", extend("x-required" = true), extend("x-vocabulary" = "target_groups"))]
-    pub target_groups: Vec<S<String>>,
+    pub target_groups: List<S<String>>,
     #[schemars(description = "Год начала практики.", with = "Option<i64>")]
     pub year: Option<S<i64>>,
     #[schemars(
@@ -406,9 +513,10 @@ pub struct PracticeMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -446,8 +554,8 @@ pub struct Trained {
 #[schemars(description = "Обучающая программа, курс, семинар или формат супервизии.")]
 #[serde(deny_unknown_fields)]
 pub struct ProgrammeMeta {
-    #[schemars(description = "Название программы.", required)]
-    pub title: Option<String>,
+    #[schemars(description = "Название программы.", with = "Option<String>", required)]
+    pub title: Option<S<String>>,
     #[schemars(description = "Вид (programme_kinds из data/taxonomy.toml).", with = "Option<String>", required, extend("x-vocabulary" = "programme_kinds"))]
     pub kind: Option<S<String>>,
     #[schemars(description = "Кто проводит.")]
@@ -482,9 +590,10 @@ pub struct ProgrammeMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
@@ -530,8 +639,12 @@ pub struct Step {
 )]
 #[serde(deny_unknown_fields)]
 pub struct RouteMeta {
-    #[schemars(description = "Заголовок: «Если …».", required)]
-    pub title: Option<String>,
+    #[schemars(
+        description = "Заголовок: «Если …».",
+        with = "Option<String>",
+        required
+    )]
+    pub title: Option<S<String>>,
     #[schemars(
         description = "Для кого: family — семьи, specialist — специалисты.",
         with = "Option<Audience>",
@@ -548,20 +661,21 @@ pub struct RouteMeta {
     #[serde(default)]
     #[schemars(
         description = "Источники сведений. У каждой записи должен быть хотя бы один.",
+        with = "Vec<Source>",
         extend("x-required" = true)
     )]
-    pub sources: Vec<Source>,
+    pub sources: List<Source>,
     #[serde(default)]
-    #[schemars(description = "Шаги по порядку.", extend("x-required" = true))]
-    pub steps: Vec<Step>,
+    #[schemars(description = "Шаги по порядку.", with = "Vec<Step>", extend("x-required" = true))]
+    pub steps: List<Step>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[schemars(description = "Свободная страница.")]
 #[serde(deny_unknown_fields)]
 pub struct PageMeta {
-    #[schemars(description = "Заголовок.", required)]
-    pub title: Option<String>,
+    #[schemars(description = "Заголовок.", with = "Option<String>", required)]
+    pub title: Option<S<String>>,
     #[schemars(description = "Кратко о странице.")]
     pub summary: Option<String>,
     #[schemars(description = "Место в главном меню.")]
@@ -572,8 +686,8 @@ pub struct PageMeta {
     )]
     pub audience: Option<S<String>>,
     #[serde(default)]
-    #[schemars(description = "Источники сведений.")]
-    pub sources: Vec<Source>,
+    #[schemars(description = "Источники сведений.", with = "Vec<Source>")]
+    pub sources: List<Source>,
 }
 
 /// Who a record is for: `family` or `specialist` (validation refuses others).
@@ -590,7 +704,10 @@ pub(crate) enum Audience {
 #[derive(schemars::JsonSchema)]
 #[schemars(transparent)]
 #[allow(dead_code)]
-pub(crate) struct AgeMonths(#[schemars(range(min = 0, max = 216))] u32);
+pub(crate) struct AgeMonths(#[schemars(range(min = 0, max = MAX_AGE_MONTHS))] u32);
+
+/// The oldest age `age_months` may give: 18 years.
+pub const MAX_AGE_MONTHS: u32 = 216;
 
 /// Who a free page is for: also `editor` (linked from the footer only).
 #[derive(schemars::JsonSchema)]

@@ -15,7 +15,7 @@ use super::package_zip::Deflated;
 use super::pieces::{self, Key};
 use super::{Ids, tabular};
 use crate::config::Config;
-use crate::content::records::{ServiceMeta, Source};
+use crate::content::records::{ServiceMeta, Source, text_of};
 use crate::content::{Content, Data, Record};
 use crate::history::History;
 use crate::output::Sink;
@@ -95,7 +95,7 @@ impl<'a> Export<'a> {
             .filter_map(|r| {
                 Some((
                     r.meta.code.as_ref()?.get_ref().clone(),
-                    r.meta.name.clone()?,
+                    text_of(&r.meta.name)?.to_string(),
                 ))
             })
             .collect();
@@ -106,7 +106,7 @@ impl<'a> Export<'a> {
             .enumerate()
             .filter_map(|(i, r)| {
                 let region = r.meta.region.as_ref()?.get_ref().clone();
-                Some(((region, crate::ru::name_key(r.meta.name.as_ref()?)), i))
+                Some(((region, crate::ru::name_key(text_of(&r.meta.name)?)), i))
             })
             .collect();
         let keys = {
@@ -153,7 +153,7 @@ impl<'a> Export<'a> {
     /// What record `i` itself names as its organization.
     fn named_parent(&self, i: usize) -> OrgOf<'a> {
         let m = &self.records[i].meta;
-        let name = m.name.as_deref().unwrap_or(&self.records[i].slug);
+        let name = text_of(&m.name).unwrap_or(&self.records[i].slug);
         // A parent named like the record itself is the record.
         let parent = m
             .organization
@@ -243,7 +243,7 @@ impl<'a> Export<'a> {
         let m = &rec.meta;
         Organization {
             id,
-            name: m.name.clone().unwrap_or_else(|| rec.slug.clone()),
+            name: text_of(&m.name).unwrap_or(&rec.slug).to_string(),
             description: rec.markdown().trim().to_string(),
             email: m.emails.first().map(|e| e.get_ref().clone()),
             website: website(rec),
@@ -616,17 +616,13 @@ fn service(cx: &Cx, rec: &Record<ServiceMeta>, organization_id: String, t: &mut 
     let m = &rec.meta;
     let rid = service_id(rec);
     let id = cx.ids.of("service", &rid);
-    let name = m.name.clone().unwrap_or_else(|| rec.slug.clone());
+    let name = text_of(&m.name).unwrap_or(&rec.slug).to_string();
     let region = region_of(rec);
     let region_name = cx.region_name(rec);
     let body = rec.markdown().trim().to_string();
     let emails: Vec<String> = m.emails.iter().map(|e| e.get_ref().clone()).collect();
 
-    let age = |i: usize| {
-        m.age_months
-            .as_ref()
-            .and_then(|a| number(f64::from(a.get_ref()[i]) / 12.0))
-    };
+    let age = |i: usize| m.ages().and_then(|a| number(f64::from(a[i]) / 12.0));
     t.services.push(Service {
         id: id.clone(),
         organization_id: organization_id.clone(),

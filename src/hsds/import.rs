@@ -121,7 +121,7 @@ pub fn plan_rows(
             .filter_map(|r| {
                 Some((
                     r.meta.code.as_ref()?.get_ref().clone(),
-                    r.meta.name.clone()?,
+                    crate::content::records::text_of(&r.meta.name)?.to_string(),
                 ))
             })
             .filter(|(code, _)| crate::validate::formats::is_region_code(code))
@@ -710,7 +710,7 @@ fn ages(s: &Map<String, Value>, notes: &mut Vec<String>) -> Option<[u32; 2]> {
     }
     let months = |y: f64| (y * 12.0).round();
     let (lo, hi) = (months(min.unwrap_or(0.0)), months(max.unwrap_or(18.0)));
-    if lo < 0.0 || hi > 216.0 || lo > hi {
+    if lo < 0.0 || hi > f64::from(crate::content::records::MAX_AGE_MONTHS) || lo > hi {
         notes.push(format!(
             "ages {}–{} years do not fit age_months (children up to 18); left out",
             min.map_or("…".into(), |m| m.to_string()),

@@ -42,6 +42,12 @@ impl Memo {
         };
         data.files().for_each(|t| text(t));
         content.regions.iter().for_each(|r| text(&r.file));
+        // What could not be read is not checked against (a file that is
+        // there but unreadable has no text to tell it from a missing one).
+        for rel in data.unreadable.keys() {
+            h.update(rel.as_bytes());
+            h.update(&[0]);
+        }
         // Settings hold no hash maps: their debug form is stable.
         h.update(format!("{config:?}").as_bytes());
         h.update(&today.to_le_bytes());

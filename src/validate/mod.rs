@@ -21,6 +21,7 @@ use toml::Spanned;
 use crate::config::Config;
 use crate::content::records::*;
 use crate::content::{Content, Data, Record};
+use crate::data::{SOURCES_FILE, STYLE_FILE, TAXONOMY_FILE};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::phone::Phone;
 use crate::ru;
@@ -85,16 +86,29 @@ pub fn validate_with(
                 )
             })
             .collect(),
-        stats: data.stats.iter().map(|(id, _, _)| id.as_str()).collect(),
+        // A table whose file could not be read exists all the same: a
+        // reference to it is not a problem of its own.
+        stats: data
+            .stats
+            .iter()
+            .map(|(id, _, _)| id.as_str())
+            .chain(
+                data.unreadable
+                    .keys()
+                    .filter_map(|rel| rel.strip_prefix("data/stats/")?.strip_suffix(".toml")),
+            )
+            .collect(),
         memo: memo.as_deref(),
     };
     let mut out = Vec::new();
+    note_unchecked(data, &mut out);
     check_config(config, &mut out);
     check_taxonomy(&cx, &mut out);
     search_words::check(&cx, &mut out);
     if let Some(file) = &data.national_lines_file {
         let docs: Vec<&str> = cx.documents.iter().copied().collect();
-        out.extend(crate::lines::check(&data.national_lines, file, &docs));
+        let docs = (!data.could_not_read(SOURCES_FILE)).then_some(docs.as_slice());
+        out.extend(crate::lines::check(&data.national_lines, file, docs));
     }
     for collection in crate::collections::REGISTRY {
         collection.validate(&cx, &mut out);
@@ -167,6 +181,38 @@ fn findings<R: Sync>(
         .collect()
 }
 
+/// What is checked against a data file, and so is not checked while the file
+/// cannot be read: every finding would be a false alarm (each of a thousand
+/// records' needs "not one of the taxonomy's needs") burying the one real
+/// problem, the file's own.
+const CHECKED_AGAINST: [(&str, &str); 3] = [
+    (
+        TAXONOMY_FILE,
+        "the values records take from its vocabularies (kind, needs, …) are not checked until it can be read",
+    ),
+    (
+        SOURCES_FILE,
+        "citations of its documents (in records and data files) are not checked until it can be read",
+    ),
+    (
+        STYLE_FILE,
+        "house style (names, plain language for families) is not checked until it can be read",
+    ),
+];
+
+/// Says once, beside a data file's own problem, what was not checked
+/// because of it (see [`CHECKED_AGAINST`]).
+fn note_unchecked(data: &Data, out: &mut Vec<Diagnostic>) {
+    for (file, what) in CHECKED_AGAINST {
+        if let Some(&pos) = data.unreadable.get(file) {
+            let mut d = Diagnostic::warning(file, what)
+                .hint("fix the problem reported above, then check again");
+            d.pos = pos;
+            out.push(d);
+        }
+    }
+}
+
 /// Settings still holding an example value would publish links to nowhere.
 fn check_config(config: &Config, out: &mut Vec<Diagnostic>) {
     for (setting, value) in config.placeholders() {
@@ -180,6 +226,19 @@ fn check_config(config: &Config, out: &mut Vec<Diagnostic>) {
                 setting.to_uppercase()
             )),
         );
+    }
+}
+
+impl Context<'_> {
+    /// The terms of a vocabulary that values are checked against; none when
+    /// they cannot be checked — the taxonomy could not be read, or has no
+    /// such vocabulary or no term in it — which is reported once, not at
+    /// every value.
+    pub(crate) fn vocabulary(&self, vocab: &str) -> &[crate::data::Term] {
+        if self.data.could_not_read(TAXONOMY_FILE) {
+            return &[];
+        }
+        self.data.taxonomy.terms(vocab)
     }
 }
 
@@ -203,6 +262,62 @@ pub(crate) fn require<M>(
                 )),
         );
     }
+}
+
+/// A list the record must fill: missing (as [`require`] reports), or
+/// written with nothing in it — then reported where it is written.
+pub(crate) fn require_list<M, T>(
+    rec: &Record<M>,
+    list: &List<T>,
+    field: &str,
+    example: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !list.is_empty() {
+        return;
+    }
+    match list.written() {
+        None => require(rec, false, field, example, out),
+        Some(place) => out.push(
+            rec.error_at(place, format!("`{field}` is empty"))
+                .hint(format!("at least one is needed, e.g. {example}")),
+        ),
+    }
+}
+
+/// A record's name or title is its page's heading and `<title>`, and the
+/// text of every link to it: it must be there, and have something to read
+/// ([`readable`]). Every collection checks its own through this.
+pub(crate) fn require_title<M>(
+    rec: &Record<M>,
+    value: &Option<S<String>>,
+    field: &str,
+    example: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(v) = value else {
+        return require(rec, false, field, example, out);
+    };
+    if !readable(v.as_str()) {
+        let message = if v.as_str().is_empty() {
+            format!("`{field}` is empty")
+        } else {
+            format!(
+                "`{field}` has no letter or digit: \"{}\"",
+                v.as_str().escape_debug()
+            )
+        };
+        out.push(rec.error_at(v, message).hint(format!(
+            "the page's heading and every link to it show the {field}: write it as the source gives it, e.g. {example}"
+        )));
+    }
+}
+
+/// Whether a text shown as a heading or a link has something to read: a
+/// letter or a digit, not only spaces, punctuation or invisible marks
+/// (a zero-width space).
+pub(crate) fn readable(text: &str) -> bool {
+    text.chars().any(ru::is_letter_or_digit)
 }
 
 pub(crate) fn check_slug<M>(rec: &Record<M>, out: &mut Vec<Diagnostic>) {
@@ -233,19 +348,17 @@ pub(crate) fn check_terms<M>(
     field: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    for v in values {
-        if cx.data.taxonomy.find(vocab, v.get_ref()).is_none() {
+    let terms = cx.vocabulary(vocab);
+    for v in values.iter().filter(|_| !terms.is_empty()) {
+        if !terms.iter().any(|t| t.id == *v.get_ref()) {
             out.push(
                 rec.error_at(
                     v,
                     format!("`{}` is not one of the taxonomy's {}", v.get_ref(), vocab),
                 )
                 .hint(format!(
-                    "use one of: {} (data/taxonomy.toml)",
-                    suggest(
-                        cx.data.taxonomy.terms(vocab).iter().map(|t| t.id.as_str()),
-                        v.get_ref()
-                    )
+                    "use one of: {} ({TAXONOMY_FILE})",
+                    suggest(terms.iter().map(|t| t.id.as_str()), v.get_ref())
                 )),
             );
         }
@@ -293,19 +406,27 @@ pub(crate) fn check_region_ref<M>(
     out: &mut Vec<Diagnostic>,
 ) {
     if !cx.regions.contains_key(code.get_ref().as_str()) {
+        let hint = if cx.regions.is_empty() {
+            format!(
+                "content/regions/ has no region yet: add the region's file first, e.g. opora new region \"…\" --region {}",
+                code.get_ref()
+            )
+        } else {
+            format!(
+                "use the code of a file in content/regions/: {}",
+                suggest(
+                    cx.regions
+                        .keys()
+                        .copied()
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter(),
+                    code.get_ref()
+                )
+            )
+        };
         out.push(
             rec.error_at(code, format!("region `{}` does not exist", code.get_ref()))
-                .hint(format!(
-                    "use the code of a file in content/regions/: {}",
-                    suggest(
-                        cx.regions
-                            .keys()
-                            .copied()
-                            .collect::<std::collections::BTreeSet<_>>()
-                            .into_iter(),
-                        code.get_ref()
-                    )
-                )),
+                .hint(hint),
         );
     }
 }
@@ -355,14 +476,18 @@ impl<'a> Origin<'a> {
 pub(crate) fn check_sources<M>(
     cx: &Context,
     rec: &Record<M>,
-    sources: &[Source],
+    sources: &List<Source>,
     required: bool,
     out: &mut Vec<Diagnostic>,
 ) {
     if required && sources.is_empty() {
+        let message = "the record cites no source";
         out.push(
-            rec.error("the record cites no source")
-                .hint("add sources = [{ doc = \"001\", line = 123, quote = \"…\" }] or [{ url = \"https://…\" }]"),
+            match sources.written() {
+                Some(place) => rec.error_at(place, message),
+                None => rec.error(message),
+            }
+            .hint("add sources = [{ doc = \"001\", line = 123, quote = \"…\" }] or [{ url = \"https://…\" }]"),
         );
     }
     let origin = Origin::of_record(rec);
@@ -373,25 +498,34 @@ pub(crate) fn check_sources<M>(
 
 pub fn check_source(cx: &Context, origin: &Origin, s: &Source, out: &mut Vec<Diagnostic>) {
     match (&s.doc, &s.url) {
+        // Said once beside the file's own problem ([`note_unchecked`]).
+        (Some(_), _) if cx.data.could_not_read(SOURCES_FILE) => {}
         (Some(doc), _) if !cx.documents.contains(doc.get_ref().as_str()) => out.push(
             origin
                 .error_at(
                     doc,
                     format!(
-                        "document `{}` is not listed in data/sources.toml",
+                        "document `{}` is not listed in {SOURCES_FILE}",
                         doc.get_ref()
                     ),
                 )
-                .hint(format!(
-                    "known documents: {}",
-                    cx.documents
-                        .iter()
-                        .copied()
-                        .collect::<std::collections::BTreeSet<_>>()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
+                .hint(if cx.documents.is_empty() {
+                    format!(
+                        "{SOURCES_FILE} lists no documents yet: add the document there ([[documents]] with id = \"{}\" and title), or cite a web page with url",
+                        doc.get_ref()
+                    )
+                } else {
+                    format!(
+                        "known documents: {}",
+                        cx.documents
+                            .iter()
+                            .copied()
+                            .collect::<std::collections::BTreeSet<_>>()
+                            .into_iter()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }),
         ),
         (Some(doc), _) if s.line.is_none() => out.push(
             origin
@@ -503,24 +637,33 @@ fn is_placeholder(url: &str, title: Option<&str>) -> bool {
 }
 
 fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(file) = &cx.data.taxonomy_file else {
+    let Some(file) = cx
+        .data
+        .taxonomy_file
+        .as_ref()
+        .filter(|_| !cx.data.could_not_read(TAXONOMY_FILE))
+    else {
         return;
     };
     let lines = lines_by_text(&file.text);
     let bound = crate::collections::bound_vocabularies();
     for vocab in &bound {
-        if !cx.data.taxonomy.has(vocab) {
-            out.push(
-                Diagnostic::error(
-                    &file.rel,
-                    format!("the taxonomy has no `{vocab}` vocabulary"),
-                )
-                .at_line(&file.text, 1)
+        let problem = if !cx.data.taxonomy.has(vocab) {
+            format!("the taxonomy has no `{vocab}` vocabulary")
+        } else if cx.data.taxonomy.terms(vocab).is_empty() {
+            format!("the taxonomy's `{vocab}` vocabulary has no terms")
+        } else {
+            continue;
+        };
+        // Records' values of it are not checked until it has terms (one
+        // problem here, not one at every value: `Context::vocabulary`).
+        out.push(
+            Diagnostic::error(&file.rel, problem)
+                .at_line(&file.text, line_in(&file.text, &format!("{vocab} = []")))
                 .hint(format!(
                     "a collection's field takes its values from it; add [[{vocab}]] entries with id and label"
                 )),
-            );
-        }
+        );
     }
     // The ids of the vocabularies the open data publishes are the codes of
     // their HSDS taxonomy terms, which HSDS requires to be unique across them.
@@ -683,6 +826,9 @@ pub(crate) fn check_contact_fields<M>(
 
 /// A name must read as a name: nominative, capitalised (`data/style.toml`).
 pub(crate) fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagnostic>) {
+    if cx.data.could_not_read(STYLE_FILE) {
+        return;
+    }
     if let Some(problem) = names::check(name, &cx.data.style.names) {
         let mut d = rec
             .file
@@ -700,6 +846,9 @@ pub(crate) fn check_plain<'t, M>(
     texts: impl IntoIterator<Item = &'t str>,
     out: &mut Vec<Diagnostic>,
 ) {
+    if cx.data.could_not_read(STYLE_FILE) {
+        return;
+    }
     // The file's lines folded once, and each phrase's line found once: a
     // scan of the file per problem made many problems cost O(N²).
     let mut folded: Option<Vec<String>> = None;
@@ -830,13 +979,9 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        for t in &table.topics {
-            if cx
-                .data
-                .taxonomy
-                .find(crate::data::DIRECTIONS, t.get_ref())
-                .is_none()
-            {
+        let directions = cx.vocabulary(crate::data::DIRECTIONS);
+        for t in table.topics.iter().filter(|_| !directions.is_empty()) {
+            if !directions.iter().any(|d| d.id == *t.get_ref()) {
                 out.push(file.error_at(
                     format!(
                         "topic `{}` is not one of the taxonomy's directions",
