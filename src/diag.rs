@@ -470,8 +470,20 @@ impl Diagnostics {
     }
 
     pub fn sort(&mut self) {
+        // The settings and the data files first: records are checked against
+        // them, so a mistake there is the cause of what follows, not one more
+        // line after the content's.
+        let group = |d: &Diagnostic| {
+            !(d.file == "opora.toml" || d.file.starts_with("data/") || d.file.starts_with("data\\"))
+        };
         self.items.sort_by(|a, b| {
-            (&a.file, a.pos, a.severity, &a.message).cmp(&(&b.file, b.pos, b.severity, &b.message))
+            (group(a), &a.file, a.pos, a.severity, &a.message).cmp(&(
+                group(b),
+                &b.file,
+                b.pos,
+                b.severity,
+                &b.message,
+            ))
         });
         self.items.dedup_by(|a, b| {
             (&a.file, a.pos, a.severity, &a.message) == (&b.file, b.pos, b.severity, &b.message)
@@ -624,6 +636,30 @@ mod tests {
         // The excerpt keeps its columns: the caret is still under the value.
         assert!(r.contains("1 | needs = [\"\u{FFFD}[2Jx\"]"), "{r}");
         assert!(r.contains("  |           ^^^^"), "{r}");
+    }
+
+    #[test]
+    fn the_settings_and_data_files_come_before_the_content_checked_against_them() {
+        let mut ds = Diagnostics::default();
+        for file in [
+            "content/a.md",
+            "templates/x.html",
+            "data/taxonomy.toml",
+            "opora.toml",
+        ] {
+            ds.push(Diagnostic::error(file, "problem"));
+        }
+        ds.sort();
+        let files: Vec<&str> = ds.items().iter().map(|d| d.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "data/taxonomy.toml",
+                "opora.toml",
+                "content/a.md",
+                "templates/x.html"
+            ]
+        );
     }
 
     #[test]
