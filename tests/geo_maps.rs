@@ -166,8 +166,8 @@ fn maps_are_deterministic_accessible_and_self_contained() {
         hrefs(&country),
         vec!["/regions/ru-mow/", "/regions/ru-oms/"]
     );
-    assert!(country.contains("aria-label=\"Омская область: 2 службы\""));
-    assert!(country.contains("aria-label=\"Москва: 21 служба\""));
+    assert!(country.contains("aria-label=\"Омская область: 2 организации\""));
+    assert!(country.contains("aria-label=\"Москва: 21 организация\""));
     // Moscow is tiny at country scale: it gets a tappable marker.
     assert!(country.contains("r=\"6\""));
     assert!(region_svg(&b, "RU-XXX", "?", &[]).is_none());

@@ -39,10 +39,12 @@ fn region_pages_map_every_located_service() {
     let services = content_services();
     for (code, _, _) in content_regions() {
         let here: Vec<_> = services.iter().filter(|s| s.region == code).collect();
+        let html = read(&format!("regions/{}/index.html", code.to_lowercase()));
         if here.is_empty() {
+            // No point to show: no map, and no caption about points.
+            assert!(!html.contains("id=\"map-h\""), "{code}: an empty map");
             continue;
         }
-        let html = read(&format!("regions/{}/index.html", code.to_lowercase()));
         let svg = &html[html
             .find("<svg")
             .unwrap_or_else(|| panic!("{code}: no map"))

@@ -147,6 +147,11 @@ impl Maps {
                         precision: s.precision.to_string(),
                     })
                     .collect();
+                // A map with no point on it tells a reader nothing, and its
+                // caption ("the points lead to…") would be untrue.
+                if points.is_empty() {
+                    return None;
+                }
                 Some((r.code.clone(), region_svg(b, &r.code, &r.name, &points)?))
             })
             .collect();

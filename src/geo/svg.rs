@@ -131,8 +131,13 @@ fn region_path(
     d
 }
 
+/// The count the region lists give beside each region («37 организаций»),
+/// in the same words, so the map and the list do not seem to count two things.
 fn services_phrase(n: usize) -> String {
-    format!("{n} {}", plural(n as i64, "служба", "службы", "служб"))
+    format!(
+        "{n} {}",
+        plural(n as i64, "организация", "организации", "организаций")
+    )
 }
 
 fn open_svg(out: &mut String, id: &str, w: f64, h: f64, title: &str, desc: &str) {
@@ -296,10 +301,10 @@ pub fn region_svg(b: &Boundaries, code: &str, name: &str, points: &[MapPoint]) -
 
     let id = format!("geo-{}", code.to_lowercase());
     let desc = if pts.is_empty() {
-        format!("Карта: {name}. Службы с адресом на карте пока не отмечены.")
+        format!("Карта: {name}. Организации с адресом на карте пока не отмечены.")
     } else {
         format!(
-            "Карта: {name}, {} на карте. Точки — ссылки на страницы служб; заполненная точка — известен адрес или улица, пустая — известен только город. Те же службы перечислены списком на странице.",
+            "Карта: {name}, {} на карте. Точки — ссылки на страницы организаций; заполненная точка — известен адрес или улица, пустая — известен только город. Те же организации перечислены списком на странице.",
             services_phrase(pts.len())
         )
     };
