@@ -245,11 +245,17 @@ fn readers_see_the_document_year_section_and_quote() {
         "{page}"
     );
     assert!(
-        page.contains(
-            "В источнике: «на 31.12.2021 на социальном сопровождении находилось 683 семьи с детьми»"
-        ),
+        page.contains("«на 31.12.2021 на социальном сопровождении находилось 683 семьи с детьми»"),
         "{page}"
     );
+    // Its twelve quotes come from one document: named once, then quoted.
+    assert_eq!(
+        page.matches("раздел «1.1.1. Практика Калужской области»").count(),
+        1,
+        "{page}"
+    );
+    assert_eq!(page.matches("В источнике: ").count(), 1, "{page}");
+    assert!(page.matches("; «").count() >= 10, "{page}");
     // Nobody confirmed these facts with the organization: the page says
     // what year they are from instead of claiming a check.
     assert!(page.contains("по данным источника 2021 г."), "{page}");
