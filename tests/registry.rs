@@ -25,6 +25,27 @@ fn every_registered_collection_has_a_ranking_prior() {
 /// writes a record, `opora check` accepts it, `opora build` publishes a page at
 /// the collection's URL scheme, the search index finds the record under the
 /// collection's type, and `opora schema` describes it (and accepts it).
+/// `opora new` for collection `c` with `title`; the path of the file it made.
+/// Regions need a code of their own; everything else lives in Moscow oblast.
+fn new_record(
+    root: &std::path::Path,
+    c: &dyn opora::collections::Collection,
+    title: &str,
+) -> String {
+    let spec = c.spec();
+    let region = if spec.singular == "region" {
+        "RU-TUL"
+    } else {
+        "RU-MOS"
+    };
+    let o = opora(root, &["new", spec.singular, title, "--region", region]);
+    assert!(o.status.success(), "{}: {}", spec.singular, stderr(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .trim_start_matches("created ")
+        .to_string()
+}
+
 #[test]
 fn every_registered_collection_has_schema_scaffold_route_and_search_document() {
     let portal = mini_portal();
@@ -32,19 +53,8 @@ fn every_registered_collection_has_schema_scaffold_route_and_search_document() {
     let mut made = Vec::new();
     for c in REGISTRY {
         let spec = c.spec();
-        // Regions need a code of their own; everything else lives in Moscow oblast.
-        let region = if spec.singular == "region" {
-            "RU-TUL"
-        } else {
-            "RU-MOS"
-        };
         let title = format!("Запись реестра {}", spec.label_one);
-        let o = opora(root, &["new", spec.singular, &title, "--region", region]);
-        assert!(o.status.success(), "{}: {}", spec.singular, stderr(&o));
-        let path = String::from_utf8_lossy(&o.stdout)
-            .trim()
-            .trim_start_matches("created ")
-            .to_string();
+        let path = new_record(root, c, &title);
         assert!(
             path.contains(&format!("content/{}/", spec.name)),
             "{}: {path}",
@@ -168,18 +178,8 @@ fn every_registered_collection_refuses_a_title_with_nothing_to_read() {
     let mut expected = Vec::new();
     for (i, c) in REGISTRY.iter().enumerate() {
         let spec = c.spec();
-        let region = if spec.singular == "region" {
-            "RU-TUL"
-        } else {
-            "RU-MOS"
-        };
         let title = format!("Запись без названия {}", spec.label_one);
-        let o = opora(root, &["new", spec.singular, &title, "--region", region]);
-        assert!(o.status.success(), "{}: {}", spec.singular, stderr(&o));
-        let path = String::from_utf8_lossy(&o.stdout)
-            .trim()
-            .trim_start_matches("created ")
-            .to_string();
+        let path = new_record(root, *c, &title);
         let path = std::path::Path::new(&path)
             .strip_prefix(root)
             .unwrap()

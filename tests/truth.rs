@@ -250,7 +250,8 @@ fn readers_see_the_document_year_section_and_quote() {
     );
     // Its twelve quotes come from one document: named once, then quoted.
     assert_eq!(
-        page.matches("раздел «1.1.1. Практика Калужской области»").count(),
+        page.matches("раздел «1.1.1. Практика Калужской области»")
+            .count(),
         1,
         "{page}"
     );
