@@ -1207,7 +1207,7 @@ pub fn build(opts: &Options) -> Result<Report, Failed> {
     // 50,000 services, they took ~60 ms of the wall (perf).
     std::thread::scope(|scope| {
         scope.spawn(move || drop(site));
-        finish_and_publish(output, staging, &mut report, &with_notes)
+        finish_and_publish(output, staging, &mut report, opts.strict, &with_notes)
     })?;
     Ok(report)
 }
@@ -1217,6 +1217,7 @@ fn finish_and_publish(
     output: Output,
     staging: crate::output::Staging,
     report: &mut Report,
+    strict: bool,
     with_notes: &dyn Fn(&Output, Failed) -> Failed,
 ) -> Result<(), Failed> {
     let t = Instant::now();
@@ -1229,6 +1230,15 @@ fn finish_and_publish(
         }
     };
     report.timings.push(("finish", t.elapsed()));
+    // Under `--strict` a warning about `static/` refuses the site like any
+    // other, and so before it is swapped in: the previous site stays.
+    if strict && !staged.notes().is_empty() {
+        let mut diagnostics = std::mem::take(&mut report.diagnostics);
+        diagnostics.extend(staged.notes().iter().map(output_note));
+        let failed = with_notes(&output, Failed { diagnostics });
+        output.withhold(staged);
+        return Err(failed);
+    }
     let t = Instant::now();
     match output.publish_staged(staged) {
         Ok(published) => {

@@ -460,3 +460,36 @@ fn region_map_points_stay_out_of_the_tab_order() {
         "every point link is skipped by Tab; the list has the same services"
     );
 }
+
+/// A need's page counts each region's services and says how many a family
+/// can call or write to in words that read as Russian for every count —
+/// «1 служба, с телефоном или почтой», not «1 служба, с телефоном или почтой: 1».
+#[test]
+fn need_pages_say_how_many_services_can_be_contacted_in_plain_words() {
+    let mut counts = 0;
+    for entry in std::fs::read_dir(built().join("needs")).unwrap() {
+        let page = entry.unwrap().path().join("index.html");
+        let Ok(html) = std::fs::read_to_string(&page) else {
+            continue;
+        };
+        for span in html.split("<span class=\"count\">").skip(1) {
+            let text = span.split("</span>").next().unwrap();
+            counts += 1;
+            assert!(!text.contains(':'), "{}: {text}", page.display());
+            let (total, rest) = text.split_once(' ').unwrap();
+            let total: usize = total.parse().unwrap();
+            if let Some(n) = rest.split("из них с телефоном или почтой — ").nth(1)
+            {
+                let n: usize = n.parse().unwrap();
+                assert!(0 < n && n < total, "{}: {text}", page.display());
+            } else if rest.contains("обе с телефоном") {
+                assert_eq!(total, 2, "{}: {text}", page.display());
+            } else if rest.contains("все с телефоном") {
+                assert!(total > 2, "{}: {text}", page.display());
+            } else if rest.contains("с телефоном или почтой") {
+                assert_eq!(total, 1, "{}: {text}", page.display());
+            }
+        }
+    }
+    assert!(counts > 20, "{counts} region counts on the need pages");
+}

@@ -168,6 +168,12 @@ fn maps_are_deterministic_accessible_and_self_contained() {
     );
     assert!(country.contains("aria-label=\"Омская область: 2 организации\""));
     assert!(country.contains("aria-label=\"Москва: 21 организация\""));
+    // The list beside the map carries the same links: Tab skips the shapes.
+    assert_eq!(
+        country.matches("<a href=").count(),
+        country.matches("<a href=\"/regions/ru-").count()
+    );
+    assert_eq!(country.matches(" tabindex=\"-1\" ").count(), 2);
     // Moscow is tiny at country scale: it gets a tappable marker.
     assert!(country.contains("r=\"6\""));
     assert!(region_svg(&b, "RU-XXX", "?", &[]).is_none());

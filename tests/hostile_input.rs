@@ -427,6 +427,75 @@ fn static_entries_that_are_not_copied_are_each_named_in_a_warning() {
     );
 }
 
+/// Under `--strict` a warning about `static/` refuses the site like any
+/// other warning, before it is swapped in: the published folder stays the
+/// same one, and once `static/` is cleaned up a strict build publishes.
+#[cfg(unix)]
+#[test]
+fn strict_builds_refuse_a_static_folder_with_entries_not_copied() {
+    use std::os::unix::fs::MetadataExt;
+    let portal = mini_portal();
+    let root = portal.path();
+    strictly_clean(root);
+    let public = root.join("public");
+    let o = opora_within(root, &["build", "--strict"], Duration::from_secs(120));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let published = std::fs::metadata(&public).unwrap().ino();
+    let statics = root.join("static");
+    mkfifo(&statics.join("pipe"));
+    std::os::unix::fs::symlink("/etc/shadow", statics.join("shadow")).unwrap();
+    let o = opora_within(root, &["build", "--strict"], Duration::from_secs(120));
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(err.matches("--> static/").count(), 2, "{err}");
+    assert!(err.contains("0 error(s), 2 warning(s)"), "{err}");
+    assert_eq!(std::fs::metadata(&public).unwrap().ino(), published);
+    // Without --strict the same site is published, with the warnings.
+    let o = opora_within(root, &["build"], Duration::from_secs(120));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stderr(&o).matches("--> static/").count(), 2);
+    let published = std::fs::metadata(&public).unwrap().ino();
+    for entry in ["pipe", "shadow"] {
+        std::fs::remove_file(statics.join(entry)).unwrap();
+    }
+    let o = opora_within(root, &["build", "--strict"], Duration::from_secs(120));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(std::fs::metadata(&public).unwrap().ino(), published);
+}
+
+/// Rids the test portal of the warnings it has on purpose (placeholder
+/// addresses, unexplained abbreviations), so that `--strict` passes it.
+fn strictly_clean(root: &Path) {
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel} no longer says {from}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    };
+    edit(
+        "opora.toml",
+        "https://example.org/portal/",
+        "https://opora.example.ru/",
+    );
+    edit(
+        "opora.toml",
+        "https://git.example.org/edit/main/",
+        "https://git.example.ru/edit/main/",
+    );
+    edit(
+        "content/routes/vernut-domoj.md",
+        "**КДН**",
+        "**комиссия по делам несовершеннолетних**",
+    );
+    edit(
+        "content/services/ru-klu/kaluga-doverie.md",
+        "которые попали в ТЖС. Специалисты КДН знают о нём.",
+        "которые попали в трудную жизненную ситуацию.",
+    );
+    let o = opora(root, &["check", "--strict"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
 /// A symlink among the sources that leads out of the portal (to a secret, to
 /// someone's home folder) is refused with the real target named — its text
 /// would otherwise be read into the build and published; a symlink to another

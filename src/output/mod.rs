@@ -178,6 +178,14 @@ pub struct Staged {
     finished: staging::Finished,
 }
 
+impl Staged {
+    /// What completing the site passed over (entries of `static/` not
+    /// copied), known before it is published.
+    pub fn notes(&self) -> &[Note] {
+        &self.finished.notes
+    }
+}
+
 /// What publishing did.
 #[derive(Debug, Default)]
 pub struct Published {
@@ -507,6 +515,14 @@ impl Output {
     pub fn finish(&self, staging: Staging) -> Result<Staged, OutputError> {
         let finished = staging.stage.finish(&self.layout)?;
         Ok(Staged { finished })
+    }
+
+    /// Leaves a completed site unpublished (`check --strict` refused what
+    /// completing it found): it stays at the staging name with its record,
+    /// for the next build to recycle, as a build that stopped leaves it.
+    pub fn withhold(self, staged: Staged) {
+        drop(staged);
+        drop(self);
     }
 
     /// Swaps the staged site in as the output in one step, with its search index.

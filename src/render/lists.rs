@@ -53,13 +53,23 @@ impl ServiceList {
     }
 }
 
+/// The group of services whose records name no municipality or district.
+pub(crate) const WHOLE_REGION: &str = "Весь регион";
+
 /// The group a service is listed under: its municipality (its district in
 /// a city), or the whole region.
 pub(crate) fn group_name(s: &ServiceView) -> &str {
     s.municipality
         .as_deref()
         .or(s.district.as_deref())
-        .unwrap_or("Весь регион")
+        .unwrap_or(WHOLE_REGION)
+}
+
+/// Where a group stands among a page's groups: places in Russian
+/// alphabetical order (ё with е, case ignored), then the services of the
+/// whole region — that is not a place name to be sorted among them.
+pub(crate) fn group_order(name: &str) -> (bool, String) {
+    (name == WHOLE_REGION, crate::ru::fold(name))
 }
 
 /// One shared part for each of a set of lists (by number), made by the
@@ -123,6 +133,28 @@ impl<T> PerList<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_go_in_russian_order_and_the_whole_region_last() {
+        let mut names = vec![
+            "Весь регион",
+            "Ёлкинский район",
+            "Ейск",
+            "Абинск",
+            "Жуковка",
+        ];
+        names.sort_by_cached_key(|n| group_order(n));
+        assert_eq!(
+            names,
+            [
+                "Абинск",
+                "Ейск",
+                "Ёлкинский район",
+                "Жуковка",
+                "Весь регион"
+            ]
+        );
+    }
 
     #[test]
     fn a_part_is_made_once_for_all_pages_of_its_list_then_let_go() {

@@ -656,8 +656,8 @@ impl Pages {
     }
 
     /// The services `shown` (a run of `list.rest`, starting at `start`)
-    /// grouped by municipality (district for cities), groups in name order,
-    /// with each group's size in the whole list.
+    /// grouped by municipality (district for cities), groups in
+    /// `lists::group_order`, with each group's size in the whole list.
     fn groups_of<'a>(
         &self,
         site: &'a Site,
@@ -672,6 +672,8 @@ impl Pages {
                 .or_default()
                 .push(CardFields { site, i });
         }
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        groups.sort_by_cached_key(|(name, _)| super::lists::group_order(name));
         groups
             .into_iter()
             .map(|(name, services)| {
