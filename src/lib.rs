@@ -19,6 +19,7 @@ pub mod geo;
 pub mod hsds;
 pub mod import;
 pub mod lines;
+pub mod moved;
 pub mod output;
 pub mod pipeline;
 pub mod ru;

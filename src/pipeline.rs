@@ -1,7 +1,7 @@
 //! The build pipeline, stage by stage: load → validate → resolve → render → write.
 //! The CLI, the dev server and the tests all go through here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -287,6 +287,9 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     );
     let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
     diags.extend(problems);
+    if let Some(file) = &data.moved_file {
+        site.moved = moved_pages(&site, &admin, &data.moved, file, &mut diags);
+    }
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
     Ok(Prepared {
@@ -299,6 +302,42 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
         admin,
         asset_versions: versions,
     })
+}
+
+/// The moved addresses of `data/moved.toml` that may have their page,
+/// checked against every page the site makes of its content and the
+/// editing interface's `/admin/`.
+fn moved_pages(
+    site: &Site,
+    admin: &[OutputFile],
+    moved: &crate::moved::MovedFile,
+    file: &crate::content::source::SourceText,
+    diags: &mut Diagnostics,
+) -> Vec<crate::moved::MovedPage> {
+    if moved.moved.is_empty() {
+        return Vec::new();
+    }
+    let own = render::pages::own_pages(site);
+    let paths: HashSet<&str> = own
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(admin.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    let mut problems = Vec::new();
+    let mut pages = crate::moved::resolve(moved, file, &paths, &mut problems);
+    diags.extend(problems);
+    // The link names the record now at the new address, where one is.
+    let mut entries = Vec::new();
+    for c in crate::collections::REGISTRY {
+        c.entries(site, &mut entries);
+    }
+    for page in &mut pages {
+        page.title = entries
+            .iter()
+            .find(|e| e.url == page.to)
+            .map(|e| e.title.clone());
+    }
+    pages
 }
 
 fn search_failed(e: crate::search::SearchError) -> Diagnostic {
@@ -895,8 +934,15 @@ fn render_streamed(
     let t = Instant::now();
     // A sitemap lists absolute URLs: only for a site published somewhere real.
     if !site.config.base_is_local() {
+        // A moved address is not a page of its own: the new one is listed.
+        let moved: HashSet<String> = site
+            .moved
+            .iter()
+            .map(|m| crate::collections::path_of(&m.from))
+            .collect();
         let entries = written
             .iter()
+            .filter(|w| !moved.contains(&w.path))
             .map(|w| (w.path.as_str(), w.lastmod.as_deref()));
         for (path, bytes) in
             render::sitemap::files(&site.config, entries, render::sitemap::URLS_PER_FILE)

@@ -357,6 +357,9 @@ pub struct Site {
     pub store: Store,
     /// Other names of regions (`data/places.toml`): name, region code.
     pub place_aliases: Vec<(String, String)>,
+    /// Old addresses with a page that leads on (`data/moved.toml`), set
+    /// once the site's own pages are known ([`crate::moved::resolve`]).
+    pub moved: Vec<crate::moved::MovedPage>,
 }
 
 /// What resolving a record needs: the data, names of records other records
@@ -605,6 +608,7 @@ impl Site {
                 .iter()
                 .map(|a| (a.name.clone(), a.region.get_ref().clone()))
                 .collect(),
+            moved: Vec::new(),
         };
         for c in crate::collections::REGISTRY {
             c.resolve(&rz, content, &mut site);

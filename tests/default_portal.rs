@@ -493,3 +493,31 @@ fn need_pages_say_how_many_services_can_be_contacted_in_plain_words() {
     }
     assert!(counts > 20, "{counts} region counts on the need pages");
 }
+
+/// The four Moscow-region records merged into their districts' records
+/// keep their old addresses: each leads on to the record now holding it.
+#[test]
+fn merged_records_old_addresses_lead_to_the_records_holding_them() {
+    for (old, new) in [
+        ("mo-fc-neposedy", "mo-fc-balashikhinsky"),
+        ("mo-fc-semya-i-dom", "mo-fc-orekhovo-zuevsky"),
+        ("mo-fc-sozvezdie", "mo-fc-ruzsky"),
+        ("mo-fc-preobrazhenie", "mo-fc-egorievsky"),
+    ] {
+        assert!(
+            !repo()
+                .join(format!("content/services/ru-mos/{old}.md"))
+                .exists()
+        );
+        let page = read(&format!("services/ru-mos/{old}/index.html"));
+        assert!(
+            page.contains(&format!("url=/services/ru-mos/{new}/\">")),
+            "{old}: {page}"
+        );
+        assert!(
+            built()
+                .join(format!("services/ru-mos/{new}/index.html"))
+                .is_file()
+        );
+    }
+}

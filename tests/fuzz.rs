@@ -77,6 +77,20 @@ fn fuzz_oracle_flags_script_urls_and_event_handlers_in_output() {
         .is_empty()
     );
     assert!(scan_output("a.json", r#"{"title": "javascript:alert(1)"}"#, &baseline).is_empty());
+    // A moved address's refresh is the site's own on its own page, to its
+    // own target; the same tag anywhere else, or to elsewhere, is not.
+    let moved = r#"<meta http-equiv="refresh" content="0; url=/services/ru-mos/new/">"#;
+    baseline.learn("services/ru-mos/old/index.html", moved);
+    assert!(scan_output("services/ru-mos/old/index.html", moved, &baseline).is_empty());
+    assert!(!scan_output("page/index.html", moved, &baseline).is_empty());
+    assert!(
+        !scan_output(
+            "services/ru-mos/old/index.html",
+            r#"<meta http-equiv="refresh" content="0; url=https://evil.example/">"#,
+            &baseline
+        )
+        .is_empty()
+    );
 }
 
 /// The oracle's diagnostic half: each problem names a source file that exists and a line.

@@ -105,6 +105,9 @@ pub struct Data {
     /// `data/national-lines.toml`: 112 and the helpline on every family page.
     pub national_lines: crate::lines::NationalLines,
     pub national_lines_file: Option<Arc<SourceText>>,
+    /// `data/moved.toml`: old addresses that lead on to new ones.
+    pub moved: crate::moved::MovedFile,
+    pub moved_file: Option<Arc<SourceText>>,
     /// Data files (portal-relative) that a portal has, or must have, but
     /// that could not be read or parsed, with where their problem was
     /// reported: what is checked against them is not checked (every finding
@@ -114,7 +117,9 @@ pub struct Data {
 
 impl Data {
     /// Every file the data came from: what anything derived from the data
-    /// as a whole is keyed by.
+    /// as a whole is keyed by. All but `data/moved.toml`, which only the
+    /// moved pages read — each keyed by what it shows, like any page — so
+    /// that a new entry does not count as a change of every record's data.
     pub fn files(&self) -> impl Iterator<Item = &Arc<SourceText>> {
         [
             &self.taxonomy_file,
@@ -227,6 +232,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
     let (style, style_file) = load_data_file::<Style>(root, STYLE_FILE, false, diags, u);
     let (national_lines, national_lines_file) =
         load_data_file::<crate::lines::NationalLines>(root, crate::lines::FILE, false, diags, u);
+    let (moved, moved_file) =
+        load_data_file::<crate::moved::MovedFile>(root, crate::moved::FILE, false, diags, u);
     let mut stats = Vec::new();
     let stats_dir = root.join("data/stats");
     for path in sorted_files(&stats_dir, 1, diags, root) {
@@ -270,6 +277,8 @@ pub fn load_data(root: &Path, diags: &mut Diagnostics) -> Data {
         style_file,
         national_lines,
         national_lines_file,
+        moved,
+        moved_file,
         unreadable,
     }
 }

@@ -163,6 +163,8 @@ pub enum Kind {
     Stats,
     Search,
     NotFound,
+    /// An old address that leads on to its page's new one (`crate::moved`).
+    Moved(usize),
 }
 
 /// The part of [`Kind::Paged`] that means the record's own page.
@@ -179,7 +181,7 @@ pub struct Section {
 
 /// Every site section; with the collection registry, the source of the
 /// template list and of the addresses free pages may not take.
-pub const SECTIONS: [Section; 9] = [
+pub const SECTIONS: [Section; 10] = [
     Section {
         key: "home",
         slug: "",
@@ -225,7 +227,47 @@ pub const SECTIONS: [Section; 9] = [
         slug: "404",
         template: "404.html",
     },
+    // Moved pages sit at old addresses anywhere in the site.
+    Section {
+        key: "moved",
+        slug: "",
+        template: "moved.html",
+    },
 ];
+
+/// The pages the site makes of its own content, with their output paths:
+/// every page but those of moved addresses, which may not take one of these.
+pub fn own_pages(site: &Site) -> Vec<(String, Kind)> {
+    let mut out = vec![(path_of(""), Kind::Home)];
+    for (i, c) in crate::collections::REGISTRY.iter().enumerate() {
+        c.pages(i, site, &mut out);
+    }
+    out.push((path_of("needs/"), Kind::Needs));
+    for (n, need) in site.needs.iter().enumerate() {
+        out.push((path_of(&need.url), Kind::Need(n)));
+        // Services of the need per region, counted in one pass.
+        let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in site.services_by_need.get(&need.id).into_iter().flatten() {
+            *per_region.entry(&site.services[i].region).or_default() += 1;
+        }
+        for (r, region) in site.regions.iter().enumerate() {
+            let Some(&count) = per_region.get(region.code.as_str()) else {
+                continue;
+            };
+            let base = format!("needs/{}/{}/", need.id, region.slug);
+            out.push((path_of(&base), Kind::NeedRegion(n, r, 1)));
+            for (url, page) in super::paginate::more_pages(&base, count) {
+                out.push((path_of(&url), Kind::NeedRegion(n, r, page)));
+            }
+        }
+    }
+    out.push((path_of("glossary/"), Kind::Glossary));
+    out.push((path_of("open-data/"), Kind::OpenData));
+    out.push((path_of("search/"), Kind::Search));
+    out.push((path_of("stats/"), Kind::Stats));
+    out.push(("404.html".into(), Kind::NotFound));
+    out
+}
 
 fn section(key: &str) -> &'static Section {
     SECTIONS
@@ -447,34 +489,10 @@ impl Pages {
 
     /// All pages with their output paths (`regions/ru-mos/index.html`).
     pub fn list(&self, site: &Site) -> Vec<(String, Kind)> {
-        let mut out = vec![(path_of(""), Kind::Home)];
-        for (i, c) in crate::collections::REGISTRY.iter().enumerate() {
-            c.pages(i, site, &mut out);
+        let mut out = own_pages(site);
+        for (i, m) in site.moved.iter().enumerate() {
+            out.push((path_of(&m.from), Kind::Moved(i)));
         }
-        out.push((path_of("needs/"), Kind::Needs));
-        for (n, need) in site.needs.iter().enumerate() {
-            out.push((path_of(&need.url), Kind::Need(n)));
-            // Services of the need per region, counted in one pass.
-            let mut per_region: BTreeMap<&str, usize> = BTreeMap::new();
-            for &i in site.services_by_need.get(&need.id).into_iter().flatten() {
-                *per_region.entry(&site.services[i].region).or_default() += 1;
-            }
-            for (r, region) in site.regions.iter().enumerate() {
-                let Some(&count) = per_region.get(region.code.as_str()) else {
-                    continue;
-                };
-                let base = format!("needs/{}/{}/", need.id, region.slug);
-                out.push((path_of(&base), Kind::NeedRegion(n, r, 1)));
-                for (url, page) in super::paginate::more_pages(&base, count) {
-                    out.push((path_of(&url), Kind::NeedRegion(n, r, page)));
-                }
-            }
-        }
-        out.push((path_of("glossary/"), Kind::Glossary));
-        out.push((path_of("open-data/"), Kind::OpenData));
-        out.push((path_of("search/"), Kind::Search));
-        out.push((path_of("stats/"), Kind::Stats));
-        out.push(("404.html".into(), Kind::NotFound));
         out
     }
 
@@ -775,6 +793,26 @@ impl Pages {
                 },
                 crate::page_context! {},
             ),
+            Kind::Moved(i) => {
+                let moved = &site.moved[i];
+                let mut job = self.job(
+                    site,
+                    PageSpec {
+                        url: &moved.from,
+                        template: section("moved").template,
+                        family: true,
+                        file: None,
+                        crumbs: &[HOME],
+                    },
+                    crate::page_context! {
+                        moved_to => moved.to.as_str(),
+                        moved_title => moved.title.as_deref(),
+                    },
+                );
+                // Search engines should index the page where it is now.
+                job.meta.canonical = site.config.public_url(&moved.to);
+                job
+            }
         }
     }
 

@@ -555,9 +555,10 @@ fn make_portal(repo: &Path, dest: &Path, sample: Sample) -> Vec<String> {
 }
 
 /// Records a text names in a quoted string, as content paths: region codes
-/// (`"RU-MOS"`), and slugs of any collection (an organization
-/// `"ru-mos/semya-i-dom"`, an event's `programme`, a route's practice). Paths
-/// that name no file are dropped by the caller.
+/// (`"RU-MOS"`), slugs of any collection (an organization
+/// `"ru-mos/semya-i-dom"`, an event's `programme`, a route's practice), and
+/// pages by their address (`data/moved.toml`'s `"/services/ru-mos/x/"`).
+/// Paths that name no file are dropped by the caller.
 fn named_records(text: &str, collections: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for quoted in text.split('"').skip(1).step_by(2) {
@@ -566,6 +567,8 @@ fn named_records(text: &str, collections: &[String]) -> Vec<String> {
             && quoted.chars().all(|c| c.is_ascii_uppercase() || c == '-');
         if region_code {
             out.push(format!("regions/{}.md", quoted.to_ascii_lowercase()));
+        } else if quoted.len() > 2 && quoted.starts_with('/') && quoted.ends_with('/') {
+            out.push(format!("{}.md", quoted.trim_matches('/')));
         } else if !quoted.is_empty() && !quoted.contains(['.', ' ', ':']) {
             out.extend(collections.iter().map(|c| format!("{c}/{quoted}.md")));
         }

@@ -51,12 +51,22 @@ pub fn check_diagnostics(stderr: &str, root: &Path) -> Vec<String> {
     problems
 }
 
-/// What the unmutated site legitimately has: script sources and the elements
-/// that load or frame other documents.
+/// What the unmutated site legitimately has: script sources, the elements
+/// that load or frame other documents, and the refreshes of its moved
+/// addresses (`data/moved.toml`), each on its own page to its own target.
 #[derive(Default)]
 pub struct Baseline {
     script_srcs: BTreeSet<String>,
     elements: BTreeSet<String>,
+    refreshes: BTreeSet<(String, String)>,
+}
+
+fn refresh_of(tag: &Tag) -> Option<&str> {
+    let is_refresh = tag.name == "meta"
+        && tag
+            .attr("http-equiv")
+            .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
+    is_refresh.then(|| tag.attr("content").unwrap_or(""))
 }
 
 const FRAMING: &[&str] = &[
@@ -94,6 +104,10 @@ impl Baseline {
             }
             if FRAMING.contains(&tag.name.as_str()) {
                 self.elements.insert(tag.name.clone());
+            }
+            if let Some(content) = refresh_of(&tag) {
+                self.refreshes
+                    .insert((rel.to_string(), content.to_string()));
             }
         }
     }
@@ -141,10 +155,10 @@ pub fn scan_output(rel: &str, text: &str, baseline: &Baseline) -> Vec<String> {
                     problems.push(format!("<{} style=\"{}\">", tag.name, clip(value)));
                 }
             }
-            if tag.name == "meta"
-                && tag
-                    .attr("http-equiv")
-                    .is_some_and(|v| v.eq_ignore_ascii_case("refresh"))
+            if let Some(content) = refresh_of(&tag)
+                && !baseline
+                    .refreshes
+                    .contains(&(rel.to_string(), content.to_string()))
             {
                 problems.push("<meta http-equiv=refresh>".into());
             }
