@@ -72,6 +72,29 @@ pub enum Action {
     },
 }
 
+/// `action`, or an error of its row when the file it would write is larger
+/// than a record file may be (`content::source::MAX_FILE_BYTES`): a cell or
+/// an HSDS service with thousands of phones or a book-length description
+/// fits in the 256 MB an import reads, not in a record.
+fn within_file_limit(action: Action) -> Action {
+    let limit = crate::content::source::MAX_FILE_BYTES;
+    let (row, bytes) = match &action {
+        Action::Create { row, text, .. } | Action::Change { row, text, .. } => (*row, text.len()),
+        _ => return action,
+    };
+    if bytes as u64 <= limit {
+        return action;
+    }
+    Action::Invalid {
+        row,
+        message: format!(
+            "its record would be {bytes} bytes, more than the {limit} ({} MB) a record file \
+             may have: shorten its description or its lists of phones, addresses and sources",
+            limit / 1_048_576
+        ),
+    }
+}
+
 /// How many rows with errors a plan lists; the rest are counted. A package
 /// of a million broken records would otherwise be a million lines (and as
 /// many messages held), and the first few show what is wrong with them all.
@@ -90,8 +113,10 @@ pub struct Plan {
 
 impl Plan {
     /// Adds what to do with one row; a row with errors beyond the first
-    /// [`MAX_LISTED`] is only counted.
+    /// [`MAX_LISTED`] is only counted. A record larger than a record file may
+    /// be is an error of its row, not a file the next build would refuse.
     pub fn push(&mut self, action: Action) {
+        let action = within_file_limit(action);
         if matches!(action, Action::Invalid { .. }) {
             if self.listed_errors == MAX_LISTED {
                 self.unlisted_errors += 1;
@@ -874,6 +899,34 @@ mod tests {
         );
         assert_eq!(normalize_name("Семья  и ДОМ", None), "семья и дом");
         assert_eq!(normalize_name("Центр «Ёлочка»", None), "центр елочка");
+    }
+
+    #[test]
+    fn a_record_larger_than_a_record_file_may_be_is_an_error_of_its_row() {
+        let limit = crate::content::source::MAX_FILE_BYTES as usize;
+        let mut plan = Plan::default();
+        for (row, len) in [(2, limit), (3, limit + 1)] {
+            plan.push(Action::Create {
+                row,
+                path: PathBuf::from(format!("/portal/content/services/ru-klu/s{row}.md")),
+                text: "а".repeat(len / 2) + &"a".repeat(len % 2),
+                changed: None,
+            });
+        }
+        assert!(matches!(plan.actions[0], Action::Create { row: 2, .. }));
+        match &plan.actions[1] {
+            Action::Invalid { row: 3, message } => {
+                assert!(
+                    message.contains(&format!(
+                        "{} bytes, more than the {limit} (2 MB)",
+                        limit + 1
+                    )),
+                    "{message}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(plan.has_errors());
     }
 
     #[test]

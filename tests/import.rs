@@ -327,3 +327,36 @@ fn a_package_of_many_broken_records_lists_the_first_hundred_and_counts_the_rest(
         "{out}"
     );
 }
+
+/// A row whose record would be larger than a record file may be (a cell of
+/// megabytes) is an error of its row, and no file is written: the build
+/// would refuse that file.
+#[test]
+fn a_row_too_large_for_a_record_file_is_an_error_and_writes_nothing() {
+    let portal = mini_portal();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let description = "Текст. ".repeat(400_000);
+    std::fs::write(
+        &csv,
+        format!(
+            "Название,Помощь,Регион,Город,Описание,Источник\n\
+             Центр Большой,crisis,RU-KLU,Калуга,{description},https://example.ru/\n"
+        ),
+    )
+    .unwrap();
+    let before = snapshot(&portal.path().join("content"));
+    let o = opora(
+        portal.path(),
+        &["import", csv.to_str().unwrap(), "--region", "RU-KLU"],
+    );
+    let out = stdout(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("error   row 2: its record would be")
+            && out.contains("more than the 2097152 (2 MB) a record file may have"),
+        "{}",
+        &out[..out.len().min(400)]
+    );
+    assert_eq!(snapshot(&portal.path().join("content")), before);
+}
