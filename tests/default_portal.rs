@@ -521,3 +521,30 @@ fn merged_records_old_addresses_lead_to_the_records_holding_them() {
         );
     }
 }
+
+/// Regions are listed alphabetically as a reader looks for them: a city by
+/// its name («г. Москва» among the М), ё as е, the federation last.
+#[test]
+fn regions_are_listed_in_the_order_a_reader_looks_for_them() {
+    let home = read("regions/index.html");
+    let at = |name: &str| {
+        home.find(&format!(">{name}</a>"))
+            .unwrap_or_else(|| panic!("{name} not listed"))
+    };
+    assert!(at("Курская область") < at("г. Москва"));
+    assert!(at("г. Москва") < at("Московская область"));
+}
+
+/// A region's services without a town are listed last under a heading that
+/// says only that — not «Весь регион», which would claim each serves the
+/// whole region.
+#[test]
+fn services_with_no_town_are_listed_last_and_said_to_have_none() {
+    let page = read("regions/ru-ba/index.html");
+    let town = page.find(">Стерлитамак <span").expect("a town group");
+    let none = page
+        .find(">Город или район не указан <span")
+        .expect("the group without a town");
+    assert!(town < none);
+    assert!(!page.contains("Весь регион"));
+}

@@ -78,8 +78,12 @@ impl Collection for Regions {
                 resolve_region(rz, r, count)
             })
             .collect();
-        // The federation itself goes last; subjects alphabetically, ё as е.
-        regions.sort_by_key(|r| (r.code == "RU", crate::ru::fold(&r.name)));
+        // The federation itself goes last; subjects alphabetically, ё as е,
+        // a city by its name: «г. Москва» among the М, not among the Г.
+        regions.sort_by_key(|r| {
+            let name = r.name.strip_prefix("г. ").unwrap_or(&r.name);
+            (r.code == "RU", crate::ru::fold(name))
+        });
         site.regions = regions;
     }
 

@@ -54,22 +54,24 @@ impl ServiceList {
 }
 
 /// The group of services whose records name no municipality or district.
-pub(crate) const WHOLE_REGION: &str = "Весь регион";
+/// It says just that: «Весь регион» would claim each serves the whole
+/// region, which their sources mostly do not say.
+pub(crate) const NO_PLACE_NAMED: &str = "Город или район не указан";
 
 /// The group a service is listed under: its municipality (its district in
-/// a city), or the whole region.
+/// a city), or [`NO_PLACE_NAMED`].
 pub(crate) fn group_name(s: &ServiceView) -> &str {
     s.municipality
         .as_deref()
         .or(s.district.as_deref())
-        .unwrap_or(WHOLE_REGION)
+        .unwrap_or(NO_PLACE_NAMED)
 }
 
 /// Where a group stands among a page's groups: places in Russian
-/// alphabetical order (ё with е, case ignored), then the services of the
-/// whole region — that is not a place name to be sorted among them.
+/// alphabetical order (ё with е, case ignored), then the services with no
+/// place named — that is not a place name to be sorted among them.
 pub(crate) fn group_order(name: &str) -> (bool, String) {
-    (name == WHOLE_REGION, crate::ru::fold(name))
+    (name == NO_PLACE_NAMED, crate::ru::fold(name))
 }
 
 /// One shared part for each of a set of lists (by number), made by the
@@ -135,24 +137,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn places_go_in_russian_order_and_the_whole_region_last() {
-        let mut names = vec![
-            "Весь регион",
-            "Ёлкинский район",
-            "Ейск",
-            "Абинск",
-            "Жуковка",
-        ];
+    fn places_go_in_russian_order_and_services_with_no_place_last() {
+        let mut names = vec![NO_PLACE_NAMED, "Ёлкинский район", "Ейск", "Абинск", "Жуковка"];
         names.sort_by_cached_key(|n| group_order(n));
         assert_eq!(
             names,
-            [
-                "Абинск",
-                "Ейск",
-                "Ёлкинский район",
-                "Жуковка",
-                "Весь регион"
-            ]
+            ["Абинск", "Ейск", "Ёлкинский район", "Жуковка", NO_PLACE_NAMED]
         );
     }
 
