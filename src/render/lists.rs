@@ -138,11 +138,23 @@ mod tests {
 
     #[test]
     fn places_go_in_russian_order_and_services_with_no_place_last() {
-        let mut names = vec![NO_PLACE_NAMED, "Ёлкинский район", "Ейск", "Абинск", "Жуковка"];
+        let mut names = vec![
+            NO_PLACE_NAMED,
+            "Ёлкинский район",
+            "Ейск",
+            "Абинск",
+            "Жуковка",
+        ];
         names.sort_by_cached_key(|n| group_order(n));
         assert_eq!(
             names,
-            ["Абинск", "Ейск", "Ёлкинский район", "Жуковка", NO_PLACE_NAMED]
+            [
+                "Абинск",
+                "Ейск",
+                "Ёлкинский район",
+                "Жуковка",
+                NO_PLACE_NAMED
+            ]
         );
     }
 
