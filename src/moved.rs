@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::content::source::SourceText;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::output::OutputFile;
+use crate::site::Site;
 
 /// The data file, relative to the portal root.
 pub const FILE: &str = "data/moved.toml";
@@ -57,6 +59,42 @@ pub struct MovedPage {
     /// The name of the record at the new address, to show on the link
     /// (set by the build, which knows the records).
     pub title: Option<String>,
+}
+
+/// The moved addresses of `data/moved.toml` that may have their page,
+/// checked against every page the site makes of its content and the
+/// editing interface's `/admin/`.
+pub fn pages_for(
+    site: &Site,
+    admin: &[OutputFile],
+    moved: &MovedFile,
+    file: &SourceText,
+    diags: &mut Diagnostics,
+) -> Vec<MovedPage> {
+    if moved.moved.is_empty() {
+        return Vec::new();
+    }
+    let own = crate::render::pages::own_pages(site);
+    let paths: HashSet<&str> = own
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(admin.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    let mut problems = Vec::new();
+    let mut pages = resolve(moved, file, &paths, &mut problems);
+    diags.extend(problems);
+    // The link names the record now at the new address, where one is.
+    let mut entries = Vec::new();
+    for c in crate::collections::REGISTRY {
+        c.entries(site, &mut entries);
+    }
+    for page in &mut pages {
+        page.title = entries
+            .iter()
+            .find(|e| e.url == page.to)
+            .map(|e| e.title.clone());
+    }
+    pages
 }
 
 /// Why `address` cannot be a page address of the site, if it cannot.

@@ -288,7 +288,7 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
     diags.extend(problems);
     if let Some(file) = &data.moved_file {
-        site.moved = moved_pages(&site, &admin, &data.moved, file, &mut diags);
+        site.moved = crate::moved::pages_for(&site, &admin, &data.moved, file, &mut diags);
     }
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();
@@ -302,42 +302,6 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
         admin,
         asset_versions: versions,
     })
-}
-
-/// The moved addresses of `data/moved.toml` that may have their page,
-/// checked against every page the site makes of its content and the
-/// editing interface's `/admin/`.
-fn moved_pages(
-    site: &Site,
-    admin: &[OutputFile],
-    moved: &crate::moved::MovedFile,
-    file: &crate::content::source::SourceText,
-    diags: &mut Diagnostics,
-) -> Vec<crate::moved::MovedPage> {
-    if moved.moved.is_empty() {
-        return Vec::new();
-    }
-    let own = render::pages::own_pages(site);
-    let paths: HashSet<&str> = own
-        .iter()
-        .map(|(p, _)| p.as_str())
-        .chain(admin.iter().map(|(p, _)| p.as_str()))
-        .collect();
-    let mut problems = Vec::new();
-    let mut pages = crate::moved::resolve(moved, file, &paths, &mut problems);
-    diags.extend(problems);
-    // The link names the record now at the new address, where one is.
-    let mut entries = Vec::new();
-    for c in crate::collections::REGISTRY {
-        c.entries(site, &mut entries);
-    }
-    for page in &mut pages {
-        page.title = entries
-            .iter()
-            .find(|e| e.url == page.to)
-            .map(|e| e.title.clone());
-    }
-    pages
 }
 
 fn search_failed(e: crate::search::SearchError) -> Diagnostic {
