@@ -81,18 +81,19 @@ pub fn pages_for(
         .chain(admin.iter().map(|(p, _)| p.as_str()))
         .collect();
     let mut problems = Vec::new();
-    let mut pages = resolve(moved, file, &paths, &mut problems);
+    let mut pages = resolve(moved, (&file.rel, &file.text), &paths, &mut problems);
     diags.extend(problems);
     // The link names the record now at the new address, where one is.
     let mut entries = Vec::new();
     for c in crate::collections::REGISTRY {
         c.entries(site, &mut entries);
     }
+    let titles: std::collections::HashMap<&str, &str> = entries
+        .iter()
+        .map(|e| (e.url.as_str(), e.title.as_str()))
+        .collect();
     for page in &mut pages {
-        page.title = entries
-            .iter()
-            .find(|e| e.url == page.to)
-            .map(|e| e.title.clone());
+        page.title = titles.get(page.to.as_str()).map(|t| t.to_string());
     }
     pages
 }
@@ -120,18 +121,22 @@ fn address_problem(address: &str) -> Option<&'static str> {
     None
 }
 
-/// The entries of `file` that can be published as moved pages, and the
-/// problems of the others. `pages` holds the output path of every page the
+/// The entries of `file` (`rel`, with the text it was read from) that can
+/// be published as moved pages, and the problems of the others. `pages` holds the output path of every page the
 /// site makes (`services/ru-mos/slug/index.html`), none of them moved.
 pub fn resolve(
     file: &MovedFile,
-    text: &SourceText,
+    (rel, text): (&str, &str),
     pages: &HashSet<&str>,
     out: &mut Vec<Diagnostic>,
 ) -> Vec<MovedPage> {
+    // One index of the file's lines for all its findings: a file of
+    // thousands of wrong entries is found wrong in time linear in its size.
+    let lines = crate::diag::LineTable::new(text);
+    let index = crate::diag::LineIndex::new(text, &lines);
     let error = |at: &Spanned<String>, message: String, hint: &str| {
-        Diagnostic::error(&text.rel, message)
-            .at(&text.text, at.span())
+        Diagnostic::error(rel, message)
+            .at_in(&index, at.span())
             .hint(hint)
     };
     let page_of = |address: &str| crate::collections::path_of(&address[1..]);
@@ -142,6 +147,10 @@ pub fn resolve(
         .collect();
     let mut seen = HashSet::new();
     let mut good = Vec::new();
+    // Looking for the closest page walks them all: for the first few wrong
+    // targets only, so that a file of thousands of them cannot stall `check`
+    // (no more than `diag::MAX_PER_FILE` findings are shown anyway).
+    let mut suggestions_left = 20;
     for m in &file.moved {
         let (from, to) = (m.from.get_ref(), m.to.get_ref());
         let mut fine = true;
@@ -184,7 +193,13 @@ pub fn resolve(
             ));
         } else if !pages.contains(page_of(to).as_str()) {
             let wanted = page_of(to);
-            let hint = nearest(pages, &wanted).map_or_else(
+            let close = if suggestions_left > 0 {
+                suggestions_left -= 1;
+                nearest(pages, &wanted)
+            } else {
+                None
+            };
+            let hint = close.map_or_else(
                 || "give the address of a page the site makes".to_string(),
                 |p| format!("did you mean `/{}`?", p.trim_end_matches("index.html")),
             );
@@ -225,10 +240,9 @@ mod tests {
 
     fn run(text: &str, pages: &[&str]) -> (Vec<MovedPage>, Vec<Diagnostic>) {
         let file: MovedFile = toml::from_str(text).unwrap();
-        let source = SourceText::new(FILE, text);
         let pages: HashSet<&str> = pages.iter().copied().collect();
         let mut out = Vec::new();
-        let good = resolve(&file, &source, &pages, &mut out);
+        let good = resolve(&file, (FILE, text), &pages, &mut out);
         (good, out)
     }
 
