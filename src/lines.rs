@@ -26,7 +26,7 @@ pub struct NationalLines {
 #[serde(deny_unknown_fields)]
 pub struct NationalLine {
     /// Stable id, used in anchors and by templates that pick one line.
-    pub id: String,
+    pub id: Spanned<String>,
     /// The official name, as the source gives it.
     pub name: String,
     /// A short label for the always-visible bar, e.g. «Детский телефон доверия».
@@ -77,27 +77,25 @@ pub fn check(
     documents: Option<&[&str]>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let line_of = |needle: &str| {
-        file.text
-            .lines()
-            .position(|l| l.contains(needle))
-            .map_or(1, |i| i + 1)
-    };
+    // One index of the file's lines for all findings: a file of thousands
+    // of entries is checked in time linear in its size.
+    let table = crate::diag::LineTable::new(&file.text);
+    let index = crate::diag::LineIndex::new(&file.text, &table);
     let mut seen = std::collections::HashSet::new();
     for l in &lines.lines {
-        let at = line_of(&format!("\"{}\"", l.id));
-        if !seen.insert(l.id.as_str()) {
+        let (id, at) = (l.id.get_ref(), l.id.span());
+        if !seen.insert(id.as_str()) {
             out.push(
-                Diagnostic::error(&file.rel, format!("line `{}` is defined twice", l.id))
-                    .at_line(&file.text, at)
+                Diagnostic::error(&file.rel, format!("line `{}` is defined twice", id))
+                    .at_in(&index, at.clone())
                     .hint("each national line once; merge the two entries"),
             );
         }
         for (field, value) in [("name", &l.name), ("label", &l.label), ("when", &l.when)] {
             if value.trim().is_empty() {
                 out.push(
-                    Diagnostic::error(&file.rel, format!("line `{}` has an empty `{field}`", l.id))
-                        .at_line(&file.text, at),
+                    Diagnostic::error(&file.rel, format!("line `{}` has an empty `{field}`", id))
+                        .at_in(&index, at.clone()),
                 );
             }
         }
@@ -107,14 +105,14 @@ pub fn check(
                     &file.rel,
                     format!("`{}` is not a number a phone can dial", l.number.get_ref()),
                 )
-                .at(&file.text, l.number.span())
+                .at_in(&index, l.number.span())
                 .hint("a short emergency number (112) or a full Russian number (8-800-2000-122)"),
             );
         }
         if l.sources.is_empty() {
             out.push(
-                Diagnostic::error(&file.rel, format!("line `{}` cites no source", l.id))
-                    .at_line(&file.text, at)
+                Diagnostic::error(&file.rel, format!("line `{}` cites no source", id))
+                    .at_in(&index, at.clone())
                     .hint("add sources = [{ title = \"…\", url = \"https://…\" }]"),
             );
         }
@@ -131,7 +129,7 @@ pub fn check(
                                 doc.get_ref()
                             ),
                         )
-                        .at(&file.text, doc.span()),
+                        .at_in(&index, doc.span()),
                     )
                 }
                 (None, Some(url), _) if !crate::validate::formats::is_web_url(url.get_ref()) => out
@@ -140,12 +138,12 @@ pub fn check(
                             &file.rel,
                             format!("`{}` is not a web address", url.get_ref()),
                         )
-                        .at(&file.text, url.span())
+                        .at_in(&index, url.span())
                         .hint("write the full address, starting with https://"),
                     ),
                 (None, None, None) => out.push(
                     Diagnostic::error(&file.rel, "a citation needs `doc`, `url` or `title`")
-                        .at_line(&file.text, at)
+                        .at_in(&index, at.clone())
                         .hint("name the law or page the number comes from"),
                 ),
                 _ => {}

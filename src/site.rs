@@ -634,7 +634,7 @@ impl Site {
             .iter()
             .filter_map(|l| {
                 Some(crate::lines::LineView {
-                    id: l.id.clone(),
+                    id: l.id.get_ref().clone(),
                     name: l.name.clone(),
                     label: l.label.clone(),
                     number: l.number.get_ref().clone(),

@@ -292,6 +292,10 @@ fn load_document_texts(
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, Arc<SourceText>> {
     let mut texts = BTreeMap::new();
+    // Finding an entry's place searches the file: only for the findings
+    // that are shown (a file of thousands of missing texts would otherwise
+    // cost a search of the whole file for each).
+    let mut to_locate = crate::diag::MAX_PER_FILE;
     for d in &documents.documents {
         let Some(rel) = &d.text else {
             continue;
@@ -305,7 +309,8 @@ fn load_document_texts(
             .hint(
                 "keep the document's text in the portal so quotes can be checked, or remove `text`",
             );
-            if let Some(f) = documents_file
+            to_locate = to_locate.saturating_sub(1);
+            if let Some(f) = documents_file.filter(|_| to_locate > 0)
                 && let Some(off) = f.text.find(&format!("\"{rel}\""))
             {
                 diag = diag.at_in(&f.lines(), off..off + rel.len() + 2);

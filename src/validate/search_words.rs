@@ -4,13 +4,40 @@
 use std::collections::HashSet;
 
 use super::Context;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, LineIndex, LineTable};
 
 /// The line of a data file where `needle` first appears (1 if nowhere).
-fn data_line(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map_or(1, |i| i + 1)
+/// Where a data file's quoted strings first stand, found in one pass: the
+/// line of each of thousands of findings is then looked up, not searched
+/// for from the top of the file (which made a file of thousands of wrong
+/// entries take seconds to minutes). A string with escaped quotes is not
+/// found, and its findings point at line 1.
+struct Lines<'a> {
+    quoted: std::collections::HashMap<&'a str, usize>,
+    table: LineTable,
+    text: &'a str,
+}
+
+impl<'a> Lines<'a> {
+    fn of(text: &'a str) -> Lines<'a> {
+        let mut quoted = std::collections::HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            for part in line.split('"').skip(1).step_by(2) {
+                quoted.entry(part).or_insert(i + 1);
+            }
+        }
+        Lines {
+            quoted,
+            table: LineTable::new(text),
+            text,
+        }
+    }
+
+    /// `d` pointed at the first line where `value` stands quoted.
+    fn at(&self, d: Diagnostic, value: &str) -> Diagnostic {
+        let line = self.quoted.get(value).copied().unwrap_or(1);
+        d.at_line_in(&LineIndex::new(self.text, &self.table), line)
+    }
 }
 
 pub(super) fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
@@ -25,6 +52,7 @@ fn check_phrases(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let taxonomy = &cx.data.taxonomy;
+    let lines = Lines::of(&file.text);
     for (vocab, terms) in &taxonomy.vocabularies {
         if vocab == crate::data::NEEDS {
             continue;
@@ -32,12 +60,15 @@ fn check_phrases(cx: &Context, out: &mut Vec<Diagnostic>) {
         for t in terms {
             if let Some(p) = t.phrases.first() {
                 out.push(
-                    Diagnostic::warning(
-                        &file.rel,
-                        format!("`{}` has phrases, but only needs use them", t.id),
-                    )
-                    .at_line(&file.text, data_line(&file.text, &format!("\"{p}\"")))
-                    .hint("move the phrases to the need they describe"),
+                    lines
+                        .at(
+                            Diagnostic::warning(
+                                &file.rel,
+                                format!("`{}` has phrases, but only needs use them", t.id),
+                            ),
+                            p,
+                        )
+                        .hint("move the phrases to the need they describe"),
                 );
             }
         }
@@ -45,33 +76,39 @@ fn check_phrases(cx: &Context, out: &mut Vec<Diagnostic>) {
     for t in taxonomy.terms(crate::data::NEEDS) {
         let mut seen = HashSet::new();
         for p in &t.phrases {
-            let at = data_line(&file.text, &format!("\"{p}\""));
             let words = opora_analyzer::analyze_words(p);
             if words.iter().all(|w| w.stop) {
                 out.push(
-                    Diagnostic::error(
-                        &file.rel,
-                        format!(
-                            "phrase «{p}» of need `{}` has no word search can use",
-                            t.id
+                    lines.at(
+                        Diagnostic::error(
+                            &file.rel,
+                            format!(
+                                "phrase «{p}» of need `{}` has no word search can use",
+                                t.id
+                            ),
                         ),
+                        p,
                     )
-                    .at_line(&file.text, at)
                     .hint("a phrase needs at least one word that is not a stop word (не, с, в, как…): «не с кем оставить ребёнка», not «не с кем»"),
                 );
             }
             let key: Vec<String> = words.into_iter().map(|w| w.stem).collect();
             if !seen.insert(key) {
                 out.push(
-                    Diagnostic::warning(
-                        &file.rel,
-                        format!(
-                            "phrase «{p}» of need `{}` repeats another of its phrases",
-                            t.id
+                    lines
+                        .at(
+                            Diagnostic::warning(
+                                &file.rel,
+                                format!(
+                                    "phrase «{p}» of need `{}` repeats another of its phrases",
+                                    t.id
+                                ),
+                            ),
+                            p,
+                        )
+                        .hint(
+                            "search compares word stems, so «пьёт» and «пьет» are the same phrase",
                         ),
-                    )
-                    .at_line(&file.text, at)
-                    .hint("search compares word stems, so «пьёт» and «пьет» are the same phrase"),
                 );
             }
         }
@@ -83,6 +120,8 @@ fn check_places(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = &cx.data.places_file else {
         return;
     };
+    let lines = Lines::of(&file.text);
+    let index = LineIndex::new(&file.text, &lines.table);
     for a in &cx.data.places.aliases {
         let code = a.region.get_ref();
         if !cx.regions.contains_key(code.as_str()) {
@@ -94,15 +133,15 @@ fn check_places(cx: &Context, out: &mut Vec<Diagnostic>) {
                         a.name
                     ),
                 )
-                .at_line(&file.text, data_line(&file.text, &format!("\"{code}\"")))
+                .at_in(&index, a.region.span())
                 .hint("use a code of content/regions/, e.g. RU-MOS"),
             );
         }
         if opora_analyzer::analyze(&a.name).is_empty() {
-            out.push(
-                Diagnostic::error(&file.rel, format!("place name «{}» has no words", a.name))
-                    .at_line(&file.text, data_line(&file.text, &a.name)),
-            );
+            out.push(lines.at(
+                Diagnostic::error(&file.rel, format!("place name «{}» has no words", a.name)),
+                &a.name,
+            ));
         }
     }
 }
