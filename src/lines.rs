@@ -77,10 +77,9 @@ pub fn check(
     documents: Option<&[&str]>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    // One index of the file's lines for all findings: a file of thousands
-    // of entries is checked in time linear in its size.
-    let table = crate::diag::LineTable::new(&file.text);
-    let index = crate::diag::LineIndex::new(&file.text, &table);
+    // The file's one index of its lines for all findings: a file of
+    // thousands of entries is checked in time linear in its size.
+    let index = file.lines();
     let mut seen = std::collections::HashSet::new();
     for l in &lines.lines {
         let (id, at) = (l.id.get_ref(), l.id.span());

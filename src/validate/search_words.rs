@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 
 use super::Context;
-use crate::diag::{Diagnostic, LineIndex, LineTable};
+use crate::content::source::SourceText;
+use crate::diag::{Diagnostic, LineIndex};
 
 /// The line of a data file where `needle` first appears (1 if nowhere).
 /// Where a data file's quoted strings first stand, found in one pass: the
@@ -14,29 +15,27 @@ use crate::diag::{Diagnostic, LineIndex, LineTable};
 /// found, and its findings point at line 1.
 struct Lines<'a> {
     quoted: std::collections::HashMap<&'a str, usize>,
-    table: LineTable,
-    text: &'a str,
+    index: LineIndex<'a>,
 }
 
 impl<'a> Lines<'a> {
-    fn of(text: &'a str) -> Lines<'a> {
+    fn of(file: &'a SourceText) -> Lines<'a> {
         let mut quoted = std::collections::HashMap::new();
-        for (i, line) in text.lines().enumerate() {
+        for (i, line) in file.text.lines().enumerate() {
             for part in line.split('"').skip(1).step_by(2) {
                 quoted.entry(part).or_insert(i + 1);
             }
         }
         Lines {
             quoted,
-            table: LineTable::new(text),
-            text,
+            index: file.lines(),
         }
     }
 
     /// `d` pointed at the first line where `value` stands quoted.
     fn at(&self, d: Diagnostic, value: &str) -> Diagnostic {
         let line = self.quoted.get(value).copied().unwrap_or(1);
-        d.at_line_in(&LineIndex::new(self.text, &self.table), line)
+        d.at_line_in(&self.index, line)
     }
 }
 
@@ -52,7 +51,7 @@ fn check_phrases(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     };
     let taxonomy = &cx.data.taxonomy;
-    let lines = Lines::of(&file.text);
+    let lines = Lines::of(file);
     for (vocab, terms) in &taxonomy.vocabularies {
         if vocab == crate::data::NEEDS {
             continue;
@@ -120,8 +119,7 @@ fn check_places(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = &cx.data.places_file else {
         return;
     };
-    let lines = Lines::of(&file.text);
-    let index = LineIndex::new(&file.text, &lines.table);
+    let lines = Lines::of(file);
     for a in &cx.data.places.aliases {
         let code = a.region.get_ref();
         if !cx.regions.contains_key(code.as_str()) {
@@ -133,7 +131,7 @@ fn check_places(cx: &Context, out: &mut Vec<Diagnostic>) {
                         a.name
                     ),
                 )
-                .at_in(&index, a.region.span())
+                .at_in(&lines.index, a.region.span())
                 .hint("use a code of content/regions/, e.g. RU-MOS"),
             );
         }
