@@ -25,16 +25,19 @@ use crate::validate::{
 
 pub struct Events;
 
+/// The list of all events.
+const LIST: Route = Route {
+    url: "events/",
+    template: "events.html",
+};
+
 static SPEC: Spec = Spec {
     name: "events",
     singular: "event",
     label: "События",
     label_one: "Событие",
     layout: Layout::Flat,
-    list: Some(Route {
-        url: "events/",
-        template: "events.html",
-    }),
+    list: Some(LIST),
     record: Route {
         url: "events/{slug}/",
         template: "event.html",
@@ -217,13 +220,8 @@ impl Collection for Events {
     }
 
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
-        out.push((super::path_of("events/"), Kind::List(index)));
-        out.extend(
-            site.events()
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (super::path_of(&e.url), Kind::Record(index, i))),
-        );
+        let urls = site.events().iter().map(|e| e.url.as_str());
+        super::list_and_record_pages(LIST, index, urls, out);
     }
 
     fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
@@ -235,22 +233,17 @@ impl Collection for Events {
                 template: SPEC.record.template,
                 family: e.audience.iter().any(|a| a == "family"),
                 file: Some(&e.file),
-                crumbs: &[HOME, Crumb::Page("events", "events/")],
+                crumbs: &[HOME, Crumb::Page("events", LIST.url)],
             };
             return pages.job(site, spec, crate::page_context! { event => e });
         }
         let by =
             |status| -> Vec<&EventView> { events.iter().filter(|e| e.status == status).collect() };
-        let spec = PageSpec {
-            url: "events/",
-            template: "events.html",
-            family: false,
-            file: None,
-            crumbs: &[HOME],
-        };
-        pages.job(
+        super::list_job(
+            LIST,
+            pages,
             site,
-            spec,
+            false,
             crate::page_context! {
                 upcoming => by("upcoming"),
                 past => by("past"),

@@ -37,7 +37,7 @@ use crate::content::toml_text::StringPlaces;
 use crate::content::{Content, Record};
 use crate::diag::Diagnostic;
 use crate::render::PageJob;
-use crate::render::pages::{Kind, Pages};
+use crate::render::pages::{HOME, Kind, PageSpec, Pages};
 use crate::search::docs::DocSink;
 use crate::site::{Resolver, Site};
 use crate::validate::Context;
@@ -154,6 +154,66 @@ pub struct Entry {
     pub summary: String,
     /// The record's file, for its last-changed date.
     pub file: String,
+}
+
+impl Entry {
+    /// A record's entry: its summary, or else the first sentence of its text.
+    pub(crate) fn of(
+        url: &str,
+        title: &str,
+        summary: Option<&str>,
+        plain: &str,
+        file: &str,
+    ) -> Entry {
+        Entry {
+            url: url.to_string(),
+            title: title.to_string(),
+            summary: summary
+                .map_or_else(|| crate::site::first_sentence(plain, 200), str::to_string),
+            file: file.to_string(),
+        }
+    }
+}
+
+/// One page per record, the record at position `i` as `Kind::Record(index, i)`.
+pub(crate) fn record_pages<'v>(
+    index: usize,
+    urls: impl Iterator<Item = &'v str>,
+    out: &mut Vec<(String, Kind)>,
+) {
+    out.extend(
+        urls.enumerate()
+            .map(|(i, url)| (path_of(url), Kind::Record(index, i))),
+    );
+}
+
+/// The collection's list page, then one page per record.
+pub(crate) fn list_and_record_pages<'v>(
+    list: Route,
+    index: usize,
+    urls: impl Iterator<Item = &'v str>,
+    out: &mut Vec<(String, Kind)>,
+) {
+    out.push((path_of(list.url), Kind::List(index)));
+    record_pages(index, urls, out);
+}
+
+/// The job of a collection's list page, a crumb below home.
+pub(crate) fn list_job<'a>(
+    list: Route,
+    pages: &'a Pages,
+    site: &'a Site,
+    family: bool,
+    context: crate::render::context::Ctx<'a>,
+) -> PageJob<'a> {
+    let spec = PageSpec {
+        url: list.url,
+        template: list.template,
+        family,
+        file: None,
+        crumbs: &[HOME],
+    };
+    pages.job(site, spec, context)
 }
 
 /// Records of a collection that concern a region, for the region's page.

@@ -62,12 +62,7 @@ impl Collection for FreePages {
     }
 
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
-        out.extend(
-            site.pages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (super::path_of(&p.url), Kind::Record(index, i))),
-        );
+        super::record_pages(index, site.pages.iter().map(|p| p.url.as_str()), out);
     }
 
     fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {

@@ -14,16 +14,19 @@ use crate::validate::*;
 
 pub struct Practices;
 
+/// The list of all practices.
+const LIST: Route = Route {
+    url: "practices/",
+    template: "practices.html",
+};
+
 static SPEC: Spec = Spec {
     name: "practices",
     singular: "practice",
     label: "Лучшие практики",
     label_one: "Практика",
     layout: Layout::Flat,
-    list: Some(Route {
-        url: "practices/",
-        template: "practices.html",
-    }),
+    list: Some(LIST),
     record: Route {
         url: "practices/{slug}/",
         template: "practice.html",
@@ -65,30 +68,17 @@ impl Collection for Practices {
     }
 
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
-        out.push((
-            super::path_of(SPEC.list.map_or("", |l| l.url)),
-            Kind::List(index),
-        ));
-        out.extend(
-            site.practices
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (super::path_of(&r.url), Kind::Record(index, i))),
-        );
+        let urls = site.practices.iter().map(|r| r.url.as_str());
+        super::list_and_record_pages(LIST, index, urls, out);
     }
 
     fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let Kind::Record(_, i) = kind else {
-            let spec = PageSpec {
-                url: "practices/",
-                template: "practices.html",
-                family: false,
-                file: None,
-                crumbs: &[HOME],
-            };
-            return pages.job(
+            return super::list_job(
+                LIST,
+                pages,
                 site,
-                spec,
+                false,
                 crate::page_context! {
                     practices => &site.practices,
                     directions => &site.directions,
@@ -121,17 +111,11 @@ impl Collection for Practices {
     }
 
     fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
-        out.extend(site.practices.iter().map(|r| {
-            Entry {
-                url: r.url.clone(),
-                title: r.title.clone(),
-                summary: r
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| first_sentence(&r.plain, 200)),
-                file: r.file.clone(),
-            }
-        }));
+        out.extend(
+            site.practices
+                .iter()
+                .map(|r| Entry::of(&r.url, &r.title, r.summary.as_deref(), &r.plain, &r.file)),
+        );
     }
 }
 
@@ -169,7 +153,7 @@ fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
         template: SPEC.record.template,
         family: false,
         file: Some(&p.file),
-        crumbs: &[HOME, Crumb::Page("practices", "practices/")],
+        crumbs: &[HOME, Crumb::Page("practices", LIST.url)],
     };
     pages.job(site, spec, crate::page_context! { practice => p })
 }

@@ -14,16 +14,19 @@ use crate::validate::*;
 
 pub struct Programmes;
 
+/// The list of all programmes.
+const LIST: Route = Route {
+    url: "programmes/",
+    template: "programmes.html",
+};
+
 static SPEC: Spec = Spec {
     name: "programmes",
     singular: "programme",
     label: "Обучающие программы",
     label_one: "Программа",
     layout: Layout::Flat,
-    list: Some(Route {
-        url: "programmes/",
-        template: "programmes.html",
-    }),
+    list: Some(LIST),
     record: Route {
         url: "programmes/{slug}/",
         template: "programme.html",
@@ -65,30 +68,17 @@ impl Collection for Programmes {
     }
 
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
-        out.push((
-            super::path_of(SPEC.list.map_or("", |l| l.url)),
-            Kind::List(index),
-        ));
-        out.extend(
-            site.programmes
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (super::path_of(&r.url), Kind::Record(index, i))),
-        );
+        let urls = site.programmes.iter().map(|r| r.url.as_str());
+        super::list_and_record_pages(LIST, index, urls, out);
     }
 
     fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
         let Kind::Record(_, i) = kind else {
-            let spec = PageSpec {
-                url: "programmes/",
-                template: "programmes.html",
-                family: false,
-                file: None,
-                crumbs: &[HOME],
-            };
-            return pages.job(
+            return super::list_job(
+                LIST,
+                pages,
                 site,
-                spec,
+                false,
                 crate::page_context! {
                     programmes => &site.programmes,
                 },
@@ -114,17 +104,11 @@ impl Collection for Programmes {
     }
 
     fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
-        out.extend(site.programmes.iter().map(|r| {
-            Entry {
-                url: r.url.clone(),
-                title: r.title.clone(),
-                summary: r
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| first_sentence(&r.plain, 200)),
-                file: r.file.clone(),
-            }
-        }));
+        out.extend(
+            site.programmes
+                .iter()
+                .map(|r| Entry::of(&r.url, &r.title, r.summary.as_deref(), &r.plain, &r.file)),
+        );
     }
 }
 
@@ -160,7 +144,7 @@ fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
         template: SPEC.record.template,
         family: false,
         file: Some(&p.file),
-        crumbs: &[HOME, Crumb::Page("programmes", "programmes/")],
+        crumbs: &[HOME, Crumb::Page("programmes", LIST.url)],
     };
     pages.job(
         site,

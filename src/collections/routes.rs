@@ -17,16 +17,19 @@ use crate::validate::*;
 
 pub struct Routes;
 
+/// The list of all routes.
+const LIST: Route = Route {
+    url: "routes/",
+    template: "routes.html",
+};
+
 static SPEC: Spec = Spec {
     name: "routes",
     singular: "route",
     label: "Что делать, если…",
     label_one: "Маршрут",
     layout: Layout::Flat,
-    list: Some(Route {
-        url: "routes/",
-        template: "routes.html",
-    }),
+    list: Some(LIST),
     record: Route {
         url: "routes/{slug}/",
         template: "route.html",
@@ -66,10 +69,7 @@ impl Collection for Routes {
     }
 
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
-        out.push((
-            super::path_of(SPEC.list.map_or("", |l| l.url)),
-            Kind::List(index),
-        ));
+        out.push((super::path_of(LIST.url), Kind::List(index)));
         for (i, r) in site.routes.iter().enumerate() {
             out.push((super::path_of(&r.url), Kind::Record(index, i)));
             // A family route has a page per region with that region's contacts at each step.
@@ -85,16 +85,11 @@ impl Collection for Routes {
             return route_region_page(pages, site, i, g);
         }
         let Kind::Record(_, i) = kind else {
-            let spec = PageSpec {
-                url: "routes/",
-                template: "routes.html",
-                family: true,
-                file: None,
-                crumbs: &[HOME],
-            };
-            return pages.job(
+            return super::list_job(
+                LIST,
+                pages,
                 site,
-                spec,
+                true,
                 crate::page_context! {
                     routes => &site.routes,
                 },
@@ -120,17 +115,11 @@ impl Collection for Routes {
     }
 
     fn entries(&self, site: &Site, out: &mut Vec<Entry>) {
-        out.extend(site.routes.iter().map(|r| {
-            Entry {
-                url: r.url.clone(),
-                title: r.title.clone(),
-                summary: r
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| first_sentence(&r.plain, 200)),
-                file: r.file.clone(),
-            }
-        }));
+        out.extend(
+            site.routes
+                .iter()
+                .map(|r| Entry::of(&r.url, &r.title, r.summary.as_deref(), &r.plain, &r.file)),
+        );
     }
 }
 
@@ -177,7 +166,7 @@ fn record_page<'a>(pages: &'a Pages, site: &'a Site, i: usize) -> PageJob<'a> {
         template: SPEC.record.template,
         family: r.family,
         file: Some(&r.file),
-        crumbs: &[HOME, Crumb::Page("routes", "routes/")],
+        crumbs: &[HOME, Crumb::Page("routes", LIST.url)],
     };
     pages.job(
         site,
@@ -224,7 +213,7 @@ fn route_region_page<'a>(pages: &'a Pages, site: &'a Site, i: usize, g: usize) -
         file: Some(&r.file),
         crumbs: &[
             HOME,
-            Crumb::Page("routes", "routes/"),
+            Crumb::Page("routes", LIST.url),
             Crumb::Link(&r.title, &r.url),
         ],
     };

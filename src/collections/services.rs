@@ -108,12 +108,7 @@ impl Collection for Services {
     }
 
     fn pages(&self, index: usize, site: &Site, out: &mut Vec<(String, Kind)>) {
-        out.extend(
-            site.services
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (super::path_of(&s.url), Kind::Record(index, i))),
-        );
+        super::record_pages(index, site.services.iter().map(|s| s.url.as_str()), out);
     }
 
     fn render<'a>(&self, pages: &'a Pages, site: &'a Site, kind: Kind) -> PageJob<'a> {
