@@ -548,3 +548,56 @@ fn services_with_no_town_are_listed_last_and_said_to_have_none() {
     assert!(town < none);
     assert!(!page.contains("Весь регион"));
 }
+
+#[test]
+fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
+    // A hospital where removed children are placed, a police department, a
+    // ministry: named by practices for their specialists, tagged with needs,
+    // and still not somewhere a family in crisis can turn to.
+    let taxonomy: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo().join("data/taxonomy.toml")).unwrap())
+            .unwrap();
+    let family_needs: Vec<&str> = taxonomy["needs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n.get("audience").and_then(|a| a.as_str()).unwrap_or("family") == "family")
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    let mut checked = 0;
+    for (path, meta) in records("services") {
+        let Some(audience) = meta.get("audience").and_then(|a| a.as_array()) else {
+            continue;
+        };
+        if audience.iter().any(|a| a.as_str() == Some("family")) {
+            continue;
+        }
+        let url = service_url(&path).trim_end_matches("index.html").to_string();
+        let href = format!("href=\"/{url}\"");
+        let region = path.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        for need in meta["needs"].as_array().unwrap() {
+            let need = need.as_str().unwrap();
+            if !family_needs.contains(&need) {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                !read(&format!("needs/{need}/index.html")).contains(&href),
+                "{url} is only for specialists, yet /needs/{need}/ offers it"
+            );
+            let regional = built().join(format!("needs/{need}/{region}/index.html"));
+            if let Ok(page) = std::fs::read_to_string(regional) {
+                assert!(!page.contains(&href), "{url} offered on /needs/{need}/{region}/");
+            }
+            let own = read(&service_url(&path));
+            assert!(
+                !own.contains(&format!("href=\"/needs/{need}/\"")),
+                "{url} still links the family need {need} it is not listed under"
+            );
+        }
+    }
+    // The portal has such records (the Omsk hospital and police, …): the test tested something.
+    assert!(checked >= 5, "only {checked} specialist services with family needs");
+    // Omsk had crisis services only for specialists: no crisis page for Omsk now.
+    assert!(!built().join("needs/crisis/ru-oms/index.html").exists());
+}

@@ -1,7 +1,7 @@
 //! Services: organizations a family can contact (Open Referral HSDS names),
 //! one file per service under `content/services/<region>/<slug>.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -73,9 +73,10 @@ impl Collection for Services {
         // Sorted on every core: at 50,000 services the two sorts were ~0.1 s
         // of one core while the other sat idle.
         records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let family_needs = family_needs(rz.data);
         let services: Vec<ServiceView> = records
             .par_iter()
-            .map(|(_, s)| resolve_service(rz, s))
+            .map(|(_, s)| resolve_service(rz, &family_needs, s))
             .collect();
         let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_need: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -116,7 +117,7 @@ impl Collection for Services {
             unreachable!("services have only record pages")
         };
         let s = &site.services[i];
-        let family = s.audience.is_empty() || s.audience.iter().any(|a| a == "family");
+        let family = serves_families(s.audience.iter().map(String::as_str));
         let spec = PageSpec {
             url: &s.url,
             template: SPEC.record.template,
@@ -287,7 +288,7 @@ fn check_service(cx: &Context, s: &Record<ServiceMeta>, out: &mut Vec<Diagnostic
     {
         check_name(cx, s, name, out);
     }
-    if m.audience.is_empty() || m.audience.iter().any(|a| a.get_ref() == "family") {
+    if serves_families(m.audience.iter().map(|a| a.get_ref().as_str())) {
         let texts = [
             Some(s.markdown()),
             m.eligibility.as_deref(),
@@ -353,8 +354,45 @@ fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
+/// Whether families are among whom a service serves (no `audience` means everyone).
+fn serves_families<'a>(audience: impl IntoIterator<Item = &'a str>) -> bool {
+    let mut named = false;
+    for a in audience {
+        if a == "family" {
+            return true;
+        }
+        named = true;
+    }
+    !named
+}
+
+/// The needs a family looks for: all but those whose `audience` is someone else.
+fn family_needs(data: &crate::content::Data) -> HashSet<&str> {
+    data.taxonomy
+        .terms(crate::data::NEEDS)
+        .iter()
+        .filter(|t| t.audience.as_deref().is_none_or(|a| a == "family"))
+        .map(|t| t.id.as_str())
+        .collect()
+}
+
+/// `family_needs`: a service that is not for families is listed under none of
+/// them — not on need pages, not at a route's steps, not in a region's
+/// «Помощь в …». A hospital or a police department that a practice names for
+/// its specialists is not help a family in crisis can turn to.
+fn resolve_service(
+    rz: &Resolver,
+    family_needs: &HashSet<&str>,
+    s: &Record<ServiceMeta>,
+) -> ServiceView {
     let m = &s.meta;
+    let for_families = serves_families(m.audience.iter().map(|a| a.get_ref().as_str()));
+    let needs: Vec<_> = m
+        .needs
+        .iter()
+        .filter(|n| for_families || !family_needs.contains(n.get_ref().as_str()))
+        .cloned()
+        .collect();
     let id = crate::validate::service_id(s);
     let region = rz.region(m.region.as_ref().map_or("", |r| r.get_ref()));
     let name: Arc<str> = text_of(&m.name).unwrap_or(&s.slug).into();
@@ -369,7 +407,7 @@ fn resolve_service(rz: &Resolver, s: &Record<ServiceMeta>) -> ServiceView {
         short_name: m.short_name.clone(),
         organization: m.organization.clone(),
         kind: rz.term("kinds", m.kind.as_ref().map_or("", |k| k.get_ref())),
-        needs: rz.terms(crate::data::NEEDS, &m.needs),
+        needs: rz.terms(crate::data::NEEDS, &needs),
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
         region_name: region.term.label,
         region_url: region.url,
