@@ -601,3 +601,40 @@ fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
     // Omsk had crisis services only for specialists: no crisis page for Omsk now.
     assert!(!built().join("needs/crisis/ru-oms/index.html").exists());
 }
+
+#[test]
+fn a_family_route_of_one_region_gets_no_pages_for_other_regions() {
+    // «Если ребёнка поместили в семейный центр» tells the Moscow region's
+    // procedure: shown "for Bashkortostan", its steps would be rules that
+    // are not Bashkortostan's.
+    let mut checked = 0;
+    for (path, meta) in records("routes") {
+        let (Some(region), Some("family")) = (
+            meta.get("region").and_then(|r| r.as_str()),
+            meta.get("audience").and_then(|a| a.as_str()),
+        ) else {
+            continue;
+        };
+        checked += 1;
+        let own = region.to_lowercase();
+        let slug = path.file_stem().unwrap().to_string_lossy().to_string();
+        for entry in std::fs::read_dir(built().join("routes").join(&slug)).unwrap() {
+            let entry = entry.unwrap();
+            if !entry.file_type().unwrap().is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().to_string();
+            let page = std::fs::read_to_string(entry.path().join("index.html")).unwrap();
+            assert!(
+                name == own || page.contains("http-equiv=\"refresh\""),
+                "/routes/{slug}/{name}/ is a page of a route told for {region}"
+            );
+            let region_page = read(&format!("regions/{name}/index.html"));
+            assert!(
+                !region_page.contains(&format!("/routes/{slug}/")) || name == own,
+                "the region page of {name} offers the {region} route {slug}"
+            );
+        }
+    }
+    assert!(checked >= 1, "the portal has a family route of one region");
+}

@@ -222,18 +222,22 @@ fn region_list(pages: &Pages, site: &Site, i: usize) -> RegionList {
         .iter()
         .filter(|p| p.region.as_ref().is_some_and(|x| *x.id == *r.code))
         .collect();
-    // The region's own procedures, then the family routes shown with its contacts.
+    // The region's own procedures, then the family routes shown with its
+    // contacts (a family route of its own among them, in that form).
+    let with_contacts = |k: usize| pages.route_regions(site)[k].contains(&i);
     let mut routes: Vec<Value> = site
         .routes
         .iter()
-        .filter(|x| x.region.as_ref().is_some_and(|x| *x.id == *r.code))
+        .enumerate()
+        .filter(|(k, x)| x.region.as_ref().is_some_and(|x| *x.id == *r.code) && !with_contacts(*k))
+        .map(|(_, x)| x)
         .map(|x| context! { title => x.title.clone(), url => x.url.clone(), family => x.family })
         .collect();
     routes.extend(
         site.routes
             .iter()
             .enumerate()
-            .filter(|(k, _)| pages.route_regions(site)[*k].contains(&i))
+            .filter(|(k, _)| with_contacts(*k))
             .map(|(_, x)| {
                 context! { title => x.title.clone(), url => family::route_region_url(x, &r.slug), family => true }
             }),

@@ -45,16 +45,20 @@ fn contactable_with(site: &Site, i: usize, needs: &[&str]) -> bool {
 
 /// Regions (indexes into `site.regions`) for which a family route gets its own page
 /// with local contacts at each step: those with a contactable service for one of the
-/// route's needs. Specialist routes and the federation itself get none.
+/// route's needs. Specialist routes and the federation itself get none, and a
+/// route that tells one region's procedure (`region`) gets that region's
+/// page alone: its steps are not what happens elsewhere.
 pub fn route_regions(site: &Site, route: &RouteView) -> Vec<usize> {
     if !route.family {
         return Vec::new();
     }
     let needs = route_needs(route);
+    let own = route.region.as_ref().map(|r| &*r.id);
     site.regions
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.code != "RU" && !contactable_for(site, &r.code, &needs, 1).is_empty())
+        .filter(|(_, r)| r.code != "RU" && own.is_none_or(|own| own == &*r.code))
+        .filter(|(_, r)| !contactable_for(site, &r.code, &needs, 1).is_empty())
         .map(|(i, _)| i)
         .collect()
 }
