@@ -59,7 +59,7 @@ fn pages_and_sitemap_show_the_last_commit_date() {
         std::fs::read_to_string(root.join("public/services/ru-klu/kaluga-doverie/index.html"))
             .unwrap();
     assert!(
-        service.contains("Страница обновлена: <time datetime=\"2024-03-05\">"),
+        service.contains("Последнее изменение на сайте: <time datetime=\"2024-03-05\">"),
         "{service}"
     );
     // The editor's `verified` date (a check with the organization) is shown separately.

@@ -659,7 +659,7 @@ fn service(cx: &Cx, rec: &Record<ServiceMeta>, organization_id: String, t: &mut 
     location(cx, rec, &rid, &id, &organization_id, &region_name, t);
     attributes(cx, rec, &rid, &id, t);
     // The day the portal last changed the record (its last commit, else its
-    // file's modification time: the page's «Страница обновлена») is the date
+    // file's modification time: the page's «Последнее изменение на сайте») is the date
     // of the last action on what its citations back.
     let changed = cx.history.updated(&rec.file.rel).unwrap_or_default();
     for (i, s) in m.sources.iter().enumerate() {
