@@ -159,14 +159,18 @@ impl Config {
     }
 }
 
-/// The settings that hold web addresses, with where each is written, so
-/// `opora.toml` is checked like content: file, line, column and a hint.
-/// Read a second time from the same text, leaving [`Config`] plain.
+/// The settings that are checked beyond their type (the web addresses, the
+/// dates and numbers), with where each is written, so `opora.toml` is
+/// checked like content: file, line, column and a hint. Read a second time
+/// from the same text, leaving [`Config`] plain.
 #[derive(Deserialize)]
-struct AddressFields {
+struct CheckedFields {
+    title: Option<Spanned<String>>,
     base_url: Option<Spanned<String>>,
     edit_link_base: Option<Spanned<String>>,
     quick_exit_url: Option<Spanned<String>>,
+    stale_after_days: Option<Spanned<i64>>,
+    today: Option<Spanned<toml::value::Datetime>>,
     #[serde(default)]
     map: MapAddressFields,
 }
@@ -180,50 +184,119 @@ struct MapAddressFields {
 /// [`Config`] from `file`). Each of them ends up in an `href` or `src` on
 /// every page, so each must be an `http(s)://` address and nothing else.
 pub fn check(file: &SourceText) -> Vec<Diagnostic> {
-    let Ok(fields) = toml::from_str::<AddressFields>(&file.text) else {
+    let Ok(fields) = toml::from_str::<CheckedFields>(&file.text) else {
         return Vec::new(); // Config parsed, so this cannot fail; nothing to add.
     };
     let mut out = Vec::new();
-    let mut report = |value: &Spanned<String>, problem: Option<String>, hint: &str| {
+    let mut report = |span: std::ops::Range<usize>, problem: Option<String>, hint: &str| {
         if let Some(problem) = problem {
-            out.push(file.error_at(problem, value.span()).hint(hint));
+            out.push(file.error_at(problem, span).hint(hint));
         }
     };
     if let Some(v) = &fields.base_url {
         report(
-            v,
+            v.span(),
             base_url_problem(v.get_ref()),
             "the address the site is published at, e.g. base_url = \"https://example.org/portal/\"",
         );
     }
     if let Some(v) = &fields.edit_link_base {
         report(
-            v,
+            v.span(),
             edit_link_base_problem(v.get_ref()),
             "the start of your repository's edit address, e.g. \"https://github.com/org/portal/edit/main/\"",
         );
     }
     if let Some(v) = &fields.quick_exit_url {
-        let problem = (!urls::is_web_url(v.get_ref())).then(|| {
-            format!(
-                "quick_exit_url `{}` is not a web address on another site",
-                v.get_ref().escape_debug()
-            )
-        });
+        let base = fields.base_url.as_ref().map(|b| b.get_ref().as_str());
+        let problem = quick_exit_problem(v.get_ref(), base);
         report(
-            v,
+            v.span(),
             problem,
             "a neutral page such as \"https://yandex.ru/pogoda\"; the quick-exit button must always lead away safely",
         );
     }
+    if let Some(v) = fields
+        .title
+        .as_ref()
+        .filter(|t| t.get_ref().trim().is_empty())
+    {
+        report(
+            v.span(),
+            Some("the portal's title is empty".into()),
+            "every page's title ends with it, e.g. title = \"Опора\"",
+        );
+    }
+    if let Some(v) = fields
+        .stale_after_days
+        .as_ref()
+        .filter(|d| *d.get_ref() < 1)
+    {
+        report(
+            v.span(),
+            Some(format!(
+                "stale_after_days = {} would call every record out of date",
+                v.get_ref()
+            )),
+            "a number of days, 1 or more: a record older than that is flagged for a check (the default is 365)",
+        );
+    }
+    if let Some(v) = &fields.today {
+        report(
+            v.span(),
+            today_problem(&v.get_ref().to_string()),
+            "a date as YYYY-MM-DD, unquoted: today = 2026-01-31 (or leave it out for the build machine's date)",
+        );
+    }
     if let Some(v) = &fields.map.tile_url {
         report(
-            v,
+            v.span(),
             tile_url_problem(v.get_ref()),
             "e.g. tile_url = \"https://tiles.example.org/{z}/{x}/{y}.png\" (docs/maps.md)",
         );
     }
     out
+}
+
+/// What is wrong with a `quick_exit_url`, if anything. The button is for
+/// someone who must hide what they were reading: it has to lead to an
+/// ordinary public site, never back to the portal (its own host) and never
+/// to a bare IP address, which looks like nothing a person visits.
+fn quick_exit_problem(url: &str, base_url: Option<&str>) -> Option<String> {
+    let shown = url.escape_debug();
+    if !urls::is_web_url(url) {
+        return Some(format!(
+            "quick_exit_url `{shown}` is not a web address on another site"
+        ));
+    }
+    let host = host_of(url);
+    if host.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Some(format!(
+            "quick_exit_url `{shown}` leads to an IP address, not to an ordinary site"
+        ));
+    }
+    let own = base_url.map(host_of);
+    let same_site = |own: &str| {
+        host == own
+            || host.strip_prefix("www.") == Some(own)
+            || own.strip_prefix("www.") == Some(host.as_str())
+    };
+    if own.as_deref().is_some_and(same_site) {
+        return Some(format!(
+            "quick_exit_url `{shown}` leads back to the portal itself ({host})"
+        ));
+    }
+    None
+}
+
+/// What is wrong with a fixed "today" (`today` in `opora.toml`, `$OPORA_TODAY`), if anything.
+pub fn today_problem(text: &str) -> Option<String> {
+    crate::validate::parse_iso_date(text).is_none().then(|| {
+        format!(
+            "today `{}` is not a date (YYYY-MM-DD) that exists",
+            text.escape_debug()
+        )
+    })
 }
 
 /// What is wrong with an `edit_link_base`, if anything.
@@ -244,8 +317,19 @@ pub fn base_url_problem(url: &str) -> Option<String> {
         Ok(u) if u.path.contains("//") => Some(format!(
             "base_url `{shown}` has an empty path segment (`//`), which would make every link lead to another host"
         )),
+        // Browsers resolve `.` and `..` (written plainly or as %2e) before
+        // asking for a page, so every link would lead somewhere else.
+        Ok(u) if u.path.split('/').any(is_dot_segment) => Some(format!(
+            "base_url `{shown}` has a `.` or `..` in its path, which browsers resolve away: links would lead elsewhere"
+        )),
         Ok(_) => None,
     }
+}
+
+/// `.` or `..`, written plainly or percent-encoded (`%2e`, `.%2E`…).
+fn is_dot_segment(segment: &str) -> bool {
+    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+    decoded == "." || decoded == ".."
 }
 
 fn tile_url_problem(url: &str) -> Option<String> {
@@ -332,6 +416,71 @@ mod tests {
             1,
             "another host must use https"
         );
+    }
+
+    #[test]
+    fn the_quick_exit_leads_to_an_ordinary_site_elsewhere() {
+        let exit = |base: &str, exit: &str| {
+            problems(&format!(
+                "title = \"t\"\nbase_url = \"{base}\"\nquick_exit_url = \"{exit}\"\n"
+            ))
+        };
+        assert!(exit("https://opora.ru/p/", "https://yandex.ru/pogoda").is_empty());
+        for (base, to) in [
+            ("https://opora.ru/p/", "https://opora.ru/"),
+            ("https://opora.ru/p/", "https://www.opora.ru/weather"),
+            ("https://www.opora.ru/", "https://OPORA.ru/"),
+        ] {
+            let found = exit(base, to);
+            assert!(
+                found.len() == 1 && found[0].starts_with("opora.toml:3:"),
+                "{to} from {base}: {found:?}"
+            );
+            assert!(found[0].contains("back to the portal"), "{found:?}");
+        }
+        let found = exit("https://opora.ru/", "https://127.0.0.1/");
+        assert!(found[0].contains("IP address"), "{found:?}");
+    }
+
+    #[test]
+    fn settings_that_would_mislead_are_refused_at_their_line() {
+        let found = problems("title = \" \"\nbase_url = \"https://a.ru/\"\n");
+        assert!(
+            found[0].starts_with("opora.toml:1:") && found[0].contains("title is empty"),
+            "{found:?}"
+        );
+        let found =
+            problems("title = \"t\"\nbase_url = \"https://a.ru/\"\nstale_after_days = -5\n");
+        assert!(
+            found[0].starts_with("opora.toml:3:") && found[0].contains("-5"),
+            "{found:?}"
+        );
+        for today in ["10:00:00", "2026-01-31T10:00:00", "1979-05-27T07:32:00Z"] {
+            let found = problems(&format!(
+                "title = \"t\"\nbase_url = \"https://a.ru/\"\ntoday = {today}\n"
+            ));
+            assert!(
+                found.len() == 1 && found[0].starts_with("opora.toml:3:"),
+                "today = {today}: {found:?}"
+            );
+        }
+        assert!(
+            problems("title = \"t\"\nbase_url = \"https://a.ru/\"\ntoday = 2024-02-29\n")
+                .is_empty()
+        );
+        for base in [
+            "https://a.ru/../x/",
+            "https://a.ru/p/./",
+            "https://a.ru/%2e%2E/x/",
+            "https://a.ru/p/.%2e/",
+        ] {
+            assert!(
+                base_url_problem(base).is_some_and(|p| p.contains("`..`")),
+                "{base}"
+            );
+        }
+        assert!(base_url_problem("https://a.ru/p.q/..x/").is_none());
+        assert!(base_url_problem("http://localhost:0/").is_some());
     }
 
     #[test]

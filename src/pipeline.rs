@@ -197,24 +197,34 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     })?;
     // Addresses a deployment sets in its environment are checked as opora.toml's are.
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let address = "an http(s):// address";
     let env_problems: Vec<Diagnostic> = [
         (
             "OPORA_BASE_URL",
             crate::config::base_url_problem as fn(&str) -> Option<String>,
+            address,
         ),
         (
             "OPORA_EDIT_LINK_BASE",
             crate::config::edit_link_base_problem,
+            address,
+        ),
+        // A date that does not parse must not quietly become the clock's:
+        // the freshness of every record is judged against it.
+        (
+            validate::TODAY_ENV,
+            crate::config::today_problem,
+            "a date that exists, as YYYY-MM-DD (2026-01-31)",
         ),
     ]
     .into_iter()
-    .filter_map(|(name, problem)| {
+    .filter_map(|(name, problem, wanted)| {
         let value = env(name)?;
         let value = value.trim();
         problem(value).map(|p| {
             Diagnostic::error(format!("${name}"), p)
                 .at(value, 0..value.len())
-                .hint(format!("set {name} to an http(s):// address, or unset it"))
+                .hint(format!("set {name} to {wanted}, or unset it"))
         })
     })
     .collect();

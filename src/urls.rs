@@ -181,7 +181,7 @@ fn parse_web_url(s: &str, rule: HostRule) -> Result<WebUrl<'_>, String> {
         && (port.is_empty()
             || port.len() > 5
             || !port.chars().all(|c| c.is_ascii_digit())
-            || port.parse::<u32>().map_or(true, |p| p > 65_535))
+            || port.parse::<u32>().map_or(true, |p| p == 0 || p > 65_535))
     {
         return Err(format!("`{port}` is not a port number"));
     }

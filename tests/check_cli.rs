@@ -103,3 +103,31 @@ fn freshness_report_groups_stale_records_by_region() {
             .success()
     );
 }
+
+#[test]
+fn a_today_that_is_not_a_date_is_refused_not_replaced_by_the_clock() {
+    let portal = mini_portal();
+    for bad in ["garbage", "2026-02-30", "2026-1-5"] {
+        let o = opora_cmd()
+            .env("OPORA_TODAY", bad)
+            .arg("--root")
+            .arg(portal.path())
+            .arg("check")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{bad}: {err}");
+        assert!(
+            err.contains("$OPORA_TODAY") && err.contains("YYYY-MM-DD"),
+            "{bad}: {err}"
+        );
+    }
+    let o = opora_cmd()
+        .env("OPORA_TODAY", "2024-02-29")
+        .arg("--root")
+        .arg(portal.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+}

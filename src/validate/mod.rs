@@ -1091,16 +1091,10 @@ pub fn today(config: &Config) -> i64 {
 
 /// `YYYY-MM-DD` as days since 1970-01-01; `None` for anything else.
 pub fn parse_iso_date(text: &str) -> Option<i64> {
-    let d: toml::value::Datetime = text.trim().parse().ok()?;
-    if d.time.is_some() {
-        return None;
-    }
-    let d = d.date?;
-    Some(ru::days_from_civil(
-        d.year as i32,
-        d.month as u32,
-        d.day as u32,
-    ))
+    let text = text.trim();
+    // Exactly a date, and one that exists: 2026-02-30 is not 2026-03-02.
+    let (y, m, d) = ru::parse_iso_date(text).filter(|_| text.len() == 10)?;
+    Some(ru::days_from_civil(y, m, d))
 }
 
 /// The system clock's date as days since 1970-01-01 (UTC).
