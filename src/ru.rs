@@ -95,9 +95,11 @@ pub fn name_key(name: &str) -> String {
 }
 
 /// `2026-11-24` → `24 ноября 2026 г.`; anything else is returned unchanged.
+/// Non-breaking spaces keep the day with its month and «г.» with its year:
+/// on a narrow screen a line never starts with «г.» or leaves «24» behind.
 pub fn date_long(iso: &str) -> String {
     match parse_iso_date(iso) {
-        Some((y, m, d)) => format!("{d} {} {y} г.", MONTHS_GENITIVE[m as usize - 1]),
+        Some((y, m, d)) => format!("{d}\u{a0}{} {y}\u{a0}г.", MONTHS_GENITIVE[m as usize - 1]),
         None => iso.to_string(),
     }
 }
@@ -321,8 +323,8 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(date_long("2026-11-24"), "24 ноября 2026 г.");
-        assert_eq!(date_long("2024-02-29"), "29 февраля 2024 г.");
+        assert_eq!(date_long("2026-11-24"), "24\u{a0}ноября 2026\u{a0}г.");
+        assert_eq!(date_long("2024-02-29"), "29\u{a0}февраля 2024\u{a0}г.");
         assert_eq!(parse_iso_date("2023-02-29"), None);
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(

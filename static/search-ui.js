@@ -22,7 +22,7 @@
   document.getElementById("search-help").hidden = false;
   var params = new URLSearchParams(location.search);
   var noPlace = params.get("place") === "0";
-  var enginePromise = null, seq = 0, filled = false;
+  var enginePromise = null, ready = false, seq = 0, filled = false;
   // Results come PAGE at a time: the engine stops at the limit, so it cannot
   // say how many there are in all — "Показать ещё" asks for PAGE more.
   var PAGE = 10, limit = PAGE;
@@ -39,6 +39,7 @@
     if (!enginePromise) {
       enginePromise = OporaSearch.create(base, script.getAttribute("data-manifest"), script.getAttribute("data-wasm"))
         .then(function (e) {
+          ready = true;
           // Filter options come from a file of their own, fetched alongside.
           OporaSearch.fetchBytes(base + "search/facets." + e.generation() + ".json")
             .then(function (b) { fillFilters(JSON.parse(new TextDecoder().decode(b))); })
@@ -101,9 +102,18 @@
       understood.appendChild(again);
     }
     if (found.needs.length) {
+      // The need the words meant, as a link to its page (`needs/<id>/`, as
+      // the site lays it out): the services for it by region, phones first.
       var n = document.createElement("p");
       n.className = "meta";
-      n.textContent = "По теме: " + found.needs.map(function (x) { return x.label; }).join(", ");
+      n.appendChild(document.createTextNode("По теме: "));
+      found.needs.forEach(function (x, i) {
+        if (i > 0) n.appendChild(document.createTextNode(", "));
+        var a = document.createElement("a");
+        a.href = base + "needs/" + encodeURIComponent(x.id) + "/";
+        a.textContent = x.label;
+        n.appendChild(a);
+      });
       understood.appendChild(n);
     }
   }
@@ -163,6 +173,9 @@
     if (!keepLimit) limit = PAGE;
     remember();
     if (query.trim() === "") { list.textContent = ""; understood.textContent = ""; status.textContent = ""; more.hidden = true; return; }
+    // On a slow connection the engine takes a while to arrive: say so, or the
+    // page looks as if it found nothing.
+    if (!ready) status.textContent = "Загружаем поиск…";
     engine().then(function (e) {
       var opts = { limit: limit, live: live, noPlace: noPlace };
       filters.forEach(function (f) { if (value(f)) opts[f.name] = value(f); });

@@ -657,3 +657,18 @@ fn a_family_route_of_one_region_gets_no_pages_for_other_regions() {
     }
     assert!(checked >= 1, "the portal has a family route of one region");
 }
+
+#[test]
+fn the_families_page_links_every_section_it_sends_a_parent_to() {
+    // «Откройте раздел «Кризисная ситуация»» as bold text gave a parent
+    // instructions and nothing to tap.
+    let page = read("families/index.html");
+    for href in ["../needs/crisis/", "../needs/", "../regions/", "../routes/"] {
+        assert!(
+            page.contains(&format!("href=\"{href}\"")),
+            "no link to {href}"
+        );
+    }
+    let routes = page.matches("href=\"../routes/").count();
+    assert!(routes >= 6, "only {routes} route links");
+}

@@ -11,6 +11,8 @@
 //  * content (<main>) starting within 200 px of the top;
 //  * 0 axe-core violations of WCAG 2.0/2.1/2.2 A and AA;
 //  * the region page showing a `tel:` link within its first two screens;
+//  * no phone number split across two lines;
+//  * keyboard focus never hidden under the quick-exit button (WCAG 2.4.11);
 //  * no request to any host but the site's own;
 //  * print: A4, phones written out after their links, no screen-only parts.
 // Prints one JSON report; exits 1 when anything failed.
@@ -42,6 +44,7 @@ export const PAGES = [
   { name: "region", url: "/regions/ru-klu/", family: true, contactable: true, shot: "region" },
   { name: "route", url: "/routes/esli-semye-trudno-i-ne-hvataet-deneg/ru-klu/", family: true, contactable: true, shot: "route" },
   { name: "service", url: "/services/ru-klu/kaluga-doverie/", family: true, shot: "service" },
+  { name: "service with two phones", url: "/services/ru-nvs/nsk-snegiri/", family: true },
   { name: "search", url: "/search/?q=" + encodeURIComponent("кризисная квартира"), family: true },
   { name: "practice", url: "/practices/kaluga-soprovozhdenie/" },
   { name: "programme", url: "/programmes/komanda-0-4/" },
@@ -79,10 +82,16 @@ function measure() {
   const tels = Array.from(document.querySelectorAll("main a[href^='tel:']"))
     .filter((a) => visible(a) && !a.closest(".lines"))
     .map((a) => ({ href: a.getAttribute("href"), top: a.getBoundingClientRect().top + window.scrollY }));
+  // A number broken over two lines is misread and mis-dialled: an inline
+  // link that wraps has more than one box.
+  const splitTels = Array.from(document.querySelectorAll("a[href^='tel:']"))
+    .filter((a) => visible(a) && a.getClientRects().length > 1)
+    .map((a) => a.textContent.trim());
   const exit = document.getElementById("quick-exit");
   const er = exit && exit.getBoundingClientRect();
   const main = document.querySelector("main");
   return {
+    splitTels,
     viewport: { width: vw, height: vh },
     scrollWidth: document.documentElement.scrollWidth,
     mainTop: main ? main.getBoundingClientRect().top + window.scrollY : null,
@@ -155,6 +164,32 @@ async function checkPrint() {
     // A4 is 595 × 842 pt.
     if (!box || Math.abs(Number(box[1]) - 595) > 2 || Math.abs(Number(box[2]) - 842) > 2) note(`print ${url}: not A4 (${box ? box.slice(1).join(" × ") : "no MediaBox"})`);
     await tab.emulateMediaType(null);
+  }
+  await tab.close();
+}
+
+// Tabbing through a long family page on a phone: the quick-exit button is fixed at the
+// bottom, and whatever has the focus must never be hidden under it (WCAG 2.4.11).
+async function checkFocusNotObscured() {
+  const tab = await openTab();
+  await tab.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
+  for (const url of ["/", "/services/ru-nvs/nsk-snegiri/"]) {
+    await tab.goto(server.origin + url, { waitUntil: "networkidle0" });
+    const seen = new Set();
+    for (let i = 0; i < 80; i++) {
+      await tab.keyboard.press("Tab");
+      const at = await tab.evaluate(() => {
+        const a = document.activeElement, q = document.getElementById("quick-exit");
+        if (!a || a === document.body || a === q) return null;
+        const x = a.getBoundingClientRect(), y = q.getBoundingClientRect();
+        const covered = x.left < y.right && x.right > y.left && x.top < y.bottom && x.bottom > y.top;
+        return { key: a.outerHTML.slice(0, 80), covered, text: a.textContent.trim().slice(0, 40) };
+      });
+      if (!at || seen.has(at.key)) continue;
+      seen.add(at.key);
+      if (at.covered) note(`focus hidden under the quick exit on ${url}: «${at.text}»`);
+    }
+    if (seen.size < 10) note(`tabbing through ${url} reached only ${seen.size} elements`);
   }
   await tab.close();
 }
@@ -237,6 +272,7 @@ try {
       const row = { page: page.name, url: page.url, ...vp, ...m };
       if (m.scrollWidth > vp.width) fail(page, vp, `scrolls sideways: ${m.scrollWidth} px wide`);
       if (m.mainTop === null || m.mainTop > 200) fail(page, vp, `content starts at ${m.mainTop} px (limit 200)`);
+      for (const t of m.splitTels) fail(page, vp, `phone split across lines: ${t}`);
       const q = m.quickExit;
       if (!q) fail(page, vp, "no quick exit");
       else if (q.left < 0 || q.top < 0 || q.right > vp.width || q.bottom > vp.height)
@@ -264,6 +300,7 @@ try {
     }
   }
   await checkQuickExit();
+  await checkFocusNotObscured();
   await checkNearMe();
   await checkPrint();
 } finally {
