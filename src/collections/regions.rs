@@ -159,7 +159,7 @@ impl Collection for Regions {
         Ok((
             format!("content/regions/{}.md", code.to_lowercase()),
             format!(
-                "+++\ncode = {}\nname = {}\n# Для заголовков: «в Московской области»\nname_in = \"\"\ncentre = \"\"\ntimezone = \"Europe/Moscow\"\n# Роли: region_roles в data/taxonomy.toml\nroles = [\"mentioned\"]\n# Примерные границы [мин. долгота, мин. широта, макс. долгота, макс. широта]\n# bbox = [35.1, 54.2, 40.2, 56.96]\nsources = [{}]\n+++\nО регионе простыми словами.\n",
+                "+++\ncode = {}\nname = {}\n# Для заголовков: «в Московской области»\n# name_in = \"\"\n# Административный центр\n# centre = \"\"\ntimezone = \"Europe/Moscow\"\n# Роли: region_roles в data/taxonomy.toml\nroles = [\"mentioned\"]\n# Примерные границы [мин. долгота, мин. широта, макс. долгота, макс. широта]\n# bbox = [35.1, 54.2, 40.2, 56.96]\nsources = [{}]\n+++\nО регионе простыми словами.\n",
                 q(code),
                 q(new.title),
                 crate::scaffold::PLACEHOLDER_SOURCE,
@@ -488,6 +488,16 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
             );
         }
     }
+    // Optional, but a value written must say something: headings read
+    // «Помощь семьям с детьми {name_in}».
+    for (value, field, example) in [
+        (&m.name_in, "name_in", "name_in = \"в Тульской области\""),
+        (&m.centre, "centre", "centre = \"Тула\""),
+    ] {
+        if value.is_some() {
+            require_title(r, value, field, example, out);
+        }
+    }
     check_terms(cx, r, &m.roles, "region_roles", "roles", out);
     if let Some(bbox) = &m.bbox {
         let b = bbox.get_ref();
@@ -550,11 +560,8 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         slug: code.to_lowercase(),
         url: rz.region_url(&code).to_string(),
         file: r.file.rel.clone(),
-        name_in: m
-            .name_in
-            .clone()
-            .unwrap_or_else(|| format!("регион: {name}")),
-        centre: m.centre.clone(),
+        name_in: text_of(&m.name_in).map_or_else(|| format!("регион: {name}"), str::to_string),
+        centre: text_of(&m.centre).map(str::to_string),
         timezone: m.timezone.clone(),
         roles: rz.terms("region_roles", &m.roles),
         summary: m.summary.clone(),

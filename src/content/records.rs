@@ -320,10 +320,13 @@ pub struct RegionMeta {
     pub code: Option<S<String>>,
     #[schemars(description = "Название региона.", with = "Option<String>", required)]
     pub name: Option<S<String>>,
-    #[schemars(description = "Для заголовков: «в Московской области».")]
-    pub name_in: Option<String>,
-    #[schemars(description = "Административный центр.")]
-    pub centre: Option<String>,
+    #[schemars(
+        description = "Для заголовков: «в Московской области».",
+        with = "Option<String>"
+    )]
+    pub name_in: Option<S<String>>,
+    #[schemars(description = "Административный центр.", with = "Option<String>")]
+    pub centre: Option<S<String>>,
     #[schemars(description = "Часовой пояс IANA, например Europe/Moscow.")]
     pub timezone: Option<String>,
     #[serde(default)]
