@@ -196,6 +196,23 @@ fn live_reload_works_when_serving_from_inside_the_portal() {
     edit_shows_up(portal.path(), &server);
 }
 
+/// A source folder deleted and made again (another branch checked out, a
+/// folder copied back) is still watched: later saves in it show up.
+#[test]
+fn live_reload_survives_a_source_folder_made_again() {
+    let portal = mini_portal();
+    let server = start(portal.path());
+    let content = portal.path().join("content");
+    let kept = tempfile::tempdir().unwrap();
+    copy_dir(&content, kept.path());
+    std::fs::remove_dir_all(&content).unwrap();
+    // The site without its content fails; the server says so and goes on.
+    std::thread::sleep(Duration::from_millis(300));
+    copy_dir(kept.path(), &content);
+    eventually(|| get(server.port, "/services/ru-klu/kaluga-doverie/").0 == 200);
+    edit_shows_up(portal.path(), &server);
+}
+
 #[test]
 fn live_reload_works_with_a_relative_root() {
     let portal = mini_portal();

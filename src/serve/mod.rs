@@ -343,8 +343,9 @@ impl DevServer {
         let server = Arc::clone(self);
         let (watcher, rx) = watch::start(&self.opts.root, &self.opts.output)?;
         std::thread::spawn(move || {
-            let _keep_watcher_alive = watcher;
+            let mut watcher = watcher;
             while let Some(changed) = watch::next_batch(&rx, Duration::from_millis(30)) {
+                watch::rewatch_folders(&mut watcher, &server.opts.root, &changed);
                 let took = server.rebuild();
                 let state = server
                     .state

@@ -50,6 +50,27 @@ pub fn start(
     Ok((watcher, rx))
 }
 
+/// Watches again, recursively, each of the portal's top-level source folders
+/// among `changed` that exists now. A folder deleted and made again (a `git
+/// checkout` of another branch, `rm -rf content && cp -a …`) is a new folder:
+/// the watch on the old one went with it, and later saves in it would go
+/// unseen. The root's own watch reports the new folder.
+pub fn rewatch_folders(watcher: &mut RecommendedWatcher, root: &Path, changed: &[PathBuf]) {
+    for path in changed {
+        let top_level = path.parent() == Some(root)
+            && path
+                .file_name()
+                .is_some_and(|name| watched().any(|entry| name == entry));
+        if top_level && path.is_dir() {
+            // Forget the old folder's watch, if any is left, and watch this one.
+            let _ = watcher.unwatch(path);
+            if let Err(e) = watcher.watch(path, RecursiveMode::Recursive) {
+                eprintln!("cannot watch {}: {e}", path.display());
+            }
+        }
+    }
+}
+
 /// Whether a changed path is one of the portal's sources (not output, not git, not an editor's swap file).
 fn is_source(root: &Path, output: &Path, path: &Path) -> bool {
     if path.starts_with(output) {
