@@ -55,8 +55,10 @@ pub fn plotted_caption(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     }
 }
 
-/// A horizontal grouped bar chart; `None` when no cell reads as a number. Each row is a
-/// label line with its bars under it, so labels never shrink beside the bars.
+/// A horizontal grouped bar chart; `None` when no cell reads as a number, or when one
+/// is below zero: bars drawn from zero to the right cannot show it, and a sliver beside
+/// «-5» reads as a small gain (the table beside the chart gives every number). Each row
+/// is a label line with its bars under it, so labels never shrink beside the bars.
 pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
     let rows = table.rows.get_ref();
     let series: Vec<usize> = spec
@@ -77,13 +79,9 @@ pub fn bar_chart(table: &StatsTable, spec: &ChartSpec) -> Option<String> {
                 .collect()
         })
         .collect();
-    let max = values
-        .iter()
-        .flatten()
-        .flatten()
-        .copied()
-        .fold(0.0_f64, f64::max);
-    if max <= 0.0 {
+    let plotted = || values.iter().flatten().flatten().copied();
+    let max = plotted().fold(0.0_f64, f64::max);
+    if max <= 0.0 || plotted().any(|v| v < 0.0) {
         return None;
     }
     let line_h = FONT + 6.0;
@@ -185,6 +183,19 @@ chart = { value_columns = [1] }"#,
             plotted_caption(&t, t.chart.as_ref().unwrap().get_ref()).as_deref(),
             Some("На диаграмме — «Семей»")
         );
+    }
+
+    #[test]
+    fn a_negative_number_gets_no_chart_rather_than_a_bar_that_reads_as_a_gain() {
+        let t: StatsTable = toml::from_str(
+            r#"title = "T"
+columns = ["Год", "Изменение"]
+rows = [["2023", "12"], ["2024", "-5"]]
+chart = { value_columns = [1] }"#,
+        )
+        .unwrap();
+        assert_eq!(parse_number("-5"), Some(-5.0));
+        assert!(bar_chart(&t, t.chart.as_ref().unwrap().get_ref()).is_none());
     }
 
     #[test]

@@ -1022,6 +1022,16 @@ fn check_stats(cx: &Context, out: &mut Vec<Diagnostic>) {
                             width.saturating_sub(1)
                         )),
                 );
+            } else if crate::render::chart::bar_chart(table, c).is_none() {
+                // Asked for, and the page would quietly show the table alone.
+                let mut d = file.error_at(
+                    "this chart is not drawn: its columns have no number above zero, or one below zero",
+                    chart.span(),
+                );
+                d.severity = crate::diag::Severity::Warning;
+                out.push(
+                    d.hint("bars from zero cannot show a negative number, and the table gives every value; leave `chart` out, or plot columns of counts"),
+                );
             }
         }
         if let Some(s) = &table.source {
