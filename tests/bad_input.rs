@@ -554,3 +554,20 @@ fn no_hint_lists_nothing() {
         "{err}"
     );
 }
+
+#[test]
+fn a_missing_static_file_is_one_error_at_the_template_that_names_it() {
+    // Was: a broken link on every page, each blamed on an output file.
+    let err = expect_failure(
+        |root| std::fs::remove_file(root.join("static/style.css")).unwrap(),
+        &[
+            "templates/base.html:",
+            "there is no static/style.css",
+            "hint: put the file",
+        ],
+        &[],
+    );
+    let errors = err.lines().filter(|l| l.starts_with("error:")).count();
+    assert_eq!(errors, 1, "{err}");
+    assert!(!err.contains("public/"), "{err}");
+}

@@ -78,10 +78,15 @@ pub fn environment(
     add_filters(&mut env);
     // The browser's search module, fetched together with the manifest.
     env.add_function("search_wasm", crate::search::wasm_path);
-    env.add_function("asset", move |path: String| -> String {
+    // A file of static/, named with its version. One that is not there is
+    // the template's error, at its line, once — not a broken link on every page.
+    env.add_function("asset", move |path: String| -> Result<String, Error> {
         match asset_versions.get(&path) {
-            Some(v) => format!("{path}?v={v}"),
-            None => path,
+            Some(v) => Ok(format!("{path}?v={v}")),
+            None => Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("asset(\"{path}\"): there is no static/{path}"),
+            )),
         }
     });
     env
@@ -201,6 +206,10 @@ pub fn template_error(template: &str, page: &str, e: &Error) -> Diagnostic {
         }
         ErrorKind::UndefinedError => {
             format!("a variable used while rendering {page} does not exist")
+        }
+        _ if e.detail().is_some_and(|d| d.starts_with("asset(")) => {
+            "put the file in the portal's static/ folder, or take its asset(…) out of the template"
+                .to_string()
         }
         _ => format!("while rendering {page}"),
     });
