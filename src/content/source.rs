@@ -457,7 +457,23 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
 }
 
 fn toml_diagnostic(file: &SourceText, offset: usize, e: &toml::de::Error) -> Diagnostic {
+    let range = match e.span() {
+        Some(span) => offset + span.start..offset + span.end,
+        None => offset..offset,
+    };
+    let written = file.text.get(range.clone()).unwrap_or("").trim();
     let message = e.message().trim().to_string();
+    // serde's words for two common slips, said in the editor's terms.
+    if message.contains("expected a string") && written.parse::<toml::value::Datetime>().is_ok() {
+        return file
+            .error_at(format!("`{written}` is written as a TOML date; this field takes text"), range)
+            .hint(format!("put it in quotes: \"{written}\" (a year or a month alone is fine too: \"2024\", \"2024-12\")"));
+    }
+    if message.contains("untagged enum PhoneEntry") {
+        return file
+            .error_at("a phone is neither a number in quotes nor { number = …, note = … }", range)
+            .hint("write \"8 (4842) 55-06-02\", or { number = \"8-800-2000-122\", note = \"горячая линия\" }");
+    }
     let hint = if message.contains("unknown field") {
         "check the spelling; the fields of each collection are listed in docs/content-format.md"
     } else if message.contains("missing field") {
@@ -468,10 +484,6 @@ fn toml_diagnostic(file: &SourceText, offset: usize, e: &toml::de::Error) -> Dia
         "the value has the right form but is out of range; docs/content-format.md says what each field takes"
     } else {
         "check the TOML syntax: `key = value`, text in double quotes, one key per line"
-    };
-    let range = match e.span() {
-        Some(span) => offset + span.start..offset + span.end,
-        None => offset..offset,
     };
     file.error_at(message, range).hint(hint)
 }
