@@ -223,6 +223,8 @@ pub struct ProgrammeView {
     pub title: String,
     pub kind: TermRef,
     pub provider: Option<String>,
+    /// The provider's service page, when the programme names its record.
+    pub provider_url: Option<String>,
     pub audience: Vec<String>,
     pub format: Option<String>,
     pub hours: Option<f64>,

@@ -672,3 +672,16 @@ fn the_families_page_links_every_section_it_sends_a_parent_to() {
     let routes = page.matches("href=\"../routes/").count();
     assert!(routes >= 6, "only {routes} route links");
 }
+
+#[test]
+fn a_programme_links_its_provider_to_the_record_with_its_phones() {
+    // «Кто проводит: ГБУ РБ Юго-западный МЦ «Семья»» was plain text, while the
+    // centre's page with its phones was one tap away.
+    let page = read("programmes/mama-plus/index.html");
+    assert!(
+        page.contains(
+            "<dd><a href=\"/services/ru-ba/bash-mc-semya/\">ГБУ РБ Юго-западный МЦ «Семья»</a></dd>"
+        ),
+        "provider not linked"
+    );
+}

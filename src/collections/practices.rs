@@ -187,13 +187,8 @@ fn check_practice(cx: &Context, p: &Record<PracticeMeta>, out: &mut Vec<Diagnost
     if let Some(r) = &m.region {
         check_region_ref(cx, p, r, out);
     }
-    if let Some(org) = &m.organization
-        && !cx.services.contains(org.get_ref())
-    {
-        out.push(
-                p.error_at(org, format!("organization `{}` is not a service record", org.get_ref()))
-                    .hint("use the id `<region folder>/<file name>` of a file in content/services/, or organization_name = \"…\""),
-            );
+    if let Some(org) = &m.organization {
+        check_organization(cx, p, org, "organization_name = \"…\"", out);
     }
     check_terms(
         cx,

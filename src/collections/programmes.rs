@@ -164,6 +164,9 @@ fn check_programme(cx: &Context, p: &Record<ProgrammeMeta>, out: &mut Vec<Diagno
     if let Some(provider) = &m.provider {
         check_name(cx, p, provider, out);
     }
+    if let Some(org) = &m.organization {
+        check_organization(cx, p, org, "provider = \"…\" alone", out);
+    }
     if let Some(kind) = &m.kind {
         check_terms(
             cx,
@@ -216,7 +219,16 @@ fn resolve_programme(rz: &Resolver, p: &Record<ProgrammeMeta>) -> ProgrammeView 
             "programme_kinds",
             m.kind.as_ref().map_or("", |k| k.get_ref()),
         ),
-        provider: m.provider.clone(),
+        // Named as the source names it, linked to the record that holds its phones.
+        provider: m.provider.clone().or_else(|| {
+            m.organization
+                .as_ref()
+                .and_then(|id| rz.service_name(id.get_ref()).map(str::to_string))
+        }),
+        provider_url: m
+            .organization
+            .as_ref()
+            .map(|id| format!("services/{}/", id.get_ref())),
         audience: m.audience.iter().map(|a| a.get_ref().clone()).collect(),
         format: m.format.clone(),
         hours: m.hours,

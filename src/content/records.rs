@@ -563,6 +563,8 @@ pub struct ProgrammeMeta {
     pub kind: Option<S<String>>,
     #[schemars(description = "Кто проводит.")]
     pub provider: Option<String>,
+    #[schemars(description = "Запись того, кто проводит, в content/services/: папка/файл, например ru-ba/bash-mc-semya. Название становится ссылкой на его страницу с телефонами.", with = "Option<String>", extend("x-refers-to" = "services"))]
+    pub organization: Option<S<String>>,
     #[serde(default)]
     #[schemars(description = "Для кого.", with = "Vec<Audience>")]
     pub audience: Vec<S<String>>,

@@ -825,6 +825,23 @@ pub(crate) fn check_contact_fields<M>(
 }
 
 /// A name must read as a name: nominative, capitalised (`data/style.toml`).
+/// `organization`: the id of a service record (`<region folder>/<file name>`)
+/// the page links to; `instead` is what to write when there is none.
+pub(crate) fn check_organization<M>(
+    cx: &Context,
+    rec: &Record<M>,
+    id: &S<String>,
+    instead: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !cx.services.contains(id.get_ref()) {
+        out.push(
+            rec.error_at(id, format!("organization `{}` is not a service record", id.get_ref()))
+                .hint(format!("use the id `<region folder>/<file name>` of a file in content/services/, or {instead}")),
+        );
+    }
+}
+
 pub(crate) fn check_name<M>(cx: &Context, rec: &Record<M>, name: &str, out: &mut Vec<Diagnostic>) {
     if cx.data.could_not_read(STYLE_FILE) {
         return;
