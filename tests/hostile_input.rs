@@ -1064,3 +1064,58 @@ fn config_and_data_strings_reach_pages_escaped() {
         "only {shown} of {tainted} strings reached a page"
     );
 }
+
+/// `(line, column)` of `file:line:col`, as `place_of` gives it.
+fn line_col_of(place: &str) -> (usize, usize) {
+    let mut parts = place.rsplit(':');
+    let col = parts.next().unwrap().parse().unwrap();
+    let line = parts.next().unwrap().parse().unwrap();
+    (line, col)
+}
+
+#[test]
+fn markdown_nested_too_deep_is_refused_where_the_limit_is_passed() {
+    // A million nested lists in 2 MB made a 22 MB page and took 835 MB;
+    // thirty such files 7.3 GB. The body and a route step's text alike.
+    let portal = mini_portal();
+    let page = format!("+++\ntitle = \"Б\"\n+++\n{}x\n", "- ".repeat(900_000));
+    write(portal.path(), "content/pages/b.md", &page);
+    let route = std::fs::read_to_string(portal.path().join("content/routes/vernut-domoj.md"))
+        .unwrap()
+        .replace(
+            "text = \"Спросите, что нужно сделать.\"",
+            &format!("text = \"Спросите.\\n\\n{}x\"", "> ".repeat(40)),
+        );
+    write(portal.path(), "content/routes/vernut-domoj.md", &route);
+    let o = opora_within(portal.path(), &["build"], Duration::from_secs(60));
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(
+        err.matches("nested more than 32 levels").count(),
+        2,
+        "{err}"
+    );
+    // The 33rd list starts after 32 `- `; the 33rd quote after 32 `> `,
+    // inside the TOML string on its line.
+    let places: Vec<String> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.contains("nested more than"))
+        .map(|(_, at)| at.trim().trim_start_matches("--> ").to_string())
+        .collect();
+    assert!(
+        places.contains(&"content/pages/b.md:4:65".to_string()),
+        "{places:?}"
+    );
+    let (line, col) = line_col(&route, "> > > ");
+    let quote_place = places
+        .iter()
+        .find(|p| p.starts_with("content/routes/"))
+        .unwrap();
+    assert_eq!(line_col_of(quote_place), (line, col + 2 * 32), "{err}");
+    assert!(
+        err.contains("hint: no reader can follow a list this deep"),
+        "{err}"
+    );
+    assert!(!portal.path().join("public").exists());
+}

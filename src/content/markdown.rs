@@ -14,6 +14,8 @@
 //! an ellipsis character, and a dash for a spaced hyphen.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::markdown_limits as limits;
 use std::collections::HashMap;
 
 /// Abbreviations to mark with `<abbr>`: term → expansion.
@@ -97,7 +99,15 @@ pub struct RenderedMarkdown {
 }
 
 pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // Tables too big are found before the parser pads them
+    // (`markdown_limits`); the text is still read, so its other problems
+    // are reported too.
+    let oversized = limits::oversized_tables(md);
+    if oversized.is_some() {
+        options.remove(Options::ENABLE_TABLES);
+    }
+    let mut nesting = limits::Nesting::default();
     let mut r = Renderer {
         abbr,
         out: RenderedMarkdown::default(),
@@ -111,6 +121,9 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
     };
     let mut parser = Parser::new_ext(md, options).into_offset_iter();
     while let Some((event, range)) = parser.next() {
+        if !nesting.keep(&event, range.start) {
+            continue;
+        }
         // Where the target of a link or image is written: the definition of
         // a reference-style link, else the link itself.
         let target_span = |id: &str| {
@@ -170,6 +183,14 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
         }
     }
     let mut out = r.out;
+    for excess in [oversized, nesting.excess()].into_iter().flatten() {
+        out.problems.push(BodyProblem {
+            offset: excess.offset,
+            len: excess.len,
+            message: excess.message,
+            hint: excess.hint,
+        });
+    }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
     out.html = html.into();
@@ -482,6 +503,50 @@ mod tests {
             &*out.plain,
             "Актуальность Семьям с малышами. Служба Телефон Центр 112 Пункт подпункт"
         );
+    }
+
+    #[test]
+    fn nesting_too_deep_is_reported_once_and_left_out() {
+        // The attack: a 2 MB page of a million nested lists made a 22 MB page.
+        let md = "- ".repeat(200_000) + "x\n\n[ссылка](javascript:alert(1))\n";
+        let out = r(&md);
+        assert!(
+            out.html.matches("<ul>").count() == limits::MAX_NESTING,
+            "{} lists",
+            out.html.matches("<ul>").count()
+        );
+        assert!(out.html.len() < 1000, "{} bytes", out.html.len());
+        let deep: Vec<_> = out
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("nested"))
+            .collect();
+        assert_eq!(deep.len(), 1, "{:?}", out.problems);
+        assert_eq!(deep[0].offset, 2 * limits::MAX_NESTING);
+        // The rest of the text is still read and checked.
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.message.contains("javascript"))
+        );
+        let quotes = "> ".repeat(100) + "x";
+        assert_eq!(
+            r(&quotes).html.matches("<blockquote>").count(),
+            limits::MAX_NESTING
+        );
+    }
+
+    #[test]
+    fn tables_too_big_are_reported_and_the_text_shown_without_them() {
+        let table = "|a".repeat(300) + "|\n" + &"|-".repeat(300) + "|\n" + &"x\n".repeat(300);
+        let out = r(&(table + "\n<b>x</b>\n"));
+        assert!(!out.html.contains("<table>"));
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.message.contains("tables too big") && p.offset == 602)
+        );
+        assert!(out.problems.iter().any(|p| p.message.contains("raw HTML")));
     }
 
     #[test]

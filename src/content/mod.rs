@@ -4,6 +4,7 @@ pub mod control;
 pub mod load;
 pub mod markdown;
 pub mod markdown_field;
+pub mod markdown_limits;
 pub mod record_store;
 pub mod records;
 pub mod source;
