@@ -1119,3 +1119,48 @@ fn markdown_nested_too_deep_is_refused_where_the_limit_is_passed() {
     );
     assert!(!portal.path().join("public").exists());
 }
+
+#[test]
+fn body_headings_never_take_an_id_the_layout_uses() {
+    // `## Site menu` gave a second id="site-menu" (the «Меню» link jumped
+    // to it); `## Step 2` on a route took the step's `step-2`.
+    let portal = mini_portal();
+    let about = portal.path().join("content/pages/about.md");
+    let mut text = std::fs::read_to_string(&about).unwrap();
+    text.push_str("\n## Site menu\n\nа\n\n## Main\n\nб\n\n## Q\n\nв\n\n## Quick exit\n\nг\n");
+    std::fs::write(&about, text).unwrap();
+    let route = portal.path().join("content/routes/vernut-domoj.md");
+    let mut text = std::fs::read_to_string(&route).unwrap();
+    text.push_str("\n## Step 2\n\nд\n\n## Step 1\n\nе\n");
+    std::fs::write(&route, text).unwrap();
+    let o = opora(portal.path(), &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for page in ["about/index.html", "routes/vernut-domoj/index.html"] {
+        let html = std::fs::read_to_string(portal.path().join("public").join(page)).unwrap();
+        let mut ids: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        ids.sort();
+        let all = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "{page} repeats an id: {ids:?}");
+        for id in ["site-menu", "main", "q", "quick-exit"] {
+            assert!(ids.contains(&id), "{page} lost the layout's {id}");
+        }
+    }
+    let about = std::fs::read_to_string(portal.path().join("public/about/index.html")).unwrap();
+    assert!(
+        about.contains("<h2 id=\"section-site-menu\">Site menu</h2>"),
+        "{about}"
+    );
+    let route =
+        std::fs::read_to_string(portal.path().join("public/routes/vernut-domoj/index.html"))
+            .unwrap();
+    assert!(route.contains("id=\"step-2\""));
+    assert!(
+        route.contains("<h2 id=\"section-step-2\">Step 2</h2>"),
+        "{route}"
+    );
+}

@@ -15,6 +15,7 @@
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::heading_ids::HeadingIds;
 use super::markdown_limits as limits;
 use std::collections::HashMap;
 
@@ -113,7 +114,7 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
         out: RenderedMarkdown::default(),
         plain: String::new(),
         events: Vec::new(),
-        used_ids: HashMap::new(),
+        ids: HeadingIds::default(),
         heading: None,
         image_depth: 0,
         link_open: Vec::new(),
@@ -211,7 +212,7 @@ struct Renderer<'a, 'md> {
     /// The plain text as it is collected; spaces are tidied at the end.
     plain: String,
     events: Vec<Event<'md>>,
-    used_ids: HashMap<String, usize>,
+    ids: HeadingIds,
     /// The heading being read: the index of its start event, and the heading.
     heading: Option<(usize, Heading)>,
     image_depth: usize,
@@ -251,7 +252,7 @@ impl<'md> Renderer<'_, 'md> {
         self.plain.push(' ');
         if let Some((start, mut h)) = self.heading.take() {
             h.text = h.text.trim().to_string();
-            h.id = unique_id(&mut self.used_ids, &h.text);
+            h.id = self.ids.id_for(&h.text);
             self.events[start] = Event::Html(format!("<h{} id=\"{}\">", h.level, h.id).into());
             self.events.push(Event::Html(
                 format!("</h{}>\n", heading_number(level)).into(),
@@ -345,16 +346,6 @@ fn heading_number(level: HeadingLevel) -> u8 {
 
 fn push_plain(plain: &mut String, text: &str) {
     plain.push_str(text);
-}
-
-fn unique_id(used: &mut HashMap<String, usize>, text: &str) -> String {
-    let mut base = crate::ru::slugify(text);
-    if base.is_empty() {
-        base = "section".into();
-    }
-    let n = used.entry(base.clone()).or_insert(0);
-    *n += 1;
-    if *n == 1 { base } else { format!("{base}-{n}") }
 }
 
 /// «Ёлочки» for straight double quotes, … for three dots, — for a spaced hyphen.
@@ -503,6 +494,14 @@ mod tests {
             &*out.plain,
             "Актуальность Семьям с малышами. Служба Телефон Центр 112 Пункт подпункт"
         );
+    }
+
+    #[test]
+    fn headings_leave_the_layouts_ids_to_the_layout() {
+        let out = r("## Site menu\n\n## Step 2\n\n## main\n");
+        let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["section-site-menu", "section-step-2", "section-main"]);
+        assert!(!out.html.contains("id=\"site-menu\""), "{}", out.html);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Content: typed records, safe file reading, front matter, Markdown bodies.
 
 pub mod control;
+pub mod heading_ids;
 pub mod load;
 pub mod markdown;
 pub mod markdown_field;
