@@ -74,6 +74,19 @@ pub fn fold(s: &str) -> String {
 /// Latin and Russian letters: the search analyzer's word tests.
 pub use opora_analyzer::{is_letter, is_letter_or_digit};
 
+/// Invisible characters that have a use in running text but none in a
+/// name: the zero-width space (U+200B, a place a long word may break), the
+/// non-joiner and joiner (U+200C, U+200D: scripts that join letters, emoji
+/// sequences), the word joiner (U+2060), the zero-width no-break space
+/// (U+FEFF, a byte-order mark elsewhere than at the start) and the soft
+/// hyphen (U+00AD). In a name one makes two names that read the same differ.
+pub fn is_invisible_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
+    )
+}
+
 /// A name as compared for duplicates: lower case, ё as е, letters and digits
 /// only, single spaces («Семья и Дом» and "семья  и дом" are the same).
 pub fn name_key(name: &str) -> String {

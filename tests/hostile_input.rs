@@ -1164,3 +1164,83 @@ fn body_headings_never_take_an_id_the_layout_uses() {
         "{route}"
     );
 }
+
+#[test]
+fn noncharacters_and_bidi_controls_are_refused_raw_and_as_escapes() {
+    // U+FFFF in a title made the Atom feeds invalid XML; an unclosed U+202E
+    // in a name turned the rest of list pages backwards.
+    let portal = mini_portal();
+    let service = portal
+        .path()
+        .join("content/services/ru-klu/kaluga-doverie.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    let cases = [
+        ("Калужский\u{FFFF} областной", "noncharacter (\\u{ffff})"),
+        (
+            "Калужский\\U0010FFFE областной",
+            "`\\U0010FFFE` makes a Unicode noncharacter",
+        ),
+        ("Калужский\u{FDD0} областной", "noncharacter (\\u{fdd0})"),
+        (
+            "Калужский\u{202E} областной",
+            "bidirectional control character (\\u{202e})",
+        ),
+        (
+            "Калужский\\u2067 областной",
+            "`\\u2067` makes an invisible bidirectional",
+        ),
+        (
+            "Калужский\u{200F} областной",
+            "bidirectional control character (\\u{200f})",
+        ),
+    ];
+    for (name, message) in cases {
+        let bad = text.replace("Калужский областной", name);
+        std::fs::write(&service, &bad).unwrap();
+        let o = opora(portal.path(), &["check"]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{name:?}: {err}");
+        let (line, col) = line_col(&bad, "Калужский");
+        assert_eq!(
+            place_of(&err, message),
+            format!(
+                "content/services/ru-klu/kaluga-doverie.md:{line}:{}",
+                col + "Калужский".chars().count()
+            ),
+            "{err}"
+        );
+        assert!(err.contains("= hint: delete"), "{err}");
+        // The terminal sees the character shown, never the character.
+        assert!(
+            !err.contains(['\u{FFFF}', '\u{202E}', '\u{200F}', '\u{FDD0}']),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn a_name_with_a_zero_width_character_is_refused() {
+    let portal = mini_portal();
+    let service = portal
+        .path()
+        .join("content/services/ru-klu/kaluga-doverie.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    let bad = text.replace("Калужский областной", "Калуж\u{200B}ский областной");
+    std::fs::write(&service, &bad).unwrap();
+    let o = opora(portal.path(), &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let (line, col) = line_col(&bad, "\"Калуж");
+    assert_eq!(
+        place_of(&err, "`name` holds an invisible character (\\u{200b})"),
+        format!("content/services/ru-klu/kaluga-doverie.md:{line}:{col}")
+    );
+    // Running text may keep one: a place a long word may break.
+    std::fs::write(
+        &service,
+        text.replace("Центр помогает", "Центр\u{200B} помогает"),
+    )
+    .unwrap();
+    let o = opora(portal.path(), &["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
