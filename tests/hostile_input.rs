@@ -1244,3 +1244,35 @@ fn a_name_with_a_zero_width_character_is_refused() {
     let o = opora(portal.path(), &["check"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+#[test]
+fn names_and_quotes_written_decomposed_compare_as_they_read() {
+    // An NFD copy of a service (its «й» as «и» + U+0306) passed the
+    // duplicate-name check an exact copy fails, and its quote was «not …
+    // anywhere in the document».
+    let portal = mini_portal();
+    let original = std::fs::read_to_string(
+        portal
+            .path()
+            .join("content/services/ru-klu/kaluga-doverie.md"),
+    )
+    .unwrap();
+    let decomposed = original.replace('й', "и\u{0306}");
+    assert_ne!(decomposed, original);
+    write(
+        portal.path(),
+        "content/services/ru-klu/kopiya.md",
+        &decomposed,
+    );
+    let o = opora(portal.path(), &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(
+        place_of(
+            &err,
+            "same name as content/services/ru-klu/kaluga-doverie.md"
+        ),
+        "content/services/ru-klu/kopiya.md:1:1"
+    );
+    assert!(!err.contains("anywhere in the document"), "{err}");
+}
