@@ -74,13 +74,45 @@ pub fn fold(s: &str) -> String {
 /// Latin and Russian letters: the search analyzer's word tests.
 pub use opora_analyzer::{is_letter, is_letter_or_digit};
 
-/// A name as compared for duplicates: lower case, ё as е, letters and digits
-/// only, single spaces («Семья и Дом» and "семья  и дом" are the same).
+/// `s` in Unicode's composed form (NFC), borrowed when it already is.
+/// Text that reads the same can be written with different code points:
+/// «й» as one letter or as «и» and a combining breve (NFD, as some editors
+/// and PDF extractions write it). Whatever compares text as a reader sees
+/// it compares it composed.
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
+}
+
+/// Invisible characters that have a use in running text but none in a
+/// name: the zero-width space (U+200B, a place a long word may break), the
+/// non-joiner and joiner (U+200C, U+200D: scripts that join letters, emoji
+/// sequences), the word joiner (U+2060), the zero-width no-break space
+/// (U+FEFF, a byte-order mark elsewhere than at the start) and the soft
+/// hyphen (U+00AD). In a name one makes two names that read the same differ.
+pub fn is_invisible_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{AD}'
+    )
+}
+
+/// A name as compared for duplicates: composed (NFC), lower case, ё as е,
+/// letters and digits only, single spaces («Семья и Дом» and "семья  и дом"
+/// are the same); invisible marks are dropped, not taken for a space.
 pub fn name_key(name: &str) -> String {
+    let name: String = nfc(name)
+        .chars()
+        .filter(|&c| !is_invisible_mark(c))
+        .collect();
     let mut key = String::with_capacity(name.len());
     // Runs of anything but letters and digits become one space between words.
     let mut gap = false;
-    for c in fold(name).chars() {
+    for c in fold(&name).chars() {
         if is_letter_or_digit(c) {
             if gap && !key.is_empty() {
                 key.push(' ');
@@ -276,6 +308,20 @@ mod tests {
         assert_eq!(name_key("Ёлка"), "елка");
         assert_eq!(name_key("—"), "");
         assert_eq!(name_key("АНО «Центр»,филиал"), "ано центр филиал");
+    }
+
+    #[test]
+    fn name_keys_compare_names_as_they_read() {
+        // «Калужский» with «й» as «и» + U+0306 and «Ёлка» with «Е» + U+0308 (NFD).
+        assert_eq!(name_key("Калужски\u{0438}\u{0306}"), name_key("Калужский"));
+        assert_eq!(name_key("\u{0415}\u{0308}лка"), "елка");
+        assert_eq!(
+            name_key("Се\u{200B}мья и\u{AD} дом"),
+            name_key("Семья и дом")
+        );
+        assert_eq!(nfc("Калужский «Центр»"), "Калужский «Центр»");
+        assert!(matches!(nfc("Калужский"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(nfc("и\u{0306}"), "й");
     }
 
     #[test]

@@ -1064,3 +1064,215 @@ fn config_and_data_strings_reach_pages_escaped() {
         "only {shown} of {tainted} strings reached a page"
     );
 }
+
+/// `(line, column)` of `file:line:col`, as `place_of` gives it.
+fn line_col_of(place: &str) -> (usize, usize) {
+    let mut parts = place.rsplit(':');
+    let col = parts.next().unwrap().parse().unwrap();
+    let line = parts.next().unwrap().parse().unwrap();
+    (line, col)
+}
+
+#[test]
+fn markdown_nested_too_deep_is_refused_where_the_limit_is_passed() {
+    // A million nested lists in 2 MB made a 22 MB page and took 835 MB;
+    // thirty such files 7.3 GB. The body and a route step's text alike.
+    let portal = mini_portal();
+    let page = format!("+++\ntitle = \"Б\"\n+++\n{}x\n", "- ".repeat(900_000));
+    write(portal.path(), "content/pages/b.md", &page);
+    let route = std::fs::read_to_string(portal.path().join("content/routes/vernut-domoj.md"))
+        .unwrap()
+        .replace(
+            "text = \"Спросите, что нужно сделать.\"",
+            &format!("text = \"Спросите.\\n\\n{}x\"", "> ".repeat(40)),
+        );
+    write(portal.path(), "content/routes/vernut-domoj.md", &route);
+    let o = opora_within(portal.path(), &["build"], Duration::from_secs(60));
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(
+        err.matches("nested more than 32 levels").count(),
+        2,
+        "{err}"
+    );
+    // The 33rd list starts after 32 `- `; the 33rd quote after 32 `> `,
+    // inside the TOML string on its line.
+    let places: Vec<String> = err
+        .lines()
+        .zip(err.lines().skip(1))
+        .filter(|(l, _)| l.contains("nested more than"))
+        .map(|(_, at)| at.trim().trim_start_matches("--> ").to_string())
+        .collect();
+    assert!(
+        places.contains(&"content/pages/b.md:4:65".to_string()),
+        "{places:?}"
+    );
+    let (line, col) = line_col(&route, "> > > ");
+    let quote_place = places
+        .iter()
+        .find(|p| p.starts_with("content/routes/"))
+        .unwrap();
+    assert_eq!(line_col_of(quote_place), (line, col + 2 * 32), "{err}");
+    assert!(
+        err.contains("hint: no reader can follow a list this deep"),
+        "{err}"
+    );
+    assert!(!portal.path().join("public").exists());
+}
+
+#[test]
+fn body_headings_never_take_an_id_the_layout_uses() {
+    // `## Site menu` gave a second id="site-menu" (the «Меню» link jumped
+    // to it); `## Step 2` on a route took the step's `step-2`.
+    let portal = mini_portal();
+    let about = portal.path().join("content/pages/about.md");
+    let mut text = std::fs::read_to_string(&about).unwrap();
+    text.push_str("\n## Site menu\n\nа\n\n## Main\n\nб\n\n## Q\n\nв\n\n## Quick exit\n\nг\n");
+    std::fs::write(&about, text).unwrap();
+    let route = portal.path().join("content/routes/vernut-domoj.md");
+    let mut text = std::fs::read_to_string(&route).unwrap();
+    text.push_str("\n## Step 2\n\nд\n\n## Step 1\n\nе\n");
+    std::fs::write(&route, text).unwrap();
+    let o = opora(portal.path(), &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for page in ["about/index.html", "routes/vernut-domoj/index.html"] {
+        let html = std::fs::read_to_string(portal.path().join("public").join(page)).unwrap();
+        let mut ids: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        ids.sort();
+        let all = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), all, "{page} repeats an id: {ids:?}");
+        for id in ["site-menu", "main", "q", "quick-exit"] {
+            assert!(ids.contains(&id), "{page} lost the layout's {id}");
+        }
+    }
+    let about = std::fs::read_to_string(portal.path().join("public/about/index.html")).unwrap();
+    assert!(
+        about.contains("<h2 id=\"section-site-menu\">Site menu</h2>"),
+        "{about}"
+    );
+    let route =
+        std::fs::read_to_string(portal.path().join("public/routes/vernut-domoj/index.html"))
+            .unwrap();
+    assert!(route.contains("id=\"step-2\""));
+    assert!(
+        route.contains("<h2 id=\"section-step-2\">Step 2</h2>"),
+        "{route}"
+    );
+}
+
+#[test]
+fn noncharacters_and_bidi_controls_are_refused_raw_and_as_escapes() {
+    // U+FFFF in a title made the Atom feeds invalid XML; an unclosed U+202E
+    // in a name turned the rest of list pages backwards.
+    let portal = mini_portal();
+    let service = portal
+        .path()
+        .join("content/services/ru-klu/kaluga-doverie.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    let cases = [
+        ("Калужский\u{FFFF} областной", "noncharacter (\\u{ffff})"),
+        (
+            "Калужский\\U0010FFFE областной",
+            "`\\U0010FFFE` makes a Unicode noncharacter",
+        ),
+        ("Калужский\u{FDD0} областной", "noncharacter (\\u{fdd0})"),
+        (
+            "Калужский\u{202E} областной",
+            "bidirectional control character (\\u{202e})",
+        ),
+        (
+            "Калужский\\u2067 областной",
+            "`\\u2067` makes an invisible bidirectional",
+        ),
+        (
+            "Калужский\u{200F} областной",
+            "bidirectional control character (\\u{200f})",
+        ),
+    ];
+    for (name, message) in cases {
+        let bad = text.replace("Калужский областной", name);
+        std::fs::write(&service, &bad).unwrap();
+        let o = opora(portal.path(), &["check"]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{name:?}: {err}");
+        let (line, col) = line_col(&bad, "Калужский");
+        assert_eq!(
+            place_of(&err, message),
+            format!(
+                "content/services/ru-klu/kaluga-doverie.md:{line}:{}",
+                col + "Калужский".chars().count()
+            ),
+            "{err}"
+        );
+        assert!(err.contains("= hint: delete"), "{err}");
+        // The terminal sees the character shown, never the character.
+        assert!(
+            !err.contains(['\u{FFFF}', '\u{202E}', '\u{200F}', '\u{FDD0}']),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn a_name_with_a_zero_width_character_is_refused() {
+    let portal = mini_portal();
+    let service = portal
+        .path()
+        .join("content/services/ru-klu/kaluga-doverie.md");
+    let text = std::fs::read_to_string(&service).unwrap();
+    let bad = text.replace("Калужский областной", "Калуж\u{200B}ский областной");
+    std::fs::write(&service, &bad).unwrap();
+    let o = opora(portal.path(), &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let (line, col) = line_col(&bad, "\"Калуж");
+    assert_eq!(
+        place_of(&err, "`name` holds an invisible character (\\u{200b})"),
+        format!("content/services/ru-klu/kaluga-doverie.md:{line}:{col}")
+    );
+    // Running text may keep one: a place a long word may break.
+    std::fs::write(
+        &service,
+        text.replace("Центр помогает", "Центр\u{200B} помогает"),
+    )
+    .unwrap();
+    let o = opora(portal.path(), &["check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn names_and_quotes_written_decomposed_compare_as_they_read() {
+    // An NFD copy of a service (its «й» as «и» + U+0306) passed the
+    // duplicate-name check an exact copy fails, and its quote was «not …
+    // anywhere in the document».
+    let portal = mini_portal();
+    let original = std::fs::read_to_string(
+        portal
+            .path()
+            .join("content/services/ru-klu/kaluga-doverie.md"),
+    )
+    .unwrap();
+    let decomposed = original.replace('й', "и\u{0306}");
+    assert_ne!(decomposed, original);
+    write(
+        portal.path(),
+        "content/services/ru-klu/kopiya.md",
+        &decomposed,
+    );
+    let o = opora(portal.path(), &["check"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(
+        place_of(
+            &err,
+            "same name as content/services/ru-klu/kaluga-doverie.md"
+        ),
+        "content/services/ru-klu/kopiya.md:1:1"
+    );
+    assert!(!err.contains("anywhere in the document"), "{err}");
+}

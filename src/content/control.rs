@@ -1,31 +1,121 @@
-//! Control characters in a portal's text files.
+//! Characters a portal's text files may not hold: control characters,
+//! Unicode noncharacters and bidirectional controls.
 //!
-//! They are invisible in an editor, mean nothing in a name or a sentence,
-//! and break what the site is made of: XML 1.0 forbids most of them, so one
-//! in a title makes the Atom feeds unreadable, and in a terminal they move
-//! the cursor or clear the screen. A file may hold them raw, or a TOML
-//! string may make them with an escape (`"\u0007"`, `"\b"`); both are
-//! refused where they are written. Tab, line feed and carriage return are
-//! ordinary text.
+//! All are invisible in an editor and mean nothing in a name or a sentence.
+//! Control characters and noncharacters break what the site is made of: XML
+//! 1.0 forbids most controls and U+FFFE/U+FFFF, so one in a title makes the
+//! Atom feeds unreadable, and in a terminal controls move the cursor or
+//! clear the screen. Bidirectional controls reorder the text around them:
+//! one left open (U+202E) turns the rest of a line — a list page of names, a
+//! diagnostic in a terminal — backwards; Russian text never needs them. A
+//! file may hold any of them raw, or a TOML string may make one with an
+//! escape (`"\u0007"`, `"\b"`, `"\uFFFF"`); both are refused where they are
+//! written. Tab, line feed and carriage return are ordinary text.
+//!
+//! Zero-width characters (U+200B–U+200D, U+2060, U+FEFF) and the soft hyphen
+//! are not refused here: in running text they break a long word or join an
+//! emoji. Names refuse them (`validate::require_title`).
 
 use std::ops::Range;
 
-/// Whether `c` is a control character a text file may not hold: C0 but tab,
-/// line feed and carriage return; DEL; C1.
-pub fn is_forbidden(c: char) -> bool {
-    matches!(c, '\0'..='\x08' | '\x0B' | '\x0C' | '\x0E'..='\x1F' | '\x7F'..='\u{9F}')
+/// Why a character may not stand in a text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// C0 but tab, line feed and carriage return; DEL; C1.
+    Control,
+    /// U+FDD0–U+FDEF and the last two code points of every plane (U+FFFE,
+    /// U+FFFF, U+1FFFE…): Unicode keeps them for programs' internal use,
+    /// never for text, and XML forbids U+FFFE and U+FFFF.
+    Noncharacter,
+    /// Embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069)
+    /// and the directional marks (U+200E, U+200F, U+061C). The marks need
+    /// no closing, but they still turn the brackets, quotes and digits
+    /// beside them around, and are as invisible.
+    Bidi,
 }
 
-/// The byte offset of the first forbidden control character in `text`.
+impl Forbidden {
+    /// Why `c` may not stand in a text file, if it may not.
+    pub fn of(c: char) -> Option<Self> {
+        match c {
+            '\0'..='\x08' | '\x0B' | '\x0C' | '\x0E'..='\x1F' | '\x7F'..='\u{9F}' => {
+                Some(Self::Control)
+            }
+            '\u{FDD0}'..='\u{FDEF}' => Some(Self::Noncharacter),
+            // The last two of each plane: U+FFFE, U+FFFF, U+1FFFE … U+10FFFF.
+            c if (c as u32) & 0xFFFE == 0xFFFE => Some(Self::Noncharacter),
+            '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}' => Some(Self::Bidi),
+            _ => None,
+        }
+    }
+
+    /// What the character is, for a message: «the file holds {what}».
+    pub fn what(self) -> &'static str {
+        match self {
+            Self::Control => "an invisible control character",
+            Self::Noncharacter => "a Unicode noncharacter",
+            Self::Bidi => "an invisible bidirectional control character",
+        }
+    }
+
+    /// Why it must go, for the hints of both the raw character and an escape.
+    fn why(self) -> &'static str {
+        match self {
+            Self::Control => "control characters mean nothing in text and break the site's feeds",
+            Self::Noncharacter => {
+                "noncharacters (U+FFFE, U+FFFF, U+FDD0–U+FDEF and the last two code points of every plane) are never text and make the site's feeds invalid XML"
+            }
+            Self::Bidi => {
+                "bidirectional controls reorder the text around them (one left open turns the rest of a line or a list backwards); write the text without them"
+            }
+        }
+    }
+
+    /// The hint for the character written raw.
+    pub fn raw_hint(self) -> String {
+        match self {
+            Self::Control => "delete it (it is often pasted in with text from a PDF or a terminal); tabs and line breaks are fine".to_string(),
+            _ => format!(
+                "delete it (it is often pasted in with text from a PDF or a web page): {}",
+                self.why()
+            ),
+        }
+    }
+
+    /// The hint for a TOML escape that makes the character.
+    pub fn escape_hint(self) -> String {
+        let tail = match self {
+            Self::Control => "; `\\t` and `\\n` are fine",
+            _ => "",
+        };
+        format!("delete the escape: {}{tail}", self.why())
+    }
+}
+
+/// Whether `c` is a character a text file may not hold ([`Forbidden`]).
+pub fn is_forbidden(c: char) -> bool {
+    Forbidden::of(c).is_some()
+}
+
+/// The byte offset of the first forbidden character in `text` ([`Forbidden`]).
 pub fn first_raw(text: &str) -> Option<usize> {
-    // Bytes first: C0 and DEL are single bytes, C1 is 0xC2 0x80..=0x9F in
-    // UTF-8, so ordinary text is passed over without decoding it.
+    // Bytes first: C0 and DEL are single bytes, and every other forbidden
+    // character starts with one of a few lead bytes (C1: 0xC2; U+061C: 0xD8;
+    // the bidi controls: 0xE2; U+FDD0…, U+FFFE/F: 0xEF; the other planes:
+    // 0xF0–0xF4), so Cyrillic and Latin text is passed over without
+    // decoding it. A lead byte always starts a character.
     let bytes = text.as_bytes();
     bytes.iter().enumerate().find_map(|(i, &b)| {
         let forbidden = match b {
             b'\t' | b'\n' | b'\r' => false,
             0..=0x1F | 0x7F => true,
-            0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+            0xC2 | 0xD8 | 0xE2 | 0xEF | 0xF0..=0xF4 => {
+                text[i..].chars().next().is_some_and(is_forbidden)
+            }
             _ => false,
         };
         forbidden.then_some(i)
@@ -33,10 +123,10 @@ pub fn first_raw(text: &str) -> Option<usize> {
 }
 
 /// The byte range of the first escape in a TOML basic string of `toml` that
-/// makes a forbidden control character (`\b`, `\f`, `\e`, `\xHH`, `\uXXXX`,
+/// makes a forbidden character (`\b`, `\f`, `\e`, `\xHH`, `\uXXXX`,
 /// `\UXXXXXXXX`). Literal strings (`'…'`, `'''…'''`) have no escapes, and
 /// comments are not values.
-pub fn first_toml_escape(toml: &str) -> Option<Range<usize>> {
+pub fn first_toml_escape(toml: &str) -> Option<(Range<usize>, Forbidden)> {
     // Nearly every file has no backslash at all.
     if !toml.contains('\\') {
         return None;
@@ -47,11 +137,11 @@ pub fn first_toml_escape(toml: &str) -> Option<Range<usize>> {
         match bytes[i] {
             b'#' => i = end_of_line(bytes, i),
             b'"' if bytes[i..].starts_with(b"\"\"\"") => match basic(toml, i + 3, true) {
-                Scanned::Escape(range) => return Some(range),
+                Scanned::Escape(range, kind) => return Some((range, kind)),
                 Scanned::End(next) => i = next,
             },
             b'"' => match basic(toml, i + 1, false) {
-                Scanned::Escape(range) => return Some(range),
+                Scanned::Escape(range, kind) => return Some((range, kind)),
                 Scanned::End(next) => i = next,
             },
             b'\'' if bytes[i..].starts_with(b"'''") => i = closing(bytes, i + 3, b'\''),
@@ -63,8 +153,8 @@ pub fn first_toml_escape(toml: &str) -> Option<Range<usize>> {
 }
 
 enum Scanned {
-    /// A forbidden escape, at these bytes.
-    Escape(Range<usize>),
+    /// A forbidden escape, at these bytes, and what it makes.
+    Escape(Range<usize>, Forbidden),
     /// The string ended; scanning goes on here.
     End(usize),
 }
@@ -77,8 +167,8 @@ fn basic(toml: &str, start: usize, multiline: bool) -> Scanned {
         match bytes[i] {
             b'\\' => {
                 let (len, value) = escape(&toml[i + 1..]);
-                if value.is_some_and(is_forbidden) {
-                    return Scanned::Escape(i..i + 1 + len);
+                if let Some(kind) = value.and_then(Forbidden::of) {
+                    return Scanned::Escape(i..i + 1 + len, kind);
                 }
                 i += 1 + len.max(1);
             }
@@ -151,8 +241,8 @@ fn end_of_line(bytes: &[u8], start: usize) -> usize {
         .map_or(bytes.len(), |p| start + p + 1)
 }
 
-/// `s` with every forbidden control character shown as its escape
-/// (`\u{1b}`): for messages that quote what a file holds, so a terminal or
+/// `s` with every forbidden character shown as its escape (`\u{1b}`,
+/// `\u{202e}`): for messages that quote what a file holds, so a terminal or
 /// a CI log shows the character instead of obeying it.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     if first_raw(s).is_none() {
@@ -188,7 +278,7 @@ mod tests {
 
     #[test]
     fn escapes_that_make_control_characters_are_found_where_written() {
-        let at = |toml: &str| first_toml_escape(toml).map(|r| toml[r].to_string());
+        let at = |toml: &str| first_toml_escape(toml).map(|(r, _)| toml[r].to_string());
         assert_eq!(at(r#"title = "A\u0007B""#).as_deref(), Some(r"\u0007"));
         assert_eq!(
             at(r#"title = "A\U0000001bB""#).as_deref(),
@@ -218,9 +308,83 @@ mod tests {
     }
 
     #[test]
+    fn noncharacters_of_every_plane_and_bidi_controls_are_found_raw_and_escaped() {
+        let nonchars = [
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{1FFFE}',
+            '\u{10FFFF}',
+        ];
+        for c in nonchars {
+            assert_eq!(Forbidden::of(c), Some(Forbidden::Noncharacter), "{c:?}");
+            assert_eq!(first_raw(&format!("Ёлка{c}")), Some("Ёлка".len()), "{c:?}");
+        }
+        for c in [
+            '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}',
+        ] {
+            assert_eq!(Forbidden::of(c), Some(Forbidden::Bidi), "{c:?}");
+            assert_eq!(
+                first_raw(&format!("«Центр»{c}")),
+                Some("«Центр»".len()),
+                "{c:?}"
+            );
+        }
+        // Their neighbours are text: the ends of the noncharacter block,
+        // the replacement character, a private-use letter of plane 15, and
+        // the punctuation that shares the bidi controls' lead byte.
+        for c in [
+            '\u{FDCF}',
+            '\u{FDF0}',
+            '\u{FFFD}',
+            '\u{FFFC}',
+            '\u{FFFFD}',
+            '\u{2065}',
+            '\u{202F}',
+            '—',
+            '…',
+            '№',
+            '😀',
+        ] {
+            assert_eq!(Forbidden::of(c), None, "{c:?}");
+            assert_eq!(first_raw(&c.to_string()), None, "{c:?}");
+        }
+        // Zero-width characters are running text's business (names refuse them).
+        assert_eq!(first_raw("пере\u{AD}нос\u{200B}и\u{200D}\u{FEFF}"), None);
+        let kind = |toml: &str| first_toml_escape(toml).map(|(r, k)| (toml[r].to_string(), k));
+        assert_eq!(
+            kind(r#"title = "A\uFFFF""#),
+            Some((r"\uFFFF".into(), Forbidden::Noncharacter))
+        );
+        assert_eq!(
+            kind(r#"title = "A\U0010FFFE""#),
+            Some((r"\U0010FFFE".into(), Forbidden::Noncharacter))
+        );
+        assert_eq!(
+            kind(r#"title = "A\uFDD0""#),
+            Some((r"\uFDD0".into(), Forbidden::Noncharacter))
+        );
+        assert_eq!(
+            kind(r#"name = "\u202Eабв""#),
+            Some((r"\u202E".into(), Forbidden::Bidi))
+        );
+        assert_eq!(
+            kind(r#"name = "\u2067x""#),
+            Some((r"\u2067".into(), Forbidden::Bidi))
+        );
+        assert_eq!(
+            kind(r#"name = "\u0007""#).map(|k| k.1),
+            Some(Forbidden::Control)
+        );
+        assert_eq!(kind(r#"name = "\uFFFD \u200B \u00AB""#), None);
+    }
+
+    #[test]
     fn messages_show_control_characters_instead_of_obeying_them() {
         assert_eq!(visible("plain ё"), "plain ё");
         assert_eq!(visible("x\x1b[2Jy"), "x\\u{1b}[2Jy");
         assert_eq!(visible("a\nb"), "a\nb", "line feeds are the caller's");
+        assert_eq!(visible("x\u{202E}y\u{FFFF}"), "x\\u{202e}y\\u{ffff}");
     }
 }

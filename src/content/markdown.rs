@@ -14,6 +14,9 @@
 //! an ellipsis character, and a dash for a spaced hyphen.
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::heading_ids::HeadingIds;
+use super::markdown_limits as limits;
 use std::collections::HashMap;
 
 /// Abbreviations to mark with `<abbr>`: term → expansion.
@@ -97,13 +100,21 @@ pub struct RenderedMarkdown {
 }
 
 pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    let mut options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // Tables too big are found before the parser pads them
+    // (`markdown_limits`); the text is still read, so its other problems
+    // are reported too.
+    let oversized = limits::oversized_tables(md);
+    if oversized.is_some() {
+        options.remove(Options::ENABLE_TABLES);
+    }
+    let mut nesting = limits::Nesting::default();
     let mut r = Renderer {
         abbr,
         out: RenderedMarkdown::default(),
         plain: String::new(),
         events: Vec::new(),
-        used_ids: HashMap::new(),
+        ids: HeadingIds::default(),
         heading: None,
         image_depth: 0,
         link_open: Vec::new(),
@@ -111,6 +122,9 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
     };
     let mut parser = Parser::new_ext(md, options).into_offset_iter();
     while let Some((event, range)) = parser.next() {
+        if !nesting.keep(&event, range.start) {
+            continue;
+        }
         // Where the target of a link or image is written: the definition of
         // a reference-style link, else the link itself.
         let target_span = |id: &str| {
@@ -170,6 +184,14 @@ pub fn render(md: &str, abbr: &Abbreviations) -> RenderedMarkdown {
         }
     }
     let mut out = r.out;
+    for excess in [oversized, nesting.excess()].into_iter().flatten() {
+        out.problems.push(BodyProblem {
+            offset: excess.offset,
+            len: excess.len,
+            message: excess.message,
+            hint: excess.hint,
+        });
+    }
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, r.events.into_iter());
     out.html = html.into();
@@ -190,7 +212,7 @@ struct Renderer<'a, 'md> {
     /// The plain text as it is collected; spaces are tidied at the end.
     plain: String,
     events: Vec<Event<'md>>,
-    used_ids: HashMap<String, usize>,
+    ids: HeadingIds,
     /// The heading being read: the index of its start event, and the heading.
     heading: Option<(usize, Heading)>,
     image_depth: usize,
@@ -230,7 +252,7 @@ impl<'md> Renderer<'_, 'md> {
         self.plain.push(' ');
         if let Some((start, mut h)) = self.heading.take() {
             h.text = h.text.trim().to_string();
-            h.id = unique_id(&mut self.used_ids, &h.text);
+            h.id = self.ids.id_for(&h.text);
             self.events[start] = Event::Html(format!("<h{} id=\"{}\">", h.level, h.id).into());
             self.events.push(Event::Html(
                 format!("</h{}>\n", heading_number(level)).into(),
@@ -324,16 +346,6 @@ fn heading_number(level: HeadingLevel) -> u8 {
 
 fn push_plain(plain: &mut String, text: &str) {
     plain.push_str(text);
-}
-
-fn unique_id(used: &mut HashMap<String, usize>, text: &str) -> String {
-    let mut base = crate::ru::slugify(text);
-    if base.is_empty() {
-        base = "section".into();
-    }
-    let n = used.entry(base.clone()).or_insert(0);
-    *n += 1;
-    if *n == 1 { base } else { format!("{base}-{n}") }
 }
 
 /// «Ёлочки» for straight double quotes, … for three dots, — for a spaced hyphen.
@@ -482,6 +494,58 @@ mod tests {
             &*out.plain,
             "Актуальность Семьям с малышами. Служба Телефон Центр 112 Пункт подпункт"
         );
+    }
+
+    #[test]
+    fn headings_leave_the_layouts_ids_to_the_layout() {
+        let out = r("## Site menu\n\n## Step 2\n\n## main\n");
+        let ids: Vec<&str> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["section-site-menu", "section-step-2", "section-main"]);
+        assert!(!out.html.contains("id=\"site-menu\""), "{}", out.html);
+    }
+
+    #[test]
+    fn nesting_too_deep_is_reported_once_and_left_out() {
+        // The attack: a 2 MB page of a million nested lists made a 22 MB page.
+        let md = "- ".repeat(200_000) + "x\n\n[ссылка](javascript:alert(1))\n";
+        let out = r(&md);
+        assert!(
+            out.html.matches("<ul>").count() == limits::MAX_NESTING,
+            "{} lists",
+            out.html.matches("<ul>").count()
+        );
+        assert!(out.html.len() < 1000, "{} bytes", out.html.len());
+        let deep: Vec<_> = out
+            .problems
+            .iter()
+            .filter(|p| p.message.contains("nested"))
+            .collect();
+        assert_eq!(deep.len(), 1, "{:?}", out.problems);
+        assert_eq!(deep[0].offset, 2 * limits::MAX_NESTING);
+        // The rest of the text is still read and checked.
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.message.contains("javascript"))
+        );
+        let quotes = "> ".repeat(100) + "x";
+        assert_eq!(
+            r(&quotes).html.matches("<blockquote>").count(),
+            limits::MAX_NESTING
+        );
+    }
+
+    #[test]
+    fn tables_too_big_are_reported_and_the_text_shown_without_them() {
+        let table = "|a".repeat(300) + "|\n" + &"|-".repeat(300) + "|\n" + &"x\n".repeat(300);
+        let out = r(&(table + "\n<b>x</b>\n"));
+        assert!(!out.html.contains("<table>"));
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.message.contains("tables too big") && p.offset == 602)
+        );
+        assert!(out.problems.iter().any(|p| p.message.contains("raw HTML")));
     }
 
     #[test]

@@ -381,18 +381,16 @@ fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
     }
 }
 
-/// A control character in the file at byte `at` (see [`super::control`]).
+/// A forbidden character in the file at byte `at` (see [`super::control`]).
 fn control_character(rel: &str, text: &str, at: usize) -> Diagnostic {
     let c = text[at..].chars().next().unwrap_or('\0');
+    let kind = super::control::Forbidden::of(c).unwrap_or(super::control::Forbidden::Control);
     let (pos, line_text) = crate::diag::locate(text, at);
     let mut d = Diagnostic::error(
         rel,
-        format!(
-            "the file holds an invisible control character ({})",
-            c.escape_unicode()
-        ),
+        format!("the file holds {} ({})", kind.what(), c.escape_unicode()),
     )
-    .hint("delete it (it is often pasted in with text from a PDF or a terminal); tabs and line breaks are fine");
+    .hint(kind.raw_hint());
     d.pos = pos;
     d.excerpt = Some(line_text.to_string());
     d
@@ -442,16 +440,13 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(
     range: (usize, usize),
 ) -> Result<T, Diagnostic> {
     let toml_text = &file.text[range.0..range.1];
-    if let Some(escape) = super::control::first_toml_escape(toml_text) {
+    if let Some((escape, kind)) = super::control::first_toml_escape(toml_text) {
         return Err(file
             .error_at(
-                format!(
-                    "`{}` makes an invisible control character",
-                    &toml_text[escape.clone()]
-                ),
+                format!("`{}` makes {}", &toml_text[escape.clone()], kind.what()),
                 range.0 + escape.start..range.0 + escape.end,
             )
-            .hint("delete the escape: control characters mean nothing in text and break the site's feeds; `\\t` and `\\n` are fine"));
+            .hint(kind.escape_hint()));
     }
     toml::from_str::<T>(toml_text).map_err(|e| toml_diagnostic(file, range.0, &e))
 }

@@ -378,3 +378,27 @@ pub fn region_svg(b: &Boundaries, code: &str, name: &str, points: &[MapPoint]) -
     out.push_str("</svg>");
     Some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_maps_ids_are_ones_no_heading_takes() {
+        // Region maps sit on region pages beside the region's Markdown.
+        for id in ["geo-ru", "geo-ru-klu"] {
+            let mut out = String::new();
+            super::open_svg(&mut out, id, 10.0, 10.0, "Карта", "Описание");
+            let ids: Vec<&str> = out
+                .split("id=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .collect();
+            assert_eq!(ids.len(), 2, "{out}");
+            for id in ids {
+                assert!(
+                    crate::content::heading_ids::is_layout_id(id),
+                    "{id} is not in LAYOUT_IDS"
+                );
+            }
+        }
+    }
+}

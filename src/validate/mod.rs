@@ -310,6 +310,20 @@ pub(crate) fn require_title<M>(
         out.push(rec.error_at(v, message).hint(format!(
             "the page's heading and every link to it show the {field}: write it as the source gives it, e.g. {example}"
         )));
+    } else if let Some(c) = v.as_str().chars().find(|&c| ru::is_invisible_mark(c)) {
+        out.push(
+            rec.error_at(
+                v,
+                format!(
+                    "`{field}` holds an invisible character ({}): \"{}\"",
+                    c.escape_unicode(),
+                    v.as_str().escape_debug()
+                ),
+            )
+            .hint(format!(
+                "delete it: the {field} is the page's heading, the text of every link to it and what duplicates are found by, and an invisible character makes two that read the same differ"
+            )),
+        );
     }
 }
 

@@ -19,9 +19,12 @@ pub enum Found {
     Nowhere,
 }
 
-/// The text as the check compares it: tags and `*` dropped, lower case,
-/// ё→е, one kind of quotation mark and dash, single spaces.
+/// The text as the check compares it: composed (NFC, so a quote typed with
+/// combining marks matches the document, and the other way round), tags and
+/// `*` dropped, lower case, ё→е, one kind of quotation mark and dash, single
+/// spaces.
 pub fn normalize(text: &str) -> String {
+    let text = crate::ru::nfc(text);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     let mut space = true;
@@ -156,6 +159,20 @@ mod tests {
         let d = Document::new(TEXT);
         assert_eq!(d.locate(12, "последняя \"строка\" - елка"), Found::Near);
         assert_eq!(d.locate(12, "Последняя «строка» — ёлка"), Found::Near);
+    }
+
+    #[test]
+    fn quotes_and_documents_are_compared_composed() {
+        // «й» as «и» + U+0306 and «ё» as «е» + U+0308 (NFD) in the quote,
+        // then in the document: either way round the words are the same.
+        let nfd = "Калужски\u{0438}\u{0306} центр, е\u{0308}лка";
+        let d = Document::new("Калужский центр, ёлка");
+        assert_eq!(d.locate(1, nfd), Found::Near);
+        assert_eq!(
+            Document::new(nfd).locate(1, "Калужский центр, ёлка"),
+            Found::Near
+        );
+        assert_eq!(d.locate(1, "Калужски\u{0438} центр"), Found::Nowhere);
     }
 
     #[test]
