@@ -571,3 +571,26 @@ fn a_missing_static_file_is_one_error_at_the_template_that_names_it() {
     assert_eq!(errors, 1, "{err}");
     assert!(!err.contains("public/"), "{err}");
 }
+
+#[test]
+fn a_taxonomy_id_that_is_not_a_slug_is_reported_at_its_line() {
+    let mut line = 0;
+    let err = expect_failure(
+        |root| {
+            let path = root.join("data/taxonomy.toml");
+            let text = std::fs::read_to_string(&path).unwrap();
+            line = 1 + text.lines().position(|l| l == "id = \"crisis\"").unwrap();
+            std::fs::write(
+                path,
+                text.replacen("id = \"crisis\"", "id = \"Кризис!\"", 1),
+            )
+            .unwrap();
+        },
+        &["taxonomy id `Кризис!` must be lower-case Latin"],
+        &[],
+    );
+    assert!(
+        err.contains(&format!("data/taxonomy.toml:{line}:1")),
+        "not at line {line}: {err}"
+    );
+}

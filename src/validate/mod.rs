@@ -733,6 +733,8 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
             if !ru::is_valid_slug(&t.id) {
+                // The same best guess at its line as for a repeated id.
+                let line = nth_line(&lines, &format!("id = \"{}\"", t.id), *times - 1);
                 out.push(
                     Diagnostic::error(
                         &file.rel,
@@ -741,6 +743,7 @@ fn check_taxonomy(cx: &Context, out: &mut Vec<Diagnostic>) {
                             t.id
                         ),
                     )
+                    .at_line(&file.text, line)
                     .hint(format!("for example `{}`", ru::slugify(&t.label))),
                 );
             }
