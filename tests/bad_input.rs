@@ -594,3 +594,13 @@ fn a_taxonomy_id_that_is_not_a_slug_is_reported_at_its_line() {
         "not at line {line}: {err}"
     );
 }
+
+#[test]
+fn a_missing_document_text_is_one_error_not_one_more_per_quote() {
+    let err = expect_failure(
+        |root| std::fs::remove_file(root.join("data/sources/000.txt")).unwrap(),
+        &["the text of document `000` is missing"],
+        &[],
+    );
+    assert!(!err.contains("keeps no text"), "{err}");
+}

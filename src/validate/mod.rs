@@ -37,6 +37,8 @@ pub struct Context<'a> {
     pub(crate) documents: HashSet<&'a str>,
     /// Normalised texts of the documents that keep one, for quote checks.
     pub(crate) texts: HashMap<&'a str, (quotes::Document, &'a str)>,
+    /// Documents data/sources.toml names a text for, read or not.
+    pub(crate) texts_named: HashSet<&'a str>,
     pub(crate) stats: HashSet<&'a str>,
     /// Findings kept from the dev server's last rebuild ([`Memo`]).
     memo: Option<&'a Memo>,
@@ -74,6 +76,13 @@ pub fn validate_with(
             .documents
             .documents
             .iter()
+            .map(|d| d.id.as_str())
+            .collect(),
+        texts_named: data
+            .documents
+            .documents
+            .iter()
+            .filter(|d| d.text.is_some())
             .map(|d| d.id.as_str())
             .collect(),
         texts: data
@@ -579,7 +588,10 @@ fn check_quote(
 ) {
     let line = s.line.unwrap_or(0) as usize;
     let Some((text, rel)) = cx.texts.get(doc.get_ref().as_str()) else {
-        if let Some(q) = &s.quote {
+        // A text named in data/sources.toml but missing or unreadable is
+        // already an error at its entry: one, not one more per quote.
+        let text_named = cx.texts_named.contains(doc.get_ref().as_str());
+        if let Some(q) = s.quote.as_ref().filter(|_| !text_named) {
             out.push(
                 origin
                     .warning_at(
