@@ -27,6 +27,9 @@
     window.location.replace(target);
   }
   link.addEventListener("click", leave);
+  // The shortcut works only with this script: the help says so only now.
+  var help = document.getElementById("quick-exit-help");
+  if (help) help.textContent += " Три быстрых нажатия клавиши Shift делают то же самое.";
 
   var PRESSES = 3;
   var WITHIN_MS = 1000;
