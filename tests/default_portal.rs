@@ -561,7 +561,12 @@ fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|n| n.get("audience").and_then(|a| a.as_str()).unwrap_or("family") == "family")
+        .filter(|n| {
+            n.get("audience")
+                .and_then(|a| a.as_str())
+                .unwrap_or("family")
+                == "family"
+        })
         .map(|n| n["id"].as_str().unwrap())
         .collect();
     let mut checked = 0;
@@ -572,9 +577,17 @@ fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
         if audience.iter().any(|a| a.as_str() == Some("family")) {
             continue;
         }
-        let url = service_url(&path).trim_end_matches("index.html").to_string();
+        let url = service_url(&path)
+            .trim_end_matches("index.html")
+            .to_string();
         let href = format!("href=\"/{url}\"");
-        let region = path.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        let region = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         for need in meta["needs"].as_array().unwrap() {
             let need = need.as_str().unwrap();
             if !family_needs.contains(&need) {
@@ -587,7 +600,10 @@ fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
             );
             let regional = built().join(format!("needs/{need}/{region}/index.html"));
             if let Ok(page) = std::fs::read_to_string(regional) {
-                assert!(!page.contains(&href), "{url} offered on /needs/{need}/{region}/");
+                assert!(
+                    !page.contains(&href),
+                    "{url} offered on /needs/{need}/{region}/"
+                );
             }
             let own = read(&service_url(&path));
             assert!(
@@ -597,7 +613,10 @@ fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
         }
     }
     // The portal has such records (the Omsk hospital and police, …): the test tested something.
-    assert!(checked >= 5, "only {checked} specialist services with family needs");
+    assert!(
+        checked >= 5,
+        "only {checked} specialist services with family needs"
+    );
     // Omsk had crisis services only for specialists: no crisis page for Omsk now.
     assert!(!built().join("needs/crisis/ru-oms/index.html").exists());
 }
