@@ -1218,3 +1218,57 @@ fn a_page_at_an_address_another_file_has_is_refused_naming_both() {
     }
     assert_eq!(snapshot(&root.join("public")), public_before);
 }
+
+#[test]
+fn images_and_links_a_browser_reads_as_this_sites_paths_are_checked() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let about = "+++\ntitle = \"О проекте\"\nmenu = 1\n+++\n![схема](/portal/nope.png) [вверх](../../../../x) [b](./a:b) [c](jav%61script:x) ![есть](/portal/favicon.svg) [почта](mailto:a@example.ru)\n";
+    write(root, "content/pages/about.md", about);
+    let broken = [
+        (
+            "![схема]",
+            "`/portal/nope.png` (an image or other file the page loads) leads nowhere",
+        ),
+        (
+            "[b]",
+            "link to `./a:b` leads nowhere: the site has no `about/a:b`",
+        ),
+        (
+            "[c]",
+            "link to `jav%61script:x` leads nowhere: the site has no `about/javascript:x`",
+        ),
+    ];
+    for command in ["check", "build"] {
+        let o = opora(root, &[command]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{command}: {err}");
+        for (written, message) in broken {
+            let (l, c) = line_col(about, written);
+            assert_eq!(
+                place_of(&err, message),
+                format!("content/pages/about.md:{l}:{c}")
+            );
+        }
+        // Above the root of the host, outside the site's base path /portal/.
+        let (l, c) = line_col(about, "[вверх]");
+        assert_eq!(
+            place_of(&err, "link to `../../../../x` leaves the site"),
+            format!("content/pages/about.md:{l}:{c}")
+        );
+        let errors = err.lines().filter(|l| l.starts_with("error:"));
+        assert_eq!(errors.count(), 4, "only the four: {err}");
+    }
+    // At the host's root, `..` stays there: the link is checked as `/x`.
+    let o = opora(root, &["build", "--base-url", "https://example.org/"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let (l, c) = line_col(about, "[вверх]");
+    assert_eq!(
+        place_of(
+            &err,
+            "link to `../../../../x` leads nowhere: the site has no `x`"
+        ),
+        format!("content/pages/about.md:{l}:{c}")
+    );
+}
