@@ -73,7 +73,8 @@ impl Taxonomy {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct GlossaryTerm {
-    pub term: String,
+    /// Spanned: problems with a term are reported where it is written.
+    pub term: Spanned<String>,
     /// What an abbreviation stands for; terms that are not abbreviations have none.
     pub expansion: Option<String>,
     #[serde(default)]
@@ -82,6 +83,17 @@ pub struct GlossaryTerm {
     pub explanation: String,
     #[serde(default)]
     pub sources: Vec<Source>,
+}
+
+impl GlossaryTerm {
+    /// The term's anchor on the glossary page (`/glossary/#sop`), which
+    /// search results and the А–Я index link to: its transliteration, or
+    /// `term` for one with no Latin or Russian letter or digit. Two terms
+    /// must not share one (`opora check` refuses it).
+    pub fn anchor(&self) -> String {
+        let slug = crate::ru::slugify(self.term.get_ref());
+        if slug.is_empty() { "term".into() } else { slug }
+    }
 }
 
 /// A name readers use for a place that is not a region's or town's own name

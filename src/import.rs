@@ -346,11 +346,12 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
             .as_ref()
             .map(|r| r.get_ref().clone())
             .unwrap_or_default();
-        if let Some(name) = crate::content::records::text_of(&s.meta.name) {
+        use crate::content::records::text_of;
+        if let Some(name) = text_of(&s.meta.name) {
             e.by_name.push((
                 region,
-                s.meta.municipality.clone(),
-                normalize_name(name, s.meta.municipality.as_deref()),
+                text_of(&s.meta.municipality).map(str::to_string),
+                normalize_name(name, text_of(&s.meta.municipality)),
                 id.clone(),
             ));
         }

@@ -62,10 +62,11 @@ pub struct MovedPage {
 }
 
 /// The moved addresses of `data/moved.toml` that may have their page,
-/// checked against every page the site makes of its content and the
-/// editing interface's `/admin/`.
+/// checked against every page the site makes of its content (`own`,
+/// `crate::render::pages::own_pages`) and the editing interface's `/admin/`.
 pub fn pages_for(
     site: &Site,
+    own: &[(String, crate::render::pages::Kind)],
     admin: &[OutputFile],
     moved: &MovedFile,
     file: &SourceText,
@@ -74,7 +75,6 @@ pub fn pages_for(
     if moved.moved.is_empty() {
         return Vec::new();
     }
-    let own = crate::render::pages::own_pages(site);
     let paths: HashSet<&str> = own
         .iter()
         .map(|(p, _)| p.as_str())

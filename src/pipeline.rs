@@ -123,7 +123,10 @@ pub fn render_unchecked(root: &Path) -> Result<(Diagnostics, Vec<OutputFile>), F
     let today = validate::today(&config);
     let history = crate::history::History::load(root);
     let site = Site::resolve(config, &data, &content, today, history);
-    let env = render::environment(&root.join("templates"), Default::default());
+    let env = render::environment(
+        &root.join("templates"),
+        asset_versions(&root.join("static")),
+    );
     let fail = |errors| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(errors);
@@ -297,8 +300,16 @@ pub fn prepare(opts: &Options, reuse: Reuse<'_>, report: &mut Report) -> Result<
     );
     let (admin, problems) = crate::cms::admin_files(&site, &data, &opts.root);
     diags.extend(problems);
+    let own = render::pages::own_pages(&site);
     if let Some(file) = &data.moved_file {
-        site.moved = crate::moved::pages_for(&site, &admin, &data.moved, file, &mut diags);
+        site.moved = crate::moved::pages_for(&site, &own, &admin, &data.moved, file, &mut diags);
+    }
+    // Two pages at one address: nothing is written, not even a check's
+    // pages, since one of them would silently be lost.
+    let clashes = render::pages::path_clashes(&site, &env, own, &admin);
+    if !clashes.is_empty() {
+        diags.extend(clashes);
+        return Err(fail(diags));
     }
     report.timings.push(("resolve", t.elapsed()));
     diags.sort();

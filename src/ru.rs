@@ -70,6 +70,16 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// Text with ё written as е (Ё as Е), case kept: the form Russian writing
+/// often uses for the same word («Елкино» for «Ёлкино»). Borrowed when the
+/// text has no ё.
+pub fn without_yo(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['ё', 'Ё']) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(s.replace('ё', "е").replace('Ё', "Е"))
+}
+
 /// `char::is_alphabetic` and `char::is_alphanumeric`, answered at once for
 /// Latin and Russian letters: the search analyzer's word tests.
 pub use opora_analyzer::{is_letter, is_letter_or_digit};
@@ -341,6 +351,16 @@ mod tests {
             assert_eq!(fold(&s), expected(&s), "{c:?}");
         }
         assert_eq!(fold("ЁЛКА и Ёж, ЙОД"), "елка и еж, йод");
+    }
+
+    #[test]
+    fn without_yo_writes_yo_as_ye_and_keeps_case() {
+        assert_eq!(without_yo("Ёлкино, ёж"), "Елкино, еж");
+        assert_eq!(without_yo("Калуга"), "Калуга");
+        assert!(matches!(
+            without_yo("Калуга"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -681,11 +681,8 @@ fn resolve_glossary(rz: &Resolver) -> Vec<GlossaryView> {
         .terms
         .iter()
         .map(|t| GlossaryView {
-            term: t.term.clone(),
-            anchor: {
-                let s = ru::slugify(&t.term);
-                if s.is_empty() { "term".into() } else { s }
-            },
+            term: t.term.get_ref().clone(),
+            anchor: t.anchor(),
             expansion: t.expansion.clone(),
             aliases: t.aliases.clone(),
             explanation: t.explanation.clone(),

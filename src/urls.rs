@@ -312,7 +312,7 @@ fn is_invisible_format(c: char) -> bool {
 
 /// The scheme as the WHATWG "scheme state" reads it: an ASCII letter, then
 /// letters, digits, `+`, `-` or `.`, then `:`.
-fn scheme_of(s: &str) -> Option<&str> {
+pub(crate) fn scheme_of(s: &str) -> Option<&str> {
     let end = s.find(':')?;
     let scheme = &s[..end];
     let mut chars = scheme.chars();

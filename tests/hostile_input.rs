@@ -1276,3 +1276,211 @@ fn names_and_quotes_written_decomposed_compare_as_they_read() {
     );
     assert!(!err.contains("anywhere in the document"), "{err}");
 }
+
+/// A service of the mini portal's Kaluga region whose record names `town`;
+/// with `contacts`, a family can call it (so it is shown as a card, not in
+/// its town's group).
+fn kaluga_service(name: &str, town: &str, contacts: bool) -> String {
+    let phone = if contacts {
+        "phones = [\"8(4842) 550 602\"]\n"
+    } else {
+        ""
+    };
+    format!(
+        "+++\nname = \"{name}\"\nkind = \"family-centre\"\nneeds = [\"family-support\"]\nregion = \"RU-KLU\"\nmunicipality = \"{town}\"\n{phone}sources = [{{ doc = \"003\", line = 36, quote = \"«Калужский областной центр социальной помощи семье и детям\" }}]\n+++\nЦентр помогает семьям с детьми.\n"
+    )
+}
+
+#[test]
+fn two_spellings_of_one_town_never_share_a_page_or_an_anchor() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let region_file = "content/regions/ru-klu.md";
+    let region = std::fs::read_to_string(root.join(region_file)).unwrap();
+    let listing = |names: &[&str]| {
+        let extra: String = names
+            .iter()
+            .map(|n| format!("\n[[municipalities]]\nname = \"{n}\"\nlat = 54.5\nlon = 36.2\n"))
+            .collect();
+        region.replacen("+++\nТекст", &format!("{extra}+++\nТекст"), 1)
+    };
+    // A region listing one town twice, with a stray mark or once with ё:
+    // one municipality page would overwrite the other.
+    for (names, second, first) in [
+        (&["Калуга!"][..], "Калуга!", "Калуга"),
+        (&["Елкино", "Ёлкино"][..], "Ёлкино", "Елкино"),
+    ] {
+        let text = listing(names);
+        write(root, region_file, &text);
+        let o = opora(root, &["check"]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{err}");
+        let (l, c) = line_col(&text, &format!("\"{second}\""));
+        let message = format!("municipalities «{second}» and «{first}»");
+        assert_eq!(place_of(&err, &message), format!("{region_file}:{l}:{c}"));
+        assert!(!opora(root, &["build"]).status.success());
+    }
+    write(root, region_file, &region);
+
+    // Services of one region: «Ёлкино» and «Елкино» are one town, shown with
+    // ё, with a warning at the record written with е.
+    let yo = kaluga_service("Центр «Ёлочка»", "Ёлкино", false);
+    let ye = kaluga_service("Центр «Ельничек»", "Елкино", false);
+    write(root, "content/services/ru-klu/elkino-1.md", &yo);
+    write(root, "content/services/ru-klu/elkino-2.md", &ye);
+    let o = opora(root, &["build"]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    let (l, c) = line_col(&ye, "\"Елкино\"");
+    assert_eq!(
+        place_of(
+            &err,
+            "«Елкино» is written «Ёлкино» in content/services/ru-klu/elkino-1.md:6"
+        ),
+        format!("content/services/ru-klu/elkino-2.md:{l}:{c}")
+    );
+    assert!(err.contains("warning: «Елкино»"), "{err}");
+    let page = std::fs::read_to_string(root.join("public/regions/ru-klu/index.html")).unwrap();
+    assert_eq!(page.matches("id=\"m-elkino\"").count(), 1, "{page}");
+    assert!(page.contains(">Ёлкино <span class=\"count\">(2)"), "{page}");
+    assert!(!page.contains("Елкино"), "{page}");
+
+    // Another spelling than the region's own («Калуга!» beside «Калуга»):
+    // an error at the record, naming how the region writes the town.
+    let public_before = snapshot(&root.join("public"));
+    let odd = kaluga_service("Центр «Калужанка»", "Калуга!", true);
+    write(root, "content/services/ru-klu/a-kaluga.md", &odd);
+    for command in ["check", "build"] {
+        let o = opora(root, &[command]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{command}: {err}");
+        let (l, c) = line_col(&odd, "\"Калуга!\"");
+        let (listed, _) = line_col(&region, "name = \"Калуга\"");
+        assert_eq!(
+            place_of(
+                &err,
+                &format!("«Калуга!» is written «Калуга» in {region_file}:{listed}")
+            ),
+            format!("content/services/ru-klu/a-kaluga.md:{l}:{c}")
+        );
+    }
+    assert_eq!(snapshot(&root.join("public")), public_before);
+}
+
+#[test]
+fn glossary_terms_that_would_share_an_anchor_are_refused_where_written() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let glossary = std::fs::read_to_string(root.join("data/glossary.toml")).unwrap();
+    for (term, message) in [
+        ("ТЖС.", "terms «ТЖС.» and «ТЖС»"),
+        ("ТЖС", "term `ТЖС` is defined twice"),
+    ] {
+        let text =
+            format!("{glossary}\n[[terms]]\nterm = \"{term}\"\nexplanation = \"Ещё раз.\"\n");
+        write(root, "data/glossary.toml", &text);
+        let o = opora(root, &["check"]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{err}");
+        // The second entry: the last place the term is written.
+        let before = &text[..text.rfind(&format!("\"{term}\"")).unwrap()];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+        assert_eq!(
+            place_of(&err, message),
+            format!("data/glossary.toml:{line}:{col}")
+        );
+        let (first, _) = line_col(&glossary, "term = \"ТЖС\"");
+        assert!(
+            err.contains(&format!("(line {first})"))
+                || err.contains(&format!("first at line {first}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_page_at_an_address_another_file_has_is_refused_naming_both() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let o = opora(root, &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let public_before = snapshot(&root.join("public"));
+    // The editing interface makes /admin/; a free page named admin would
+    // be written over it (or it over the page).
+    let config = std::fs::read_to_string(root.join("opora.toml")).unwrap();
+    write(
+        root,
+        "opora.toml",
+        &format!(
+            "{config}\n[editors]\ncms = true\nbackend = \"gitea\"\nhost = \"https://git.example.org\"\nrepo = \"opora/portal\"\napp_id = \"opora-cms\"\n"
+        ),
+    );
+    write(
+        root,
+        "content/pages/admin.md",
+        "+++\ntitle = \"Для редакторов\"\n+++\nТекст.\n",
+    );
+    for command in ["check", "build"] {
+        let o = opora(root, &[command]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{command}: {err}");
+        let message = "two pages would be written to `admin/index.html`: one made from the editing interface ([editors] cms = true in opora.toml), one from content/pages/admin.md";
+        assert_eq!(place_of(&err, message), "content/pages/admin.md:1:1");
+    }
+    assert_eq!(snapshot(&root.join("public")), public_before);
+}
+
+#[test]
+fn images_and_links_a_browser_reads_as_this_sites_paths_are_checked() {
+    let portal = mini_portal();
+    let root = portal.path();
+    let about = "+++\ntitle = \"О проекте\"\nmenu = 1\n+++\n![схема](/portal/nope.png) [вверх](../../../../x) [b](./a:b) [c](jav%61script:x) ![есть](/portal/favicon.svg) [почта](mailto:a@example.ru)\n";
+    write(root, "content/pages/about.md", about);
+    let broken = [
+        (
+            "![схема]",
+            "`/portal/nope.png` (an image or other file the page loads) leads nowhere",
+        ),
+        (
+            "[b]",
+            "link to `./a:b` leads nowhere: the site has no `about/a:b`",
+        ),
+        (
+            "[c]",
+            "link to `jav%61script:x` leads nowhere: the site has no `about/javascript:x`",
+        ),
+    ];
+    for command in ["check", "build"] {
+        let o = opora(root, &[command]);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{command}: {err}");
+        for (written, message) in broken {
+            let (l, c) = line_col(about, written);
+            assert_eq!(
+                place_of(&err, message),
+                format!("content/pages/about.md:{l}:{c}")
+            );
+        }
+        // Above the root of the host, outside the site's base path /portal/.
+        let (l, c) = line_col(about, "[вверх]");
+        assert_eq!(
+            place_of(&err, "link to `../../../../x` leaves the site"),
+            format!("content/pages/about.md:{l}:{c}")
+        );
+        let errors = err.lines().filter(|l| l.starts_with("error:"));
+        assert_eq!(errors.count(), 4, "only the four: {err}");
+    }
+    // At the host's root, `..` stays there: the link is checked as `/x`.
+    let o = opora(root, &["build", "--base-url", "https://example.org/"]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{err}");
+    let (l, c) = line_col(about, "[вверх]");
+    assert_eq!(
+        place_of(
+            &err,
+            "link to `../../../../x` leads nowhere: the site has no `x`"
+        ),
+        format!("content/pages/about.md:{l}:{c}")
+    );
+}

@@ -16,6 +16,7 @@
 
 pub(crate) mod events;
 pub(crate) mod pages;
+mod places;
 pub(crate) mod practices;
 pub(crate) mod programmes;
 pub(crate) mod regions;

@@ -4,6 +4,8 @@
 //! page per municipality listing services by distance, for near-me without
 //! JavaScript.
 
+use std::collections::HashMap;
+
 use minijinja::{Value, context};
 
 use super::{Collection, Entry, Layout, Loaded, NewRecord, Route, Spec};
@@ -518,7 +520,9 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
                             place,
                             format!(
                                 "municipality `{}` at {}, {} lies outside the region's bbox",
-                                mu.name, mu.lat, mu.lon
+                                mu.name.as_str(),
+                                mu.lat,
+                                mu.lon
                             ),
                         )
                         .hint("check that lat and lon are not swapped"),
@@ -527,11 +531,54 @@ fn check_region(cx: &Context, r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>)
             }
         }
     }
+    check_municipality_addresses(r, out);
     check_sources(cx, r, &m.sources, true, out);
     if let Some(dvs) = &m.dvs
         && let Some(s) = &dvs.source
     {
         check_source(cx, &Origin::of_record(r), s, out);
+    }
+}
+
+/// Each of a region's `[[municipalities]]` has a page at
+/// `regions/<code>/m/<slug of its name>/`: a name with no slug would have
+/// none, and two names with one slug — the same town listed twice, once
+/// with ё («Ёлкино», «Елкино»), or with a stray mark («Калуга!») — would
+/// write one page over the other. Each is an error at the later entry.
+fn check_municipality_addresses(r: &Record<RegionMeta>, out: &mut Vec<Diagnostic>) {
+    let mut pages: HashMap<String, &S<Municipality>> = HashMap::new();
+    for place in &r.meta.municipalities {
+        let name = place.get_ref().name.as_str();
+        let slug = ru::slugify(name);
+        if slug.is_empty() {
+            out.push(
+                r.error_at(&place.get_ref().name, format!("municipality `{}` has no Russian or Latin letter or digit, so its page has no address", name.escape_debug()))
+                    .hint("write the town's name as the source gives it, e.g. name = \"Калуга\""),
+            );
+            continue;
+        }
+        let Some(first) = pages.get(&slug) else {
+            pages.insert(slug, place);
+            continue;
+        };
+        let first_name = first.get_ref().name.as_str();
+        let line = r
+            .file
+            .line_at(r.front_offset + first.get_ref().name.span().start);
+        let (message, hint) = if first_name == name {
+            (
+                format!("municipality «{name}» is listed twice (first at line {line})"),
+                "list each town once",
+            )
+        } else {
+            (
+                format!(
+                    "municipalities «{name}» and «{first_name}» (line {line}) would share one page, m/{slug}/ under the region's: one would overwrite the other"
+                ),
+                "one town? list it once, written as its name is written (with ё where it has one); two places? tell them apart in letters or digits, not in punctuation or case",
+            )
+        };
+        out.push(r.error_at(&place.get_ref().name, message).hint(hint));
     }
 }
 
@@ -548,9 +595,13 @@ fn resolve_region(rz: &Resolver, r: &Record<RegionMeta>, service_count: usize) -
         .iter()
         .map(|mu| mu.get_ref())
         .map(|mu| MunicipalityView {
-            name: mu.name.clone(),
-            slug: ru::slugify(&mu.name),
-            url: format!("{}m/{}/", rz.region_url(&code), ru::slugify(&mu.name)),
+            name: mu.name.as_str().to_string(),
+            slug: ru::slugify(mu.name.as_str()),
+            url: format!(
+                "{}m/{}/",
+                rz.region_url(&code),
+                ru::slugify(mu.name.as_str())
+            ),
             lat: mu.lat,
             lon: mu.lon,
         })

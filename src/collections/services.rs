@@ -60,6 +60,7 @@ impl Collection for Services {
             check_service(cx, s, out)
         });
         check_duplicate_services(cx.content, out);
+        super::places::check(cx.content, out);
     }
 
     fn resolve(&self, rz: &Resolver, content: &Content, site: &mut Site) {
@@ -74,7 +75,7 @@ impl Collection for Services {
         // of one core while the other sat idle.
         records.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let family_needs = family_needs(rz.data);
-        let services: Vec<ServiceView> = records
+        let mut services: Vec<ServiceView> = records
             .par_iter()
             .map(|(_, s)| resolve_service(rz, &family_needs, s))
             .collect();
@@ -103,6 +104,7 @@ impl Collection for Services {
                 push(&mut by_need, &n.id, i);
             }
         }
+        super::places::spell_alike(content, &mut services, &by_region);
         site.services = services;
         site.services_by_region = by_region;
         site.services_by_need = by_need;
@@ -344,7 +346,7 @@ fn check_duplicate_services(content: &Content, out: &mut Vec<Diagnostic>) {
     for group in keyed.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
         let group: Vec<&Record<ServiceMeta>> = group.iter().map(|(_, i)| &services[*i]).collect();
         for dup in &group[1..] {
-            if dup.meta.municipality == group[0].meta.municipality {
+            if text_of(&dup.meta.municipality) == text_of(&group[0].meta.municipality) {
                 out.push(
                     dup.error(format!("same name as {}", group[0].file.rel))
                         .hint("two records for one service? merge them; otherwise make the names differ (add the town or branch)"),
@@ -412,8 +414,8 @@ fn resolve_service(
         region_name: region.term.label,
         region_url: region.url,
         region: region.term.id,
-        municipality: m.municipality.clone(),
-        district: m.district.clone(),
+        municipality: text_of(&m.municipality).map(str::to_string),
+        district: text_of(&m.district).map(str::to_string),
         address: m.address.clone(),
         location: m.location.as_ref().map(|l| {
             let l = l.get_ref();

@@ -334,7 +334,7 @@ pub fn abbreviations(glossary: &Glossary) -> Abbreviations {
         let Some(expansion) = &t.expansion else {
             continue;
         };
-        a.insert(&t.term, expansion);
+        a.insert(t.term.get_ref(), expansion);
         for alias in &t.aliases {
             a.insert(alias, expansion);
         }

@@ -95,7 +95,7 @@ pub struct RenderedMarkdown {
     /// Text without markup, for search and summaries.
     pub plain: std::sync::Arc<str>,
     pub problems: Vec<BodyProblem>,
-    /// Every link that made it into the HTML, for the link checker's blame.
+    /// Every link and image that made it into the HTML, for the link checker's blame.
     pub links: Vec<LinkSpan>,
 }
 
@@ -321,6 +321,12 @@ impl<'md> Renderer<'_, 'md> {
         self.image_open.push(allowed);
         self.image_depth += 1;
         if allowed {
+            // Checked by the link check like a link, and blamed here.
+            self.out.links.push(LinkSpan {
+                dest,
+                offset: span.start,
+                len: span.len(),
+            });
             self.events.push(Event::Start(image));
         }
     }

@@ -264,8 +264,9 @@ pub struct Person {
 #[schemars(description = "Город или район.")]
 #[serde(deny_unknown_fields)]
 pub struct Municipality {
-    #[schemars(description = "Название.")]
-    pub name: String,
+    /// Spanned: a name that clashes with another is reported where it is written.
+    #[schemars(description = "Название.", with = "String")]
+    pub name: S<String>,
     #[schemars(description = "Широта центра.")]
     pub lat: f64,
     #[schemars(description = "Долгота центра.")]
@@ -385,10 +386,10 @@ pub struct ServiceMeta {
     pub audience: Vec<S<String>>,
     #[schemars(description = "Код региона (ISO 3166-2), например RU-MOS; файл есть в content/regions/.", with = "Option<String>", required, extend("x-refers-to" = "regions"))]
     pub region: Option<S<String>>,
-    #[schemars(description = "Город или район.")]
-    pub municipality: Option<String>,
-    #[schemars(description = "Округ внутри города.")]
-    pub district: Option<String>,
+    #[schemars(description = "Город или район.", with = "Option<String>")]
+    pub municipality: Option<S<String>>,
+    #[schemars(description = "Округ внутри города.", with = "Option<String>")]
+    pub district: Option<S<String>>,
     #[schemars(description = "Адрес, только если он есть в источнике.")]
     pub address: Option<String>,
     #[schemars(description = "Место на карте.", with = "Option<Location>")]

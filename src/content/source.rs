@@ -100,6 +100,14 @@ impl SourceText {
         }
     }
 
+    /// The line (1-based) that byte `offset` of the file is on, for a
+    /// finding that names a second place in the file; 0 inside the part let go.
+    pub fn line_at(&self, offset: usize) -> usize {
+        offset.checked_sub(self.released).map_or(0, |at| {
+            self.lines().locate(at.min(self.text.len())).0.line + self.released_lines
+        })
+    }
+
     /// An error pointing at a whole line (1-based) of this file.
     pub fn error_at_line(&self, message: impl Into<String>, line: usize) -> Diagnostic {
         let d = Diagnostic::error(&self.rel, message);

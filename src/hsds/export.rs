@@ -742,7 +742,7 @@ fn location(
         id: location_id.clone(),
         location_type: "physical",
         organization_id: Some(organization.to_string()),
-        name: m.municipality.clone(),
+        name: text_of(&m.municipality).map(str::to_string),
         description: Some(description.to_string()),
         latitude: point.and_then(|p| number(p.lat)),
         longitude: point.and_then(|p| number(p.lon)),
@@ -767,8 +767,8 @@ fn location(
     let full = m
         .address
         .as_ref()
-        .zip(m.municipality.as_ref())
-        .and_then(|(a, city)| Some((a.clone(), city.clone(), postal_code(a)?)));
+        .zip(text_of(&m.municipality))
+        .and_then(|(a, city)| Some((a.clone(), city.to_string(), postal_code(a)?)));
     match full {
         Some((address_1, city, postal_code)) => t.addresses.push(Address {
             id: cx.ids.of("address", rid),
@@ -776,21 +776,29 @@ fn location(
             postal_code,
             address_1,
             city,
-            region: m.district.clone(),
+            region: text_of(&m.district).map(str::to_string),
             state_province: region_name.to_string(),
             country: "RU",
             address_type: "physical",
         }),
         None => {
             let parts = [
-                ("municipality", &m.municipality),
-                ("district", &m.district),
-                ("address", &m.address),
+                ("municipality", text_of(&m.municipality)),
+                ("district", text_of(&m.district)),
+                ("address", m.address.as_deref()),
             ];
             for (code, value) in parts {
                 if let Some(value) = value {
                     let key = format!("{rid}/{PLACE}/{code}");
-                    attribute(cx, PLACE, code, &location_id, &key, Some(value.clone()), t);
+                    attribute(
+                        cx,
+                        PLACE,
+                        code,
+                        &location_id,
+                        &key,
+                        Some(value.to_string()),
+                        t,
+                    );
                 }
             }
         }

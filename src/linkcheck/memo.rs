@@ -14,22 +14,35 @@ use std::sync::{Arc, RwLock};
 
 use rustc_hash::FxHashMap;
 
-use super::{KnownFiles, PageLinks};
+use super::{FoundLink, KnownFiles, PageLinks, Use};
 use crate::varint::{Reader, put_number, put_text};
 
-/// One distinct link: the `href` as written (entities decoded), the file it
-/// leads to (`Err`: it leaves the base path; `Ok("")`: the page it is on),
-/// and its fragment.
+/// What [`LinkTable::compact`] writes first: a table of another layout
+/// (one from before images were remembered, say) is not read as this one.
+const TABLE_MAGIC: &[u8] = b"links/2\n";
+
+/// One distinct link: the address as written (entities decoded), the file
+/// it leads to (`Err`: it leaves the base path; `Ok("")`: the page it is
+/// on), its fragment, and whether the page follows or loads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Link {
     pub href: String,
     pub file: Result<String, ()>,
     pub fragment: Option<String>,
+    pub how: Use,
+}
+
+/// How a link's [`Use`] is written in the table.
+fn use_byte(how: Use) -> u8 {
+    match how {
+        Use::Follow => 0,
+        Use::Load => 1,
+    }
 }
 
 impl Link {
     /// 128 bits: two different links never share a number by chance.
-    fn key(href: &str, file: &Result<&str, ()>, fragment: Option<&str>) -> u128 {
+    fn key(href: &str, file: &Result<&str, ()>, fragment: Option<&str>, how: Use) -> u128 {
         let mut h = xxhash_rust::xxh3::Xxh3Default::new();
         let mut part = |tag: u8, s: &str| {
             h.update(&[tag]);
@@ -44,6 +57,7 @@ impl Link {
         if let Some(f) = fragment {
             part(3, f);
         }
+        h.update(&[4, use_byte(how)]);
         h.digest128()
     }
 }
@@ -67,8 +81,14 @@ struct Numbered {
 
 impl LinkTable {
     /// The number of a link, numbering it if it is new.
-    pub(super) fn number(&self, href: &str, file: Result<&str, ()>, fragment: Option<&str>) -> u32 {
-        let key = Link::key(href, &file, fragment);
+    pub(super) fn number(
+        &self,
+        href: &str,
+        file: Result<&str, ()>,
+        fragment: Option<&str>,
+        how: Use,
+    ) -> u32 {
+        let key = Link::key(href, &file, fragment, how);
         if let Some(&n) = self.read().numbers.get(&key) {
             return n;
         }
@@ -81,6 +101,7 @@ impl LinkTable {
             href: href.to_string(),
             file: file.map(str::to_string),
             fragment: fragment.map(str::to_string),
+            how,
         }));
         table.numbers.insert(key, n);
         n
@@ -108,7 +129,7 @@ impl LinkTable {
     fn push(&self, link: Link) {
         let mut table = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let file = link.file.as_deref().map_err(|_| ());
-        let key = Link::key(&link.href, &file, link.fragment.as_deref());
+        let key = Link::key(&link.href, &file, link.fragment.as_deref(), link.how);
         let n = table.links.len() as u32;
         table.numbers.entry(key).or_insert(n);
         table.links.push(Arc::new(link));
@@ -132,7 +153,7 @@ impl LinkTable {
                 memo.encode(bytes);
             }
         }
-        let mut out = Vec::new();
+        let mut out = TABLE_MAGIC.to_vec();
         put_number(&mut out, ids.kept.len() as u64);
         for &n in &ids.kept {
             out.extend_from_slice(&table.ids[n as usize].to_le_bytes());
@@ -159,6 +180,7 @@ impl LinkTable {
                 }
                 None => out.push(0),
             }
+            out.push(use_byte(link.how));
         }
         out
     }
@@ -166,7 +188,7 @@ impl LinkTable {
     /// The table [`LinkTable::compact`] wrote; `None` when it is damaged
     /// (the pages kept then are read as before).
     pub fn decode(bytes: &[u8]) -> Option<LinkTable> {
-        let mut r = Reader(bytes);
+        let mut r = Reader(bytes.strip_prefix(TABLE_MAGIC)?);
         let table = LinkTable::default();
         for _ in 0..r.number()? {
             table.number_id(u64::from_le_bytes(r.take(8)?.try_into().ok()?));
@@ -184,10 +206,16 @@ impl LinkTable {
                 0 => None,
                 _ => return None,
             };
+            let how = match r.byte()? {
+                0 => Use::Follow,
+                1 => Use::Load,
+                _ => return None,
+            };
             table.push(Link {
                 href,
                 file,
                 fragment,
+                how,
             });
         }
         r.0.is_empty().then_some(table)
@@ -293,8 +321,12 @@ impl PageLinks {
             if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(&**f)) {
                 continue;
             }
-            let file = file.map(Cow::into_owned);
-            links.push((link.href.clone(), file, link.fragment.clone()));
+            links.push(FoundLink {
+                href: link.href.clone(),
+                file: file.map(Cow::into_owned),
+                fragment: link.fragment.clone(),
+                how: link.how,
+            });
         }
         Some(PageLinks {
             path: path.to_string(),
@@ -348,11 +380,43 @@ mod tests {
         let reread = PageLinks::read("c/d/index.html", PAGE, "/", &now, None);
         assert_eq!(seen(&recalled), seen(&reread));
         assert!(
-            recalled.links.iter().any(|(href, _, _)| href == "/gone/"),
+            recalled.links.iter().any(|l| l.href == "/gone/"),
             "{:?}",
             recalled.links
         );
         assert_eq!(seen(&read).0, seen(&recalled).0);
+    }
+
+    #[test]
+    fn a_recalled_page_still_loads_its_images_and_they_are_checked_again() {
+        let page = "<img src=\"/photo.jpg\"><a href=\"/photo.jpg\">same address, followed</a>";
+        let table = LinkTable::default();
+        let then = known(&["photo.jpg"]);
+        let mut read = PageLinks::read("p/index.html", page, "/", &then, Some(&table));
+        assert!(read.links.is_empty(), "both lead to a known file");
+        let mut bytes = read.take_memo();
+        let site = table.compact([&mut bytes]);
+        let table = LinkTable::decode(&site).unwrap();
+        let memo = LinkMemo::decode(&bytes).unwrap();
+        assert_eq!(memo.links.len(), 2, "the image and the link are two");
+        // The photo is gone: the kept page's image is broken, as a read finds.
+        let mut check = LinkCheck::new("/");
+        let now = check.freeze();
+        let recalled = PageLinks::recall("p/index.html", &memo, &table, &now).unwrap();
+        assert_eq!(
+            seen(&recalled),
+            seen(&PageLinks::read("p/index.html", page, "/", &now, None))
+        );
+        check.add(recalled);
+        let broken = check.finish();
+        let messages: Vec<&str> = broken.iter().map(|b| b.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "link to `/photo.jpg` leads nowhere: the site has no `photo.jpg`",
+                "`/photo.jpg` (an image or other file the page loads) leads nowhere: the site has no `photo.jpg`",
+            ]
+        );
     }
 
     #[test]
@@ -389,7 +453,7 @@ mod tests {
             &nothing,
         )
         .unwrap();
-        let hrefs: Vec<&str> = recalled.links.iter().map(|l| l.0.as_str()).collect();
+        let hrefs: Vec<&str> = recalled.links.iter().map(|l| l.href.as_str()).collect();
         assert_eq!(hrefs, ["/2/", "/3/"]);
         first.truncate(1);
         assert_eq!(LinkMemo::decode(&first), None);
@@ -410,10 +474,14 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert_eq!(LinkMemo::decode(&longer), None);
-        assert!(LinkTable::decode(&[5, 1, b'x']).is_none());
+        let table = |bytes: &[u8]| [TABLE_MAGIC, bytes].concat();
+        assert!(LinkTable::decode(&table(&[5, 1, b'x'])).is_none());
         assert!(LinkTable::decode(&[]).is_none());
+        // A table of the layout before images were remembered (no magic)
+        // is not read as this one.
+        assert!(LinkTable::decode(&[0, 0]).is_none());
         // A memo that names a link the table lacks: the page must be read.
-        let table = LinkTable::decode(&[0, 0]).unwrap();
+        let table = LinkTable::decode(&table(&[0, 0])).unwrap();
         assert!(PageLinks::recall("p.html", &memo, &table, &KnownFiles::default()).is_none());
     }
 }

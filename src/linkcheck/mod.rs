@@ -1,11 +1,19 @@
 //! Internal link and anchor checking over the rendered site, for `opora check`
-//! and `opora build` alike. A link is broken when no file of the site answers
-//! its path, when the target page has no element with the `#fragment`'s id, or
-//! when a path leaves the site's base path. A broken link written in content
-//! is blamed on the line of the record where it is written (for a
-//! reference-style link, its definition), found from the places the Markdown
-//! renderer recorded — not by searching the text.
+//! and `opora build` alike. Every address a page follows or loads from the
+//! site is checked: `href` (links, stylesheets), `src` and `srcset`
+//! (images, scripts, `<source>`s). One is broken when no file of the site
+//! answers its path, when the target page has no element with the
+//! `#fragment`'s id, or when a path leaves the site's base path. An address
+//! is another site's only when a browser would read it so: `//host/…`, or a
+//! URL scheme (`https:`, `tel:`) before its first `/`, `?` or `#` — so
+//! `./a:b` and `jav%61script:x` are paths of this site, checked like any. A
+//! relative path climbs no higher than the root of the host, as in a
+//! browser. A broken link written in content is blamed on the line of the
+//! record where it is written (for a reference-style link, its definition),
+//! found from the places the Markdown renderer recorded — not by searching
+//! the text.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -56,6 +64,24 @@ pub struct Page<'a> {
     pub html: &'a str,
 }
 
+/// What a page does with an address: follows it when the reader asks (a
+/// link), or loads it with the page (an image, a script, a stylesheet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Use {
+    Follow,
+    Load,
+}
+
+impl Use {
+    /// The address as a finding names it.
+    fn named(self, href: &str) -> String {
+        match self {
+            Use::Follow => format!("link to `{href}`"),
+            Use::Load => format!("`{href}` (an image or other file the page loads)"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct BrokenLink {
     /// The page (output path) the link is on.
@@ -66,10 +92,16 @@ pub struct BrokenLink {
     pub hint: &'static str,
 }
 
+/// The values of attribute `attr` in `html`, as written: as the templates
+/// and the Markdown renderer write attributes (a space before the name, the
+/// value in double quotes, where a `"` is written `&quot;`).
 fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
-    // memchr's SIMD search: this scan runs over every page twice and was
-    // ~11 % of a large build's CPU with `str::find` (perf, 100,000 services).
+    // memchr's SIMD search: this scan runs over every page and was ~11 % of
+    // a large build's CPU with `str::find` (perf, 100,000 services). One
+    // search for all the attributes (aho-corasick) was several times slower
+    // than one per attribute: its needles all start with a space and a
+    // letter, which HTML is full of.
     let finder = memchr::memmem::Finder::new(needle.as_bytes());
     let mut out = Vec::new();
     let mut rest = html;
@@ -81,6 +113,70 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
         }
     }
     out
+}
+
+/// The addresses `html` loads with the page (`src`, `srcset`), as written:
+/// one search for both, which begin alike. `true` marks a `srcset`.
+fn loaded_values(html: &str) -> Vec<(bool, &str)> {
+    let finder = memchr::memmem::Finder::new(b" src");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = finder.find(rest.as_bytes()) {
+        rest = &rest[i + " src".len()..];
+        let (srcset, after) = if let Some(after) = rest.strip_prefix("=\"") {
+            (false, after)
+        } else if let Some(after) = rest.strip_prefix("set=\"") {
+            (true, after)
+        } else {
+            continue;
+        };
+        if let Some(end) = memchr::memchr(b'"', after.as_bytes()) {
+            out.push((srcset, &after[..end]));
+            rest = &after[end..];
+        }
+    }
+    out
+}
+
+/// The addresses of a `srcset` value (`a.jpg 1x, /b.jpg 480w`): each
+/// candidate's address, up to the white space before its descriptor, as
+/// the HTML standard splits them (an address may hold commas; one that ends
+/// in commas loses them).
+fn srcset_addresses(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = value;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            return out;
+        }
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let address = &rest[..end];
+        rest = &rest[end..];
+        let trimmed = address.trim_end_matches(',');
+        if trimmed.len() == address.len() {
+            // Its descriptor runs to the next comma outside brackets.
+            let mut depth = 0usize;
+            let stop = rest
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth = depth.saturating_sub(1),
+                        ',' if depth == 0 => return true,
+                        _ => {}
+                    }
+                    false
+                })
+                .map_or(rest.len(), |(i, _)| i);
+            rest = &rest[stop..];
+        }
+        if !trimmed.is_empty() {
+            out.push(trimmed);
+        }
+    }
 }
 
 /// Attribute text as written in the HTML, with the entities templates
@@ -115,45 +211,98 @@ fn file_for(path: &str) -> String {
 /// The site path a link on `page` (an output path) leads to, if it stays on
 /// the site: `/base/x/` → `x/`, `../y/` from `a/b/index.html` → `a/y/`.
 /// `Err` for a path that leaves the base path; `None` for another host or a
-/// scheme like `tel:`, `mailto:`, `geo:`.
+/// scheme like `tel:`, `mailto:`, `geo:` — found as a browser finds it
+/// (`crate::urls`), so a `:` after a `/` (`./a:b`) or in what is no scheme
+/// (`jav%61script:x`) makes no link external. `target` is the link without
+/// its `?query` and `#fragment`.
 fn site_target(page: &str, target: &str, base: &str) -> Option<Result<String, ()>> {
     if target.is_empty() {
         return Some(Ok(page.to_string()));
     }
+    if target.starts_with("//") || crate::urls::scheme_of(target).is_some() {
+        return None;
+    }
     if let Some(rest) = target.strip_prefix(base) {
         return Some(Ok(file_for(rest)));
-    }
-    if target.starts_with("//") || target.contains(':') && !target.starts_with('/') {
-        return None;
     }
     if target.starts_with('/') {
         // A path on this host but outside the site's base path: with
         // base_url `https://x.org/portal/`, `/routes/` is another site.
         return Some(Err(()));
     }
-    // Relative to the page's folder.
-    let mut parts: Vec<&str> = page.split('/').collect();
-    parts.pop();
-    for seg in target.split('/') {
-        match seg {
-            ".." => {
-                parts.pop()?;
-            }
-            "." => {}
-            s => parts.push(s),
-        }
-    }
-    let joined = parts.join("/");
-    Some(Ok(if target.ends_with('/') || joined.is_empty() {
-        file_for(&joined)
-    } else {
-        joined
-    }))
+    Some(relative_target(page, target, base))
 }
 
-/// A link as the check takes it: the `href` as written, the file it leads
-/// to (`Err` when it leaves the base path) and its fragment.
-type FoundLink = (String, Result<String, ()>, Option<String>);
+/// A relative path from `page`, resolved as a browser resolves it: from
+/// the page's folder under the base path, `.` and `..` (also written
+/// `%2e`) taken away, and `..` at the host's root staying there (so
+/// `../../../../x` from a page two folders deep is `/x`). `Err` when the
+/// result is not under the base path.
+fn relative_target(page: &str, target: &str, base: &str) -> Result<String, ()> {
+    let base: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    let mut parts = base.clone();
+    parts.extend(page.split('/'));
+    parts.pop();
+    // Whether the last segment was `.` or `..`: the path then names a folder.
+    let mut folder = false;
+    for segment in target.split('/') {
+        folder = true;
+        match dot_segment(segment) {
+            Some(Dot::Up) => {
+                parts.pop();
+            }
+            Some(Dot::Here) => {}
+            None => {
+                folder = false;
+                parts.push(segment);
+            }
+        }
+    }
+    let inside = parts.get(..base.len()).ok_or(())?;
+    if inside != base.as_slice() {
+        return Err(());
+    }
+    let mut path = parts[base.len()..].join("/");
+    if folder && !path.is_empty() && !path.ends_with('/') {
+        path.push('/');
+    }
+    Ok(if path.is_empty() || path.ends_with('/') {
+        file_for(&path)
+    } else {
+        path
+    })
+}
+
+/// A dot segment of a path: `.` or `..`, as the URL standard reads them
+/// (`%2e` is a dot too, in either case).
+enum Dot {
+    Here,
+    Up,
+}
+
+fn dot_segment(segment: &str) -> Option<Dot> {
+    let dot = |s: &str| s == "." || s.eq_ignore_ascii_case("%2e");
+    match segment.len() {
+        1 | 3 if dot(segment) => Some(Dot::Here),
+        2 | 4 | 6 => {
+            let split = if segment.starts_with('.') { 1 } else { 3 };
+            let (a, b) = segment.split_at_checked(split)?;
+            (dot(a) && dot(b)).then_some(Dot::Up)
+        }
+        _ => None,
+    }
+}
+
+/// A link as the check takes it: the address as written (entities
+/// decoded), the file it leads to (`Err` when it leaves the base path), its
+/// fragment, and whether the page follows or loads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundLink {
+    href: String,
+    file: Result<String, ()>,
+    fragment: Option<String>,
+    how: Use,
+}
 
 /// The links of one rendered page, taken apart while the page is still in
 /// memory, so that the page itself need not be kept for the check.
@@ -195,18 +344,30 @@ impl PageLinks {
             .into_iter()
             .map(|id| id_hash(&unescape(id)))
             .collect();
+        let mut addresses: Vec<(Use, Cow<str>)> = attr_values(html, "href")
+            .into_iter()
+            .map(|href| (Use::Follow, unescape(href)))
+            .collect();
+        for (srcset, raw) in loaded_values(html) {
+            let value = unescape(raw);
+            if srcset {
+                let each = srcset_addresses(&value).into_iter();
+                addresses.extend(each.map(|a| (Use::Load, Cow::Owned(a.to_string()))));
+            } else {
+                addresses.push((Use::Load, value));
+            }
+        }
         out.ids.sort_unstable();
         out.ids.dedup();
         let mut numbers = Vec::new();
         let mut seen = FxHashSet::default();
-        for raw in attr_values(html, "href") {
-            if !seen.insert(raw) {
+        for (how, href) in &addresses {
+            if !seen.insert((*how, &**href)) {
                 continue;
             }
-            let href = unescape(raw);
             let (target, fragment) = match href.split_once('#') {
                 Some((t, f)) => (t, Some(f)),
-                None => (&*href, None),
+                None => (&**href, None),
             };
             let target = target.split('?').next().unwrap_or("");
             let file = match site_target(path, target, base) {
@@ -220,14 +381,18 @@ impl PageLinks {
                 } else {
                     file.as_deref().map_err(|_| ())
                 };
-                numbers.push(table.number(&href, file, fragment));
+                numbers.push(table.number(href, file, fragment, *how));
             }
             let no_fragment = fragment.is_none_or(str::is_empty);
             if no_fragment && file.as_ref().is_ok_and(|f| known.0.contains(f.as_str())) {
                 continue;
             }
-            let fragment = fragment.map(str::to_string);
-            out.links.push((href.into_owned(), file, fragment));
+            out.links.push(FoundLink {
+                href: href.to_string(),
+                file,
+                fragment: fragment.map(str::to_string),
+                how: *how,
+            });
         }
         if let Some(table) = table {
             out.memo = Some(LinkMemo {
@@ -281,8 +446,8 @@ pub struct LinkCheck {
     /// Ids of the pages read so far.
     ids: FxHashMap<String, Vec<u64>>,
     /// Links into a file not known yet, or into a page not read yet when they
-    /// carry a fragment: target → (page, href, fragment).
-    waiting: FxHashMap<String, Vec<(String, String, Option<String>)>>,
+    /// carry a fragment: target → (page, link).
+    waiting: FxHashMap<String, Vec<(String, FoundLink)>>,
     broken: Vec<BrokenLink>,
 }
 
@@ -329,61 +494,66 @@ impl LinkCheck {
             self.file(path);
             return;
         }
-        for (href, file, fragment) in links {
-            let file = match file {
+        for link in links {
+            let file = match &link.file {
                 Ok(file) => file,
                 Err(()) => {
                     let message = format!(
-                        "link to `{href}` leaves the site: its pages are under `{}`",
+                        "{} leaves the site: its pages are under `{}`",
+                        link.how.named(&link.href),
                         self.base
                     );
                     self.broken.push(BrokenLink {
                         page: path.clone(),
-                        href,
+                        href: link.href,
                         message,
                         hint: "base_url in opora.toml puts every page under that path; start the link with it, or link relative to the page (../other/)",
                     });
                     continue;
                 }
             };
-            let fragment = fragment.filter(|f| !f.is_empty());
-            let known = if file == path {
+            let fragment = link.fragment.as_deref().filter(|f| !f.is_empty());
+            let known = if *file == path {
                 Some(&ids)
             } else {
-                self.ids.get(&file)
+                self.ids.get(file)
             };
             match (known, fragment) {
                 (Some(target), Some(fragment)) => {
-                    if !has_id(target, &fragment) {
-                        self.missing_anchor(&path, href, &file, &fragment);
+                    if !has_id(target, fragment) {
+                        self.missing_anchor(&path, &link, file, fragment);
                     }
                 }
                 (Some(_), None) => {}
                 // A file that is not a page has no anchors to check.
                 (None, fragment)
-                    if self.knows(&file) && (fragment.is_none() || !file.ends_with(".html")) => {}
-                (None, fragment) => {
+                    if self.knows(file) && (fragment.is_none() || !file.ends_with(".html")) => {}
+                (None, _) => {
+                    let file = file.clone();
                     self.waiting
                         .entry(file)
                         .or_default()
-                        .push((path.clone(), href, fragment))
+                        .push((path.clone(), link))
                 }
             }
         }
-        for (from, href, fragment) in self.waiting.remove(&path).unwrap_or_default() {
-            if let Some(fragment) = fragment
-                && !has_id(&ids, &fragment)
+        for (from, link) in self.waiting.remove(&path).unwrap_or_default() {
+            if let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty())
+                && !has_id(&ids, fragment)
             {
-                self.missing_anchor(&from, href, &path, &fragment);
+                self.missing_anchor(&from, &link, &path, fragment);
             }
         }
         self.files.insert(path.clone());
         self.ids.insert(path, ids);
     }
 
-    fn missing_anchor(&mut self, page: &str, href: String, file: &str, fragment: &str) {
-        let message = format!("link to `{href}`: `{file}` has no anchor `#{fragment}`");
-        self.broken.push(BrokenLink::to_fix(page, href, message));
+    fn missing_anchor(&mut self, page: &str, link: &FoundLink, file: &str, fragment: &str) {
+        let message = format!(
+            "{}: `{file}` has no anchor `#{fragment}`",
+            link.how.named(&link.href)
+        );
+        self.broken.push(BrokenLink::to_fix(page, link, message));
     }
 
     /// The broken links: those found as the pages were read, in their order,
@@ -396,9 +566,12 @@ impl LinkCheck {
             .collect();
         waiting.sort_by(|a, b| a.0.cmp(&b.0));
         for (file, links) in waiting {
-            for (page, href, _) in links {
-                let message = format!("link to `{href}` leads nowhere: the site has no `{file}`");
-                self.broken.push(BrokenLink::to_fix(&page, href, message));
+            for (page, link) in links {
+                let message = format!(
+                    "{} leads nowhere: the site has no `{file}`",
+                    link.how.named(&link.href)
+                );
+                self.broken.push(BrokenLink::to_fix(&page, &link, message));
             }
         }
         self.broken
@@ -406,12 +579,17 @@ impl LinkCheck {
 }
 
 impl BrokenLink {
-    fn to_fix(page: &str, href: String, message: String) -> BrokenLink {
+    fn to_fix(page: &str, link: &FoundLink, message: String) -> BrokenLink {
         BrokenLink {
             page: page.to_string(),
-            href,
+            href: link.href.clone(),
             message,
-            hint: "fix the link target, or create the page it points to",
+            hint: match link.how {
+                Use::Follow => "fix the link target, or create the page it points to",
+                Use::Load => {
+                    "fix the path, or put the file under static/ (static/images/a.png is published as /images/a.png)"
+                }
+            },
         }
     }
 }
@@ -503,6 +681,76 @@ mod tests {
         assert_eq!(broken.len(), 2, "{broken:?}");
         assert!(broken.iter().any(|b| b.href == "../nope/"));
         assert!(broken.iter().any(|b| b.message.contains("leaves the site")));
+    }
+
+    #[test]
+    fn addresses_a_page_loads_are_checked_like_links() {
+        let html = "<link rel=\"stylesheet\" href=\"/style.css?v=1\"><img src=\"/nope.png\" alt=\"\">\
+            <img src=\"/a.png\" srcset=\"/a.png 1x, /b.png 2x,/c,d.png 3x\" data-src=\"/never.png\">\
+            <script src=\"https://example.org/x.js\"></script><p class=\"src\"> src</p>";
+        let pages = [Page {
+            path: "index.html",
+            html,
+        }];
+        let files = ["style.css".to_string(), "a.png".to_string()];
+        let broken = check(&pages, &files, "/");
+        let mut hrefs: Vec<&str> = broken.iter().map(|b| b.href.as_str()).collect();
+        hrefs.sort_unstable();
+        assert_eq!(hrefs, ["/b.png", "/c,d.png", "/nope.png"]);
+        let nope = broken.iter().find(|b| b.href == "/nope.png").unwrap();
+        assert_eq!(
+            nope.message,
+            "`/nope.png` (an image or other file the page loads) leads nowhere: the site has no `nope.png`"
+        );
+        assert!(nope.hint.contains("static/"), "{}", nope.hint);
+    }
+
+    #[test]
+    fn srcset_is_split_into_its_addresses_as_the_html_standard_splits_it() {
+        assert_eq!(
+            srcset_addresses(" a.jpg 1x,/b.jpg 480w , c,d.jpg, e.jpg (x, y) 2x,f.jpg"),
+            ["a.jpg", "/b.jpg", "c,d.jpg", "e.jpg", "f.jpg"]
+        );
+        assert!(srcset_addresses(" , ").is_empty());
+    }
+
+    #[test]
+    fn a_link_is_another_sites_only_when_a_browser_reads_it_so() {
+        let at = |target: &str, base: &str| site_target("a/b/index.html", target, base);
+        // A scheme before the first `/`, `?` or `#`, or `//host`: not ours.
+        for external in [
+            "https://x.ru/",
+            "mailto:a@b.ru",
+            "tel:+7",
+            "javascript:x",
+            "//x.ru/a",
+        ] {
+            assert_eq!(at(external, "/"), None, "{external}");
+        }
+        // A `:` anywhere else, or after what is no scheme: a path of the site.
+        assert_eq!(at("./a:b", "/"), Some(Ok("a/b/a:b".into())));
+        assert_eq!(
+            at("jav%61script:x", "/"),
+            Some(Ok("a/b/jav%61script:x".into()))
+        );
+        assert_eq!(at("x/y:z", "/"), Some(Ok("a/b/x/y:z".into())));
+        assert_eq!(at("1x:y", "/"), Some(Ok("a/b/1x:y".into())));
+    }
+
+    #[test]
+    fn relative_links_climb_no_higher_than_the_hosts_root() {
+        let at = |target: &str, base: &str| site_target("a/b/index.html", target, base);
+        assert_eq!(at("../../../../x", "/"), Some(Ok("x".into())));
+        assert_eq!(at("../../../../", "/"), Some(Ok("index.html".into())));
+        assert_eq!(at("..", "/"), Some(Ok("a/index.html".into())));
+        assert_eq!(at("%2e%2E/y/", "/"), Some(Ok("a/y/index.html".into())));
+        assert_eq!(at(".%2e/.", "/"), Some(Ok("a/index.html".into())));
+        assert_eq!(at("./", "/"), Some(Ok("a/b/index.html".into())));
+        // Under a base path: above it is another site, unless the path
+        // comes back into it.
+        assert_eq!(at("../../../../x", "/p/"), Some(Err(())));
+        assert_eq!(at("../../../p/x/", "/p/"), Some(Ok("x/index.html".into())));
+        assert_eq!(at("../c/", "/p/"), Some(Ok("a/c/index.html".into())));
     }
 
     #[test]

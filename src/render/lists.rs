@@ -61,10 +61,24 @@ pub(crate) const NO_PLACE_NAMED: &str = "Город или район не ук�
 /// The group a service is listed under: its municipality (its district in
 /// a city), or [`NO_PLACE_NAMED`].
 pub(crate) fn group_name(s: &ServiceView) -> &str {
-    s.municipality
-        .as_deref()
-        .or(s.district.as_deref())
-        .unwrap_or(NO_PLACE_NAMED)
+    place_named(s.municipality.as_deref(), s.district.as_deref()).unwrap_or(NO_PLACE_NAMED)
+}
+
+/// The place a service's record names for it, which its group is named
+/// after: its municipality, else its district.
+pub(crate) fn place_named<'a>(
+    municipality: Option<&'a str>,
+    district: Option<&'a str>,
+) -> Option<&'a str> {
+    municipality.or(district)
+}
+
+/// What a group's heading is addressed by (its `id` on a region's pages,
+/// `m-kaluga`, is made from it by the templates): two places of one region
+/// whose names give the same one would share it, so `opora check` refuses
+/// them (`collections::services`).
+pub(crate) fn group_slug(name: &str) -> String {
+    crate::ru::slugify(name)
 }
 
 /// Where a group stands among a page's groups: places in Russian

@@ -9,6 +9,7 @@ use super::PageJob;
 use super::context::{Ctx, Shared};
 use super::family;
 use super::lists::{PerList, ServiceList};
+use crate::diag::Diagnostic;
 use crate::site::Site;
 
 /// A breadcrumb as the template sees it.
@@ -269,6 +270,84 @@ pub fn own_pages(site: &Site) -> Vec<(String, Kind)> {
     out
 }
 
+/// `own` ([`own_pages`]) and the pages of the site's moved addresses: every
+/// page of the site.
+fn with_moved(site: &Site, mut own: Vec<(String, Kind)>) -> Vec<(String, Kind)> {
+    for (i, m) in site.moved.iter().enumerate() {
+        own.push((path_of(&m.from), Kind::Moved(i)));
+    }
+    own
+}
+
+/// For each file of `paths` whose path an earlier one already has, the
+/// positions of both (earlier, later): the later would be written over the
+/// earlier. One pass with a hash map of the paths, so it costs next to
+/// nothing beside making the page list, at any size of site.
+pub fn shared_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Vec<(usize, usize)> {
+    let paths = paths.into_iter();
+    let mut first: rustc_hash::FxHashMap<&str, usize> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(paths.size_hint().0, Default::default());
+    let mut shared = Vec::new();
+    for (i, path) in paths.enumerate() {
+        match first.entry(path) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => shared.push((*o.get(), i)),
+        }
+    }
+    shared
+}
+
+/// An error for every page of the site that another page, or a file of the
+/// editing interface (`admin`, made before the pages), would be written
+/// over — naming what each was made from. `own` is [`own_pages`]. Validation
+/// refuses the clashes content can make (two spellings of one town, say);
+/// this catches any left, so that no page is ever lost without a word.
+pub fn path_clashes(
+    site: &Site,
+    env: &minijinja::Environment<'static>,
+    own: Vec<(String, Kind)>,
+    admin: &[crate::output::OutputFile],
+) -> Vec<Diagnostic> {
+    let list = with_moved(site, own);
+    let paths = admin.iter().map(|(p, _)| p.as_str());
+    let shared = shared_paths(paths.chain(list.iter().map(|(p, _)| p.as_str())));
+    if shared.is_empty() {
+        return Vec::new();
+    }
+    // Only now, to name the pages' sources: a site without clashes never makes it.
+    let pages = Pages::new(site, None, env);
+    // Each file as (the source to blame, the source as the message names it).
+    let made_from = |at: usize| match at.checked_sub(admin.len()) {
+        None => (
+            "opora.toml".to_string(),
+            "the editing interface ([editors] cms = true in opora.toml)".to_string(),
+        ),
+        Some(i) => {
+            let file = pages.made_from(site, list[i].1);
+            (file.clone(), file)
+        }
+    };
+    shared
+        .into_iter()
+        .map(|(first, later)| {
+            let path = match later.checked_sub(admin.len()) {
+                Some(i) => &list[i].0,
+                None => &admin[later].0,
+            };
+            let ((_, first), (file, later)) = (made_from(first), made_from(later));
+            Diagnostic::error(
+                file,
+                format!(
+                    "two pages would be written to `{path}`: one made from {first}, one from {later}; the second would overwrite the first"
+                ),
+            )
+            .hint("every page needs an address of its own: rename one of the two (its file, or the name its address is made from)")
+        })
+        .collect()
+}
+
 fn section(key: &str) -> &'static Section {
     SECTIONS
         .iter()
@@ -489,11 +568,18 @@ impl Pages {
 
     /// All pages with their output paths (`regions/ru-mos/index.html`).
     pub fn list(&self, site: &Site) -> Vec<(String, Kind)> {
-        let mut out = own_pages(site);
-        for (i, m) in site.moved.iter().enumerate() {
-            out.push((path_of(&m.from), Kind::Moved(i)));
+        with_moved(site, own_pages(site))
+    }
+
+    /// What the page of `kind` is made from, for a finding about it: its
+    /// record's file, `data/moved.toml`, or its template.
+    fn made_from(&self, site: &Site, kind: Kind) -> String {
+        if let Kind::Moved(_) = kind {
+            return crate::moved::FILE.to_string();
         }
-        out
+        let job = self.render_job(site, kind);
+        job.source
+            .unwrap_or_else(|| format!("templates/{}", job.template))
     }
 
     /// A page: its own values, its dates, edit link and breadcrumbs. Its
@@ -697,7 +783,7 @@ impl Pages {
             .map(|(name, services)| {
                 let (total, continued) = list.group(name, start);
                 Group {
-                    slug: crate::ru::slugify(name),
+                    slug: super::lists::group_slug(name),
                     name: name.to_string(),
                     services,
                     total,
@@ -1060,5 +1146,24 @@ pub fn robots(site: &Site) -> String {
     match site.config.public_url("sitemap.xml") {
         Some(sitemap) => format!("User-agent: *\nAllow: /\n\nSitemap: {sitemap}\n"),
         None => "User-agent: *\nAllow: /\n".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_later_file_at_an_earlier_ones_path_is_found_with_it() {
+        let paths = [
+            "admin/index.html",
+            "a/index.html",
+            "regions/x/m/kaluga/index.html",
+            "admin/index.html",
+            "regions/x/m/kaluga/index.html",
+            "regions/x/m/kaluga/index.html",
+        ];
+        assert_eq!(shared_paths(paths), [(0, 3), (2, 4), (2, 5)]);
+        assert!(shared_paths(["a", "b", "A"]).is_empty());
     }
 }

@@ -14,6 +14,7 @@ mod search_words;
 
 pub use memo::Memo;
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use toml::Spanned;
@@ -956,34 +957,66 @@ fn check_glossary(cx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(file) = &cx.data.glossary_file else {
         return;
     };
-    // Lines found in one pass: a scan per term made validation quadratic.
-    let lines = lines_by_text(&file.text);
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Each anchor with the first term that took it: one pass, however many
+    // terms (a scan per term made validation quadratic).
+    let mut anchors: HashMap<String, &Spanned<String>> = HashMap::new();
     for t in &cx.data.glossary.terms {
-        let times = seen.entry(t.term.as_str()).or_default();
-        let line = nth_line(&lines, &format!("term = \"{}\"", t.term), *times);
-        *times += 1;
-        if *times > 1 {
-            out.push(
-                file.error_at_line(format!("term `{}` is defined twice", t.term), line)
-                    .hint("merge the two entries"),
-            );
+        let term = t.term.get_ref();
+        let at = || t.term.span();
+        match anchors.entry(t.anchor()) {
+            Entry::Vacant(v) => {
+                v.insert(&t.term);
+            }
+            Entry::Occupied(first) => {
+                out.push(same_anchor(file, first.key(), first.get(), &t.term));
+            }
         }
         if t.expansion.as_deref().is_some_and(|e| e.trim().is_empty())
             || (t.expansion.is_none() && t.explanation.trim().is_empty())
         {
-            out.push(file.error_at_line(
-                format!(
-                    "term `{}` has neither an expansion nor an explanation",
-                    t.term
-                ),
-                line,
+            out.push(file.error_at(
+                format!("term `{term}` has neither an expansion nor an explanation"),
+                at(),
             ));
         }
         for s in &t.sources {
             check_source(cx, &Origin::of_file(file), s, out);
         }
     }
+}
+
+/// Two glossary terms that would share one anchor on the glossary page:
+/// the same term twice, or two spellings that transliterate alike («СОП» and
+/// «СОП.», «Ёлка» and «Елка») — links to the second would open the first.
+fn same_anchor(
+    file: &crate::content::source::SourceText,
+    anchor: &str,
+    first: &Spanned<String>,
+    second: &Spanned<String>,
+) -> Diagnostic {
+    let line = file.line_at(first.span().start);
+    let (message, hint) = if first.get_ref() == second.get_ref() {
+        (
+            format!(
+                "term `{}` is defined twice (first at line {line})",
+                second.get_ref()
+            ),
+            "merge the two entries".to_string(),
+        )
+    } else {
+        (
+            format!(
+                "terms «{}» and «{}» (line {line}) would share the anchor #{anchor} on the glossary page",
+                second.get_ref(),
+                first.get_ref()
+            ),
+            format!(
+                "one term written two ways? merge the entries and list «{}» in the other's aliases; otherwise rename one so the two differ in letters or digits, not only in punctuation, case or ё",
+                second.get_ref()
+            ),
+        )
+    };
+    file.error_at(message, second.span()).hint(hint)
 }
 
 /// A `url` in a data file must be an http(s) address (it becomes a link).

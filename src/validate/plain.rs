@@ -150,7 +150,7 @@ pub fn check(markdown: &str, style: &PlainStyle, glossary: &Glossary) -> Vec<Pla
             let expansion = glossary
                 .terms
                 .iter()
-                .find(|t| t.term == word || t.aliases.iter().any(|a| a == word))
+                .find(|t| t.term.get_ref() == word || t.aliases.iter().any(|a| a == word))
                 .and_then(|t| t.expansion.clone());
             out.push(PlainProblem {
                 needle: word.to_string(),
@@ -218,7 +218,7 @@ mod tests {
     fn glossary() -> Glossary {
         Glossary {
             terms: vec![GlossaryTerm {
-                term: "ЦПСиД".into(),
+                term: toml::Spanned::new(0..0, "ЦПСиД".into()),
                 expansion: Some("центр поддержки семьи и детства".into()),
                 aliases: vec![],
                 explanation: String::new(),
