@@ -52,7 +52,7 @@ fn pages_and_sitemap_show_the_last_commit_date() {
     assert!(o.status.success(), "{}", stderr(&o));
     let about = std::fs::read_to_string(root.join("public/about/index.html")).unwrap();
     assert!(
-        about.contains("<time datetime=\"2025-07-09\">9 июля 2025 г.</time>"),
+        about.contains("<time datetime=\"2025-07-09\">9\u{a0}июля 2025\u{a0}г.</time>"),
         "{about}"
     );
     let service =
