@@ -568,26 +568,29 @@ pub(crate) fn find_duplicate_of(
 
 /// Lays the spreadsheet's fields over an existing record, keeping every other
 /// field and the body; returns the new text and the names of changed fields.
-/// The record is split where `opora check` splits it, and written back one
-/// field a line (`front`): a text the import brings in can never end the
-/// front matter early.
+/// Only the changed values are rewritten, each where it stands: the editor's
+/// comments and layout stay (`front::edit`). The record is split where
+/// `opora check` splits it, and every value is written on one line, so a
+/// text the import brings in can never end the front matter early.
 pub(crate) fn merge(old: &str, new_front: &str) -> Option<(String, Vec<String>)> {
-    let (front, body) = front::split(old)?;
+    let (range, _) = front::parts(old)?;
+    let front = &old[range.clone()];
     let mut table: toml::Table = toml::from_str(front).ok()?;
     let update: toml::Table = toml::from_str(new_front).ok()?;
-    let mut changed = Vec::new();
+    let mut changes = Vec::new();
     for (k, v) in update {
         // Sources and the verification date describe this import, not the record's history.
         if k == "sources" && table.contains_key("sources") {
             continue;
         }
         if table.get(&k) != Some(&v) {
-            changed.push(k.clone());
+            changes.push((k.clone(), v.clone()));
             table.insert(k, v);
         }
     }
-    let text = format!("+++\n{}+++\n{body}", front::lines(&table));
-    Some((text, changed))
+    let edited = front::edit(front, &changes, &table).unwrap_or_else(|| front::lines(&table));
+    let text = format!("{}{edited}{}", &old[..range.start], &old[range.end..]);
+    Some((text, changes.into_iter().map(|(k, _)| k).collect()))
 }
 
 #[cfg(test)]

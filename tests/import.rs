@@ -490,7 +490,15 @@ fn every_value_an_import_writes_reads_back_as_written_and_passes_check() {
         assert_kept(&header, row, front, body, false);
     }
 
-    // Changed to other such values, the records keep them as well.
+    // Changed to other such values, the records keep them as well, and
+    // what the editor wrote around them: only the changed value is rewritten.
+    let record = portal.path().join("content/services/ru-klu/sluzhba-0.md");
+    let noted = std::fs::read_to_string(&record).unwrap().replacen(
+        "\nkind = ",
+        "\n# Сверено по телефону.\nkind = ",
+        1,
+    );
+    std::fs::write(&record, &noted).unwrap();
     let changed: Vec<Vec<String>> = rows
         .iter()
         .enumerate()
@@ -511,6 +519,17 @@ fn every_value_an_import_writes_reads_back_as_written_and_passes_check() {
     );
     let check = opora(portal.path(), &["check"]);
     assert!(check.status.success(), "{}", stderr(&check));
+    let after = std::fs::read_to_string(&record).unwrap();
+    let (cost_line, rewritten) = (
+        noted.lines().position(|l| l.starts_with("cost = ")),
+        after.lines(),
+    );
+    assert_eq!(noted.lines().count(), after.lines().count(), "{after}");
+    for (i, (was, is)) in noted.lines().zip(rewritten).enumerate() {
+        if Some(i) != cost_line {
+            assert_eq!(was, is, "only the cost line changes:\n{after}");
+        }
+    }
     let records = records_by_name(portal.path());
     for row in &changed {
         let (front, _) = &records[&row[0]];

@@ -88,12 +88,78 @@ pub(crate) fn lines(table: &toml::Table) -> String {
     out
 }
 
-/// A record's front matter text and its body, split where `opora check`
-/// splits it.
+/// `front` with `changes` written in, or `None` where that cannot be done
+/// in place. A key it has keeps its line and everything around it — the
+/// editor's comments, order and layout — and only its value is replaced; a
+/// key it lacks is added after the last line of top-level keys. The result
+/// must read back as `expected` (the whole table, changed), with no line
+/// that ends the front matter; otherwise (a value written as a `[table]`
+/// section, say) `None`, and the caller writes the table whole.
+pub(crate) fn edit(
+    front: &str,
+    changes: &[(String, toml::Value)],
+    expected: &toml::Table,
+) -> Option<String> {
+    let doc = toml::de::DeTable::parse(front).ok()?;
+    let mut replaced: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    let mut added = String::new();
+    for (k, v) in changes {
+        let place = doc
+            .get_ref()
+            .iter()
+            .find(|(key, _)| key.get_ref().as_ref() == k.as_str())
+            .map(|(_, at)| at.span());
+        match place {
+            Some(span) => replaced.push((span, value(v))),
+            None => {
+                let _ = writeln!(added, "{} = {}", key(k), value(v));
+            }
+        }
+    }
+    replaced.sort_by_key(|(span, _)| span.start);
+    let mut out = String::with_capacity(front.len() + added.len());
+    let mut at = 0;
+    for (span, text) in replaced {
+        out.push_str(front.get(at..span.start)?);
+        out.push_str(&text);
+        at = span.end;
+    }
+    out.push_str(front.get(at..)?);
+    // Before the first `[table]` header, whose keys would take them in.
+    let insert = header_line(&out).unwrap_or(out.len());
+    if insert == out.len() && !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.insert_str(insert.min(out.len()), &added);
+    let reads_back = toml::from_str::<toml::Table>(&out).is_ok_and(|t| t == *expected);
+    let closes_early = out.lines().any(|l| l.trim_end() == "+++");
+    (reads_back && !closes_early).then_some(out)
+}
+
+/// The byte offset of the first line that opens a table (`[location]`,
+/// `[[sources]]`), if any.
+fn header_line(front: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in front.split_inclusive('\n') {
+        if line.trim_start().starts_with('[') {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// Where a record's front matter is (a byte range) and where its body
+/// begins, split where `opora check` splits it.
+pub(crate) fn parts(text: &str) -> Option<(std::ops::Range<usize>, usize)> {
+    let parts = split_front_matter(&SourceText::new("", text)).ok()?;
+    Some((parts.front.0..parts.front.1, parts.body))
+}
+
+/// A record's front matter text and its body (see [`parts`]).
 pub(crate) fn split(text: &str) -> Option<(&str, &str)> {
-    let file = SourceText::new("", text);
-    let parts = split_front_matter(&file).ok()?;
-    Some((&text[parts.front.0..parts.front.1], &text[parts.body..]))
+    let (front, body) = parts(text)?;
+    Some((&text[front], &text[body..]))
 }
 
 #[cfg(test)]
@@ -150,6 +216,39 @@ mod tests {
         assert_eq!(body, "Текст.\n");
         assert_eq!(toml::from_str::<toml::Table>(read_front).unwrap(), table);
         assert!(front.lines().all(|l| l.contains(" = ")), "{front}");
+    }
+
+    #[test]
+    fn an_edit_keeps_the_editors_comments_and_layout_and_adds_what_is_new() {
+        let front = "# Проверено по телефону.\nname = \"Центр\"  # как в источнике\ncost = \"платно\"\n\nsources = [\n  { url = \"https://example.ru/\" },\n]\n";
+        let mut expected: toml::Table = toml::from_str(front).unwrap();
+        let changes = [
+            ("cost".to_string(), toml::Value::from("a\n+++\nb")),
+            ("hours".to_string(), toml::Value::from("пн–пт")),
+        ];
+        for (k, v) in &changes {
+            expected.insert(k.clone(), v.clone());
+        }
+        let edited = edit(front, &changes, &expected).unwrap();
+        assert_eq!(
+            edited,
+            "# Проверено по телефону.\nname = \"Центр\"  # как в источнике\ncost = \"a\\n+++\\nb\"\n\nsources = [\n  { url = \"https://example.ru/\" },\n]\nhours = \"пн–пт\"\n"
+        );
+        // A value under a `[table]` header cannot be edited in place.
+        let sectioned = "name = \"Центр\"\n[location]\nlat = 1.0\nlon = 2.0\n";
+        let mut expected: toml::Table = toml::from_str(sectioned).unwrap();
+        let mut point = toml::Table::new();
+        point.insert("lat".into(), 3.0.into());
+        point.insert("lon".into(), 4.0.into());
+        let changes = [("location".to_string(), toml::Value::Table(point))];
+        expected.insert("location".into(), changes[0].1.clone());
+        let edited = edit(sectioned, &changes, &expected);
+        assert!(
+            edited
+                .as_deref()
+                .is_none_or(|e| toml::from_str::<toml::Table>(e).unwrap() == expected),
+            "{edited:?}"
+        );
     }
 
     #[test]
