@@ -322,6 +322,10 @@ const SOURCES: [&str; 6] = [
     "cms",
 ];
 
+/// Copies what `opora check` reads of the portal at `root` into `to`: files
+/// as files, links as links (one inside the portal still leads inside the
+/// copy); anything else (a named pipe would block the copy) is left out, as
+/// loading leaves it unread.
 fn copy_sources(root: &Path, to: &Path) -> std::io::Result<()> {
     for name in SOURCES {
         let from = root.join(name);
@@ -331,15 +335,34 @@ fn copy_sources(root: &Path, to: &Path) -> std::io::Result<()> {
         for entry in walkdir::WalkDir::new(&from) {
             let entry = entry.map_err(std::io::Error::other)?;
             let dest: PathBuf = to.join(entry.path().strip_prefix(root).unwrap_or(entry.path()));
-            if entry.file_type().is_dir() {
+            let kind = entry.file_type();
+            if kind.is_dir() {
                 std::fs::create_dir_all(&dest)?;
-            } else {
-                if let Some(parent) = dest.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
+                continue;
+            }
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            if kind.is_file() {
                 std::fs::copy(entry.path(), &dest)?;
+            } else if kind.is_symlink() {
+                copy_link(entry.path(), &dest)?;
             }
         }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn copy_link(link: &Path, dest: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(std::fs::read_link(link)?, dest)
+}
+
+#[cfg(not(unix))]
+fn copy_link(link: &Path, dest: &Path) -> std::io::Result<()> {
+    // Without unix links, what the link leads to, if it is a file.
+    if link.is_file() {
+        std::fs::copy(link, dest)?;
     }
     Ok(())
 }
@@ -381,6 +404,26 @@ mod tests {
         let text = "+++\nname = \"Центр\"\ncost = \"a = b\"\n+++\nТекст.\n";
         let fields: Vec<String> = (1..=5).map(|l| field_at(text, l)).collect();
         assert_eq!(fields, ["", "name", "cost", "", BODY]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_copy_for_the_link_check_keeps_links_and_never_opens_a_pipe() {
+        let (portal, copy) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let content = portal.path().join("content");
+        std::fs::create_dir_all(&content).unwrap();
+        std::fs::write(content.join("a.md"), "a").unwrap();
+        std::os::unix::fs::symlink("a.md", content.join("b.md")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(content.join("pipe"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        copy_sources(portal.path(), copy.path()).unwrap();
+        let copied = copy.path().join("content");
+        assert_eq!(std::fs::read_to_string(copied.join("b.md")).unwrap(), "a");
+        assert!(copied.join("b.md").is_symlink());
+        assert!(!copied.join("pipe").exists());
     }
 
     #[test]
