@@ -1,15 +1,31 @@
 //! `opora import`: services from a regional spreadsheet saved as CSV.
 //!
-//! Columns are named in Russian (see `COLUMNS`); order does not matter and
-//! unknown columns are reported. Phones are normalized, and rows that look like
-//! records we already have — the same phone, or a near-identical name in the
-//! same town — are held back for a person to decide. A dry run shows the plan.
+//! Columns are named in Russian (see `COLUMNS`); order does not matter; a
+//! column the import does not know, or one named twice, stops it (its cells
+//! would be left out, or which one counts is a guess). Phones are
+//! normalized, and rows that look like records we already have — the same
+//! phone, or a near-identical name in the same town — are held back for a
+//! person to decide. A dry run shows the plan.
+//!
+//! Nothing is written that `opora check` would refuse: the file's form is
+//! checked as it is read (`sheet`), each cell before it is used (control
+//! characters, line breaks in a one-line column, a row wider or narrower
+//! than the header), and each record as `opora check` reads it (`verify`).
+//! Every problem names the file, the line, the row and the column.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub(crate) mod front;
+mod sheet;
+mod spreadsheet;
+mod verify;
 mod write;
+pub(crate) use front::{list as toml_list, string as toml_str};
+pub use spreadsheet::{MAX_ROWS, Sheet, SheetError, plan};
+pub(crate) use verify::{BODY, verify};
+pub use verify::{Loaded, Portal};
 pub use write::WriteProblem;
 
 use crate::content::{Content, Data};
@@ -68,8 +84,71 @@ pub enum Action {
     },
     Invalid {
         row: usize,
-        message: String,
+        problems: Vec<Problem>,
     },
+}
+
+impl Action {
+    /// A row with one problem that names no place in it.
+    pub(crate) fn invalid(row: usize, message: impl Into<String>) -> Action {
+        Action::Invalid {
+            row,
+            problems: vec![Problem::new(message)],
+        }
+    }
+
+    /// The row (or the package's service) the action comes from.
+    pub fn row(&self) -> usize {
+        match self {
+            Action::Create { row, .. }
+            | Action::Change { row, .. }
+            | Action::Duplicate { row, .. }
+            | Action::Invalid { row, .. } => *row,
+        }
+    }
+}
+
+/// What is wrong with a row, where, and what to do about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Where in the input: the file and the line (`services.csv:7`).
+    pub at: Option<String>,
+    /// The column (`column 9 «Телефоны»`) or the field it is in.
+    pub column: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>) -> Self {
+        Problem {
+            at: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The problem as the plan prints it, under its row's number.
+    fn describe(&self, row: usize, out: &mut String) {
+        let at = self
+            .at
+            .as_deref()
+            .map_or(String::new(), |a| format!("{a}: "));
+        let column = self
+            .column
+            .as_deref()
+            .map_or(String::new(), |c| format!(", {c}"));
+        let _ = writeln!(out, "error   {at}row {row}{column}: {}", self.message);
+        if let Some(hint) = &self.hint {
+            let _ = writeln!(out, "        = hint: {hint}");
+        }
+    }
 }
 
 /// `action`, or an error of its row when the file it would write is larger
@@ -87,11 +166,14 @@ fn within_file_limit(action: Action) -> Action {
     }
     Action::Invalid {
         row,
-        message: format!(
-            "its record would be {bytes} bytes, more than the {limit} ({} MB) a record file \
-             may have: shorten its description or its lists of phones, addresses and sources",
-            limit / 1_048_576
-        ),
+        problems: vec![
+            Problem::new(format!(
+                "its record would be {bytes} bytes, more than the {limit} ({} MB) a record file \
+                 may have",
+                limit / 1_048_576
+            ))
+            .hint("shorten its description or its lists of phones, addresses and sources"),
+        ],
     }
 }
 
@@ -100,7 +182,7 @@ fn within_file_limit(action: Action) -> Action {
 /// many messages held), and the first few show what is wrong with them all.
 pub const MAX_LISTED: usize = 100;
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct Plan {
     /// What to do, in row order: every file to write and every likely
     /// duplicate, and the first [`MAX_LISTED`] rows with errors.
@@ -140,7 +222,12 @@ impl Plan {
                     out,
                     "skip    row {row} «{name}»: likely a duplicate of {of} ({why})"
                 ),
-                Action::Invalid { row, message } => writeln!(out, "error   row {row}: {message}"),
+                Action::Invalid { row, problems } => {
+                    for p in problems {
+                        p.describe(*row, &mut out);
+                    }
+                    Ok(())
+                }
             };
         }
         if self.unlisted_errors > 0 {
@@ -161,7 +248,9 @@ impl Plan {
             count(|a| matches!(a, Action::Duplicate { .. })),
             count(|a| matches!(a, Action::Invalid { .. })) + self.unlisted_errors,
         );
-        out
+        // Names and cells are quoted as the input has them: a control
+        // character in one is shown as its escape, not obeyed by the terminal.
+        crate::content::control::visible(&out).into_owned()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -235,7 +324,11 @@ pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
 pub fn read_csv(path: &Path) -> Result<String, String> {
     let bytes = crate::content::source::read_regular_file(path, MAX_CSV_BYTES)
         .map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        format!("line {line}: the file is not UTF-8 text")
+    })
 }
 
 /// Lower case, ё→е, letters and digits only, single spaces; the town's own name
@@ -253,28 +346,26 @@ pub fn normalize_name(name: &str, town: Option<&str>) -> String {
     n
 }
 
-fn split_list(s: &str) -> Vec<String> {
-    s.split([';', '\n'])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn header_key(h: &str) -> String {
-    crate::ru::fold(h.trim())
-}
-
 /// The portal's services as duplicate detection sees them (shared with the
 /// HSDS import, `crate::hsds::import`).
 pub(crate) struct Existing {
+    /// The portal's folder.
+    root: PathBuf,
     by_phone: HashMap<String, String>,
     by_name: Vec<(String, Option<String>, String, String)>, // (region, town, normalized name, id)
     /// Record id → its file and its name.
     ids: HashMap<String, (PathBuf, Option<String>)>,
+    /// Ids whose page has moved (`data/moved.toml`) → the address it moved
+    /// to: a new record there would hide the move, and `opora check`
+    /// refuses that.
+    moved: HashMap<String, String>,
 }
 
 impl Existing {
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The file of the record with this id, if there is one.
     pub(crate) fn path_of(&self, id: &str) -> Option<&PathBuf> {
         self.ids.get(id).map(|(path, _)| path)
@@ -303,11 +394,16 @@ pub(crate) struct NewFiles {
     /// The suffix to try next for each `folder/base`, so that a thousand
     /// services of one name cost a thousand steps, not half a million.
     next: HashMap<String, usize>,
+    /// The records this import creates by folder, name and town
+    /// (`validate`'s duplicate check: the folder, `ru::name_key` of the name,
+    /// the municipality as written), with the row and id of each.
+    names: HashMap<(String, String, Option<String>), (usize, String)>,
 }
 
 impl NewFiles {
     /// The first of `base`, `base-2`, `base-3`… in `folder` that is neither
-    /// a record of the portal nor one this import creates.
+    /// a record of the portal, nor an address that moved, nor one this
+    /// import creates.
     pub(crate) fn claim(&mut self, known: &Existing, folder: &str, base: &str) -> String {
         let key = format!("{folder}/{base}");
         let mut n = self.next.get(&key).copied().unwrap_or(1);
@@ -319,19 +415,55 @@ impl NewFiles {
             };
             let id = format!("{folder}/{slug}");
             n += 1;
-            if !known.ids.contains_key(&id) && self.taken.insert(id) {
+            let free = !known.ids.contains_key(&id) && !known.moved.contains_key(&id);
+            if free && self.taken.insert(id) {
                 self.next.insert(key, n);
                 return slug;
             }
         }
     }
+
+    /// The row (and the id) of a record this import already creates under
+    /// the same name, in the same town and folder: `opora check` refuses
+    /// the second of two such records, so it is an error of its row.
+    /// Otherwise `row` is noted as creating `id`.
+    pub(crate) fn same_name(
+        &mut self,
+        (folder, name, town): (&str, &str, Option<&str>),
+        row: usize,
+        id: &str,
+    ) -> Option<(usize, String)> {
+        let key = (
+            folder.to_string(),
+            ru::name_key(name),
+            town.map(str::to_string),
+        );
+        match self.names.get(&key) {
+            Some(first) => Some(first.clone()),
+            None => {
+                self.names.insert(key, (row, id.to_string()));
+                None
+            }
+        }
+    }
 }
 
-pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
+/// A row's problem: its name and town are those of an earlier row.
+pub(crate) fn same_name_problem(name: &str, (row, id): (usize, String)) -> Problem {
+    Problem::new(format!(
+        "«{name}» in this town is also row {row}, which this import writes as {id}: `opora \
+         check` refuses two services of one name in one town"
+    ))
+    .hint("two rows for one service? keep one; otherwise make the names differ (add the branch or the street)")
+}
+
+pub(crate) fn existing(root: &Path, data: &Data, content: &Content) -> Existing {
     let mut e = Existing {
+        root: root.to_path_buf(),
         by_phone: HashMap::new(),
         by_name: Vec::new(),
         ids: HashMap::new(),
+        moved: moved_services(data),
     };
     for s in &content.services {
         let id = service_id(s);
@@ -366,380 +498,22 @@ pub(crate) fn existing(root: &Path, content: &Content) -> Existing {
     e
 }
 
-/// A TOML string literal (quoted and escaped), for writing front matter.
-pub(crate) fn toml_str(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
-}
-
-/// A TOML list of string literals.
-pub(crate) fn toml_list(items: &[String]) -> String {
-    format!(
-        "[{}]",
-        items
-            .iter()
-            .map(|s| toml_str(s))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
-}
-
-/// Plans the import of a spreadsheet; `Err` for a sheet too long to read.
-pub fn plan(
-    root: &Path,
-    csv_text: &str,
-    default_region: Option<&str>,
-    data: &Data,
-    content: &Content,
-) -> Result<Plan, String> {
-    plan_rows(root, csv_text, default_region, data, content, MAX_ROWS)
-}
-
-/// [`plan`] for a sheet of at most `max_rows` rows.
-fn plan_rows(
-    root: &Path,
-    csv_text: &str,
-    default_region: Option<&str>,
-    data: &Data,
-    content: &Content,
-    max_rows: usize,
-) -> Result<Plan, String> {
-    let mut actions = Plan::default();
-    let cx = RowContext {
-        known: existing(root, content),
-        // Region codes become folder names: only well-formed codes whose
-        // record is where it belongs (`code` matches the file), never a path.
-        regions: content
-            .regions
-            .iter()
-            .filter_map(|r| r.meta.code.as_ref().map(|c| (r, c.get_ref())))
-            .filter(|(r, c)| {
-                crate::validate::formats::is_region_code(c) && c.to_lowercase() == r.slug
-            })
-            .map(|(_, c)| c.clone())
-            .collect(),
-        data,
-        default_region,
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(csv_text.as_bytes());
-    let headers = match read_headers(&mut reader, &mut actions) {
-        Some(h) => h,
-        None => return Ok(actions),
-    };
-    let mut new_files = NewFiles::default();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 2; // the header is row 1
-        if i == max_rows {
-            return Err(format!("the sheet has more than {max_rows} rows"));
-        }
-        match record {
-            Ok(record) => {
-                let cells = Cells {
-                    headers: &headers,
-                    record: &record,
-                };
-                if let Some(action) = plan_row(root, &cx, row, &cells, &mut new_files) {
-                    actions.push(action);
-                }
-            }
-            Err(e) => actions.push(Action::Invalid {
-                row,
-                message: format!("cannot read the row: {e}"),
-            }),
-        }
-    }
-    Ok(actions)
-}
-
-/// The most rows one spreadsheet imports: as many as a national directory
-/// has services (~1,000,000). Every row is kept as a plan until all are
-/// read, so a sheet of empty rows must not grow it without end.
-pub const MAX_ROWS: usize = 1_000_000;
-
-/// What every row is checked against.
-struct RowContext<'a> {
-    known: Existing,
-    regions: Vec<String>,
-    data: &'a Data,
-    default_region: Option<&'a str>,
-}
-
-impl RowContext<'_> {
-    /// A taxonomy id from a cell holding the id or the Russian label.
-    fn term_id(&self, vocabulary: &str, cell: &str) -> Option<String> {
-        let key = header_key(cell);
-        self.data
-            .taxonomy
-            .terms(vocabulary)
-            .iter()
-            .find(|t| t.id == cell.trim() || header_key(&t.label) == key)
-            .map(|t| t.id.clone())
-    }
-}
-
-/// One row's cells, looked up by column name.
-struct Cells<'a> {
-    headers: &'a [String],
-    record: &'a csv::StringRecord,
-}
-
-impl Cells<'_> {
-    fn get(&self, col: &str) -> String {
-        self.headers
-            .iter()
-            .position(|h| *h == header_key(col))
-            .and_then(|i| self.record.get(i))
-            .unwrap_or("")
-            .trim()
-            .to_string()
-    }
-}
-
-/// The header row, normalized; unknown columns are reported.
-fn read_headers(reader: &mut csv::Reader<&[u8]>, actions: &mut Plan) -> Option<Vec<String>> {
-    let headers: Vec<String> = match reader.headers() {
-        Ok(h) => h.iter().map(header_key).collect(),
-        Err(e) => {
-            actions.push(Action::Invalid {
-                row: 1,
-                message: format!("cannot read the header row: {e}"),
-            });
-            return None;
-        }
-    };
-    for h in &headers {
-        if !h.is_empty() && !COLUMNS.iter().any(|(c, _)| header_key(c) == *h) {
-            actions.push(Action::Invalid {
-                row: 1,
-                message: format!(
-                    "unknown column «{h}»; known columns: {}",
-                    COLUMNS.map(|c| c.0).join(", ")
-                ),
-            });
-        }
-    }
-    Some(headers)
-}
-
-/// A row's values, checked.
-struct Row {
-    name: String,
-    region: String,
-    kind: String,
-    needs: Vec<String>,
-    phones: Vec<String>,
-    /// (national number, display form), for duplicate detection.
-    nationals: Vec<(String, String)>,
-    emails: Vec<String>,
-    website: String,
-    town: Option<String>,
-    location: Option<String>,
-}
-
-/// What to do with one row: create, change, hold back as a duplicate, or
-/// report; nothing for an empty row.
-fn plan_row(
-    root: &Path,
-    cx: &RowContext,
-    row: usize,
-    cells: &Cells,
-    new_files: &mut NewFiles,
-) -> Option<Action> {
-    let invalid = |message: String| Some(Action::Invalid { row, message });
-    if cells.get("Название").is_empty() {
-        return cells
-            .record
-            .iter()
-            .any(|c| !c.trim().is_empty())
-            .then(|| Action::Invalid {
-                row,
-                message: "the «Название» cell is empty".into(),
-            });
-    }
-    let r = match check_row(cx, cells) {
-        Ok(r) => r,
-        Err(errors) => return invalid(errors.join("; ")),
-    };
-    let folder = r.region.to_lowercase();
-    let base_slug = ru::slugify(&r.name);
-    if !ru::is_valid_slug(&base_slug) {
-        return invalid(format!(
-            "«{}» gives no file name; use letters or digits",
-            r.name
-        ));
-    }
-    let id = format!("{folder}/{base_slug}");
-    if let Some((of, why)) = find_duplicate(&cx.known, &r, &id) {
-        return Some(Action::Duplicate {
-            row,
-            name: r.name,
-            of,
-            why,
-        });
-    }
-    // A spreadsheet row is not a check with the organization: `verified`
-    // is written only when the row says when someone confirmed it.
-    let verified = Some(cells.get("Проверено"))
-        .filter(|v| !v.is_empty())
-        .map(|v| date_iso(&v));
-    let Some(verified) = verified.map_or(Some(None), |v| v.map(Some)) else {
-        return invalid("«Проверено» is not a date (write 24.11.2026 or 2026-11-24)".into());
-    };
-    let front = front_matter(
-        &r,
-        cells,
-        verified.as_deref(),
-        &source_toml(&cells.get("Источник"), row),
-    );
-    if let Some(path) = cx.known.record_named(&id, &r.name) {
-        let old = crate::content::source::read_text(root, path)
-            .map(|f| f.text)
-            .unwrap_or_default();
-        return match merge(&old, &front) {
-            Some((merged, what)) if !what.is_empty() => Some(Action::Change {
-                row,
-                path: path.clone(),
-                text: merged,
-                what,
-            }),
-            Some(_) => None,
-            None => invalid(format!(
-                "{id} exists but cannot be read as a record; fix it first"
-            )),
-        };
-    }
-    let body = Some(cells.get("Описание"))
-        .filter(|b| !b.is_empty())
-        .unwrap_or_else(|| "Описание появится после проверки.".into());
-    let slug = new_files.claim(&cx.known, &folder, &base_slug);
-    Some(Action::Create {
-        row,
-        path: root
-            .join("content/services")
-            .join(&folder)
-            .join(format!("{slug}.md")),
-        text: format!("+++\n{front}+++\n{body}\n"),
-        changed: None,
-    })
-}
-
-/// Checks a row's cells; every problem at once.
-fn check_row(cx: &RowContext, cells: &Cells) -> Result<Row, Vec<String>> {
-    let get = |col: &str| cells.get(col);
-    let mut errors = Vec::new();
-    let region = Some(get("Регион"))
-        .filter(|r| !r.is_empty())
-        .or(cx.default_region.map(str::to_string))
-        .unwrap_or_default();
-    if !cx.regions.contains(&region) {
-        errors.push(format!(
-            "region «{region}» is not in content/regions/ (use the «Регион» column or --region)"
-        ));
-    }
-    let kind_cell = get("Вид");
-    let kind = if kind_cell.is_empty() {
-        Some("social-centre".to_string())
-    } else {
-        cx.term_id("kinds", &kind_cell)
-    };
-    if kind.is_none() {
-        errors.push(format!("«{kind_cell}» is not a kind in data/taxonomy.toml"));
-    }
-    let mut needs = Vec::new();
-    for n in split_list(&get("Помощь")) {
-        match cx.term_id(crate::data::NEEDS, &n) {
-            Some(id) if !needs.contains(&id) => needs.push(id),
-            Some(_) => {}
-            None => errors.push(format!("«{n}» is not a need in data/taxonomy.toml")),
-        }
-    }
-    if needs.is_empty() {
-        errors.push("the «Помощь» cell names no need".into());
-    }
-    let mut phones = Vec::new();
-    let mut nationals = Vec::new();
-    for p in split_list(&get("Телефоны").replace(',', ";")) {
-        match Phone::parse(&p) {
-            Ok(parsed) => {
-                phones.push(parsed.display());
-                nationals.push((parsed.national.clone(), parsed.display()));
-            }
-            Err(e) => errors.push(format!("phone «{p}» {e}")),
-        }
-    }
-    let emails = split_list(&get("Почта").replace(',', ";"));
-    for e in &emails {
-        if !crate::validate::formats::is_email(e) {
-            errors.push(format!("«{e}» is not an e-mail address"));
-        }
-    }
-    let website = get("Сайт");
-    if !website.is_empty() && !crate::validate::formats::is_web_url(&website) {
-        errors.push(format!(
-            "«{website}» is not a web address (write it with https://)"
-        ));
-    }
-    let location = location(cells, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Row {
-        name: get("Название"),
-        region,
-        kind: kind.unwrap_or_default(),
-        needs,
-        phones,
-        nationals,
-        emails,
-        website,
-        town: Some(get("Город")).filter(|t| !t.is_empty()),
-        location,
-    })
-}
-
-/// The `location` value from the coordinate cells, if they hold one.
-fn location(cells: &Cells, errors: &mut Vec<String>) -> Option<String> {
-    let (lat, lon) = (
-        cells.get("Широта").replace(',', "."),
-        cells.get("Долгота").replace(',', "."),
-    );
-    match (lat.parse::<f64>(), lon.parse::<f64>()) {
-        (Ok(lat), Ok(lon)) if crate::geo::valid_lat_lon(lat, lon) => {
-            let precision = match cells.get("Точность").as_str() {
-                "" if cells.get("Адрес").is_empty() => "city".to_string(),
-                "" => "exact".to_string(),
-                p => p.to_string(),
-            };
-            if !["exact", "street", "city"].contains(&precision.as_str()) {
-                errors.push(format!(
-                    "«{precision}» is not a precision (exact, street, city)"
-                ));
-            }
-            Some(format!(
-                "{{ lat = {lat}, lon = {lon}, precision = {} }}",
-                toml_str(&precision)
-            ))
-        }
-        _ if lat.is_empty() && lon.is_empty() => None,
-        _ => {
-            errors.push(format!(
-                "coordinates «{lat}», «{lon}» are not numbers in range"
-            ));
-            None
-        }
-    }
-}
-
-/// Same phone or near-identical name in the same town: a person decides.
-fn find_duplicate(known: &Existing, r: &Row, id: &str) -> Option<(String, String)> {
-    let new = Candidate {
-        name: &r.name,
-        region: &r.region,
-        town: r.town.as_deref(),
-        nationals: &r.nationals,
-    };
-    find_duplicate_of(known, &new, id)
+/// The services whose page moved (`/services/ru-klu/old/` in
+/// `data/moved.toml`), by id, with the address each moved to.
+fn moved_services(data: &Data) -> HashMap<String, String> {
+    data.moved
+        .moved
+        .iter()
+        .filter_map(|m| {
+            let id = m
+                .from
+                .get_ref()
+                .strip_prefix("/services/")?
+                .strip_suffix('/')?;
+            let (folder, slug) = id.split_once('/')?;
+            (!slug.contains('/')).then(|| (format!("{folder}/{slug}"), m.to.get_ref().clone()))
+        })
+        .collect()
 }
 
 /// What duplicate detection compares of a record about to be written.
@@ -757,6 +531,12 @@ pub(crate) fn find_duplicate_of(
     r: &Candidate,
     id: &str,
 ) -> Option<(String, String)> {
+    if let Some(to) = known.moved.get(id) {
+        return Some((
+            to.clone(),
+            format!("its address /services/{id}/ moved there, data/moved.toml"),
+        ));
+    }
     let norm = normalize_name(r.name, r.town);
     r.nationals
         .iter()
@@ -787,105 +567,31 @@ pub(crate) fn find_duplicate_of(
         })
 }
 
-/// The citation: a URL, `doc:line`, or the placeholder `check --strict` holds back.
-fn source_toml(source: &str, row: usize) -> String {
-    match source.split_once(':') {
-        _ if source.starts_with("http") => format!("[{{ url = {} }}]", toml_str(source)),
-        Some((doc, line)) if line.trim().parse::<u32>().is_ok() => format!(
-            "[{{ doc = {}, line = {} }}]",
-            toml_str(doc.trim()),
-            line.trim()
-        ),
-        _ => format!(
-            "[{{ url = \"https://example.org/\", title = {} }}]",
-            toml_str(&format!("ЗАМЕНИТЕ: таблица импорта, строка {row}"))
-        ),
-    }
-}
-
-/// The record's front matter, fields in the content format's order.
-fn front_matter(r: &Row, cells: &Cells, verified: Option<&str>, sources: &str) -> String {
-    let mut front = String::new();
-    let mut field = |k: &str, v: String| {
-        let _ = writeln!(front, "{k} = {v}");
-    };
-    field("name", toml_str(&r.name));
-    field("kind", toml_str(&r.kind));
-    field("needs", toml_list(&r.needs));
-    field("region", toml_str(&r.region));
-    for (key, col) in [("municipality", "Город"), ("address", "Адрес")] {
-        let v = cells.get(col);
-        if !v.is_empty() {
-            field(key, toml_str(&v));
-        }
-    }
-    if let Some(l) = &r.location {
-        field("location", l.clone());
-    }
-    if !r.phones.is_empty() {
-        field("phones", toml_list(&r.phones));
-    }
-    if !r.emails.is_empty() {
-        field("emails", toml_list(&r.emails));
-    }
-    if !r.website.is_empty() {
-        field("website", toml_str(&r.website));
-    }
-    for (key, col) in [
-        ("hours", "Часы работы"),
-        ("cost", "Стоимость"),
-        ("eligibility", "Кому помогают"),
-    ] {
-        let v = cells.get(col);
-        if !v.is_empty() {
-            field(key, toml_str(&v));
-        }
-    }
-    if let Some(verified) = verified {
-        field("verified", verified.to_string());
-    }
-    field("sources", sources.to_string());
-    front
-}
-
 /// Lays the spreadsheet's fields over an existing record, keeping every other
 /// field and the body; returns the new text and the names of changed fields.
+/// Only the changed values are rewritten, each where it stands: the editor's
+/// comments and layout stay (`front::edit`). The record is split where
+/// `opora check` splits it, and every value is written on one line, so a
+/// text the import brings in can never end the front matter early.
 pub(crate) fn merge(old: &str, new_front: &str) -> Option<(String, Vec<String>)> {
-    let rest = old.strip_prefix("+++")?.trim_start_matches(['\r', '\n']);
-    let end = rest.find("\n+++")?;
-    let (front, body) = (
-        &rest[..end],
-        rest[end + 4..].trim_start_matches(['\r', '\n']),
-    );
+    let (range, _) = front::parts(old)?;
+    let front = &old[range.clone()];
     let mut table: toml::Table = toml::from_str(front).ok()?;
     let update: toml::Table = toml::from_str(new_front).ok()?;
-    let mut changed = Vec::new();
+    let mut changes = Vec::new();
     for (k, v) in update {
         // Sources and the verification date describe this import, not the record's history.
         if k == "sources" && table.contains_key("sources") {
             continue;
         }
         if table.get(&k) != Some(&v) {
-            changed.push(k.clone());
+            changes.push((k.clone(), v.clone()));
             table.insert(k, v);
         }
     }
-    let text = format!("+++\n{}+++\n{body}", toml::to_string(&table).ok()?);
-    Some((text, changed))
-}
-
-/// `24.11.2026` or `2026-11-24` → `2026-11-24`.
-fn date_iso(s: &str) -> Option<String> {
-    let s = s.trim();
-    if ru::parse_iso_date(s).is_some() {
-        return Some(s[..10].to_string());
-    }
-    let parts: Vec<&str> = s.split('.').collect();
-    if let [d, m, y] = parts.as_slice() {
-        let iso = format!("{y:0>4}-{m:0>2}-{d:0>2}");
-        return ru::parse_iso_date(&iso).map(|_| iso);
-    }
-    None
+    let edited = front::edit(front, &changes, &table).unwrap_or_else(|| front::lines(&table));
+    let text = format!("{}{edited}{}", &old[..range.start], &old[range.end..]);
+    Some((text, changes.into_iter().map(|(k, _)| k).collect()))
 }
 
 #[cfg(test)]
@@ -916,7 +622,8 @@ mod tests {
         }
         assert!(matches!(plan.actions[0], Action::Create { row: 2, .. }));
         match &plan.actions[1] {
-            Action::Invalid { row: 3, message } => {
+            Action::Invalid { row: 3, problems } => {
+                let message = &problems[0].message;
                 assert!(
                     message.contains(&format!(
                         "{} bytes, more than the {limit} (2 MB)",
@@ -934,10 +641,7 @@ mod tests {
     fn rows_with_errors_past_the_first_hundred_are_counted_not_listed() {
         let mut plan = Plan::default();
         for row in 1..=MAX_LISTED + 50 {
-            plan.push(Action::Invalid {
-                row,
-                message: "the service has no name".into(),
-            });
+            plan.push(Action::invalid(row, "the service has no name"));
         }
         plan.push(Action::Duplicate {
             row: 151,
@@ -958,24 +662,5 @@ mod tests {
             said.contains("1 likely duplicates, 150 rows with errors"),
             "{said}"
         );
-    }
-
-    #[test]
-    fn a_sheet_past_the_row_cap_is_refused_whole() {
-        let (data, content) = (Data::default(), Content::default());
-        let plan = |sheet: &str| plan_rows(Path::new("/portal"), sheet, None, &data, &content, 2);
-        // Two rows (each with errors: this portal has no regions) are read.
-        assert_eq!(plan("Название\nА\nБ\n").unwrap().actions.len(), 2);
-        assert_eq!(
-            plan("Название\nА\nБ\nВ\n").err().as_deref(),
-            Some("the sheet has more than 2 rows")
-        );
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(date_iso("24.11.2026").as_deref(), Some("2026-11-24"));
-        assert_eq!(date_iso("2026-11-24").as_deref(), Some("2026-11-24"));
-        assert_eq!(date_iso("31.02.2026"), None);
     }
 }

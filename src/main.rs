@@ -315,20 +315,19 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
             return ExitCode::FAILURE;
         }
     };
-    let (data, content, diags) = pipeline::load_only(root);
-    if diags.error_count() > 0 {
-        print_diagnostics(&diags, Format::Human);
-        summary(&diags, "fix the portal's content before importing");
+    let Some(loaded) = import_portal(root) else {
         return ExitCode::FAILURE;
-    }
-    let plan = match opora::import::plan(root, &text, region, &data, &content) {
+    };
+    let portal = loaded.portal(root);
+    let name = file.display().to_string();
+    let sheet = opora::import::Sheet {
+        name: &name,
+        text: &text,
+    };
+    let plan = match opora::import::plan(&portal, &sheet, region) {
         Ok(plan) => plan,
         Err(e) => {
-            eprintln!(
-                "error: {}: {e}\n  = hint: split it into sheets of at most {} rows and import each",
-                file.display(),
-                opora::import::MAX_ROWS
-            );
+            eprintln!("error: {name}: {}\n  = hint: {}", e.message, e.hint);
             return ExitCode::FAILURE;
         }
     };
@@ -336,15 +335,26 @@ fn run_import(root: &Path, file: &Path, region: Option<&str>, dry_run: bool) -> 
     finish_import(root, &plan, dry_run)
 }
 
+/// The portal an import writes into, or `None` (reported) when it does
+/// not load: its records are checked against it before anything is written.
+fn import_portal(root: &Path) -> Option<opora::import::Loaded> {
+    match opora::import::Loaded::load(root) {
+        Ok(loaded) => Some(loaded),
+        Err((diags, verdict)) => {
+            print_diagnostics(&diags, Format::Human);
+            summary(&diags, verdict);
+            None
+        }
+    }
+}
+
 /// `opora import --hsds`: plan, print, and unless `dry_run` write.
 fn run_import_hsds(root: &Path, package: &Path, region: Option<&str>, dry_run: bool) -> ExitCode {
-    let (data, content, diags) = pipeline::load_only(root);
-    if diags.error_count() > 0 {
-        print_diagnostics(&diags, Format::Human);
-        summary(&diags, "fix the portal's content before importing");
+    let Some(loaded) = import_portal(root) else {
         return ExitCode::FAILURE;
-    }
-    let plan = match opora::hsds::import::plan(root, package, region, &data, &content) {
+    };
+    let portal = loaded.portal(root);
+    let plan = match opora::hsds::import::plan(&portal, package, region) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {}\n  = hint: {}", e.message, e.hint);
@@ -372,6 +382,7 @@ fn finish_import(root: &Path, plan: &opora::import::Plan, dry_run: bool) -> Exit
     };
     match written {
         Ok(_) if dry_run => {}
+        Ok(0) => println!("nothing written"),
         Ok(n) => println!("wrote {n} file(s); run `opora check` and review them before committing"),
         Err(problems) => {
             for p in &problems {

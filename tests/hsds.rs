@@ -896,8 +896,8 @@ fn empty_portal() -> tempfile::TempDir {
         copy_dir(&root.join(folder), &dir.path().join(folder));
     }
     std::fs::copy(root.join("opora.toml"), dir.path().join("opora.toml")).unwrap();
-    // The portal's moved addresses lead to its routes and pages too, which
-    // an import of services alone does not bring.
+    // Old addresses lead to routes and records this portal does not have:
+    // a site without them has none to keep.
     std::fs::remove_file(dir.path().join("data/moved.toml")).unwrap();
     dir
 }
@@ -1137,10 +1137,51 @@ fn created(root: &Path) -> (toml::Table, String) {
     (toml::from_str(front).unwrap(), text)
 }
 
+/// A copy of the specification's example package at `rel` whose one
+/// taxonomy term (coded `code`) is coded as our need `crisis`, and is the
+/// service's (the tabular example links it to another record): a service
+/// without one of our needs is an error of its row (`opora check` refuses
+/// a service without needs), and the example is about its other fields.
+fn example_with_a_need(rel: &str, dir: &Path) -> PathBuf {
+    let package = dir.join(rel.replace('/', "-"));
+    copy_dir(&spec(rel), &package);
+    for entry in std::fs::read_dir(&package).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let coded = text
+            .replace("\"code\": \"code\"", "\"code\": \"crisis\"")
+            .replace("-eaca714b02b2,code,name,", "-eaca714b02b2,crisis,name,");
+        std::fs::write(&path, coded).unwrap();
+    }
+    let attributes = package.join("attributes.csv");
+    if attributes.exists() {
+        let mut rows = std::fs::read_to_string(&attributes).unwrap();
+        rows.push_str(
+            "a-need,ac148810-d857-441c-9679-408f346de14b,3f7b145d-84af-42d7-8fae-eaca714b02b2,needs,service,\n",
+        );
+        std::fs::write(&attributes, rows).unwrap();
+    }
+    package
+}
+
 #[test]
 fn the_specifications_examples_import_as_json_and_as_csv() {
+    let copies = tempfile::tempdir().unwrap();
     for package in [spec("examples/csv"), spec("examples")] {
         let portal = empty_portal();
+        // The example as it is: its term is none of our needs.
+        let (ok, out) = import(portal.path(), &package, &["--region", "RU-KLU"]);
+        assert!(!ok, "{}: {out}", package.display());
+        assert!(
+            out.contains("error   row 1: none of its taxonomy terms is one of our needs"),
+            "{out}"
+        );
+        assert!(services_in(portal.path()).is_empty());
+        let rel = package.strip_prefix(spec("")).unwrap().to_str().unwrap();
+        let package = example_with_a_need(rel, copies.path());
         // No region of ours in the package: the import says so and writes nothing.
         let (ok, out) = import(portal.path(), &package, &[]);
         assert!(!ok, "{}: {out}", package.display());
@@ -1150,6 +1191,7 @@ fn the_specifications_examples_import_as_json_and_as_csv() {
         let (ok, out) = import(portal.path(), &package, &["--region", "RU-KLU"]);
         assert!(ok, "{}: {out}", package.display());
         let (front, text) = created(portal.path());
+        assert_eq!(front["needs"], toml::Value::from(vec!["crisis"]));
         assert_eq!(front["name"].as_str(), Some("Community Counselling"));
         assert_eq!(
             front["short_name"].as_str(),
@@ -1203,7 +1245,7 @@ fn the_specifications_examples_import_as_json_and_as_csv() {
         // resource, so that file keeps the time it was written.
         let file = &snapshot_paths(portal.path())[0];
         let day = utc_day(std::fs::metadata(file).unwrap().modified().unwrap());
-        if package == spec("examples") {
+        if rel == "examples" {
             assert_eq!(day, "2011-01-01", "{}", file.display());
         } else {
             assert_ne!(day, "2011-01-01", "{}", file.display());

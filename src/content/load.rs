@@ -691,7 +691,8 @@ fn load_one(
     }
 }
 
-fn parse_one(
+/// Parses one record file read into `file`, as loading does.
+pub(crate) fn parse_one(
     collection: &dyn Collection,
     path: &Path,
     file: SourceText,

@@ -348,7 +348,9 @@ pub(crate) fn file_kind(t: &std::fs::FileType) -> &'static str {
     "special file"
 }
 
-fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
+/// A file's bytes as text, refused as loading refuses them: UTF-16, a NUL
+/// byte, bytes that are not UTF-8, a control character.
+pub(crate) fn decode(rel: &str, mut bytes: Vec<u8>) -> Result<String, Diagnostic> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(
             Diagnostic::error(rel, "file is in UTF-16; content files must be UTF-8")

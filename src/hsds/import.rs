@@ -9,7 +9,11 @@
 //! become our needs, kinds and audiences where they match (by our code in
 //! our own taxonomies, else by the term's code or name); the rest are
 //! reported. Values the portal cannot hold (a phone that is not Russian, an
-//! age beyond childhood) are left out and reported, never changed. A package
+//! age beyond childhood) are left out and reported, never changed. What a
+//! record cannot be without is an error of its service, and nothing of it
+//! is written: no name, no region, none of our needs (`opora check` refuses
+//! a service without one), a record `opora check` would refuse for any
+//! other reason (a control character in a text, a link to no page). A package
 //! the portal exported comes back as the same records: its page attribute
 //! gives each record's region and file name, its place attributes a town
 //! without a full address, its metadata the citations and the day each
@@ -25,8 +29,8 @@ use serde_json::{Map, Value};
 use super::mapping::{self, AUDIENCE, PAGE, PLACE, PRECISION};
 pub use super::read::{MAX_RECORDS, PackageError};
 use super::tabular::Rows;
-use crate::content::{Content, Data};
-use crate::import::{Action, Candidate, MAX_LISTED, NewFiles, Plan};
+use crate::content::Data;
+use crate::import::{Action, Candidate, MAX_LISTED, NewFiles, Plan, Portal, Problem};
 use crate::phone::Phone;
 use crate::ru;
 
@@ -67,17 +71,15 @@ impl HsdsPlan {
                 self.unlisted_notes
             );
         }
-        out
+        crate::content::control::visible(&out).into_owned()
     }
 }
 
-/// Reads the package at `path` and plans its import into the portal at `root`.
+/// Reads the package at `path` and plans its import into the portal.
 pub fn plan(
-    root: &Path,
+    portal: &Portal,
     path: &Path,
     default_region: Option<&str>,
-    data: &Data,
-    content: &Content,
 ) -> Result<HsdsPlan, PackageError> {
     let files = super::read::files(path)?;
     let rows = super::read::tables(&files)?;
@@ -92,29 +94,24 @@ pub fn plan(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(plan_rows(
-        root,
-        &rows,
-        &package,
-        default_region,
-        data,
-        content,
-    ))
+    Ok(plan_rows(portal, &rows, &package, default_region))
 }
 
-/// Plans the import of a package already read into tables.
+/// Plans the import of a package already read into tables. Every record it
+/// would write is read and checked as `opora check` will
+/// (`crate::import::verify`): one that would not pass is an error of its
+/// service, named by its field and the HSDS fields it comes from.
 pub fn plan_rows(
-    root: &Path,
+    portal: &Portal,
     rows: &Rows,
     package: &str,
     default_region: Option<&str>,
-    data: &Data,
-    content: &Content,
 ) -> HsdsPlan {
+    let (root, data, content) = (portal.root, portal.data, portal.content);
     let p = Package::new(rows);
     let cx = Cx {
         data,
-        known: crate::import::existing(root, content),
+        known: crate::import::existing(root, data, content),
         regions: content
             .regions
             .iter()
@@ -137,7 +134,10 @@ pub fn plan_rows(
         let mut found = Vec::new();
         let action = match incoming(&cx, &p, s, &mut found) {
             Ok(r) => plan_service(root, &cx, row, r, &mut new_files),
-            Err(message) => Some(Action::Invalid { row, message }),
+            Err(problem) => Some(Action::Invalid {
+                row,
+                problems: vec![problem],
+            }),
         };
         if !found.is_empty() {
             let name = text(s, "name").unwrap_or_default();
@@ -149,7 +149,26 @@ pub fn plan_rows(
             out.plan.push(action);
         }
     }
+    out.plan = crate::import::verify(std::mem::take(&mut out.plan), portal, &|_, field| {
+        (None, field_label(field))
+    });
     out
+}
+
+/// How a problem names a record's field: with the HSDS fields it is made
+/// from (`mapping::SERVICE_FIELDS`), so the package can be fixed.
+fn field_label(field: &str) -> Option<String> {
+    let from = mapping::SERVICE_FIELDS.iter().find(|m| m.field == field);
+    let named = if field == crate::import::BODY {
+        "the text".to_string()
+    } else {
+        format!("field `{field}`")
+    };
+    match from {
+        _ if field.is_empty() => None,
+        Some(m) => Some(format!("{named} (HSDS {})", m.hsds.join(", "))),
+        None => Some(named),
+    }
 }
 
 /// What every service is read against.
@@ -285,9 +304,12 @@ fn incoming(
     p: &Package,
     s: &Map<String, Value>,
     notes: &mut Vec<String>,
-) -> Result<Incoming, String> {
+) -> Result<Incoming, Problem> {
     let id = text(s, "id").unwrap_or_default();
-    let name = text(s, "name").ok_or("the service has no name")?;
+    let name = text(s, "name").ok_or_else(|| {
+        Problem::new("the service has no name")
+            .hint("give every service its `name`, as the source writes it")
+    })?;
     let org = p.get("organization", text(s, "organization_id"));
     let sals = p.linked(
         "service_at_location",
@@ -326,9 +348,26 @@ fn incoming(
         ..Default::default()
     };
     terms(cx, p, &id, &mut r, notes);
+    if r.needs.is_empty() {
+        return Err(Problem::new(
+            "none of its taxonomy terms is one of our needs, and `opora check` refuses a \
+             service without one",
+        )
+        .hint(format!(
+            "give the service a term whose code or name is a need of data/taxonomy.toml ({}…), \
+             or write its record by hand",
+            cx.data
+                .taxonomy
+                .terms(crate::data::NEEDS)
+                .iter()
+                .take(3)
+                .map(|t| format!("{}, ", t.id))
+                .collect::<String>()
+        )));
+    }
     r.region = region(cx, p, &r, &id, address).ok_or_else(|| {
-        "no region of this portal found (service area, address or page); use --region CODE"
-            .to_string()
+        Problem::new("no region of this portal found (service area, address or page)")
+            .hint("pass --region CODE for the services that name none")
     })?;
     if let Some(a) = address {
         r.municipality = text(a, "city");
@@ -428,11 +467,6 @@ fn terms(cx: &Cx, p: &Package, id: &str, r: &mut Incoming, notes: &mut Vec<Strin
     };
     if kinds.len() > 1 {
         notes.push(format!("several kinds; the first, {}, is kept", kinds[0]));
-    }
-    if r.needs.is_empty() {
-        notes.push(
-            "no need among its terms: the record is written with needs = [] and `opora check` asks for them".into(),
-        );
     }
 }
 
@@ -883,10 +917,10 @@ fn plan_service(
     let named = from_page.is_none();
     let base_slug = from_page.unwrap_or_else(|| ru::slugify(&r.name));
     if !ru::is_valid_slug(&base_slug) {
-        return Some(Action::Invalid {
+        return Some(Action::invalid(
             row,
-            message: format!("«{}» gives no file name; use letters or digits", r.name),
-        });
+            format!("«{}» gives no file name: it has no letter or digit", r.name),
+        ));
     }
     let id = format!("{folder}/{base_slug}");
     let nationals: Vec<(String, String)> = r
@@ -920,10 +954,10 @@ fn plan_service(
                 what,
             }),
             Some(_) => None,
-            None => Some(Action::Invalid {
+            None => Some(Action::invalid(
                 row,
-                message: format!("{id} exists but cannot be read as a record; fix it first"),
-            }),
+                format!("{id} exists but cannot be read as a record; fix it first"),
+            )),
         };
     }
     if let Some((of, why)) = crate::import::find_duplicate_of(&cx.known, &candidate, &id) {
@@ -936,6 +970,13 @@ fn plan_service(
     }
     let front = front_matter(&r);
     let slug = new_files.claim(&cx.known, &folder, &base_slug);
+    let place = (folder.as_str(), r.name.as_str(), r.municipality.as_deref());
+    if let Some(first) = new_files.same_name(place, row, &format!("{folder}/{slug}")) {
+        return Some(Action::Invalid {
+            row,
+            problems: vec![crate::import::same_name_problem(&r.name, first)],
+        });
+    }
     let body = if r.body.is_empty() {
         String::new()
     } else {
@@ -952,7 +993,7 @@ fn plan_service(
 /// The same numbers with the same notes are no change: the record keeps its
 /// phones as the editor wrote them (`+79247304321` is `+7 (924) 730-43-21`).
 fn keep_written_phones(old: &str, r: &mut Incoming) {
-    let Some(front) = old.split("+++").nth(1) else {
+    let Some((front, _)) = crate::import::front::split(old) else {
         return;
     };
     let Ok(table) = toml::from_str::<toml::Table>(front) else {

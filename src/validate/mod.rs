@@ -60,56 +60,7 @@ pub fn validate_with(
     if let Some(m) = memo.as_deref_mut() {
         m.enter(Memo::world(config, data, content, today));
     }
-    let regions = content
-        .regions
-        .iter()
-        .filter_map(|r| r.meta.code.as_ref().map(|c| (c.get_ref().as_str(), r)))
-        .collect();
-    let services = content.services.iter().map(service_id).collect();
-    let cx = Context {
-        config,
-        data,
-        content,
-        today,
-        regions,
-        services,
-        documents: data
-            .documents
-            .documents
-            .iter()
-            .map(|d| d.id.as_str())
-            .collect(),
-        texts_named: data
-            .documents
-            .documents
-            .iter()
-            .filter(|d| d.text.is_some())
-            .map(|d| d.id.as_str())
-            .collect(),
-        texts: data
-            .texts
-            .iter()
-            .map(|(id, f)| {
-                (
-                    id.as_str(),
-                    (quotes::Document::new(&f.text), f.rel.as_str()),
-                )
-            })
-            .collect(),
-        // A table whose file could not be read exists all the same: a
-        // reference to it is not a problem of its own.
-        stats: data
-            .stats
-            .iter()
-            .map(|(id, _, _)| id.as_str())
-            .chain(
-                data.unreadable
-                    .keys()
-                    .filter_map(|rel| rel.strip_prefix("data/stats/")?.strip_suffix(".toml")),
-            )
-            .collect(),
-        memo: memo.as_deref(),
-    };
+    let cx = Context::new(config, data, content, today, memo.as_deref());
     let mut out = Vec::new();
     note_unchecked(data, &mut out);
     check_config(config, &mut out);
@@ -133,6 +84,84 @@ pub fn validate_with(
     let mut diags = Diagnostics::default();
     diags.extend(out);
     diags
+}
+
+/// The checks of services alone, each service's own and those across them,
+/// as [`validate`] runs them: an import checks the records it would write
+/// with these (`crate::import`), so that it never writes one `opora check`
+/// then refuses.
+pub fn validate_services(
+    config: &Config,
+    data: &Data,
+    content: &Content,
+    today: i64,
+) -> Vec<Diagnostic> {
+    let cx = Context::new(config, data, content, today, None);
+    let mut out = Vec::new();
+    use crate::collections::Collection as _;
+    crate::collections::services::Services.validate(&cx, &mut out);
+    out
+}
+
+impl<'a> Context<'a> {
+    fn new(
+        config: &'a Config,
+        data: &'a Data,
+        content: &'a Content,
+        today: i64,
+        memo: Option<&'a Memo>,
+    ) -> Self {
+        let regions = content
+            .regions
+            .iter()
+            .filter_map(|r| r.meta.code.as_ref().map(|c| (c.get_ref().as_str(), r)))
+            .collect();
+        let services = content.services.iter().map(service_id).collect();
+        Context {
+            config,
+            data,
+            content,
+            today,
+            regions,
+            services,
+            documents: data
+                .documents
+                .documents
+                .iter()
+                .map(|d| d.id.as_str())
+                .collect(),
+            texts_named: data
+                .documents
+                .documents
+                .iter()
+                .filter(|d| d.text.is_some())
+                .map(|d| d.id.as_str())
+                .collect(),
+            texts: data
+                .texts
+                .iter()
+                .map(|(id, f)| {
+                    (
+                        id.as_str(),
+                        (quotes::Document::new(&f.text), f.rel.as_str()),
+                    )
+                })
+                .collect(),
+            // A table whose file could not be read exists all the same: a
+            // reference to it is not a problem of its own.
+            stats: data
+                .stats
+                .iter()
+                .map(|(id, _, _)| id.as_str())
+                .chain(
+                    data.unreadable
+                        .keys()
+                        .filter_map(|rel| rel.strip_prefix("data/stats/")?.strip_suffix(".toml")),
+                )
+                .collect(),
+            memo,
+        }
+    }
 }
 
 /// [`each_record`] for records of a file each, remembering each record's
