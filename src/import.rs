@@ -567,6 +567,40 @@ pub(crate) fn find_duplicate_of(
         })
 }
 
+/// What an import does to the record `id` it already has at `path` (under
+/// `root`): the front matter `front_for` makes from the record's text, laid
+/// over it ([`merge`]) — a change, nothing when no value differs, or an
+/// error of `row` when the file cannot be read as a record. Read as every
+/// source is ([`read_text`](crate::content::source::read_text)): a file that
+/// turned into a pipe or grew past the limit cannot stall the import.
+pub(crate) fn change_existing(
+    root: &Path,
+    row: usize,
+    id: &str,
+    path: &Path,
+    front_for: impl FnOnce(&str) -> String,
+) -> Option<Action> {
+    let old = crate::content::source::read_text(root, path)
+        .map(|f| f.text)
+        .unwrap_or_default();
+    match merge(&old, &front_for(&old)) {
+        Some((text, what)) if !what.is_empty() => Some(Action::Change {
+            row,
+            path: path.to_path_buf(),
+            text,
+            what,
+        }),
+        Some(_) => None,
+        None => Some(Action::Invalid {
+            row,
+            problems: vec![
+                Problem::new(format!("{id} exists but cannot be read as a record"))
+                    .hint("fix it first (`opora check` shows what is wrong), then import again"),
+            ],
+        }),
+    }
+}
+
 /// Lays the spreadsheet's fields over an existing record, keeping every other
 /// field and the body; returns the new text and the names of changed fields.
 /// Only the changed values are rewritten, each where it stands: the editor's

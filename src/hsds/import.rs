@@ -943,22 +943,11 @@ fn plan_service(
         cx.known.path_of(&id)
     };
     if let Some(path) = ours {
-        let old = std::fs::read_to_string(path).unwrap_or_default();
         let mut r = r;
-        keep_written_phones(&old, &mut r);
-        return match crate::import::merge(&old, &front_matter(&r)) {
-            Some((merged, what)) if !what.is_empty() => Some(Action::Change {
-                row,
-                path: path.clone(),
-                text: merged,
-                what,
-            }),
-            Some(_) => None,
-            None => Some(Action::invalid(
-                row,
-                format!("{id} exists but cannot be read as a record; fix it first"),
-            )),
-        };
+        return crate::import::change_existing(cx.known.root(), row, &id, path, |old| {
+            keep_written_phones(old, &mut r);
+            front_matter(&r)
+        });
     }
     if let Some((of, why)) = crate::import::find_duplicate_of(&cx.known, &candidate, &id) {
         return Some(Action::Duplicate {

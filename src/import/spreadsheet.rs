@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::sheet::{self, FormError, Row as SheetRow};
 use super::{
-    Action, COLUMNS, Existing, NewFiles, Plan, Portal, Problem, find_duplicate_of, merge,
+    Action, COLUMNS, Existing, NewFiles, Plan, Portal, Problem, change_existing, find_duplicate_of,
     toml_list, toml_str,
 };
 use crate::content::Data;
@@ -446,22 +446,7 @@ fn plan_row(cx: &RowContext, cells: &Cells, new_files: &mut NewFiles) -> Option<
     // A record of this service's id, and of its name, is the service itself:
     // its fields are changed.
     if let Some(path) = cx.known.record_named(&id, &r.name) {
-        let old = crate::content::source::read_text(cx.known.root(), path)
-            .map(|f| f.text)
-            .unwrap_or_default();
-        return match merge(&old, &front) {
-            Some((merged, what)) if !what.is_empty() => Some(Action::Change {
-                row,
-                path: path.clone(),
-                text: merged,
-                what,
-            }),
-            Some(_) => None,
-            None => invalid(vec![
-                Problem::new(format!("{id} exists but cannot be read as a record"))
-                    .hint("fix it first (`opora check` shows what is wrong), then import again"),
-            ]),
-        };
+        return change_existing(cx.known.root(), row, &id, path, |_| front);
     }
     // Duplicates are looked for among the other records: the record of
     // this service's own id is the one it changes (above), and a sheet of
