@@ -47,13 +47,18 @@ fn records(collection: &str) -> Vec<(PathBuf, toml::Table)> {
     out
 }
 
-fn service_url(path: &std::path::Path) -> String {
-    let region = path
-        .parent()
+/// The region folder a service's file sits in (`ru-klu`).
+fn region_folder(path: &std::path::Path) -> String {
+    path.parent()
         .unwrap()
         .file_name()
         .unwrap()
-        .to_string_lossy();
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn service_url(path: &std::path::Path) -> String {
+    let region = region_folder(path);
     let slug = path.file_stem().unwrap().to_string_lossy();
     format!("services/{region}/{slug}/index.html")
 }
@@ -102,13 +107,7 @@ fn region_pages_list_their_services() {
     );
     for (path, table) in services {
         let name = table["name"].as_str().unwrap();
-        let region = path
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
+        let region = region_folder(&path);
         let html = read(&format!("regions/{region}/index.html"));
         let href = format!(
             "href=\"/{}\"",
@@ -581,13 +580,7 @@ fn services_only_for_specialists_are_not_offered_on_family_need_pages() {
             .trim_end_matches("index.html")
             .to_string();
         let href = format!("href=\"/{url}\"");
-        let region = path
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let region = region_folder(&path);
         for need in meta["needs"].as_array().unwrap() {
             let need = need.as_str().unwrap();
             if !family_needs.contains(&need) {
